@@ -1,0 +1,1123 @@
+//! Pasted text to bytes and back: hex, base64 and C-style escaped strings.
+//!
+//! Knows the three notations people paste protobuf payloads in, how to guess which one a text
+//! is in, and where in the text a mistake is. Knows nothing about protobuf: the bytes are not
+//! looked at, any bytes at all round-trip through [`to_hex`], [`to_base64`] and [`to_escaped`]
+//! and back through [`parse_bytes`].
+//!
+//! # The notations
+//!
+//! Whitespace means any Unicode white space, so a no-break space copied from a web page is one.
+//!
+//! **Hex** (`08 2A 12 05 41 6C 69 63 65`): digits in either case; whitespace and commas separate
+//! bytes, as in `0x08, 0x2a`; a `0x`/`0X` prefix may open any group of digits, so it can stand
+//! before every byte or once before all of them (`0x082a1205`); digits may run together
+//! (`082a`). A byte's two digits must be adjacent: `0 8` is an error at the `0`, not the byte
+//! `08`. Empty text, or text of separators only, is zero bytes.
+//!
+//! **Base64** (`CCoSBUFsaWNl`): the standard (`+/`) and the URL-safe (`-_`) alphabets, even
+//! mixed; `=` padding optional, but no more of it than the length calls for; whitespace
+//! anywhere is ignored, so line-wrapped base64 works. A single leftover character (a length of
+//! 4n+1) cannot encode a byte and is an error at that character. Unused low bits in the last
+//! character are ignored rather than rejected, as most decoders do.
+//!
+//! **Escaped** (`\x08*\x12\x05Alice`, `\010*\022\005Alice`): C escapes as `protoc` and the
+//! conformance suite print them: `\x` with one or two hex digits, `\` with one to three octal
+//! digits (at most `\377`), and `\n \r \t \" \' \\ \a \b \f \v \?`. Any other printable ASCII
+//! character, the space included, stands for itself; other characters are errors, since their
+//! byte values would be a guess. The text is either
+//! - bare: the whole text is content, except that line breaks are skipped (a trailing newline,
+//!   or a long string wrapped over lines, is harmless: a real newline byte is written `\n`);
+//! - or quoted, when its first non-blank character opens a string: `"…"`, `'…'`, `b"…"` or
+//!   `b'…'` (Python's spelling). Several such pieces, separated by whitespace or line breaks, are
+//!   concatenated as C concatenates `"\x08" "\x2a"`; anything else outside the quotes is an error.
+//!   Inside a piece, a quote of the other kind stands for itself, and the piece must close on the
+//!   line it opens on.
+//!
+//! An escape never runs past the end of a line.
+//!
+//! # Guessing the notation
+//!
+//! [`detect_format`] picks escaped when the text holds a backslash or opens a quoted string; hex
+//! when every character is a hex digit, a separator or part of a `0x` prefix, and either the digit
+//! count is even or the text has a comma or a `0x` prefix (so `0x8` and `08, 2` are reported as
+//! hex mistakes instead of being read as base64); and base64 otherwise. A text can be valid in
+//! several notations: `abcd` is two bytes of hex and three of base64, and is read as hex, since
+//! short hex dumps are the likelier paste. `CCoSBUFsaWNl` has non-hex letters and is
+//! read as base64; `"CCoSBUFsaWNl"` (quoted) is read as escaped, the twelve ASCII bytes. So
+//! base64 that happens to use hex digits only, or a bare escaped string without a backslash
+//! (`Alice`), needs its format named.
+//!
+//! # Positions
+//!
+//! An [`InputError`] points at one character of the text: the offending one, the unpaired digit,
+//! the backslash that opens a bad escape, the quote that opens an unterminated string.
+//! Positions count characters (Rust `char`s), not bytes, so a multi-byte character before the
+//! mistake moves it by one, not by its UTF-8 length.
+
+use std::fmt::{self, Write as _};
+use std::str::FromStr;
+
+use base64::Engine as _;
+
+/// The notation of a pasted text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// Guess, with [`detect_format`].
+    Auto,
+    /// Pairs of hex digits, `08 2A` or `0x08, 0x2a` or `082a`.
+    Hex,
+    /// Standard or URL-safe base64, padded or not.
+    Base64,
+    /// C-style escapes, `\x08*\x12\x05Alice`, bare or in quotes.
+    Escaped,
+}
+
+/// Parses `auto`, `hex`, `base64` or `escaped`, in any case.
+impl FromStr for InputFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let formats = [
+            ("auto", InputFormat::Auto),
+            ("hex", InputFormat::Hex),
+            ("base64", InputFormat::Base64),
+            ("escaped", InputFormat::Escaped),
+        ];
+        formats
+            .into_iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(s.trim()))
+            .map(|(_, format)| format)
+            .ok_or_else(|| {
+                format!("unknown input format '{s}': expected auto, hex, base64 or escaped")
+            })
+    }
+}
+
+/// The lowercase name that [`FromStr`] reads back.
+impl fmt::Display for InputFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            InputFormat::Auto => "auto",
+            InputFormat::Hex => "hex",
+            InputFormat::Base64 => "base64",
+            InputFormat::Escaped => "escaped",
+        })
+    }
+}
+
+/// Reads the bytes that `text` spells in `format`; [`InputFormat::Auto`] first guesses the format
+/// with [`detect_format`]. Stops at the first mistake, in reading order.
+pub fn parse_bytes(text: &str, format: InputFormat) -> Result<Vec<u8>, InputError> {
+    let chars: Vec<char> = text.chars().collect();
+    let format = match format {
+        InputFormat::Auto => detect(&chars),
+        format => format,
+    };
+    let parsed = match format {
+        InputFormat::Hex | InputFormat::Auto => parse_hex(&chars),
+        InputFormat::Base64 => parse_base64(&chars),
+        InputFormat::Escaped => parse_escaped(&chars),
+    };
+    parsed.map_err(|(position, kind)| InputError::new(&chars, position, kind))
+}
+
+/// Guesses the notation of `text` (see the module docs for the rules and their ambiguities).
+/// Never returns [`InputFormat::Auto`].
+pub fn detect_format(text: &str) -> InputFormat {
+    detect(&text.chars().collect::<Vec<_>>())
+}
+
+/// Uppercase hex digit pairs separated by single spaces: `08 2A 12 05`.
+pub fn to_hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 3);
+    for (i, byte) in bytes.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let _ = write!(out, "{byte:02X}");
+    }
+    out
+}
+
+/// Standard base64 with padding: `CCoSBUFsaWNl`.
+pub fn to_base64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// C escapes as `protoc` prints bytes, without the surrounding quotes: printable ASCII as itself
+/// except `"`, `'` and `\`, which are escaped; `\n`, `\r` and `\t` by name; every other byte as
+/// three octal digits (`\010`), so a digit after it never joins the escape.
+pub fn to_escaped(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &byte in bytes {
+        match byte {
+            b'"' => out.push_str("\\\""),
+            b'\'' => out.push_str("\\'"),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            b' '..=b'~' => out.push(char::from(byte)),
+            _ => {
+                let _ = write!(out, "\\{byte:03o}");
+            }
+        }
+    }
+    out
+}
+
+/// What is wrong with a pasted text, and where: the message names both, as in
+/// `invalid hex digit 'g' at line 1, column 5`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct InputError {
+    kind: ErrorKind,
+    position: usize,
+    line: usize,
+    column: usize,
+}
+
+impl InputError {
+    /// The 0-based index of the character the error points at, counted in characters (Rust
+    /// `char`s, Unicode scalar values), not bytes: in the hex `08\u{a0}2g`, where a no-break
+    /// space (two bytes in UTF-8) separates the bytes, the `g` is at position 4, byte offset 5.
+    /// Always less than the number of characters in the text. (A browser counts UTF-16 units,
+    /// which differ from characters past U+FFFF, such as emoji.)
+    pub fn position(&self) -> usize {
+        self.position
+    }
+
+    /// The 1-based line and column of [`position`](Self::position): lines end at `\n`, and
+    /// columns count characters, a tab as one.
+    pub fn line_col(&self) -> (usize, usize) {
+        (self.line, self.column)
+    }
+
+    fn new(chars: &[char], position: usize, kind: ErrorKind) -> InputError {
+        let before = &chars[..position.min(chars.len())];
+        let line_start = before.iter().rposition(|&c| c == '\n').map_or(0, |i| i + 1);
+        InputError {
+            kind,
+            position,
+            line: 1 + before.iter().filter(|&&c| c == '\n').count(),
+            column: 1 + position - line_start,
+        }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = format!("line {}, column {}", self.line, self.column);
+        match &self.kind {
+            ErrorKind::InvalidHexDigit(c) => write!(f, "invalid hex digit {c:?} at {at}"),
+            ErrorKind::UnpairedHexDigit(c) => {
+                write!(
+                    f,
+                    "unpaired hex digit {c:?} at {at}: each byte needs two adjacent digits"
+                )
+            }
+            ErrorKind::HexPrefixWithoutDigits(prefix) => {
+                write!(f, "'{prefix}' at {at} has no hex digits after it")
+            }
+            ErrorKind::InvalidBase64Char(c) => write!(f, "invalid base64 character {c:?} at {at}"),
+            ErrorKind::DanglingBase64Char(c) => write!(
+                f,
+                "dangling base64 character {c:?} at {at}: one leftover character cannot encode a byte"
+            ),
+            ErrorKind::UnexpectedPadding => write!(f, "unexpected base64 padding '=' at {at}"),
+            ErrorKind::Base64AfterPadding(c) => {
+                write!(f, "base64 character {c:?} at {at} comes after the padding")
+            }
+            ErrorKind::UnterminatedEscape(escape) => {
+                write!(f, "unterminated escape '{escape}' at {at}")
+            }
+            ErrorKind::HexEscapeWithoutDigits => {
+                write!(f, "escape '\\x' at {at} has no hex digits after it")
+            }
+            ErrorKind::OctalOutOfRange(escape) => write!(
+                f,
+                "octal escape '{escape}' at {at} is out of range: the largest byte is \\377"
+            ),
+            ErrorKind::InvalidEscape(c) if c.is_control() => {
+                write!(
+                    f,
+                    "invalid escape: the backslash at {at} is followed by {c:?}"
+                )
+            }
+            ErrorKind::InvalidEscape(c) => write!(f, "invalid escape '\\{c}' at {at}"),
+            ErrorKind::NotPrintable(c) => {
+                let mut utf8 = [0; 4];
+                let escaped = to_escaped(c.encode_utf8(&mut utf8).as_bytes());
+                let what = if c.is_ascii() { "control" } else { "non-ASCII" };
+                write!(
+                    f,
+                    "{what} character {c:?} at {at}: in escaped text write it as {escaped}"
+                )
+            }
+            ErrorKind::UnterminatedString(quote) => write!(
+                f,
+                "unterminated string: the quote {quote:?} at {at} has no closing quote on its line"
+            ),
+            ErrorKind::OutsideQuotes(c) => {
+                write!(
+                    f,
+                    "unexpected character {c:?} at {at}, outside the quoted strings"
+                )
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ErrorKind {
+    InvalidHexDigit(char),
+    UnpairedHexDigit(char),
+    /// `0x` or `0X`, as written.
+    HexPrefixWithoutDigits(String),
+    InvalidBase64Char(char),
+    DanglingBase64Char(char),
+    UnexpectedPadding,
+    Base64AfterPadding(char),
+    /// `\` or `\x`, cut off by the end of the line or text.
+    UnterminatedEscape(&'static str),
+    HexEscapeWithoutDigits,
+    /// The escape as written, such as `\777`.
+    OctalOutOfRange(String),
+    /// The character after the backslash.
+    InvalidEscape(char),
+    NotPrintable(char),
+    /// The opening quote.
+    UnterminatedString(char),
+    OutsideQuotes(char),
+}
+
+/// A mistake before it knows its line and column: the character index and what is wrong.
+type Fault = (usize, ErrorKind);
+
+fn detect(chars: &[char]) -> InputFormat {
+    let first = chars.iter().position(|c| !c.is_whitespace());
+    if chars.contains(&'\\') || first.is_some_and(|i| opens_string(chars, i)) {
+        return InputFormat::Escaped;
+    }
+    let mut digits = 0;
+    let mut marked = false;
+    let mut i = 0;
+    while i < chars.len() {
+        if is_hex_separator(chars[i]) {
+            marked |= chars[i] == ',';
+            i += 1;
+            continue;
+        }
+        if let Some(after) = hex_prefix_end(chars, i) {
+            marked = true;
+            i = after;
+        }
+        while i < chars.len() && !is_hex_separator(chars[i]) {
+            if !chars[i].is_ascii_hexdigit() {
+                return InputFormat::Base64;
+            }
+            digits += 1;
+            i += 1;
+        }
+    }
+    if digits % 2 == 0 || marked {
+        InputFormat::Hex
+    } else {
+        InputFormat::Base64
+    }
+}
+
+fn is_hex_separator(c: char) -> bool {
+    c.is_whitespace() || c == ','
+}
+
+/// Where the digits start when a `0x` or `0X` prefix opens a group at `i`.
+fn hex_prefix_end(chars: &[char], i: usize) -> Option<usize> {
+    let at_group_start = i == 0 || is_hex_separator(chars[i - 1]);
+    let prefixed = chars.get(i) == Some(&'0') && matches!(chars.get(i + 1), Some('x' | 'X'));
+    (at_group_start && prefixed).then_some(i + 2)
+}
+
+fn parse_hex(chars: &[char]) -> Result<Vec<u8>, Fault> {
+    let mut out = Vec::with_capacity(chars.len() / 2);
+    let mut i = 0;
+    while i < chars.len() {
+        if is_hex_separator(chars[i]) {
+            i += 1;
+            continue;
+        }
+        // A group: an optional prefix, then digits up to the next separator.
+        if let Some(after) = hex_prefix_end(chars, i) {
+            if chars.get(after).is_none_or(|&c| is_hex_separator(c)) {
+                let prefix = chars[i..after].iter().collect();
+                return Err((i, ErrorKind::HexPrefixWithoutDigits(prefix)));
+            }
+            i = after;
+        }
+        let mut high: Option<(usize, char, u8)> = None;
+        while let Some(&c) = chars.get(i).filter(|&&c| !is_hex_separator(c)) {
+            let Some(digit) = c.to_digit(16) else {
+                return Err((i, ErrorKind::InvalidHexDigit(c)));
+            };
+            let digit = digit as u8;
+            match high.take() {
+                Some((_, _, high)) => out.push(high << 4 | digit),
+                None => high = Some((i, c, digit)),
+            }
+            i += 1;
+        }
+        if let Some((position, c, _)) = high {
+            return Err((position, ErrorKind::UnpairedHexDigit(c)));
+        }
+    }
+    Ok(out)
+}
+
+fn parse_base64(chars: &[char]) -> Result<Vec<u8>, Fault> {
+    let mut out = Vec::with_capacity(chars.len() * 3 / 4);
+    let (mut bits, mut pending) = (0u32, 0u32);
+    let mut data = 0usize;
+    let mut last: Option<(usize, char)> = None;
+    let mut padding = 0usize;
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_whitespace() {
+            continue;
+        }
+        if c == '=' {
+            if padding == 0
+                && data % 4 == 1
+                && let Some((position, c)) = last
+            {
+                return Err((position, ErrorKind::DanglingBase64Char(c)));
+            }
+            padding += 1;
+            if padding > (4 - data % 4) % 4 {
+                return Err((i, ErrorKind::UnexpectedPadding));
+            }
+            continue;
+        }
+        let Some(value) = base64_value(c) else {
+            return Err((i, ErrorKind::InvalidBase64Char(c)));
+        };
+        if padding > 0 {
+            return Err((i, ErrorKind::Base64AfterPadding(c)));
+        }
+        bits = bits << 6 | u32::from(value);
+        pending += 6;
+        if pending >= 8 {
+            pending -= 8;
+            out.push((bits >> pending) as u8);
+            bits &= (1 << pending) - 1;
+        }
+        data += 1;
+        last = Some((i, c));
+    }
+    if data % 4 == 1
+        && let Some((position, c)) = last
+    {
+        return Err((position, ErrorKind::DanglingBase64Char(c)));
+    }
+    Ok(out)
+}
+
+fn base64_value(c: char) -> Option<u8> {
+    let value = match c {
+        'A'..='Z' => c as u32 - 'A' as u32,
+        'a'..='z' => c as u32 - 'a' as u32 + 26,
+        '0'..='9' => c as u32 - '0' as u32 + 52,
+        '+' | '-' => 62,
+        '/' | '_' => 63,
+        _ => return None,
+    };
+    Some(value as u8)
+}
+
+fn parse_escaped(chars: &[char]) -> Result<Vec<u8>, Fault> {
+    let mut out = Vec::with_capacity(chars.len());
+    let first = chars.iter().position(|c| !c.is_whitespace());
+    if !first.is_some_and(|i| opens_string(chars, i)) {
+        // Bare: everything is content but line breaks.
+        let mut i = 0;
+        while let Some(&c) = chars.get(i) {
+            i = match c {
+                '\n' | '\r' => i + 1,
+                '\\' => escape(chars, i, &mut out)?,
+                _ => {
+                    out.push(printable(chars, i)?);
+                    i + 1
+                }
+            };
+        }
+        return Ok(out);
+    }
+    // Quoted: pieces separated by whitespace.
+    let mut i = 0;
+    loop {
+        while chars.get(i).is_some_and(|c| c.is_whitespace()) {
+            i += 1;
+        }
+        let Some(&c) = chars.get(i) else {
+            return Ok(out);
+        };
+        if !opens_string(chars, i) {
+            return Err((i, ErrorKind::OutsideQuotes(c)));
+        }
+        if matches!(c, 'b' | 'B') {
+            i += 1;
+        }
+        let (open, quote) = (i, chars[i]);
+        i += 1;
+        loop {
+            i = match chars.get(i) {
+                None | Some('\n' | '\r') => {
+                    return Err((open, ErrorKind::UnterminatedString(quote)));
+                }
+                Some(&c) if c == quote => break,
+                Some('\\') => escape(chars, i, &mut out)?,
+                Some(_) => {
+                    out.push(printable(chars, i)?);
+                    i + 1
+                }
+            };
+        }
+        i += 1;
+    }
+}
+
+/// Whether a quoted string, `"`, `'`, `b"` or `b'`, opens at `i`.
+fn opens_string(chars: &[char], i: usize) -> bool {
+    match chars.get(i) {
+        Some('"' | '\'') => true,
+        Some('b' | 'B') => matches!(chars.get(i + 1), Some('"' | '\'')),
+        _ => false,
+    }
+}
+
+fn printable(chars: &[char], i: usize) -> Result<u8, Fault> {
+    match chars[i] {
+        c @ ' '..='~' => Ok(c as u8),
+        c => Err((i, ErrorKind::NotPrintable(c))),
+    }
+}
+
+/// Reads the escape whose backslash is at `i` into `out`; returns the index after it.
+fn escape(chars: &[char], i: usize, out: &mut Vec<u8>) -> Result<usize, Fault> {
+    let ends_line = |j: usize| matches!(chars.get(j), None | Some('\n' | '\r'));
+    let digits = |from: usize, radix: u32, most: usize| {
+        let count = chars[from..]
+            .iter()
+            .take(most)
+            .take_while(|c| c.is_digit(radix))
+            .count();
+        let value = chars[from..from + count]
+            .iter()
+            .filter_map(|c| c.to_digit(radix))
+            .fold(0, |value, digit| value * radix + digit);
+        (from + count, value)
+    };
+    if ends_line(i + 1) {
+        return Err((i, ErrorKind::UnterminatedEscape("\\")));
+    }
+    let byte = match chars[i + 1] {
+        'x' => {
+            let (end, value) = digits(i + 2, 16, 2);
+            if end == i + 2 {
+                let kind = if ends_line(end) {
+                    ErrorKind::UnterminatedEscape("\\x")
+                } else {
+                    ErrorKind::HexEscapeWithoutDigits
+                };
+                return Err((i, kind));
+            }
+            out.push(value as u8);
+            return Ok(end);
+        }
+        '0'..='7' => {
+            let (end, value) = digits(i + 1, 8, 3);
+            let Ok(byte) = u8::try_from(value) else {
+                let written = chars[i..end].iter().collect();
+                return Err((i, ErrorKind::OctalOutOfRange(written)));
+            };
+            out.push(byte);
+            return Ok(end);
+        }
+        'n' => b'\n',
+        'r' => b'\r',
+        't' => b'\t',
+        '"' => b'"',
+        '\'' => b'\'',
+        '\\' => b'\\',
+        'a' => 0x07,
+        'b' => 0x08,
+        'f' => 0x0c,
+        'v' => 0x0b,
+        '?' => b'?',
+        c => return Err((i, ErrorKind::InvalidEscape(c))),
+    };
+    out.push(byte);
+    Ok(i + 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+    use proptest::prelude::*;
+    use proptest::test_runner::RngSeed;
+
+    use super::*;
+
+    /// The bytes as hex, or the error with its position; with `Auto`, the guessed format first.
+    fn check(text: &str, format: InputFormat, expect: Expect) {
+        let parsed = match parse_bytes(text, format) {
+            Ok(bytes) if bytes.is_empty() => "(no bytes)".to_owned(),
+            Ok(bytes) => to_hex(&bytes),
+            Err(error) => {
+                let _: &dyn std::error::Error = &error;
+                format!("{error} [position {}]", error.position())
+            }
+        };
+        let actual = match format {
+            InputFormat::Auto => format!("{}: {parsed}", detect_format(text)),
+            _ => parsed,
+        };
+        expect.assert_eq(&actual);
+    }
+
+    #[test]
+    fn reads_the_reference_bytes_in_every_notation() {
+        use InputFormat::*;
+        check(
+            "08 2A 12 05 41 6C 69 63 65",
+            Hex,
+            expect!["08 2A 12 05 41 6C 69 63 65"],
+        );
+        check(
+            "082a120541 6c696365",
+            Hex,
+            expect!["08 2A 12 05 41 6C 69 63 65"],
+        );
+        check(
+            "0x082A1205416C696365",
+            Hex,
+            expect!["08 2A 12 05 41 6C 69 63 65"],
+        );
+        check(
+            "0x082A120541\n6C696365\n",
+            Hex,
+            expect!["08 2A 12 05 41 6C 69 63 65"],
+        );
+        check(
+            "0x08, 0x2a, 0x12, 0x05, 0x41, 0x6c, 0x69, 0x63, 0x65,",
+            Hex,
+            expect!["08 2A 12 05 41 6C 69 63 65"],
+        );
+        check(
+            "\t0X08 0x2A\r\n  12 05 41 6c 69 63 65  ",
+            Hex,
+            expect!["08 2A 12 05 41 6C 69 63 65"],
+        );
+        check(
+            "CCoSBUFsaWNl",
+            Base64,
+            expect!["08 2A 12 05 41 6C 69 63 65"],
+        );
+        check(
+            "CCoSBU\n  FsaWNl\n",
+            Base64,
+            expect!["08 2A 12 05 41 6C 69 63 65"],
+        );
+        check(
+            "CCoSBUFsaWNlZQ==",
+            Base64,
+            expect!["08 2A 12 05 41 6C 69 63 65 65"],
+        );
+        check(
+            "CCoSBUFsaWNlZQ",
+            Base64,
+            expect!["08 2A 12 05 41 6C 69 63 65 65"],
+        );
+        check("+/+/", Base64, expect!["FB FF BF"]);
+        check("-_-_", Base64, expect!["FB FF BF"]);
+        check(
+            "\\x08*\\x12\\x05Alice",
+            Escaped,
+            expect!["08 2A 12 05 41 6C 69 63 65"],
+        );
+        check(
+            "\\010*\\022\\005Alice",
+            Escaped,
+            expect!["08 2A 12 05 41 6C 69 63 65"],
+        );
+        check(
+            "\\10\\52\\22\\5Alice",
+            Escaped,
+            expect!["08 2A 12 05 41 6C 69 63 65"],
+        );
+        check(
+            "\\x8\\x2A\\x12\\x05Alice",
+            Escaped,
+            expect!["08 2A 12 05 41 6C 69 63 65"],
+        );
+        check(
+            "\"\\x08*\\x12\\x05Alice\"",
+            Escaped,
+            expect!["08 2A 12 05 41 6C 69 63 65"],
+        );
+        check(
+            "b'\\x08*\\x12\\x05Alice'",
+            Escaped,
+            expect!["08 2A 12 05 41 6C 69 63 65"],
+        );
+        check(
+            "\"\\x08*\" \"\\x12\\x05\"\n  b\"Alice\"\n",
+            Escaped,
+            expect!["08 2A 12 05 41 6C 69 63 65"],
+        );
+        check(
+            "\\x08*\\x12\\x05\nAlice\n",
+            Escaped,
+            expect!["08 2A 12 05 41 6C 69 63 65"],
+        );
+    }
+
+    #[test]
+    fn reads_every_escape() {
+        use InputFormat::*;
+        check(
+            r#"\n\r\t\"\'\\\a\b\f\v\?"#,
+            Escaped,
+            expect!["0A 0D 09 22 27 5C 07 08 0C 0B 3F"],
+        );
+        check(r"\0\00\000\1234\377", Escaped, expect!["00 00 00 53 34 FF"]);
+        check(r"\x0g\xfF\x123", Escaped, expect!["00 67 FF 12 33"]);
+        // Up to two hex digits, as in C: a letter after a one-digit escape can join it.
+        check(r"\x5Alice", Escaped, expect!["5A 6C 69 63 65"]);
+        check(
+            r#""it's" 'say "hi"'"#,
+            Escaped,
+            expect![[r#"69 74 27 73 73 61 79 20 22 68 69 22"#]],
+        );
+        check(" a b ", Escaped, expect!["20 61 20 62 20"]);
+        check("\"\"", Escaped, expect!["(no bytes)"]);
+        check("", Escaped, expect!["(no bytes)"]);
+    }
+
+    #[test]
+    fn reads_empty_text_as_no_bytes() {
+        use InputFormat::*;
+        check("", Hex, expect!["(no bytes)"]);
+        check(" ,\n", Hex, expect!["(no bytes)"]);
+        check("", Base64, expect!["(no bytes)"]);
+        check(" \n", Base64, expect!["(no bytes)"]);
+        check("", Auto, expect!["hex: (no bytes)"]);
+    }
+
+    #[test]
+    fn guesses_the_format() {
+        use InputFormat::*;
+        check(
+            "08 2A 12 05 41 6C 69 63 65",
+            Auto,
+            expect!["hex: 08 2A 12 05 41 6C 69 63 65"],
+        );
+        check("082a", Auto, expect!["hex: 08 2A"]);
+        check("abcd", Auto, expect!["hex: AB CD"]);
+        check("abcd", Base64, expect!["69 B7 1D"]);
+        check("0x08, 0x2a", Auto, expect!["hex: 08 2A"]);
+        check(
+            "CCoSBUFsaWNl",
+            Auto,
+            expect!["base64: 08 2A 12 05 41 6C 69 63 65"],
+        );
+        check("CCo=", Auto, expect!["base64: 08 2A"]);
+        check("abc", Auto, expect!["base64: 69 B7"]);
+        check("\\x08*", Auto, expect!["escaped: 08 2A"]);
+        check("  \"Alice\"", Auto, expect!["escaped: 41 6C 69 63 65"]);
+        check("b'\\x08'", Auto, expect!["escaped: 08"]);
+        check(
+            "\"CCoSBUFsaWNl\"",
+            Auto,
+            expect!["escaped: 43 43 6F 53 42 55 46 73 61 57 4E 6C"],
+        );
+        check(
+            "Alice",
+            Auto,
+            expect![
+                "base64: dangling base64 character 'e' at line 1, column 5: one leftover character cannot encode a byte [position 4]"
+            ],
+        );
+        // Hex marks make an odd digit count a hex mistake, not base64.
+        check(
+            "0 8",
+            Auto,
+            expect![
+                "hex: unpaired hex digit '0' at line 1, column 1: each byte needs two adjacent digits [position 0]"
+            ],
+        );
+        check(
+            "08, 2",
+            Auto,
+            expect![
+                "hex: unpaired hex digit '2' at line 1, column 5: each byte needs two adjacent digits [position 4]"
+            ],
+        );
+        check(
+            "0x8",
+            Auto,
+            expect![
+                "hex: unpaired hex digit '8' at line 1, column 3: each byte needs two adjacent digits [position 2]"
+            ],
+        );
+    }
+
+    #[test]
+    fn reports_hex_mistakes_where_they_are() {
+        use InputFormat::*;
+        check(
+            "08 2g",
+            Hex,
+            expect!["invalid hex digit 'g' at line 1, column 5 [position 4]"],
+        );
+        check(
+            "08 2A\n12 05 4",
+            Hex,
+            expect![
+                "unpaired hex digit '4' at line 2, column 7: each byte needs two adjacent digits [position 12]"
+            ],
+        );
+        check(
+            "082 a",
+            Hex,
+            expect![
+                "unpaired hex digit '2' at line 1, column 3: each byte needs two adjacent digits [position 2]"
+            ],
+        );
+        check(
+            "08 0x",
+            Hex,
+            expect!["'0x' at line 1, column 4 has no hex digits after it [position 3]"],
+        );
+        check(
+            "0X, 08",
+            Hex,
+            expect!["'0X' at line 1, column 1 has no hex digits after it [position 0]"],
+        );
+        check(
+            "080x2a",
+            Hex,
+            expect!["invalid hex digit 'x' at line 1, column 4 [position 3]"],
+        );
+        check(
+            "0x0x2a",
+            Hex,
+            expect!["invalid hex digit 'x' at line 1, column 4 [position 3]"],
+        );
+        check(
+            "08 é 2a",
+            Hex,
+            expect!["invalid hex digit 'é' at line 1, column 4 [position 3]"],
+        );
+        check(
+            "ééé 0g",
+            Hex,
+            expect!["invalid hex digit 'é' at line 1, column 1 [position 0]"],
+        );
+        check(
+            "08\u{a0}2g",
+            Hex,
+            expect!["invalid hex digit 'g' at line 1, column 5 [position 4]"],
+        );
+        check(
+            "CCo\u{3000}S\u{a0}*",
+            Base64,
+            expect!["invalid base64 character '*' at line 1, column 7 [position 6]"],
+        );
+        check(
+            "08 2a; 12",
+            Hex,
+            expect!["invalid hex digit ';' at line 1, column 6 [position 5]"],
+        );
+    }
+
+    #[test]
+    fn reports_base64_mistakes_where_they_are() {
+        use InputFormat::*;
+        check(
+            "CCo*",
+            Base64,
+            expect!["invalid base64 character '*' at line 1, column 4 [position 3]"],
+        );
+        check(
+            "CCoSBUFsaWNlZ",
+            Base64,
+            expect![
+                "dangling base64 character 'Z' at line 1, column 13: one leftover character cannot encode a byte [position 12]"
+            ],
+        );
+        check(
+            "CCoSB\n=",
+            Base64,
+            expect![
+                "dangling base64 character 'B' at line 1, column 5: one leftover character cannot encode a byte [position 4]"
+            ],
+        );
+        check(
+            "CCoS=",
+            Base64,
+            expect!["unexpected base64 padding '=' at line 1, column 5 [position 4]"],
+        );
+        check(
+            "CCo==",
+            Base64,
+            expect!["unexpected base64 padding '=' at line 1, column 5 [position 4]"],
+        );
+        check(
+            "CC==CC==",
+            Base64,
+            expect![
+                "base64 character 'C' at line 1, column 5 comes after the padding [position 4]"
+            ],
+        );
+        check(
+            "CCoSBUFsaWNl\nZé==",
+            Base64,
+            expect!["invalid base64 character 'é' at line 2, column 2 [position 14]"],
+        );
+        check(
+            "ééCCo.",
+            Base64,
+            expect!["invalid base64 character 'é' at line 1, column 1 [position 0]"],
+        );
+    }
+
+    #[test]
+    fn reports_escape_mistakes_where_they_are() {
+        use InputFormat::*;
+        check(
+            r"\x08\q",
+            Escaped,
+            expect![[r#"invalid escape '\q' at line 1, column 5 [position 4]"#]],
+        );
+        check(
+            r"ab\x",
+            Escaped,
+            expect![[r#"unterminated escape '\x' at line 1, column 3 [position 2]"#]],
+        );
+        check(
+            "ab\\",
+            Escaped,
+            expect![[r#"unterminated escape '\' at line 1, column 3 [position 2]"#]],
+        );
+        check(
+            "\\x\nab",
+            Escaped,
+            expect![[r#"unterminated escape '\x' at line 1, column 1 [position 0]"#]],
+        );
+        check(
+            r"\xg",
+            Escaped,
+            expect![[r#"escape '\x' at line 1, column 1 has no hex digits after it [position 0]"#]],
+        );
+        check(
+            r#""\x""#,
+            Escaped,
+            expect![[r#"escape '\x' at line 1, column 2 has no hex digits after it [position 1]"#]],
+        );
+        check(
+            r"\400",
+            Escaped,
+            expect![[
+                r#"octal escape '\400' at line 1, column 1 is out of range: the largest byte is \377 [position 0]"#
+            ]],
+        );
+        check(
+            r"\8",
+            Escaped,
+            expect![[r#"invalid escape '\8' at line 1, column 1 [position 0]"#]],
+        );
+        check(
+            "\\\t",
+            Escaped,
+            expect![[
+                r#"invalid escape: the backslash at line 1, column 1 is followed by '\t' [position 0]"#
+            ]],
+        );
+        check(
+            "\\x08Aliçe",
+            Escaped,
+            expect![[
+                r#"non-ASCII character 'ç' at line 1, column 8: in escaped text write it as \303\247 [position 7]"#
+            ]],
+        );
+        check(
+            "\\x08\\x12\\x05Alic\\é",
+            Escaped,
+            expect![[r#"invalid escape '\é' at line 1, column 17 [position 16]"#]],
+        );
+        check(
+            "a\tb",
+            Escaped,
+            expect![[
+                r#"control character '\t' at line 1, column 2: in escaped text write it as \t [position 1]"#
+            ]],
+        );
+        check(
+            "\"\\x08\n\"",
+            Escaped,
+            expect![[
+                r#"unterminated string: the quote '"' at line 1, column 1 has no closing quote on its line [position 0]"#
+            ]],
+        );
+        check(
+            "b'abc",
+            Escaped,
+            expect![[
+                r#"unterminated string: the quote '\'' at line 1, column 2 has no closing quote on its line [position 1]"#
+            ]],
+        );
+        check(
+            "\"a\" x \"b\"",
+            Escaped,
+            expect![[
+                r#"unexpected character 'x' at line 1, column 5, outside the quoted strings [position 4]"#
+            ]],
+        );
+        check(
+            "\"a\" \\x08",
+            Escaped,
+            expect![[
+                r#"unexpected character '\\' at line 1, column 5, outside the quoted strings [position 4]"#
+            ]],
+        );
+    }
+
+    #[test]
+    fn encodes_in_every_notation() {
+        let bytes = b"\x08\x2a\x12\x05Alice\n\"'\\\x00\x7f\xff \t\r";
+        expect!["08 2A 12 05 41 6C 69 63 65 0A 22 27 5C 00 7F FF 20 09 0D"]
+            .assert_eq(&to_hex(bytes));
+        expect!["CCoSBUFsaWNlCiInXAB//yAJDQ=="].assert_eq(&to_base64(bytes));
+        expect![[r#"\010*\022\005Alice\n\"\'\\\000\177\377 \t\r"#]].assert_eq(&to_escaped(bytes));
+        expect![""].assert_eq(&to_hex(&[]));
+        expect![""].assert_eq(&to_base64(&[]));
+        expect![""].assert_eq(&to_escaped(&[]));
+    }
+
+    #[test]
+    fn names_formats() {
+        let names = ["auto", "hex", "base64", "escaped", "HEX", " Base64 ", "xml"];
+        let parsed: Vec<_> = names
+            .iter()
+            .map(|name| name.parse::<InputFormat>())
+            .collect();
+        expect![[r#"
+            [
+                Ok(
+                    Auto,
+                ),
+                Ok(
+                    Hex,
+                ),
+                Ok(
+                    Base64,
+                ),
+                Ok(
+                    Escaped,
+                ),
+                Ok(
+                    Hex,
+                ),
+                Ok(
+                    Base64,
+                ),
+                Err(
+                    "unknown input format 'xml': expected auto, hex, base64 or escaped",
+                ),
+            ]
+        "#]]
+        .assert_debug_eq(&parsed);
+        for format in [
+            InputFormat::Auto,
+            InputFormat::Hex,
+            InputFormat::Base64,
+            InputFormat::Escaped,
+        ] {
+            assert_eq!(format.to_string().parse(), Ok(format));
+        }
+    }
+
+    /// Characters that steer the parsers, mixed with any character at all.
+    fn tricky_text() -> impl Strategy<Value = String> {
+        let tricky =
+            prop::sample::select("0aFxX,= \n\t\r\\\"'b+-/_?7é日".chars().collect::<Vec<_>>());
+        prop::collection::vec(prop_oneof![4 => tricky, 1 => any::<char>()], 0..24)
+            .prop_map(|chars| chars.into_iter().collect())
+    }
+
+    proptest! {
+        // Fixed seed: the same cases on every run and machine (proptest 1.5+ has `RngSeed`).
+        #![proptest_config(ProptestConfig {
+            cases: 256,
+            rng_seed: RngSeed::Fixed(0x5769_7265_4c65_6e73),
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn hex_round_trips(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
+            let hex = to_hex(&bytes);
+            prop_assert_eq!(parse_bytes(&hex, InputFormat::Hex), Ok(bytes.clone()));
+            prop_assert_eq!(parse_bytes(&hex, InputFormat::Auto), Ok(bytes.clone()));
+            let c_array: Vec<String> = bytes.iter().map(|b| format!("0x{b:02x}")).collect();
+            prop_assert_eq!(parse_bytes(&c_array.join(", "), InputFormat::Auto), Ok(bytes.clone()));
+            // One prefix for all the digits; alone, with no digits after it, it is an error.
+            if !bytes.is_empty() {
+                let run = format!("0x{}", hex.replace(' ', ""));
+                prop_assert_eq!(parse_bytes(&run, InputFormat::Hex), Ok(bytes));
+            }
+        }
+
+        /// Not through `Auto`: base64 made of hex digits only (`abcd`) is guessed to be hex.
+        #[test]
+        fn base64_round_trips(bytes in prop::collection::vec(any::<u8>(), 0..64), width in 1..80usize) {
+            let padded = to_base64(&bytes);
+            prop_assert_eq!(parse_bytes(&padded, InputFormat::Base64), Ok(bytes.clone()));
+            let url_safe = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes);
+            prop_assert_eq!(parse_bytes(&url_safe, InputFormat::Base64), Ok(bytes.clone()));
+            let lines: Vec<String> = padded.as_bytes().chunks(width)
+                .map(|line| String::from_utf8_lossy(line).into_owned()).collect();
+            prop_assert_eq!(parse_bytes(&lines.join("\n"), InputFormat::Base64), Ok(bytes));
+        }
+
+        /// `Auto` only on the quoted form: bare escaped text without a backslash (`Alice`) is
+        /// guessed to be base64 or hex.
+        #[test]
+        fn escaped_round_trips(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
+            let escaped = to_escaped(&bytes);
+            prop_assert_eq!(parse_bytes(&escaped, InputFormat::Escaped), Ok(bytes.clone()));
+            let quoted = format!("\"{escaped}\"");
+            prop_assert_eq!(parse_bytes(&quoted, InputFormat::Auto), Ok(bytes.clone()));
+            let pieces: Vec<String> =
+                bytes.iter().map(|&b| format!("b'{}'", to_escaped(&[b]))).collect();
+            prop_assert_eq!(parse_bytes(&pieces.join("\n "), InputFormat::Escaped), Ok(bytes));
+        }
+
+        #[test]
+        fn any_text_parses_or_points_at_a_character(text in tricky_text()) {
+            let chars: Vec<char> = text.chars().collect();
+            let formats = [InputFormat::Auto, InputFormat::Hex, InputFormat::Base64, InputFormat::Escaped];
+            prop_assert_ne!(detect_format(&text), InputFormat::Auto);
+            for format in formats {
+                if let Err(error) = parse_bytes(&text, format) {
+                    prop_assert!(error.position() < chars.len());
+                    let (line, column) = error.line_col();
+                    let lines: Vec<&[char]> = chars.split(|&c| c == '\n').collect();
+                    let before: usize = lines[..line - 1].iter().map(|l| l.len() + 1).sum();
+                    prop_assert_eq!(before + column - 1, error.position());
+                    prop_assert!(column <= lines[line - 1].len());
+                    let location = format!("line {line}, column {column}");
+                    prop_assert!(error.to_string().contains(&location), "{} lacks {}", error, location);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! wirelens-core: everything wirelens knows about protobuf, with no IO.
+//!
+//! Text and bytes come in as arguments and plain data goes out: `.proto`
+//! sources become a [`schema::Schema`], JSON or text format becomes a message
+//! and its bytes ([`message`]), bytes become an [`wire::Annotation`] whose
+//! spans explain every byte ([`wire`], [`explain`]), and annotations become
+//! rows to render ([`hexview`]). No web_sys, no files, no clock: the app, the
+//! CLI and the server are thin layers over this crate.
+
+pub mod varint;
+pub mod wire;
+pub mod examples;
+pub mod message;
+pub mod schema;
+pub mod input;

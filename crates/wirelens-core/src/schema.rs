@@ -1,0 +1,224 @@
+//! `.proto` sources held in memory, compiled with protox into a descriptor pool.
+//!
+//! Knows files, imports, the well-known types and where a compile error is
+//! (file, line, column, byte span). Knows nothing about messages' values or bytes.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+
+use prost_reflect::{DescriptorPool, MessageDescriptor};
+use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
+
+/// A compiled set of `.proto` files.
+#[derive(Debug, Clone)]
+pub struct Schema {
+    pool: DescriptorPool,
+    files: Vec<String>,
+}
+
+impl Schema {
+    /// Compiles `files`, given as `(name, source)` pairs. Names are import paths
+    /// (`userservice/user.proto`); files import each other and `google/protobuf/*.proto`.
+    pub fn compile<N: AsRef<str>, S: AsRef<str>>(files: &[(N, S)]) -> Result<Schema, SchemaError> {
+        let sources: HashMap<String, String> =
+            files.iter().map(|(name, source)| (name.as_ref().to_owned(), source.as_ref().to_owned())).collect();
+        let names: Vec<String> = files.iter().map(|(name, _)| name.as_ref().to_owned()).collect();
+        let mut resolver = ChainFileResolver::new();
+        resolver.add(Sources(sources.clone()));
+        resolver.add(GoogleFileResolver::new());
+        let mut compiler = protox::Compiler::with_file_resolver(resolver);
+        compiler.include_imports(true).include_source_info(false);
+        for name in &names {
+            compiler.open_file(name).map_err(|e| SchemaError::from_protox(&e, &sources))?;
+        }
+        Ok(Schema { pool: compiler.descriptor_pool(), files: names })
+    }
+
+    pub fn pool(&self) -> &DescriptorPool {
+        &self.pool
+    }
+
+    /// Full names of the messages declared in the given files (not their imports), in
+    /// declaration order, nested messages after their parent; map entries left out.
+    pub fn messages(&self) -> Vec<String> {
+        let mut messages: Vec<MessageDescriptor> =
+            self.pool.all_messages().filter(|m| !m.is_map_entry() && self.files.iter().any(|f| f == m.parent_file().name())).collect();
+        // The pool lists files in dependency order; show them in the order they were given.
+        messages.sort_by_key(|m| self.files.iter().position(|f| f == m.parent_file().name()));
+        messages.into_iter().map(|m| m.full_name().to_owned()).collect()
+    }
+
+    /// Looks up a message by full name (`userservice.User`), or by short name when that is unique.
+    pub fn message(&self, name: &str) -> Result<MessageDescriptor, UnknownType> {
+        let name = name.strip_prefix('.').unwrap_or(name);
+        if let Some(m) = self.pool.get_message_by_name(name) {
+            return Ok(m);
+        }
+        let matches: Vec<MessageDescriptor> = self.pool.all_messages().filter(|m| m.name() == name).collect();
+        if let [only] = matches.as_slice() {
+            return Ok(only.clone());
+        }
+        let candidates = if matches.is_empty() { self.messages() } else { matches.iter().map(|m| m.full_name().to_owned()).collect() };
+        Err(UnknownType { name: name.to_owned(), ambiguous: matches.len() > 1, candidates })
+    }
+}
+
+/// The schema has no message of that name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct UnknownType {
+    name: String,
+    ambiguous: bool,
+    candidates: Vec<String>,
+}
+
+impl fmt::Display for UnknownType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ambiguous {
+            write!(f, "message type '{}' is ambiguous: use one of {}", self.name, self.candidates.join(", "))
+        } else if self.candidates.is_empty() {
+            write!(f, "unknown message type '{}': the schema declares no messages", self.name)
+        } else {
+            write!(f, "unknown message type '{}': the schema has {}", self.name, self.candidates.join(", "))
+        }
+    }
+}
+
+/// Why a schema did not compile: one or more problems, each with its place.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct SchemaError {
+    problems: Vec<SchemaProblem>,
+}
+
+/// One compile problem at a place in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaProblem {
+    pub file: Option<String>,
+    /// Byte range in the file's source, when protox points at one.
+    pub span: Option<Range<usize>>,
+    /// 1-based line and column (in characters) of the span's start.
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl SchemaError {
+    pub fn problems(&self) -> &[SchemaProblem] {
+        &self.problems
+    }
+
+    fn from_protox(error: &protox::Error, sources: &HashMap<String, String>) -> SchemaError {
+        use miette::Diagnostic;
+        let file = error.file().map(str::to_owned);
+        let mut problems = Vec::new();
+        let mut push = |diagnostic: &dyn Diagnostic, message: String| {
+            let span = diagnostic.labels().and_then(|mut labels| labels.next()).map(|l| l.offset()..l.offset() + l.len());
+            let source = file.as_ref().and_then(|f| sources.get(f));
+            let (line, column) = match (&span, source) {
+                (Some(span), Some(source)) => line_col(source, span.start),
+                _ => (0, 0),
+            };
+            problems.push(SchemaProblem { file: file.clone(), span, line, column, message });
+        };
+        let related: Vec<&dyn Diagnostic> = error.related().map(|r| r.collect()).unwrap_or_default();
+        if related.is_empty() {
+            push(error, error.to_string());
+        } else {
+            for diagnostic in related {
+                push(diagnostic, diagnostic.to_string());
+            }
+        }
+        SchemaError { problems }
+    }
+}
+
+impl fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for SchemaProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.file, self.line) {
+            (Some(file), 0) => write!(f, "{file}: {}", self.message),
+            (Some(file), line) => write!(f, "{file}:{line}:{}: {}", self.column, self.message),
+            (None, _) => write!(f, "{}", self.message),
+        }
+    }
+}
+
+/// 1-based line and character column of byte `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// The user's files, by import name.
+struct Sources(HashMap<String, String>);
+
+impl FileResolver for Sources {
+    fn open_file(&self, name: &str) -> Result<File, protox::Error> {
+        match self.0.get(name) {
+            Some(source) => File::from_source(name, source),
+            None => Err(protox::Error::file_not_found(name)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compiles_files_that_import_each_other_and_well_known_types() {
+        let schema = Schema::compile(&[
+            ("a.proto", "syntax = \"proto3\"; package a; import \"b.proto\"; message A { b.B b = 1; }"),
+            (
+                "b.proto",
+                "syntax = \"proto3\"; package b; import \"google/protobuf/timestamp.proto\"; message B { google.protobuf.Timestamp at = 1; }",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(schema.messages(), ["a.A", "b.B"]);
+        assert_eq!(schema.message("A").unwrap().full_name(), "a.A");
+        assert_eq!(schema.message(".b.B").unwrap().full_name(), "b.B");
+    }
+
+    #[test]
+    fn errors_name_file_line_and_column() {
+        let source = "syntax = \"proto3\";\nmessage User {\n  Adress address = 1;\n}\n";
+        let error = Schema::compile(&[("user.proto", source)]).unwrap_err();
+        let p = &error.problems()[0];
+        assert_eq!((p.file.as_deref(), p.line, p.column), (Some("user.proto"), 3, 3));
+        assert_eq!(&source[p.span.clone().unwrap()], "Adress");
+        assert!(error.to_string().starts_with("user.proto:3:3: "), "{error}");
+
+        let error = Schema::compile(&[("x.proto", "syntax = \"proto3\";\nmessage X {\n  int32 a = ;\n}\n")]).unwrap_err();
+        assert!(error.to_string().starts_with("x.proto:3:13: "), "{error}");
+
+        let error = Schema::compile(&[("x.proto", "syntax = \"proto3\"; import \"missing.proto\";")]).unwrap_err();
+        assert!(error.to_string().contains("missing.proto"), "{error}");
+    }
+
+    #[test]
+    fn unknown_types_list_what_there_is() {
+        let schema = Schema::compile(&[("u.proto", "syntax = \"proto3\"; package u; message User {} message Address {}")]).unwrap();
+        assert_eq!(schema.message("Usr").unwrap_err().to_string(), "unknown message type 'Usr': the schema has u.User, u.Address");
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        assert_eq!(line_col("ab\ncé d", 7), (2, 4));
+        assert_eq!(line_col("", 0), (1, 1));
+    }
+}

@@ -1,0 +1,445 @@
+//! The annotated wire format: what every byte of a protobuf message is.
+//!
+//! [`annotate`] walks bytes, with or without a message descriptor, and returns
+//! an [`Annotation`]: a tree of [`Node`]s whose leaves tile the input exactly,
+//! plus [`Diagnostic`]s that name byte offsets. It never fails: bytes it cannot
+//! read become [`NodeKind::Invalid`] leaves. This module knows the wire format
+//! and descriptors; it knows nothing about hex rows, colours or JSON.
+//!
+//! The tree is stored flat, in preorder, so that building it allocates once per
+//! annotation rather than once per record.
+
+mod annotate;
+mod readings;
+
+use std::ops::Range;
+
+use prost_reflect::{FieldDescriptor, Kind, MessageDescriptor};
+
+pub use annotate::{Limits, annotate, annotate_with};
+pub use readings::{Reading, Readings};
+
+/// The six wire types a tag can name, and the two values it cannot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WireType {
+    Varint = 0,
+    I64 = 1,
+    Len = 2,
+    StartGroup = 3,
+    EndGroup = 4,
+    I32 = 5,
+}
+
+impl WireType {
+    pub fn from_bits(bits: u8) -> Option<WireType> {
+        Some(match bits {
+            0 => WireType::Varint,
+            1 => WireType::I64,
+            2 => WireType::Len,
+            3 => WireType::StartGroup,
+            4 => WireType::EndGroup,
+            5 => WireType::I32,
+            _ => return None,
+        })
+    }
+
+    /// The name protobuf's encoding guide uses: `VARINT`, `I64`, `LEN`, `SGROUP`, `EGROUP`, `I32`.
+    pub fn name(self) -> &'static str {
+        match self {
+            WireType::Varint => "VARINT",
+            WireType::I64 => "I64",
+            WireType::Len => "LEN",
+            WireType::StartGroup => "SGROUP",
+            WireType::EndGroup => "EGROUP",
+            WireType::I32 => "I32",
+        }
+    }
+
+    /// What the wire type means, in words.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            WireType::Varint => "varint",
+            WireType::I64 => "64-bit fixed width",
+            WireType::Len => "length-delimited",
+            WireType::StartGroup => "start group",
+            WireType::EndGroup => "end group",
+            WireType::I32 => "32-bit fixed width",
+        }
+    }
+
+    /// The wire type a field of this kind is written with, when not packed.
+    pub fn for_kind(kind: &Kind) -> WireType {
+        match kind {
+            Kind::Int32 | Kind::Int64 | Kind::Uint32 | Kind::Uint64 | Kind::Sint32 | Kind::Sint64 | Kind::Bool | Kind::Enum(_) => {
+                WireType::Varint
+            }
+            Kind::Fixed64 | Kind::Sfixed64 | Kind::Double => WireType::I64,
+            Kind::Fixed32 | Kind::Sfixed32 | Kind::Float => WireType::I32,
+            Kind::String | Kind::Bytes | Kind::Message(_) => WireType::Len,
+        }
+    }
+}
+
+/// The largest field number a tag can carry: 2^29 - 1.
+pub const MAX_FIELD_NUMBER: u32 = (1 << 29) - 1;
+
+/// Index of a node in [`Annotation::nodes`].
+pub type NodeId = usize;
+
+/// One span of the input: a record, a part of one, or bytes that could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub range: Range<usize>,
+    pub kind: NodeKind,
+    pub parent: Option<NodeId>,
+    /// One past the last node of this node's subtree (preorder).
+    end: NodeId,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    /// A whole record: its tag, then its payload. Children: `Tag`, then the payload nodes.
+    Field(Box<Field>),
+    /// Tag bytes: `(field << 3) | wire_type` as a varint. A leaf.
+    Tag { field: u32, wire_type: WireType },
+    /// The length prefix of a LEN record. A leaf.
+    Length(u64),
+    /// A number read from a varint, or from 4 or 8 fixed-width bytes. A leaf.
+    Scalar(Scalar),
+    /// A UTF-8 string payload. A leaf; the text is `Annotation::text(id)`.
+    Str,
+    /// Bytes shown as bytes. A leaf.
+    Bytes,
+    /// The fields of a nested message or group. Children: `Field` records.
+    Message,
+    /// A packed repeated payload. Children: `Scalar` leaves.
+    Packed,
+    /// Bytes that cannot be read from here on, and why. A leaf.
+    Invalid(String),
+}
+
+/// What the annotator knows about one record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub number: u32,
+    pub wire_type: WireType,
+    /// The schema's field, when the record matches one (by number and a compatible wire type).
+    pub descriptor: Option<FieldDescriptor>,
+    /// The position of this element among the records of a repeated field in the same message,
+    /// counting packed elements; 0 for singular fields.
+    pub index: u32,
+    pub notes: Vec<Note>,
+    /// For LEN records read without a schema: every valid reading, and the one shown.
+    pub readings: Readings,
+}
+
+impl Field {
+    /// The schema's name of the field, or its number.
+    pub fn label(&self) -> String {
+        match &self.descriptor {
+            Some(fd) => fd.name().to_owned(),
+            None => self.number.to_string(),
+        }
+    }
+
+    /// The declared type, as a `.proto` file spells it (`int64`, `userservice.Address`, `map<string, int32>`).
+    pub fn type_name(&self) -> String {
+        match &self.descriptor {
+            Some(fd) => type_name(fd),
+            None => self.readings.chosen().map_or_else(|| wire_guess(self.wire_type).to_owned(), |r| r.type_name().to_owned()),
+        }
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        self.descriptor.is_none()
+    }
+}
+
+/// Something worth telling about a record beyond its value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Note {
+    /// A schema was given but has no field with this number.
+    Unknown,
+    /// The schema's field has this number but is written with another wire type, so parsers keep it as unknown.
+    WireTypeMismatch { expected: WireType },
+    /// A singular field seen again: the last value wins (for messages: the two are merged).
+    Repeated { first_at: usize },
+    /// Another field of the same oneof came first; this one replaces it.
+    OneofReplaces { oneof: String, previous: u32 },
+    /// A field declared packed, written as one record per element (parsers accept both).
+    Unpacked,
+    /// A packed field whose elements are split over several records (parsers concatenate them).
+    PackedContinues,
+    /// A varint (tag, length or value) in this record uses more bytes than its value needs.
+    Overlong { at: usize },
+    /// A string field whose bytes are not valid UTF-8.
+    InvalidUtf8,
+}
+
+/// A number and the type that reads it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Scalar {
+    /// int32 and int64: two's complement in a varint (negative int32 takes 10 bytes).
+    Int(i64),
+    /// uint32, uint64, and a varint read without a schema.
+    UInt(u64),
+    /// sint32 and sint64: `raw` is the zigzag code on the wire.
+    SInt { raw: u64, value: i64 },
+    Bool { raw: u64 },
+    Enum(i32),
+    Fixed32(u32),
+    Fixed64(u64),
+    SFixed32(i32),
+    SFixed64(i64),
+    Float(f32),
+    Double(f64),
+}
+
+/// A problem found in the input, at a byte offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub offset: usize,
+    pub severity: Severity,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Legal, but worth knowing: overlong varints, unknown fields, a singular field repeated.
+    Warning,
+    /// The bytes cannot be read as protobuf from this offset on (within the enclosing message).
+    Error,
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        write!(f, "{what} at byte {}: {}", self.offset, self.message)
+    }
+}
+
+/// The annotated input: the bytes, a preorder tree of nodes, and diagnostics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Annotation {
+    bytes: Vec<u8>,
+    nodes: Vec<Node>,
+    diagnostics: Vec<Diagnostic>,
+    message: Option<MessageDescriptor>,
+}
+
+impl Annotation {
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Every node, in preorder: a parent comes before its children, siblings in byte order.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id]
+    }
+
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The message type the bytes were read as, if a schema was given.
+    pub fn message(&self) -> Option<&MessageDescriptor> {
+        self.message.as_ref()
+    }
+
+    /// True when no byte is invalid (warnings allowed).
+    pub fn is_valid(&self) -> bool {
+        !self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// The top-level records (and a trailing `Invalid`, if any).
+    pub fn roots(&self) -> Siblings<'_> {
+        Siblings { nodes: &self.nodes, next: 0, end: self.nodes.len() }
+    }
+
+    pub fn children(&self, id: NodeId) -> Siblings<'_> {
+        Siblings { nodes: &self.nodes, next: id + 1, end: self.nodes[id].end }
+    }
+
+    pub fn is_leaf(&self, id: NodeId) -> bool {
+        self.nodes[id].end == id + 1
+    }
+
+    /// The leaves in byte order. Their ranges tile `0..bytes().len()` exactly.
+    pub fn leaves(&self) -> impl Iterator<Item = NodeId> + '_ {
+        (0..self.nodes.len()).filter(|&id| self.is_leaf(id))
+    }
+
+    /// The leaf that holds byte `offset`.
+    pub fn leaf_at(&self, offset: usize) -> Option<NodeId> {
+        let mut siblings = self.roots();
+        let mut found = None;
+        while let Some(id) = siblings.find(|&id| self.nodes[id].range.contains(&offset)) {
+            found = Some(id);
+            siblings = self.children(id);
+        }
+        found.filter(|&id| self.is_leaf(id))
+    }
+
+    /// `id`, its parent, its parent's parent … up to a root.
+    pub fn ancestors(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+        std::iter::successors(Some(id), |&id| self.nodes[id].parent)
+    }
+
+    /// The record a node belongs to (the node itself if it is a record).
+    pub fn field_of(&self, id: NodeId) -> Option<(NodeId, &Field)> {
+        self.ancestors(id).find_map(|a| match &self.nodes[a].kind {
+            NodeKind::Field(field) => Some((a, &**field)),
+            _ => None,
+        })
+    }
+
+    /// The path of a node's record from the root: `address.city`, `roles[1]`, `4` (an unknown field).
+    pub fn path(&self, id: NodeId) -> String {
+        let mut parts: Vec<String> = self
+            .ancestors(id)
+            .filter_map(|a| match &self.nodes[a].kind {
+                NodeKind::Field(field) => {
+                    let repeated = field.descriptor.as_ref().is_some_and(|fd| fd.is_list() || fd.is_map());
+                    Some(if repeated { format!("{}[{}]", field.label(), field.index) } else { field.label() })
+                }
+                _ => None,
+            })
+            .collect();
+        parts.reverse();
+        parts.join(".")
+    }
+
+    /// The text of a `Str` leaf (lossy for strings that are not valid UTF-8).
+    pub fn text(&self, id: NodeId) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.bytes[self.nodes[id].range.clone()])
+    }
+
+    /// The bytes a node spans.
+    pub fn slice(&self, id: NodeId) -> &[u8] {
+        &self.bytes[self.nodes[id].range.clone()]
+    }
+}
+
+/// Iterator over the children of a node (or the roots).
+#[derive(Debug, Clone)]
+pub struct Siblings<'a> {
+    nodes: &'a [Node],
+    next: NodeId,
+    end: NodeId,
+}
+
+impl Iterator for Siblings<'_> {
+    type Item = NodeId;
+
+    fn next(&mut self) -> Option<NodeId> {
+        if self.next >= self.end {
+            return None;
+        }
+        let id = self.next;
+        self.next = self.nodes[id].end;
+        Some(id)
+    }
+}
+
+/// The type of a field as written in a `.proto` file.
+pub fn type_name(fd: &FieldDescriptor) -> String {
+    let kind = fd.kind();
+    if fd.is_map() {
+        if let Some(entry) = kind.as_message() {
+            let key = entry.map_entry_key_field();
+            let value = entry.map_entry_value_field();
+            return format!("map<{}, {}>", kind_name(&key.kind()), kind_name(&value.kind()));
+        }
+    }
+    let base = kind_name(&kind);
+    if fd.is_list() { format!("repeated {base}") } else { base }
+}
+
+/// The name of a kind as a `.proto` file spells it; messages and enums by full name.
+pub fn kind_name(kind: &Kind) -> String {
+    match kind {
+        Kind::Double => "double".into(),
+        Kind::Float => "float".into(),
+        Kind::Int32 => "int32".into(),
+        Kind::Int64 => "int64".into(),
+        Kind::Uint32 => "uint32".into(),
+        Kind::Uint64 => "uint64".into(),
+        Kind::Sint32 => "sint32".into(),
+        Kind::Sint64 => "sint64".into(),
+        Kind::Fixed32 => "fixed32".into(),
+        Kind::Fixed64 => "fixed64".into(),
+        Kind::Sfixed32 => "sfixed32".into(),
+        Kind::Sfixed64 => "sfixed64".into(),
+        Kind::Bool => "bool".into(),
+        Kind::String => "string".into(),
+        Kind::Bytes => "bytes".into(),
+        Kind::Message(m) => m.full_name().into(),
+        Kind::Enum(e) => e.full_name().into(),
+    }
+}
+
+fn wire_guess(wire_type: WireType) -> &'static str {
+    match wire_type {
+        WireType::Varint => "varint",
+        WireType::I64 => "i64",
+        WireType::Len => "bytes",
+        WireType::StartGroup | WireType::EndGroup => "group",
+        WireType::I32 => "i32",
+    }
+}
+
+pub(crate) struct TreeBuilder {
+    pub(crate) nodes: Vec<Node>,
+    parents: Vec<NodeId>,
+}
+
+impl TreeBuilder {
+    pub(crate) fn new() -> TreeBuilder {
+        TreeBuilder { nodes: Vec::new(), parents: Vec::new() }
+    }
+
+    /// Opens a node; the nodes pushed until the matching `close` become its subtree.
+    pub(crate) fn open(&mut self, start: usize, kind: NodeKind) -> NodeId {
+        let id = self.nodes.len();
+        self.nodes.push(Node { range: start..start, kind, parent: self.parents.last().copied(), end: id + 1 });
+        self.parents.push(id);
+        id
+    }
+
+    pub(crate) fn close(&mut self, id: NodeId, end_offset: usize) {
+        debug_assert_eq!(self.parents.last(), Some(&id));
+        self.parents.pop();
+        let end = self.nodes.len();
+        let node = &mut self.nodes[id];
+        node.range.end = end_offset;
+        node.end = end;
+    }
+
+    pub(crate) fn leaf(&mut self, range: Range<usize>, kind: NodeKind) -> NodeId {
+        let id = self.nodes.len();
+        self.nodes.push(Node { range, kind, parent: self.parents.last().copied(), end: id + 1 });
+        id
+    }
+
+    /// A mark to roll back to when a tentative reading fails.
+    pub(crate) fn mark(&self) -> (usize, usize) {
+        (self.nodes.len(), self.parents.len())
+    }
+
+    pub(crate) fn rollback(&mut self, (nodes, parents): (usize, usize)) {
+        self.nodes.truncate(nodes);
+        self.parents.truncate(parents);
+    }
+
+    pub(crate) fn finish(self, bytes: Vec<u8>, diagnostics: Vec<Diagnostic>, message: Option<MessageDescriptor>) -> Annotation {
+        debug_assert!(self.parents.is_empty());
+        Annotation { bytes, nodes: self.nodes, diagnostics, message }
+    }
+}
