@@ -13,3 +13,5 @@ pub mod examples;
 pub mod message;
 pub mod schema;
 pub mod input;
+pub mod explain;
+pub mod hexview;

@@ -350,7 +350,8 @@ impl Walker<'_> {
                     }
                 }
             } else if payload.end - pos < width {
-                let reason = format!("{} bytes left over: packed {} elements take {width} bytes each", payload.end - pos, width * 8);
+                let left = plural((payload.end - pos) as u64, "byte", "bytes");
+                let reason = format!("{left} left over: packed {}-bit elements take {width} bytes each", width * 8);
                 self.fail_at(pos, payload.end, reason, Mode::Lenient);
                 pos = payload.end;
             } else {
