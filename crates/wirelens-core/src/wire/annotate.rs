@@ -179,13 +179,11 @@ impl Walker<'_> {
             Plan::Raw => None,
         };
         let index = seen.visit(number, start, &plan, &mut notes);
-        if let Some(fd) = &descriptor {
-            if let Some(oneof) = fd.containing_oneof().filter(|o| !o.is_synthetic()) {
-                if let Some(previous) = seen.oneof(oneof.name(), number) {
+        if let Some(fd) = &descriptor
+            && let Some(oneof) = fd.containing_oneof().filter(|o| !o.is_synthetic())
+                && let Some(previous) = seen.oneof(oneof.name(), number) {
                     notes.push(Note::OneofReplaces { oneof: oneof.name().to_owned(), previous });
                 }
-            }
-        }
 
         let field = Field { number, wire_type, descriptor, index, notes, readings: Readings::default() };
         let id = self.tree.open(start, NodeKind::Field(Box::new(field)));

@@ -351,13 +351,12 @@ impl Iterator for Siblings<'_> {
 /// The type of a field as written in a `.proto` file.
 pub fn type_name(fd: &FieldDescriptor) -> String {
     let kind = fd.kind();
-    if fd.is_map() {
-        if let Some(entry) = kind.as_message() {
+    if fd.is_map()
+        && let Some(entry) = kind.as_message() {
             let key = entry.map_entry_key_field();
             let value = entry.map_entry_value_field();
             return format!("map<{}, {}>", kind_name(&key.kind()), kind_name(&value.kind()));
         }
-    }
     let base = kind_name(&kind);
     if fd.is_list() { format!("repeated {base}") } else { base }
 }

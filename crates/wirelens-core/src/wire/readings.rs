@@ -51,8 +51,8 @@ impl Reading {
             Reading::Message => false,
             Reading::String => std::str::from_utf8(payload).is_ok(),
             Reading::PackedVarint => packed_varint_count(payload).is_some(),
-            Reading::PackedFixed32 => !payload.is_empty() && payload.len() % 4 == 0,
-            Reading::PackedFixed64 => !payload.is_empty() && payload.len() % 8 == 0,
+            Reading::PackedFixed32 => !payload.is_empty() && payload.len().is_multiple_of(4),
+            Reading::PackedFixed64 => !payload.is_empty() && payload.len().is_multiple_of(8),
             Reading::Bytes => true,
         }
     }

@@ -1,0 +1,35 @@
+//! The "explain" panel: what the selected bytes are, in words and arithmetic.
+
+use std::rc::Rc;
+
+use wirelens_core::explain;
+use wirelens_core::wire::{Annotation, NodeId};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub annotation: Rc<Annotation>,
+    pub selected: Option<NodeId>,
+}
+
+#[component]
+pub fn ExplainPanel(props: &Props) -> Html {
+    let a = &props.annotation;
+    let Some(leaf) = props.selected else {
+        return html! { <aside class="explain muted">{ "Point at a byte to see what it is." }</aside> };
+    };
+    let node = a.node(leaf);
+    let record = a.field_of(leaf).map(|(id, _)| id);
+    html! {
+        <aside class="explain" aria-live="polite">
+            <p class="where">
+                { format!("bytes {}..{}", node.range.start, node.range.end) }
+                if let Some(record) = record {
+                    { " · " }<code>{ a.path(record) }</code>{ " · " }{ explain::summary(a, record) }
+                }
+            </p>
+            <p class="what">{ explain::summary(a, leaf) }</p>
+            <ul>{ for explain::explain(a, leaf).into_iter().map(|line| html! { <li>{ line }</li> }) }</ul>
+        </aside>
+    }
+}
