@@ -90,12 +90,12 @@ pub fn explain(a: &Annotation, id: NodeId) -> Vec<String> {
 /// The annotated listing: one line per node, indented by nesting.
 ///
 /// ```text
-///    0  08                     tag: field 1, wire type 0 VARINT
+/// 0      08                       tag: field 1, wire type 0 VARINT
 /// ```
 pub fn listing(a: &Annotation) -> String {
     let mut out = String::new();
     for line in listing_lines(a) {
-        let _ = writeln!(out, "{:>5}  {:<23}  {}{}", line.offset, line.hex, "  ".repeat(line.depth), line.text);
+        let _ = writeln!(out, "{:<5}  {:<23}  {}{}", line.offset, line.hex, "  ".repeat(line.depth), line.text);
     }
     for d in a.diagnostics() {
         let _ = writeln!(out, "{d}");

@@ -32,7 +32,11 @@ impl Schema {
         for name in &names {
             compiler.open_file(name).map_err(|e| SchemaError::from_protox(&e, &sources))?;
         }
-        Ok(Schema { pool: compiler.descriptor_pool(), files: names })
+        // Rebuild the pool from the encoded descriptors: protox's own pool computes `is_packed`
+        // before it interprets options, so `[packed = false]` would read as packed.
+        let pool = DescriptorPool::decode(compiler.encode_file_descriptor_set().as_slice())
+            .expect("protox's descriptors decode into a pool");
+        Ok(Schema { pool, files: names })
     }
 
     pub fn pool(&self) -> &DescriptorPool {
@@ -214,6 +218,18 @@ mod tests {
     fn unknown_types_list_what_there_is() {
         let schema = Schema::compile(&[("u.proto", "syntax = \"proto3\"; package u; message User {} message Address {}")]).unwrap();
         assert_eq!(schema.message("Usr").unwrap_err().to_string(), "unknown message type 'Usr': the schema has u.User, u.Address");
+    }
+
+    #[test]
+    fn packed_false_is_honoured() {
+        let schema = Schema::compile(&[(
+            "p.proto",
+            "syntax = \"proto3\"; message U { repeated int32 a = 1 [packed = false]; repeated int32 b = 2; }",
+        )])
+        .unwrap();
+        let u = schema.message("U").unwrap();
+        let packed: Vec<bool> = u.fields().map(|f| f.is_packed()).collect();
+        assert_eq!(packed, [false, true]);
     }
 
     #[test]
