@@ -75,6 +75,8 @@ pub fn App() -> Html {
         Callback::from(move |leaf: NodeId| selected.set(Some(leaf)))
     };
 
+    // Until the user points somewhere, explain the first byte: the page teaches on first open.
+    let shown = selected.or_else(|| annotation.leaves().next());
     let hex = input::to_hex(&model.bytes);
     let stale = model.error.is_some();
     html! {
@@ -102,8 +104,8 @@ pub fn App() -> Html {
                         if stale { <span class="badge">{ "stale: fix the message to update" }</span> }
                     </h2>
                     <p class="hex-line"><code>{ hex }</code></p>
-                    <HexView annotation={annotation.clone()} selected={*selected} onselect={onselect} />
-                    <ExplainPanel annotation={annotation.clone()} selected={*selected} />
+                    <HexView annotation={annotation.clone()} selected={shown} onselect={onselect} />
+                    <ExplainPanel annotation={annotation.clone()} selected={shown} />
                 </div>
             </section>
             <footer class="legend">
