@@ -15,3 +15,4 @@ pub mod schema;
 pub mod input;
 pub mod explain;
 pub mod hexview;
+pub mod compare;
