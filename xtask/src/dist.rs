@@ -1,0 +1,98 @@
+//! Building `dist/` with `trunk build --release` and checking what came out: an index.html and a
+//! .wasm, whose raw and gzip sizes are printed. Knows nothing about serving or browsers.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+use crate::util;
+
+/// The output directory: Trunk.toml's `[build] dist`, `dist` by default.
+pub fn dir() -> PathBuf {
+    let trunk_toml = std::fs::read_to_string(util::root().join("Trunk.toml")).unwrap_or_default();
+    let dist = util::toml_string_value(&trunk_toml, "build", "dist").unwrap_or("dist");
+    util::root().join(dist)
+}
+
+/// `trunk build --release`, with our wasm-opt first on PATH. Trunk.toml pins the tool versions
+/// `setup` installs, so trunk uses those instead of downloading its own.
+pub fn build() -> Result<()> {
+    let mut trunk = util::cmd("trunk", &["build", "--release"]);
+    // No call home for a newer trunk: we pin 0.21 on purpose.
+    trunk.env("TRUNK_SKIP_VERSION_CHECK", "true");
+    util::run(&mut trunk)
+}
+
+/// Checks `dist` holds an index.html and a .wasm, prints the .wasm's sizes, returns its path.
+pub fn check(dist: &Path) -> Result<PathBuf> {
+    let index = dist.join("index.html");
+    if !index.is_file() {
+        bail!("{} is missing: did `trunk build` run?", index.display());
+    }
+    let mut wasms: Vec<PathBuf> = std::fs::read_dir(dist)
+        .with_context(|| format!("could not list {}", dist.display()))?
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "wasm"))
+        .collect();
+    wasms.sort();
+    let [wasm] = wasms.as_slice() else {
+        bail!("expected one .wasm in {}, found {wasms:?}", dist.display());
+    };
+    let bytes = std::fs::read(wasm).with_context(|| format!("could not read {}", wasm.display()))?;
+    let name = wasm.file_name().unwrap_or_default().to_string_lossy();
+    println!("{name}: {} raw, {} gzip", human_size(bytes.len()), human_size(gzip_len(&bytes)));
+    Ok(wasm.clone())
+}
+
+/// The size of `bytes` after gzip at the default level (what `gzip -c` produces).
+pub fn gzip_len(bytes: &[u8]) -> usize {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(bytes).expect("writing to a Vec cannot fail");
+    encoder.finish().expect("writing to a Vec cannot fail").len()
+}
+
+/// `1234567` -> `1234567 bytes (1.18 MiB)`.
+pub fn human_size(bytes: usize) -> String {
+    const KIB: f64 = 1024.0;
+    let b = bytes as f64;
+    let short = if b >= KIB * KIB { format!("{:.2} MiB", b / (KIB * KIB)) } else { format!("{:.1} KiB", b / KIB) };
+    format!("{bytes} bytes ({short})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gzip_shrinks_repetitive_bytes_and_has_a_header() {
+        let bytes = vec![7u8; 100_000];
+        let len = gzip_len(&bytes);
+        assert!(len > 18 && len < 1_000, "{len}");
+        assert!(gzip_len(&[]) >= 18, "gzip header and trailer");
+    }
+
+    #[test]
+    fn sizes_are_human_readable() {
+        assert_eq!(human_size(512), "512 bytes (0.5 KiB)");
+        assert_eq!(human_size(1_234_567), "1234567 bytes (1.18 MiB)");
+    }
+
+    #[test]
+    fn check_wants_index_html_and_one_wasm() {
+        let dir = util::fresh_temp_dir("dist-check").unwrap();
+        assert!(check(&dir).unwrap_err().to_string().contains("index.html is missing"));
+        std::fs::write(dir.join("index.html"), "<html></html>").unwrap();
+        assert!(check(&dir).unwrap_err().to_string().contains("expected one .wasm"));
+        std::fs::write(dir.join("wirelens-1a2b_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+        assert_eq!(check(&dir).unwrap(), dir.join("wirelens-1a2b_bg.wasm"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn dist_dir_comes_from_trunk_toml() {
+        assert!(dir().starts_with(util::root()));
+    }
+}

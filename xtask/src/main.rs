@@ -1,0 +1,127 @@
+//! `cargo xtask`: the project's automation, in Rust rather than shell. This file parses the
+//! command line and dispatches; each command lives in its own module.
+
+mod dist;
+mod setup;
+mod smoke;
+mod static_server;
+mod test;
+mod util;
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+
+const USAGE: &str = "\
+cargo xtask <command> [options]
+
+Commands:
+  setup                          install what the other commands need, skipping what is present:
+                                 wasm32 target, rustfmt/clippy, trunk 0.21, wasm-bindgen-cli (Cargo.lock's
+                                 version), wasm-opt (npm binaryen, into target/tools), chromium, protoc
+  serve [--port N] [--no-build]  build the app (trunk build --release) and serve dist/ on
+                                 http://127.0.0.1:8080/ (or port N); --no-build serves dist/ as it is
+  test [--quick]                 run every check CI runs: setup, fmt, clippy, cargo test, trunk build,
+                                 and a smoke test of the built app in headless Chromium;
+                                 --quick skips the trunk build and the smoke test
+  bench [core] [-- ARGS]         run wirelens-core's criterion benchmarks (ARGS go to criterion)
+  help                           print this text
+";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // Not anyhow's Debug output: that adds a backtrace whenever RUST_BACKTRACE is set.
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        [] | ["help" | "--help" | "-h", ..] => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        ["setup"] => setup(),
+        ["serve", rest @ ..] => serve(rest),
+        ["test", rest @ ..] => match rest {
+            [] => test::run(false),
+            ["--quick"] => test::run(true),
+            _ => usage_error(&format!("unexpected arguments to test: {rest:?}")),
+        },
+        ["bench", rest @ ..] => bench(rest),
+        [command, ..] => usage_error(&format!("unknown command or arguments: {command}")),
+    }
+}
+
+fn usage_error(message: &str) -> Result<()> {
+    eprint!("{USAGE}");
+    bail!("{message}")
+}
+
+fn setup() -> Result<()> {
+    setup::run(setup::ALL).require(setup::ALL)?;
+    println!("setup: done");
+    Ok(())
+}
+
+/// `serve [--port N] [--no-build]`.
+fn serve(args: &[&str]) -> Result<()> {
+    let mut port = 8080;
+    let mut build = true;
+    let mut args = args.iter();
+    while let Some(&arg) = args.next() {
+        match arg {
+            "--no-build" => build = false,
+            "--port" => {
+                let value = args.next().context("--port needs a number")?;
+                port = parse_port(value)?;
+            }
+            _ => match arg.strip_prefix("--port=") {
+                Some(value) => port = parse_port(value)?,
+                None => return usage_error(&format!("unexpected argument to serve: {arg}")),
+            },
+        }
+    }
+    let dist = dist::dir();
+    if build {
+        setup::run(setup::FOR_TRUNK).require(setup::FOR_TRUNK)?;
+        dist::build()?;
+    }
+    dist::check(&dist).context("nothing to serve (run `cargo xtask serve` without --no-build)")?;
+    static_server::serve_forever(&dist, port)
+}
+
+fn parse_port(value: &str) -> Result<u16> {
+    value.parse().with_context(|| format!("--port wants a number from 0 to 65535, not '{value}'"))
+}
+
+/// `bench [core] [-- ARGS]`.
+fn bench(args: &[&str]) -> Result<()> {
+    let (target, extra) = match args {
+        [] | ["core"] => ("core", &[][..]),
+        ["--", extra @ ..] | ["core", "--", extra @ ..] => ("core", extra),
+        _ => return usage_error(&format!("unexpected arguments to bench: {args:?}")),
+    };
+    let package = format!("wirelens-{target}");
+    let mut cargo = util::cmd("cargo", &["bench", "-p", &package]);
+    if !extra.is_empty() {
+        cargo.arg("--").args(extra);
+    }
+    util::run(&mut cargo)?;
+    let report = util::root().join("target/criterion/report/index.html");
+    if report.is_file() {
+        println!("criterion's report: {}", report.display());
+    } else {
+        println!("criterion's results: {}", util::root().join("target/criterion").display());
+    }
+    Ok(())
+}

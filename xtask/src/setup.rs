@@ -1,0 +1,396 @@
+//! `cargo xtask setup`: installs what the other commands need, idempotently. Each tool is probed
+//! first (a version check or a file check) and installed only when missing or at the wrong
+//! version. A tool that cannot be installed is reported, not fatal: the steps that need it fail
+//! later with the reason. Knows nothing about the test steps themselves.
+
+use std::fmt;
+use std::path::Path;
+
+use anyhow::{Result, bail};
+
+use crate::util;
+
+/// trunk releases we accept; 0.22 needs a newer rustc than ours.
+const TRUNK_SERIES: &str = "0.21.";
+/// The trunk `setup` installs when none of [`TRUNK_SERIES`] is found.
+const TRUNK_VERSION: &str = "0.21.14";
+/// binaryen's release number; Trunk.toml's `[tools] wasm_opt` is `version_<this>`.
+pub const BINARYEN_VERSION: &str = "132";
+const WASM32: &str = "wasm32-unknown-unknown";
+
+/// Something a step needs, installed by `setup`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tool {
+    /// The rustup target the app builds for.
+    Wasm32Target,
+    /// rustfmt and clippy, which a minimal rustup profile leaves out.
+    RustComponents,
+    Trunk,
+    /// wasm-bindgen-cli at Cargo.lock's wasm-bindgen version.
+    WasmBindgen,
+    /// binaryen's wasm-opt, from npm into target/tools.
+    WasmOpt,
+    /// Debian `chromium`: the smoke test's browser.
+    Chromium,
+    /// Debian `chromium-driver`: for WebDriver tests.
+    Chromedriver,
+    /// Debian `protobuf-compiler`: the reference `protoc` that wirelens-core's tests compare with.
+    Protoc,
+}
+
+/// Everything, for `cargo xtask setup` and a full `cargo xtask test`.
+pub const ALL: &[Tool] = &[
+    Tool::Wasm32Target,
+    Tool::RustComponents,
+    Tool::Chromium,
+    Tool::Chromedriver,
+    Tool::Protoc,
+    Tool::WasmOpt,
+    Tool::WasmBindgen,
+    Tool::Trunk,
+];
+
+/// What `trunk build` needs: `cargo xtask serve`.
+pub const FOR_TRUNK: &[Tool] = &[Tool::Wasm32Target, Tool::WasmOpt, Tool::WasmBindgen, Tool::Trunk];
+
+/// What fmt, clippy and `cargo test` need: `cargo xtask test --quick`.
+pub const FOR_QUICK_TEST: &[Tool] = &[Tool::Wasm32Target, Tool::RustComponents, Tool::Protoc];
+
+impl fmt::Display for Tool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Tool::Wasm32Target => "rust target wasm32-unknown-unknown",
+            Tool::RustComponents => "rustfmt and clippy",
+            Tool::Trunk => "trunk",
+            Tool::WasmBindgen => "wasm-bindgen-cli",
+            Tool::WasmOpt => "wasm-opt (binaryen)",
+            Tool::Chromium => "chromium",
+            Tool::Chromedriver => "chromedriver",
+            Tool::Protoc => "protoc",
+        };
+        f.write_str(name)
+    }
+}
+
+/// The outcome of [`run`]: the tools that are still missing, each with the reason.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub missing: Vec<(Tool, String)>,
+}
+
+impl Report {
+    /// Fails, naming the reason, if any of `needs` could not be installed.
+    pub fn require(&self, needs: &[Tool]) -> Result<()> {
+        let missing: Vec<String> = self
+            .missing
+            .iter()
+            .filter(|(tool, _)| needs.contains(tool))
+            .map(|(tool, why)| format!("{tool}: {why}"))
+            .collect();
+        if !missing.is_empty() {
+            bail!("missing tools (see `cargo xtask setup`):\n  {}", missing.join("\n  "));
+        }
+        Ok(())
+    }
+}
+
+/// Probes and installs `tools`, printing one line per tool. Never fails for a single tool: what
+/// could not be installed is in the returned report.
+pub fn run(tools: &[Tool]) -> Report {
+    let mut report = Report::default();
+    let mut note = |tool: Tool, result: Result<()>| {
+        if let Err(err) = result {
+            println!("setup: {tool}: NOT AVAILABLE: {err:#}");
+            report.missing.push((tool, format!("{err:#}")));
+        }
+    };
+    let apt: Vec<Tool> = tools.iter().copied().filter(|t| apt_package(*t).is_some()).collect();
+    for &tool in tools {
+        match tool {
+            Tool::Wasm32Target => note(tool, wasm32_target()),
+            Tool::RustComponents => note(tool, rust_components()),
+            Tool::Trunk => note(tool, trunk()),
+            Tool::WasmBindgen => note(tool, wasm_bindgen()),
+            Tool::WasmOpt => note(tool, wasm_opt()),
+            Tool::Chromium | Tool::Chromedriver | Tool::Protoc => {
+                // All apt packages go in one `apt-get install`, at the first of them.
+                if apt.first() == Some(&tool) {
+                    for (tool, result) in apt_packages(&apt) {
+                        note(tool, result);
+                    }
+                }
+            }
+        }
+    }
+    report
+}
+
+fn present(what: &str) {
+    println!("setup: {what}: present");
+}
+
+fn wasm32_target() -> Result<()> {
+    let Some(installed) = util::probe("rustup", &["target", "list", "--installed"]) else {
+        bail!("`rustup target list --installed` failed: install rustup, or add the {WASM32} target to your toolchain");
+    };
+    if installed.lines().any(|line| line.trim() == WASM32) {
+        present(&format!("rust target {WASM32}"));
+        return Ok(());
+    }
+    println!("setup: rust target {WASM32}: installing");
+    util::run(&mut util::cmd("rustup", &["target", "add", WASM32]))
+}
+
+fn rust_components() -> Result<()> {
+    let has_fmt = util::probe("cargo", &["fmt", "--version"]).is_some();
+    let has_clippy = util::probe("cargo", &["clippy", "--version"]).is_some();
+    if has_fmt && has_clippy {
+        present("rustfmt and clippy");
+        return Ok(());
+    }
+    println!("setup: rustfmt and clippy: installing");
+    util::run(&mut util::cmd("rustup", &["component", "add", "rustfmt", "clippy"]))
+}
+
+fn trunk() -> Result<()> {
+    let found = util::probe("trunk", &["--version"]);
+    if let Some(version) = found.as_deref().and_then(trunk_version)
+        && version.starts_with(TRUNK_SERIES)
+    {
+        present(&format!("trunk {version}"));
+        return Ok(());
+    }
+    println!(
+        "setup: trunk {TRUNK_VERSION}: installing (found: {}); this compiles for about 10 minutes",
+        describe(found.as_deref())
+    );
+    // --locked: trunk 0.21.14 does not build against the newest semver-compatible dependencies
+    // (parcel_selectors 0.28.3 moved to a cssparser that lightningcss alpha.65 cannot use), so
+    // take the versions trunk was released and tested with.
+    util::run(&mut util::cmd("cargo", &["install", "trunk", "--version", &format!("={TRUNK_VERSION}"), "--locked"]))?;
+    verify("trunk", &["--version"], |out| trunk_version(out).is_some_and(|v| v.starts_with(TRUNK_SERIES)))
+}
+
+fn wasm_bindgen() -> Result<()> {
+    let wanted = util::locked_wasm_bindgen_version()?;
+    let found = util::probe("wasm-bindgen", &["--version"]);
+    if found.as_deref().and_then(wasm_bindgen_version) == Some(wanted.as_str()) {
+        present(&format!("wasm-bindgen-cli {wanted}"));
+        return Ok(());
+    }
+    println!(
+        "setup: wasm-bindgen-cli {wanted} (Cargo.lock's wasm-bindgen): installing (found: {}); this compiles for a few minutes",
+        describe(found.as_deref())
+    );
+    // Not --locked: a registry may lack a dependency the CLI's own lock file names.
+    util::run(&mut util::cmd("cargo", &["install", "wasm-bindgen-cli", "--version", &format!("={wanted}")]))?;
+    verify("wasm-bindgen", &["--version"], |out| wasm_bindgen_version(out) == Some(wanted.as_str()))
+}
+
+fn wasm_opt() -> Result<()> {
+    let found = util::probe("wasm-opt", &["--version"]);
+    if found.as_deref().and_then(wasm_opt_version) == Some(BINARYEN_VERSION) {
+        present(&format!("wasm-opt version {BINARYEN_VERSION}"));
+        return Ok(());
+    }
+    let prefix = util::binaryen_prefix();
+    println!(
+        "setup: wasm-opt version {BINARYEN_VERSION}: installing binaryen@{BINARYEN_VERSION} from npm into {} (found: {})",
+        relative(&prefix),
+        describe(found.as_deref())
+    );
+    let prefix_arg = prefix.to_string_lossy().into_owned();
+    // npm's cache and logs also stay inside target/, not in ~/.npm.
+    let cache = util::tools_dir().join("npm-cache");
+    let cache_arg = cache.to_string_lossy().into_owned();
+    let package = format!("binaryen@{BINARYEN_VERSION}");
+    util::run(&mut util::cmd(
+        "npm",
+        &[
+            "install",
+            "--prefix",
+            &prefix_arg,
+            &package,
+            "--no-audit",
+            "--no-fund",
+            "--no-update-notifier",
+            "--cache",
+            &cache_arg,
+        ],
+    ))?;
+    verify("wasm-opt", &["--version"], |out| wasm_opt_version(out) == Some(BINARYEN_VERSION))
+}
+
+/// The Debian package that provides `tool`, and the file that shows it is installed.
+fn apt_package(tool: Tool) -> Option<(&'static str, &'static str)> {
+    match tool {
+        Tool::Chromium => Some(("chromium", "/usr/bin/chromium")),
+        Tool::Chromedriver => Some(("chromium-driver", "/usr/bin/chromedriver")),
+        Tool::Protoc => Some(("protobuf-compiler", "protoc")),
+        _ => None,
+    }
+}
+
+fn apt_installed(check: &str) -> bool {
+    if check.starts_with('/') { Path::new(check).is_file() } else { util::probe(check, &["--version"]).is_some() }
+}
+
+fn apt_packages(tools: &[Tool]) -> Vec<(Tool, Result<()>)> {
+    let mut missing = Vec::new();
+    for &tool in tools {
+        let (package, check) = apt_package(tool).expect("only apt tools are passed");
+        if apt_installed(check) {
+            present(&format!("{tool} ({check}, Debian package {package})"));
+        } else {
+            missing.push((tool, package));
+        }
+    }
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    let packages: Vec<&str> = missing.iter().map(|(_, package)| *package).collect();
+    println!("setup: Debian packages {}: installing", packages.join(" "));
+    let result = apt_install(&packages);
+    missing
+        .into_iter()
+        .map(|(tool, package)| {
+            let (_, check) = apt_package(tool).expect("apt tool");
+            let outcome = match &result {
+                Err(err) => Err(anyhow::anyhow!("{err:#}")),
+                Ok(()) if apt_installed(check) => Ok(()),
+                Ok(()) => Err(anyhow::anyhow!("installed Debian package {package} but {check} is still missing")),
+            };
+            (tool, outcome)
+        })
+        .collect()
+}
+
+fn apt_install(packages: &[&str]) -> Result<()> {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let is_root = unsafe { libc::geteuid() } == 0;
+    if let Some(why) = apt_blocker(Path::new("/usr/bin/apt-get").is_file(), is_root, packages) {
+        bail!("{why}");
+    }
+    util::run(&mut util::cmd("apt-get", &["update"]))?;
+    let mut install = util::cmd("apt-get", &["install", "-y", "--no-install-recommends"]);
+    install.args(packages).env("DEBIAN_FRONTEND", "noninteractive");
+    util::run(&mut install)
+}
+
+/// Why `apt-get install` cannot run here, and what the user should install instead.
+fn apt_blocker(has_apt: bool, is_root: bool, packages: &[&str]) -> Option<String> {
+    let hint = || format!("install them yourself: sudo apt-get install --no-install-recommends {}", packages.join(" "));
+    match (has_apt, is_root) {
+        (false, _) => Some(format!("no apt-get on this machine (not Debian?); {}", hint())),
+        (true, false) => Some(format!("apt-get needs root; {}", hint())),
+        (true, true) => None,
+    }
+}
+
+/// Re-probes a freshly installed tool: an earlier PATH entry may still shadow it.
+fn verify(program: &str, args: &[&str], ok: impl Fn(&str) -> bool) -> Result<()> {
+    let found = util::probe(program, args);
+    if found.as_deref().is_some_and(&ok) {
+        println!("setup: {program}: installed: {}", describe(found.as_deref()));
+        return Ok(());
+    }
+    bail!("installed, but `{program} {}` now says: {}", args.join(" "), describe(found.as_deref()))
+}
+
+fn describe(probe_output: Option<&str>) -> String {
+    match probe_output.map(str::trim) {
+        None => "not installed".to_owned(),
+        Some(text) => text.lines().next().unwrap_or_default().to_owned(),
+    }
+}
+
+fn relative(path: &Path) -> String {
+    let root = util::root();
+    path.strip_prefix(&root).unwrap_or(path).display().to_string()
+}
+
+/// `trunk 0.21.14` -> `0.21.14`.
+pub fn trunk_version(output: &str) -> Option<&str> {
+    second_word_after(output, "trunk")
+}
+
+/// `wasm-bindgen 0.2.130` or `wasm-bindgen 0.2.130 (a1b2c3d)` -> `0.2.130`.
+pub fn wasm_bindgen_version(output: &str) -> Option<&str> {
+    second_word_after(output, "wasm-bindgen")
+}
+
+/// `wasm-opt version 132 (version_132)` or `wasm-opt version 132` -> `132`.
+pub fn wasm_opt_version(output: &str) -> Option<&str> {
+    output.lines().find_map(|line| {
+        let mut words = line.split_whitespace();
+        (words.next()? == "wasm-opt" && words.next()? == "version").then_some(())?;
+        words.next()
+    })
+}
+
+/// The word after `name` on the first line that starts with `name`.
+fn second_word_after<'a>(output: &'a str, name: &str) -> Option<&'a str> {
+    output.lines().find_map(|line| {
+        let mut words = line.split_whitespace();
+        (words.next()? == name).then_some(())?;
+        words.next()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trunk_version_is_parsed() {
+        assert_eq!(trunk_version("trunk 0.21.14\n"), Some("0.21.14"));
+        assert_eq!(trunk_version("trunk 0.22.0-beta.1"), Some("0.22.0-beta.1"));
+        assert_eq!(trunk_version("bash: trunk: command not found"), None);
+        assert_eq!(trunk_version(""), None);
+        assert!(trunk_version("trunk 0.21.3").unwrap().starts_with(TRUNK_SERIES));
+        assert!(!trunk_version("trunk 0.22.0").unwrap().starts_with(TRUNK_SERIES));
+        assert!(!trunk_version("trunk 0.2.1").unwrap().starts_with(TRUNK_SERIES));
+    }
+
+    #[test]
+    fn wasm_bindgen_version_is_parsed() {
+        assert_eq!(wasm_bindgen_version("wasm-bindgen 0.2.130\n"), Some("0.2.130"));
+        assert_eq!(wasm_bindgen_version("wasm-bindgen 0.2.74 (27c7a4d06)"), Some("0.2.74"));
+        assert_eq!(wasm_bindgen_version("wasm-bindgen-test-runner 0.2.130"), None);
+        assert_eq!(wasm_bindgen_version("wasm-bindgen"), None);
+    }
+
+    #[test]
+    fn wasm_opt_version_is_parsed() {
+        assert_eq!(wasm_opt_version("wasm-opt version 132 (version_132)\n"), Some("132"));
+        assert_eq!(wasm_opt_version("wasm-opt version 116"), Some("116"));
+        assert_eq!(wasm_opt_version("wasm-opt 132"), None);
+        assert_eq!(wasm_opt_version(""), None);
+    }
+
+    #[test]
+    fn trunk_toml_pins_the_binaryen_setup_installs() {
+        let text = std::fs::read_to_string(util::root().join("Trunk.toml")).unwrap();
+        let pinned = util::toml_string_value(&text, "tools", "wasm_opt");
+        assert_eq!(pinned, Some(format!("version_{BINARYEN_VERSION}").as_str()));
+    }
+
+    #[test]
+    fn apt_is_skipped_with_a_hint_without_root_or_apt() {
+        assert_eq!(apt_blocker(true, true, &["chromium"]), None);
+        let not_root = apt_blocker(true, false, &["chromium", "protobuf-compiler"]).unwrap();
+        assert_eq!(
+            not_root,
+            "apt-get needs root; install them yourself: sudo apt-get install --no-install-recommends chromium protobuf-compiler"
+        );
+        assert!(apt_blocker(false, true, &["chromium"]).unwrap().starts_with("no apt-get on this machine"));
+    }
+
+    #[test]
+    fn report_requires_only_what_a_step_needs() {
+        let report = Report { missing: vec![(Tool::Chromium, "apt-get needs root".to_owned())] };
+        report.require(&[Tool::Trunk]).unwrap();
+        let err = report.require(&[Tool::Trunk, Tool::Chromium]).unwrap_err();
+        assert!(err.to_string().contains("chromium: apt-get needs root"), "{err}");
+    }
+}
