@@ -13,16 +13,12 @@ use protox::prost::Message as _;
 const PROTOS: &[&str] = &["userservice/user_service.proto"];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let manifest_dir =
-        PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").ok_or("CARGO_MANIFEST_DIR is not set")?);
+    let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").ok_or("CARGO_MANIFEST_DIR is not set")?);
     let proto_root = manifest_dir.join("../../proto");
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?);
 
     // A directory rerun-if-changed reruns when any file under it changes (by mtime).
-    println!(
-        "cargo:rerun-if-changed={}",
-        proto_root.join("userservice").display()
-    );
+    println!("cargo:rerun-if-changed={}", proto_root.join("userservice").display());
 
     // Includes source info (comments end up as doc comments) and imports (the set is self-contained).
     let fds = protox::compile(PROTOS, [&proto_root])?;

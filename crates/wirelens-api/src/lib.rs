@@ -14,8 +14,7 @@ pub mod userservice {
 /// The type of `ChatMessage::sent_at`, re-exported so callers need no `prost-types` of their own.
 pub use prost_types::Timestamp;
 pub use userservice::{
-    Address, ChatMessage, GetUserRequest, GetUserResponse, ListUsersRequest, PhotoUpload,
-    UploadResult, User,
+    Address, ChatMessage, GetUserRequest, GetUserResponse, ListUsersRequest, PhotoUpload, UploadResult, User,
 };
 
 #[cfg(feature = "client")]
@@ -27,5 +26,4 @@ pub use userservice::user_service_server::{UserService, UserServiceServer};
 /// everything it imports (`userservice/user.proto`, `google/protobuf/timestamp.proto`), with
 /// source info. Load it with `prost_reflect::DescriptorPool::decode` to reflect over the types
 /// above, or to serve gRPC reflection.
-pub const FILE_DESCRIPTOR_SET: &[u8] =
-    include_bytes!(concat!(env!("OUT_DIR"), "/file_descriptor_set.bin"));
+pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/file_descriptor_set.bin"));

@@ -6,11 +6,7 @@ use wirelens_api::userservice::{GetUserRequest, User, user::Status};
 
 /// Renders bytes as spaced uppercase hex, so a failure shows which byte differs.
 fn hex(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(" ")
+    bytes.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(" ")
 }
 
 fn reference_user() -> User {
@@ -27,24 +23,15 @@ fn reference_user() -> User {
 #[test]
 fn id_42_is_08_2a() {
     // Field 1, wire type 0 (varint): tag (1 << 3) | 0 = 0x08; 42 fits one varint byte.
-    let user = User {
-        id: 42,
-        ..Default::default()
-    };
+    let user = User { id: 42, ..Default::default() };
     assert_eq!(user.encode_to_vec(), [0x08, 0x2A]);
 }
 
 #[test]
 fn name_alice_is_length_delimited() {
     // Field 2, wire type 2: tag (2 << 3) | 2 = 0x12, length 5, then UTF-8 "Alice".
-    let user = User {
-        name: "Alice".to_owned(),
-        ..Default::default()
-    };
-    assert_eq!(
-        user.encode_to_vec(),
-        [0x12, 0x05, 0x41, 0x6C, 0x69, 0x63, 0x65]
-    );
+    let user = User { name: "Alice".to_owned(), ..Default::default() };
+    assert_eq!(user.encode_to_vec(), [0x12, 0x05, 0x41, 0x6C, 0x69, 0x63, 0x65]);
 }
 
 #[test]
@@ -87,10 +74,7 @@ fn json_of_the_reference_user_is_95_bytes() {
 
 #[test]
 fn get_user_request_is_08_2a() {
-    assert_eq!(
-        hex(&GetUserRequest { user_id: 42 }.encode_to_vec()),
-        "08 2A"
-    );
+    assert_eq!(hex(&GetUserRequest { user_id: 42 }.encode_to_vec()), "08 2A");
 }
 
 #[test]
@@ -99,14 +83,7 @@ fn file_descriptor_set_decodes_and_names_the_files() {
         .expect("FILE_DESCRIPTOR_SET is a valid FileDescriptorSet");
     let mut names: Vec<&str> = fds.file.iter().map(|f| f.name()).collect();
     names.sort_unstable();
-    assert_eq!(
-        names,
-        [
-            "google/protobuf/timestamp.proto",
-            "userservice/user.proto",
-            "userservice/user_service.proto"
-        ]
-    );
+    assert_eq!(names, ["google/protobuf/timestamp.proto", "userservice/user.proto", "userservice/user_service.proto"]);
 
     let service = fds
         .file
@@ -114,11 +91,8 @@ fn file_descriptor_set_decodes_and_names_the_files() {
         .flat_map(|f| &f.service)
         .find(|s| s.name() == "UserService")
         .expect("UserService is in the set");
-    let methods: Vec<(&str, bool, bool)> = service
-        .method
-        .iter()
-        .map(|m| (m.name(), m.client_streaming(), m.server_streaming()))
-        .collect();
+    let methods: Vec<(&str, bool, bool)> =
+        service.method.iter().map(|m| (m.name(), m.client_streaming(), m.server_streaming())).collect();
     assert_eq!(
         methods,
         [

@@ -83,7 +83,14 @@ pub fn compare(m: &DynamicMessage) -> Comparison {
                 .sum::<usize>();
         }
         let json_key = if json == 0 { 0 } else { fd.json_name().len() + 3 };
-        fields.push(FieldCost { number: fd.number(), name: fd.json_name().to_owned(), protobuf, protobuf_framing: framing, json, json_key });
+        fields.push(FieldCost {
+            number: fd.number(),
+            name: fd.json_name().to_owned(),
+            protobuf,
+            protobuf_framing: framing,
+            json,
+            json_key,
+        });
     }
     let json_in_fields: usize = fields.iter().map(|f| f.json).sum();
     Comparison { sizes, json_punctuation: sizes.json - json_in_fields, fields }
@@ -105,7 +112,12 @@ mod tests {
         let table: String = c
             .fields
             .iter()
-            .map(|f| format!("field {:<2} {:<7} protobuf {:>2} ({} framing)  json {:>2} ({} key)\n", f.number, f.name, f.protobuf, f.protobuf_framing, f.json, f.json_key))
+            .map(|f| {
+                format!(
+                    "field {:<2} {:<7} protobuf {:>2} ({} framing)  json {:>2} ({} key)\n",
+                    f.number, f.name, f.protobuf, f.protobuf_framing, f.json, f.json_key
+                )
+            })
             .collect();
         expect![[r#"
             field 1  id      protobuf  2 (1 framing)  json  9 (5 key)
@@ -118,6 +130,9 @@ mod tests {
         assert_eq!(c.json_punctuation, 2 + 4, "two braces and four commas");
         assert_eq!(c.fields.iter().map(|f| f.protobuf).sum::<usize>(), 43);
         // With defaults adds nothing here: every scalar field is set, and an unset message stays absent.
-        assert_eq!(format!("{:?}", c.sizes), "Sizes { protobuf: 43, json: 97, json_pretty: 131, json_with_defaults: 97, json_hand_written: 95 }");
+        assert_eq!(
+            format!("{:?}", c.sizes),
+            "Sizes { protobuf: 43, json: 97, json_pretty: 131, json_with_defaults: 97, json_hand_written: 95 }"
+        );
     }
 }

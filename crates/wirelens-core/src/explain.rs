@@ -25,7 +25,12 @@ pub fn summary(a: &Annotation, id: NodeId) -> String {
                 let _ = write!(line, "  [{}]", note_text(note));
             }
             if field.readings.is_ambiguous() {
-                let others: Vec<&str> = field.readings.iter().filter(|r| Some(*r) != field.readings.chosen()).map(Reading::type_name).collect();
+                let others: Vec<&str> = field
+                    .readings
+                    .iter()
+                    .filter(|r| Some(*r) != field.readings.chosen())
+                    .map(Reading::type_name)
+                    .collect();
                 let _ = write!(line, "  [could also be: {}]", others.join(", "));
             }
             line
@@ -185,7 +190,12 @@ fn scalar_lines(bytes: &[u8], scalar: &Scalar) -> Vec<String> {
                 _ => {}
             }
         }
-        Scalar::Fixed32(_) | Scalar::SFixed32(_) | Scalar::Float(_) | Scalar::Fixed64(_) | Scalar::SFixed64(_) | Scalar::Double(_) => {
+        Scalar::Fixed32(_)
+        | Scalar::SFixed32(_)
+        | Scalar::Float(_)
+        | Scalar::Fixed64(_)
+        | Scalar::SFixed64(_)
+        | Scalar::Double(_) => {
             let mut be: Vec<u8> = bytes.to_vec();
             be.reverse();
             let hex: String = be.iter().map(|b| format!("{b:02X}")).collect();
@@ -193,8 +203,12 @@ fn scalar_lines(bytes: &[u8], scalar: &Scalar) -> Vec<String> {
             match scalar {
                 Scalar::SFixed32(v) if *v < 0 => lines.push(format!("as 32-bit two's complement: {v}")),
                 Scalar::SFixed64(v) if *v < 0 => lines.push(format!("as 64-bit two's complement: {v}")),
-                Scalar::Float(v) => lines.push(format!("as an IEEE 754 single: {}", float_text(f64::from(*v), v.is_sign_negative()))),
-                Scalar::Double(v) => lines.push(format!("as an IEEE 754 double: {}", float_text(*v, v.is_sign_negative()))),
+                Scalar::Float(v) => {
+                    lines.push(format!("as an IEEE 754 single: {}", float_text(f64::from(*v), v.is_sign_negative())))
+                }
+                Scalar::Double(v) => {
+                    lines.push(format!("as an IEEE 754 double: {}", float_text(*v, v.is_sign_negative())))
+                }
                 _ => {}
             }
         }
@@ -255,7 +269,13 @@ mod tests {
     fn explains_the_reference_tag_and_varint_300() {
         let a = annotate(&[0x12, 0x00, 0x08, 0xac, 0x02], None);
         let tag = a.leaves().next().unwrap();
-        assert_eq!(explain(&a, tag), ["tag 18 = (field 2 << 3) | wire type 2 (length-delimited) = 0x12 = 0001 0010", "field numbers 1 to 15 fit in a one-byte tag"]);
+        assert_eq!(
+            explain(&a, tag),
+            [
+                "tag 18 = (field 2 << 3) | wire type 2 (length-delimited) = 0x12 = 0001 0010",
+                "field numbers 1 to 15 fit in a one-byte tag"
+            ]
+        );
         let value = a.leaves().last().unwrap();
         assert_eq!(
             explain(&a, value),

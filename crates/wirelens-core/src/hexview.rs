@@ -40,9 +40,17 @@ pub fn rows(annotation: &Annotation, width: usize) -> Vec<Row> {
     for leaf in annotation.leaves() {
         let node = annotation.node(leaf);
         let class = class(&node.kind);
-        let depth = annotation.ancestors(leaf).filter(|&a| matches!(annotation.node(a).kind, NodeKind::Field(_))).count();
+        let depth =
+            annotation.ancestors(leaf).filter(|&a| matches!(annotation.node(a).kind, NodeKind::Field(_))).count();
         for offset in node.range.clone() {
-            cells.push(Cell { offset, byte: bytes[offset], leaf, class, depth, starts_leaf: offset == node.range.start });
+            cells.push(Cell {
+                offset,
+                byte: bytes[offset],
+                leaf,
+                class,
+                depth,
+                starts_leaf: offset == node.range.start,
+            });
         }
     }
     cells.chunks(width).map(|chunk| Row { offset: chunk[0].offset, cells: chunk.to_vec() }).collect()
@@ -76,7 +84,10 @@ mod tests {
         let offsets: Vec<usize> = rows.iter().map(|r| r.offset).collect();
         assert_eq!(offsets, [0, 4, 8]);
         let classes: Vec<&str> = rows.iter().flat_map(|r| r.cells.iter().map(|c| c.class)).collect();
-        assert_eq!(classes, ["tag", "varint", "tag", "len", "string", "string", "string", "string", "string", "invalid"]);
+        assert_eq!(
+            classes,
+            ["tag", "varint", "tag", "len", "string", "string", "string", "string", "string", "invalid"]
+        );
         let starts: Vec<bool> = rows[1].cells.iter().map(|c| c.starts_leaf).collect();
         assert_eq!(starts, [true, false, false, false]);
     }

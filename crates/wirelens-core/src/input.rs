@@ -88,9 +88,7 @@ impl FromStr for InputFormat {
             .into_iter()
             .find(|(name, _)| name.eq_ignore_ascii_case(s.trim()))
             .map(|(_, format)| format)
-            .ok_or_else(|| {
-                format!("unknown input format '{s}': expected auto, hex, base64 or escaped")
-            })
+            .ok_or_else(|| format!("unknown input format '{s}': expected auto, hex, base64 or escaped"))
     }
 }
 
@@ -211,19 +209,15 @@ impl fmt::Display for InputError {
         match &self.kind {
             ErrorKind::InvalidHexDigit(c) => write!(f, "invalid hex digit {c:?} at {at}"),
             ErrorKind::UnpairedHexDigit(c) => {
-                write!(
-                    f,
-                    "unpaired hex digit {c:?} at {at}: each byte needs two adjacent digits"
-                )
+                write!(f, "unpaired hex digit {c:?} at {at}: each byte needs two adjacent digits")
             }
             ErrorKind::HexPrefixWithoutDigits(prefix) => {
                 write!(f, "'{prefix}' at {at} has no hex digits after it")
             }
             ErrorKind::InvalidBase64Char(c) => write!(f, "invalid base64 character {c:?} at {at}"),
-            ErrorKind::DanglingBase64Char(c) => write!(
-                f,
-                "dangling base64 character {c:?} at {at}: one leftover character cannot encode a byte"
-            ),
+            ErrorKind::DanglingBase64Char(c) => {
+                write!(f, "dangling base64 character {c:?} at {at}: one leftover character cannot encode a byte")
+            }
             ErrorKind::UnexpectedPadding => write!(f, "unexpected base64 padding '=' at {at}"),
             ErrorKind::Base64AfterPadding(c) => {
                 write!(f, "base64 character {c:?} at {at} comes after the padding")
@@ -234,35 +228,24 @@ impl fmt::Display for InputError {
             ErrorKind::HexEscapeWithoutDigits => {
                 write!(f, "escape '\\x' at {at} has no hex digits after it")
             }
-            ErrorKind::OctalOutOfRange(escape) => write!(
-                f,
-                "octal escape '{escape}' at {at} is out of range: the largest byte is \\377"
-            ),
+            ErrorKind::OctalOutOfRange(escape) => {
+                write!(f, "octal escape '{escape}' at {at} is out of range: the largest byte is \\377")
+            }
             ErrorKind::InvalidEscape(c) if c.is_control() => {
-                write!(
-                    f,
-                    "invalid escape: the backslash at {at} is followed by {c:?}"
-                )
+                write!(f, "invalid escape: the backslash at {at} is followed by {c:?}")
             }
             ErrorKind::InvalidEscape(c) => write!(f, "invalid escape '\\{c}' at {at}"),
             ErrorKind::NotPrintable(c) => {
                 let mut utf8 = [0; 4];
                 let escaped = to_escaped(c.encode_utf8(&mut utf8).as_bytes());
                 let what = if c.is_ascii() { "control" } else { "non-ASCII" };
-                write!(
-                    f,
-                    "{what} character {c:?} at {at}: in escaped text write it as {escaped}"
-                )
+                write!(f, "{what} character {c:?} at {at}: in escaped text write it as {escaped}")
             }
-            ErrorKind::UnterminatedString(quote) => write!(
-                f,
-                "unterminated string: the quote {quote:?} at {at} has no closing quote on its line"
-            ),
+            ErrorKind::UnterminatedString(quote) => {
+                write!(f, "unterminated string: the quote {quote:?} at {at} has no closing quote on its line")
+            }
             ErrorKind::OutsideQuotes(c) => {
-                write!(
-                    f,
-                    "unexpected character {c:?} at {at}, outside the quoted strings"
-                )
+                write!(f, "unexpected character {c:?} at {at}, outside the quoted strings")
             }
         }
     }
@@ -320,11 +303,7 @@ fn detect(chars: &[char]) -> InputFormat {
             i += 1;
         }
     }
-    if digits % 2 == 0 || marked {
-        InputFormat::Hex
-    } else {
-        InputFormat::Base64
-    }
+    if digits % 2 == 0 || marked { InputFormat::Hex } else { InputFormat::Base64 }
 }
 
 fn is_hex_separator(c: char) -> bool {
@@ -504,11 +483,7 @@ fn printable(chars: &[char], i: usize) -> Result<u8, Fault> {
 fn escape(chars: &[char], i: usize, out: &mut Vec<u8>) -> Result<usize, Fault> {
     let ends_line = |j: usize| matches!(chars.get(j), None | Some('\n' | '\r'));
     let digits = |from: usize, radix: u32, most: usize| {
-        let count = chars[from..]
-            .iter()
-            .take(most)
-            .take_while(|c| c.is_digit(radix))
-            .count();
+        let count = chars[from..].iter().take(most).take_while(|c| c.is_digit(radix)).count();
         let value = chars[from..from + count]
             .iter()
             .filter_map(|c| c.to_digit(radix))
@@ -586,117 +561,37 @@ mod tests {
     #[test]
     fn reads_the_reference_bytes_in_every_notation() {
         use InputFormat::*;
-        check(
-            "08 2A 12 05 41 6C 69 63 65",
-            Hex,
-            expect!["08 2A 12 05 41 6C 69 63 65"],
-        );
-        check(
-            "082a120541 6c696365",
-            Hex,
-            expect!["08 2A 12 05 41 6C 69 63 65"],
-        );
-        check(
-            "0x082A1205416C696365",
-            Hex,
-            expect!["08 2A 12 05 41 6C 69 63 65"],
-        );
-        check(
-            "0x082A120541\n6C696365\n",
-            Hex,
-            expect!["08 2A 12 05 41 6C 69 63 65"],
-        );
-        check(
-            "0x08, 0x2a, 0x12, 0x05, 0x41, 0x6c, 0x69, 0x63, 0x65,",
-            Hex,
-            expect!["08 2A 12 05 41 6C 69 63 65"],
-        );
-        check(
-            "\t0X08 0x2A\r\n  12 05 41 6c 69 63 65  ",
-            Hex,
-            expect!["08 2A 12 05 41 6C 69 63 65"],
-        );
-        check(
-            "CCoSBUFsaWNl",
-            Base64,
-            expect!["08 2A 12 05 41 6C 69 63 65"],
-        );
-        check(
-            "CCoSBU\n  FsaWNl\n",
-            Base64,
-            expect!["08 2A 12 05 41 6C 69 63 65"],
-        );
-        check(
-            "CCoSBUFsaWNlZQ==",
-            Base64,
-            expect!["08 2A 12 05 41 6C 69 63 65 65"],
-        );
-        check(
-            "CCoSBUFsaWNlZQ",
-            Base64,
-            expect!["08 2A 12 05 41 6C 69 63 65 65"],
-        );
+        check("08 2A 12 05 41 6C 69 63 65", Hex, expect!["08 2A 12 05 41 6C 69 63 65"]);
+        check("082a120541 6c696365", Hex, expect!["08 2A 12 05 41 6C 69 63 65"]);
+        check("0x082A1205416C696365", Hex, expect!["08 2A 12 05 41 6C 69 63 65"]);
+        check("0x082A120541\n6C696365\n", Hex, expect!["08 2A 12 05 41 6C 69 63 65"]);
+        check("0x08, 0x2a, 0x12, 0x05, 0x41, 0x6c, 0x69, 0x63, 0x65,", Hex, expect!["08 2A 12 05 41 6C 69 63 65"]);
+        check("\t0X08 0x2A\r\n  12 05 41 6c 69 63 65  ", Hex, expect!["08 2A 12 05 41 6C 69 63 65"]);
+        check("CCoSBUFsaWNl", Base64, expect!["08 2A 12 05 41 6C 69 63 65"]);
+        check("CCoSBU\n  FsaWNl\n", Base64, expect!["08 2A 12 05 41 6C 69 63 65"]);
+        check("CCoSBUFsaWNlZQ==", Base64, expect!["08 2A 12 05 41 6C 69 63 65 65"]);
+        check("CCoSBUFsaWNlZQ", Base64, expect!["08 2A 12 05 41 6C 69 63 65 65"]);
         check("+/+/", Base64, expect!["FB FF BF"]);
         check("-_-_", Base64, expect!["FB FF BF"]);
-        check(
-            "\\x08*\\x12\\x05Alice",
-            Escaped,
-            expect!["08 2A 12 05 41 6C 69 63 65"],
-        );
-        check(
-            "\\010*\\022\\005Alice",
-            Escaped,
-            expect!["08 2A 12 05 41 6C 69 63 65"],
-        );
-        check(
-            "\\10\\52\\22\\5Alice",
-            Escaped,
-            expect!["08 2A 12 05 41 6C 69 63 65"],
-        );
-        check(
-            "\\x8\\x2A\\x12\\x05Alice",
-            Escaped,
-            expect!["08 2A 12 05 41 6C 69 63 65"],
-        );
-        check(
-            "\"\\x08*\\x12\\x05Alice\"",
-            Escaped,
-            expect!["08 2A 12 05 41 6C 69 63 65"],
-        );
-        check(
-            "b'\\x08*\\x12\\x05Alice'",
-            Escaped,
-            expect!["08 2A 12 05 41 6C 69 63 65"],
-        );
-        check(
-            "\"\\x08*\" \"\\x12\\x05\"\n  b\"Alice\"\n",
-            Escaped,
-            expect!["08 2A 12 05 41 6C 69 63 65"],
-        );
-        check(
-            "\\x08*\\x12\\x05\nAlice\n",
-            Escaped,
-            expect!["08 2A 12 05 41 6C 69 63 65"],
-        );
+        check("\\x08*\\x12\\x05Alice", Escaped, expect!["08 2A 12 05 41 6C 69 63 65"]);
+        check("\\010*\\022\\005Alice", Escaped, expect!["08 2A 12 05 41 6C 69 63 65"]);
+        check("\\10\\52\\22\\5Alice", Escaped, expect!["08 2A 12 05 41 6C 69 63 65"]);
+        check("\\x8\\x2A\\x12\\x05Alice", Escaped, expect!["08 2A 12 05 41 6C 69 63 65"]);
+        check("\"\\x08*\\x12\\x05Alice\"", Escaped, expect!["08 2A 12 05 41 6C 69 63 65"]);
+        check("b'\\x08*\\x12\\x05Alice'", Escaped, expect!["08 2A 12 05 41 6C 69 63 65"]);
+        check("\"\\x08*\" \"\\x12\\x05\"\n  b\"Alice\"\n", Escaped, expect!["08 2A 12 05 41 6C 69 63 65"]);
+        check("\\x08*\\x12\\x05\nAlice\n", Escaped, expect!["08 2A 12 05 41 6C 69 63 65"]);
     }
 
     #[test]
     fn reads_every_escape() {
         use InputFormat::*;
-        check(
-            r#"\n\r\t\"\'\\\a\b\f\v\?"#,
-            Escaped,
-            expect!["0A 0D 09 22 27 5C 07 08 0C 0B 3F"],
-        );
+        check(r#"\n\r\t\"\'\\\a\b\f\v\?"#, Escaped, expect!["0A 0D 09 22 27 5C 07 08 0C 0B 3F"]);
         check(r"\0\00\000\1234\377", Escaped, expect!["00 00 00 53 34 FF"]);
         check(r"\x0g\xfF\x123", Escaped, expect!["00 67 FF 12 33"]);
         // Up to two hex digits, as in C: a letter after a one-digit escape can join it.
         check(r"\x5Alice", Escaped, expect!["5A 6C 69 63 65"]);
-        check(
-            r#""it's" 'say "hi"'"#,
-            Escaped,
-            expect![[r#"69 74 27 73 73 61 79 20 22 68 69 22"#]],
-        );
+        check(r#""it's" 'say "hi"'"#, Escaped, expect![[r#"69 74 27 73 73 61 79 20 22 68 69 22"#]]);
         check(" a b ", Escaped, expect!["20 61 20 62 20"]);
         check("\"\"", Escaped, expect!["(no bytes)"]);
         check("", Escaped, expect!["(no bytes)"]);
@@ -715,30 +610,18 @@ mod tests {
     #[test]
     fn guesses_the_format() {
         use InputFormat::*;
-        check(
-            "08 2A 12 05 41 6C 69 63 65",
-            Auto,
-            expect!["hex: 08 2A 12 05 41 6C 69 63 65"],
-        );
+        check("08 2A 12 05 41 6C 69 63 65", Auto, expect!["hex: 08 2A 12 05 41 6C 69 63 65"]);
         check("082a", Auto, expect!["hex: 08 2A"]);
         check("abcd", Auto, expect!["hex: AB CD"]);
         check("abcd", Base64, expect!["69 B7 1D"]);
         check("0x08, 0x2a", Auto, expect!["hex: 08 2A"]);
-        check(
-            "CCoSBUFsaWNl",
-            Auto,
-            expect!["base64: 08 2A 12 05 41 6C 69 63 65"],
-        );
+        check("CCoSBUFsaWNl", Auto, expect!["base64: 08 2A 12 05 41 6C 69 63 65"]);
         check("CCo=", Auto, expect!["base64: 08 2A"]);
         check("abc", Auto, expect!["base64: 69 B7"]);
         check("\\x08*", Auto, expect!["escaped: 08 2A"]);
         check("  \"Alice\"", Auto, expect!["escaped: 41 6C 69 63 65"]);
         check("b'\\x08'", Auto, expect!["escaped: 08"]);
-        check(
-            "\"CCoSBUFsaWNl\"",
-            Auto,
-            expect!["escaped: 43 43 6F 53 42 55 46 73 61 57 4E 6C"],
-        );
+        check("\"CCoSBUFsaWNl\"", Auto, expect!["escaped: 43 43 6F 53 42 55 46 73 61 57 4E 6C"]);
         check(
             "Alice",
             Auto,
@@ -773,80 +656,32 @@ mod tests {
     #[test]
     fn reports_hex_mistakes_where_they_are() {
         use InputFormat::*;
-        check(
-            "08 2g",
-            Hex,
-            expect!["invalid hex digit 'g' at line 1, column 5 [position 4]"],
-        );
+        check("08 2g", Hex, expect!["invalid hex digit 'g' at line 1, column 5 [position 4]"]);
         check(
             "08 2A\n12 05 4",
             Hex,
-            expect![
-                "unpaired hex digit '4' at line 2, column 7: each byte needs two adjacent digits [position 12]"
-            ],
+            expect!["unpaired hex digit '4' at line 2, column 7: each byte needs two adjacent digits [position 12]"],
         );
         check(
             "082 a",
             Hex,
-            expect![
-                "unpaired hex digit '2' at line 1, column 3: each byte needs two adjacent digits [position 2]"
-            ],
+            expect!["unpaired hex digit '2' at line 1, column 3: each byte needs two adjacent digits [position 2]"],
         );
-        check(
-            "08 0x",
-            Hex,
-            expect!["'0x' at line 1, column 4 has no hex digits after it [position 3]"],
-        );
-        check(
-            "0X, 08",
-            Hex,
-            expect!["'0X' at line 1, column 1 has no hex digits after it [position 0]"],
-        );
-        check(
-            "080x2a",
-            Hex,
-            expect!["invalid hex digit 'x' at line 1, column 4 [position 3]"],
-        );
-        check(
-            "0x0x2a",
-            Hex,
-            expect!["invalid hex digit 'x' at line 1, column 4 [position 3]"],
-        );
-        check(
-            "08 é 2a",
-            Hex,
-            expect!["invalid hex digit 'é' at line 1, column 4 [position 3]"],
-        );
-        check(
-            "ééé 0g",
-            Hex,
-            expect!["invalid hex digit 'é' at line 1, column 1 [position 0]"],
-        );
-        check(
-            "08\u{a0}2g",
-            Hex,
-            expect!["invalid hex digit 'g' at line 1, column 5 [position 4]"],
-        );
-        check(
-            "CCo\u{3000}S\u{a0}*",
-            Base64,
-            expect!["invalid base64 character '*' at line 1, column 7 [position 6]"],
-        );
-        check(
-            "08 2a; 12",
-            Hex,
-            expect!["invalid hex digit ';' at line 1, column 6 [position 5]"],
-        );
+        check("08 0x", Hex, expect!["'0x' at line 1, column 4 has no hex digits after it [position 3]"]);
+        check("0X, 08", Hex, expect!["'0X' at line 1, column 1 has no hex digits after it [position 0]"]);
+        check("080x2a", Hex, expect!["invalid hex digit 'x' at line 1, column 4 [position 3]"]);
+        check("0x0x2a", Hex, expect!["invalid hex digit 'x' at line 1, column 4 [position 3]"]);
+        check("08 é 2a", Hex, expect!["invalid hex digit 'é' at line 1, column 4 [position 3]"]);
+        check("ééé 0g", Hex, expect!["invalid hex digit 'é' at line 1, column 1 [position 0]"]);
+        check("08\u{a0}2g", Hex, expect!["invalid hex digit 'g' at line 1, column 5 [position 4]"]);
+        check("CCo\u{3000}S\u{a0}*", Base64, expect!["invalid base64 character '*' at line 1, column 7 [position 6]"]);
+        check("08 2a; 12", Hex, expect!["invalid hex digit ';' at line 1, column 6 [position 5]"]);
     }
 
     #[test]
     fn reports_base64_mistakes_where_they_are() {
         use InputFormat::*;
-        check(
-            "CCo*",
-            Base64,
-            expect!["invalid base64 character '*' at line 1, column 4 [position 3]"],
-        );
+        check("CCo*", Base64, expect!["invalid base64 character '*' at line 1, column 4 [position 3]"]);
         check(
             "CCoSBUFsaWNlZ",
             Base64,
@@ -861,63 +696,25 @@ mod tests {
                 "dangling base64 character 'B' at line 1, column 5: one leftover character cannot encode a byte [position 4]"
             ],
         );
-        check(
-            "CCoS=",
-            Base64,
-            expect!["unexpected base64 padding '=' at line 1, column 5 [position 4]"],
-        );
-        check(
-            "CCo==",
-            Base64,
-            expect!["unexpected base64 padding '=' at line 1, column 5 [position 4]"],
-        );
+        check("CCoS=", Base64, expect!["unexpected base64 padding '=' at line 1, column 5 [position 4]"]);
+        check("CCo==", Base64, expect!["unexpected base64 padding '=' at line 1, column 5 [position 4]"]);
         check(
             "CC==CC==",
             Base64,
-            expect![
-                "base64 character 'C' at line 1, column 5 comes after the padding [position 4]"
-            ],
+            expect!["base64 character 'C' at line 1, column 5 comes after the padding [position 4]"],
         );
-        check(
-            "CCoSBUFsaWNl\nZé==",
-            Base64,
-            expect!["invalid base64 character 'é' at line 2, column 2 [position 14]"],
-        );
-        check(
-            "ééCCo.",
-            Base64,
-            expect!["invalid base64 character 'é' at line 1, column 1 [position 0]"],
-        );
+        check("CCoSBUFsaWNl\nZé==", Base64, expect!["invalid base64 character 'é' at line 2, column 2 [position 14]"]);
+        check("ééCCo.", Base64, expect!["invalid base64 character 'é' at line 1, column 1 [position 0]"]);
     }
 
     #[test]
     fn reports_escape_mistakes_where_they_are() {
         use InputFormat::*;
-        check(
-            r"\x08\q",
-            Escaped,
-            expect![[r#"invalid escape '\q' at line 1, column 5 [position 4]"#]],
-        );
-        check(
-            r"ab\x",
-            Escaped,
-            expect![[r#"unterminated escape '\x' at line 1, column 3 [position 2]"#]],
-        );
-        check(
-            "ab\\",
-            Escaped,
-            expect![[r#"unterminated escape '\' at line 1, column 3 [position 2]"#]],
-        );
-        check(
-            "\\x\nab",
-            Escaped,
-            expect![[r#"unterminated escape '\x' at line 1, column 1 [position 0]"#]],
-        );
-        check(
-            r"\xg",
-            Escaped,
-            expect![[r#"escape '\x' at line 1, column 1 has no hex digits after it [position 0]"#]],
-        );
+        check(r"\x08\q", Escaped, expect![[r#"invalid escape '\q' at line 1, column 5 [position 4]"#]]);
+        check(r"ab\x", Escaped, expect![[r#"unterminated escape '\x' at line 1, column 3 [position 2]"#]]);
+        check("ab\\", Escaped, expect![[r#"unterminated escape '\' at line 1, column 3 [position 2]"#]]);
+        check("\\x\nab", Escaped, expect![[r#"unterminated escape '\x' at line 1, column 1 [position 0]"#]]);
+        check(r"\xg", Escaped, expect![[r#"escape '\x' at line 1, column 1 has no hex digits after it [position 0]"#]]);
         check(
             r#""\x""#,
             Escaped,
@@ -930,17 +727,11 @@ mod tests {
                 r#"octal escape '\400' at line 1, column 1 is out of range: the largest byte is \377 [position 0]"#
             ]],
         );
-        check(
-            r"\8",
-            Escaped,
-            expect![[r#"invalid escape '\8' at line 1, column 1 [position 0]"#]],
-        );
+        check(r"\8", Escaped, expect![[r#"invalid escape '\8' at line 1, column 1 [position 0]"#]]);
         check(
             "\\\t",
             Escaped,
-            expect![[
-                r#"invalid escape: the backslash at line 1, column 1 is followed by '\t' [position 0]"#
-            ]],
+            expect![[r#"invalid escape: the backslash at line 1, column 1 is followed by '\t' [position 0]"#]],
         );
         check(
             "\\x08Aliçe",
@@ -957,9 +748,7 @@ mod tests {
         check(
             "a\tb",
             Escaped,
-            expect![[
-                r#"control character '\t' at line 1, column 2: in escaped text write it as \t [position 1]"#
-            ]],
+            expect![[r#"control character '\t' at line 1, column 2: in escaped text write it as \t [position 1]"#]],
         );
         check(
             "\"\\x08\n\"",
@@ -978,24 +767,19 @@ mod tests {
         check(
             "\"a\" x \"b\"",
             Escaped,
-            expect![[
-                r#"unexpected character 'x' at line 1, column 5, outside the quoted strings [position 4]"#
-            ]],
+            expect![[r#"unexpected character 'x' at line 1, column 5, outside the quoted strings [position 4]"#]],
         );
         check(
             "\"a\" \\x08",
             Escaped,
-            expect![[
-                r#"unexpected character '\\' at line 1, column 5, outside the quoted strings [position 4]"#
-            ]],
+            expect![[r#"unexpected character '\\' at line 1, column 5, outside the quoted strings [position 4]"#]],
         );
     }
 
     #[test]
     fn encodes_in_every_notation() {
         let bytes = b"\x08\x2a\x12\x05Alice\n\"'\\\x00\x7f\xff \t\r";
-        expect!["08 2A 12 05 41 6C 69 63 65 0A 22 27 5C 00 7F FF 20 09 0D"]
-            .assert_eq(&to_hex(bytes));
+        expect!["08 2A 12 05 41 6C 69 63 65 0A 22 27 5C 00 7F FF 20 09 0D"].assert_eq(&to_hex(bytes));
         expect!["CCoSBUFsaWNlCiInXAB//yAJDQ=="].assert_eq(&to_base64(bytes));
         expect![[r#"\010*\022\005Alice\n\"\'\\\000\177\377 \t\r"#]].assert_eq(&to_escaped(bytes));
         expect![""].assert_eq(&to_hex(&[]));
@@ -1006,10 +790,7 @@ mod tests {
     #[test]
     fn names_formats() {
         let names = ["auto", "hex", "base64", "escaped", "HEX", " Base64 ", "xml"];
-        let parsed: Vec<_> = names
-            .iter()
-            .map(|name| name.parse::<InputFormat>())
-            .collect();
+        let parsed: Vec<_> = names.iter().map(|name| name.parse::<InputFormat>()).collect();
         expect![[r#"
             [
                 Ok(
@@ -1036,20 +817,14 @@ mod tests {
             ]
         "#]]
         .assert_debug_eq(&parsed);
-        for format in [
-            InputFormat::Auto,
-            InputFormat::Hex,
-            InputFormat::Base64,
-            InputFormat::Escaped,
-        ] {
+        for format in [InputFormat::Auto, InputFormat::Hex, InputFormat::Base64, InputFormat::Escaped] {
             assert_eq!(format.to_string().parse(), Ok(format));
         }
     }
 
     /// Characters that steer the parsers, mixed with any character at all.
     fn tricky_text() -> impl Strategy<Value = String> {
-        let tricky =
-            prop::sample::select("0aFxX,= \n\t\r\\\"'b+-/_?7é日".chars().collect::<Vec<_>>());
+        let tricky = prop::sample::select("0aFxX,= \n\t\r\\\"'b+-/_?7é日".chars().collect::<Vec<_>>());
         prop::collection::vec(prop_oneof![4 => tricky, 1 => any::<char>()], 0..24)
             .prop_map(|chars| chars.into_iter().collect())
     }

@@ -7,12 +7,12 @@
 //! rows to render ([`hexview`]). No web_sys, no files, no clock: the app, the
 //! CLI and the server are thin layers over this crate.
 
-pub mod varint;
-pub mod wire;
+pub mod compare;
 pub mod examples;
-pub mod message;
-pub mod schema;
-pub mod input;
 pub mod explain;
 pub mod hexview;
-pub mod compare;
+pub mod input;
+pub mod message;
+pub mod schema;
+pub mod varint;
+pub mod wire;

@@ -300,7 +300,9 @@ fn encode_value(number: u32, fd: &FieldDescriptor, kind: &Kind, value: &Value, b
 /// Writes a scalar's value without a tag, as it appears inside a packed field.
 fn encode_packed_element(kind: &Kind, value: &Value, buf: &mut Vec<u8>) {
     match (kind, value) {
-        (Kind::Int32, Value::I32(v)) | (Kind::Enum(_), Value::EnumNumber(v)) => pe::encode_varint(*v as i64 as u64, buf),
+        (Kind::Int32, Value::I32(v)) | (Kind::Enum(_), Value::EnumNumber(v)) => {
+            pe::encode_varint(*v as i64 as u64, buf)
+        }
         (Kind::Int64, Value::I64(v)) => pe::encode_varint(*v as u64, buf),
         (Kind::Uint32, Value::U32(v)) => pe::encode_varint(u64::from(*v), buf),
         (Kind::Uint64, Value::U64(v)) => pe::encode_varint(*v, buf),
@@ -336,7 +338,8 @@ mod tests {
 
     #[test]
     fn reference_user_round_trips_through_json_and_text() {
-        let json = r#"{"id":"42","name":"Alice","email":"alice@example.com","roles":["admin","user"],"status":"ACTIVE"}"#;
+        let json =
+            r#"{"id":"42","name":"Alice","email":"alice@example.com","roles":["admin","user"],"status":"ACTIVE"}"#;
         let desc = user();
         let message = parse_json(&desc, json).unwrap();
         assert_eq!(to_json(&message, JsonStyle::CANONICAL), json);

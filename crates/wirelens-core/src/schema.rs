@@ -46,8 +46,11 @@ impl Schema {
     /// Full names of the messages declared in the given files (not their imports), in
     /// declaration order, nested messages after their parent; map entries left out.
     pub fn messages(&self) -> Vec<String> {
-        let mut messages: Vec<MessageDescriptor> =
-            self.pool.all_messages().filter(|m| !m.is_map_entry() && self.files.iter().any(|f| f == m.parent_file().name())).collect();
+        let mut messages: Vec<MessageDescriptor> = self
+            .pool
+            .all_messages()
+            .filter(|m| !m.is_map_entry() && self.files.iter().any(|f| f == m.parent_file().name()))
+            .collect();
         // The pool lists files in dependency order; show them in the order they were given.
         messages.sort_by_key(|m| self.files.iter().position(|f| f == m.parent_file().name()));
         messages.into_iter().map(|m| m.full_name().to_owned()).collect()
@@ -63,7 +66,11 @@ impl Schema {
         if let [only] = matches.as_slice() {
             return Ok(only.clone());
         }
-        let candidates = if matches.is_empty() { self.messages() } else { matches.iter().map(|m| m.full_name().to_owned()).collect() };
+        let candidates = if matches.is_empty() {
+            self.messages()
+        } else {
+            matches.iter().map(|m| m.full_name().to_owned()).collect()
+        };
         Err(UnknownType { name: name.to_owned(), ambiguous: matches.len() > 1, candidates })
     }
 }
@@ -116,7 +123,8 @@ impl SchemaError {
         let file = error.file().map(str::to_owned);
         let mut problems = Vec::new();
         let mut push = |diagnostic: &dyn Diagnostic, message: String| {
-            let span = diagnostic.labels().and_then(|mut labels| labels.next()).map(|l| l.offset()..l.offset() + l.len());
+            let span =
+                diagnostic.labels().and_then(|mut labels| labels.next()).map(|l| l.offset()..l.offset() + l.len());
             let source = file.as_ref().and_then(|f| sources.get(f));
             let (line, column) = match (&span, source) {
                 (Some(span), Some(source)) => line_col(source, span.start),
@@ -207,7 +215,8 @@ mod tests {
         assert_eq!(&source[p.span.clone().unwrap()], "Adress");
         assert!(error.to_string().starts_with("user.proto:3:3: "), "{error}");
 
-        let error = Schema::compile(&[("x.proto", "syntax = \"proto3\";\nmessage X {\n  int32 a = ;\n}\n")]).unwrap_err();
+        let error =
+            Schema::compile(&[("x.proto", "syntax = \"proto3\";\nmessage X {\n  int32 a = ;\n}\n")]).unwrap_err();
         assert!(error.to_string().starts_with("x.proto:3:13: "), "{error}");
 
         let error = Schema::compile(&[("x.proto", "syntax = \"proto3\"; import \"missing.proto\";")]).unwrap_err();
@@ -216,8 +225,13 @@ mod tests {
 
     #[test]
     fn unknown_types_list_what_there_is() {
-        let schema = Schema::compile(&[("u.proto", "syntax = \"proto3\"; package u; message User {} message Address {}")]).unwrap();
-        assert_eq!(schema.message("Usr").unwrap_err().to_string(), "unknown message type 'Usr': the schema has u.User, u.Address");
+        let schema =
+            Schema::compile(&[("u.proto", "syntax = \"proto3\"; package u; message User {} message Address {}")])
+                .unwrap();
+        assert_eq!(
+            schema.message("Usr").unwrap_err().to_string(),
+            "unknown message type 'Usr': the schema has u.User, u.Address"
+        );
     }
 
     #[test]

@@ -8,7 +8,8 @@ use wirelens_core::{examples, explain, input, schema::Schema, wire};
 /// compares the listing. Also checks the tiling invariant on every case.
 fn check(hex: &str, message: Option<(&str, &str)>, expect: Expect) {
     let bytes = input::parse_bytes(hex, input::InputFormat::Hex).unwrap();
-    let desc = message.map(|(example, name)| examples::Example::by_id(example).unwrap().schema().unwrap().message(name).unwrap());
+    let desc = message
+        .map(|(example, name)| examples::Example::by_id(example).unwrap().schema().unwrap().message(name).unwrap());
     let a = wire::annotate(&bytes, desc.as_ref());
     assert_tiles(&a);
     expect.assert_eq(&explain::listing(&a));
@@ -29,26 +30,37 @@ const SCALARS: Option<(&str, &str)> = Some(("scalars", "examples.scalars.Scalars
 
 #[test]
 fn reference_field_1_is_08_2a() {
-    check("08 2A", USER, expect![[r#"
+    check(
+        "08 2A",
+        USER,
+        expect![[r#"
         0                               field 1 id: int64
         0      08                         tag: field 1, wire type 0 VARINT
         1      2A                         42
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn reference_alice() {
-    check("12 05 41 6C 69 63 65", USER, expect![[r#"
+    check(
+        "12 05 41 6C 69 63 65",
+        USER,
+        expect![[r#"
         0                               field 2 name: string
         0      12                         tag: field 2, wire type 2 LEN
         1      05                         length 5
         2      41 6C 69 63 65             "Alice"
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn reference_user_schema_less() {
-    check("08 2A 12 05 41 6C 69 63 65 1A 11 61 6C 69 63 65 40 65 78 61 6D 70 6C 65 2E 63 6F 6D 22 05 61 64 6D 69 6E 22 04 75 73 65 72 30 01", None, expect![[r#"
+    check(
+        "08 2A 12 05 41 6C 69 63 65 1A 11 61 6C 69 63 65 40 65 78 61 6D 70 6C 65 2E 63 6F 6D 22 05 61 64 6D 69 6E 22 04 75 73 65 72 30 01",
+        None,
+        expect![[r#"
         0                               field 1: varint
         0      08                         tag: field 1, wire type 0 VARINT
         1      2A                         42
@@ -71,12 +83,16 @@ fn reference_user_schema_less() {
         41                              field 6: varint
         41     30                         tag: field 6, wire type 0 VARINT
         42     01                         1
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn nested_address() {
-    check("2A 07 12 05 50 61 72 69 73", USER, expect![[r#"
+    check(
+        "2A 07 12 05 50 61 72 69 73",
+        USER,
+        expect![[r#"
         0                               field 5 address: userservice.Address
         0      2A                         tag: field 5, wire type 2 LEN
         1      07                         length 7
@@ -85,13 +101,17 @@ fn nested_address() {
         2      12                             tag: field 2, wire type 2 LEN
         3      05                             length 5
         4      50 61 72 69 73                 "Paris"
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn tags_of_one_to_five_bytes() {
     // fields 1, 15, 16, 2047, 2048, 536870911 (schema-less varints of 1)
-    check("08 01 78 01 80 01 01 F8 7F 01 80 80 01 01 F8 FF FF FF 0F 01", None, expect![[r#"
+    check(
+        "08 01 78 01 80 01 01 F8 7F 01 80 80 01 01 F8 FF FF FF 0F 01",
+        None,
+        expect![[r#"
         0                               field 1: varint
         0      08                         tag: field 1, wire type 0 VARINT
         1      01                         1
@@ -110,24 +130,32 @@ fn tags_of_one_to_five_bytes() {
         14                              field 536870911: varint
         14     F8 FF FF FF 0F             tag: field 536870911, wire type 0 VARINT
         19     01                         1
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn negative_int32_takes_ten_bytes_and_sint32_minus_one_is_01() {
-    check("08 FF FF FF FF FF FF FF FF FF 01 28 01", SCALARS, expect![[r#"
+    check(
+        "08 FF FF FF FF FF FF FF FF FF 01 28 01",
+        SCALARS,
+        expect![[r#"
         0                               field 1 int32_value: int32
         0      08                         tag: field 1, wire type 0 VARINT
         1      FF FF FF FF FF FF FF …     -1
         11                              field 5 sint32_value: sint32
         11     28                         tag: field 5, wire type 0 VARINT
         12     01                         -1 (zigzag 1)
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn uint64_max_and_fixed_width_values() {
-    check("20 FF FF FF FF FF FF FF FF FF 01 3D 2A 00 00 00 41 01 00 00 00 00 00 00 00 4D FE FF FF FF", SCALARS, expect![[r#"
+    check(
+        "20 FF FF FF FF FF FF FF FF FF 01 3D 2A 00 00 00 41 01 00 00 00 00 00 00 00 4D FE FF FF FF",
+        SCALARS,
+        expect![[r#"
         0                               field 4 uint64_value: uint64
         0      20                         tag: field 4, wire type 0 VARINT
         1      FF FF FF FF FF FF FF …     18446744073709551615
@@ -140,51 +168,71 @@ fn uint64_max_and_fixed_width_values() {
         25                              field 9 sfixed32_value: sfixed32
         25     4D                         tag: field 9, wire type 5 I32
         26     FE FF FF FF                -2
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn float_nan_and_negative_zero() {
-    check("5D 00 00 C0 7F 61 00 00 00 00 00 00 00 80", SCALARS, expect![[r#"
+    check(
+        "5D 00 00 C0 7F 61 00 00 00 00 00 00 00 80",
+        SCALARS,
+        expect![[r#"
         0                               field 11 float_value: float
         0      5D                         tag: field 11, wire type 5 I32
         1      00 00 C0 7F                NaN
         5                               field 12 double_value: double
         5      61                         tag: field 12, wire type 1 I64
         6      00 00 00 00 00 00 00 80    -0
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn empty_string_is_on_the_wire_absent_is_not() {
-    check("72 00", SCALARS, expect![[r#"
+    check(
+        "72 00",
+        SCALARS,
+        expect![[r#"
         0                               field 14 string_value: string
         0      72                         tag: field 14, wire type 2 LEN
         1      00                         length 0
         2                                 ""
-    "#]]);
+    "#]],
+    );
     check("", SCALARS, expect![[r#""#]]);
 }
 
 #[test]
 fn packed_unpacked_and_split() {
-    check("0A 03 01 AC 02", Some(("packed", "examples.packed.Packed")), expect![[r#"
+    check(
+        "0A 03 01 AC 02",
+        Some(("packed", "examples.packed.Packed")),
+        expect![[r#"
         0                               field 1 int32s: repeated int32
         0      0A                         tag: field 1, wire type 2 LEN
         1      03                         length 3
         2                                 packed: 2 elements
         2      01                           1
         3      AC 02                        300
-    "#]]);
-    check("08 01 08 AC 02", Some(("packed", "examples.packed.Packed")), expect![[r#"
+    "#]],
+    );
+    check(
+        "08 01 08 AC 02",
+        Some(("packed", "examples.packed.Packed")),
+        expect![[r#"
         0                               field 1 int32s: repeated int32  [declared packed, written unpacked]
         0      08                         tag: field 1, wire type 0 VARINT
         1      01                         1
         2                               field 1 int32s: repeated int32  [declared packed, written unpacked]
         2      08                         tag: field 1, wire type 0 VARINT
         3      AC 02                      300
-    "#]]);
-    check("0A 01 01 0A 02 AC 02", Some(("packed", "examples.packed.Packed")), expect![[r#"
+    "#]],
+    );
+    check(
+        "0A 01 01 0A 02 AC 02",
+        Some(("packed", "examples.packed.Packed")),
+        expect![[r#"
         0                               field 1 int32s: repeated int32
         0      0A                         tag: field 1, wire type 2 LEN
         1      01                         length 1
@@ -195,8 +243,12 @@ fn packed_unpacked_and_split() {
         4      02                         length 2
         5                                 packed: 1 element
         5      AC 02                        300
-    "#]]);
-    check("1A 05 01 00 00 00 02", Some(("packed", "examples.packed.Packed")), expect![[r#"
+    "#]],
+    );
+    check(
+        "1A 05 01 00 00 00 02",
+        Some(("packed", "examples.packed.Packed")),
+        expect![[r#"
         0                               field 3 fixed32s: repeated fixed32
         0      1A                         tag: field 3, wire type 2 LEN
         1      05                         length 5
@@ -204,12 +256,16 @@ fn packed_unpacked_and_split() {
         2      01 00 00 00                  1
         6      02                           invalid: 1 byte left over: packed 32-bit elements take 4 bytes each
         error at byte 6: 1 byte left over: packed 32-bit elements take 4 bytes each
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn map_entries() {
-    check("0A 0A 0A 06 61 70 70 6C 65 73 10 03", Some(("maps", "examples.maps.Maps")), expect![[r#"
+    check(
+        "0A 0A 0A 06 61 70 70 6C 65 73 10 03",
+        Some(("maps", "examples.maps.Maps")),
+        expect![[r#"
         0                               field 1 counts: map<string, int32>
         0      0A                         tag: field 1, wire type 2 LEN
         1      0A                         length 10
@@ -221,12 +277,16 @@ fn map_entries() {
         10                                  field 2 value: int32
         10     10                             tag: field 2, wire type 0 VARINT
         11     03                             3
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn groups_with_and_without_schema() {
-    check("08 01 3B 42 03 35 35 35 48 01 3C", Some(("proto2", "examples.proto2.Profile")), expect![[r#"
+    check(
+        "08 01 3B 42 03 35 35 35 48 01 3C",
+        Some(("proto2", "examples.proto2.Profile")),
+        expect![[r#"
         0                               field 1 id: int64
         0      08                         tag: field 1, wire type 0 VARINT
         1      01                         1
@@ -241,8 +301,12 @@ fn groups_with_and_without_schema() {
         8      48                             tag: field 9, wire type 0 VARINT
         9      01                             true
         10     3C                         tag: end of group field 7, wire type 4 EGROUP
-    "#]]);
-    check("3B 42 03 35 35 35 3C", None, expect![[r#"
+    "#]],
+    );
+    check(
+        "3B 42 03 35 35 35 3C",
+        None,
+        expect![[r#"
         0                               field 7: group
         0      3B                         tag: field 7, wire type 3 SGROUP
         1                                 message (read without a schema)
@@ -251,8 +315,12 @@ fn groups_with_and_without_schema() {
         2      03                             length 3
         3      35 35 35                       "555"
         6      3C                         tag: end of group field 7, wire type 4 EGROUP
-    "#]]);
-    check("3B 42 03 35 35 35", None, expect![[r#"
+    "#]],
+    );
+    check(
+        "3B 42 03 35 35 35",
+        None,
+        expect![[r#"
         0                               field 7: group
         0      3B                         tag: field 7, wire type 3 SGROUP
         1                                 message (read without a schema)
@@ -261,16 +329,24 @@ fn groups_with_and_without_schema() {
         2      03                             length 3
         3      35 35 35                       "555"
         error at byte 6: group 7 has no end-group tag before the end of its enclosing message
-    "#]]);
-    check("3C", None, expect![[r#"
+    "#]],
+    );
+    check(
+        "3C",
+        None,
+        expect![[r#"
         0      3C                       invalid: end-group tag for field 7 without a matching start-group tag
         error at byte 0: end-group tag for field 7 without a matching start-group tag
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn unknown_fields_and_wire_type_mismatch() {
-    check("08 2A 38 07 4A 02 08 01", USER, expect![[r#"
+    check(
+        "08 2A 38 07 4A 02 08 01",
+        USER,
+        expect![[r#"
         0                               field 1 id: int64
         0      08                         tag: field 1, wire type 0 VARINT
         1      2A                         42
@@ -286,19 +362,27 @@ fn unknown_fields_and_wire_type_mismatch() {
         7      01                             1
         warning at byte 2: field 7 is not in userservice.User: kept as an unknown field
         warning at byte 4: field 9 is not in userservice.User: kept as an unknown field
-    "#]]);
-    check("0A 02 34 32", USER, expect![[r#"
+    "#]],
+    );
+    check(
+        "0A 02 34 32",
+        USER,
+        expect![[r#"
         0                               field 1: string  [schema expects VARINT: kept as unknown]  [could also be: bytes, packed varints]
         0      0A                         tag: field 1, wire type 2 LEN
         1      02                         length 2
         2      34 32                      "42"
         warning at byte 0: field 1 (id) is VARINT but written as wire type 2 (LEN): parsers keep it as an unknown field
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn overlong_varints_and_repeated_singular_fields() {
-    check("88 00 AA 80 00 08 01", USER, expect![[r#"
+    check(
+        "88 00 AA 80 00 08 01",
+        USER,
+        expect![[r#"
         0                               field 1 id: int64  [overlong varint at byte 0]  [overlong varint at byte 2]
         0      88 00                      tag: field 1, wire type 0 VARINT
         2      AA 80 00                   42
@@ -307,12 +391,16 @@ fn overlong_varints_and_repeated_singular_fields() {
         6      01                         1
         warning at byte 0: tag uses 2 bytes where 1 would do
         warning at byte 2: varint uses 3 bytes where 1 would do
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn oneof_members_replace_each_other() {
-    check("12 02 68 69 18 05", Some(("oneof", "examples.oneof.Event")), expect![[r#"
+    check(
+        "12 02 68 69 18 05",
+        Some(("oneof", "examples.oneof.Event")),
+        expect![[r#"
         0                               field 2 text: string
         0      12                         tag: field 2, wire type 2 LEN
         1      02                         length 2
@@ -320,54 +408,86 @@ fn oneof_members_replace_each_other() {
         4                               field 3 count: int64  [replaces field 2 of oneof payload]
         4      18                         tag: field 3, wire type 0 VARINT
         5      05                         5
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn enum_value_not_in_the_enum() {
-    check("30 09", USER, expect![[r#"
+    check(
+        "30 09",
+        USER,
+        expect![[r#"
         0                               field 6 status: userservice.User.Status
         0      30                         tag: field 6, wire type 0 VARINT
         1      09                         9 (not a value of the enum: kept as a number)
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn broken_input() {
-    check("08", None, expect![[r#"
+    check(
+        "08",
+        None,
+        expect![[r#"
         0                               field 1: varint
         0      08                         tag: field 1, wire type 0 VARINT
         error at byte 1: value: varint is cut off: the input ends while the continuation bit is set
-    "#]]);
-    check("08 AC", None, expect![[r#"
+    "#]],
+    );
+    check(
+        "08 AC",
+        None,
+        expect![[r#"
         0                               field 1: varint
         0      08                         tag: field 1, wire type 0 VARINT
         1      AC                         invalid: value: varint is cut off: the input ends while the continuation bit is set
         error at byte 1: value: varint is cut off: the input ends while the continuation bit is set
-    "#]]);
-    check("12 09 41", USER, expect![[r#"
+    "#]],
+    );
+    check(
+        "12 09 41",
+        USER,
+        expect![[r#"
         0                               field 2 name: string
         0      12                         tag: field 2, wire type 2 LEN
         1      09                         length 9
         2      41                         invalid: length 9 runs past the end: only 1 byte follows
         error at byte 1: length 9 runs past the end: only 1 byte follows
-    "#]]);
-    check("12 05 41 6C", USER, expect![[r#"
+    "#]],
+    );
+    check(
+        "12 05 41 6C",
+        USER,
+        expect![[r#"
         0                               field 2 name: string
         0      12                         tag: field 2, wire type 2 LEN
         1      05                         length 5
         2      41 6C                      invalid: length 5 runs past the end: only 2 bytes follow
         error at byte 1: length 5 runs past the end: only 2 bytes follow
-    "#]]);
-    check("0F 01", None, expect![[r#"
+    "#]],
+    );
+    check(
+        "0F 01",
+        None,
+        expect![[r#"
         0      0F 01                    invalid: tag 0xF names wire type 7, which does not exist (0 to 5 do)
         error at byte 0: tag 0xF names wire type 7, which does not exist (0 to 5 do)
-    "#]]);
-    check("00 01", None, expect![[r#"
+    "#]],
+    );
+    check(
+        "00 01",
+        None,
+        expect![[r#"
         0      00 01                    invalid: field number 0 is not allowed
         error at byte 0: field number 0 is not allowed
-    "#]]);
-    check("2A 03 08 FF 12 08 01", USER, expect![[r#"
+    "#]],
+    );
+    check(
+        "2A 03 08 FF 12 08 01",
+        USER,
+        expect![[r#"
         0                               field 5 address: userservice.Address
         0      2A                         tag: field 5, wire type 2 LEN
         1      03                         length 3
@@ -379,28 +499,41 @@ fn broken_input() {
         5      08                         tag: field 1, wire type 0 VARINT
         6      01                         1
         warning at byte 2: field 1 (street) is LEN but written as wire type 0 (VARINT): parsers keep it as an unknown field
-    "#]]);
-    check("41 01 02", None, expect![[r#"
+    "#]],
+    );
+    check(
+        "41 01 02",
+        None,
+        expect![[r#"
         0                               field 8: i64
         0      41                         tag: field 8, wire type 1 I64
         1      01 02                      invalid: a 64-bit value needs 8 bytes, only 2 bytes are left
         error at byte 1: a 64-bit value needs 8 bytes, only 2 bytes are left
-    "#]]);
-    check("FF FF FF FF FF FF FF FF FF FF FF", None, expect![[r#"
+    "#]],
+    );
+    check(
+        "FF FF FF FF FF FF FF FF FF FF FF",
+        None,
+        expect![[r#"
         0      FF FF FF FF FF FF FF …   invalid: tag: varint does not fit in 64 bits
         error at byte 0: tag: varint does not fit in 64 bits
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
 fn invalid_utf8_in_a_string_field() {
-    check("12 02 C3 28", USER, expect![[r#"
+    check(
+        "12 02 C3 28",
+        USER,
+        expect![[r#"
         0                               field 2 name: string  [not valid UTF-8]
         0      12                         tag: field 2, wire type 2 LEN
         1      02                         length 2
         2      C3 28                      2 bytes
         warning at byte 2: string field name is not valid UTF-8: shown as bytes
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -424,7 +557,8 @@ fn nesting_deeper_than_the_limit_is_reported_not_followed() {
     assert!(a.is_valid());
 
     // With a schema that nests itself, the limit is an error at the offset where reading stopped.
-    let schema = Schema::compile(&[("n.proto", "syntax = \"proto3\"; message N { N child = 1; int32 leaf = 2; }")]).unwrap();
+    let schema =
+        Schema::compile(&[("n.proto", "syntax = \"proto3\"; message N { N child = 1; int32 leaf = 2; }")]).unwrap();
     let n = schema.message("N").unwrap();
     let mut bytes = vec![0x10, 0x01];
     for _ in 0..120 {
@@ -442,9 +576,15 @@ fn nesting_deeper_than_the_limit_is_reported_not_followed() {
 #[test]
 fn a_length_past_the_end_allocates_nothing_and_says_so() {
     // A length of 2^63 on a 12-byte input.
-    let a = wire::annotate(&input::parse_bytes("0A FF FF FF FF FF FF FF FF 7F 01 02", input::InputFormat::Hex).unwrap(), None);
+    let a = wire::annotate(
+        &input::parse_bytes("0A FF FF FF FF FF FF FF FF 7F 01 02", input::InputFormat::Hex).unwrap(),
+        None,
+    );
     assert_tiles(&a);
-    assert_eq!(a.diagnostics()[0].to_string(), "error at byte 1: length 9223372036854775807 runs past the end: only 2 bytes follow");
+    assert_eq!(
+        a.diagnostics()[0].to_string(),
+        "error at byte 1: length 9223372036854775807 runs past the end: only 2 bytes follow"
+    );
 }
 
 #[test]

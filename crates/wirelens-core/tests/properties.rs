@@ -4,9 +4,9 @@
 //!   values it shows rebuild exactly the message `decode(encode(m))` gives;
 //! - JSON and text format round-trip to the same bytes.
 
-use prost_reflect::{DynamicMessage, Kind, MapKey, MessageDescriptor, Value};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
+use prost_reflect::{DynamicMessage, Kind, MapKey, MessageDescriptor, Value};
 use wirelens_core::message::{self, JsonStyle};
 use wirelens_core::wire::{self, Annotation, NodeId, NodeKind, Scalar};
 

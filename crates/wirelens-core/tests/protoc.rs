@@ -36,7 +36,12 @@ fn protoc_encode_of_our_text_format_gives_our_bytes() {
                 let theirs = protoc(&args, text.as_bytes());
                 if theirs != ours {
                     // protoc writes map entries in its own order; everything else must match byte for byte.
-                    assert!(has_map(&desc), "{name}: protoc {} vs ours {}\n{text}", input::to_hex(&theirs), input::to_hex(&ours));
+                    assert!(
+                        has_map(&desc),
+                        "{name}: protoc {} vs ours {}\n{text}",
+                        input::to_hex(&theirs),
+                        input::to_hex(&ours)
+                    );
                     let canonical = message::encode(&message::decode(&desc, &theirs).unwrap());
                     assert_eq!(input::to_hex(&canonical), input::to_hex(&ours), "{name}\n{text}");
                 }
@@ -142,7 +147,11 @@ fn protoc(args: &[&str], stdin: &[u8]) -> Vec<u8> {
 
 /// Where Debian's protobuf-compiler keeps the well-known types.
 fn include_dir() -> Vec<PathBuf> {
-    ["/usr/include"].iter().map(PathBuf::from).filter(|p| Path::new(p).join("google/protobuf/timestamp.proto").exists()).collect()
+    ["/usr/include"]
+        .iter()
+        .map(PathBuf::from)
+        .filter(|p| Path::new(p).join("google/protobuf/timestamp.proto").exists())
+        .collect()
 }
 
 /// A fixed, well-mixed sequence: the same messages on every run.

@@ -80,7 +80,14 @@ enum Plan {
 impl Walker<'_> {
     /// Reads the records of `range` as fields of `message`. Inside a group, `group`
     /// is its field number and the run ends at the matching end-group tag.
-    fn fields(&mut self, range: Range<usize>, message: Option<&MessageDescriptor>, group: Option<u32>, depth: usize, mode: Mode) -> Outcome {
+    fn fields(
+        &mut self,
+        range: Range<usize>,
+        message: Option<&MessageDescriptor>,
+        group: Option<u32>,
+        depth: usize,
+        mode: Mode,
+    ) -> Outcome {
         let mut seen = Seen::default();
         let mut pos = range.start;
         while pos < range.end {
@@ -118,7 +125,8 @@ impl Walker<'_> {
         }
         let number = (tag.value >> 3) as u32;
         let Some(wire_type) = WireType::from_bits((tag.value & 7) as u8) else {
-            let reason = format!("tag 0x{:X} names wire type {}, which does not exist (0 to 5 do)", tag.value, tag.value & 7);
+            let reason =
+                format!("tag 0x{:X} names wire type {}, which does not exist (0 to 5 do)", tag.value, tag.value & 7);
             return Step::Stop(self.fail_at(start, end, reason, mode));
         };
         if number == 0 {
@@ -152,7 +160,11 @@ impl Walker<'_> {
                         notes.push(Note::Unpacked);
                     }
                     Plan::Typed(fd)
-                } else if wire_type == WireType::Len && fd.is_list() && expected != WireType::Len && expected != WireType::StartGroup {
+                } else if wire_type == WireType::Len
+                    && fd.is_list()
+                    && expected != WireType::Len
+                    && expected != WireType::StartGroup
+                {
                     Plan::Packed(fd)
                 } else {
                     notes.push(Note::WireTypeMismatch { expected });
@@ -181,9 +193,10 @@ impl Walker<'_> {
         let index = seen.visit(number, start, &plan, &mut notes);
         if let Some(fd) = &descriptor
             && let Some(oneof) = fd.containing_oneof().filter(|o| !o.is_synthetic())
-                && let Some(previous) = seen.oneof(oneof.name(), number) {
-                    notes.push(Note::OneofReplaces { oneof: oneof.name().to_owned(), previous });
-                }
+            && let Some(previous) = seen.oneof(oneof.name(), number)
+        {
+            notes.push(Note::OneofReplaces { oneof: oneof.name().to_owned(), previous });
+        }
 
         let field = Field { number, wire_type, descriptor, index, notes, readings: Readings::default() };
         let id = self.tree.open(start, NodeKind::Field(Box::new(field)));
@@ -227,7 +240,11 @@ impl Walker<'_> {
 
     fn fixed_payload(&mut self, start: usize, end: usize, width: usize, plan: &Plan, mode: Mode) -> Step {
         if end - start < width {
-            let reason = format!("a {}-bit value needs {width} bytes, only {} left", width * 8, plural((end - start) as u64, "byte is", "bytes are"));
+            let reason = format!(
+                "a {}-bit value needs {width} bytes, only {} left",
+                width * 8,
+                plural((end - start) as u64, "byte is", "bytes are")
+            );
             return Step::Stop(self.fail_at(start, end, reason, mode));
         }
         let scalar = fixed_scalar(plan_kind(plan).as_ref(), &self.bytes[start..start + width]);
@@ -248,7 +265,11 @@ impl Walker<'_> {
                 return Step::Stop(Outcome::Abandoned);
             }
             self.tree.leaf(start..payload_start, NodeKind::Length(length.value));
-            let reason = format!("length {} runs past the end: only {}", length.value, plural(available, "byte follows", "bytes follow"));
+            let reason = format!(
+                "length {} runs past the end: only {}",
+                length.value,
+                plural(available, "byte follows", "bytes follow")
+            );
             let outcome = self.fail_at(payload_start, end, reason, mode);
             // Point at the length prefix that promised too much, not at the bytes after it.
             if let Some(last) = self.diagnostics.last_mut() {
@@ -282,7 +303,10 @@ impl Walker<'_> {
                     if std::str::from_utf8(&self.bytes[payload.clone()]).is_ok() {
                         self.tree.leaf(payload, NodeKind::Str);
                     } else {
-                        self.warn(payload.start, format!("string field {} is not valid UTF-8: shown as bytes", fd.name()));
+                        self.warn(
+                            payload.start,
+                            format!("string field {} is not valid UTF-8: shown as bytes", fd.name()),
+                        );
                         if let NodeKind::Field(field) = &mut self.tree.nodes[id].kind {
                             field.notes.push(Note::InvalidUtf8);
                         }
@@ -300,9 +324,10 @@ impl Walker<'_> {
     /// A LEN payload with no schema: try it as a message, then string, then bytes.
     fn raw_len(&mut self, payload: Range<usize>, depth: usize) -> Readings {
         let bytes = &self.bytes[payload.clone()];
-        let others = [Reading::String, Reading::PackedVarint, Reading::PackedFixed32, Reading::PackedFixed64, Reading::Bytes]
-            .into_iter()
-            .filter(|r| r.fits(bytes));
+        let others =
+            [Reading::String, Reading::PackedVarint, Reading::PackedFixed32, Reading::PackedFixed64, Reading::Bytes]
+                .into_iter()
+                .filter(|r| r.fits(bytes));
         let valid: Vec<Reading> = others.collect();
         if !payload.is_empty() && depth < self.limits.max_depth {
             let mark = (self.tree.mark(), self.diagnostics.len());
@@ -337,7 +362,14 @@ impl Walker<'_> {
                 match varint::decode(&self.bytes[pos..payload.end]) {
                     Ok(v) => {
                         if v.is_overlong() {
-                            self.warn(pos, format!("packed element uses {} bytes where {} would do", v.len, varint::encoded_len(v.value)));
+                            self.warn(
+                                pos,
+                                format!(
+                                    "packed element uses {} bytes where {} would do",
+                                    v.len,
+                                    varint::encoded_len(v.value)
+                                ),
+                            );
                         }
                         self.tree.leaf(pos..pos + v.len, NodeKind::Scalar(varint_scalar(Some(kind), v.value)));
                         pos += v.len;

@@ -70,9 +70,14 @@ impl WireType {
     /// The wire type a field of this kind is written with, when not packed.
     pub fn for_kind(kind: &Kind) -> WireType {
         match kind {
-            Kind::Int32 | Kind::Int64 | Kind::Uint32 | Kind::Uint64 | Kind::Sint32 | Kind::Sint64 | Kind::Bool | Kind::Enum(_) => {
-                WireType::Varint
-            }
+            Kind::Int32
+            | Kind::Int64
+            | Kind::Uint32
+            | Kind::Uint64
+            | Kind::Sint32
+            | Kind::Sint64
+            | Kind::Bool
+            | Kind::Enum(_) => WireType::Varint,
             Kind::Fixed64 | Kind::Sfixed64 | Kind::Double => WireType::I64,
             Kind::Fixed32 | Kind::Sfixed32 | Kind::Float => WireType::I32,
             Kind::String | Kind::Bytes | Kind::Message(_) => WireType::Len,
@@ -146,7 +151,10 @@ impl Field {
     pub fn type_name(&self) -> String {
         match &self.descriptor {
             Some(fd) => type_name(fd),
-            None => self.readings.chosen().map_or_else(|| wire_guess(self.wire_type).to_owned(), |r| r.type_name().to_owned()),
+            None => self
+                .readings
+                .chosen()
+                .map_or_else(|| wire_guess(self.wire_type).to_owned(), |r| r.type_name().to_owned()),
         }
     }
 
@@ -184,8 +192,13 @@ pub enum Scalar {
     /// uint32, uint64, and a varint read without a schema.
     UInt(u64),
     /// sint32 and sint64: `raw` is the zigzag code on the wire.
-    SInt { raw: u64, value: i64 },
-    Bool { raw: u64 },
+    SInt {
+        raw: u64,
+        value: i64,
+    },
+    Bool {
+        raw: u64,
+    },
     Enum(i32),
     Fixed32(u32),
     Fixed64(u64),
@@ -352,11 +365,12 @@ impl Iterator for Siblings<'_> {
 pub fn type_name(fd: &FieldDescriptor) -> String {
     let kind = fd.kind();
     if fd.is_map()
-        && let Some(entry) = kind.as_message() {
-            let key = entry.map_entry_key_field();
-            let value = entry.map_entry_value_field();
-            return format!("map<{}, {}>", kind_name(&key.kind()), kind_name(&value.kind()));
-        }
+        && let Some(entry) = kind.as_message()
+    {
+        let key = entry.map_entry_key_field();
+        let value = entry.map_entry_value_field();
+        return format!("map<{}, {}>", kind_name(&key.kind()), kind_name(&value.kind()));
+    }
     let base = kind_name(&kind);
     if fd.is_list() { format!("repeated {base}") } else { base }
 }
@@ -437,7 +451,12 @@ impl TreeBuilder {
         self.parents.truncate(parents);
     }
 
-    pub(crate) fn finish(self, bytes: Vec<u8>, diagnostics: Vec<Diagnostic>, message: Option<MessageDescriptor>) -> Annotation {
+    pub(crate) fn finish(
+        self,
+        bytes: Vec<u8>,
+        diagnostics: Vec<Diagnostic>,
+        message: Option<MessageDescriptor>,
+    ) -> Annotation {
         debug_assert!(self.parents.is_empty());
         Annotation { bytes, nodes: self.nodes, diagnostics, message }
     }

@@ -27,8 +27,14 @@ pub enum Reading {
 impl Reading {
     /// Every reading, in the order a default is picked: message, then string, then bytes,
     /// as `protoc --decode_raw` does. Packed readings are offered, never chosen.
-    pub const ALL: [Reading; 6] =
-        [Reading::Message, Reading::String, Reading::Bytes, Reading::PackedVarint, Reading::PackedFixed32, Reading::PackedFixed64];
+    pub const ALL: [Reading; 6] = [
+        Reading::Message,
+        Reading::String,
+        Reading::Bytes,
+        Reading::PackedVarint,
+        Reading::PackedFixed32,
+        Reading::PackedFixed64,
+    ];
 
     pub fn type_name(self) -> &'static str {
         match self {

@@ -100,7 +100,9 @@ impl<'a> Generator<'a> {
             // Finite floats: NaN and infinities are covered by the snapshot tests.
             Kind::Float => Value::F32([0.0, -0.0, 1.5, -2.25, 3.0e38, 1.0e-40][n as usize % 6]),
             Kind::Double => Value::F64([0.0, -0.0, 0.1, -1e300, 5e-324, 52.52][n as usize % 6]),
-            Kind::String => Value::String(["", "Alice", "héllo wörld", "日本", "a\"b\\c\n", "🦀"][n as usize % 6].into()),
+            Kind::String => {
+                Value::String(["", "Alice", "héllo wörld", "日本", "a\"b\\c\n", "🦀"][n as usize % 6].into())
+            }
             Kind::Bytes => Value::Bytes((0..n % 5).map(|i| (raw >> (i * 8)) as u8).collect::<Vec<u8>>().into()),
             Kind::Enum(e) => {
                 let values: Vec<i32> = e.values().map(|v| v.number()).collect();
