@@ -79,31 +79,66 @@ pub fn explain(a: &Annotation, id: NodeId) -> Vec<String> {
             }
         }
         NodeKind::Length(len) => {
-            lines.push(format!("the next {len} bytes are this field's payload"));
+            lines.push(format!("the next {} this field's payload", crate::wire::plural(*len, "byte is", "bytes are")));
             if bytes.len() > 1 {
                 lines.extend(varint_lines(bytes));
             }
         }
         NodeKind::Scalar(scalar) => lines.extend(scalar_lines(bytes, scalar)),
-        NodeKind::Str => lines.push(format!("{} bytes of UTF-8 text", bytes.len())),
+        NodeKind::Str => {
+            lines.push(format!("{} of UTF-8 text", crate::wire::plural(bytes.len() as u64, "byte", "bytes")))
+        }
         NodeKind::Invalid(reason) => lines.push(reason.clone()),
         _ => {}
     }
     lines
 }
 
-/// The annotated listing: one line per node, indented by nesting.
+/// The annotated listing: one line per node, indented by nesting, then the diagnostics.
 ///
 /// ```text
 /// 0      08                       tag: field 1, wire type 0 VARINT
 /// ```
 pub fn listing(a: &Annotation) -> String {
+    listing_with(a, false, &|_, text| text.to_owned())
+}
+
+/// What a piece of the listing is, for renderers that colour it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paint {
+    /// A leaf's hex, with its byte class (one of `hexview::CLASSES`).
+    Class(&'static str),
+    Error,
+    Warning,
+    /// A line of [`explain`]'s arithmetic.
+    Explanation,
+}
+
+/// The listing, with every leaf's arithmetic under it when `explain` is set, and each piece
+/// passed through `paint` (which must not change its width: colour codes only).
+pub fn listing_with(a: &Annotation, explain: bool, paint: &dyn Fn(Paint, &str) -> String) -> String {
+    const HEX_WIDTH: usize = 23;
     let mut out = String::new();
     for line in listing_lines(a) {
-        let _ = writeln!(out, "{:<5}  {:<23}  {}{}", line.offset, line.hex, "  ".repeat(line.depth), line.text);
+        let pad = " ".repeat(HEX_WIDTH.saturating_sub(line.hex.chars().count()));
+        let hex = if a.is_leaf(line.node) {
+            paint(Paint::Class(crate::hexview::class(&a.node(line.node).kind)), &line.hex)
+        } else {
+            line.hex
+        };
+        let _ = writeln!(out, "{:<5}  {hex}{pad}  {}{}", line.offset, "  ".repeat(line.depth), line.text);
+        if explain && a.is_leaf(line.node) {
+            for step in self::explain(a, line.node) {
+                let _ = writeln!(out, "{:9}{}", "", paint(Paint::Explanation, &format!("= {step}")));
+            }
+        }
     }
     for d in a.diagnostics() {
-        let _ = writeln!(out, "{d}");
+        let kind = match d.severity {
+            crate::wire::Severity::Error => Paint::Error,
+            crate::wire::Severity::Warning => Paint::Warning,
+        };
+        let _ = writeln!(out, "{}", paint(kind, &d.to_string()));
     }
     out
 }
@@ -236,7 +271,9 @@ fn varint_lines(bytes: &[u8]) -> Vec<String> {
         .collect();
     let mut lines = groups;
     if let Ok(v) = varint::decode(bytes) {
-        lines.push(format!("groups are little-endian: {} = {}", terms.join(" + "), v.value));
+        if bytes.len() > 1 {
+            lines.push(format!("groups are little-endian: {} = {}", terms.join(" + "), v.value));
+        }
         if v.is_overlong() {
             lines.push(format!("overlong: {} would do, but parsers accept this", to_hex(&minimal(v.value))));
         }

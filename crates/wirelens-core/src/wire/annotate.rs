@@ -448,7 +448,7 @@ impl Walker<'_> {
 }
 
 /// `1 byte is`, `2 bytes are`.
-pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
+pub fn plural(n: u64, one: &str, many: &str) -> String {
     if n == 1 { format!("{n} {one}") } else { format!("{n} {many}") }
 }
 

@@ -16,7 +16,7 @@ use std::ops::Range;
 
 use prost_reflect::{FieldDescriptor, Kind, MessageDescriptor};
 
-pub use annotate::{Limits, annotate, annotate_with};
+pub use annotate::{Limits, annotate, annotate_with, plural};
 pub use readings::{Reading, Readings};
 
 /// The six wire types a tag can name, and the two values it cannot.

@@ -1,0 +1,344 @@
+//! `wirelens`: encode, decode and annotate protobuf from a terminal.
+//!
+//! The argument definitions (clap derive), the three subcommands as thin steps over
+//! wirelens-core, and the exit codes: 0 success, 1 invalid input (schema, message, bytes, an
+//! unreadable file), 2 usage. Finding and reading `.proto` files is `load.rs`'s job, painting
+//! the listing `output.rs`'s. All protobuf knowledge is core's.
+
+mod error;
+mod help;
+mod load;
+mod output;
+
+use std::io::{self, IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use prost_reflect::MessageDescriptor;
+use wirelens_core::examples::EXAMPLES;
+use wirelens_core::input::{self, InputFormat};
+use wirelens_core::message::{self, JsonStyle, Notation};
+use wirelens_core::wire::annotate;
+
+use crate::error::Failure;
+use crate::output::{ColorChoice, Ui};
+
+/// Makes the Protocol Buffers wire format visible: encode JSON or text format to bytes,
+/// decode bytes to JSON, and annotate every byte with what it means.
+#[derive(Debug, Parser)]
+#[command(name = "wirelens", version, after_help = help::MAIN)]
+struct Cli {
+    /// When to colour the listing and errors: auto means on a terminal, unless NO_COLOR is set
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
+    color: ColorChoice,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Encode a message written in JSON or text format, and show its bytes
+    #[command(after_long_help = help::ENCODE)]
+    Encode(EncodeArgs),
+    /// Decode bytes (hex, base64, escaped or raw) as a message, to JSON or text format
+    #[command(after_long_help = help::DECODE)]
+    Decode(DecodeArgs),
+    /// Show what every byte means, with or without a schema
+    #[command(after_long_help = help::ANNOTATE)]
+    Annotate(AnnotateArgs),
+}
+
+#[derive(Debug, Args)]
+struct SchemaArgs {
+    /// A .proto file to compile (repeatable). The files it imports are read from the include
+    /// directories; google/protobuf/*.proto are built in
+    #[arg(long = "proto", value_name = "FILE", help_heading = "Schema")]
+    protos: Vec<PathBuf>,
+    /// An include directory (repeatable; default: .). A file's import name is its path
+    /// relative to the first include directory that holds it
+    #[arg(short = 'I', long = "proto-path", value_name = "DIR", help_heading = "Schema")]
+    proto_path: Vec<PathBuf>,
+    /// The message type, by full name (userservice.User) or unique short name (User). Not
+    /// needed with --example, or when the files declare a single message
+    #[arg(long = "type", value_name = "PKG.Message", help_heading = "Schema")]
+    type_name: Option<String>,
+    /// A built-in example schema instead of --proto (its message type is the default --type)
+    #[arg(
+        long,
+        value_name = "ID",
+        help_heading = "Schema",
+        conflicts_with_all = ["protos", "proto_path"],
+        value_parser = clap::builder::PossibleValuesParser::new(EXAMPLES.iter().map(|e| e.id)),
+    )]
+    example: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct EncodeArgs {
+    #[command(flatten)]
+    schema: SchemaArgs,
+    /// The message in canonical proto3 JSON
+    #[arg(long, value_name = "TEXT", conflicts_with_all = ["text", "notation", "message"])]
+    json: Option<String>,
+    /// The message in protobuf text format
+    #[arg(long, value_name = "TEXT", conflicts_with_all = ["notation", "message"])]
+    text: Option<String>,
+    /// The notation of MESSAGE, or of stdin
+    #[arg(long, value_enum, default_value_t = NotationArg::Json)]
+    notation: NotationArg,
+    /// What to print
+    #[arg(short, long, value_enum, value_name = "FORMAT", default_value_t = EncodeOutput::Annotated)]
+    output: EncodeOutput,
+    /// The message, in --notation (several words are joined by spaces); `-` or nothing reads
+    /// it from stdin
+    #[arg(value_name = "MESSAGE")]
+    message: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct DecodeArgs {
+    #[command(flatten)]
+    schema: SchemaArgs,
+    /// The notation of DATA
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = InputArg::Auto)]
+    input: InputArg,
+    /// What to print
+    #[arg(short, long, value_enum, value_name = "FORMAT", default_value_t = DecodeOutput::Json)]
+    output: DecodeOutput,
+    /// The bytes, as text in --input's notation (several words are joined by spaces); `-` or
+    /// nothing reads them from stdin
+    #[arg(value_name = "DATA")]
+    data: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct AnnotateArgs {
+    #[command(flatten)]
+    schema: SchemaArgs,
+    /// The notation of DATA
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = InputArg::Auto)]
+    input: InputArg,
+    /// Show the arithmetic under each value: tag bits, varint groups, zigzag, byte order
+    #[arg(long)]
+    explain: bool,
+    /// The bytes, as text in --input's notation (several words are joined by spaces); `-` or
+    /// nothing reads them from stdin
+    #[arg(value_name = "DATA")]
+    data: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum NotationArg {
+    /// Canonical proto3 JSON: {"id":"42","name":"Alice"}
+    Json,
+    /// Protobuf text format: id: 42 name: "Alice"
+    Text,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum EncodeOutput {
+    /// Every byte with what it means
+    Annotated,
+    /// Uppercase hex pairs: 08 2A
+    Hex,
+    /// Standard base64 with padding: CCo=
+    Base64,
+    /// C escapes, as protoc prints bytes: \010*
+    Escaped,
+    /// The bytes themselves, for a pipe or a file
+    Raw,
+    /// The message as canonical JSON (normalised)
+    Json,
+    /// The message in text format
+    Text,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DecodeOutput {
+    /// Canonical proto3 JSON, indented
+    Json,
+    /// Protobuf text format
+    Text,
+    /// Every byte with what it means
+    Annotated,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum InputArg {
+    /// Guess hex, base64 or escaped from the text
+    Auto,
+    /// Hex digit pairs: 08 2A, 082a, 0x08, 0x2a
+    Hex,
+    /// Standard or URL-safe base64, padded or not
+    Base64,
+    /// C escapes, bare or quoted: \x08*
+    Escaped,
+    /// The bytes themselves, read from stdin
+    Raw,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ui = Ui::new(cli.color);
+    let result = match cli.command {
+        Command::Encode(args) => encode(&args, &ui),
+        Command::Decode(args) => decode(&args, &ui),
+        Command::Annotate(args) => annotate_cmd(&args, &ui),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            ui.report(&failure);
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}
+
+fn encode(args: &EncodeArgs, ui: &Ui) -> Result<(), Failure> {
+    let desc = args.schema.message_type()?.ok_or_else(no_schema)?;
+    let (text, notation) = match (&args.json, &args.text) {
+        (Some(json), _) => (json.clone(), Notation::Json),
+        (None, Some(text)) => (text.clone(), Notation::Text),
+        (None, None) => {
+            let notation = match args.notation {
+                NotationArg::Json => Notation::Json,
+                NotationArg::Text => Notation::Text,
+            };
+            match words(&args.message) {
+                Some(message) => (message, notation),
+                None => (read_stdin_text("the message")?, notation),
+            }
+        }
+    };
+    let message = message::parse(&desc, &text, notation)
+        .map_err(|e| Failure::invalid_at(e.to_string(), &text, e.line, e.column))?;
+    let bytes = message::encode(&message);
+    let out = match args.output {
+        EncodeOutput::Annotated => output::listing(&annotate(&bytes, Some(&desc)), false, ui.stdout_color).into_bytes(),
+        EncodeOutput::Hex => line(input::to_hex(&bytes)),
+        EncodeOutput::Base64 => line(input::to_base64(&bytes)),
+        EncodeOutput::Escaped => line(input::to_escaped(&bytes)),
+        EncodeOutput::Raw => bytes,
+        EncodeOutput::Json => line(message::to_json(&message, JsonStyle::PRETTY)),
+        EncodeOutput::Text => line(message::to_text(&message, true)),
+    };
+    output::write_stdout(&out)
+}
+
+fn decode(args: &DecodeArgs, ui: &Ui) -> Result<(), Failure> {
+    let desc = args.schema.message_type()?.ok_or_else(no_schema)?;
+    let bytes = read_bytes(args.input, &args.data)?;
+    let message = message::decode(&desc, &bytes).map_err(|e| {
+        // Show everything that could be read before the bad byte.
+        let listing = output::listing(&annotate(&bytes, Some(&desc)), false, ui.stderr_color);
+        eprint!("{listing}");
+        Failure::invalid(e.to_string())
+    })?;
+    let out = match args.output {
+        DecodeOutput::Json => line(message::to_json(&message, JsonStyle::PRETTY)),
+        DecodeOutput::Text => line(message::to_text(&message, true)),
+        DecodeOutput::Annotated => output::listing(&annotate(&bytes, Some(&desc)), false, ui.stdout_color).into_bytes(),
+    };
+    output::write_stdout(&out)
+}
+
+/// Never fails on bytes: what cannot be read is shown as invalid, with its offset.
+fn annotate_cmd(args: &AnnotateArgs, ui: &Ui) -> Result<(), Failure> {
+    let desc = args.schema.message_type()?;
+    let bytes = read_bytes(args.input, &args.data)?;
+    let annotation = annotate(&bytes, desc.as_ref());
+    output::write_stdout(output::listing(&annotation, args.explain, ui.stdout_color).as_bytes())
+}
+
+impl SchemaArgs {
+    /// The message type the arguments name, or `None` when they give no schema.
+    fn message_type(&self) -> Result<Option<MessageDescriptor>, Failure> {
+        let loaded = if let Some(id) = &self.example {
+            load::example(id)?
+        } else if !self.protos.is_empty() {
+            let include = if self.proto_path.is_empty() { vec![PathBuf::from(".")] } else { self.proto_path.clone() };
+            load::files(&self.protos, &include)?
+        } else if self.type_name.is_some() {
+            return Err(Failure::usage("--type needs a schema: give --proto FILE or --example ID"));
+        } else {
+            return Ok(None);
+        };
+        let name = match (&self.type_name, loaded.default_type) {
+            (Some(name), _) => name.clone(),
+            (None, Some(name)) => name,
+            (None, None) => {
+                let messages = loaded.schema.messages();
+                return Err(if messages.is_empty() {
+                    Failure::invalid("the schema declares no messages")
+                } else {
+                    Failure::usage(format!("--type is needed: the schema has {}", messages.join(", ")))
+                });
+            }
+        };
+        loaded.schema.message(&name).map(Some).map_err(|e| Failure::invalid(e.to_string()))
+    }
+}
+
+fn no_schema() -> Failure {
+    Failure::usage("a schema is needed: give --proto FILE --type PKG.Message, or --example ID")
+}
+
+/// The bytes of DATA in `format`, or of stdin when DATA is absent or `-`.
+fn read_bytes(format: InputArg, data: &[String]) -> Result<Vec<u8>, Failure> {
+    let data = words(data);
+    let format = match format {
+        InputArg::Raw => {
+            if data.is_some() {
+                return Err(Failure::usage("--input raw reads the bytes from stdin: leave DATA out, or write -"));
+            }
+            let mut bytes = Vec::new();
+            io::stdin().read_to_end(&mut bytes).map_err(|e| Failure::invalid(format!("cannot read stdin: {e}")))?;
+            return Ok(bytes);
+        }
+        InputArg::Auto => InputFormat::Auto,
+        InputArg::Hex => InputFormat::Hex,
+        InputArg::Base64 => InputFormat::Base64,
+        InputArg::Escaped => InputFormat::Escaped,
+    };
+    let text = match data {
+        Some(data) => data,
+        None => read_stdin_text("the bytes")?,
+    };
+    input::parse_bytes(&text, format).map_err(|e| {
+        let (line, column) = e.line_col();
+        Failure::invalid_at(e.to_string(), &text, line, column)
+    })
+}
+
+/// All of stdin, as text; `what` names it in messages.
+fn read_stdin_text(what: &str) -> Result<String, Failure> {
+    let mut stdin = io::stdin();
+    if stdin.is_terminal() {
+        eprintln!("wirelens: reading {what} from stdin (end with Ctrl-D)");
+    }
+    let mut bytes = Vec::new();
+    stdin.read_to_end(&mut bytes).map_err(|e| Failure::invalid(format!("cannot read stdin: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        Failure::invalid(format!(
+            "stdin is not UTF-8 text (byte {} is not): for binary input use --input raw",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// The words of a positional argument joined by spaces; `None` for none or a lone `-` (stdin).
+fn words(words: &[String]) -> Option<String> {
+    match words {
+        [] => None,
+        [dash] if dash == "-" => None,
+        words => Some(words.join(" ")),
+    }
+}
+
+fn line(mut text: String) -> Vec<u8> {
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.into_bytes()
+}
