@@ -23,7 +23,10 @@ pub fn ExplainPanel(props: &Props) -> Html {
     html! {
         <aside class="explain" aria-live="polite">
             <p class="where">
-                { format!("bytes {}..{}", node.range.start, node.range.end) }
+                { match node.range.len() {
+                    1 => format!("byte {}", node.range.start),
+                    _ => format!("bytes {}–{}", node.range.start, node.range.end.saturating_sub(1)),
+                } }
                 if let Some(record) = record {
                     { " · " }<code>{ a.path(record) }</code>{ " · " }{ explain::summary(a, record) }
                 }
