@@ -6,12 +6,12 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
-use prost_reflect::{DynamicMessage, Kind, MapKey, MessageDescriptor, Value};
+use prost_reflect::{DynamicMessage, Kind, MessageDescriptor, Value};
 use wirelens_core::message::{self, JsonStyle};
 use wirelens_core::wire::{self, Annotation, NodeId, NodeKind, Scalar};
 
 mod common;
-use common::{Generator, descriptors};
+use common::{Generator, descriptors, map_key};
 
 fn config(cases: u32) -> Config {
     Config { cases, rng_seed: RngSeed::Fixed(0x5eed_1e25), failure_persistence: None, ..Config::default() }
@@ -94,15 +94,7 @@ fn rebuild(a: &Annotation, parent: Option<NodeId>, desc: &MessageDescriptor) -> 
                 let Value::Message(entry) = value else { unreachable!() };
                 let key = entry.get_field_by_number(1).unwrap().into_owned();
                 let value = entry.get_field_by_number(2).unwrap().into_owned();
-                let key = match key {
-                    Value::Bool(v) => MapKey::Bool(v),
-                    Value::I32(v) => MapKey::I32(v),
-                    Value::I64(v) => MapKey::I64(v),
-                    Value::U32(v) => MapKey::U32(v),
-                    Value::U64(v) => MapKey::U64(v),
-                    Value::String(v) => MapKey::String(v),
-                    other => panic!("not a map key: {other:?}"),
-                };
+                let key = map_key(key);
                 m.get_field_mut(&fd).as_map_mut().unwrap().insert(key, value);
             } else if fd.is_list() {
                 m.get_field_mut(&fd).as_list_mut().unwrap().push(value);

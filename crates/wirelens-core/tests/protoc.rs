@@ -14,62 +14,45 @@ use wirelens_core::wire::{self, Annotation, NodeId, NodeKind, Scalar};
 use wirelens_core::{input, message};
 
 mod common;
-use common::Generator;
+use common::generated;
 
 const MESSAGES_PER_TYPE: u64 = 12;
 
 #[test]
 fn protoc_encode_of_our_text_format_gives_our_bytes() {
     let dir = write_examples();
-    let mut compared = 0;
-    for example in EXAMPLES {
-        let schema = example.schema().unwrap();
-        for name in schema.messages() {
-            let desc = schema.message(&name).unwrap();
-            for seed in 0..MESSAGES_PER_TYPE {
-                let entropy: Vec<u64> = (0..256).map(|i| splitmix(seed * 1000 + i)).collect();
-                let m = Generator::new(&entropy).message(&desc, 0);
-                let ours = message::encode(&m);
-                let text = message::to_text(&m, true);
-                let file = desc.parent_file();
-                let args = ["--encode", &name, "-I", dir.to_str().unwrap(), file.name()];
-                let theirs = protoc(&args, text.as_bytes());
-                if theirs != ours {
-                    // protoc writes map entries in its own order; everything else must match byte for byte.
-                    assert!(
-                        has_map(&desc),
-                        "{name}: protoc {} vs ours {}\n{text}",
-                        input::to_hex(&theirs),
-                        input::to_hex(&ours)
-                    );
-                    let canonical = message::encode(&message::decode(&desc, &theirs).unwrap());
-                    assert_eq!(input::to_hex(&canonical), input::to_hex(&ours), "{name}\n{text}");
-                }
-                compared += 1;
-            }
+    let messages = generated(MESSAGES_PER_TYPE, 1);
+    for (desc, m) in &messages {
+        let name = desc.full_name();
+        let ours = message::encode(m);
+        let text = message::to_text(m, true);
+        let file = desc.parent_file();
+        let theirs = protoc(&["--encode", name, "-I", dir.to_str().unwrap(), file.name()], text.as_bytes());
+        if theirs != ours {
+            // protoc writes map entries in its own order; everything else must match byte for byte.
+            assert!(
+                has_map(desc),
+                "{name}: protoc {} vs ours {}\n{text}",
+                input::to_hex(&theirs),
+                input::to_hex(&ours)
+            );
+            let canonical = message::encode(&message::decode(desc, &theirs).unwrap());
+            assert_eq!(input::to_hex(&canonical), input::to_hex(&ours), "{name}\n{text}");
         }
     }
-    assert!(compared > 100, "compared {compared} messages");
+    assert!(messages.len() > 100, "compared {} messages", messages.len());
 }
 
 #[test]
 fn our_schema_less_reading_agrees_with_protoc_decode_raw() {
-    let mut compared = 0;
-    for example in EXAMPLES {
-        let schema = example.schema().unwrap();
-        for name in schema.messages() {
-            let desc = schema.message(&name).unwrap();
-            for seed in 0..MESSAGES_PER_TYPE {
-                let entropy: Vec<u64> = (0..256).map(|i| splitmix(seed * 7919 + i)).collect();
-                let bytes = message::encode(&Generator::new(&entropy).message(&desc, 0));
-                let theirs = String::from_utf8(protoc(&["--decode_raw"], &bytes)).unwrap();
-                let a = wire::annotate(&bytes, None);
-                assert_eq!(decode_raw_text(&a), theirs, "{name}: {}", input::to_hex(&bytes));
-                compared += 1;
-            }
-        }
+    let messages = generated(MESSAGES_PER_TYPE, 2);
+    for (desc, m) in &messages {
+        let bytes = message::encode(m);
+        let theirs = String::from_utf8(protoc(&["--decode_raw"], &bytes)).unwrap();
+        let a = wire::annotate(&bytes, None);
+        assert_eq!(decode_raw_text(&a), theirs, "{}: {}", desc.full_name(), input::to_hex(&bytes));
     }
-    assert!(compared > 100, "compared {compared} messages");
+    assert!(messages.len() > 100, "compared {} messages", messages.len());
 }
 
 /// Our annotation, printed the way `protoc --decode_raw` prints: varints in decimal,
@@ -152,12 +135,4 @@ fn include_dir() -> Vec<PathBuf> {
         .map(PathBuf::from)
         .filter(|p| Path::new(p).join("google/protobuf/timestamp.proto").exists())
         .collect()
-}
-
-/// A fixed, well-mixed sequence: the same messages on every run.
-fn splitmix(i: u64) -> u64 {
-    let mut z = i.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }

@@ -7,6 +7,42 @@
 use prost_reflect::{DynamicMessage, Kind, MapKey, MessageDescriptor, Value};
 use wirelens_core::examples::EXAMPLES;
 
+/// A map key from the value of an entry's key field.
+pub fn map_key(value: Value) -> MapKey {
+    match value {
+        Value::Bool(v) => MapKey::Bool(v),
+        Value::I32(v) => MapKey::I32(v),
+        Value::I64(v) => MapKey::I64(v),
+        Value::U32(v) => MapKey::U32(v),
+        Value::U64(v) => MapKey::U64(v),
+        Value::String(v) => MapKey::String(v),
+        other => panic!("map keys are integers, bools or strings, not {other:?}"),
+    }
+}
+
+/// Messages of every example type, `per_type` of each, made from a fixed seed sequence
+/// (`stream` picks one of several independent sequences).
+pub fn generated(per_type: u64, stream: u64) -> Vec<(MessageDescriptor, DynamicMessage)> {
+    let mut all = Vec::new();
+    for desc in descriptors() {
+        for seed in 0..per_type {
+            let entropy: Vec<u64> =
+                (0..256).map(|i| splitmix(stream.wrapping_mul(1 << 32) + seed * 1000 + i)).collect();
+            let m = Generator::new(&entropy).message(&desc, 0);
+            all.push((desc.clone(), m));
+        }
+    }
+    all
+}
+
+/// A fixed, well-mixed sequence: the same messages on every run.
+fn splitmix(i: u64) -> u64 {
+    let mut z = i.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
 /// Every example's message types (not the well-known types they import).
 pub fn descriptors() -> Vec<MessageDescriptor> {
     let mut all = Vec::new();
@@ -59,15 +95,7 @@ impl<'a> Generator<'a> {
                 let (kf, vf) = (entry.map_entry_key_field(), entry.map_entry_value_field());
                 let mut map = std::collections::HashMap::new();
                 for _ in 0..self.draw() % 4 {
-                    let key = match self.value(&kf.kind(), depth) {
-                        Value::Bool(v) => MapKey::Bool(v),
-                        Value::I32(v) => MapKey::I32(v),
-                        Value::I64(v) => MapKey::I64(v),
-                        Value::U32(v) => MapKey::U32(v),
-                        Value::U64(v) => MapKey::U64(v),
-                        Value::String(v) => MapKey::String(v),
-                        _ => unreachable!("map keys are integers, bools or strings"),
-                    };
+                    let key = map_key(self.value(&kf.kind(), depth));
                     map.insert(key, self.value(&vf.kind(), depth + 1));
                 }
                 Value::Map(map)
