@@ -1,116 +1,158 @@
-//! The page: owns the state (the message text, the last good encoding, the
-//! selected byte) and derives everything else from the core.
+//! The page: owns the state and runs the effects (the compile timer, reading dropped files).
+//! Everything else is derived from the state by the core and rendered by components.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
-use prost_reflect::MessageDescriptor;
-use wirelens_core::message::{self, JsonStyle};
-use wirelens_core::wire::{self, NodeId};
-use wirelens_core::{examples, input};
+use gloo::file::callbacks::FileReader;
+use gloo::timers::callback::Timeout;
+use wirelens_core::wire;
 use yew::prelude::*;
 
+use crate::components::bytes_pane::BytesPane;
+use crate::components::compare_pane::ComparePane;
 use crate::components::explain_panel::ExplainPanel;
+use crate::components::field_tree::FieldTree;
 use crate::components::hex_view::HexView;
+use crate::components::message_pane::MessagePane;
+use crate::components::schema_pane::SchemaPane;
+use crate::state::{Action, Mode, State, human_size};
 
-/// What the user typed and what it encoded to.
-#[derive(Clone, PartialEq)]
-struct Model {
-    json: String,
-    /// The bytes of the last text that parsed: kept while the text has an error.
-    bytes: Rc<Vec<u8>>,
-    /// JSON as the reference material writes it by hand (int64 as numbers), of the same message.
-    hand_written_json: Rc<String>,
-    error: Option<String>,
-}
-
-impl Model {
-    fn new(desc: &MessageDescriptor, json: String) -> Model {
-        let empty = Model { json: String::new(), bytes: Rc::default(), hand_written_json: Rc::default(), error: None };
-        empty.edit(desc, json)
-    }
-
-    /// The model after the user typed `json`: re-encoded if it parses, else marked stale.
-    fn edit(&self, desc: &MessageDescriptor, json: String) -> Model {
-        match message::parse_json(desc, &json) {
-            Ok(m) => Model {
-                bytes: Rc::new(message::encode(&m)),
-                hand_written_json: Rc::new(message::to_json(&m, JsonStyle::HAND_WRITTEN)),
-                error: None,
-                json,
-            },
-            Err(e) => Model { error: Some(e.to_string()), json, ..self.clone() },
-        }
-    }
-}
+/// Typing in the schema recompiles after this pause.
+const COMPILE_DELAY_MS: u32 = 250;
 
 #[component]
 pub fn App() -> Html {
-    let desc = use_memo((), |_| {
-        let schema = examples::REFERENCE.schema().expect("the embedded reference schema compiles");
-        schema.message(examples::REFERENCE.message).expect("the reference schema declares User")
-    });
-    let model = {
-        let desc = desc.clone();
-        use_state(move || {
-            let user = message::parse_json(&desc, examples::REFERENCE.json).expect("the reference user parses");
-            Model::new(&desc, message::to_json(&user, JsonStyle::PRETTY))
-        })
-    };
-    let selected = use_state(|| None::<NodeId>);
-    let annotation = {
-        let desc = desc.clone();
-        use_memo(model.bytes.clone(), move |bytes| wire::annotate(bytes, Some(&desc)))
-    };
+    let state = use_reducer(State::default);
+    let reader = use_mut_ref(|| None::<FileReader>);
 
-    let oninput = {
-        let (model, desc, selected) = (model.clone(), desc.clone(), selected.clone());
-        Callback::from(move |e: InputEvent| {
-            let text = e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value();
-            model.set(model.edit(&desc, text));
-            selected.set(None);
-        })
-    };
-    let onselect = {
-        let selected = selected.clone();
-        Callback::from(move |leaf: NodeId| selected.set(Some(leaf)))
-    };
+    // Recompile once typing in the schema pauses; a new keystroke cancels the pending compile.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with(state.files.clone(), move |_| {
+            let timeout = Timeout::new(COMPILE_DELAY_MS, move || dispatcher.dispatch(Action::Compile));
+            move || drop(timeout)
+        });
+    }
 
+    let bytes = state.bytes();
+    let reading = state.reading_type();
+    let annotation =
+        use_memo((bytes.clone(), reading.clone()), |(bytes, reading)| wire::annotate(bytes, reading.as_ref()));
     // Until the user points somewhere, explain the first byte: the page teaches on first open.
-    let shown = selected.or_else(|| annotation.leaves().next());
-    let hex = input::to_hex(&model.bytes);
-    let stale = model.error.is_some();
+    let selected = state.selected.or((!bytes.is_empty()).then_some(0));
+
+    let dispatcher = state.dispatcher();
+    let on_file = {
+        let (d, reader) = (state.dispatcher(), reader.clone());
+        Callback::from(move |file: web_sys::File| read_file(file, d.clone(), &reader))
+    };
+    let types = state.schema.as_ref().map(|s| s.messages()).unwrap_or_default();
+    let mode_tab = |mode: Mode, label: &'static str| {
+        let d = state.dispatcher();
+        let active = state.mode == mode;
+        html! {
+            <button role="tab" aria-selected={active.to_string()} class={classes!("mode", active.then_some("active"))}
+                onclick={Callback::from(move |_| d.dispatch(Action::SetMode(mode)))}>{ label }</button>
+        }
+    };
+
     html! {
         <main class="page">
-            <header>
+            <header class="top">
                 <h1>{ "wirelens" }</h1>
                 <p class="tagline">{ "Every byte of a protobuf message, explained." }</p>
+                <nav class="modes" role="tablist" aria-label="direction">
+                    { mode_tab(Mode::Encode, "message → bytes") }
+                    { mode_tab(Mode::Decode, "bytes → message") }
+                </nav>
             </header>
-            <section class="panes">
-                <div class="pane message-pane">
-                    <h2>{ "Message " }<code>{ desc.full_name() }</code><span class="muted">{ " as JSON" }</span></h2>
-                    <textarea class="editor" spellcheck="false" value={model.json.clone()} {oninput} aria-label="message as JSON" />
-                    if let Some(error) = &model.error {
-                        <p class="error" role="alert">{ error }</p>
+            <div class="columns">
+                <div class="column inputs">
+                    <SchemaPane files={state.files.clone()} active={state.active_file} problems={state.schema_problems.clone()}
+                        on_example={on(&dispatcher, Action::LoadExample)}
+                        on_select={on(&dispatcher, Action::SelectFile)}
+                        on_add={on(&dispatcher, |()| Action::AddFile)}
+                        on_edit={on(&dispatcher, |(i, text)| Action::EditFile(i, text))} />
+                    if state.mode == Mode::Encode {
+                        <MessagePane types={types} selected_type={state.message_type.clone()} notation={state.notation}
+                            text={state.message_text.clone()} error={state.message_error.clone()} notice={state.notice.clone()}
+                            on_type={on(&dispatcher, Action::SelectType)}
+                            on_notation={on(&dispatcher, Action::SetNotation)}
+                            on_template={on(&dispatcher, |()| Action::Template)}
+                            on_edit={on(&dispatcher, Action::EditMessage)} />
+                    } else {
+                        <BytesPane text={state.bytes_text.clone()} format={state.bytes_format} error={state.bytes_error.clone()}
+                            notice={state.notice.clone()} with_schema={state.decode_with_schema} type_name={state.message_type.clone()}
+                            on_edit={on(&dispatcher, Action::EditBytes)}
+                            on_format={on(&dispatcher, Action::SetBytesFormat)}
+                            on_with_schema={on(&dispatcher, Action::SetDecodeWithSchema)}
+                            {on_file} />
                     }
-                    <p class="sizes">
-                        <strong>{ format!("{} bytes", model.bytes.len()) }</strong>{ " of protobuf against " }
-                        <strong>{ format!("{} bytes", model.hand_written_json.len()) }</strong>{ " of JSON " }
-                        <span class="muted">{ "(compact, int64 as numbers, as the reference material writes it)" }</span>
-                    </p>
-                    <pre class="json-out">{ model.hand_written_json.to_string() }</pre>
                 </div>
-                <div class={classes!("pane", "wire-pane", stale.then_some("stale"))}>
-                    <h2>{ "Wire format" }
-                        if stale { <span class="badge">{ "stale: fix the message to update" }</span> }
-                    </h2>
-                    <p class="hex-line"><code>{ hex }</code></p>
-                    <HexView annotation={annotation.clone()} selected={shown} onselect={onselect} />
-                    <ExplainPanel annotation={annotation.clone()} selected={shown} />
+                <div class="column outputs">
+                    <section class="pane wire-pane" aria-label="wire format">
+                        <div class="pane-head">
+                            <h2>{ "Wire format" }</h2>
+                            <span class="muted">{ human_size(bytes.len()) }
+                                { match &reading { Some(d) => format!(" read as {}", d.full_name()), None => " read without a schema".into() } }
+                            </span>
+                            if state.is_stale() {
+                                <span class="badge" role="status">{ "stale: showing the last input that worked" }</span>
+                            }
+                        </div>
+                        if annotation.diagnostics().iter().any(|d| d.severity == wire::Severity::Error) {
+                            <ul class="diagnostics" role="alert">
+                                { for annotation.diagnostics().iter().filter(|d| d.severity == wire::Severity::Error).take(5)
+                                    .map(|d| html! { <li class="error">{ d.to_string() }</li> }) }
+                            </ul>
+                        }
+                        <div class="wire-grid">
+                            <HexView annotation={annotation.clone()} selected={selected} stale={state.is_stale()}
+                                onselect={on(&dispatcher, |offset| Action::Select(Some(offset)))} />
+                            <FieldTree annotation={annotation.clone()} selected={selected}
+                                onselect={on(&dispatcher, |offset| Action::Select(Some(offset)))} />
+                        </div>
+                        <ExplainPanel annotation={annotation.clone()} selected={selected} />
+                        <p class="hex-line" aria-label="bytes as hex"><code>{ hex_preview(&bytes) }</code></p>
+                    </section>
+                    <ComparePane descriptor={reading} bytes={bytes.clone()} />
                 </div>
-            </section>
-            <footer class="legend">
+            </div>
+            <footer class="legend" aria-label="byte roles">
                 { for wirelens_core::hexview::CLASSES.iter().map(|c| html! { <span class={classes!("b", *c)}>{ *c }</span> }) }
             </footer>
         </main>
     }
+}
+
+/// A callback that turns what a component reports into an action.
+fn on<T: 'static>(dispatcher: &UseReducerDispatcher<State>, action: impl Fn(T) -> Action + 'static) -> Callback<T> {
+    let dispatcher = dispatcher.clone();
+    Callback::from(move |x| dispatcher.dispatch(action(x)))
+}
+
+/// The bytes as one line of hex, shortened for large inputs.
+fn hex_preview(bytes: &[u8]) -> String {
+    const MAX: usize = 256;
+    let hex = wirelens_core::input::to_hex(&bytes[..bytes.len().min(MAX)]);
+    if bytes.len() > MAX { format!("{hex} … ({} more)", human_size(bytes.len() - MAX)) } else { hex }
+}
+
+/// Reads a dropped or opened file and hands its bytes to the reducer. The reader is kept
+/// alive in `slot` until it finishes (dropping it cancels the read).
+fn read_file(file: web_sys::File, dispatcher: UseReducerDispatcher<State>, slot: &Rc<RefCell<Option<FileReader>>>) {
+    let file = gloo::file::File::from(file);
+    let name = file.name();
+    let size = file.size() as usize;
+    // Refuse before reading 50 MiB into memory.
+    if let Some(refusal) = crate::state::too_large(&name, size) {
+        dispatcher.dispatch(Action::Notice(refusal));
+        return;
+    }
+    let task = gloo::file::callbacks::read_as_bytes(&file, move |result| match result {
+        Ok(bytes) => dispatcher.dispatch(Action::LoadBinary { name, bytes }),
+        Err(e) => dispatcher.dispatch(Action::Notice(format!("cannot read {name}: {e}"))),
+    });
+    *slot.borrow_mut() = Some(task);
 }

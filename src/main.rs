@@ -1,11 +1,28 @@
 //! The wirelens browser app: a thin Yew layer over wirelens-core.
 //!
-//! User events become state changes in `app.rs`; everything about protobuf
-//! is computed by the core; components render the plain data it returns.
+//! User events become actions on the pure state in `state.rs`; `app.rs` runs the effects;
+//! everything about protobuf is computed by the core; components render the plain data it
+//! returns.
 
 mod app;
 mod components;
+mod state;
 
 fn main() {
+    install_panic_banner();
     yew::Renderer::<app::App>::new().render();
+}
+
+/// A panic must not leave a dead page: show what happened in a banner and log it.
+fn install_panic_banner() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = format!("wirelens hit a bug and stopped: {info}. Reload the page to start again.");
+        web_sys::console::error_1(&message.clone().into());
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+        let (Ok(banner), Some(body)) = (document.create_element("div"), document.body()) else { return };
+        banner.set_class_name("panic-banner");
+        banner.set_attribute("role", "alert").ok();
+        banner.set_text_content(Some(&message));
+        body.prepend_with_node_1(&banner).ok();
+    }));
 }

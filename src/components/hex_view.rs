@@ -1,55 +1,117 @@
-//! The annotated hex: rows of byte cells coloured by role; hovering or
-//! focusing a byte selects its span.
+//! The annotated hex: rows of byte cells coloured by role. Only the rows in view are in the
+//! DOM, so a message of megabytes scrolls like one of bytes. The pointer or the arrow keys
+//! select a byte; its span and record light up.
 
 use std::rc::Rc;
 
 use wirelens_core::hexview;
-use wirelens_core::wire::{Annotation, NodeId};
+use wirelens_core::wire::Annotation;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub annotation: Rc<Annotation>,
-    pub selected: Option<NodeId>,
-    pub onselect: Callback<NodeId>,
+    /// The selected byte offset.
+    pub selected: Option<usize>,
+    pub onselect: Callback<usize>,
+    pub stale: bool,
 }
 
 const WIDTH: usize = 16;
+/// Must match `.hex .row` height in style.css.
+const ROW_HEIGHT: f64 = 24.0;
+/// Rows in view at once (the container's height) and rows rendered beyond it on each side.
+const VISIBLE_ROWS: usize = 20;
+const OVERSCAN: usize = 6;
 
 #[component]
 pub fn HexView(props: &Props) -> Html {
     let a = &props.annotation;
-    let record = props.selected.and_then(|leaf| a.field_of(leaf)).map(|(id, _)| id);
-    let rows = hexview::rows(a, WIDTH);
+    let scroll_top = use_state(|| 0.0_f64);
+    let container = use_node_ref();
+    let len = a.bytes().len();
+    let total_rows = hexview::row_count(len, WIDTH);
+    let first = ((*scroll_top / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN).min(total_rows);
+    let last = (first + VISIBLE_ROWS + 2 * OVERSCAN).min(total_rows);
+    let rows = hexview::window(a, WIDTH, first..last);
+
+    let leaf = props.selected.and_then(|offset| a.leaf_at(offset));
+    let record = leaf.and_then(|leaf| a.field_of(leaf)).map(|(id, _)| a.node(id).range.clone());
+
+    let onscroll = {
+        let scroll_top = scroll_top.clone();
+        Callback::from(move |e: Event| {
+            scroll_top.set(f64::from(e.target_unchecked_into::<web_sys::Element>().scroll_top()))
+        })
+    };
+    let onkeydown = {
+        let (onselect, selected, container) = (props.onselect.clone(), props.selected, container.clone());
+        Callback::from(move |e: KeyboardEvent| {
+            if len == 0 {
+                return;
+            }
+            let at = selected.unwrap_or(0) as i64;
+            let next = match e.key().as_str() {
+                "ArrowRight" => at + 1,
+                "ArrowLeft" => at - 1,
+                "ArrowDown" => at + WIDTH as i64,
+                "ArrowUp" => at - WIDTH as i64,
+                "Home" => 0,
+                "End" => len as i64 - 1,
+                _ => return,
+            };
+            e.prevent_default();
+            let next = next.clamp(0, len as i64 - 1) as usize;
+            onselect.emit(next);
+            // Keep the selected row in view.
+            if let Some(el) = container.cast::<web_sys::Element>() {
+                let row_top = (next / WIDTH) as f64 * ROW_HEIGHT;
+                let top = f64::from(el.scroll_top());
+                let height = f64::from(el.client_height());
+                if row_top < top {
+                    el.set_scroll_top(row_top as i32);
+                } else if row_top + ROW_HEIGHT > top + height {
+                    el.set_scroll_top((row_top + ROW_HEIGHT - height) as i32);
+                }
+            }
+        })
+    };
+
     html! {
-        <div class="hex" role="grid" aria-label="annotated bytes">
+        <div class={classes!("hex", props.stale.then_some("stale"))} ref={container} tabindex="0" role="grid"
+            aria-label="annotated bytes: arrow keys move between bytes" {onscroll} {onkeydown}
+            style={format!("max-height: {}px", VISIBLE_ROWS as f64 * ROW_HEIGHT)}>
+            if len == 0 {
+                <p class="muted empty">{ "No bytes: every field holds its default, and defaults are not sent." }</p>
+            }
+            <div style={format!("height: {}px", first as f64 * ROW_HEIGHT)} />
             { for rows.iter().map(|row| html! {
                 <div class="row" role="row">
-                    <span class="offset">{ format!("{:04X}", row.offset) }</span>
+                    <span class="offset" aria-hidden="true">{ format!("{:04X}", row.offset) }</span>
                     { for row.cells.iter().map(|cell| {
-                        let leaf = cell.leaf;
-                        let in_record = record.is_some_and(|r| a.ancestors(leaf).any(|x| x == r));
+                        let offset = cell.offset;
+                        let in_record = record.as_ref().is_some_and(|r| r.contains(&offset));
                         let class = classes!(
                             "b",
                             cell.class,
                             format!("d{}", cell.depth.min(4)),
                             cell.starts_leaf.then_some("start"),
-                            (props.selected == Some(leaf)).then_some("sel"),
+                            (leaf == Some(cell.leaf)).then_some("sel"),
+                            (props.selected == Some(offset)).then_some("cursor"),
                             in_record.then_some("rec"),
                         );
                         let onselect = props.onselect.clone();
-                        let onfocus = props.onselect.clone();
                         html! {
-                            <span {class} tabindex="0" role="gridcell"
-                                title={format!("byte {}", cell.offset)}
-                                onmouseover={Callback::from(move |_| onselect.emit(leaf))}
-                                onfocus={Callback::from(move |_| onfocus.emit(leaf))}>
+                            <span {class} role="gridcell" data-offset={offset.to_string()} data-role={cell.class}
+                                title={format!("byte {offset}: {}", cell.class)}
+                                onmouseover={Callback::from(move |_| onselect.emit(offset))}>
                                 { format!("{:02X}", cell.byte) }
                             </span>
                         }
                     }) }
                 </div>
             }) }
+            <div style={format!("height: {}px", (total_rows - last) as f64 * ROW_HEIGHT)} />
         </div>
     }
 }

@@ -1,4 +1,9 @@
 //! One component per file: props in, callbacks out.
 
+pub mod bytes_pane;
+pub mod compare_pane;
 pub mod explain_panel;
+pub mod field_tree;
 pub mod hex_view;
+pub mod message_pane;
+pub mod schema_pane;

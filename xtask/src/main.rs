@@ -2,6 +2,7 @@
 //! command line and dispatches; each command lives in its own module.
 
 mod dist;
+mod e2e;
 mod setup;
 mod smoke;
 mod static_server;

@@ -36,6 +36,8 @@ pub enum Tool {
     Chromedriver,
     /// Debian `protobuf-compiler`: the reference `protoc` that wirelens-core's tests compare with.
     Protoc,
+    /// npm's playwright-core (a driver only: it downloads no browser), for the end-to-end tests.
+    PlaywrightCore,
 }
 
 /// Everything, for `cargo xtask setup` and a full `cargo xtask test`.
@@ -48,6 +50,7 @@ pub const ALL: &[Tool] = &[
     Tool::WasmOpt,
     Tool::WasmBindgen,
     Tool::Trunk,
+    Tool::PlaywrightCore,
 ];
 
 /// What `trunk build` needs: `cargo xtask serve`.
@@ -64,6 +67,7 @@ impl fmt::Display for Tool {
             Tool::Trunk => "trunk",
             Tool::WasmBindgen => "wasm-bindgen-cli",
             Tool::WasmOpt => "wasm-opt (binaryen)",
+            Tool::PlaywrightCore => "playwright-core (npm)",
             Tool::Chromium => "chromium",
             Tool::Chromedriver => "chromedriver",
             Tool::Protoc => "protoc",
@@ -112,6 +116,7 @@ pub fn run(tools: &[Tool]) -> Report {
             Tool::Trunk => note(tool, trunk()),
             Tool::WasmBindgen => note(tool, wasm_bindgen()),
             Tool::WasmOpt => note(tool, wasm_opt()),
+            Tool::PlaywrightCore => note(tool, playwright_core()),
             Tool::Chromium | Tool::Chromedriver | Tool::Protoc => {
                 // All apt packages go in one `apt-get install`, at the first of them.
                 if apt.first() == Some(&tool) {
@@ -199,26 +204,48 @@ fn wasm_opt() -> Result<()> {
         relative(&prefix),
         describe(found.as_deref())
     );
+    npm_install(&prefix, &format!("binaryen@{BINARYEN_VERSION}"))?;
+    verify("wasm-opt", &["--version"], |out| wasm_opt_version(out) == Some(BINARYEN_VERSION))
+}
+
+/// The playwright-core the end-to-end tests drive Chromium with.
+pub const PLAYWRIGHT_CORE_VERSION: &str = "1.64.1";
+
+fn playwright_core() -> Result<()> {
+    let prefix = util::e2e_prefix();
+    let manifest = prefix.join("node_modules/playwright-core/package.json");
+    let found = std::fs::read_to_string(&manifest).ok();
+    let wanted = format!("\"version\": \"{PLAYWRIGHT_CORE_VERSION}\"");
+    if found.as_deref().is_some_and(|m| m.contains(&wanted)) {
+        present(&format!("playwright-core {PLAYWRIGHT_CORE_VERSION}"));
+        return Ok(());
+    }
+    println!("setup: playwright-core {PLAYWRIGHT_CORE_VERSION}: installing from npm into {}", relative(&prefix));
+    npm_install(&prefix, &format!("playwright-core@{PLAYWRIGHT_CORE_VERSION}"))?;
+    match std::fs::read_to_string(&manifest) {
+        Ok(m) if m.contains(&wanted) => Ok(()),
+        _ => anyhow::bail!("npm ran but {} does not name version {PLAYWRIGHT_CORE_VERSION}", manifest.display()),
+    }
+}
+
+/// `npm install PACKAGE` into `prefix`, with npm's cache and logs inside target/ too.
+fn npm_install(prefix: &std::path::Path, package: &str) -> Result<()> {
     let prefix_arg = prefix.to_string_lossy().into_owned();
-    // npm's cache and logs also stay inside target/, not in ~/.npm.
-    let cache = util::tools_dir().join("npm-cache");
-    let cache_arg = cache.to_string_lossy().into_owned();
-    let package = format!("binaryen@{BINARYEN_VERSION}");
+    let cache_arg = util::tools_dir().join("npm-cache").to_string_lossy().into_owned();
     util::run(&mut util::cmd(
         "npm",
         &[
             "install",
             "--prefix",
             &prefix_arg,
-            &package,
+            package,
             "--no-audit",
             "--no-fund",
             "--no-update-notifier",
             "--cache",
             &cache_arg,
         ],
-    ))?;
-    verify("wasm-opt", &["--version"], |out| wasm_opt_version(out) == Some(BINARYEN_VERSION))
+    ))
 }
 
 /// The Debian package that provides `tool`, and the file that shows it is installed.

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use crate::setup::{self, Tool};
-use crate::{dist, smoke, util};
+use crate::{dist, e2e, smoke, util};
 
 struct Step {
     name: &'static str,
@@ -32,7 +32,8 @@ const QUICK_STEPS: &[Step] = &[
         name: "cargo test (host crates)",
         // wirelens-core's differential tests run the reference `protoc`.
         needs: &[Tool::Protoc],
-        run: || cargo(&["test", "--workspace", "--exclude", "wirelens"]),
+        // The app's pure state tests run on the host too (yew builds natively).
+        run: || cargo(&["test", "--workspace"]),
     },
 ];
 
@@ -47,6 +48,11 @@ const APP_STEPS: &[Step] = &[
         },
     },
     Step { name: "smoke (headless chromium)", needs: &[Tool::Chromium], run: || smoke::run(&dist::dir()) },
+    Step {
+        name: "end-to-end (playwright-core, headless chromium)",
+        needs: &[Tool::Chromium, Tool::PlaywrightCore],
+        run: || e2e::run(&dist::dir()),
+    },
 ];
 
 /// Runs setup, then the steps; `quick` skips building and loading the app.
@@ -130,7 +136,10 @@ total                        76.2s";
 
     #[test]
     fn quick_skips_exactly_the_app_steps() {
-        assert_eq!(QUICK_STEPS.len() + APP_STEPS.len(), 6);
-        assert_eq!(skipped_names(), ["trunk build --release", "smoke (headless chromium)"]);
+        assert_eq!(QUICK_STEPS.len() + APP_STEPS.len(), 7);
+        assert_eq!(
+            skipped_names(),
+            ["trunk build --release", "smoke (headless chromium)", "end-to-end (playwright-core, headless chromium)"]
+        );
     }
 }

@@ -22,6 +22,11 @@ pub fn tools_dir() -> PathBuf {
     root().join("target").join("tools")
 }
 
+/// The npm prefix of playwright-core, for the end-to-end tests.
+pub fn e2e_prefix() -> PathBuf {
+    tools_dir().join("e2e")
+}
+
 /// The npm prefix of binaryen; its `node_modules/.bin` holds `wasm-opt`.
 pub fn binaryen_prefix() -> PathBuf {
     tools_dir().join("binaryen")

@@ -220,10 +220,15 @@ fn encode(args: &EncodeArgs, ui: &Ui) -> Result<(), Failure> {
         EncodeOutput::Base64 => line(input::to_base64(&bytes)),
         EncodeOutput::Escaped => line(input::to_escaped(&bytes)),
         EncodeOutput::Raw => bytes,
-        EncodeOutput::Json => line(message::to_json(&message, JsonStyle::PRETTY)),
+        EncodeOutput::Json => line(json(&message)?),
         EncodeOutput::Text => line(message::to_text(&message, true)),
     };
     output::write_stdout(&out)
+}
+
+/// Pretty canonical JSON; a message with no JSON form (an `Any` of an unknown type) is invalid input.
+fn json(message: &prost_reflect::DynamicMessage) -> Result<String, Failure> {
+    message::to_json(message, JsonStyle::PRETTY).map_err(|e| Failure::invalid(e.to_string()))
 }
 
 fn decode(args: &DecodeArgs, ui: &Ui) -> Result<(), Failure> {
@@ -236,7 +241,7 @@ fn decode(args: &DecodeArgs, ui: &Ui) -> Result<(), Failure> {
         Failure::invalid(e.to_string())
     })?;
     let out = match args.output {
-        DecodeOutput::Json => line(message::to_json(&message, JsonStyle::PRETTY)),
+        DecodeOutput::Json => line(json(&message)?),
         DecodeOutput::Text => line(message::to_text(&message, true)),
         DecodeOutput::Annotated => output::listing(&annotate(&bytes, Some(&desc)), false, ui.stdout_color).into_bytes(),
     };

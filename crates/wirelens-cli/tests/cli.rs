@@ -664,3 +664,27 @@ fn examples_in(text: &str) -> Vec<(String, String)> {
     }
     examples
 }
+
+/// Bytes that decode but have no JSON form (an `Any` whose type URL names nothing) fail as
+/// invalid input with the reason, instead of printing half a document.
+#[test]
+fn a_message_without_a_json_form_is_invalid_input() {
+    check(
+        "decode --example wellknown 1A 05 0A 03 61 62 63",
+        expect![[r#"
+        status: 1
+        --- stderr
+        wirelens: error: this message has no JSON form: unsupported type url 'abc': missing at least one '/'
+    "#]],
+    );
+    check(
+        "decode --example wellknown --output text 1A 05 0A 03 61 62 63",
+        expect![[r#"
+        status: 0
+        --- stdout
+        details {
+          type_url: "abc"
+        }
+    "#]],
+    );
+}

@@ -6,7 +6,7 @@
 
 use prost_reflect::{DynamicMessage, ReflectMessage};
 
-use crate::message::{self, JsonStyle};
+use crate::message::{self, JsonError, JsonStyle};
 use crate::wire::{self, NodeKind};
 
 /// One message's size in each encoding, in bytes.
@@ -48,25 +48,31 @@ pub struct Comparison {
     pub json_punctuation: usize,
 }
 
-pub fn sizes(m: &DynamicMessage) -> Sizes {
-    Sizes {
-        protobuf: message::encode(m).len(),
-        json: message::to_json(m, JsonStyle::CANONICAL).len(),
-        json_pretty: message::to_json(m, JsonStyle::PRETTY).len(),
-        json_with_defaults: message::to_json(m, JsonStyle::WITH_DEFAULTS).len(),
-        json_hand_written: message::to_json(m, JsonStyle::HAND_WRITTEN).len(),
-    }
+/// The size of `bytes` gzip-compressed at level 9: the deflate stream plus gzip's 10-byte header
+/// and 8-byte trailer, as `gzip -9` writes it (without a file name).
+pub fn gzip_len(bytes: &[u8]) -> usize {
+    miniz_oxide::deflate::compress_to_vec(bytes, 9).len() + 18
 }
 
-pub fn compare(m: &DynamicMessage) -> Comparison {
-    let sizes = sizes(m);
+pub fn sizes(m: &DynamicMessage) -> Result<Sizes, JsonError> {
+    Ok(Sizes {
+        protobuf: message::encode(m).len(),
+        json: message::to_json(m, JsonStyle::CANONICAL)?.len(),
+        json_pretty: message::to_json(m, JsonStyle::PRETTY)?.len(),
+        json_with_defaults: message::to_json(m, JsonStyle::WITH_DEFAULTS)?.len(),
+        json_hand_written: message::to_json(m, JsonStyle::HAND_WRITTEN)?.len(),
+    })
+}
+
+pub fn compare(m: &DynamicMessage) -> Result<Comparison, JsonError> {
+    let sizes = sizes(m)?;
     let bytes = message::encode(m);
     let annotation = wire::annotate(&bytes, Some(&m.descriptor()));
     let mut fields = Vec::new();
     for (fd, value) in m.fields() {
         let mut only = DynamicMessage::new(m.descriptor());
         only.set_field(&fd, value.clone());
-        let json = message::to_json(&only, JsonStyle::CANONICAL);
+        let json = message::to_json(&only, JsonStyle::CANONICAL)?;
         // `{"key":value}` without its braces; an empty `{}` means JSON leaves the field out.
         let json = json.len().saturating_sub(2);
         let (mut protobuf, mut framing) = (0, 0);
@@ -93,7 +99,7 @@ pub fn compare(m: &DynamicMessage) -> Comparison {
         });
     }
     let json_in_fields: usize = fields.iter().map(|f| f.json).sum();
-    Comparison { sizes, json_punctuation: sizes.json - json_in_fields, fields }
+    Ok(Comparison { sizes, json_punctuation: sizes.json - json_in_fields, fields })
 }
 
 #[cfg(test)]
@@ -103,10 +109,17 @@ mod tests {
     use expect_test::expect;
 
     #[test]
+    fn gzip_len_is_what_gzip_writes() {
+        // `printf '' | gzip -9n | wc -c` is 20; a repetitive text shrinks.
+        assert_eq!(gzip_len(b""), 20);
+        assert!(gzip_len(&[b'a'; 1000]) < 40);
+    }
+
+    #[test]
     fn the_reference_user_is_43_bytes_against_95() {
         let schema = examples::REFERENCE.schema().unwrap();
         let user = message::parse_json(&schema.message("userservice.User").unwrap(), examples::REFERENCE.json).unwrap();
-        let c = compare(&user);
+        let c = compare(&user).unwrap();
         assert_eq!(c.sizes.protobuf, 43);
         assert_eq!(c.sizes.json_hand_written, 95);
         let table: String = c

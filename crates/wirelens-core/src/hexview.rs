@@ -34,23 +34,34 @@ pub const CLASSES: [&str; 8] = ["tag", "len", "varint", "fixed32", "fixed64", "s
 
 /// Lays the annotated bytes out `width` to a row (a width of 0 counts as 16).
 pub fn rows(annotation: &Annotation, width: usize) -> Vec<Row> {
+    window(annotation, width, 0..row_count(annotation.bytes().len(), width))
+}
+
+/// How many rows `len` bytes take at `width`.
+pub fn row_count(len: usize, width: usize) -> usize {
+    len.div_ceil(if width == 0 { 16 } else { width })
+}
+
+/// Only the rows in `rows`: what a scrolled view shows, in time proportional to what it shows.
+pub fn window(annotation: &Annotation, width: usize, rows: std::ops::Range<usize>) -> Vec<Row> {
     let width = if width == 0 { 16 } else { width };
     let bytes = annotation.bytes();
-    let mut cells = Vec::with_capacity(bytes.len());
-    for leaf in annotation.leaves() {
+    let start = (rows.start * width).min(bytes.len());
+    let end = (rows.end * width).min(bytes.len());
+    let mut cells = Vec::with_capacity(end - start);
+    let Some(first) = annotation.leaf_at(start) else { return Vec::new() };
+    let leaves = (first..annotation.nodes().len()).filter(|&id| annotation.is_leaf(id));
+    for leaf in leaves {
         let node = annotation.node(leaf);
+        if node.range.start >= end {
+            break;
+        }
         let class = class(&node.kind);
         let depth =
             annotation.ancestors(leaf).filter(|&a| matches!(annotation.node(a).kind, NodeKind::Field(_))).count();
-        for offset in node.range.clone() {
-            cells.push(Cell {
-                offset,
-                byte: bytes[offset],
-                leaf,
-                class,
-                depth,
-                starts_leaf: offset == node.range.start,
-            });
+        let from = node.range.start.max(start);
+        for (offset, &byte) in (from..).zip(&bytes[from..node.range.end.min(end)]) {
+            cells.push(Cell { offset, byte, leaf, class, depth, starts_leaf: offset == node.range.start });
         }
     }
     cells.chunks(width).map(|chunk| Row { offset: chunk[0].offset, cells: chunk.to_vec() }).collect()
@@ -90,5 +101,18 @@ mod tests {
         );
         let starts: Vec<bool> = rows[1].cells.iter().map(|c| c.starts_leaf).collect();
         assert_eq!(starts, [true, false, false, false]);
+    }
+
+    #[test]
+    fn a_window_is_the_same_rows_as_the_whole() {
+        let bytes: Vec<u8> = (0..40u8).flat_map(|i| [0x08, i]).chain([0x12, 0x03, b'a', b'b', b'c']).collect();
+        let a = annotate(&bytes, None);
+        let all = rows(&a, 8);
+        assert_eq!(all.len(), row_count(bytes.len(), 8));
+        for start in 0..all.len() {
+            for end in start..=all.len() + 1 {
+                assert_eq!(window(&a, 8, start..end), all[start..end.min(all.len())], "{start}..{end}");
+            }
+        }
     }
 }

@@ -16,3 +16,6 @@ pub mod message;
 pub mod schema;
 pub mod varint;
 pub mod wire;
+
+/// Re-exported so front ends name descriptor and message types without depending on it directly.
+pub use prost_reflect;

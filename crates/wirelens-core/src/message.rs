@@ -90,18 +90,27 @@ impl JsonStyle {
     pub const HAND_WRITTEN: JsonStyle = JsonStyle { int64_as_string: false, ..JsonStyle::CANONICAL };
 }
 
-/// Writes `message` as JSON in `style`. Map keys come out sorted.
-pub fn to_json(message: &DynamicMessage, style: JsonStyle) -> String {
+/// Writes `message` as JSON in `style`. Map keys come out sorted. Fails only where the JSON
+/// mapping has no form for a value: an `Any` whose type is not in the schema, a `Timestamp` or
+/// `Duration` out of range (bytes decoded from the wire can hold either).
+pub fn to_json(message: &DynamicMessage, style: JsonStyle) -> Result<String, JsonError> {
     let options = SerializeOptions::new()
         .stringify_64_bit_integers(style.int64_as_string)
         .skip_default_fields(!style.with_defaults);
     let mut value = message
         .serialize_with_options(serde_json::value::Serializer, &options)
-        .expect("a DynamicMessage always serializes to a serde_json::Value");
+        .map_err(|e| JsonError { message: e.to_string() })?;
     // prost-reflect writes map entries in hash order; sort them so the same message gives the same text.
     sort_maps(&mut value, &prost_reflect::ReflectMessage::descriptor(message));
-    if style.pretty { serde_json::to_string_pretty(&value) } else { serde_json::to_string(&value) }
-        .expect("a serde_json::Value always serializes")
+    let text = if style.pretty { serde_json::to_string_pretty(&value) } else { serde_json::to_string(&value) };
+    Ok(text.expect("a serde_json::Value always serializes"))
+}
+
+/// A message has no JSON form (see [`to_json`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("this message has no JSON form: {message}")]
+pub struct JsonError {
+    pub message: String,
 }
 
 /// Sorts the keys of every JSON object that holds a protobuf map (and of `google.protobuf.Struct`s).
@@ -159,6 +168,95 @@ fn sort_all_objects(value: &mut serde_json::Value) {
 pub fn to_text(message: &DynamicMessage, pretty: bool) -> String {
     let options = prost_reflect::text_format::FormatOptions::new().pretty(pretty);
     message.to_text_format_with_options(&options)
+}
+
+/// A message of type `desc` with every field filled with an example value: the starting point
+/// the "template" button gives. Nested messages are filled to a depth of 3, repeated fields get
+/// two elements, maps one entry, and a oneof its first member only.
+pub fn template(desc: &MessageDescriptor) -> DynamicMessage {
+    template_at(desc, 0)
+}
+
+fn template_at(desc: &MessageDescriptor, depth: usize) -> DynamicMessage {
+    let mut m = DynamicMessage::new(desc.clone());
+    let mut oneofs_filled: Vec<String> = Vec::new();
+    for fd in desc.fields() {
+        if let Some(oneof) = fd.containing_oneof().filter(|o| !o.is_synthetic()) {
+            if oneofs_filled.iter().any(|name| name == oneof.name()) {
+                continue;
+            }
+            oneofs_filled.push(oneof.name().to_owned());
+        }
+        let kind = fd.kind();
+        if let Kind::Message(nested) = &kind {
+            if depth >= 3 || (nested == desc && !fd.is_list()) {
+                continue;
+            }
+            if let Some(json) = well_known_example(nested.full_name()) {
+                // Well-known types have JSON forms of their own; fill them through those.
+                if let Ok(value) = parse_json(nested, json) {
+                    let value = Value::Message(value);
+                    let value = if fd.is_list() { Value::List(vec![value]) } else { value };
+                    m.set_field(&fd, value);
+                }
+                continue;
+            }
+        }
+        let value = if fd.is_map() {
+            let entry = kind.as_message().expect("map fields have an entry message");
+            let key = match example_value(&entry.map_entry_key_field().kind(), depth, 0) {
+                Value::Bool(v) => MapKey::Bool(v),
+                Value::I32(v) => MapKey::I32(v),
+                Value::I64(v) => MapKey::I64(v),
+                Value::U32(v) => MapKey::U32(v),
+                Value::U64(v) => MapKey::U64(v),
+                Value::String(v) => MapKey::String(v),
+                _ => continue,
+            };
+            Value::Map([(key, example_value(&entry.map_entry_value_field().kind(), depth, 0))].into_iter().collect())
+        } else if fd.is_list() {
+            Value::List((0..2).map(|i| example_value(&kind, depth, i)).collect())
+        } else {
+            example_value(&kind, depth, 0)
+        };
+        m.set_field(&fd, value);
+    }
+    m
+}
+
+/// Example JSON of the well-known types whose JSON is not their fields'.
+fn well_known_example(full_name: &str) -> Option<&'static str> {
+    Some(match full_name {
+        "google.protobuf.Timestamp" => r#""2024-05-01T12:00:00Z""#,
+        "google.protobuf.Duration" => r#""1.500s""#,
+        "google.protobuf.Any" => r#"{"@type":"type.googleapis.com/google.protobuf.Duration","value":"1s"}"#,
+        "google.protobuf.Struct" => r#"{"example":"value","count":3}"#,
+        "google.protobuf.Value" => r#""example""#,
+        "google.protobuf.ListValue" => r#"["example",1]"#,
+        "google.protobuf.FieldMask" => r#""example.path""#,
+        "google.protobuf.Empty" => "{}",
+        _ => return None,
+    })
+}
+
+/// The `i`-th example value of a kind: small, readable, never the default (so it is on the wire).
+fn example_value(kind: &Kind, depth: usize, i: u32) -> Value {
+    match kind {
+        Kind::Double => Value::F64(1.5 + f64::from(i)),
+        Kind::Float => Value::F32(0.5 + i as f32),
+        Kind::Int32 | Kind::Sint32 | Kind::Sfixed32 => Value::I32(if i == 0 { 42 } else { -1 }),
+        Kind::Int64 | Kind::Sint64 | Kind::Sfixed64 => Value::I64(if i == 0 { 300 } else { -2 }),
+        Kind::Uint32 | Kind::Fixed32 => Value::U32(150 + i),
+        Kind::Uint64 | Kind::Fixed64 => Value::U64(1 + u64::from(i)),
+        Kind::Bool => Value::Bool(true),
+        Kind::String => Value::String(["example", "second"][i as usize % 2].to_owned()),
+        Kind::Bytes => Value::Bytes(vec![0xde, 0xad, 0xbe, 0xef, i as u8].into()),
+        Kind::Enum(e) => {
+            let value = e.values().find(|v| v.number() != 0).or_else(|| e.values().next());
+            Value::EnumNumber(value.map_or(0, |v| v.number()))
+        }
+        Kind::Message(m) => Value::Message(template_at(m, depth + 1)),
+    }
 }
 
 /// Encodes `message` deterministically: fields by number, map entries sorted by key,
@@ -342,11 +440,30 @@ mod tests {
             r#"{"id":"42","name":"Alice","email":"alice@example.com","roles":["admin","user"],"status":"ACTIVE"}"#;
         let desc = user();
         let message = parse_json(&desc, json).unwrap();
-        assert_eq!(to_json(&message, JsonStyle::CANONICAL), json);
-        assert_eq!(to_json(&message, JsonStyle::HAND_WRITTEN).len(), 95);
+        assert_eq!(to_json(&message, JsonStyle::CANONICAL).unwrap(), json);
+        assert_eq!(to_json(&message, JsonStyle::HAND_WRITTEN).unwrap().len(), 95);
         let text = to_text(&message, false);
         assert_eq!(parse_text(&desc, &text).unwrap(), message);
         assert_eq!(encode(&message).len(), 43);
+    }
+
+    #[test]
+    fn templates_fill_every_field_and_encode() {
+        for example in crate::examples::EXAMPLES {
+            let schema = example.schema().unwrap();
+            for name in schema.messages() {
+                let desc = schema.message(&name).unwrap();
+                let m = template(&desc);
+                let json = to_json(&m, JsonStyle::CANONICAL).unwrap();
+                let back = parse_json(&desc, &json).unwrap_or_else(|e| panic!("{name}: {e}\n{json}"));
+                assert_eq!(encode(&back), encode(&m), "{name}");
+            }
+        }
+        let m = template(&user());
+        assert_eq!(
+            to_json(&m, JsonStyle::CANONICAL).unwrap(),
+            r#"{"id":"300","name":"example","email":"example","roles":["example","second"],"address":{"street":"example","city":"example","country":"example","zipCode":"example"},"status":"ACTIVE"}"#
+        );
     }
 
     #[test]

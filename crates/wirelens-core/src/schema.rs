@@ -11,7 +11,7 @@ use prost_reflect::{DescriptorPool, MessageDescriptor};
 use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
 
 /// A compiled set of `.proto` files.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Schema {
     pool: DescriptorPool,
     files: Vec<String>,

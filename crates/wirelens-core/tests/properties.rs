@@ -60,7 +60,7 @@ proptest! {
 
         // JSON and text format carry the same message.
         for style in [JsonStyle::CANONICAL, JsonStyle::PRETTY, JsonStyle::WITH_DEFAULTS, JsonStyle::HAND_WRITTEN] {
-            let json = message::to_json(&m, style);
+            let json = message::to_json(&m, style).unwrap();
             let back = message::parse_json(desc, &json).unwrap();
             prop_assert_eq!(message::encode(&back), bytes.clone(), "{}", json);
         }

@@ -1,0 +1,126 @@
+//! How fast `wire::annotate` reads bytes, with and without a schema, and the peer it is measured
+//! against: `protoc --decode_raw`, which reads the same bytes without a schema and prints them.
+//!
+//! Throughput is in protobuf bytes read. protoc runs as a process, so its figure includes start-up;
+//! the run on a tiny input measures that start-up, and the difference is printed as protoc's
+//! decode-only estimate. Without `protoc` on the PATH that group is skipped with a note.
+
+mod data;
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use prost::Message;
+use wirelens_core::wire::annotate;
+
+fn annotate_batch(c: &mut Criterion) {
+    let desc = data::descriptors();
+    let batch = data::batch();
+    let bytes = batch.encode_to_vec();
+    for (name, desc) in [("schema", Some(&desc.batch)), ("schema-less", None)] {
+        let annotation = annotate(&bytes, desc);
+        assert!(annotation.is_valid(), "the batch annotates without an invalid span");
+        println!(
+            "batch: {} users in {} bytes; annotated {name}: {} nodes of {} bytes each",
+            batch.users.len(),
+            bytes.len(),
+            annotation.nodes().len(),
+            std::mem::size_of::<wirelens_core::wire::Node>()
+        );
+    }
+    let mut group = c.benchmark_group("annotate/batch");
+    group.sampling_mode(SamplingMode::Flat).sample_size(10).measurement_time(Duration::from_secs(5));
+    group.throughput(Throughput::BytesDecimal(bytes.len() as u64));
+    group.bench_function("schema", |b| b.iter(|| annotate(black_box(&bytes), Some(&desc.batch))));
+    group.bench_function("schema-less", |b| b.iter(|| annotate(black_box(&bytes), None)));
+    group.finish();
+}
+
+fn annotate_user(c: &mut Criterion) {
+    let desc = data::descriptors();
+    let bytes = data::reference_user().encode_to_vec();
+    let mut group = c.benchmark_group("annotate/user");
+    group.sample_size(50).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
+    group.throughput(Throughput::BytesDecimal(bytes.len() as u64));
+    group.bench_function("schema", |b| b.iter(|| annotate(black_box(&bytes), Some(&desc.user))));
+    group.bench_function("schema-less", |b| b.iter(|| annotate(black_box(&bytes), None)));
+    group.finish();
+}
+
+/// `protoc --decode_raw < file > /dev/null` on the batch and on the reference user.
+fn protoc_decode_raw(c: &mut Criterion) {
+    if let Err(e) = Command::new("protoc").arg("--version").stdout(Stdio::null()).status() {
+        println!("protoc/decode_raw: skipped, cannot run protoc ({e}); `cargo xtask setup` installs it");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("wirelens-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let batch = write(&dir, "batch.bin", &data::batch().encode_to_vec());
+    let tiny = write(&dir, "user.bin", &data::reference_user().encode_to_vec());
+
+    let mut group = c.benchmark_group("protoc/decode_raw");
+    group.sampling_mode(SamplingMode::Flat).sample_size(10).warm_up_time(Duration::from_millis(500));
+    // Each run's time per call, warm-up included: start-up is what it is from the first run on.
+    let mut medians = Vec::new();
+    for (name, (path, len)) in [("batch", &batch), ("tiny", &tiny)] {
+        let times = RefCell::new(Vec::new());
+        group.throughput(Throughput::BytesDecimal(*len));
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    decode_raw(path);
+                }
+                let elapsed = start.elapsed();
+                times.borrow_mut().push(elapsed / iters as u32);
+                elapsed
+            })
+        });
+        medians.push((*len, median(times.into_inner())));
+    }
+    group.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+
+    if let [(len, Some(batch)), (_, Some(tiny))] = medians[..] {
+        let decode = batch.saturating_sub(tiny);
+        println!("protoc --decode_raw, medians of every run:");
+        println!("  batch, {len} bytes: {batch:.2?} ({:.1} MB/s with start-up)", mb_per_s(len, batch));
+        println!("  tiny (start-up):     {tiny:.2?}");
+        println!("  decode-only estimate: {decode:.2?} ({:.1} MB/s)", mb_per_s(len, decode));
+    }
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> (PathBuf, u64) {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("writing a temporary file");
+    (path, bytes.len() as u64)
+}
+
+fn decode_raw(input: &Path) {
+    let status = Command::new("protoc")
+        .arg("--decode_raw")
+        .stdin(File::open(input).expect("the temporary file"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("protoc runs");
+    assert!(status.success(), "protoc --decode_raw failed on {}", input.display());
+}
+
+fn median(mut times: Vec<Duration>) -> Option<Duration> {
+    times.sort();
+    times.get(times.len() / 2).copied()
+}
+
+/// Criterion's unit: 10^6 bytes per second.
+fn mb_per_s(bytes: u64, time: Duration) -> f64 {
+    bytes as f64 / time.as_secs_f64() / 1e6
+}
+
+criterion_group!(benches, annotate_batch, annotate_user, protoc_decode_raw);
+criterion_main!(benches);

@@ -1,0 +1,82 @@
+//! The decode input: hex, base64 or escaped bytes typed or pasted, or a binary file dropped or
+//! opened; read as the chosen type or without a schema.
+
+use wirelens_core::input::{self, InputFormat};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub text: String,
+    pub format: InputFormat,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+    pub with_schema: bool,
+    pub type_name: Option<String>,
+    pub on_edit: Callback<String>,
+    pub on_format: Callback<InputFormat>,
+    pub on_with_schema: Callback<bool>,
+    /// A file's name and bytes, read by app.rs.
+    pub on_file: Callback<web_sys::File>,
+}
+
+#[component]
+pub fn BytesPane(props: &Props) -> Html {
+    let on_edit =
+        props.on_edit.reform(|e: InputEvent| e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value());
+    let on_format = props.on_format.reform(|e: Event| {
+        let value = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+        value.parse().unwrap_or(InputFormat::Auto)
+    });
+    let on_with_schema =
+        props.on_with_schema.reform(|e: Event| e.target_unchecked_into::<web_sys::HtmlInputElement>().checked());
+    let on_open = {
+        let cb = props.on_file.clone();
+        Callback::from(move |e: Event| {
+            let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
+            if let Some(file) = input.files().and_then(|files| files.get(0)) {
+                cb.emit(file);
+            }
+        })
+    };
+    let on_drop = {
+        let cb = props.on_file.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if let Some(file) = e.data_transfer().and_then(|d| d.files()).and_then(|files| files.get(0)) {
+                cb.emit(file);
+            }
+        })
+    };
+    let formats = [
+        (InputFormat::Auto, "auto"),
+        (InputFormat::Hex, "hex"),
+        (InputFormat::Base64, "base64"),
+        (InputFormat::Escaped, "escaped"),
+    ];
+    html! {
+        <section class="pane bytes-pane" aria-label="bytes to decode" ondragover={Callback::from(|e: DragEvent| e.prevent_default())} ondrop={on_drop}>
+            <div class="pane-head">
+                <h2>{ "Bytes" }</h2>
+                <select onchange={on_format} aria-label="input format">
+                    { for formats.iter().map(|(f, label)| html! { <option value={*label} selected={props.format == *f}>{ *label }</option> }) }
+                </select>
+                <label class="file-button">{ "open file…" }<input type="file" onchange={on_open} /></label>
+                <label class="check">
+                    <input type="checkbox" checked={props.with_schema} onchange={on_with_schema} />
+                    { match &props.type_name { Some(t) => format!(" read as {t}"), None => " read with the schema".into() } }
+                </label>
+            </div>
+            <textarea class="editor bytes-editor" spellcheck="false" value={props.text.clone()} oninput={on_edit}
+                placeholder="08 2A 12 05 41 6C 69 63 65, CCoSBUFsaWNl, \\x08*\\x12\\x05Alice, or drop a binary file here"
+                aria-label="bytes as hex, base64 or escapes" aria-invalid={props.error.is_some().to_string()} />
+            if let Some(error) = &props.error {
+                <p class="error" role="alert">{ error }</p>
+            } else if props.format == InputFormat::Auto && !props.text.trim().is_empty() {
+                <p class="muted detected">{ format!("read as {}", input::detect_format(&props.text)) }</p>
+            }
+            if let Some(notice) = &props.notice {
+                <p class="notice">{ notice }</p>
+            }
+        </section>
+    }
+}

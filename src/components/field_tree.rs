@@ -1,0 +1,53 @@
+//! The records as a tree beside the hex: one line per field with its value; choosing a line
+//! selects its bytes, and the record under the selected byte is marked.
+
+use std::rc::Rc;
+
+use wirelens_core::explain;
+use wirelens_core::wire::{Annotation, NodeId, NodeKind};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub annotation: Rc<Annotation>,
+    pub selected: Option<usize>,
+    pub onselect: Callback<usize>,
+}
+
+/// Lines beyond this are summarised: a tree of thousands of records helps nobody.
+const MAX_LINES: usize = 400;
+
+#[component]
+pub fn FieldTree(props: &Props) -> Html {
+    let a = &props.annotation;
+    let records: Vec<NodeId> =
+        (0..a.nodes().len()).filter(|&id| matches!(a.node(id).kind, NodeKind::Field(_))).take(MAX_LINES + 1).collect();
+    let selected_record = props.selected.and_then(|o| a.leaf_at(o)).and_then(|leaf| a.field_of(leaf)).map(|(id, _)| id);
+    let total = a.nodes().iter().filter(|n| matches!(n.kind, NodeKind::Field(_))).count();
+    html! {
+        <ol class="tree" aria-label="fields">
+            { for records.iter().take(MAX_LINES).map(|&id| {
+                let node = a.node(id);
+                let depth = a.ancestors(id).filter(|&x| matches!(a.node(x).kind, NodeKind::Field(_))).count() - 1;
+                let value = a.children(id).find(|&c| a.is_leaf(c) && !matches!(a.node(c).kind, NodeKind::Tag { .. } | NodeKind::Length(_)));
+                let start = node.range.start;
+                let onselect = props.onselect.clone();
+                let current = selected_record.is_some_and(|r| a.ancestors(r).any(|x| x == id));
+                html! {
+                    <li class={classes!("tree-line", current.then_some("current"))} style={format!("padding-left: {}em", depth as f64 * 1.2)}>
+                        <button class="linklike" onclick={Callback::from(move |_| onselect.emit(start))}>
+                            <code class="path">{ a.path(id) }</code>
+                            { " " }{ explain::summary(a, id) }
+                            if let Some(v) = value {
+                                <span class="value">{ " = " }{ explain::summary(a, v) }</span>
+                            }
+                        </button>
+                    </li>
+                }
+            }) }
+            if total > MAX_LINES {
+                <li class="muted">{ format!("… and {} more records", total - MAX_LINES) }</li>
+            }
+        </ol>
+    }
+}

@@ -1,0 +1,61 @@
+//! The message editor: type picker, JSON/text toggle, template, and the parse error with its
+//! line and column.
+
+use wirelens_core::message::{MessageError, Notation};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub types: Vec<String>,
+    pub selected_type: Option<String>,
+    pub notation: Notation,
+    pub text: String,
+    pub error: Option<MessageError>,
+    pub notice: Option<String>,
+    pub on_type: Callback<String>,
+    pub on_notation: Callback<Notation>,
+    pub on_template: Callback<()>,
+    pub on_edit: Callback<String>,
+}
+
+#[component]
+pub fn MessagePane(props: &Props) -> Html {
+    let on_type = props.on_type.reform(|e: Event| e.target_unchecked_into::<web_sys::HtmlSelectElement>().value());
+    let on_edit =
+        props.on_edit.reform(|e: InputEvent| e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value());
+    let notation_button = |notation: Notation, label: &'static str| {
+        let cb = props.on_notation.clone();
+        let pressed = props.notation == notation;
+        html! {
+            <button class={classes!("toggle", pressed.then_some("active"))} aria-pressed={pressed.to_string()}
+                onclick={Callback::from(move |_| cb.emit(notation))}>{ label }</button>
+        }
+    };
+    html! {
+        <section class="pane message-pane" aria-label="message">
+            <div class="pane-head">
+                <h2>{ "Message" }</h2>
+                <select onchange={on_type} aria-label="message type">
+                    { for props.types.iter().map(|t| html! {
+                        <option value={t.clone()} selected={props.selected_type.as_ref() == Some(t)}>{ t }</option>
+                    }) }
+                </select>
+                <span class="group" role="group" aria-label="notation">
+                    { notation_button(Notation::Json, "JSON") }
+                    { notation_button(Notation::Text, "text format") }
+                </span>
+                <button onclick={props.on_template.reform(|_| ())} title="fill every field with an example value">
+                    { "template" }
+                </button>
+            </div>
+            <textarea class="editor message-editor" spellcheck="false" value={props.text.clone()} oninput={on_edit}
+                aria-label="message text" aria-invalid={props.error.is_some().to_string()} />
+            if let Some(error) = &props.error {
+                <p class="error" role="alert">{ error.to_string() }</p>
+            }
+            if let Some(notice) = &props.notice {
+                <p class="notice">{ notice }</p>
+            }
+        </section>
+    }
+}

@@ -1,0 +1,73 @@
+//! The schema editor: example picker, one tab per `.proto` file, and the compile problems
+//! of the text as it is now (the last good schema stays in use meanwhile).
+
+use wirelens_core::examples::EXAMPLES;
+use wirelens_core::schema::SchemaProblem;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub files: Vec<(String, String)>,
+    pub active: usize,
+    pub problems: Vec<SchemaProblem>,
+    pub on_example: Callback<&'static str>,
+    pub on_select: Callback<usize>,
+    pub on_add: Callback<()>,
+    pub on_edit: Callback<(usize, String)>,
+}
+
+#[component]
+pub fn SchemaPane(props: &Props) -> Html {
+    let active = props.active.min(props.files.len().saturating_sub(1));
+    let on_example = {
+        let cb = props.on_example.clone();
+        Callback::from(move |e: Event| {
+            let id = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            if let Some(example) = EXAMPLES.iter().find(|x| x.id == id) {
+                cb.emit(example.id);
+            }
+        })
+    };
+    let on_input = {
+        let cb = props.on_edit.clone();
+        Callback::from(move |e: InputEvent| {
+            cb.emit((active, e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()));
+        })
+    };
+    let text = props.files.get(active).map(|f| f.1.clone()).unwrap_or_default();
+    let name = props.files.get(active).map(|f| f.0.clone()).unwrap_or_default();
+    html! {
+        <section class="pane schema-pane" aria-label="schema">
+            <div class="pane-head">
+                <h2>{ "Schema" }</h2>
+                <label class="picker">{ "Example " }
+                    <select onchange={on_example} aria-label="example schema">
+                        <option value="" selected=true disabled=true>{ "choose…" }</option>
+                        { for EXAMPLES.iter().map(|x| html! { <option value={x.id}>{ x.title }</option> }) }
+                    </select>
+                </label>
+            </div>
+            <div class="tabs" role="tablist">
+                { for props.files.iter().enumerate().map(|(i, (file, _))| {
+                    let cb = props.on_select.clone();
+                    let has_problem = props.problems.iter().any(|p| p.file.as_deref() == Some(file.as_str()));
+                    html! {
+                        <button role="tab" aria-selected={(i == active).to_string()}
+                            class={classes!("tab", (i == active).then_some("active"), has_problem.then_some("has-problem"))}
+                            onclick={Callback::from(move |_| cb.emit(i))}>{ file }</button>
+                    }
+                }) }
+                <button class="tab add" title="add a file" aria-label="add a .proto file"
+                    onclick={props.on_add.reform(|_| ())}>{ "+" }</button>
+            </div>
+            <textarea class="editor schema-editor" spellcheck="false" value={text} oninput={on_input}
+                aria-label={format!("{name} source")} />
+            if !props.problems.is_empty() {
+                <ul class="problems" role="alert" aria-label="schema problems">
+                    { for props.problems.iter().map(|p| html! { <li>{ p.to_string() }</li> }) }
+                    <li class="muted">{ "The last schema that compiled is still in use." }</li>
+                </ul>
+            }
+        </section>
+    }
+}

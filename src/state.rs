@@ -1,0 +1,368 @@
+//! The playground's state and the actions that change it: pure, no effects.
+//!
+//! Every action goes through [`State::reduce`]; what the page shows (the bytes, the annotation,
+//! the JSON) is derived from the state by the core. Timers, storage and the DOM are `app.rs`'s.
+
+use std::rc::Rc;
+
+use wirelens_core::examples::{self, Example};
+use wirelens_core::input::{self, InputError, InputFormat};
+use wirelens_core::message::{self, JsonStyle, MessageError, Notation};
+use wirelens_core::prost_reflect::MessageDescriptor;
+use wirelens_core::schema::{Schema, SchemaProblem};
+use yew::Reducible;
+
+/// Files larger than this are refused: the annotated view of more would not help anyone.
+pub const MAX_INPUT_BYTES: usize = 4 << 20;
+
+/// Which way the page works: from a message to bytes, or from bytes to a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Encode,
+    Decode,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    /// The `.proto` files being edited: `(import name, text)`.
+    pub files: Vec<(String, String)>,
+    pub active_file: usize,
+    /// The last schema that compiled; kept while the text has errors.
+    pub schema: Option<Rc<Schema>>,
+    /// Problems of the text as it is now (empty when it compiles).
+    pub schema_problems: Vec<SchemaProblem>,
+    /// Full name of the message type the message is written in and the bytes are read as.
+    pub message_type: Option<String>,
+    pub mode: Mode,
+    pub notation: Notation,
+    pub message_text: String,
+    pub message_error: Option<MessageError>,
+    /// The bytes of the last message text that parsed (Encode mode).
+    pub encoded: Rc<Vec<u8>>,
+    pub bytes_text: String,
+    pub bytes_format: InputFormat,
+    pub bytes_error: Option<String>,
+    /// The bytes of the last input that parsed (Decode mode).
+    pub decoded: Rc<Vec<u8>>,
+    /// In Decode mode: read the bytes as `message_type`, or without a schema.
+    pub decode_with_schema: bool,
+    /// The byte the user points at.
+    pub selected: Option<usize>,
+    /// A note for the user that is not an error of one input (a refused file, say).
+    pub notice: Option<String>,
+}
+
+pub enum Action {
+    LoadExample(&'static str),
+    EditFile(usize, String),
+    SelectFile(usize),
+    AddFile,
+    /// Compile the files as they are now (sent by app.rs after typing pauses).
+    Compile,
+    SelectType(String),
+    SetNotation(Notation),
+    EditMessage(String),
+    Template,
+    SetMode(Mode),
+    EditBytes(String),
+    SetBytesFormat(InputFormat),
+    /// A binary file the user dropped or opened.
+    LoadBinary {
+        name: String,
+        bytes: Vec<u8>,
+    },
+    SetDecodeWithSchema(bool),
+    Select(Option<usize>),
+    /// Something to tell the user that belongs to no input: a file refused or unreadable.
+    Notice(String),
+}
+
+impl Default for State {
+    fn default() -> State {
+        State::from_example(&examples::REFERENCE)
+    }
+}
+
+impl State {
+    pub fn from_example(example: &Example) -> State {
+        let files: Vec<(String, String)> = example.files.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
+        let mut state = State {
+            files,
+            active_file: 0,
+            schema: None,
+            schema_problems: Vec::new(),
+            message_type: Some(example.message.to_owned()),
+            mode: Mode::Encode,
+            notation: Notation::Json,
+            message_text: String::new(),
+            message_error: None,
+            encoded: Rc::default(),
+            bytes_text: String::new(),
+            bytes_format: InputFormat::Auto,
+            bytes_error: None,
+            decoded: Rc::default(),
+            decode_with_schema: true,
+            selected: None,
+            notice: None,
+        };
+        state.compile();
+        let pretty = state
+            .descriptor()
+            .and_then(|d| message::parse_json(&d, example.json).ok())
+            .and_then(|m| message::to_json(&m, JsonStyle::PRETTY).ok())
+            .unwrap_or_else(|| example.json.to_owned());
+        state.edit_message(pretty);
+        state.bytes_text = input::to_hex(&state.encoded);
+        state.decoded = state.encoded.clone();
+        state
+    }
+
+    /// The descriptor of the chosen type in the last good schema.
+    pub fn descriptor(&self) -> Option<MessageDescriptor> {
+        let schema = self.schema.as_ref()?;
+        schema.message(self.message_type.as_deref()?).ok()
+    }
+
+    /// The bytes shown: the encoded message, or the decoded input.
+    pub fn bytes(&self) -> Rc<Vec<u8>> {
+        match self.mode {
+            Mode::Encode => self.encoded.clone(),
+            Mode::Decode => self.decoded.clone(),
+        }
+    }
+
+    /// The type the bytes are read as, if any.
+    pub fn reading_type(&self) -> Option<MessageDescriptor> {
+        match self.mode {
+            Mode::Decode if !self.decode_with_schema => None,
+            _ => self.descriptor(),
+        }
+    }
+
+    /// True when the bytes shown no longer match the text the user typed.
+    pub fn is_stale(&self) -> bool {
+        match self.mode {
+            Mode::Encode => self.message_error.is_some() || !self.schema_problems.is_empty(),
+            Mode::Decode => self.bytes_error.is_some(),
+        }
+    }
+
+    fn compile(&mut self) {
+        match Schema::compile(&self.files) {
+            Ok(schema) => {
+                let names = schema.messages();
+                let keep = self.message_type.as_ref().is_some_and(|t| schema.message(t).is_ok());
+                if !keep {
+                    self.message_type = names.first().cloned();
+                }
+                self.schema = Some(Rc::new(schema));
+                self.schema_problems.clear();
+            }
+            Err(e) => self.schema_problems = e.problems().to_vec(),
+        }
+    }
+
+    fn edit_message(&mut self, text: String) {
+        self.message_text = text;
+        let Some(desc) = self.descriptor() else { return };
+        match message::parse(&desc, &self.message_text, self.notation) {
+            Ok(m) => {
+                self.encoded = Rc::new(message::encode(&m));
+                self.message_error = None;
+            }
+            Err(e) => self.message_error = Some(e),
+        }
+    }
+
+    fn edit_bytes(&mut self, text: String) {
+        self.bytes_text = text;
+        match input::parse_bytes(&self.bytes_text, self.bytes_format) {
+            Ok(bytes) => {
+                self.decoded = Rc::new(bytes);
+                self.bytes_error = None;
+            }
+            Err(e) => self.bytes_error = Some(describe_input_error(&e)),
+        }
+    }
+}
+
+fn describe_input_error(e: &InputError) -> String {
+    e.to_string()
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        s.notice = None;
+        match action {
+            Action::LoadExample(id) => {
+                if let Some(example) = Example::by_id(id) {
+                    let mode = s.mode;
+                    s = State::from_example(example);
+                    s.mode = mode;
+                }
+            }
+            Action::EditFile(i, text) => {
+                if let Some(file) = s.files.get_mut(i) {
+                    file.1 = text;
+                }
+            }
+            Action::SelectFile(i) => s.active_file = i.min(s.files.len().saturating_sub(1)),
+            Action::AddFile => {
+                let name = (1..).map(|n| format!("new{n}.proto")).find(|n| !s.files.iter().any(|f| &f.0 == n)).unwrap();
+                s.files.push((name, "syntax = \"proto3\";\n\n".to_owned()));
+                s.active_file = s.files.len() - 1;
+            }
+            Action::Compile => {
+                s.compile();
+                let text = s.message_text.clone();
+                s.edit_message(text);
+            }
+            Action::SelectType(name) => {
+                s.message_type = Some(name);
+                s.selected = None;
+                // A message written for another type rarely parses as this one: start from its template.
+                if let Some(desc) = s.descriptor() {
+                    let text = s.message_text.clone();
+                    if message::parse(&desc, &text, s.notation).is_err() {
+                        let template = message::template(&desc);
+                        s.edit_message(write(&template, s.notation));
+                    } else {
+                        s.edit_message(text);
+                    }
+                }
+            }
+            Action::SetNotation(notation) if notation != s.notation => match s.descriptor() {
+                Some(desc) => match message::parse(&desc, &s.message_text, s.notation) {
+                    Ok(m) => {
+                        s.notation = notation;
+                        s.message_text = write(&m, notation);
+                        s.message_error = None;
+                    }
+                    Err(_) => s.notice = Some("fix the message before converting it".into()),
+                },
+                None => s.notation = notation,
+            },
+            Action::SetNotation(_) => {}
+            Action::EditMessage(text) => s.edit_message(text),
+            Action::Template => {
+                if let Some(desc) = s.descriptor() {
+                    let text = write(&message::template(&desc), s.notation);
+                    s.edit_message(text);
+                }
+            }
+            Action::SetMode(mode) => {
+                if mode == Mode::Decode && s.mode == Mode::Encode && s.bytes_error.is_none() {
+                    // Start decoding from the bytes just encoded.
+                    s.bytes_text = input::to_hex(&s.encoded);
+                    s.decoded = s.encoded.clone();
+                }
+                s.mode = mode;
+                s.selected = None;
+            }
+            Action::EditBytes(text) => {
+                s.edit_bytes(text);
+                s.selected = None;
+            }
+            Action::SetBytesFormat(format) => {
+                s.bytes_format = format;
+                let text = s.bytes_text.clone();
+                s.edit_bytes(text);
+            }
+            Action::LoadBinary { name, bytes } => {
+                if let Some(refusal) = too_large(&name, bytes.len()) {
+                    s.notice = Some(refusal);
+                } else {
+                    s.mode = Mode::Decode;
+                    s.bytes_format = InputFormat::Hex;
+                    s.bytes_text = input::to_hex(&bytes);
+                    s.bytes_error = None;
+                    s.decoded = Rc::new(bytes);
+                    s.selected = None;
+                    s.notice = Some(format!("read {name}: {}", human_size(s.decoded.len())));
+                }
+            }
+            Action::SetDecodeWithSchema(yes) => {
+                s.decode_with_schema = yes;
+                s.selected = None;
+            }
+            Action::Select(offset) => s.selected = offset,
+            Action::Notice(text) => s.notice = Some(text),
+        }
+        Rc::new(s)
+    }
+}
+
+/// Why a file of `size` bytes is refused, if it is.
+pub fn too_large(name: &str, size: usize) -> Option<String> {
+    (size > MAX_INPUT_BYTES)
+        .then(|| format!("{name} is {}: wirelens reads files up to {} MiB", human_size(size), MAX_INPUT_BYTES >> 20))
+}
+
+/// A message in a notation, for the editor.
+fn write(m: &wirelens_core::prost_reflect::DynamicMessage, notation: Notation) -> String {
+    match notation {
+        Notation::Json => message::to_json(m, JsonStyle::PRETTY).unwrap_or_else(|_| message::to_text(m, true)),
+        Notation::Text => message::to_text(m, true),
+    }
+}
+
+/// `43 bytes`, `1.5 KiB`, `50.0 MiB`.
+pub fn human_size(n: usize) -> String {
+    match n {
+        0..1024 => format!("{n} byte{}", if n == 1 { "" } else { "s" }),
+        1024..1_048_576 => format!("{:.1} KiB", n as f64 / 1024.0),
+        _ => format!("{:.1} MiB", n as f64 / 1_048_576.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn act(state: State, action: Action) -> State {
+        (*Rc::new(state).reduce(action)).clone()
+    }
+
+    #[test]
+    fn opens_on_the_reference_user() {
+        let s = State::default();
+        assert_eq!(s.encoded.len(), 43);
+        assert_eq!(&s.encoded[..2], &[0x08, 0x2a]);
+        assert!(!s.is_stale());
+    }
+
+    #[test]
+    fn bad_json_keeps_the_last_bytes_and_the_text() {
+        let s = act(State::default(), Action::EditMessage("{\"id\": ".into()));
+        assert_eq!(s.encoded.len(), 43);
+        assert_eq!(s.message_text, "{\"id\": ");
+        assert!(s.is_stale());
+    }
+
+    #[test]
+    fn a_schema_error_keeps_the_last_schema() {
+        let s = act(State::default(), Action::EditFile(0, "syntax = \"proto3\"; message {".into()));
+        let s = act(s, Action::Compile);
+        assert!(!s.schema_problems.is_empty());
+        assert!(s.descriptor().is_some());
+    }
+
+    #[test]
+    fn notation_converts_both_ways() {
+        let s = act(State::default(), Action::SetNotation(Notation::Text));
+        assert!(s.message_text.contains("name: \"Alice\""), "{}", s.message_text);
+        let s = act(s, Action::SetNotation(Notation::Json));
+        assert!(s.message_text.contains("\"name\": \"Alice\""), "{}", s.message_text);
+        assert_eq!(s.encoded.len(), 43);
+    }
+
+    #[test]
+    fn huge_files_are_refused_with_a_reason() {
+        let s = act(State::default(), Action::LoadBinary { name: "big.bin".into(), bytes: vec![0; 50 << 20] });
+        assert_eq!(s.notice.as_deref(), Some("big.bin is 50.0 MiB: wirelens reads files up to 4 MiB"));
+        assert_eq!(s.mode, Mode::Encode);
+    }
+}

@@ -1,0 +1,151 @@
+// End-to-end tests of the release build in headless Chromium (Debian's), driven by playwright-core.
+// `cargo xtask test` serves dist/ and runs them with node's test runner; it passes:
+//   WIRELENS_URL            the page
+//   WIRELENS_NODE_MODULES   where `cargo xtask setup` installed playwright-core (no browser download)
+//   WIRELENS_SCREENSHOTS    where to write screenshots of the main states, to look at
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+const require = createRequire(path.join(process.env.WIRELENS_NODE_MODULES ?? 'node_modules', '..', 'index.js'));
+const { chromium } = require('playwright-core');
+
+const URL = process.env.WIRELENS_URL ?? 'http://127.0.0.1:8080/';
+const SHOTS = process.env.WIRELENS_SCREENSHOTS ?? 'target/screenshots';
+mkdirSync(SHOTS, { recursive: true });
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+after(async () => { await browser?.close(); });
+
+/** A fresh page (fresh context: no storage) on the app, once it has rendered the bytes. */
+async function open() {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1100 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(URL);
+  await page.locator('.hex [data-offset="0"]').waitFor();
+  return { page, errors };
+}
+
+/** The hex cells from `from` (inclusive) to `to` (exclusive): their text and roles. */
+async function cells(page, from, to) {
+  const out = [];
+  for (let i = from; i < to; i++) {
+    const cell = page.locator(`.hex [data-offset="${i}"]`);
+    out.push([(await cell.textContent()).trim(), await cell.getAttribute('data-role')]);
+  }
+  return out;
+}
+
+test('first open: the reference user, 08 2A and 12 05 41 6C 69 63 65 with their roles', async () => {
+  const { page, errors } = await open();
+  assert.deepEqual(await cells(page, 0, 2), [['08', 'tag'], ['2A', 'varint']]);
+  assert.deepEqual(await cells(page, 2, 9), [
+    ['12', 'tag'], ['05', 'len'], ['41', 'string'], ['6C', 'string'], ['69', 'string'], ['63', 'string'], ['65', 'string'],
+  ]);
+  const sizes = await page.locator('.sizes-table').textContent();
+  assert.match(sizes, /protobuf\s*43/);
+  assert.match(sizes, /hand-written \(int64 as numbers\)\s*95/);
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: path.join(SHOTS, 'first-open.png'), fullPage: true });
+  await page.context().close();
+});
+
+test('hovering a byte explains it and marks its field', async () => {
+  const { page } = await open();
+  await page.locator('.hex [data-offset="3"]').hover();
+  const explain = await page.locator('.explain').textContent();
+  assert.match(explain, /byte 3/);
+  assert.match(explain, /length 5/);
+  assert.match(await page.locator('.tree-line.current').first().textContent(), /name.*"Alice"/);
+  await page.locator('.hex [data-offset="4"]').hover();
+  assert.match(await page.locator('.explain').textContent(), /bytes 4–8.*"Alice"/s);
+  await page.context().close();
+});
+
+test('arrow keys move through the bytes', async () => {
+  const { page } = await open();
+  await page.locator('.hex').focus();
+  await page.keyboard.press('ArrowRight');
+  assert.match(await page.locator('.explain .where').textContent(), /^byte 1/);
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.locator('.b.cursor').getAttribute('data-offset'), '17');
+  assert.match(await page.locator('.explain .where').textContent(), /email/);
+  await page.context().close();
+});
+
+test('bad JSON: the error names line and column, the text and the last bytes are kept', async () => {
+  const { page } = await open();
+  const editor = page.locator('textarea.message-editor');
+  await editor.fill('{\n  "id": "42",\n  "nme": "Alice"\n}');
+  const error = await page.locator('.message-pane .error').textContent();
+  assert.match(error, /line 3, column 7/);
+  assert.equal(await editor.inputValue(), '{\n  "id": "42",\n  "nme": "Alice"\n}');
+  await page.locator('.badge').waitFor();
+  assert.deepEqual(await cells(page, 0, 2), [['08', 'tag'], ['2A', 'varint']]);
+  await page.screenshot({ path: path.join(SHOTS, 'bad-json.png'), fullPage: true });
+  await page.context().close();
+});
+
+test('text format and back', async () => {
+  const { page } = await open();
+  await page.getByRole('button', { name: 'text format' }).click();
+  assert.match(await page.locator('textarea.message-editor').inputValue(), /name: "Alice"/);
+  await page.getByRole('button', { name: 'JSON', exact: true }).click();
+  assert.match(await page.locator('textarea.message-editor').inputValue(), /"name": "Alice"/);
+  await page.context().close();
+});
+
+test('a schema error is listed at file:line:col and the last schema stays in use', async () => {
+  const { page } = await open();
+  const schema = page.locator('textarea.schema-editor');
+  const text = await schema.inputValue();
+  await schema.fill(text.replace('string name = 2;', 'strin name = 2;'));
+  const problems = page.locator('.problems');
+  await problems.waitFor();
+  assert.match(await problems.textContent(), /userservice\/user\.proto:\d+:\d+: .*strin/);
+  assert.deepEqual(await cells(page, 0, 2), [['08', 'tag'], ['2A', 'varint']]);
+  await page.screenshot({ path: path.join(SHOTS, 'schema-error.png'), fullPage: true });
+  await page.context().close();
+});
+
+test('decode: pasted hex becomes JSON; bad hex is reported with its column and kept', async () => {
+  const { page } = await open();
+  await page.getByRole('tab', { name: 'bytes → message' }).click();
+  const input = page.locator('textarea.bytes-editor');
+  await input.fill('08 2A 12 05 41 6C 69 63 65');
+  await page.waitForFunction(() => document.querySelector('.json-out')?.textContent.includes('"name": "Alice"'));
+  assert.match(await page.locator('.json-out').textContent(), /"id": "42"/);
+  await page.locator('.bytes-pane select').selectOption('hex');
+  await input.fill('08 2A 1G');
+  assert.match(await page.locator('.bytes-pane .error').textContent(), /'G'.*column 8/);
+  assert.equal(await input.inputValue(), '08 2A 1G');
+  await page.locator('.bytes-pane select').selectOption('auto');
+  await input.fill('12 09 41');
+  const diagnostics = page.locator('.diagnostics');
+  await diagnostics.waitFor();
+  assert.match(await diagnostics.textContent(), /error at byte 1: length 9 runs past the end/);
+  await page.screenshot({ path: path.join(SHOTS, 'decode-error.png'), fullPage: true });
+  await page.context().close();
+});
+
+test('decode without a schema shows every field by number', async () => {
+  const { page } = await open();
+  await page.getByRole('tab', { name: 'bytes → message' }).click();
+  await page.locator('.bytes-pane input[type=checkbox]').uncheck();
+  assert.match(await page.locator('.wire-pane .pane-head').textContent(), /read without a schema/);
+  assert.match(await page.locator('.tree').textContent(), /field 2: string.*"Alice"/s);
+  await page.screenshot({ path: path.join(SHOTS, 'schema-less.png'), fullPage: true });
+  await page.context().close();
+});
