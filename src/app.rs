@@ -47,6 +47,16 @@ pub fn App() -> Html {
         let (d, reader) = (state.dispatcher(), reader.clone());
         Callback::from(move |file: web_sys::File| read_file(file, d.clone(), &reader))
     };
+    let selected_path =
+        selected.and_then(|offset| annotation.leaf_at(offset)).and_then(|leaf| annotation.json_path(leaf));
+    let onselect_path = {
+        let (annotation, dispatcher) = (annotation.clone(), state.dispatcher());
+        Callback::from(move |path: String| {
+            if let Some(record) = annotation.record_at_json_path(&path) {
+                dispatcher.dispatch(Action::Select(Some(annotation.node(record).range.start)));
+            }
+        })
+    };
     let types = state.schema.as_ref().map(|s| s.messages()).unwrap_or_default();
     let mode_tab = |mode: Mode, label: &'static str| {
         let d = state.dispatcher();
@@ -116,7 +126,8 @@ pub fn App() -> Html {
                         <ExplainPanel annotation={annotation.clone()} selected={selected} />
                         <p class="hex-line" aria-label="bytes as hex"><code>{ hex_preview(&bytes) }</code></p>
                     </section>
-                    <ComparePane descriptor={reading} bytes={bytes.clone()} />
+                    <ComparePane descriptor={reading} bytes={bytes.clone()} selected_path={selected_path}
+                        onselect_path={onselect_path} />
                 </div>
             </div>
             <footer class="legend" aria-label="byte roles">

@@ -8,10 +8,15 @@ use wirelens_core::message::{self, JsonStyle};
 use wirelens_core::prost_reflect::MessageDescriptor;
 use yew::prelude::*;
 
+use crate::components::json_view::JsonView;
+
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub descriptor: Option<MessageDescriptor>,
     pub bytes: Rc<Vec<u8>>,
+    /// The JSON path of the selected record, and where choosing a JSON line goes.
+    pub selected_path: Option<String>,
+    pub onselect_path: Callback<String>,
 }
 
 /// What the pane shows, computed once per input.
@@ -82,7 +87,7 @@ pub fn ComparePane(props: &Props) -> Html {
                     <li class="muted">{ format!("JSON also spends {} bytes on braces and commas; fields at their default cost nothing in either.", comparison.json_punctuation) }</li>
                 </ul>
                 <h3>{ "Canonical JSON" }</h3>
-                <pre class="json-out" aria-label="canonical JSON">{ json }</pre>
+                <JsonView json={json.clone()} selected={props.selected_path.clone()} onselect={props.onselect_path.clone()} />
                 </>
             }
         }

@@ -5,5 +5,6 @@ pub mod compare_pane;
 pub mod explain_panel;
 pub mod field_tree;
 pub mod hex_view;
+pub mod json_view;
 pub mod message_pane;
 pub mod schema_pane;

@@ -71,6 +71,13 @@ test('hovering a byte explains it and marks its field', async () => {
   assert.match(await page.locator('.tree-line.current').first().textContent(), /name.*"Alice"/);
   await page.locator('.hex [data-offset="4"]').hover();
   assert.match(await page.locator('.explain').textContent(), /bytes 4–8.*"Alice"/s);
+  // The JSON line of the same field is marked; choosing a JSON line selects its bytes.
+  assert.equal(await page.locator('.json-lines .jl.hl').count(), 1);
+  assert.match(await page.locator('.json-lines .jl.hl').textContent(), /"name": "Alice"/);
+  await page.locator('.json-lines [data-path="roles[1]"]').click();
+  assert.match(await page.locator('.explain .where').textContent(), /roles\[1\]/);
+  assert.deepEqual(await cells(page, 35, 37), [['22', 'tag'], ['04', 'len']]);
+  assert.equal(await page.locator('.b.cursor').getAttribute('data-offset'), '35');
   await page.context().close();
 });
 

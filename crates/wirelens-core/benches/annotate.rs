@@ -34,7 +34,8 @@ fn annotate_batch(c: &mut Criterion) {
         );
     }
     let mut group = c.benchmark_group("annotate/batch");
-    group.sampling_mode(SamplingMode::Flat).sample_size(10).measurement_time(Duration::from_secs(5));
+    group.sampling_mode(SamplingMode::Flat).sample_size(10).warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(5));
     group.throughput(Throughput::BytesDecimal(bytes.len() as u64));
     group.bench_function("schema", |b| b.iter(|| annotate(black_box(&bytes), Some(&desc.batch))));
     group.bench_function("schema-less", |b| b.iter(|| annotate(black_box(&bytes), None)));

@@ -116,7 +116,8 @@ fn small(group: &mut BenchmarkGroup<WallTime>) {
 
 /// The batch takes milliseconds: ten equal samples.
 fn large(group: &mut BenchmarkGroup<WallTime>) {
-    group.sampling_mode(SamplingMode::Flat).sample_size(10).measurement_time(Duration::from_secs(4));
+    group.sampling_mode(SamplingMode::Flat).sample_size(10).warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(4));
 }
 
 criterion_group!(benches, encode, decode);

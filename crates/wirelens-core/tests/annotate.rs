@@ -606,3 +606,26 @@ fn truncating_the_reference_user_anywhere_is_reported_at_the_cut() {
         }
     }
 }
+
+#[test]
+fn json_paths_name_where_a_record_sits_in_json() {
+    let user = examples::REFERENCE.schema().unwrap().message("userservice.User").unwrap();
+    let bytes = input::parse_bytes("08 2A 22 01 61 22 01 62 2A 04 12 02 4E 59", input::InputFormat::Hex).unwrap();
+    let a = wire::annotate(&bytes, Some(&user));
+    let paths: Vec<String> = a
+        .nodes()
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| matches!(n.kind, wire::NodeKind::Field(_)))
+        .map(|(id, _)| a.json_path(id).unwrap())
+        .collect();
+    assert_eq!(paths, ["id", "roles[0]", "roles[1]", "address", "address.city"]);
+    assert_eq!(a.record_at_json_path("roles[1]").map(|id| a.node(id).range.start), Some(5));
+    assert_eq!(a.record_at_json_path("roles").map(|id| a.node(id).range.start), Some(2));
+
+    let packed =
+        examples::Example::by_id("packed").unwrap().schema().unwrap().message("examples.packed.Packed").unwrap();
+    let a = wire::annotate(&[0x0a, 0x02, 0x01, 0x02], Some(&packed));
+    assert_eq!(a.json_path(0).as_deref(), Some("int32s"));
+    assert_eq!(wire::annotate(&[0x08, 0x01], None).json_path(0), None);
+}

@@ -329,6 +329,38 @@ impl Annotation {
         parts.join(".")
     }
 
+    /// Where a record's value sits in the message's canonical JSON: `address.city`, `roles[1]`,
+    /// or `int32s` for a packed record (it holds several elements). `None` for unknown fields and
+    /// for the inside of map entries, which JSON writes by key.
+    pub fn json_path(&self, id: NodeId) -> Option<String> {
+        let mut records: Vec<NodeId> =
+            self.ancestors(id).filter(|&a| matches!(self.nodes[a].kind, NodeKind::Field(_))).collect();
+        records.reverse();
+        let mut parts = Vec::with_capacity(records.len());
+        for record in records {
+            let NodeKind::Field(field) = &self.nodes[record].kind else { unreachable!("filtered above") };
+            let fd = field.descriptor.as_ref()?;
+            if fd.is_map() {
+                return None;
+            }
+            let packed = self.children(record).any(|c| matches!(self.nodes[c].kind, NodeKind::Packed));
+            parts.push(if fd.is_list() && !packed {
+                format!("{}[{}]", fd.json_name(), field.index)
+            } else {
+                fd.json_name().to_owned()
+            });
+        }
+        Some(parts.join("."))
+    }
+
+    /// The first record whose [`json_path`](Self::json_path) is `path` or lies inside it.
+    pub fn record_at_json_path(&self, path: &str) -> Option<NodeId> {
+        (0..self.nodes.len()).filter(|&id| matches!(self.nodes[id].kind, NodeKind::Field(_))).find(|&id| {
+            self.json_path(id)
+                .is_some_and(|p| p == path || p.starts_with(&format!("{path}[")) || path.starts_with(&format!("{p}[")))
+        })
+    }
+
     /// The text of a `Str` leaf (lossy for strings that are not valid UTF-8).
     pub fn text(&self, id: NodeId) -> std::borrow::Cow<'_, str> {
         String::from_utf8_lossy(&self.bytes[self.nodes[id].range.clone()])
