@@ -97,8 +97,8 @@ impl Walker<'_> {
             }
         }
         if let Some(number) = group {
-            let reason = format!("group {number} has no end-group tag before the end of its enclosing message");
-            return self.fail_at(range.end, range.end, reason, mode);
+            let reason = || format!("group {number} has no end-group tag before the end of its enclosing message");
+            return self.fail_at(range.end, range.end, mode, reason);
         }
         Outcome::Consumed
     }
@@ -116,31 +116,31 @@ impl Walker<'_> {
     ) -> Step {
         let tag = match varint::decode(&self.bytes[start..end]) {
             Ok(tag) => tag,
-            Err(e) => return Step::Stop(self.fail_at(start, end, format!("tag: {}", e.describe()), mode)),
+            Err(e) => return Step::Stop(self.fail_at(start, end, mode, || format!("tag: {}", e.describe()))),
         };
         let tag_end = start + tag.len;
         if tag.value > u64::from(u32::MAX) {
-            let reason = format!("tag value {} is too large: field numbers stop at {MAX_FIELD_NUMBER}", tag.value);
-            return Step::Stop(self.fail_at(start, end, reason, mode));
+            let reason = || format!("tag value {} is too large: field numbers stop at {MAX_FIELD_NUMBER}", tag.value);
+            return Step::Stop(self.fail_at(start, end, mode, reason));
         }
         let number = (tag.value >> 3) as u32;
         let Some(wire_type) = WireType::from_bits((tag.value & 7) as u8) else {
             let reason =
-                format!("tag 0x{:X} names wire type {}, which does not exist (0 to 5 do)", tag.value, tag.value & 7);
-            return Step::Stop(self.fail_at(start, end, reason, mode));
+                || format!("tag 0x{:X} names wire type {}, which does not exist (0 to 5 do)", tag.value, tag.value & 7);
+            return Step::Stop(self.fail_at(start, end, mode, reason));
         };
         if number == 0 {
-            return Step::Stop(self.fail_at(start, end, "field number 0 is not allowed".into(), mode));
+            return Step::Stop(self.fail_at(start, end, mode, || "field number 0 is not allowed".into()));
         }
         if wire_type == WireType::EndGroup {
             if group == Some(number) {
                 return Step::Stop(Outcome::EndGroup { tag: start..tag_end });
             }
-            let reason = match group {
+            let reason = || match group {
                 Some(open) => format!("end-group tag for field {number} inside group {open}"),
                 None => format!("end-group tag for field {number} without a matching start-group tag"),
             };
-            return Step::Stop(self.fail_at(start, end, reason, mode));
+            return Step::Stop(self.fail_at(start, end, mode, reason));
         }
 
         let mut notes = Vec::new();
@@ -234,18 +234,20 @@ impl Walker<'_> {
                 self.tree.leaf(start..start + v.len, NodeKind::Scalar(scalar));
                 Step::Next(start + v.len)
             }
-            Err(e) => Step::Stop(self.fail_at(start, end, format!("value: {}", e.describe()), mode)),
+            Err(e) => Step::Stop(self.fail_at(start, end, mode, || format!("value: {}", e.describe()))),
         }
     }
 
     fn fixed_payload(&mut self, start: usize, end: usize, width: usize, plan: &Plan, mode: Mode) -> Step {
         if end - start < width {
-            let reason = format!(
-                "a {}-bit value needs {width} bytes, only {} left",
-                width * 8,
-                plural((end - start) as u64, "byte is", "bytes are")
-            );
-            return Step::Stop(self.fail_at(start, end, reason, mode));
+            let reason = || {
+                format!(
+                    "a {}-bit value needs {width} bytes, only {} left",
+                    width * 8,
+                    plural((end - start) as u64, "byte is", "bytes are")
+                )
+            };
+            return Step::Stop(self.fail_at(start, end, mode, reason));
         }
         let scalar = fixed_scalar(plan_kind(plan).as_ref(), &self.bytes[start..start + width]);
         self.tree.leaf(start..start + width, NodeKind::Scalar(scalar));
@@ -255,7 +257,7 @@ impl Walker<'_> {
     fn len_payload(&mut self, id: usize, start: usize, end: usize, plan: &Plan, depth: usize, mode: Mode) -> Step {
         let length = match varint::decode(&self.bytes[start..end]) {
             Ok(v) => v,
-            Err(e) => return Step::Stop(self.fail_at(start, end, format!("length: {}", e.describe()), mode)),
+            Err(e) => return Step::Stop(self.fail_at(start, end, mode, || format!("length: {}", e.describe()))),
         };
         self.note_overlong(id, start, length);
         let payload_start = start + length.len;
@@ -270,7 +272,7 @@ impl Walker<'_> {
                 length.value,
                 plural(available, "byte follows", "bytes follow")
             );
-            let outcome = self.fail_at(payload_start, end, reason, mode);
+            let outcome = self.fail_at(payload_start, end, mode, || reason);
             // Point at the length prefix that promised too much, not at the bytes after it.
             if let Some(last) = self.diagnostics.last_mut() {
                 last.offset = start;
@@ -375,14 +377,14 @@ impl Walker<'_> {
                         pos += v.len;
                     }
                     Err(e) => {
-                        self.fail_at(pos, payload.end, format!("packed element: {}", e.describe()), Mode::Lenient);
+                        self.fail_at(pos, payload.end, Mode::Lenient, || format!("packed element: {}", e.describe()));
                         pos = payload.end;
                     }
                 }
             } else if payload.end - pos < width {
                 let left = plural((payload.end - pos) as u64, "byte", "bytes");
                 let reason = format!("{left} left over: packed {}-bit elements take {width} bytes each", width * 8);
-                self.fail_at(pos, payload.end, reason, Mode::Lenient);
+                self.fail_at(pos, payload.end, Mode::Lenient, || reason);
                 pos = payload.end;
             } else {
                 let scalar = fixed_scalar(Some(kind), &self.bytes[pos..pos + width]);
@@ -418,14 +420,16 @@ impl Walker<'_> {
 
     fn too_deep(&mut self, start: usize, end: usize, mode: Mode) -> Outcome {
         let reason = format!("messages nested deeper than {} levels are not read", self.limits.max_depth);
-        self.fail_at(start, end, reason, mode)
+        self.fail_at(start, end, mode, || reason)
     }
 
     /// Marks `start..end` invalid (lenient) or abandons the tentative reading (strict).
-    fn fail_at(&mut self, start: usize, end: usize, reason: String, mode: Mode) -> Outcome {
+    /// `reason` is only built in lenient mode: strict tries fail often and quietly.
+    fn fail_at(&mut self, start: usize, end: usize, mode: Mode, reason: impl FnOnce() -> String) -> Outcome {
         if mode == Mode::Strict {
             return Outcome::Abandoned;
         }
+        let reason = reason();
         if start < end {
             self.tree.leaf(start..end, NodeKind::Invalid(reason.clone()));
         }
