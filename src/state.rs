@@ -41,7 +41,7 @@ pub struct State {
     pub encoded: Rc<Vec<u8>>,
     pub bytes_text: String,
     pub bytes_format: InputFormat,
-    pub bytes_error: Option<String>,
+    pub bytes_error: Option<InputError>,
     /// The bytes of the last input that parsed (Decode mode).
     pub decoded: Rc<Vec<u8>>,
     /// In Decode mode: read the bytes as `message_type`, or without a schema.
@@ -181,13 +181,9 @@ impl State {
                 self.decoded = Rc::new(bytes);
                 self.bytes_error = None;
             }
-            Err(e) => self.bytes_error = Some(describe_input_error(&e)),
+            Err(e) => self.bytes_error = Some(e),
         }
     }
-}
-
-fn describe_input_error(e: &InputError) -> String {
-    e.to_string()
 }
 
 impl Reducible for State {

@@ -1,14 +1,15 @@
 //! The decode input: hex, base64 or escaped bytes typed or pasted, or a binary file dropped or
 //! opened; read as the chosen type or without a schema.
 
-use wirelens_core::input::{self, InputFormat};
+use wirelens_core::input::{self, InputError, InputFormat};
+use wirelens_core::position;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub text: String,
     pub format: InputFormat,
-    pub error: Option<String>,
+    pub error: Option<InputError>,
     pub notice: Option<String>,
     pub with_schema: bool,
     pub type_name: Option<String>,
@@ -70,7 +71,10 @@ pub fn BytesPane(props: &Props) -> Html {
                 placeholder="08 2A 12 05 41 6C 69 63 65, CCoSBUFsaWNl, \\x08*\\x12\\x05Alice, or drop a binary file here"
                 aria-label="bytes as hex, base64 or escapes" aria-invalid={props.error.is_some().to_string()} />
             if let Some(error) = &props.error {
-                <p class="error" role="alert">{ error }</p>
+                <p class="error" role="alert">{ error.to_string() }</p>
+                if let Some(excerpt) = { let (line, column) = error.line_col(); position::excerpt(&props.text, line, column) } {
+                    <pre class="excerpt" aria-hidden="true">{ excerpt }</pre>
+                }
             } else if props.format == InputFormat::Auto && !props.text.trim().is_empty() {
                 <p class="muted detected">{ format!("read as {}", input::detect_format(&props.text)) }</p>
             }

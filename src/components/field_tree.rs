@@ -24,6 +24,18 @@ pub fn FieldTree(props: &Props) -> Html {
         (0..a.nodes().len()).filter(|&id| matches!(a.node(id).kind, NodeKind::Field(_))).take(MAX_LINES + 1).collect();
     let selected_record = props.selected.and_then(|o| a.leaf_at(o)).and_then(|leaf| a.field_of(leaf)).map(|(id, _)| id);
     let total = a.nodes().iter().filter(|n| matches!(n.kind, NodeKind::Field(_))).count();
+    // The schema's top-level fields that have no record: at their default, so not sent.
+    let present: Vec<u32> = a
+        .roots()
+        .filter_map(|id| match &a.node(id).kind {
+            NodeKind::Field(f) => Some(f.number),
+            _ => None,
+        })
+        .collect();
+    let absent: Vec<String> = a
+        .message()
+        .map(|m| m.fields().filter(|fd| !present.contains(&fd.number())).map(|fd| fd.name().to_owned()).collect())
+        .unwrap_or_default();
     html! {
         <ol class="tree" aria-label="fields">
             { for records.iter().take(MAX_LINES).map(|&id| {
@@ -47,6 +59,12 @@ pub fn FieldTree(props: &Props) -> Html {
             }) }
             if total > MAX_LINES {
                 <li class="muted">{ format!("… and {} more records", total - MAX_LINES) }</li>
+            }
+            if !absent.is_empty() {
+                <li class="muted absent" title="a field at its default (0, empty, false, the first enum value, unset) is not written">
+                    { "not on the wire: " }<code>{ absent.join(", ") }</code>
+                    { " — at their default, so nothing is sent; a reader fills in the default" }
+                </li>
             }
         </ol>
     }

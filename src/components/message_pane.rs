@@ -2,6 +2,7 @@
 //! line and column.
 
 use wirelens_core::message::{MessageError, Notation};
+use wirelens_core::position;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -52,6 +53,9 @@ pub fn MessagePane(props: &Props) -> Html {
                 aria-label="message text" aria-invalid={props.error.is_some().to_string()} />
             if let Some(error) = &props.error {
                 <p class="error" role="alert">{ error.to_string() }</p>
+                if let Some(excerpt) = position::excerpt(&props.text, error.line, error.column) {
+                    <pre class="excerpt" aria-hidden="true">{ excerpt }</pre>
+                }
             }
             if let Some(notice) = &props.notice {
                 <p class="notice">{ notice }</p>

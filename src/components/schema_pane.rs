@@ -2,6 +2,7 @@
 //! of the text as it is now (the last good schema stays in use meanwhile).
 
 use wirelens_core::examples::EXAMPLES;
+use wirelens_core::position;
 use wirelens_core::schema::SchemaProblem;
 use yew::prelude::*;
 
@@ -64,7 +65,15 @@ pub fn SchemaPane(props: &Props) -> Html {
                 aria-label={format!("{name} source")} />
             if !props.problems.is_empty() {
                 <ul class="problems" role="alert" aria-label="schema problems">
-                    { for props.problems.iter().map(|p| html! { <li>{ p.to_string() }</li> }) }
+                    { for props.problems.iter().map(|p| {
+                        let source = p.file.as_ref().and_then(|f| props.files.iter().find(|(n, _)| n == f)).map(|(_, s)| s.as_str());
+                        let excerpt = source.and_then(|s| position::excerpt(s, p.line, p.column));
+                        html! {
+                            <li>{ p.to_string() }
+                                if let Some(excerpt) = excerpt { <pre class="excerpt" aria-hidden="true">{ excerpt }</pre> }
+                            </li>
+                        }
+                    }) }
                     <li class="muted">{ "The last schema that compiled is still in use." }</li>
                 </ul>
             }

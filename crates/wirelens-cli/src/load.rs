@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use wirelens_core::examples::{EXAMPLES, Example};
 use wirelens_core::schema::Schema;
 
-use crate::error::{Failure, FailureKind, Problem, excerpt};
+use crate::error::{Failure, FailureKind, Problem};
+use wirelens_core::position::excerpt;
 
 /// A compiled schema, and the message type to use when `--type` is absent.
 pub struct Loaded {

@@ -13,6 +13,7 @@ pub mod explain;
 pub mod hexview;
 pub mod input;
 pub mod message;
+pub mod position;
 pub mod schema;
 pub mod varint;
 pub mod wire;

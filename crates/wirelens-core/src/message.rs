@@ -10,7 +10,7 @@ use std::fmt;
 use prost::encoding::{self as pe, WireType as PeWireType};
 use prost_reflect::{DynamicMessage, FieldDescriptor, Kind, MapKey, MessageDescriptor, SerializeOptions, Value};
 
-use crate::schema::line_col;
+use crate::position::line_col;
 use crate::wire::{self, Severity};
 
 /// The two text notations of a message.

@@ -127,7 +127,7 @@ impl SchemaError {
                 diagnostic.labels().and_then(|mut labels| labels.next()).map(|l| l.offset()..l.offset() + l.len());
             let source = file.as_ref().and_then(|f| sources.get(f));
             let (line, column) = match (&span, source) {
-                (Some(span), Some(source)) => line_col(source, span.start),
+                (Some(span), Some(source)) => crate::position::line_col(source, span.start),
                 _ => (0, 0),
             };
             problems.push(SchemaProblem { file: file.clone(), span, line, column, message });
@@ -164,15 +164,6 @@ impl fmt::Display for SchemaProblem {
             (None, _) => write!(f, "{}", self.message),
         }
     }
-}
-
-/// 1-based line and character column of byte `offset` in `text`.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
 }
 
 /// The user's files, by import name.
@@ -244,11 +235,5 @@ mod tests {
         let u = schema.message("U").unwrap();
         let packed: Vec<bool> = u.fields().map(|f| f.is_packed()).collect();
         assert_eq!(packed, [false, true]);
-    }
-
-    #[test]
-    fn line_col_counts_characters() {
-        assert_eq!(line_col("ab\ncé d", 7), (2, 4));
-        assert_eq!(line_col("", 0), (1, 1));
     }
 }
