@@ -44,6 +44,19 @@ pub fn HexView(props: &Props) -> Html {
             scroll_top.set(f64::from(e.target_unchecked_into::<web_sys::Element>().scroll_top()))
         })
     };
+    // One listener for all cells: the cell under the pointer names its offset.
+    let onmouseover = {
+        let onselect = props.onselect.clone();
+        Callback::from(move |e: MouseEvent| {
+            let offset = e
+                .target_dyn_into::<web_sys::Element>()
+                .and_then(|el| el.get_attribute("data-offset"))
+                .and_then(|v| v.parse::<usize>().ok());
+            if let Some(offset) = offset {
+                onselect.emit(offset);
+            }
+        })
+    };
     let onkeydown = {
         let (onselect, selected, container) = (props.onselect.clone(), props.selected, container.clone());
         Callback::from(move |e: KeyboardEvent| {
@@ -79,12 +92,12 @@ pub fn HexView(props: &Props) -> Html {
 
     html! {
         <div class={classes!("hex", props.stale.then_some("stale"))} ref={container} tabindex="0" role="grid"
-            aria-label="annotated bytes: arrow keys move between bytes" {onscroll} {onkeydown}
+            aria-label="annotated bytes: arrow keys move between bytes" {onscroll} {onkeydown} {onmouseover}
             style={format!("max-height: {}px", VISIBLE_ROWS as f64 * ROW_HEIGHT)}>
             if len == 0 {
                 <p class="muted empty">{ "No bytes: every field holds its default, and defaults are not sent." }</p>
             }
-            <div style={format!("height: {}px", first as f64 * ROW_HEIGHT)} />
+            <div class="spacer" style={format!("height: {}px", first as f64 * ROW_HEIGHT)} />
             { for rows.iter().map(|row| html! {
                 <div class="row" role="row">
                     <span class="offset" aria-hidden="true">{ format!("{:04X}", row.offset) }</span>
@@ -100,18 +113,15 @@ pub fn HexView(props: &Props) -> Html {
                             (props.selected == Some(offset)).then_some("cursor"),
                             in_record.then_some("rec"),
                         );
-                        let onselect = props.onselect.clone();
                         html! {
-                            <span {class} role="gridcell" data-offset={offset.to_string()} data-role={cell.class}
-                                title={format!("byte {offset}: {}", cell.class)}
-                                onmouseover={Callback::from(move |_| onselect.emit(offset))}>
+                            <span {class} role="gridcell" data-offset={offset.to_string()} data-role={cell.class}>
                                 { format!("{:02X}", cell.byte) }
                             </span>
                         }
                     }) }
                 </div>
             }) }
-            <div style={format!("height: {}px", (total_rows - last) as f64 * ROW_HEIGHT)} />
+            <div class="spacer" style={format!("height: {}px", (total_rows - last) as f64 * ROW_HEIGHT)} />
         </div>
     }
 }

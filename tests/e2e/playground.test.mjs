@@ -156,3 +156,17 @@ test('decode without a schema shows every field by number', async () => {
   await page.screenshot({ path: path.join(SHOTS, 'schema-less.png'), fullPage: true });
   await page.context().close();
 });
+
+test('a large input keeps only the rows in view in the DOM, and scrolls to its last byte', async () => {
+  const { page } = await open();
+  await page.getByRole('tab', { name: 'bytes → message' }).click();
+  await page.locator('.bytes-pane input[type=checkbox]').uncheck();
+  // 20,000 records of field 1 = 1: 40,000 bytes, 2,500 rows of 16.
+  await page.locator('textarea.bytes-editor').fill(Array(20000).fill('08 01').join(' '));
+  await page.waitForFunction(() => document.querySelector('.wire-pane .pane-head').textContent.includes('39.1 KiB'));
+  assert.ok((await page.locator('.hex .row').count()) <= 40);
+  await page.locator('.hex').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await page.locator('.hex [data-offset="39999"]').waitFor();
+  assert.ok((await page.locator('.hex .row').count()) <= 40);
+  await page.context().close();
+});

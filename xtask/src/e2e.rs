@@ -13,16 +13,25 @@ use crate::util;
 pub const SCREENSHOTS: &str = "target/screenshots";
 
 pub fn run(dist: &Path) -> Result<()> {
+    let result = node(dist, &["--test", "--test-reporter=spec", "tests/e2e/"]);
+    println!("screenshots: {SCREENSHOTS}/");
+    result
+}
+
+/// Runs one node script against the served `dist/` (the app benchmark).
+pub fn run_script(dist: &Path, script: &str) -> Result<()> {
+    node(dist, &[script])
+}
+
+fn node(dist: &Path, args: &[&str]) -> Result<()> {
     let server = StaticServer::bind("127.0.0.1:0", dist)?.spawn();
     println!("serving {} at {}", dist.display(), server.url);
     let root = util::root();
     let modules = util::e2e_prefix().join("node_modules");
-    let mut node = util::cmd("node", &["--test", "--test-reporter=spec", "tests/e2e/"]);
+    let mut node = util::cmd("node", args);
     node.env("WIRELENS_URL", &server.url)
         .env("WIRELENS_NODE_MODULES", &modules)
         .env("WIRELENS_SCREENSHOTS", root.join(SCREENSHOTS))
         .env("CHROMIUM", "/usr/bin/chromium");
-    let result = util::run(&mut node);
-    println!("screenshots: {SCREENSHOTS}/");
-    result
+    util::run(&mut node)
 }

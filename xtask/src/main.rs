@@ -26,6 +26,7 @@ Commands:
                                  and a smoke test of the built app in headless Chromium;
                                  --quick skips the trunk build and the smoke test
   bench [core] [-- ARGS]         run wirelens-core's criterion benchmarks (ARGS go to criterion)
+  bench app                      build the app and time it in headless Chromium (typing, a 1 MiB message)
   help                           print this text
 ";
 
@@ -105,8 +106,19 @@ fn parse_port(value: &str) -> Result<u16> {
     value.parse().with_context(|| format!("--port wants a number from 0 to 65535, not '{value}'"))
 }
 
+/// `bench app`: the built app in headless Chromium, driven by `tests/bench/app.mjs`.
+fn bench_app() -> Result<()> {
+    let report = setup::run(&[setup::FOR_TRUNK, &[setup::Tool::Chromium, setup::Tool::PlaywrightCore]].concat());
+    report.require(&[setup::Tool::Chromium, setup::Tool::PlaywrightCore])?;
+    dist::build()?;
+    e2e::run_script(&dist::dir(), "tests/bench/app.mjs")
+}
+
 /// `bench [core] [-- ARGS]`.
 fn bench(args: &[&str]) -> Result<()> {
+    if args == ["app"] {
+        return bench_app();
+    }
     let (target, extra) = match args {
         [] | ["core"] => ("core", &[][..]),
         ["--", extra @ ..] | ["core", "--", extra @ ..] => ("core", extra),

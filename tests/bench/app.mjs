@@ -1,0 +1,83 @@
+// The playground's speed in a real browser, printed as figures (a benchmark, not a test):
+//  - typing: from an edit of the message to the re-rendered bytes, for the reference user;
+//  - a 1 MiB message: from pasting its hex to the first rendered rows, then scroll steps.
+// `cargo xtask bench app` builds the app, serves it and runs this with the same variables as the
+// end-to-end tests (WIRELENS_URL, WIRELENS_NODE_MODULES, CHROMIUM).
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const require = createRequire(path.join(process.env.WIRELENS_NODE_MODULES ?? 'node_modules', '..', 'index.js'));
+const { chromium } = require('playwright-core');
+const URL = process.env.WIRELENS_URL ?? 'http://127.0.0.1:8080/';
+
+const quantile = (xs, q) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
+const report = (name, xs) =>
+  console.log(`${name.padEnd(44)} median ${quantile(xs, 0.5).toFixed(2)} ms   p95 ${quantile(xs, 0.95).toFixed(2)} ms   (n=${xs.length})`);
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+await page.goto(URL);
+await page.locator('.hex [data-offset="0"]').waitFor();
+console.log(`page: ${URL}  crossOriginIsolated: ${await page.evaluate(() => crossOriginIsolated)}`);
+
+// Typing: alternate the id between two values; time until the id's byte shows the new value.
+const typing = await page.evaluate(async (n) => {
+  const editor = document.querySelector('textarea.message-editor');
+  const cell = () => document.querySelector('.hex [data-offset="1"]').textContent.trim();
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const id = i % 2 ? 43 : 42;
+    const want = id.toString(16).toUpperCase();
+    const text = editor.value.replace(/"id": "\d+"/, `"id": "${id}"`);
+    const t0 = performance.now();
+    editor.value = text;
+    editor.dispatchEvent(new InputEvent('input', { bubbles: true }));
+    while (cell() !== want) await new Promise((r) => setTimeout(r, 0));
+    times.push(performance.now() - t0);
+    await new Promise((r) => requestAnimationFrame(() => r()));
+  }
+  return times;
+}, 60);
+report('typing → bytes re-rendered (reference user)', typing);
+
+// 1 MiB: the reference user 24,386 times, as hex, pasted into the decode input.
+await page.getByRole('tab', { name: 'bytes → message' }).click();
+const big = await page.evaluate(async () => {
+  const user = '08 2A 12 05 41 6C 69 63 65 1A 11 61 6C 69 63 65 40 65 78 61 6D 70 6C 65 2E 63 6F 6D 22 05 61 64 6D 69 6E 22 04 75 73 65 72 30 01';
+  // Each user wrapped as field 1 of a batch message: 0A 2B <user>.
+  const record = '0A 2B ' + user + ' ';
+  const count = Math.ceil((1 << 20) / 45);
+  const hex = record.repeat(count).trim();
+  const input = document.querySelector('textarea.bytes-editor');
+  document.querySelector('.bytes-pane input[type=checkbox]').click(); // read without a schema
+  await new Promise((r) => requestAnimationFrame(() => r()));
+  const t0 = performance.now();
+  input.value = hex;
+  input.dispatchEvent(new InputEvent('input', { bubbles: true }));
+  const head = () => document.querySelector('.wire-pane .pane-head').textContent;
+  while (!head().includes('MiB')) await new Promise((r) => setTimeout(r, 5));
+  const opened = performance.now() - t0;
+  const rows = document.querySelectorAll('.hex .row').length;
+  // Scroll through it: time from setting scrollTop to the new rows being drawn.
+  const hexEl = document.querySelector('.hex');
+  const scrolls = [];
+  for (let i = 1; i <= 30; i++) {
+    const target = Math.floor((hexEl.scrollHeight * i) / 31);
+    const t1 = performance.now();
+    hexEl.scrollTop = target;
+    // Deliver the scroll event now rather than at the next frame, so the figure is the app's own work.
+    hexEl.dispatchEvent(new Event('scroll'));
+    const want = Math.floor(target / 24 / 1) * 16;
+    const drawn = () => [...document.querySelectorAll('.hex .row .offset')].some((o) => parseInt(o.textContent, 16) >= want);
+    while (!drawn()) await new Promise((r) => setTimeout(r, 0));
+    scrolls.push(performance.now() - t1);
+  }
+  return { opened, rows, bytes: count * 45, scrolls };
+});
+console.log(`1 MiB message (${big.bytes} bytes, schema-less) → first rows drawn   ${big.opened.toFixed(0)} ms   (${big.rows} rows in the DOM)`);
+report('scroll event → new rows drawn (1 MiB)', big.scrolls);
+await browser.close();
