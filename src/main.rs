@@ -1,16 +1,8 @@
-//! The wirelens browser app: a thin Yew layer over wirelens-core.
-//!
-//! User events become actions on the pure state in `state.rs`; `app.rs` runs the effects;
-//! everything about protobuf is computed by the core; components render the plain data it
-//! returns.
-
-mod app;
-mod components;
-mod state;
+//! Mounts the wirelens app (see `lib.rs`) after installing a panic banner.
 
 fn main() {
     install_panic_banner();
-    yew::Renderer::<app::App>::new().render();
+    yew::Renderer::<wirelens::app::App>::new().render();
 }
 
 /// A panic must not leave a dead page: show what happened in a banner and log it.

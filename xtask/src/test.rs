@@ -26,7 +26,19 @@ const QUICK_STEPS: &[Step] = &[
     Step {
         name: "clippy (app, wasm32)",
         needs: &[Tool::RustComponents, Tool::Wasm32Target],
-        run: || cargo(&["clippy", "-p", "wirelens", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]),
+        run: || {
+            cargo(&[
+                "clippy",
+                "-p",
+                "wirelens",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ])
+        },
     },
     Step {
         name: "cargo test (host crates)",
@@ -37,8 +49,21 @@ const QUICK_STEPS: &[Step] = &[
     },
 ];
 
-/// The built app: skipped by `--quick`.
+/// The app in a browser: skipped by `--quick`.
 const APP_STEPS: &[Step] = &[
+    Step {
+        name: "component tests (wasm-bindgen-test, chromedriver)",
+        needs: &[Tool::Wasm32Target, Tool::WasmBindgen, Tool::Chromium, Tool::Chromedriver],
+        run: || {
+            let mut cmd = util::cmd(
+                "cargo",
+                &["test", "--target", "wasm32-unknown-unknown", "-p", "wirelens", "--test", "components"],
+            );
+            // wasm-bindgen-test-runner (from wasm-bindgen-cli) drives Debian's chromedriver.
+            cmd.env("CHROMEDRIVER", "/usr/bin/chromedriver").env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+            util::run(&mut cmd)
+        },
+    },
     Step {
         name: "trunk build --release",
         needs: setup::FOR_TRUNK,
@@ -136,10 +161,15 @@ total                        76.2s";
 
     #[test]
     fn quick_skips_exactly_the_app_steps() {
-        assert_eq!(QUICK_STEPS.len() + APP_STEPS.len(), 7);
+        assert_eq!(QUICK_STEPS.len() + APP_STEPS.len(), 8);
         assert_eq!(
             skipped_names(),
-            ["trunk build --release", "smoke (headless chromium)", "end-to-end (playwright-core, headless chromium)"]
+            [
+                "component tests (wasm-bindgen-test, chromedriver)",
+                "trunk build --release",
+                "smoke (headless chromium)",
+                "end-to-end (playwright-core, headless chromium)"
+            ]
         );
     }
 }

@@ -1,0 +1,10 @@
+//! The wirelens browser app: a thin Yew layer over wirelens-core.
+//!
+//! User events become actions on the pure state in [`state`]; [`app`] runs the effects;
+//! everything about protobuf is computed by the core; [`components`] render the plain data it
+//! returns. `main.rs` only mounts [`app::App`]; the library form lets `tests/components.rs` render
+//! components on their own in a browser.
+
+pub mod app;
+pub mod components;
+pub mod state;

@@ -1,0 +1,68 @@
+//! Component tests: single components rendered into a page of headless Chromium by
+//! wasm-bindgen-test (chromedriver from Debian), checked through the DOM.
+//! Run by `cargo xtask test`; on the host this file compiles to nothing.
+#![cfg(target_arch = "wasm32")]
+
+use std::rc::Rc;
+
+use gloo_timers::future::TimeoutFuture;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use wirelens::components::explain_panel::{self, ExplainPanel};
+use wirelens::components::hex_view::{self, HexView};
+use wirelens_core::{examples, input, wire};
+use yew::Callback;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A fresh element to render into, attached to the page.
+fn root() -> web_sys::Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let div = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&div).unwrap();
+    div
+}
+
+/// Lets Yew's scheduler render.
+async fn settle() {
+    TimeoutFuture::new(10).await;
+}
+
+fn reference() -> Rc<wire::Annotation> {
+    let desc = examples::REFERENCE.schema().unwrap().message("userservice.User").unwrap();
+    let bytes = input::parse_bytes("08 2A 12 05 41 6C 69 63 65", input::InputFormat::Hex).unwrap();
+    Rc::new(wire::annotate(&bytes, Some(&desc)))
+}
+
+#[wasm_bindgen_test]
+async fn hex_view_draws_each_byte_with_its_role() {
+    let root = root();
+    let props =
+        hex_view::Props { annotation: reference(), selected: Some(4), onselect: Callback::noop(), stale: false };
+    yew::Renderer::<HexView>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    let cells = root.query_selector_all("[data-offset]").unwrap();
+    let mut seen = Vec::new();
+    for i in 0..cells.length() {
+        let cell: web_sys::Element = wasm_bindgen::JsCast::dyn_into(cells.get(i).unwrap()).unwrap();
+        seen.push(format!("{}:{}", cell.text_content().unwrap().trim(), cell.get_attribute("data-role").unwrap()));
+    }
+    assert_eq!(
+        seen,
+        ["08:tag", "2A:varint", "12:tag", "05:len", "41:string", "6C:string", "69:string", "63:string", "65:string"]
+    );
+    // Byte 4 is selected: its whole leaf (the string) is marked, and its record too.
+    assert_eq!(root.query_selector_all(".b.sel").unwrap().length(), 5);
+    assert_eq!(root.query_selector_all(".b.rec").unwrap().length(), 7);
+    assert_eq!(root.query_selector(".b.cursor").unwrap().unwrap().get_attribute("data-offset").unwrap(), "4");
+}
+
+#[wasm_bindgen_test]
+async fn explain_panel_shows_the_tag_arithmetic() {
+    let root = root();
+    let props = explain_panel::Props { annotation: reference(), selected: Some(2) };
+    yew::Renderer::<ExplainPanel>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    let text = root.text_content().unwrap();
+    assert!(text.contains("byte 2"), "{text}");
+    assert!(text.contains("tag 18 = (field 2 << 3) | wire type 2 (length-delimited) = 0x12 = 0001 0010"), "{text}");
+}
