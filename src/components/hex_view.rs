@@ -104,15 +104,18 @@ pub fn HexView(props: &Props) -> Html {
                     { for row.cells.iter().map(|cell| {
                         let offset = cell.offset;
                         let in_record = record.as_ref().is_some_and(|r| r.contains(&offset));
-                        let class = classes!(
-                            "b",
-                            cell.class,
-                            format!("d{}", cell.depth.min(4)),
-                            cell.starts_leaf.then_some("start"),
-                            (leaf == Some(cell.leaf)).then_some("sel"),
-                            (props.selected == Some(offset)).then_some("cursor"),
-                            in_record.then_some("rec"),
-                        );
+                        // One string, not `classes!`: hundreds of cells are drawn per scroll step.
+                        let mut class = format!("b {} d{}", cell.class, cell.depth.min(4));
+                        for (on, name) in [
+                            (cell.starts_leaf, " start"),
+                            (leaf == Some(cell.leaf), " sel"),
+                            (props.selected == Some(offset), " cursor"),
+                            (in_record, " rec"),
+                        ] {
+                            if on {
+                                class.push_str(name);
+                            }
+                        }
                         html! {
                             <span {class} role="gridcell" data-offset={offset.to_string()} data-role={cell.class}>
                                 { format!("{:02X}", cell.byte) }
