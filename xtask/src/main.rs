@@ -19,8 +19,10 @@ Commands:
   setup                          install what the other commands need, skipping what is present:
                                  wasm32 target, rustfmt/clippy, trunk 0.21, wasm-bindgen-cli (Cargo.lock's
                                  version), wasm-opt (npm binaryen, into target/tools), chromium, protoc
-  serve [--port N] [--no-build]  build the app (trunk build --release) and serve dist/ on
-                                 http://127.0.0.1:8080/ (or port N); --no-build serves dist/ as it is
+  serve [--port N] [--no-build]  build the app (trunk build --release) and start wirelens-server on
+                                 http://127.0.0.1:8080/ (or port N): the app, gRPC, grpc-web and REST
+                                 on one origin, data in target/wirelens.sqlite3; --no-build serves
+                                 dist/ as it is
   test [--quick]                 run every check CI runs: setup, fmt, clippy, cargo test, trunk build,
                                  and a smoke test of the built app in headless Chromium;
                                  --quick skips the trunk build and the smoke test
@@ -97,8 +99,18 @@ fn serve(args: &[&str]) -> Result<()> {
         dist::build()?;
     }
     dist::check(&dist).context("nothing to serve (run `cargo xtask serve` without --no-build)")?;
-    static_server::serve_forever(&dist, port)
+    let addr = format!("127.0.0.1:{port}");
+    let db = util::root().join("target").join("wirelens.sqlite3");
+    let dist_arg = dist.to_string_lossy().into_owned();
+    let db_arg = db.to_string_lossy().into_owned();
+    println!("serving the app and the API at http://{addr}/ (API token: {DEMO_TOKEN}); Ctrl-C stops it");
+    // The dev profile: the tests already built it, and a demo server needs no optimiser.
+    let args = ["run", "-p", "wirelens-server", "--", "--addr", &addr, "--dist", &dist_arg, "--db", &db_arg];
+    util::run(&mut util::cmd("cargo", &args))
 }
+
+/// wirelens-server's default `--token`, printed so the user can call the API.
+const DEMO_TOKEN: &str = "wirelens-demo-token";
 
 fn parse_port(value: &str) -> Result<u16> {
     value.parse().with_context(|| format!("--port wants a number from 0 to 65535, not '{value}'"))
@@ -124,4 +136,13 @@ fn bench(args: &[&str]) -> Result<()> {
         println!("criterion's results: {}", util::root().join("target/criterion").display());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn demo_token_is_the_servers_default() {
+        let server = include_str!("../../crates/wirelens-server/src/lib.rs");
+        assert!(server.contains(&format!("pub const DEMO_TOKEN: &str = \"{}\";", super::DEMO_TOKEN)));
+    }
 }
