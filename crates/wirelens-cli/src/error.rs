@@ -21,6 +21,8 @@ pub enum FailureKind {
     Usage,
     /// The schema, the message or the bytes are wrong, or a file cannot be read: exit code 1.
     Invalid,
+    /// `call` reached no server, or the call ended with a non-OK status: exit code 3.
+    Call,
 }
 
 /// One error line, and the lines that show where it is.
@@ -40,6 +42,10 @@ impl Failure {
         Failure::one(FailureKind::Invalid, message.into(), None)
     }
 
+    pub fn call(message: impl Into<String>) -> Failure {
+        Failure::one(FailureKind::Call, message.into(), None)
+    }
+
     /// An error about a place in `source`: prints the line and a caret under `column`.
     pub fn invalid_at(message: impl Into<String>, source: &str, line: usize, column: usize) -> Failure {
         Failure::one(FailureKind::Invalid, message.into(), excerpt(source, line, column))
@@ -49,6 +55,7 @@ impl Failure {
         match self.kind {
             FailureKind::Usage => 2,
             FailureKind::Invalid => 1,
+            FailureKind::Call => 3,
         }
     }
 
