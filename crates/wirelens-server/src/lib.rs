@@ -25,7 +25,7 @@ use axum::middleware::{from_fn, from_fn_with_state};
 use http::{HeaderName, Method};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
-use tower_http::cors::{Any, CorsLayer};
+use tower_http::cors::{AllowHeaders, Any, CorsLayer};
 use wirelens_api::UserServiceServer;
 
 pub use error::ApiError;
@@ -73,8 +73,7 @@ pub const EXPOSED_HEADERS: &[&str] =
 /// The whole server as one router.
 pub fn app(store: Store, config: &Config) -> Router {
     let token = layers::auth::Token::new(&config.token);
-    let limit = config.rate_limit.unwrap_or(RateLimit { per_second: f64::INFINITY, burst: u32::MAX });
-    let limiter = layers::rate_limit::Limiter::new(limit);
+    let limiter = layers::rate_limit::Limiter::new(config.rate_limit);
     // Outermost first: the log sees every answer, including the layers' own refusals.
     let middleware = ServiceBuilder::new()
         .layer(from_fn(layers::logging::log))
@@ -110,7 +109,8 @@ pub fn app(store: Store, config: &Config) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers(Any)
+        // Not `*`: a wildcard does not cover `authorization`, which every API call sends.
+        .allow_headers(AllowHeaders::mirror_request())
         .expose_headers(EXPOSED_HEADERS.iter().map(|name| HeaderName::from_static(name)).collect::<Vec<_>>());
     static_files::isolate(router).layer(cors)
 }

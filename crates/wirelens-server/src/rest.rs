@@ -100,7 +100,9 @@ async fn list_users(
                 body["nextPageToken"] = page.next_page_token.clone().into();
             }
             let mut response = ok(body);
-            if let Ok(value) = page.next_page_token.parse() {
+            if !page.next_page_token.is_empty()
+                && let Ok(value) = page.next_page_token.parse()
+            {
                 response.headers_mut().insert(NEXT_PAGE_HEADER, value);
             }
             response

@@ -79,7 +79,9 @@ impl wirelens_api::UserService for UserService {
             }
         });
         let mut response = Response::new(Box::pin(ReceiverStream::new(rx)) as Self::ListUsersStream);
-        if let Ok(value) = page.next_page_token.parse() {
+        if !page.next_page_token.is_empty()
+            && let Ok(value) = page.next_page_token.parse()
+        {
             response.metadata_mut().insert(NEXT_PAGE_HEADER, value);
         }
         Ok(response)

@@ -27,7 +27,8 @@ pub struct RateLimit {
 /// The buckets of every client seen recently; cheap to clone (clones share the table).
 #[derive(Clone)]
 pub struct Limiter {
-    limit: RateLimit,
+    /// `None`: every request passes.
+    limit: Option<RateLimit>,
     buckets: Arc<Mutex<HashMap<IpAddr, Bucket>>>,
 }
 
@@ -38,18 +39,18 @@ struct Bucket {
 }
 
 impl Limiter {
-    pub fn new(limit: RateLimit) -> Limiter {
+    pub fn new(limit: Option<RateLimit>) -> Limiter {
         Limiter { limit, buckets: Arc::default() }
     }
 
     /// Takes one token from `client`'s bucket at time `now`; when it is empty, the time until
     /// the next token.
     pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
-        let RateLimit { per_second, burst } = self.limit;
+        let Some(limit @ RateLimit { per_second, burst }) = self.limit else { return Ok(()) };
         let burst = f64::from(burst);
         let mut buckets = self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if !buckets.contains_key(&client) && buckets.len() >= MAX_CLIENTS {
-            evict(&mut buckets, self.limit, now);
+            evict(&mut buckets, limit, now);
         }
         let bucket = buckets.entry(client).or_insert(Bucket { tokens: burst, updated: now });
         let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
@@ -109,7 +110,7 @@ mod tests {
 
     #[test]
     fn a_burst_then_the_refill_rate_per_client() {
-        let limiter = Limiter::new(RateLimit { per_second: 2.0, burst: 3 });
+        let limiter = Limiter::new(Some(RateLimit { per_second: 2.0, burst: 3 }));
         let t0 = Instant::now();
         for _ in 0..3 {
             assert_eq!(limiter.check(A, t0), Ok(()));
@@ -126,12 +127,21 @@ mod tests {
 
     #[test]
     fn the_table_stays_bounded() {
-        let limiter = Limiter::new(RateLimit { per_second: 0.0, burst: 1 });
+        let limiter = Limiter::new(Some(RateLimit { per_second: 0.0, burst: 1 }));
         let t0 = Instant::now();
         for i in 0..(MAX_CLIENTS as u32 + 10) {
             let client = IpAddr::V4(Ipv4Addr::from(i));
             assert_eq!(limiter.check(client, t0 + Duration::from_millis(i.into())), Ok(()));
         }
         assert_eq!(limiter.buckets.lock().unwrap().len(), MAX_CLIENTS);
+    }
+
+    #[test]
+    fn no_limit_passes_everything_and_remembers_no_one() {
+        let limiter = Limiter::new(None);
+        for _ in 0..1000 {
+            assert_eq!(limiter.check(A, Instant::now()), Ok(()));
+        }
+        assert!(limiter.buckets.lock().unwrap().is_empty());
     }
 }

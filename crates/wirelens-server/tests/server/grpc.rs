@@ -63,6 +63,7 @@ async fn list_page(server: &TestServer, page_size: i32, page_token: &str) -> (Ve
     let request = authed(ListUsersRequest { page_size, page_token: page_token.into() });
     let response = client.list_users(request).await.unwrap();
     let next = response.metadata().get("x-wirelens-next-page-token").map(|v| v.to_str().unwrap().to_owned());
+    assert_ne!(next.as_deref(), Some(""), "the last page sends no token rather than an empty one");
     let users: Vec<User> = response.into_inner().collect::<Result<_, _>>().await.unwrap();
     (users, next.unwrap_or_default())
 }
@@ -84,6 +85,8 @@ async fn list_users_pages_through_every_user_once() {
         token = next;
     }
     assert_eq!(pages, 3, "60 users in pages of 25");
+    let (_, next) = list_page(&server, 25, "50").await;
+    assert_eq!(next, "", "no token after the last page");
     assert_eq!(seen, (1..=seed::COUNT).collect::<Vec<_>>());
 
     let (users, next) = list_page(&server, 0, "").await;

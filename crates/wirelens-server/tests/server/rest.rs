@@ -157,6 +157,9 @@ async fn cors_preflight_allows_grpc_web_and_exposes_the_status_headers() {
     let reply = h1.send(preflight).await;
     assert!(reply.status.is_success(), "{reply:?}");
     assert_eq!(reply.header("access-control-allow-origin"), Some("*"));
+    // Named, not `*`: a wildcard would not cover `authorization`.
+    let allowed = reply.header("access-control-allow-headers").unwrap().to_ascii_lowercase();
+    assert!(allowed.contains("authorization") && allowed.contains("x-grpc-web"), "{allowed}");
     let mut request = get("/v1/users/42");
     request.headers_mut().insert("origin", "http://localhost:9000".parse().unwrap());
     let exposed = h1.send(request).await.header("access-control-expose-headers").unwrap().to_owned();
