@@ -11,9 +11,9 @@ use std::time::Duration;
 use prost_reflect::DescriptorPool;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
-use tonic::metadata::{MetadataKey, MetadataValue};
+use tonic::metadata::{MetadataKey, MetadataMap, MetadataValue};
 use tonic::transport::{Channel, Endpoint};
-use wirelens_api::{GetUserRequest, ListUsersRequest, UserServiceClient};
+use wirelens_api::{ChatMessage, GetUserRequest, ListUsersRequest, PhotoUpload, UserServiceClient};
 use wirelens_core::message::{self, JsonStyle};
 use wirelens_core::wire::annotate;
 
@@ -63,6 +63,7 @@ impl FromStr for Method {
 }
 
 /// Everything `call` needs, from the command line.
+#[derive(Clone)]
 pub struct Call {
     pub addr: String,
     pub token: Option<String>,
@@ -73,6 +74,10 @@ pub struct Call {
     pub json: Option<String>,
     pub annotate: bool,
     pub color: bool,
+    /// Make the call this many times (with the same requests) and print a summary instead.
+    pub repeat: u32,
+    /// How many of the repeated calls are in flight at once, over one HTTP/2 connection.
+    pub concurrency: u32,
 }
 
 /// Parses `500ms`, `2s`, `1m` or a bare number of milliseconds.
@@ -119,16 +124,23 @@ impl Call {
             Ok(message::encode(&message))
         };
 
+        let metadata = self.metadata()?;
+        if self.repeat > 1 {
+            let requests = self.all_requests(parse)?;
+            let client = UserServiceClient::new(self.connect().await?);
+            return crate::repeat::run(self, client, metadata, requests).await;
+        }
         let mut client = UserServiceClient::new(self.connect().await?);
         match self.method {
             Method::GetUser => {
                 let request: GetUserRequest = decode(&parse(&self.single_request()?)?);
-                let response = client.get_user(self.request(request)?).await.map_err(|s| self.failed(&s))?;
+                let response = client.get_user(self.request(&metadata, request)).await.map_err(|s| self.failed(&s))?;
                 printer.print(&response.into_inner())
             }
             Method::ListUsers => {
                 let request: ListUsersRequest = decode(&parse(&self.single_request()?)?);
-                let response = client.list_users(self.request(request)?).await.map_err(|s| self.failed(&s))?;
+                let response =
+                    client.list_users(self.request(&metadata, request)).await.map_err(|s| self.failed(&s))?;
                 if let Some(token) = response.metadata().get("x-wirelens-next-page-token") {
                     eprintln!("next page token: {}", token.to_str().unwrap_or("(not text)"));
                 }
@@ -143,13 +155,13 @@ impl Call {
             }
             Method::UploadUserPhotos => {
                 let (requests, reader) = self.stream_requests(parse);
-                let response = client.upload_user_photos(self.request(requests)?).await;
+                let response = client.upload_user_photos(self.request(&metadata, requests)).await;
                 reader.await.map_err(|e| Failure::invalid(format!("reading the requests failed: {e}")))??;
                 printer.print(&response.map_err(|s| self.failed(&s))?.into_inner())
             }
             Method::Chat => {
                 let (requests, reader) = self.stream_requests(parse);
-                let response = client.chat(self.request(requests)?).await.map_err(|s| self.failed(&s))?;
+                let response = client.chat(self.request(&metadata, requests)).await.map_err(|s| self.failed(&s))?;
                 let mut stream = response.into_inner();
                 for _ in 0..MAX_MESSAGES {
                     match stream.message().await.map_err(|s| self.failed(&s))? {
@@ -212,12 +224,7 @@ impl Call {
                 if line.trim().is_empty() {
                     continue;
                 }
-                let bytes = parse(&line).map_err(|mut failure| {
-                    for problem in &mut failure.errors {
-                        problem.message = format!("line {}: {}", number + 1, problem.message);
-                    }
-                    failure
-                })?;
+                let bytes = parse(&line).map_err(|failure| at_line(failure, number))?;
                 if tx.blocking_send(decode::<M>(&bytes)).is_err() {
                     break; // the call ended; the server's answer says why
                 }
@@ -227,29 +234,87 @@ impl Call {
         (ReceiverStream::new(rx), reader)
     }
 
-    /// `message` with the token, the deadline and the extra headers.
-    fn request<T>(&self, message: T) -> Result<tonic::Request<T>, Failure> {
-        let mut request = tonic::Request::new(message);
+    /// The token and the extra headers as metadata, checked once for every call.
+    fn metadata(&self) -> Result<MetadataMap, Failure> {
+        let mut metadata = MetadataMap::new();
         if let Some(token) = &self.token {
             let value = MetadataValue::try_from(format!("Bearer {token}"))
                 .map_err(|_| Failure::usage("--token must be printable ASCII"))?;
-            request.metadata_mut().insert("authorization", value);
-        }
-        if let Some(deadline) = self.deadline {
-            request.set_timeout(deadline);
+            metadata.insert("authorization", value);
         }
         for (name, value) in &self.headers {
             let key = MetadataKey::from_bytes(name.as_bytes())
                 .map_err(|_| Failure::usage(format!("--header '{name}' is not a valid header name")))?;
             let value = MetadataValue::try_from(value.as_str())
                 .map_err(|_| Failure::usage(format!("--header {name}: the value must be printable ASCII")))?;
-            request.metadata_mut().insert(key, value);
+            metadata.insert(key, value);
         }
-        Ok(request)
+        Ok(metadata)
+    }
+
+    /// `message` with `metadata` and the deadline.
+    fn request<T>(&self, metadata: &MetadataMap, message: T) -> tonic::Request<T> {
+        let mut request = tonic::Request::from_parts(metadata.clone(), tonic::Extensions::default(), message);
+        if let Some(deadline) = self.deadline {
+            request.set_timeout(deadline);
+        }
+        request
+    }
+
+    /// One call with already encoded `requests` and nothing printed: what `--repeat` makes.
+    /// Returns how many messages came back.
+    pub async fn invoke(
+        &self,
+        client: &mut UserServiceClient<Channel>,
+        metadata: &MetadataMap,
+        requests: &[Vec<u8>],
+    ) -> Result<u64, tonic::Status> {
+        match self.method {
+            Method::GetUser => {
+                let request: GetUserRequest = decode_first(requests);
+                client.get_user(self.request(metadata, request)).await.map(|_| 1)
+            }
+            Method::ListUsers => {
+                let request: ListUsersRequest = decode_first(requests);
+                let mut stream = client.list_users(self.request(metadata, request)).await?.into_inner();
+                let mut count = 0;
+                while count < MAX_MESSAGES as u64 && stream.message().await?.is_some() {
+                    count += 1;
+                }
+                Ok(count)
+            }
+            Method::UploadUserPhotos => {
+                let chunks: Vec<PhotoUpload> = requests.iter().map(|bytes| decode(bytes)).collect();
+                client.upload_user_photos(self.request(metadata, tokio_stream::iter(chunks))).await.map(|_| 1)
+            }
+            Method::Chat => {
+                let messages: Vec<ChatMessage> = requests.iter().map(|bytes| decode(bytes)).collect();
+                let mut stream = client.chat(self.request(metadata, tokio_stream::iter(messages))).await?.into_inner();
+                let mut count = 0;
+                while count < MAX_MESSAGES as u64 && stream.message().await?.is_some() {
+                    count += 1;
+                }
+                Ok(count)
+            }
+        }
+    }
+
+    /// Every request for `--repeat`, read before the first call: `--json` or stdin, one message
+    /// per line for streaming requests, the whole text otherwise.
+    fn all_requests(&self, parse: impl Fn(&str) -> Result<Vec<u8>, Failure>) -> Result<Vec<Vec<u8>>, Failure> {
+        let text = self.single_request()?;
+        if !matches!(self.method, Method::UploadUserPhotos | Method::Chat) {
+            return Ok(vec![parse(&text)?]);
+        }
+        let mut requests = Vec::new();
+        for (number, line) in text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty()) {
+            requests.push(parse(line).map_err(|failure| at_line(failure, number))?);
+        }
+        Ok(requests)
     }
 
     /// The failure for a call that ended with a non-OK status.
-    fn failed(&self, status: &tonic::Status) -> Failure {
+    pub fn failed(&self, status: &tonic::Status) -> Failure {
         // tonic's client enforces the deadline itself and reports its own timer as CANCELLED.
         if status.code() == tonic::Code::Cancelled
             && status.message().contains("Timeout expired")
@@ -298,6 +363,19 @@ impl Printer {
         }
         output::write_stdout(out.as_bytes())
     }
+}
+
+/// `failure` about line `index` (0-based) of the requests.
+fn at_line(mut failure: Failure, index: usize) -> Failure {
+    for problem in &mut failure.errors {
+        problem.message = format!("line {}: {}", index + 1, problem.message);
+    }
+    failure
+}
+
+/// The first request (an empty message when there is none).
+fn decode_first<M: prost::Message + Default>(requests: &[Vec<u8>]) -> M {
+    requests.first().map(|bytes| decode(bytes)).unwrap_or_default()
 }
 
 /// The generated type from bytes core encoded for the same descriptor.

@@ -10,6 +10,7 @@ mod error;
 mod help;
 mod load;
 mod output;
+mod repeat;
 
 use std::io::{self, IsTerminal, Read};
 use std::path::PathBuf;
@@ -70,6 +71,12 @@ struct CallArgs {
     /// Also show every response's wire bytes, annotated
     #[arg(long)]
     annotate: bool,
+    /// Make the call N times (same requests) and print a summary: statuses, calls/s, latencies
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    repeat: u32,
+    /// With --repeat: how many calls are in flight at once, multiplexed on one HTTP/2 connection
+    #[arg(long, value_name = "C", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    concurrency: u32,
     /// The request in canonical proto3 JSON; for UploadUserPhotos and Chat, one message per line
     #[arg(long, value_name = "REQUEST")]
     json: Option<String>,
@@ -303,6 +310,8 @@ fn call_cmd(args: CallArgs, ui: &Ui) -> Result<(), Failure> {
         json: args.json,
         annotate: args.annotate,
         color: ui.stdout_color,
+        repeat: args.repeat,
+        concurrency: args.concurrency,
     })
 }
 

@@ -139,3 +139,37 @@ fn no_server_and_bad_arguments() {
     assert!(unknown.starts_with("status: 2\n"), "{unknown}");
     assert!(unknown.contains("UserService has GetUser, ListUsers, UploadUserPhotos and Chat"), "{unknown}");
 }
+
+#[test]
+fn repeat_multiplexes_calls_and_summarises_them() {
+    let server = Server::start();
+    let output = run(
+        &[
+            "call",
+            "--addr",
+            &server.url,
+            "ListUsers",
+            "--json",
+            r#"{"pageSize":5}"#,
+            "--repeat",
+            "40",
+            "--concurrency",
+            "8",
+        ],
+        b"",
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", render(&output));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(
+        lines[0].starts_with("ListUsers x 40, 8 at a time on one HTTP/2 connection: 40 OK (200 messages back) in "),
+        "{stdout}"
+    );
+    assert!(lines[1].starts_with("latency: p50 "), "{stdout}");
+
+    let stdin = b"{\"userId\":\"42\",\"chunk\":\"AAEC\"}\n";
+    let output = run(&["call", "--addr", &server.url, "UploadUserPhotos", "--repeat", "3", "-"], stdin);
+    assert_eq!(output.status.code(), Some(0), "{}", render(&output));
+    assert!(String::from_utf8(output.stdout).unwrap().contains(": 3 OK (3 messages back)"));
+}
