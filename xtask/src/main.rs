@@ -1,7 +1,9 @@
 //! `cargo xtask`: the project's automation, in Rust rather than shell. This file parses the
 //! command line and dispatches; each command lives in its own module.
 
+mod bench_server;
 mod dist;
+mod interop;
 mod setup;
 mod smoke;
 mod static_server;
@@ -24,9 +26,13 @@ Commands:
                                  on one origin, data in target/wirelens.sqlite3; --no-build serves
                                  dist/ as it is
   test [--quick]                 run every check CI runs: setup, fmt, clippy, cargo test, trunk build,
-                                 and a smoke test of the built app in headless Chromium;
-                                 --quick skips the trunk build and the smoke test
+                                 a smoke test of the built app in headless Chromium, and `interop`;
+                                 --quick skips the trunk build, the smoke test and interop
   bench [core] [-- ARGS]         run wirelens-core's criterion benchmarks (ARGS go to criterion)
+  bench server                   start wirelens-server (bench profile) and time each kind of call
+                                 with `wirelens call --repeat --concurrency`
+  interop                        run the independent clients (Python grpcio; installed from PyPI
+                                 into target/tools/python) against wirelens-server
   help                           print this text
 ";
 
@@ -60,6 +66,10 @@ fn run() -> Result<()> {
             _ => usage_error(&format!("unexpected arguments to test: {rest:?}")),
         },
         ["bench", rest @ ..] => bench(rest),
+        ["interop"] => {
+            setup::run(&[setup::Tool::PythonGrpc]).require(&[setup::Tool::PythonGrpc])?;
+            interop::run()
+        }
         [command, ..] => usage_error(&format!("unknown command or arguments: {command}")),
     }
 }
@@ -118,6 +128,9 @@ fn parse_port(value: &str) -> Result<u16> {
 
 /// `bench [core] [-- ARGS]`.
 fn bench(args: &[&str]) -> Result<()> {
+    if args == ["server"] {
+        return bench_server::run();
+    }
     let (target, extra) = match args {
         [] | ["core"] => ("core", &[][..]),
         ["--", extra @ ..] | ["core", "--", extra @ ..] => ("core", extra),

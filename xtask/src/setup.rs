@@ -36,6 +36,8 @@ pub enum Tool {
     Chromedriver,
     /// Debian `protobuf-compiler`: the reference `protoc` that wirelens-core's tests compare with.
     Protoc,
+    /// grpcio and grpcio-tools from PyPI in a venv under target/tools: the interop client.
+    PythonGrpc,
 }
 
 /// Everything, for `cargo xtask setup` and a full `cargo xtask test`.
@@ -48,6 +50,7 @@ pub const ALL: &[Tool] = &[
     Tool::WasmOpt,
     Tool::WasmBindgen,
     Tool::Trunk,
+    Tool::PythonGrpc,
 ];
 
 /// What `trunk build` needs: `cargo xtask serve`.
@@ -67,6 +70,7 @@ impl fmt::Display for Tool {
             Tool::Chromium => "chromium",
             Tool::Chromedriver => "chromedriver",
             Tool::Protoc => "protoc",
+            Tool::PythonGrpc => "python grpcio",
         };
         f.write_str(name)
     }
@@ -112,6 +116,7 @@ pub fn run(tools: &[Tool]) -> Report {
             Tool::Trunk => note(tool, trunk()),
             Tool::WasmBindgen => note(tool, wasm_bindgen()),
             Tool::WasmOpt => note(tool, wasm_opt()),
+            Tool::PythonGrpc => note(tool, python_grpc()),
             Tool::Chromium | Tool::Chromedriver | Tool::Protoc => {
                 // All apt packages go in one `apt-get install`, at the first of them.
                 if apt.first() == Some(&tool) {
@@ -219,6 +224,32 @@ fn wasm_opt() -> Result<()> {
         ],
     ))?;
     verify("wasm-opt", &["--version"], |out| wasm_opt_version(out) == Some(BINARYEN_VERSION))
+}
+
+/// grpcio's version, pinned: grpcio-tools must match it.
+pub const GRPCIO_VERSION: &str = "1.74.0";
+
+/// The venv's python, which has grpcio and grpcio-tools.
+pub fn python_bin() -> std::path::PathBuf {
+    util::tools_dir().join("python").join("bin").join("python")
+}
+
+fn python_grpc() -> Result<()> {
+    let python = python_bin().to_string_lossy().into_owned();
+    let probe = ["-c", "import grpc, grpc_tools; print(grpc.__version__)"];
+    if util::probe(&python, &probe).as_deref().map(str::trim) == Some(GRPCIO_VERSION) {
+        present(&format!("python grpcio {GRPCIO_VERSION}"));
+        return Ok(());
+    }
+    let venv = util::tools_dir().join("python");
+    println!("setup: python grpcio {GRPCIO_VERSION}: installing from PyPI into {}", relative(&venv));
+    util::run(&mut util::cmd("python3", &["-m", "venv", &venv.to_string_lossy()]))?;
+    let (grpcio, tools) = (format!("grpcio=={GRPCIO_VERSION}"), format!("grpcio-tools=={GRPCIO_VERSION}"));
+    util::run(&mut util::cmd(
+        &python,
+        &["-m", "pip", "install", "--quiet", "--disable-pip-version-check", &grpcio, &tools],
+    ))?;
+    verify(&python, &probe, |out| out.trim() == GRPCIO_VERSION)
 }
 
 /// The Debian package that provides `tool`, and the file that shows it is installed.

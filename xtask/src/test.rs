@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use crate::setup::{self, Tool};
-use crate::{dist, smoke, util};
+use crate::{dist, interop, smoke, util};
 
 struct Step {
     name: &'static str,
@@ -36,7 +36,7 @@ const QUICK_STEPS: &[Step] = &[
     },
 ];
 
-/// The built app: skipped by `--quick`.
+/// The built app and the independent clients: skipped by `--quick`.
 const APP_STEPS: &[Step] = &[
     Step {
         name: "trunk build --release",
@@ -47,6 +47,7 @@ const APP_STEPS: &[Step] = &[
         },
     },
     Step { name: "smoke (headless chromium)", needs: &[Tool::Chromium], run: || smoke::run(&dist::dir()) },
+    Step { name: "interop (python grpcio)", needs: &[Tool::PythonGrpc], run: interop::run },
 ];
 
 /// Runs setup, then the steps; `quick` skips building and loading the app.
@@ -130,7 +131,7 @@ total                        76.2s";
 
     #[test]
     fn quick_skips_exactly_the_app_steps() {
-        assert_eq!(QUICK_STEPS.len() + APP_STEPS.len(), 6);
-        assert_eq!(skipped_names(), ["trunk build --release", "smoke (headless chromium)"]);
+        assert_eq!(QUICK_STEPS.len() + APP_STEPS.len(), 7);
+        assert_eq!(skipped_names(), ["trunk build --release", "smoke (headless chromium)", "interop (python grpcio)"]);
     }
 }
