@@ -144,7 +144,9 @@ async fn a_stream_past_its_deadline_ends_deadline_exceeded() {
         }
     };
     assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
-    assert_eq!(received, 2, "users at 100 and 200 ms, the deadline at 250 ms");
+    // Users at about 100 and 200 ms, the deadline at 250 ms: not an exact count, so a loaded
+    // machine cannot make it flaky, but well short of the page of 10.
+    assert!((1..10).contains(&received), "{received} users before the deadline");
 }
 
 #[tokio::test]
