@@ -1,8 +1,10 @@
 //! `cargo xtask`: the project's automation, in Rust rather than shell. This file parses the
 //! command line and dispatches; each command lives in its own module.
 
+mod bench_server;
 mod dist;
 mod e2e;
+mod interop;
 mod setup;
 mod smoke;
 mod static_server;
@@ -20,13 +22,19 @@ Commands:
   setup                          install what the other commands need, skipping what is present:
                                  wasm32 target, rustfmt/clippy, trunk 0.21, wasm-bindgen-cli (Cargo.lock's
                                  version), wasm-opt (npm binaryen, into target/tools), chromium, protoc
-  serve [--port N] [--no-build]  build the app (trunk build --release) and serve dist/ on
-                                 http://127.0.0.1:8080/ (or port N); --no-build serves dist/ as it is
+  serve [--port N] [--no-build]  build the app (trunk build --release) and start wirelens-server on
+                                 http://127.0.0.1:8080/ (or port N): the app, gRPC, grpc-web and REST
+                                 on one origin, data in target/wirelens.sqlite3; --no-build serves
+                                 dist/ as it is
   test [--quick]                 run every check CI runs: setup, fmt, clippy, cargo test, trunk build,
-                                 and a smoke test of the built app in headless Chromium;
-                                 --quick skips the trunk build and the smoke test
+                                 a smoke test of the built app in headless Chromium, and `interop`;
+                                 --quick skips the trunk build, the smoke test and interop
   bench [core] [-- ARGS]         run wirelens-core's criterion benchmarks (ARGS go to criterion)
   bench app                      build the app and time it in headless Chromium (typing, a 1 MiB message)
+  bench server                   start wirelens-server (bench profile) and time each kind of call
+                                 with `wirelens call --repeat --concurrency`
+  interop                        run the independent clients (Python grpcio; installed from PyPI
+                                 into target/tools/python) against wirelens-server
   help                           print this text
 ";
 
@@ -60,6 +68,10 @@ fn run() -> Result<()> {
             _ => usage_error(&format!("unexpected arguments to test: {rest:?}")),
         },
         ["bench", rest @ ..] => bench(rest),
+        ["interop"] => {
+            setup::run(&[setup::Tool::PythonGrpc]).require(&[setup::Tool::PythonGrpc])?;
+            interop::run()
+        }
         [command, ..] => usage_error(&format!("unknown command or arguments: {command}")),
     }
 }
@@ -99,8 +111,18 @@ fn serve(args: &[&str]) -> Result<()> {
         dist::build()?;
     }
     dist::check(&dist).context("nothing to serve (run `cargo xtask serve` without --no-build)")?;
-    static_server::serve_forever(&dist, port)
+    let addr = format!("127.0.0.1:{port}");
+    let db = util::root().join("target").join("wirelens.sqlite3");
+    let dist_arg = dist.to_string_lossy().into_owned();
+    let db_arg = db.to_string_lossy().into_owned();
+    println!("serving the app and the API at http://{addr}/ (API token: {DEMO_TOKEN}); Ctrl-C stops it");
+    // The dev profile: the tests already built it, and a demo server needs no optimiser.
+    let args = ["run", "-p", "wirelens-server", "--", "--addr", &addr, "--dist", &dist_arg, "--db", &db_arg];
+    util::run(&mut util::cmd("cargo", &args))
 }
+
+/// wirelens-server's default `--token`, printed so the user can call the API.
+const DEMO_TOKEN: &str = "wirelens-demo-token";
 
 fn parse_port(value: &str) -> Result<u16> {
     value.parse().with_context(|| format!("--port wants a number from 0 to 65535, not '{value}'"))
@@ -118,6 +140,9 @@ fn bench_app() -> Result<()> {
 fn bench(args: &[&str]) -> Result<()> {
     if args == ["app"] {
         return bench_app();
+    }
+    if args == ["server"] {
+        return bench_server::run();
     }
     let (target, extra) = match args {
         [] | ["core"] => ("core", &[][..]),
@@ -137,4 +162,13 @@ fn bench(args: &[&str]) -> Result<()> {
         println!("criterion's results: {}", util::root().join("target/criterion").display());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn demo_token_is_the_servers_default() {
+        let server = include_str!("../../crates/wirelens-server/src/lib.rs");
+        assert!(server.contains(&format!("pub const DEMO_TOKEN: &str = \"{}\";", super::DEMO_TOKEN)));
+    }
 }

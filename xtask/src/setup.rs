@@ -38,6 +38,8 @@ pub enum Tool {
     Protoc,
     /// npm's playwright-core (a driver only: it downloads no browser), for the end-to-end tests.
     PlaywrightCore,
+    /// grpcio and grpcio-tools from PyPI in a venv under target/tools: the interop client.
+    PythonGrpc,
 }
 
 /// Everything, for `cargo xtask setup` and a full `cargo xtask test`.
@@ -51,6 +53,7 @@ pub const ALL: &[Tool] = &[
     Tool::WasmBindgen,
     Tool::Trunk,
     Tool::PlaywrightCore,
+    Tool::PythonGrpc,
 ];
 
 /// What `trunk build` needs: `cargo xtask serve`.
@@ -71,6 +74,7 @@ impl fmt::Display for Tool {
             Tool::Chromium => "chromium",
             Tool::Chromedriver => "chromedriver",
             Tool::Protoc => "protoc",
+            Tool::PythonGrpc => "python grpcio",
         };
         f.write_str(name)
     }
@@ -117,6 +121,7 @@ pub fn run(tools: &[Tool]) -> Report {
             Tool::WasmBindgen => note(tool, wasm_bindgen()),
             Tool::WasmOpt => note(tool, wasm_opt()),
             Tool::PlaywrightCore => note(tool, playwright_core()),
+            Tool::PythonGrpc => note(tool, python_grpc()),
             Tool::Chromium | Tool::Chromedriver | Tool::Protoc => {
                 // All apt packages go in one `apt-get install`, at the first of them.
                 if apt.first() == Some(&tool) {
@@ -246,6 +251,32 @@ fn npm_install(prefix: &std::path::Path, package: &str) -> Result<()> {
             &cache_arg,
         ],
     ))
+}
+
+/// grpcio's version, pinned: grpcio-tools must match it.
+pub const GRPCIO_VERSION: &str = "1.74.0";
+
+/// The venv's python, which has grpcio and grpcio-tools.
+pub fn python_bin() -> std::path::PathBuf {
+    util::tools_dir().join("python").join("bin").join("python")
+}
+
+fn python_grpc() -> Result<()> {
+    let python = python_bin().to_string_lossy().into_owned();
+    let probe = ["-c", "import grpc, grpc_tools; print(grpc.__version__)"];
+    if util::probe(&python, &probe).as_deref().map(str::trim) == Some(GRPCIO_VERSION) {
+        present(&format!("python grpcio {GRPCIO_VERSION}"));
+        return Ok(());
+    }
+    let venv = util::tools_dir().join("python");
+    println!("setup: python grpcio {GRPCIO_VERSION}: installing from PyPI into {}", relative(&venv));
+    util::run(&mut util::cmd("python3", &["-m", "venv", &venv.to_string_lossy()]))?;
+    let (grpcio, tools) = (format!("grpcio=={GRPCIO_VERSION}"), format!("grpcio-tools=={GRPCIO_VERSION}"));
+    util::run(&mut util::cmd(
+        &python,
+        &["-m", "pip", "install", "--quiet", "--disable-pip-version-check", &grpcio, &tools],
+    ))?;
+    verify(&python, &probe, |out| out.trim() == GRPCIO_VERSION)
 }
 
 /// The Debian package that provides `tool`, and the file that shows it is installed.

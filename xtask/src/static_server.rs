@@ -1,5 +1,5 @@
-//! A static file server for `dist/`: what `cargo xtask serve` and the smoke test use until the
-//! real server replaces it. Every response is cross-origin isolated (COOP/COEP/CORP), so the
+//! A static file server for `dist/`: what the smoke test loads the built app from (`serve`
+//! starts wirelens-server instead, which also answers the API). Every response is cross-origin isolated (COOP/COEP/CORP), so the
 //! page gets precise timers for its benchmarks. Knows nothing about trunk or browsers.
 
 use std::fs;
@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Result, anyhow};
 use tiny_http::{Header, Method, Request, Response, Server};
 
 /// Headers on every response, errors included.
@@ -171,16 +171,6 @@ fn percent_decode(text: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
-}
-
-/// Serves `dist` on `127.0.0.1:port` until interrupted.
-pub fn serve_forever(dist: &Path, port: u16) -> Result<()> {
-    let server = StaticServer::bind(&format!("127.0.0.1:{port}"), dist)
-        .with_context(|| format!("serving {}", dist.display()))?;
-    println!("wirelens is at {}", server.url());
-    println!("(serving {}; Ctrl-C stops)", dist.display());
-    server.run();
-    Ok(())
 }
 
 #[cfg(test)]

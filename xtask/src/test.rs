@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use crate::setup::{self, Tool};
-use crate::{dist, e2e, smoke, util};
+use crate::{dist, e2e, interop, smoke, util};
 
 struct Step {
     name: &'static str,
@@ -49,7 +49,7 @@ const QUICK_STEPS: &[Step] = &[
     },
 ];
 
-/// The app in a browser: skipped by `--quick`.
+/// The app in a browser and the independent clients of the server: skipped by `--quick`.
 const APP_STEPS: &[Step] = &[
     Step {
         name: "component tests (wasm-bindgen-test, chromedriver)",
@@ -78,6 +78,7 @@ const APP_STEPS: &[Step] = &[
         needs: &[Tool::Chromium, Tool::PlaywrightCore],
         run: || e2e::run(&dist::dir()),
     },
+    Step { name: "interop (python grpcio)", needs: &[Tool::PythonGrpc], run: interop::run },
 ];
 
 /// Runs setup, then the steps; `quick` skips building and loading the app.
@@ -161,14 +162,15 @@ total                        76.2s";
 
     #[test]
     fn quick_skips_exactly_the_app_steps() {
-        assert_eq!(QUICK_STEPS.len() + APP_STEPS.len(), 8);
+        assert_eq!(QUICK_STEPS.len() + APP_STEPS.len(), 9);
         assert_eq!(
             skipped_names(),
             [
                 "component tests (wasm-bindgen-test, chromedriver)",
                 "trunk build --release",
                 "smoke (headless chromium)",
-                "end-to-end (playwright-core, headless chromium)"
+                "end-to-end (playwright-core, headless chromium)",
+                "interop (python grpcio)"
             ]
         );
     }

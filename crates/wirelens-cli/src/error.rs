@@ -18,6 +18,8 @@ pub enum FailureKind {
     Usage,
     /// The schema, the message or the bytes are wrong, or a file cannot be read: exit code 1.
     Invalid,
+    /// `call` reached no server, or the call ended with a non-OK status: exit code 3.
+    Call,
 }
 
 /// One error line, and the lines that show where it is.
@@ -37,6 +39,10 @@ impl Failure {
         Failure::one(FailureKind::Invalid, message.into(), None)
     }
 
+    pub fn call(message: impl Into<String>) -> Failure {
+        Failure::one(FailureKind::Call, message.into(), None)
+    }
+
     /// An error about a place in `source`: prints the line and a caret under `column`.
     pub fn invalid_at(message: impl Into<String>, source: &str, line: usize, column: usize) -> Failure {
         Failure::one(FailureKind::Invalid, message.into(), wirelens_core::position::excerpt(source, line, column))
@@ -46,6 +52,7 @@ impl Failure {
         match self.kind {
             FailureKind::Usage => 2,
             FailureKind::Invalid => 1,
+            FailureKind::Call => 3,
         }
     }
 

@@ -14,7 +14,7 @@ pub const MAIN: &str = r#"Examples:
   name: "Alice"
 
   More in each command's --help. Exit status: 0 success; 1 invalid input (schema, message,
-  bytes, an unreadable file); 2 usage error."#;
+  bytes, an unreadable file); 2 usage error; 3 a call that failed (`call`)."#;
 
 pub const ENCODE: &str = r#"Examples:
   $ wirelens encode --proto proto/userservice/user.proto --type userservice.User \
@@ -90,3 +90,16 @@ pub const ANNOTATE: &str = r#"Examples:
            = 02 = continuation 0 (last), group 0000010 = 2
            = groups are little-endian: 44 + 2 × 128 = 300
            = without a schema: as sint64 (zigzag) it would be 150, as int64 300"#;
+
+/// Not run by the tests (they need a server): written as the session prints it, without `$`.
+pub const CALL: &str = r#"Examples (with `cargo run -p wirelens-server -- --memory` running):
+  wirelens call GetUser --json '{"userId":"42"}'
+  {"user":{"id":"42","name":"Alice","email":"alice@example.com","roles":["admin","user"],"status":"ACTIVE"}}
+
+  wirelens call ListUsers --json '{"pageSize":2}' --annotate -H 'x-wirelens-delay-ms: 500'
+  printf '{"userId":"42","filename":"a.txt","chunk":"aGVsbG8="}\n' | wirelens call UploadUserPhotos
+  wirelens call Chat -        (then type {"from":"me","text":"hi"} lines; Ctrl-D ends)
+  wirelens call GetUser --json '{"userId":"42"}' --deadline 100ms -H 'x-wirelens-work-ms: 1000'
+
+  Each response is one line of canonical proto3 JSON. Exit status 3: the server could not be
+  reached, or the call ended with a status other than OK (printed with its details)."#;

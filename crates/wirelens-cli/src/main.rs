@@ -1,14 +1,16 @@
 //! `wirelens`: encode, decode and annotate protobuf from a terminal.
 //!
-//! The argument definitions (clap derive), the three subcommands as thin steps over
-//! wirelens-core, and the exit codes: 0 success, 1 invalid input (schema, message, bytes, an
-//! unreadable file), 2 usage. Finding and reading `.proto` files is `load.rs`'s job, painting
+//! The argument definitions (clap derive), the subcommands as thin steps over wirelens-core,
+//! and the exit codes: 0 success, 1 invalid input (schema, message, bytes, an unreadable file),
+//! 2 usage, 3 a failed call. Finding and reading `.proto` files is `load.rs`'s job, painting
 //! the listing `output.rs`'s. All protobuf knowledge is core's.
 
+mod call;
 mod error;
 mod help;
 mod load;
 mod output;
+mod repeat;
 
 use std::io::{self, IsTerminal, Read};
 use std::path::PathBuf;
@@ -47,6 +49,49 @@ enum Command {
     /// Show what every byte means, with or without a schema
     #[command(after_long_help = help::ANNOTATE)]
     Annotate(AnnotateArgs),
+    /// Call the reference UserService (wirelens-server) over native gRPC, and show the answers
+    #[command(after_long_help = help::CALL)]
+    Call(CallArgs),
+}
+
+#[derive(Debug, Args)]
+struct CallArgs {
+    /// The server
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8080")]
+    addr: String,
+    /// The bearer token sent in `authorization`; empty sends none
+    #[arg(long, value_name = "TOKEN", default_value = call::DEMO_TOKEN)]
+    token: String,
+    /// How long the call may take (500ms, 2s, 1m): sent as grpc-timeout
+    #[arg(long, value_name = "DURATION", value_parser = call::parse_duration)]
+    deadline: Option<std::time::Duration>,
+    /// An extra request header, `name: value` (repeatable), e.g. 'x-wirelens-delay-ms: 300'
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = parse_header)]
+    headers: Vec<(String, String)>,
+    /// Also show every response's wire bytes, annotated
+    #[arg(long)]
+    annotate: bool,
+    /// Make the call N times (same requests) and print a summary: statuses, calls/s, latencies
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    repeat: u32,
+    /// With --repeat: how many calls are in flight at once, multiplexed on one HTTP/2 connection
+    #[arg(long, value_name = "C", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    concurrency: u32,
+    /// The request in canonical proto3 JSON; for UploadUserPhotos and Chat, one message per line
+    #[arg(long, value_name = "REQUEST")]
+    json: Option<String>,
+    /// GetUser, ListUsers, UploadUserPhotos or Chat
+    #[arg(value_name = "METHOD", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<call::Method>()))]
+    method: call::Method,
+    /// `-` (or nothing, without --json) reads the request(s) from stdin: one JSON message per line
+    /// for the streaming requests of UploadUserPhotos and Chat
+    #[arg(value_name = "-", conflicts_with = "json")]
+    stdin: Option<String>,
+}
+
+fn parse_header(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text.split_once(':').ok_or_else(|| format!("'{text}' is not `name: value`"))?;
+    Ok((name.trim().to_ascii_lowercase(), value.trim().to_owned()))
 }
 
 #[derive(Debug, Args)]
@@ -185,6 +230,7 @@ fn main() -> ExitCode {
         Command::Encode(args) => encode(&args, &ui),
         Command::Decode(args) => decode(&args, &ui),
         Command::Annotate(args) => annotate_cmd(&args, &ui),
+        Command::Call(args) => call_cmd(args, &ui),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -254,6 +300,24 @@ fn annotate_cmd(args: &AnnotateArgs, ui: &Ui) -> Result<(), Failure> {
     let bytes = read_bytes(args.input, &args.data)?;
     let annotation = annotate(&bytes, desc.as_ref());
     output::write_stdout(output::listing(&annotation, args.explain, ui.stdout_color).as_bytes())
+}
+
+fn call_cmd(args: CallArgs, ui: &Ui) -> Result<(), Failure> {
+    if args.stdin.as_deref().is_some_and(|s| s != "-") {
+        return Err(Failure::usage("the request comes from --json or from stdin (`-`), not from an argument"));
+    }
+    call::run(call::Call {
+        addr: args.addr,
+        token: Some(args.token).filter(|t| !t.is_empty()),
+        deadline: args.deadline,
+        headers: args.headers,
+        method: args.method,
+        json: args.json,
+        annotate: args.annotate,
+        color: ui.stdout_color,
+        repeat: args.repeat,
+        concurrency: args.concurrency,
+    })
 }
 
 impl SchemaArgs {

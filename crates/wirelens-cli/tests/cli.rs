@@ -10,6 +10,10 @@ use std::process::{Command, Output, Stdio};
 
 use expect_test::{Expect, expect};
 
+// Not a test binary of its own: `call` tests share this file's runner.
+#[path = "cli/call.rs"]
+mod call;
+
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 const USER: &str = "--proto proto/userservice/user.proto --type userservice.User";
 const REFERENCE_USER: &str =
@@ -601,6 +605,7 @@ fn help_lists_the_commands() {
               encode    Encode a message written in JSON or text format, and show its bytes
               decode    Decode bytes (hex, base64, escaped or raw) as a message, to JSON or text format
               annotate  Show what every byte means, with or without a schema
+              call      Call the reference UserService (wirelens-server) over native gRPC, and show the answers
               help      Print this message or the help of the given subcommand(s)
 
             Options:
@@ -619,7 +624,7 @@ fn help_lists_the_commands() {
               name: "Alice"
 
               More in each command's --help. Exit status: 0 success; 1 invalid input (schema, message,
-              bytes, an unreadable file); 2 usage error.
+              bytes, an unreadable file); 2 usage error; 3 a call that failed (`call`).
         "#]],
     );
 }

@@ -1,0 +1,126 @@
+//! `call --repeat N --concurrency C`: the same call N times, C of them in flight at once over a
+//! single HTTP/2 connection (gRPC multiplexes them as streams), then one summary: how many
+//! ended in each status, calls per second and latency percentiles. Knows timing and counting;
+//! making one call is `call.rs`'s.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use tonic::metadata::MetadataMap;
+use tonic::transport::Channel;
+use wirelens_api::UserServiceClient;
+
+use crate::call::Call;
+use crate::error::Failure;
+use crate::output;
+
+/// The most calls one `--repeat` makes.
+pub const MAX_REPEAT: u32 = 10_000_000;
+
+/// How one call ended: its latency, and the number of messages or the status.
+type Outcome = (Duration, Result<u64, (tonic::Code, String)>);
+
+/// Makes the calls and prints the summary; fails (exit 3) when any call failed.
+pub async fn run(
+    call: Call,
+    client: UserServiceClient<Channel>,
+    metadata: MetadataMap,
+    requests: Vec<Vec<u8>>,
+) -> Result<(), Failure> {
+    let repeat = call.repeat.min(MAX_REPEAT);
+    let workers = call.concurrency.clamp(1, repeat);
+    let shared = Arc::new((call, metadata, requests));
+    let next = Arc::new(AtomicU32::new(0));
+    let start = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..workers {
+        let (shared, next, mut client) = (Arc::clone(&shared), Arc::clone(&next), client.clone());
+        tasks.spawn(async move {
+            let (call, metadata, requests) = &*shared;
+            let mut outcomes: Vec<Outcome> = Vec::new();
+            // Bounded: the shared counter hands out `repeat` calls in all.
+            while next.fetch_add(1, Ordering::Relaxed) < repeat {
+                let began = Instant::now();
+                let result = call.invoke(&mut client, metadata, requests).await;
+                outcomes.push((began.elapsed(), result.map_err(|s| (s.code(), s.message().to_owned()))));
+            }
+            outcomes
+        });
+    }
+    let mut outcomes = Vec::with_capacity(repeat as usize);
+    while let Some(finished) = tasks.join_next().await {
+        outcomes.extend(finished.map_err(|e| Failure::invalid(format!("a call task failed: {e}")))?);
+    }
+    let elapsed = start.elapsed();
+    let (call, ..) = &*shared;
+    output::write_stdout(summary(&format!("{:?}", call.method), workers, &outcomes, elapsed).as_bytes())?;
+    match outcomes.iter().find_map(|(_, result)| result.as_ref().err()) {
+        None => Ok(()),
+        Some((code, message)) => {
+            let failed = outcomes.iter().filter(|(_, r)| r.is_err()).count();
+            let mut failure = call.failed(&tonic::Status::new(*code, message.clone()));
+            failure.errors[0].message =
+                format!("{failed} of {} calls failed; the first: {}", outcomes.len(), failure.errors[0].message);
+            Err(failure)
+        }
+    }
+}
+
+/// The summary: a line of counts and rate, a line of latencies, a line per failing status.
+pub fn summary(method: &str, workers: u32, outcomes: &[Outcome], elapsed: Duration) -> String {
+    let ok = outcomes.iter().filter(|(_, r)| r.is_ok()).count();
+    let messages: u64 = outcomes.iter().filter_map(|(_, r)| r.as_ref().ok()).sum();
+    let rate = outcomes.len() as f64 / elapsed.as_secs_f64().max(1e-9);
+    let mut out = format!(
+        "{method} x {}, {workers} at a time on one HTTP/2 connection: {ok} OK ({messages} messages back) in {:.2} s, {rate:.0} calls/s\n",
+        outcomes.len(),
+        elapsed.as_secs_f64(),
+    );
+    let mut latencies: Vec<Duration> = outcomes.iter().map(|(took, _)| *took).collect();
+    latencies.sort();
+    if let Some(max) = latencies.last() {
+        // Nearest rank: the smallest latency at least q of the calls did not exceed.
+        let at = |q: f64| latencies[((latencies.len() as f64 * q).ceil() as usize).clamp(1, latencies.len()) - 1];
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let _ = writeln!(
+            out,
+            "latency: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            ms(at(0.5)),
+            ms(at(0.9)),
+            ms(at(0.99)),
+            ms(*max)
+        );
+    }
+    let mut failures: BTreeMap<i32, (usize, &str)> = BTreeMap::new();
+    for (_, result) in outcomes {
+        if let Err((code, message)) = result {
+            failures.entry(*code as i32).or_insert((0, message)).0 += 1;
+        }
+    }
+    for (code, (count, first)) in failures {
+        let _ = writeln!(out, "{count} x {:?} (first: {first})", tonic::Code::from_i32(code));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_counts_statuses_and_percentiles() {
+        let ms = Duration::from_millis;
+        let mut outcomes: Vec<Outcome> = (1..=9).map(|i| (ms(i), Ok(1))).collect();
+        outcomes.push((ms(100), Err((tonic::Code::ResourceExhausted, "rate limit exceeded".into()))));
+        let text = summary("GetUser", 4, &outcomes, Duration::from_secs(2));
+        assert_eq!(
+            text,
+            "GetUser x 10, 4 at a time on one HTTP/2 connection: 9 OK (9 messages back) in 2.00 s, 5 calls/s\n\
+             latency: p50 5.00 ms, p90 9.00 ms, p99 100.00 ms, max 100.00 ms\n\
+             1 x ResourceExhausted (first: rate limit exceeded)\n"
+        );
+    }
+}

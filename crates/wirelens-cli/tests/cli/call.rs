@@ -1,0 +1,175 @@
+//! `wirelens call` against a real wirelens-server on 127.0.0.1:0, started in this process
+//! with a fresh in-memory database for each test.
+
+use expect_test::expect;
+use wirelens_server::{Config, Store};
+
+use super::{outcome, render, run};
+
+/// A server on its own runtime; dropping it stops the server.
+struct Server {
+    url: String,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Server {
+    fn start() -> Server {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let app = wirelens_server::app(Store::in_memory().unwrap(), &Config { rate_limit: None, ..Config::default() });
+        runtime.spawn(wirelens_server::serve(listener, app, std::future::pending()));
+        Server { url, _runtime: runtime }
+    }
+
+    /// `wirelens call --addr URL ARGS` (ARGS split as `check` splits them), with `stdin`.
+    fn call(&self, args: &str, stdin: &[u8]) -> String {
+        outcome(&format!("call --addr {} --color never {args}", self.url), stdin)
+    }
+}
+
+#[test]
+fn get_user_prints_canonical_json_and_annotated_bytes() {
+    let server = Server::start();
+    expect![[r#"
+        status: 0
+        --- stdout
+        {"user":{"id":"42","name":"Alice","email":"alice@example.com","roles":["admin","user"],"status":"ACTIVE"}}
+    "#]]
+    .assert_eq(&server.call(r#"GetUser --json {"userId":"42"}"#, b""));
+    let annotated = server.call("GetUser --annotate -", br#"{"userId": "42"}"#);
+    assert!(annotated.contains("# userservice.GetUserResponse, 45 bytes\n"), "{annotated}");
+    assert!(annotated.contains("0A                         tag: field 1, wire type 2 LEN"), "{annotated}");
+    assert!(annotated.contains("41 6C 69 63 65                 \"Alice\""), "{annotated}");
+}
+
+#[test]
+fn list_users_streams_one_line_per_user() {
+    let server = Server::start();
+    expect![[r#"
+        status: 0
+        --- stdout
+        {"id":"3","name":"Dana","email":"dana3@example.com","roles":["user"],"address":{"street":"3 Main Street","city":"Quito","country":"EC","zipCode":"170150"},"status":"ACTIVE"}
+        {"id":"4","name":"Emeka","email":"emeka4@example.com","roles":["user"],"status":"ACTIVE"}
+        --- stderr
+        next page token: 4
+    "#]]
+    .assert_eq(&server.call(r#"ListUsers --json {"pageSize":2,"pageToken":"2"}"#, b""));
+}
+
+#[test]
+fn upload_reads_one_chunk_per_line_from_stdin() {
+    let server = Server::start();
+    // "hello" and " world": the SHA-256 is that of "hello world".
+    let stdin = b"{\"userId\":\"42\",\"filename\":\"a.txt\",\"chunk\":\"aGVsbG8=\"}\n\n{\"chunk\":\"IHdvcmxk\",\"chunkIndex\":1}\n";
+    expect![[r#"
+        status: 0
+        --- stdout
+        {"userId":"42","photoId":"photo-1","totalBytes":"11","chunkCount":2,"sha256Hex":"b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"}
+    "#]]
+    .assert_eq(&server.call("UploadUserPhotos -", stdin));
+    expect![[r#"
+        status: 1
+        --- stderr
+        wirelens: error: line 2: the request: invalid JSON at line 1, column 2: key must be a string
+          1 | {chunk}
+            |  ^
+    "#]]
+    .assert_eq(&server.call("UploadUserPhotos", b"{\"userId\":\"42\"}\n{chunk}\n"));
+}
+
+#[test]
+fn chat_answers_each_line() {
+    let server = Server::start();
+    let output = run(
+        &["call", "--addr", &server.url, "Chat"],
+        b"{\"from\":\"me\",\"text\":\"hi\"}\n{\"from\":\"me\",\"text\":\"bye\"}\n",
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", render(&output));
+    let replies: Vec<serde_json::Value> =
+        String::from_utf8(output.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let texts: Vec<&str> = replies.iter().map(|r| r["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["#1 me: hi", "#2 me: bye"]);
+    assert!(replies.iter().all(|r| r["from"] == "wirelens-server" && r["sentAt"].is_string()));
+}
+
+#[test]
+fn failed_calls_exit_3_with_the_status_and_its_details() {
+    let server = Server::start();
+    expect![[r#"
+        status: 3
+        --- stderr
+        wirelens: error: NOT_FOUND: no user with id 999
+        wirelens: hint: ErrorInfo: reason USER_NOT_FOUND (wirelens.example) user_id=999
+    "#]]
+    .assert_eq(&server.call(r#"GetUser --json {"userId":"999"}"#, b""));
+    expect![[r#"
+        status: 3
+        --- stderr
+        wirelens: error: INVALID_ARGUMENT: invalid user_id: must be positive, got 0
+        wirelens: hint: BadRequest: user_id: must be positive, got 0
+    "#]]
+    .assert_eq(&server.call("GetUser --json {}", b""));
+    expect![[r#"
+        status: 3
+        --- stderr
+        wirelens: error: UNAUTHENTICATED: the bearer token is not this server's token
+        wirelens: hint: ErrorInfo: reason INVALID_TOKEN (wirelens.example)
+        wirelens: hint: the server's demo token is wirelens-demo-token: pass --token
+    "#]]
+    .assert_eq(&server.call(r#"GetUser --token guess --json {"userId":"42"}"#, b""));
+    expect![[r#"
+        status: 3
+        --- stderr
+        wirelens: error: DEADLINE_EXCEEDED: the deadline of 100ms passed (seen by the client)
+    "#]]
+    .assert_eq(&server.call(r#"GetUser --deadline 100ms -H x-wirelens-work-ms:3000 --json {"userId":"42"}"#, b""));
+}
+
+#[test]
+fn no_server_and_bad_arguments() {
+    expect![[r#"
+        status: 3
+        --- stderr
+        wirelens: error: cannot connect to http://127.0.0.1:1: transport error: tcp connect error: tcp connect error: Connection refused (os error 111)
+        wirelens: hint: is wirelens-server running? start it with `cargo run -p wirelens-server`
+    "#]]
+    .assert_eq(&outcome("call --addr http://127.0.0.1:1 GetUser --json {}", b""));
+    let unknown = outcome("call DeleteUser", b"");
+    assert!(unknown.starts_with("status: 2\n"), "{unknown}");
+    assert!(unknown.contains("UserService has GetUser, ListUsers, UploadUserPhotos and Chat"), "{unknown}");
+}
+
+#[test]
+fn repeat_multiplexes_calls_and_summarises_them() {
+    let server = Server::start();
+    let output = run(
+        &[
+            "call",
+            "--addr",
+            &server.url,
+            "ListUsers",
+            "--json",
+            r#"{"pageSize":5}"#,
+            "--repeat",
+            "40",
+            "--concurrency",
+            "8",
+        ],
+        b"",
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", render(&output));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(
+        lines[0].starts_with("ListUsers x 40, 8 at a time on one HTTP/2 connection: 40 OK (200 messages back) in "),
+        "{stdout}"
+    );
+    assert!(lines[1].starts_with("latency: p50 "), "{stdout}");
+
+    let stdin = b"{\"userId\":\"42\",\"chunk\":\"AAEC\"}\n";
+    let output = run(&["call", "--addr", &server.url, "UploadUserPhotos", "--repeat", "3", "-"], stdin);
+    assert_eq!(output.status.code(), Some(0), "{}", render(&output));
+    assert!(String::from_utf8(output.stdout).unwrap().contains(": 3 OK (3 messages back)"));
+}

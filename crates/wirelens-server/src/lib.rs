@@ -1,0 +1,136 @@
+//! wirelens-server: the reference `UserService` over native gRPC (HTTP/2), grpc-web (binary and
+//! text, over HTTP/1.1 too) and REST/JSON, all on one port, with the built app beside them.
+//!
+//! [`app`] builds the router: the gRPC service behind tonic-web, the REST routes, both behind
+//! the same [`layers`] (logging, auth, rate limit, deadlines), the static files, CORS. [`serve`]
+//! runs it on a listener until a shutdown signal. Data lives in SQLite ([`store`]); the
+//! operations ([`users`]) know nothing about either protocol.
+
+pub mod error;
+pub mod json;
+pub mod layers;
+pub mod rest;
+pub mod seed;
+pub mod service;
+pub mod static_files;
+pub mod store;
+pub mod users;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+use http::{HeaderName, Method};
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::cors::{AllowHeaders, Any, CorsLayer};
+use wirelens_api::UserServiceServer;
+
+pub use error::ApiError;
+pub use layers::rate_limit::RateLimit;
+pub use store::{Store, StoreError};
+
+/// The token `--token` defaults to. Printed at start: it is a demo, not a secret.
+pub const DEMO_TOKEN: &str = "wirelens-demo-token";
+
+/// The path prefix of the gRPC (and grpc-web) service.
+pub const GRPC_PREFIX: &str = "/userservice.UserService/";
+
+/// Everything about the server except its data and its address.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The bearer token every API call must carry.
+    pub token: String,
+    /// The largest gRPC message accepted or sent, in bytes (encoded, before framing).
+    pub max_message_bytes: usize,
+    /// The largest photo, all chunks together, in bytes.
+    pub max_upload_bytes: usize,
+    /// Per-client rate limit; `None` for none.
+    pub rate_limit: Option<RateLimit>,
+    /// Where the built app is; `None` serves no files.
+    pub dist: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            token: DEMO_TOKEN.to_owned(),
+            max_message_bytes: 4 * 1024 * 1024,
+            max_upload_bytes: 16 * 1024 * 1024,
+            rate_limit: Some(RateLimit { per_second: 50.0, burst: 100 }),
+            dist: None,
+        }
+    }
+}
+
+/// The response headers a browser may read across origins: without them grpc-web clients
+/// cannot see a call's status.
+pub const EXPOSED_HEADERS: &[&str] =
+    &["grpc-status", "grpc-message", "grpc-status-details-bin", service::NEXT_PAGE_HEADER];
+
+/// The whole server as one router.
+pub fn app(store: Store, config: &Config) -> Router {
+    let token = layers::auth::Token::new(&config.token);
+    let limiter = layers::rate_limit::Limiter::new(config.rate_limit);
+    // Outermost first: the log sees every answer, including the layers' own refusals.
+    let middleware = ServiceBuilder::new()
+        .layer(from_fn(layers::logging::log))
+        .layer(from_fn_with_state(token, layers::auth::require_token))
+        .layer(from_fn_with_state(limiter, layers::rate_limit::limit))
+        .layer(from_fn(layers::deadline::enforce))
+        .layer(from_fn_with_state(
+            layers::max_message::MaxMessage(config.max_message_bytes),
+            layers::max_message::limit,
+        ));
+
+    let grpc = UserServiceServer::new(service::UserService::new(store.clone(), config.max_upload_bytes))
+        .max_decoding_message_size(config.max_message_bytes)
+        .max_encoding_message_size(config.max_message_bytes);
+    // tonic-web turns grpc-web into gRPC (and back), so the middleware and the service only
+    // ever see gRPC; it hands on tonic bodies, which axum's middleware wants as its own.
+    let grpc = ServiceBuilder::new()
+        .layer(from_fn(layers::content_type::require_grpc))
+        .layer(tonic_web::GrpcWebLayer::new())
+        .service(
+            ServiceBuilder::new()
+                .map_request(|request: http::Request<tonic::body::Body>| request.map(axum::body::Body::new))
+                .layer(middleware.clone())
+                .service(grpc),
+        );
+
+    let mut router = Router::new()
+        .route_service(&format!("{GRPC_PREFIX}{{*method}}"), grpc)
+        .merge(rest::routes(store, config.max_upload_bytes).route_layer(middleware));
+    if let Some(dist) = &config.dist {
+        router = static_files::fallback(router, dist);
+    }
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST])
+        // Not `*`: a wildcard does not cover `authorization`, which every API call sends.
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers(EXPOSED_HEADERS.iter().map(|name| HeaderName::from_static(name)).collect::<Vec<_>>());
+    static_files::isolate(router).layer(cors)
+}
+
+/// Serves `app` on `listener` (HTTP/1.1 and h2c on the same port) until `shutdown` completes,
+/// then waits for open connections to finish.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use axum::serve::ListenerExt as _;
+    // Without TCP_NODELAY a small frame can wait for the peer's delayed ACK: about 40 ms for a
+    // stream's messages.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::warn!(%error, "could not set TCP_NODELAY");
+        }
+    });
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

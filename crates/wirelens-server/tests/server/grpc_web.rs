@@ -1,0 +1,149 @@
+//! grpc-web at the byte level, over HTTP/1.1: hand-framed requests in binary
+//! (`application/grpc-web+proto`) and text (`application/grpc-web-text`, base64), the data
+//! frames and the trailer frame (flag 0x80) of the answers, and malformed requests, each
+//! answered with a status on a connection that goes on serving.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use http::StatusCode;
+use prost::Message as _;
+use wirelens_api::{GetUserResponse, User};
+use wirelens_server::seed;
+
+use crate::raw::{H1, Reply, frame, frames, post};
+use crate::support::TestServer;
+
+const GET_USER: &str = "/userservice.UserService/GetUser";
+const LIST_USERS: &str = "/userservice.UserService/ListUsers";
+const BINARY: &str = "application/grpc-web+proto";
+const TEXT: &str = "application/grpc-web-text";
+
+/// `GetUserRequest { user_id: 42 }`: field 1, varint 42.
+const USER_42: &[u8] = &[0x08, 0x2A];
+
+/// The trailer frame's text as `name:value` lines.
+fn trailer_lines(payload: &[u8]) -> Vec<String> {
+    String::from_utf8(payload.to_vec()).unwrap().split("\r\n").filter(|l| !l.is_empty()).map(str::to_owned).collect()
+}
+
+/// A well-formed GetUser(42) on `h1` answers Alice: the check that the connection still serves.
+async fn still_serves(h1: &mut H1) {
+    let reply = h1.send(post(GET_USER, BINARY, frame(0, USER_42))).await;
+    let frames = frames(&reply.body);
+    assert_eq!(frames.len(), 2, "{reply:?}");
+    assert_eq!(GetUserResponse::decode(&*frames[0].1).unwrap().user.unwrap().name, "Alice");
+}
+
+/// A trailers-only answer (the status in the headers, no body): what tonic-web sends for a
+/// call that fails before any message.
+fn assert_status(reply: &Reply, code: &str, message: &str) {
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    assert_eq!(reply.header("grpc-status"), Some(code), "{reply:?}");
+    assert!(reply.header("grpc-message").unwrap_or_default().contains(message), "{reply:?}");
+}
+
+#[tokio::test]
+async fn binary_unary_call_has_a_data_frame_then_a_trailer_frame() {
+    let server = TestServer::start().await;
+    let mut h1 = H1::connect(server.addr).await;
+    let reply = h1.send(post(GET_USER, BINARY, frame(0, USER_42))).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.header("content-type"), Some(BINARY));
+    assert_eq!(reply.trailers, None, "grpc-web carries trailers in the body, not as HTTP trailers");
+
+    let frames = frames(&reply.body);
+    assert_eq!(frames.len(), 2);
+    let (flag, payload) = &frames[0];
+    assert_eq!(*flag, 0x00, "a data frame, uncompressed");
+    let mut expected = vec![0x0A, 43]; // GetUserResponse field 1 (LEN), 43 bytes of User
+    expected.extend(seed::user(42).encode_to_vec());
+    assert_eq!(payload, &expected);
+    assert_eq!(&payload[2..6], &[0x08, 0x2A, 0x12, 0x05], "08 2A: id 42; 12 05: a 5-byte name");
+    let (flag, payload) = &frames[1];
+    assert_eq!(*flag, 0x80, "the trailer frame");
+    assert_eq!(trailer_lines(payload), ["grpc-status:0"]);
+}
+
+#[tokio::test]
+async fn text_mode_is_base64_both_ways() {
+    let server = TestServer::start().await;
+    let mut h1 = H1::connect(server.addr).await;
+    let mut request = post(GET_USER, TEXT, STANDARD.encode(frame(0, USER_42)));
+    request.headers_mut().insert("accept", TEXT.parse().unwrap());
+    let reply = h1.send(request).await;
+    assert_eq!(reply.header("content-type"), Some("application/grpc-web-text+proto"));
+    let text = std::str::from_utf8(&reply.body).unwrap();
+    // Each frame may be its own base64 run (with padding): decode them one by one.
+    let mut bytes = Vec::new();
+    for run in text.split_inclusive('=').filter(|r| !r.trim_start_matches('=').is_empty()) {
+        bytes.extend(STANDARD.decode(run).unwrap());
+    }
+    let frames = frames(&bytes);
+    assert_eq!(frames.len(), 2);
+    assert_eq!(GetUserResponse::decode(&*frames[0].1).unwrap().user.unwrap(), seed::user(42));
+    assert_eq!(frames[1].0, 0x80);
+    assert_eq!(trailer_lines(&frames[1].1), ["grpc-status:0"]);
+}
+
+#[tokio::test]
+async fn server_streaming_sends_one_frame_per_message() {
+    let server = TestServer::start().await;
+    let mut h1 = H1::connect(server.addr).await;
+    // ListUsersRequest { page_size: 3 }: field 1, varint 3.
+    let reply = h1.send(post(LIST_USERS, BINARY, frame(0, &[0x08, 0x03]))).await;
+    assert_eq!(reply.header("x-wirelens-next-page-token"), Some("3"));
+    let frames = frames(&reply.body);
+    assert_eq!(frames.len(), 4, "three users and the trailers");
+    let ids: Vec<i64> = frames[..3].iter().map(|(_, payload)| User::decode(&payload[..]).unwrap().id).collect();
+    assert_eq!(ids, [1, 2, 3]);
+    assert_eq!(trailer_lines(&frames[3].1), ["grpc-status:0"]);
+}
+
+#[tokio::test]
+async fn errors_keep_their_code_message_and_details() {
+    let server = TestServer::start().await;
+    let mut h1 = H1::connect(server.addr).await;
+    let reply = h1.send(post(GET_USER, BINARY, frame(0, &[0x08, 0x63]))).await; // id 99
+    assert_status(&reply, "5", "no%20user%20with%20id%2099");
+    let details = STANDARD.decode(reply.header("grpc-status-details-bin").unwrap().as_bytes()).unwrap();
+    let reason = b"USER_NOT_FOUND";
+    assert!(details.windows(reason.len()).any(|w| w == reason), "google.rpc.Status with an ErrorInfo");
+
+    let mut unauthenticated = post(GET_USER, BINARY, frame(0, USER_42));
+    unauthenticated.headers_mut().remove("authorization");
+    assert_status(&h1.send(unauthenticated).await, "16", "missing%20authorization");
+    still_serves(&mut h1).await;
+}
+
+#[tokio::test]
+async fn malformed_requests_get_a_status_and_the_connection_keeps_serving() {
+    let server = TestServer::start().await;
+    let mut h1 = H1::connect(server.addr).await;
+    still_serves(&mut h1).await;
+
+    // The frame announces 100 bytes; the body has 2.
+    let reply = h1.send(post(GET_USER, BINARY, vec![0, 0, 0, 0, 100, 0x08, 0x2A])).await;
+    assert_status(&reply, "13", "Unexpected%20EOF");
+    still_serves(&mut h1).await;
+
+    // Three bytes of a five-byte frame header.
+    let reply = h1.send(post(GET_USER, BINARY, vec![0, 0, 0])).await;
+    assert_status(&reply, "13", "Unexpected%20EOF");
+    still_serves(&mut h1).await;
+
+    // Text mode with bytes that are not base64.
+    let reply = h1.send(post(GET_USER, TEXT, "!!not base64!!")).await;
+    assert_status(&reply, "13", "Invalid%20symbol");
+    still_serves(&mut h1).await;
+
+    // Not gRPC at all: 415, as the gRPC spec asks of a content type not starting application/grpc.
+    let reply = h1.send(post(GET_USER, "text/plain", frame(0, USER_42))).await;
+    assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{reply:?}");
+    assert!(std::str::from_utf8(&reply.body).unwrap().contains("application/grpc-web"));
+    still_serves(&mut h1).await;
+
+    // A frame larger than the server's limit: RESOURCE_EXHAUSTED before its bytes are read.
+    let reply = h1.send(post(GET_USER, BINARY, vec![0, 0x7F, 0, 0, 0])).await;
+    assert_status(&reply, "8", "limit");
+    still_serves(&mut h1).await;
+}
