@@ -7,6 +7,7 @@
 //! rows to render ([`hexview`]). No web_sys, no files, no clock: the app, the
 //! CLI and the server are thin layers over this crate.
 
+pub mod bench;
 pub mod compare;
 pub mod examples;
 pub mod explain;
