@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use gloo::file::callbacks::FileReader;
 use gloo::timers::callback::Timeout;
-use wirelens_core::wire;
+use wirelens_core::{share, wire};
 use yew::prelude::*;
 
 use crate::components::bytes_pane::BytesPane;
@@ -23,7 +23,7 @@ const COMPILE_DELAY_MS: u32 = 250;
 
 #[component]
 pub fn App() -> Html {
-    let state = use_reducer(State::default);
+    let state = use_reducer(initial_state);
     let reader = use_mut_ref(|| None::<FileReader>);
 
     // Recompile once typing in the schema pauses; a new keystroke cancels the pending compile.
@@ -34,6 +34,19 @@ pub fn App() -> Html {
             move || drop(timeout)
         });
     }
+
+    // Keep the work in the URL (a permalink to share) and in local storage (it survives a reload).
+    use_effect_with(state.to_shared(), |shared| {
+        let link = share::encode(shared);
+        if let Some(window) = web_sys::window() {
+            if let Ok(history) = window.history() {
+                let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{link}")));
+            }
+            if let Ok(Some(storage)) = window.local_storage() {
+                let _ = storage.set_item(SAVED_KEY, &link);
+            }
+        }
+    });
 
     let bytes = state.bytes();
     let reading = state.reading_type();
@@ -77,6 +90,9 @@ pub fn App() -> Html {
                     { mode_tab(Mode::Decode, "bytes → message") }
                 </nav>
             </header>
+            if let Some(notice) = &state.notice {
+                <p class="notice top-notice" role="status">{ notice }</p>
+            }
             <div class="columns">
                 <div class="column inputs">
                     <SchemaPane files={state.files.clone()} active={state.active_file} problems={state.schema_problems.clone()}
@@ -86,14 +102,14 @@ pub fn App() -> Html {
                         on_edit={on(&dispatcher, |(i, text)| Action::EditFile(i, text))} />
                     if state.mode == Mode::Encode {
                         <MessagePane types={types} selected_type={state.message_type.clone()} notation={state.notation}
-                            text={state.message_text.clone()} error={state.message_error.clone()} notice={state.notice.clone()}
+                            text={state.message_text.clone()} error={state.message_error.clone()}
                             on_type={on(&dispatcher, Action::SelectType)}
                             on_notation={on(&dispatcher, Action::SetNotation)}
                             on_template={on(&dispatcher, |()| Action::Template)}
                             on_edit={on(&dispatcher, Action::EditMessage)} />
                     } else {
                         <BytesPane text={state.bytes_text.clone()} format={state.bytes_format} error={state.bytes_error.clone()}
-                            notice={state.notice.clone()} with_schema={state.decode_with_schema} type_name={state.message_type.clone()}
+                            with_schema={state.decode_with_schema} type_name={state.message_type.clone()}
                             on_edit={on(&dispatcher, Action::EditBytes)}
                             on_format={on(&dispatcher, Action::SetBytesFormat)}
                             on_with_schema={on(&dispatcher, Action::SetDecodeWithSchema)}
@@ -135,6 +151,26 @@ pub fn App() -> Html {
             </footer>
         </main>
     }
+}
+
+/// Where the work in progress is kept between visits.
+const SAVED_KEY: &str = "wirelens.state";
+
+/// The state to open with: a permalink's, else the work saved by the last visit, else the
+/// reference example. A damaged link is explained, never a blank page.
+fn initial_state() -> State {
+    let Some(window) = web_sys::window() else { return State::default() };
+    let hash = window.location().hash().unwrap_or_default();
+    if hash.len() > 1 {
+        return match share::decode(&hash) {
+            Ok(shared) => State::from_shared(shared),
+            Err(e) => {
+                State { notice: Some(format!("{e}. Showing the reference example instead.")), ..State::default() }
+            }
+        };
+    }
+    let saved = window.local_storage().ok().flatten().and_then(|s| s.get_item(SAVED_KEY).ok().flatten());
+    saved.and_then(|link| share::decode(&link).ok()).map_or_else(State::default, State::from_shared)
 }
 
 /// A callback that turns what a component reports into an action.

@@ -10,6 +10,7 @@ use wirelens_core::input::{self, InputError, InputFormat};
 use wirelens_core::message::{self, JsonStyle, MessageError, Notation};
 use wirelens_core::prost_reflect::MessageDescriptor;
 use wirelens_core::schema::{Schema, SchemaProblem};
+use wirelens_core::share::Shared;
 use yew::Reducible;
 
 /// Files larger than this are refused: the annotated view of more would not help anyone.
@@ -85,13 +86,28 @@ impl Default for State {
 
 impl State {
     pub fn from_example(example: &Example) -> State {
-        let files: Vec<(String, String)> = example.files.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
-        let mut state = State {
+        let files = example.files.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
+        let mut state = State::blank(files, Some(example.message.to_owned()));
+        state.compile();
+        let pretty = state
+            .descriptor()
+            .and_then(|d| message::parse_json(&d, example.json).ok())
+            .and_then(|m| message::to_json(&m, JsonStyle::PRETTY).ok())
+            .unwrap_or_else(|| example.json.to_owned());
+        state.edit_message(pretty);
+        state.bytes_text = input::to_hex(&state.encoded);
+        state.decoded = state.encoded.clone();
+        state
+    }
+
+    /// Files and a type, nothing compiled or typed yet.
+    fn blank(files: Vec<(String, String)>, message_type: Option<String>) -> State {
+        State {
             files,
             active_file: 0,
             schema: None,
             schema_problems: Vec::new(),
-            message_type: Some(example.message.to_owned()),
+            message_type,
             mode: Mode::Encode,
             notation: Notation::Json,
             message_text: String::new(),
@@ -104,16 +120,37 @@ impl State {
             decode_with_schema: true,
             selected: None,
             notice: None,
-        };
+        }
+    }
+
+    /// What a permalink or the saved work carries.
+    pub fn to_shared(&self) -> Shared {
+        Shared {
+            files: self.files.clone(),
+            message_type: self.message_type.clone(),
+            notation: match self.notation {
+                Notation::Json => "json",
+                Notation::Text => "text",
+            }
+            .into(),
+            message: self.message_text.clone(),
+            mode: match self.mode {
+                Mode::Encode => "encode",
+                Mode::Decode => "decode",
+            }
+            .into(),
+            bytes: self.bytes_text.clone(),
+        }
+    }
+
+    /// The state a permalink or the saved work describes: compiled and parsed as if typed.
+    pub fn from_shared(shared: Shared) -> State {
+        let mut state = State::blank(shared.files, shared.message_type);
+        state.notation = shared.notation.parse().unwrap_or(Notation::Json);
+        state.mode = if shared.mode == "decode" { Mode::Decode } else { Mode::Encode };
         state.compile();
-        let pretty = state
-            .descriptor()
-            .and_then(|d| message::parse_json(&d, example.json).ok())
-            .and_then(|m| message::to_json(&m, JsonStyle::PRETTY).ok())
-            .unwrap_or_else(|| example.json.to_owned());
-        state.edit_message(pretty);
-        state.bytes_text = input::to_hex(&state.encoded);
-        state.decoded = state.encoded.clone();
+        state.edit_message(shared.message);
+        state.edit_bytes(shared.bytes);
         state
     }
 
@@ -353,6 +390,20 @@ mod tests {
         let s = act(s, Action::SetNotation(Notation::Json));
         assert!(s.message_text.contains("\"name\": \"Alice\""), "{}", s.message_text);
         assert_eq!(s.encoded.len(), 43);
+    }
+
+    #[test]
+    fn shared_state_round_trips() {
+        let s = act(State::default(), Action::SetNotation(Notation::Text));
+        let s = act(s, Action::SetMode(Mode::Decode));
+        let s = act(s, Action::EditBytes("08 2A 12 05 41 6C".into()));
+        let back =
+            State::from_shared(wirelens_core::share::decode(&wirelens_core::share::encode(&s.to_shared())).unwrap());
+        assert_eq!(back.to_shared(), s.to_shared());
+        assert_eq!(back.mode, Mode::Decode);
+        assert_eq!(back.notation, Notation::Text);
+        assert_eq!(back.encoded.len(), 43);
+        assert_eq!(back.bytes_error.as_ref().map(|e| e.position()), s.bytes_error.as_ref().map(|e| e.position()));
     }
 
     #[test]

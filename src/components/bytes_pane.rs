@@ -10,7 +10,6 @@ pub struct Props {
     pub text: String,
     pub format: InputFormat,
     pub error: Option<InputError>,
-    pub notice: Option<String>,
     pub with_schema: bool,
     pub type_name: Option<String>,
     pub on_edit: Callback<String>,
@@ -77,9 +76,6 @@ pub fn BytesPane(props: &Props) -> Html {
                 }
             } else if props.format == InputFormat::Auto && !props.text.trim().is_empty() {
                 <p class="muted detected">{ format!("read as {}", input::detect_format(&props.text)) }</p>
-            }
-            if let Some(notice) = &props.notice {
-                <p class="notice">{ notice }</p>
             }
         </section>
     }

@@ -12,7 +12,6 @@ pub struct Props {
     pub notation: Notation,
     pub text: String,
     pub error: Option<MessageError>,
-    pub notice: Option<String>,
     pub on_type: Callback<String>,
     pub on_notation: Callback<Notation>,
     pub on_template: Callback<()>,
@@ -56,9 +55,6 @@ pub fn MessagePane(props: &Props) -> Html {
                 if let Some(excerpt) = position::excerpt(&props.text, error.line, error.column) {
                     <pre class="excerpt" aria-hidden="true">{ excerpt }</pre>
                 }
-            }
-            if let Some(notice) = &props.notice {
-                <p class="notice">{ notice }</p>
             }
         </section>
     }

@@ -170,3 +170,45 @@ test('a large input keeps only the rows in view in the DOM, and scrolls to its l
   assert.ok((await page.locator('.hex .row').count()) <= 40);
   await page.context().close();
 });
+
+test('the URL is a permalink: a fresh browser opens the same state', async () => {
+  const { page } = await open();
+  await page.getByRole('button', { name: 'text format' }).click();
+  const editor = page.locator('textarea.message-editor');
+  await editor.fill((await editor.inputValue()).replace('"Alice"', '"Bob"'));
+  await page.waitForFunction(() => location.hash.length > 10);
+  await page.waitForTimeout(100);
+  const link = page.url();
+  await page.context().close();
+
+  const context = await browser.newContext();
+  const fresh = await context.newPage();
+  await fresh.goto(link);
+  await fresh.locator('.hex [data-offset="0"]').waitFor();
+  assert.match(await fresh.locator('textarea.message-editor').inputValue(), /name: "Bob"/);
+  assert.deepEqual(await cells(fresh, 2, 7), [['12', 'tag'], ['03', 'len'], ['42', 'string'], ['6F', 'string'], ['62', 'string']]);
+  await context.close();
+});
+
+test('a damaged permalink is explained and the default opens', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(URL + '#v1.AAAA*broken');
+  await page.locator('.hex [data-offset="0"]').waitFor();
+  assert.match(await page.locator('.notice').textContent(), /this link is damaged: '\*' at character 7 .*Showing the reference example instead/);
+  assert.deepEqual(await cells(page, 0, 2), [['08', 'tag'], ['2A', 'varint']]);
+  await page.screenshot({ path: path.join(SHOTS, 'damaged-link.png') });
+  await context.close();
+});
+
+test('the work survives a reload without the link', async () => {
+  const { page } = await open();
+  const editor = page.locator('textarea.message-editor');
+  await editor.fill((await editor.inputValue()).replace('"42"', '"7"'));
+  await page.waitForTimeout(100);
+  await page.goto(URL);
+  await page.locator('.hex [data-offset="0"]').waitFor();
+  assert.match(await page.locator('textarea.message-editor').inputValue(), /"id": "7"/);
+  assert.deepEqual(await cells(page, 0, 2), [['08', 'tag'], ['07', 'varint']]);
+  await page.context().close();
+});

@@ -16,6 +16,7 @@ pub mod input;
 pub mod message;
 pub mod position;
 pub mod schema;
+pub mod share;
 pub mod varint;
 pub mod wire;
 
