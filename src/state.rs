@@ -232,9 +232,14 @@ impl Reducible for State {
         match action {
             Action::LoadExample(id) => {
                 if let Some(example) = Example::by_id(id) {
-                    let mode = s.mode;
+                    let decoding = (s.mode == Mode::Decode).then(|| (s.bytes_text.clone(), s.bytes_format));
                     s = State::from_example(example);
-                    s.mode = mode;
+                    // Decoding keeps its bytes: reading v1 bytes with the v2 schema is the point.
+                    if let Some((text, format)) = decoding {
+                        s.mode = Mode::Decode;
+                        s.bytes_format = format;
+                        s.edit_bytes(text);
+                    }
                 }
             }
             Action::EditFile(i, text) => {
@@ -404,6 +409,17 @@ mod tests {
         assert_eq!(back.notation, Notation::Text);
         assert_eq!(back.encoded.len(), 43);
         assert_eq!(back.bytes_error.as_ref().map(|e| e.position()), s.bytes_error.as_ref().map(|e| e.position()));
+    }
+
+    #[test]
+    fn decoding_keeps_its_bytes_when_the_schema_changes() {
+        let s = act(State::from_example(Example::by_id("evolution-v1").unwrap()), Action::SetMode(Mode::Decode));
+        let v1_bytes = s.decoded.clone();
+        let s = act(s, Action::LoadExample("evolution-v2"));
+        assert_eq!(s.decoded, v1_bytes);
+        assert_eq!(s.reading_type().unwrap().full_name(), "examples.evolution.v2.User");
+        let a = wirelens_core::wire::annotate(&s.decoded, s.reading_type().as_ref());
+        assert!(a.diagnostics().iter().any(|d| d.message.contains("reserved names: email")), "{:?}", a.diagnostics());
     }
 
     #[test]

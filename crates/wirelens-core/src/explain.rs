@@ -172,6 +172,7 @@ pub fn listing_lines(a: &Annotation) -> Vec<ListingLine> {
 fn note_text(note: &Note) -> String {
     match note {
         Note::Unknown => "unknown field".into(),
+        Note::Reserved => "unknown field, reserved: removed from the schema".into(),
         Note::WireTypeMismatch { expected } => format!("schema expects {}: kept as unknown", expected.name()),
         Note::Repeated { first_at } => format!("seen before at byte {first_at}: last one wins"),
         Note::OneofReplaces { oneof, previous } => format!("replaces field {previous} of oneof {oneof}"),

@@ -629,3 +629,26 @@ fn json_paths_name_where_a_record_sits_in_json() {
     assert_eq!(a.json_path(0).as_deref(), Some("int32s"));
     assert_eq!(wire::annotate(&[0x08, 0x01], None).json_path(0), None);
 }
+
+#[test]
+fn v1_bytes_read_with_v2_show_the_removed_field_as_reserved() {
+    // v1: id 42, name "Alice", email "a@b" (field 3, removed and reserved in v2).
+    check(
+        "08 2A 12 05 41 6C 69 63 65 1A 03 61 40 62",
+        Some(("evolution-v2", "examples.evolution.v2.User")),
+        expect![[r#"
+            0                               field 1 id: int64
+            0      08                         tag: field 1, wire type 0 VARINT
+            1      2A                         42
+            2                               field 2 name: string
+            2      12                         tag: field 2, wire type 2 LEN
+            3      05                         length 5
+            4      41 6C 69 63 65             "Alice"
+            9                               field 3: string  [unknown field, reserved: removed from the schema]  [could also be: bytes, packed varints]
+            9      1A                         tag: field 3, wire type 2 LEN
+            10     03                         length 3
+            11     61 40 62                   "a@b"
+            warning at byte 9: field 3 is reserved in examples.evolution.v2.User: a removed field (reserved names: email), kept as an unknown field
+        "#]],
+    );
+}

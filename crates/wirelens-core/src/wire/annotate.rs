@@ -147,8 +147,23 @@ impl Walker<'_> {
         let plan = match message.and_then(|m| m.get_field(number)) {
             None => {
                 if let Some(m) = message {
-                    notes.push(Note::Unknown);
-                    self.warn(start, format!("field {number} is not in {}: kept as an unknown field", m.full_name()));
+                    let reserved = m.reserved_ranges().any(|r| r.contains(&number));
+                    notes.push(if reserved { Note::Reserved } else { Note::Unknown });
+                    let why = if reserved {
+                        let names: Vec<&str> = m.reserved_names().collect();
+                        let names = if names.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (reserved names: {})", names.join(", "))
+                        };
+                        format!(
+                            "field {number} is reserved in {}: a removed field{names}, kept as an unknown field",
+                            m.full_name()
+                        )
+                    } else {
+                        format!("field {number} is not in {}: kept as an unknown field", m.full_name())
+                    };
+                    self.warn(start, why);
                 }
                 Plan::Raw
             }

@@ -168,6 +168,8 @@ impl Field {
 pub enum Note {
     /// A schema was given but has no field with this number.
     Unknown,
+    /// The schema has no field with this number and reserves it: a field that was removed.
+    Reserved,
     /// The schema's field has this number but is written with another wire type, so parsers keep it as unknown.
     WireTypeMismatch { expected: WireType },
     /// A singular field seen again: the last value wins (for messages: the two are merged).
