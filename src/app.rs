@@ -2,11 +2,12 @@
 //! Everything else is derived from the state by the core and rendered by components.
 
 use std::cell::RefCell;
+use std::ops::Range;
 use std::rc::Rc;
 
 use gloo::file::callbacks::FileReader;
 use gloo::timers::callback::Timeout;
-use wirelens_core::{share, wire};
+use wirelens_core::{diff, share, wire};
 use yew::prelude::*;
 
 use crate::components::bytes_pane::BytesPane;
@@ -52,6 +53,26 @@ pub fn App() -> Html {
     let reading = state.reading_type();
     let annotation =
         use_memo((bytes.clone(), reading.clone()), |(bytes, reading)| wire::annotate(bytes, reading.as_ref()));
+    // The bytes an edit changed, marked for a moment (small messages only: the diff of a megabyte
+    // would cost more than it shows).
+    let previous = use_mut_ref(|| None::<(Rc<wire::Annotation>, Rc<Vec<Range<usize>>>)>);
+    let changed = {
+        let mut previous = previous.borrow_mut();
+        let small = |a: &wire::Annotation| a.bytes().len() <= DIFF_LIMIT;
+        match previous.as_ref() {
+            // The same bytes (a re-render, or the schema recompiled): the marks stay as they were.
+            Some((before, ranges)) if before.bytes() == annotation.bytes() => ranges.clone(),
+            before => {
+                let ranges = match before {
+                    Some((before, _)) if small(before) && small(&annotation) => diff::changed(before, &annotation),
+                    _ => Vec::new(),
+                };
+                let ranges = Rc::new(ranges);
+                *previous = Some((annotation.clone(), ranges.clone()));
+                ranges
+            }
+        }
+    };
     // Until the user points somewhere, explain the first byte: the page teaches on first open.
     let selected = state.selected.or((!bytes.is_empty()).then_some(0));
 
@@ -135,6 +156,7 @@ pub fn App() -> Html {
                         }
                         <div class="wire-grid">
                             <HexView annotation={annotation.clone()} selected={selected} stale={state.is_stale()}
+                                changed={changed.clone()}
                                 onselect={on(&dispatcher, |offset| Action::Select(Some(offset)))} />
                             <FieldTree annotation={annotation.clone()} selected={selected}
                                 onselect={on(&dispatcher, |offset| Action::Select(Some(offset)))} />
@@ -153,6 +175,9 @@ pub fn App() -> Html {
     }
 }
 
+/// Edits of messages up to this size are shown as changed bytes.
+const DIFF_LIMIT: usize = 64 << 10;
+
 /// Where the work in progress is kept between visits.
 const SAVED_KEY: &str = "wirelens.state";
 
@@ -164,9 +189,7 @@ fn initial_state() -> State {
     if hash.len() > 1 {
         return match share::decode(&hash) {
             Ok(shared) => State::from_shared(shared),
-            Err(e) => {
-                State { notice: Some(format!("{e}. Showing the reference example instead.")), ..State::default() }
-            }
+            Err(e) => State::default().with_notice(format!("{e}. Showing the reference example instead.")),
         };
     }
     let saved = window.local_storage().ok().flatten().and_then(|s| s.get_item(SAVED_KEY).ok().flatten());

@@ -32,6 +32,8 @@ pub struct State {
     pub schema: Option<Rc<Schema>>,
     /// Problems of the text as it is now (empty when it compiles).
     pub schema_problems: Vec<SchemaProblem>,
+    /// The files as they were at the last compile: an unchanged schema is not compiled again.
+    compiled_files: Vec<(String, String)>,
     /// Full name of the message type the message is written in and the bytes are read as.
     pub message_type: Option<String>,
     pub mode: Mode,
@@ -107,6 +109,7 @@ impl State {
             active_file: 0,
             schema: None,
             schema_problems: Vec::new(),
+            compiled_files: Vec::new(),
             message_type,
             mode: Mode::Encode,
             notation: Notation::Json,
@@ -121,6 +124,11 @@ impl State {
             selected: None,
             notice: None,
         }
+    }
+
+    /// The same state, with a notice for the user.
+    pub fn with_notice(self, notice: String) -> State {
+        State { notice: Some(notice), ..self }
     }
 
     /// What a permalink or the saved work carries.
@@ -185,6 +193,7 @@ impl State {
     }
 
     fn compile(&mut self) {
+        self.compiled_files = self.files.clone();
         match Schema::compile(&self.files) {
             Ok(schema) => {
                 let names = schema.messages();
@@ -253,6 +262,7 @@ impl Reducible for State {
                 s.files.push((name, "syntax = \"proto3\";\n\n".to_owned()));
                 s.active_file = s.files.len() - 1;
             }
+            Action::Compile if s.files == s.compiled_files => return self,
             Action::Compile => {
                 s.compile();
                 let text = s.message_text.clone();

@@ -36,8 +36,13 @@ fn reference() -> Rc<wire::Annotation> {
 #[wasm_bindgen_test]
 async fn hex_view_draws_each_byte_with_its_role() {
     let root = root();
-    let props =
-        hex_view::Props { annotation: reference(), selected: Some(4), onselect: Callback::noop(), stale: false };
+    let props = hex_view::Props {
+        annotation: reference(),
+        selected: Some(4),
+        onselect: Callback::noop(),
+        stale: false,
+        changed: Rc::new(vec![1..2, 3..4]),
+    };
     yew::Renderer::<HexView>::with_root_and_props(root.clone(), props).render();
     settle().await;
     let cells = root.query_selector_all("[data-offset]").unwrap();
@@ -54,6 +59,15 @@ async fn hex_view_draws_each_byte_with_its_role() {
     assert_eq!(root.query_selector_all(".b.sel").unwrap().length(), 5);
     assert_eq!(root.query_selector_all(".b.rec").unwrap().length(), 7);
     assert_eq!(root.query_selector(".b.cursor").unwrap().unwrap().get_attribute("data-offset").unwrap(), "4");
+    // The changed ranges are marked, and only they.
+    let changed = root.query_selector_all(".b.changed").unwrap();
+    let offsets: Vec<String> = (0..changed.length())
+        .map(|i| {
+            let cell: web_sys::Element = wasm_bindgen::JsCast::dyn_into(changed.get(i).unwrap()).unwrap();
+            cell.get_attribute("data-offset").unwrap()
+        })
+        .collect();
+    assert_eq!(offsets, ["1", "3"]);
 }
 
 #[wasm_bindgen_test]

@@ -15,6 +15,9 @@ pub struct Props {
     pub selected: Option<usize>,
     pub onselect: Callback<usize>,
     pub stale: bool,
+    /// Byte ranges the last edit changed, in order: marked for a moment.
+    #[prop_or_default]
+    pub changed: Rc<Vec<std::ops::Range<usize>>>,
 }
 
 const WIDTH: usize = 16;
@@ -111,6 +114,7 @@ pub fn HexView(props: &Props) -> Html {
                             (leaf == Some(cell.leaf), " sel"),
                             (props.selected == Some(offset), " cursor"),
                             (in_record, " rec"),
+                            (is_changed(&props.changed, offset), " changed"),
                         ] {
                             if on {
                                 class.push_str(name);
@@ -127,4 +131,10 @@ pub fn HexView(props: &Props) -> Html {
             <div class="spacer" style={format!("height: {}px", (total_rows - last) as f64 * ROW_HEIGHT)} />
         </div>
     }
+}
+
+/// Whether `offset` lies in one of the sorted, disjoint `ranges`.
+fn is_changed(ranges: &[std::ops::Range<usize>], offset: usize) -> bool {
+    let i = ranges.partition_point(|r| r.end <= offset);
+    ranges.get(i).is_some_and(|r| r.contains(&offset))
 }

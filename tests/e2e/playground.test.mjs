@@ -212,3 +212,21 @@ test('the work survives a reload without the link', async () => {
   assert.deepEqual(await cells(page, 0, 2), [['08', 'tag'], ['07', 'varint']]);
   await page.context().close();
 });
+
+test('editing a nested field marks its bytes and the parent length prefix that changed', async () => {
+  const { page } = await open();
+  await page.locator('.schema-pane select').selectOption('address');
+  await page.locator('.hex [data-offset="0"]').waitFor();
+  const editor = page.locator('textarea.message-editor');
+  await editor.fill((await editor.inputValue()).replace('"Springfield"', '"Rome"'));
+  // 08 07 | 12 03 42 6F 62 | 2A <len> ...: address's tag is byte 7, its length prefix byte 8.
+  await page.waitForFunction(() => document.querySelectorAll('.b.changed').length > 0);
+  const changed = await page.locator('.b.changed').evaluateAll((cells) => cells.map((c) => [c.dataset.offset, c.dataset.role]));
+  assert.ok(changed.some(([, role]) => role === 'len'), JSON.stringify(changed));
+  assert.ok(changed.some(([, role]) => role === 'string'), JSON.stringify(changed));
+  assert.ok(!changed.some(([, role]) => role === 'tag'), JSON.stringify(changed));
+  const outer = await page.locator('.hex [data-offset="8"]');
+  assert.equal(await outer.getAttribute('data-role'), 'len');
+  assert.match(await outer.getAttribute('class'), /changed/);
+  await page.context().close();
+});

@@ -9,6 +9,7 @@
 
 pub mod bench;
 pub mod compare;
+pub mod diff;
 pub mod examples;
 pub mod explain;
 pub mod hexview;
