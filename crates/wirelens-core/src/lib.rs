@@ -10,6 +10,7 @@
 pub mod bench;
 pub mod compare;
 pub mod diff;
+pub mod draft;
 pub mod examples;
 pub mod explain;
 pub mod hexview;

@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use prost_reflect::{FieldDescriptor, Kind, MessageDescriptor};
 
-use super::readings::{Reading, Readings};
+use super::readings::{Pins, Reading, Readings};
 use super::{Annotation, Diagnostic, Field, MAX_FIELD_NUMBER, NodeKind, Note, Scalar, Severity, TreeBuilder, WireType};
 use crate::varint::{self, Varint};
 
@@ -36,7 +36,12 @@ pub fn annotate(bytes: &[u8], message: Option<&MessageDescriptor>) -> Annotation
 
 /// [`annotate`] with explicit limits.
 pub fn annotate_with(bytes: &[u8], message: Option<&MessageDescriptor>, limits: Limits) -> Annotation {
-    let mut walker = Walker { bytes, tree: TreeBuilder::new(), diagnostics: Vec::new(), limits };
+    annotate_pinned(bytes, message, &Pins::default(), limits)
+}
+
+/// [`annotate`], with the reading of some schema-less LEN fields chosen by the user.
+pub fn annotate_pinned(bytes: &[u8], message: Option<&MessageDescriptor>, pins: &Pins, limits: Limits) -> Annotation {
+    let mut walker = Walker { bytes, tree: TreeBuilder::new(), diagnostics: Vec::new(), limits, pins };
     // Top level: never strict, so this cannot fail.
     let _ = walker.fields(0..bytes.len(), message, None, 0, Mode::Lenient);
     walker.tree.finish(bytes.to_vec(), walker.diagnostics, message.cloned())
@@ -65,6 +70,7 @@ struct Walker<'a> {
     tree: TreeBuilder,
     diagnostics: Vec<Diagnostic>,
     limits: Limits,
+    pins: &'a Pins,
 }
 
 /// How one record is to be read, decided from its tag and the schema.
@@ -299,7 +305,7 @@ impl Walker<'_> {
         let next = payload.end;
         match plan {
             Plan::Raw => {
-                let readings = self.raw_len(payload, depth);
+                let readings = self.raw_len(id, payload, depth);
                 if let NodeKind::Field(field) = &mut self.tree.nodes[id].kind {
                     field.readings = readings;
                 }
@@ -338,32 +344,73 @@ impl Walker<'_> {
         Step::Next(next)
     }
 
-    /// A LEN payload with no schema: try it as a message, then string, then bytes.
-    fn raw_len(&mut self, payload: Range<usize>, depth: usize) -> Readings {
+    /// A LEN payload with no schema: try it as a message, then string, then bytes, unless the
+    /// user pinned another reading for this field.
+    fn raw_len(&mut self, record: usize, payload: Range<usize>, depth: usize) -> Readings {
         let bytes = &self.bytes[payload.clone()];
-        let others =
+        let mut valid: Vec<Reading> =
             [Reading::String, Reading::PackedVarint, Reading::PackedFixed32, Reading::PackedFixed64, Reading::Bytes]
                 .into_iter()
-                .filter(|r| r.fits(bytes));
-        let valid: Vec<Reading> = others.collect();
+                .filter(|r| r.fits(bytes))
+                .collect();
+        let pin = self.pin_for(record);
         if !payload.is_empty() && depth < self.limits.max_depth {
             let mark = (self.tree.mark(), self.diagnostics.len());
             let nested = self.tree.open(payload.start, NodeKind::Message);
-            match self.fields(payload.clone(), None, None, depth + 1, Mode::Strict) {
-                Outcome::Consumed => {
-                    self.tree.close(nested, payload.end);
-                    return Readings::new(valid, Reading::Message);
-                }
-                Outcome::EndGroup { .. } | Outcome::Abandoned => {
-                    self.tree.rollback(mark.0);
-                    self.diagnostics.truncate(mark.1);
-                }
+            let outcome = self.fields(payload.clone(), None, None, depth + 1, Mode::Strict);
+            if matches!(outcome, Outcome::Consumed) && matches!(pin, None | Some(Reading::Message)) {
+                self.tree.close(nested, payload.end);
+                return Readings::new(valid, Reading::Message);
+            }
+            self.tree.rollback(mark.0);
+            self.diagnostics.truncate(mark.1);
+            if matches!(outcome, Outcome::Consumed) {
+                valid.push(Reading::Message);
             }
         }
-        let chosen = if valid.contains(&Reading::String) { Reading::String } else { Reading::Bytes };
-        let kind = if chosen == Reading::String { NodeKind::Str } else { NodeKind::Bytes };
-        self.tree.leaf(payload, kind);
+        let default = if valid.contains(&Reading::String) { Reading::String } else { Reading::Bytes };
+        let chosen = match pin {
+            Some(pin) if valid.contains(&pin) => pin,
+            Some(pin) => {
+                let message = format!(
+                    "the pinned reading '{}' does not fit these bytes: shown as {}",
+                    pin.type_name(),
+                    default.type_name()
+                );
+                self.warn(payload.start, message);
+                default
+            }
+            None => default,
+        };
+        match chosen {
+            Reading::String => {
+                self.tree.leaf(payload, NodeKind::Str);
+            }
+            Reading::PackedVarint => self.packed(payload, &Kind::Uint64),
+            Reading::PackedFixed32 => self.packed(payload, &Kind::Fixed32),
+            Reading::PackedFixed64 => self.packed(payload, &Kind::Fixed64),
+            Reading::Bytes | Reading::Message => {
+                self.tree.leaf(payload, NodeKind::Bytes);
+            }
+        }
         Readings::new(valid, chosen)
+    }
+
+    /// The reading pinned for the record `record` (by its path of field numbers), if any.
+    fn pin_for(&self, record: usize) -> Option<Reading> {
+        if self.pins.is_empty() {
+            return None;
+        }
+        let mut path = Vec::new();
+        let mut at = Some(record);
+        while let Some(id) = at {
+            if let NodeKind::Field(field) = &self.tree.nodes[id].kind {
+                path.push(field.number);
+            }
+            at = self.tree.nodes[id].parent;
+        }
+        path.reverse();
+        self.pins.get(&path)
     }
 
     fn packed(&mut self, payload: Range<usize>, kind: &Kind) {

@@ -16,8 +16,8 @@ use std::ops::Range;
 
 use prost_reflect::{FieldDescriptor, Kind, MessageDescriptor};
 
-pub use annotate::{Limits, annotate, annotate_with, plural};
-pub use readings::{Reading, Readings};
+pub use annotate::{Limits, annotate, annotate_pinned, annotate_with, plural};
+pub use readings::{Pins, Reading, Readings};
 
 /// The six wire types a tag can name, and the two values it cannot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -329,6 +329,19 @@ impl Annotation {
             .collect();
         parts.reverse();
         parts.join(".")
+    }
+
+    /// The field numbers of the records from the root down to `id`'s record: what [`Pins`] key on.
+    pub fn number_path(&self, id: NodeId) -> Vec<u32> {
+        let mut path: Vec<u32> = self
+            .ancestors(id)
+            .filter_map(|a| match &self.nodes[a].kind {
+                NodeKind::Field(field) => Some(field.number),
+                _ => None,
+            })
+            .collect();
+        path.reverse();
+        path
     }
 
     /// Where a record's value sits in the message's canonical JSON: `address.city`, `roles[1]`,

@@ -97,6 +97,34 @@ impl Readings {
     }
 }
 
+/// Readings the user chose for schema-less LEN fields, by field-number path from the root
+/// (`[5, 2]`: field 2 inside field 5). Every occurrence of a path reads the same way, as a
+/// schema would read it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pins(std::collections::BTreeMap<Vec<u32>, Reading>);
+
+impl Pins {
+    pub fn pin(&mut self, path: Vec<u32>, reading: Reading) {
+        self.0.insert(path, reading);
+    }
+
+    pub fn unpin(&mut self, path: &[u32]) {
+        self.0.remove(path);
+    }
+
+    pub fn get(&self, path: &[u32]) -> Option<Reading> {
+        self.0.get(path).copied()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&[u32], Reading)> {
+        self.0.iter().map(|(path, reading)| (path.as_slice(), *reading))
+    }
+}
+
 /// How many varints `payload` holds, if it is nothing but complete varints (at least one).
 pub(crate) fn packed_varint_count(payload: &[u8]) -> Option<usize> {
     let mut rest = payload;
