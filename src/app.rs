@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use gloo::file::callbacks::FileReader;
 use gloo::timers::callback::Timeout;
-use wirelens_core::{diff, share, wire};
+use wirelens_core::{diff, draft, share, wire};
 use yew::prelude::*;
 
 use crate::components::bytes_pane::BytesPane;
@@ -51,8 +51,13 @@ pub fn App() -> Html {
 
     let bytes = state.bytes();
     let reading = state.reading_type();
-    let annotation =
-        use_memo((bytes.clone(), reading.clone()), |(bytes, reading)| wire::annotate(bytes, reading.as_ref()));
+    let annotation = use_memo((bytes.clone(), reading.clone(), state.pins.clone()), |(bytes, reading, pins)| {
+        wire::annotate_pinned(bytes, reading.as_ref(), pins, wire::Limits::default())
+    });
+    // Without a schema, a draft `.proto` of what was read (small inputs: it is shown in full).
+    let draft = use_memo(annotation.clone(), |a| {
+        (a.message().is_none() && a.bytes().len() <= DIFF_LIMIT && !a.bytes().is_empty()).then(|| draft::draft_proto(a))
+    });
     // The bytes an edit changed, marked for a moment (small messages only: the diff of a megabyte
     // would cost more than it shows).
     let previous = use_mut_ref(|| None::<(Rc<wire::Annotation>, Rc<Vec<Range<usize>>>)>);
@@ -159,9 +164,19 @@ pub fn App() -> Html {
                                 changed={changed.clone()}
                                 onselect={on(&dispatcher, |offset| Action::Select(Some(offset)))} />
                             <FieldTree annotation={annotation.clone()} selected={selected}
-                                onselect={on(&dispatcher, |offset| Action::Select(Some(offset)))} />
+                                onselect={on(&dispatcher, |offset| Action::Select(Some(offset)))}
+                                onpin={on(&dispatcher, |(path, reading)| Action::Pin(path, reading))} />
                         </div>
                         <ExplainPanel annotation={annotation.clone()} selected={selected} />
+                        if let Some(draft) = (*draft).clone() {
+                            <details class="draft">
+                                <summary>{ "A .proto drafted from these bytes" }</summary>
+                                <pre aria-label="drafted schema">{ draft.clone() }</pre>
+                                <button onclick={on(&dispatcher, move |_: MouseEvent| Action::UseDraft(draft.clone()))}>
+                                    { "use as the schema" }
+                                </button>
+                            </details>
+                        }
                         <p class="hex-line" aria-label="bytes as hex"><code>{ hex_preview(&bytes) }</code></p>
                     </section>
                     <ComparePane descriptor={reading} bytes={bytes.clone()} selected_path={selected_path}

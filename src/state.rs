@@ -5,12 +5,14 @@
 
 use std::rc::Rc;
 
+use wirelens_core::draft;
 use wirelens_core::examples::{self, Example};
 use wirelens_core::input::{self, InputError, InputFormat};
 use wirelens_core::message::{self, JsonStyle, MessageError, Notation};
 use wirelens_core::prost_reflect::MessageDescriptor;
 use wirelens_core::schema::{Schema, SchemaProblem};
 use wirelens_core::share::Shared;
+use wirelens_core::wire::{Pins, Reading};
 use yew::Reducible;
 
 /// Files larger than this are refused: the annotated view of more would not help anyone.
@@ -53,6 +55,8 @@ pub struct State {
     pub selected: Option<usize>,
     /// A note for the user that is not an error of one input (a refused file, say).
     pub notice: Option<String>,
+    /// Readings chosen for ambiguous fields when reading without a schema.
+    pub pins: Pins,
 }
 
 pub enum Action {
@@ -78,6 +82,10 @@ pub enum Action {
     Select(Option<usize>),
     /// Something to tell the user that belongs to no input: a file refused or unreadable.
     Notice(String),
+    /// Read the schema-less LEN field at this field-number path this way.
+    Pin(Vec<u32>, Reading),
+    /// Use a drafted `.proto` as the schema and read the bytes with its root message.
+    UseDraft(String),
 }
 
 impl Default for State {
@@ -123,6 +131,7 @@ impl State {
             decode_with_schema: true,
             selected: None,
             notice: None,
+            pins: Pins::default(),
         }
     }
 
@@ -338,6 +347,17 @@ impl Reducible for State {
             }
             Action::Select(offset) => s.selected = offset,
             Action::Notice(text) => s.notice = Some(text),
+            Action::Pin(path, reading) => s.pins.pin(path, reading),
+            Action::UseDraft(text) => {
+                s.files = vec![("draft.proto".to_owned(), text)];
+                s.active_file = 0;
+                s.message_type = Some(draft::ROOT.to_owned());
+                s.decode_with_schema = true;
+                s.compile();
+                s.notice = Some(
+                    "the drafted schema is in use: rename its fields and messages as you learn what they are".into(),
+                );
+            }
         }
         Rc::new(s)
     }
@@ -430,6 +450,19 @@ mod tests {
         assert_eq!(s.reading_type().unwrap().full_name(), "examples.evolution.v2.User");
         let a = wirelens_core::wire::annotate(&s.decoded, s.reading_type().as_ref());
         assert!(a.diagnostics().iter().any(|d| d.message.contains("reserved names: email")), "{:?}", a.diagnostics());
+    }
+
+    #[test]
+    fn a_pinned_reading_and_a_drafted_schema() {
+        let s = act(State::default(), Action::SetMode(Mode::Decode));
+        let s = act(s, Action::SetDecodeWithSchema(false));
+        let s = act(s, Action::Pin(vec![2], Reading::Bytes));
+        let pinned = wirelens_core::wire::annotate_pinned(&s.decoded, None, &s.pins, Default::default());
+        let draft = draft::draft_proto(&pinned);
+        assert!(draft.contains("optional bytes field_2 = 2;"), "{draft}");
+        let s = act(s, Action::UseDraft(draft));
+        assert_eq!(s.reading_type().unwrap().full_name(), "Draft");
+        assert_eq!(s.decoded.len(), 43);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use wirelens_core::explain;
-use wirelens_core::wire::{Annotation, NodeId, NodeKind};
+use wirelens_core::wire::{Annotation, NodeId, NodeKind, Reading};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -12,6 +12,8 @@ pub struct Props {
     pub annotation: Rc<Annotation>,
     pub selected: Option<usize>,
     pub onselect: Callback<usize>,
+    /// A reading chosen for an ambiguous field: its field-number path and the reading.
+    pub onpin: Callback<(Vec<u32>, Reading)>,
 }
 
 /// Lines beyond this are summarised: a tree of thousands of records helps nobody.
@@ -54,6 +56,7 @@ pub fn FieldTree(props: &Props) -> Html {
                                 <span class="value">{ " = " }{ explain::summary(a, v) }</span>
                             }
                         </button>
+                        { reading_picker(a, id, &props.onpin) }
                     </li>
                 }
             }) }
@@ -67,5 +70,31 @@ pub fn FieldTree(props: &Props) -> Html {
                 </li>
             }
         </ol>
+    }
+}
+
+/// For a field the schema-less reading had to guess: a picker of every valid reading.
+fn reading_picker(a: &Annotation, record: NodeId, onpin: &Callback<(Vec<u32>, Reading)>) -> Html {
+    let NodeKind::Field(field) = &a.node(record).kind else { return Html::default() };
+    if !field.readings.is_ambiguous() {
+        return Html::default();
+    }
+    let path = a.number_path(record);
+    let onchange = {
+        let (onpin, path) = (onpin.clone(), path.clone());
+        Callback::from(move |e: Event| {
+            let name = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            if let Some(reading) = Reading::ALL.into_iter().find(|r| r.type_name() == name) {
+                onpin.emit((path.clone(), reading));
+            }
+        })
+    };
+    let label = format!("read field {} as", path.iter().map(u32::to_string).collect::<Vec<_>>().join("."));
+    html! {
+        <select class="pin" aria-label={label} {onchange}>
+            { for field.readings.iter().map(|r| html! {
+                <option value={r.type_name()} selected={field.readings.chosen() == Some(r)}>{ r.type_name() }</option>
+            }) }
+        </select>
     }
 }

@@ -230,3 +230,22 @@ test('editing a nested field marks its bytes and the parent length prefix that c
   assert.match(await outer.getAttribute('class'), /changed/);
   await page.context().close();
 });
+
+test('without a schema, pin a reading, then use the drafted .proto as the schema', async () => {
+  const { page } = await open();
+  await page.getByRole('tab', { name: 'bytes → message' }).click();
+  await page.locator('.bytes-pane input[type=checkbox]').uncheck();
+  const pin = page.getByRole('combobox', { name: 'read field 2 as' });
+  assert.equal(await pin.inputValue(), 'string');
+  await pin.selectOption('bytes');
+  await page.waitForFunction(() => document.querySelector('.tree').textContent.includes('field 2: bytes'));
+  assert.equal(await page.locator('.hex [data-offset="4"]').getAttribute('data-role'), 'bytes');
+  await page.locator('.draft summary').click();
+  assert.match(await page.locator('.draft pre').textContent(), /optional bytes field_2 = 2;/);
+  await page.screenshot({ path: path.join(SHOTS, 'pins-and-draft.png'), fullPage: true });
+  await page.getByRole('button', { name: 'use as the schema' }).click();
+  await page.waitForFunction(() => document.querySelector('.wire-pane .pane-head').textContent.includes('read as Draft'));
+  assert.equal(await page.locator('.hex [data-offset="4"]').getAttribute('data-role'), 'bytes');
+  assert.equal(await page.locator('.diagnostics').count(), 0);
+  await page.context().close();
+});
