@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use gloo::file::callbacks::FileReader;
 use gloo::timers::callback::Timeout;
+use wirelens_core::mutate::Mutation;
 use wirelens_core::{diff, draft, share, wire};
 use yew::prelude::*;
 
@@ -168,6 +169,17 @@ pub fn App() -> Html {
                                 onpin={on(&dispatcher, |(path, reading)| Action::Pin(path, reading))} />
                         </div>
                         <ExplainPanel annotation={annotation.clone()} selected={selected} />
+                        if state.mode == Mode::Decode {
+                            <div class="lab" role="group" aria-label="mutation lab">
+                                <span class="muted">{ format!("Mutation lab, at byte {}: ", selected.unwrap_or(0)) }</span>
+                                { for Mutation::ALL.into_iter().map(|m| html! {
+                                    <button onclick={on(&dispatcher, move |_: MouseEvent| Action::Mutate(m))}>{ m.label() }</button>
+                                }) }
+                                if state.before_mutations.is_some() {
+                                    <button class="undo" onclick={on(&dispatcher, |_: MouseEvent| Action::UndoMutations)}>{ "undo: back to the good bytes" }</button>
+                                }
+                            </div>
+                        }
                         if let Some(draft) = (*draft).clone() {
                             <details class="draft">
                                 <summary>{ "A .proto drafted from these bytes" }</summary>

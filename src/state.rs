@@ -9,6 +9,7 @@ use wirelens_core::draft;
 use wirelens_core::examples::{self, Example};
 use wirelens_core::input::{self, InputError, InputFormat};
 use wirelens_core::message::{self, JsonStyle, MessageError, Notation};
+use wirelens_core::mutate::{self, Mutation};
 use wirelens_core::prost_reflect::MessageDescriptor;
 use wirelens_core::schema::{Schema, SchemaProblem};
 use wirelens_core::share::Shared;
@@ -57,6 +58,8 @@ pub struct State {
     pub notice: Option<String>,
     /// Readings chosen for ambiguous fields when reading without a schema.
     pub pins: Pins,
+    /// The decode input as it was before the mutation lab damaged it, for undo.
+    pub before_mutations: Option<String>,
 }
 
 pub enum Action {
@@ -86,6 +89,10 @@ pub enum Action {
     Pin(Vec<u32>, Reading),
     /// Use a drafted `.proto` as the schema and read the bytes with its root message.
     UseDraft(String),
+    /// Damage the decode input at the selected byte (the mutation lab).
+    Mutate(Mutation),
+    /// Back to the bytes before the first mutation.
+    UndoMutations,
 }
 
 impl Default for State {
@@ -132,6 +139,7 @@ impl State {
             selected: None,
             notice: None,
             pins: Pins::default(),
+            before_mutations: None,
         }
     }
 
@@ -348,6 +356,30 @@ impl Reducible for State {
             Action::Select(offset) => s.selected = offset,
             Action::Notice(text) => s.notice = Some(text),
             Action::Pin(path, reading) => s.pins.pin(path, reading),
+            Action::Mutate(mutation) => {
+                let annotation = wirelens_core::wire::annotate_pinned(
+                    &s.decoded,
+                    s.reading_type().as_ref(),
+                    &s.pins,
+                    Default::default(),
+                );
+                let at = s.selected.unwrap_or(0);
+                match mutate::mutate(&annotation, at, mutation) {
+                    Some(bytes) => {
+                        s.before_mutations.get_or_insert_with(|| s.bytes_text.clone());
+                        s.bytes_format = InputFormat::Hex;
+                        s.edit_bytes(input::to_hex(&bytes));
+                        // Stay on the damaged byte, or the last one when the bytes got shorter.
+                        s.selected = Some(at.min(s.decoded.len().saturating_sub(1)));
+                    }
+                    None => s.notice = Some(format!("nothing to {} at byte {at}", mutation.label())),
+                }
+            }
+            Action::UndoMutations => {
+                if let Some(text) = s.before_mutations.take() {
+                    s.edit_bytes(text);
+                }
+            }
             Action::UseDraft(text) => {
                 s.files = vec![("draft.proto".to_owned(), text)];
                 s.active_file = 0;
@@ -463,6 +495,20 @@ mod tests {
         let s = act(s, Action::UseDraft(draft));
         assert_eq!(s.reading_type().unwrap().full_name(), "Draft");
         assert_eq!(s.decoded.len(), 43);
+    }
+
+    #[test]
+    fn mutations_damage_the_input_and_undo_restores_it() {
+        let s = act(State::default(), Action::SetMode(Mode::Decode));
+        let good = s.bytes_text.clone();
+        let s = act(s, Action::Select(Some(3)));
+        let s = act(s, Action::Mutate(Mutation::LengthenLength));
+        assert!(s.bytes_text.starts_with("08 2A 12 06"), "{}", s.bytes_text);
+        let s = act(s, Action::Mutate(Mutation::Truncate));
+        assert_eq!(s.bytes_text, "08 2A 12");
+        let s = act(s, Action::UndoMutations);
+        assert_eq!(s.bytes_text, good);
+        assert_eq!(s.before_mutations, None);
     }
 
     #[test]

@@ -249,3 +249,19 @@ test('without a schema, pin a reading, then use the drafted .proto as the schema
   assert.equal(await page.locator('.diagnostics').count(), 0);
   await page.context().close();
 });
+
+test('the mutation lab damages a byte, the diagnostic names its offset, undo restores', async () => {
+  const { page } = await open();
+  await page.getByRole('tab', { name: 'bytes → message' }).click();
+  await page.locator('.hex [data-offset="6"]').hover();
+  await page.getByRole('button', { name: 'truncate here' }).click();
+  assert.equal(await page.locator('textarea.bytes-editor').inputValue(), '08 2A 12 05 41 6C');
+  const diagnostics = page.locator('.diagnostics');
+  await diagnostics.waitFor();
+  assert.match(await diagnostics.textContent(), /error at byte 3: length 5 runs past the end: only 2 bytes follow/);
+  await page.screenshot({ path: path.join(SHOTS, 'mutation-lab.png'), fullPage: true });
+  await page.getByRole('button', { name: 'undo: back to the good bytes' }).click();
+  assert.equal(await page.locator('.diagnostics').count(), 0);
+  assert.deepEqual(await cells(page, 2, 4), [['12', 'tag'], ['05', 'len']]);
+  await page.context().close();
+});

@@ -16,6 +16,7 @@ pub mod explain;
 pub mod hexview;
 pub mod input;
 pub mod message;
+pub mod mutate;
 pub mod position;
 pub mod schema;
 pub mod share;
