@@ -204,15 +204,7 @@ fn template_at(desc: &MessageDescriptor, depth: usize) -> DynamicMessage {
         }
         let value = if fd.is_map() {
             let entry = kind.as_message().expect("map fields have an entry message");
-            let key = match example_value(&entry.map_entry_key_field().kind(), depth, 0) {
-                Value::Bool(v) => MapKey::Bool(v),
-                Value::I32(v) => MapKey::I32(v),
-                Value::I64(v) => MapKey::I64(v),
-                Value::U32(v) => MapKey::U32(v),
-                Value::U64(v) => MapKey::U64(v),
-                Value::String(v) => MapKey::String(v),
-                _ => continue,
-            };
+            let Some(key) = map_key(example_value(&entry.map_entry_key_field().kind(), depth, 0)) else { continue };
             Value::Map([(key, example_value(&entry.map_entry_value_field().kind(), depth, 0))].into_iter().collect())
         } else if fd.is_list() {
             Value::List((0..2).map(|i| example_value(&kind, depth, i)).collect())
@@ -222,6 +214,19 @@ fn template_at(desc: &MessageDescriptor, depth: usize) -> DynamicMessage {
         m.set_field(&fd, value);
     }
     m
+}
+
+/// A map key from the value of a map entry's key field; `None` for kinds a key cannot have.
+pub fn map_key(value: Value) -> Option<MapKey> {
+    Some(match value {
+        Value::Bool(v) => MapKey::Bool(v),
+        Value::I32(v) => MapKey::I32(v),
+        Value::I64(v) => MapKey::I64(v),
+        Value::U32(v) => MapKey::U32(v),
+        Value::U64(v) => MapKey::U64(v),
+        Value::String(v) => MapKey::String(v),
+        _ => return None,
+    })
 }
 
 /// Example JSON of the well-known types whose JSON is not their fields'.

@@ -11,7 +11,7 @@ use wirelens_core::message::{self, JsonStyle};
 use wirelens_core::wire::{self, Annotation, NodeId, NodeKind, Scalar};
 
 mod common;
-use common::{Generator, descriptors, map_key};
+use common::{Generator, descriptors};
 
 fn config(cases: u32) -> Config {
     Config { cases, rng_seed: RngSeed::Fixed(0x5eed_1e25), failure_persistence: None, ..Config::default() }
@@ -94,7 +94,7 @@ fn rebuild(a: &Annotation, parent: Option<NodeId>, desc: &MessageDescriptor) -> 
                 let Value::Message(entry) = value else { unreachable!() };
                 let key = entry.get_field_by_number(1).unwrap().into_owned();
                 let value = entry.get_field_by_number(2).unwrap().into_owned();
-                let key = map_key(key);
+                let key = message::map_key(key).expect("map keys are integers, bools or strings");
                 m.get_field_mut(&fd).as_map_mut().unwrap().insert(key, value);
             } else if fd.is_list() {
                 m.get_field_mut(&fd).as_list_mut().unwrap().push(value);

@@ -4,21 +4,9 @@
 // Each test binary uses its own part of this module.
 #![allow(dead_code)]
 
-use prost_reflect::{DynamicMessage, Kind, MapKey, MessageDescriptor, Value};
+use prost_reflect::{DynamicMessage, Kind, MessageDescriptor, Value};
 use wirelens_core::examples::EXAMPLES;
-
-/// A map key from the value of an entry's key field.
-pub fn map_key(value: Value) -> MapKey {
-    match value {
-        Value::Bool(v) => MapKey::Bool(v),
-        Value::I32(v) => MapKey::I32(v),
-        Value::I64(v) => MapKey::I64(v),
-        Value::U32(v) => MapKey::U32(v),
-        Value::U64(v) => MapKey::U64(v),
-        Value::String(v) => MapKey::String(v),
-        other => panic!("map keys are integers, bools or strings, not {other:?}"),
-    }
-}
+use wirelens_core::message;
 
 /// Messages of every example type, `per_type` of each, made from a fixed seed sequence
 /// (`stream` picks one of several independent sequences).
@@ -95,7 +83,8 @@ impl<'a> Generator<'a> {
                 let (kf, vf) = (entry.map_entry_key_field(), entry.map_entry_value_field());
                 let mut map = std::collections::HashMap::new();
                 for _ in 0..self.draw() % 4 {
-                    let key = map_key(self.value(&kf.kind(), depth));
+                    let key = message::map_key(self.value(&kf.kind(), depth))
+                        .expect("map keys are integers, bools or strings");
                     map.insert(key, self.value(&vf.kind(), depth + 1));
                 }
                 Value::Map(map)
