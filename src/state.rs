@@ -19,6 +19,9 @@ use yew::Reducible;
 /// Files larger than this are refused: the annotated view of more would not help anyone.
 pub const MAX_INPUT_BYTES: usize = 4 << 20;
 
+/// Decode input longer than this is left out of permalinks and saved work.
+pub const MAX_SHARED_BYTES_TEXT: usize = 16 << 10;
+
 /// Which way the page works: from a message to bytes, or from bytes to a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -164,7 +167,8 @@ impl State {
                 Mode::Decode => "decode",
             }
             .into(),
-            bytes: self.bytes_text.clone(),
+            // Megabytes of hex do not belong in a URL (or in local storage's few megabytes).
+            bytes: if self.bytes_text.len() <= MAX_SHARED_BYTES_TEXT { self.bytes_text.clone() } else { String::new() },
         }
     }
 
