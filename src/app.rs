@@ -14,6 +14,7 @@ use yew::prelude::*;
 use crate::components::bytes_pane::BytesPane;
 use crate::components::compare_pane::ComparePane;
 use crate::components::explain_panel::ExplainPanel;
+use crate::components::export_panel::ExportPanel;
 use crate::components::field_tree::FieldTree;
 use crate::components::hex_view::HexView;
 use crate::components::message_pane::MessagePane;
@@ -169,6 +170,7 @@ pub fn App() -> Html {
                                 onpin={on(&dispatcher, |(path, reading)| Action::Pin(path, reading))} />
                         </div>
                         <ExplainPanel annotation={annotation.clone()} selected={selected} />
+                        <ExportPanel bytes={bytes.clone()} type_name={reading.as_ref().map(|d| d.full_name().to_owned())} />
                         if state.mode == Mode::Decode {
                             <div class="lab" role="group" aria-label="mutation lab">
                                 <span class="muted">{ format!("Mutation lab, at byte {}: ", selected.unwrap_or(0)) }</span>

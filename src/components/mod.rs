@@ -3,6 +3,7 @@
 pub mod bytes_pane;
 pub mod compare_pane;
 pub mod explain_panel;
+pub mod export_panel;
 pub mod field_tree;
 pub mod hex_view;
 pub mod json_view;

@@ -265,3 +265,20 @@ test('the mutation lab damages a byte, the diagnostic names its offset, undo res
   assert.deepEqual(await cells(page, 2, 4), [['12', 'tag'], ['05', 'len']]);
   await page.context().close();
 });
+
+test('exports read back: the base64 export pasted into the decoder gives the same bytes', async () => {
+  const { page } = await open();
+  await page.locator('.export summary').click();
+  assert.equal(await page.getByRole('textbox', { name: 'hex' }).inputValue(), await page.locator('.hex-line').textContent());
+  const base64 = await page.getByRole('textbox', { name: 'base64' }).inputValue();
+  const escaped = await page.getByRole('textbox', { name: 'C escapes' }).inputValue();
+  assert.match(await page.locator('.export a[download]').getAttribute('href'), /^blob:/);
+  await page.getByRole('tab', { name: 'bytes → message' }).click();
+  for (const text of [base64, '"' + escaped + '"']) {
+    await page.locator('textarea.bytes-editor').fill(text);
+    await page.waitForFunction(() => document.querySelector('.wire-pane .pane-head').textContent.includes('43 bytes'));
+    assert.deepEqual(await cells(page, 0, 2), [['08', 'tag'], ['2A', 'varint']]);
+    assert.equal(await page.locator('.bytes-pane .error').count(), 0);
+  }
+  await page.context().close();
+});

@@ -1,0 +1,75 @@
+//! The bytes in every notation wirelens reads back (hex, base64, C escapes), as a binary file,
+//! and as the `wirelens` command that decodes them: copy, paste elsewhere, import again.
+
+use std::rc::Rc;
+
+use wirelens_core::input;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub bytes: Rc<Vec<u8>>,
+    /// The message type the bytes are read as, for the command line.
+    pub type_name: Option<String>,
+}
+
+/// Exports of more than this many bytes are offered as a download only.
+const MAX_INLINE: usize = 16 << 10;
+
+#[component]
+pub fn ExportPanel(props: &Props) -> Html {
+    // A blob URL per bytes, revoked when the bytes change or the panel goes away.
+    let download = use_state(|| None::<String>);
+    {
+        let download = download.clone();
+        use_effect_with(props.bytes.clone(), move |bytes| {
+            let url = object_url(bytes);
+            download.set(url.clone());
+            move || {
+                if let Some(url) = url {
+                    let _ = web_sys::Url::revoke_object_url(&url);
+                }
+            }
+        });
+    }
+    let bytes = &props.bytes;
+    let inline = bytes.len() <= MAX_INLINE;
+    let hex = inline.then(|| input::to_hex(bytes));
+    let command = hex.as_ref().map(|hex| match &props.type_name {
+        Some(t) => format!("wirelens decode --proto FILE.proto --type {t} '{hex}'"),
+        None => format!("wirelens annotate '{hex}'"),
+    });
+    let field = |label: &'static str, value: Option<String>| match value {
+        Some(value) => html! {
+            <label class="export-field">{ label }
+                <textarea readonly=true rows="2" value={value} aria-label={label} />
+            </label>
+        },
+        None => Html::default(),
+    };
+    html! {
+        <details class="export">
+            <summary>{ "Export these bytes" }</summary>
+            { field("hex", hex) }
+            { field("base64", inline.then(|| input::to_base64(bytes))) }
+            { field("C escapes", inline.then(|| input::to_escaped(bytes))) }
+            { field("command line", command) }
+            if !inline {
+                <p class="muted">{ "Too large to show as text: download the binary." }</p>
+            }
+            if let Some(url) = (*download).clone() {
+                <a class="file-button" href={url} download="message.bin">{ format!("download message.bin ({} bytes)", bytes.len()) }</a>
+            }
+        </details>
+    }
+}
+
+/// A `blob:` URL holding `bytes`, for the download link.
+fn object_url(bytes: &[u8]) -> Option<String> {
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/octet-stream");
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
+    web_sys::Url::create_object_url_with_blob(&blob).ok()
+}
