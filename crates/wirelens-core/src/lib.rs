@@ -4,17 +4,20 @@
 //! sources become a [`schema::Schema`], JSON or text format becomes a message
 //! and its bytes ([`message`]), bytes become an [`wire::Annotation`] whose
 //! spans explain every byte ([`wire`], [`explain`]), and annotations become
-//! rows to render ([`hexview`]). No web_sys, no files, no clock: the app, the
-//! CLI and the server are thin layers over this crate.
+//! rows to render ([`hexview`]). grpc-web bodies become frames ([`grpcweb`]),
+//! and status numbers names ([`status`]). No web_sys, no files, no clock: the
+//! app, the CLI and the server are thin layers over this crate.
 
 pub mod compare;
 pub mod examples;
 pub mod explain;
+pub mod grpcweb;
 pub mod hexview;
 pub mod input;
 pub mod message;
 pub mod position;
 pub mod schema;
+pub mod status;
 pub mod varint;
 pub mod wire;
 
