@@ -13,9 +13,11 @@ use crate::components::bytes_pane::BytesPane;
 use crate::components::compare_pane::ComparePane;
 use crate::components::explain_panel::ExplainPanel;
 use crate::components::field_tree::FieldTree;
+use crate::components::grpc_panel::GrpcPanel;
 use crate::components::hex_view::HexView;
 use crate::components::message_pane::MessagePane;
 use crate::components::schema_pane::SchemaPane;
+use crate::grpc_state::{GrpcAction, GrpcState};
 use crate::state::{Action, Mode, State, human_size};
 
 /// Typing in the schema recompiles after this pause.
@@ -24,7 +26,23 @@ const COMPILE_DELAY_MS: u32 = 250;
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(State::default);
+    let grpc = use_reducer(GrpcState::default);
     let reader = use_mut_ref(|| None::<FileReader>);
+    let origin = use_memo((), |()| web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default());
+
+    // Send the call the reducer prepared; what the network reports goes back to the reducer,
+    // tagged with the call's id.
+    {
+        let (spec, dispatcher) = (grpc.pending.clone(), grpc.dispatcher());
+        use_effect_with(spec.as_ref().map(|s| s.id), move |_| {
+            if let Some(spec) = spec {
+                let id = spec.id;
+                yew::platform::spawn_local(crate::rpc::call(spec, move |event| {
+                    dispatcher.dispatch(GrpcAction::Event(id, event))
+                }));
+            }
+        });
+    }
 
     // Recompile once typing in the schema pauses; a new keystroke cancels the pending compile.
     {
@@ -75,8 +93,15 @@ pub fn App() -> Html {
                 <nav class="modes" role="tablist" aria-label="direction">
                     { mode_tab(Mode::Encode, "message → bytes") }
                     { mode_tab(Mode::Decode, "bytes → message") }
+                    { mode_tab(Mode::Grpc, "gRPC") }
                 </nav>
             </header>
+            if state.mode == Mode::Grpc {
+                <GrpcPanel state={(*grpc).clone()} origin={(*origin).clone()} on={{
+                    let d = grpc.dispatcher();
+                    Callback::from(move |a| d.dispatch(a))
+                }} />
+            } else {
             <div class="columns">
                 <div class="column inputs">
                     <SchemaPane files={state.files.clone()} active={state.active_file} problems={state.schema_problems.clone()}
@@ -130,6 +155,7 @@ pub fn App() -> Html {
                         onselect_path={onselect_path} />
                 </div>
             </div>
+            }
             <footer class="legend" aria-label="byte roles">
                 { for wirelens_core::hexview::CLASSES.iter().map(|c| html! { <span class={classes!("b", *c)}>{ *c }</span> }) }
             </footer>

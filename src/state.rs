@@ -20,6 +20,8 @@ pub const MAX_INPUT_BYTES: usize = 4 << 20;
 pub enum Mode {
     Encode,
     Decode,
+    /// The gRPC panel: a grpc-web call to the server (its state is `grpc_state`'s).
+    Grpc,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -126,7 +128,7 @@ impl State {
     /// The bytes shown: the encoded message, or the decoded input.
     pub fn bytes(&self) -> Rc<Vec<u8>> {
         match self.mode {
-            Mode::Encode => self.encoded.clone(),
+            Mode::Encode | Mode::Grpc => self.encoded.clone(),
             Mode::Decode => self.decoded.clone(),
         }
     }
@@ -142,7 +144,7 @@ impl State {
     /// True when the bytes shown no longer match the text the user typed.
     pub fn is_stale(&self) -> bool {
         match self.mode {
-            Mode::Encode => self.message_error.is_some() || !self.schema_problems.is_empty(),
+            Mode::Encode | Mode::Grpc => self.message_error.is_some() || !self.schema_problems.is_empty(),
             Mode::Decode => self.bytes_error.is_some(),
         }
     }

@@ -4,6 +4,7 @@ pub mod bytes_pane;
 pub mod compare_pane;
 pub mod explain_panel;
 pub mod field_tree;
+pub mod grpc_panel;
 pub mod hex_view;
 pub mod json_view;
 pub mod message_pane;

@@ -26,7 +26,7 @@ pub const CODES: [Code; 17] = [
     Code {
         number: 4,
         name: "DEADLINE_EXCEEDED",
-        meaning: "the deadline passed before the call finished (a timeout; no direct HTTP equivalent)",
+        meaning: "the deadline passed before the call finished: a timeout",
         http: None,
     },
     Code { number: 5, name: "NOT_FOUND", meaning: "the resource was not found", http: Some(404) },

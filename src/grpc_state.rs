@@ -1,0 +1,397 @@
+//! The gRPC panel's state: the call form, the call in flight and what came back. Pure, no effects.
+//!
+//! [`GrpcAction::Call`] checks the request JSON against the reference schema and, when it parses,
+//! leaves a [`CallSpec`] (URL, headers, framed body) for `app.rs` to send through `rpc.rs`; what
+//! the network reports comes back as [`CallEvent`]s tagged with the call's id, so an answer to an
+//! older call is ignored. The status shown is decided here, from the response headers, the
+//! trailer frame or the transport's failure.
+
+use std::rc::Rc;
+
+use wirelens_core::examples;
+use wirelens_core::grpcweb::{self, Encoding, Frame, Trailers};
+use wirelens_core::message;
+use wirelens_core::prost_reflect::MessageDescriptor;
+use wirelens_core::schema::Schema;
+use wirelens_core::status;
+use yew::Reducible;
+
+pub const DEMO_TOKEN: &str = "wirelens-demo-token";
+
+/// The calls a browser can make over grpc-web: unary and server streaming.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    GetUser,
+    ListUsers,
+}
+
+impl Method {
+    pub const ALL: [Method; 2] = [Method::GetUser, Method::ListUsers];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::GetUser => "GetUser",
+            Method::ListUsers => "ListUsers",
+        }
+    }
+
+    pub fn request_type(self) -> &'static str {
+        match self {
+            Method::GetUser => "userservice.GetUserRequest",
+            Method::ListUsers => "userservice.ListUsersRequest",
+        }
+    }
+
+    pub fn response_type(self) -> &'static str {
+        match self {
+            Method::GetUser => "userservice.GetUserResponse",
+            Method::ListUsers => "userservice.User",
+        }
+    }
+
+    pub fn example_request(self) -> &'static str {
+        match self {
+            Method::GetUser => r#"{"userId":"42"}"#,
+            Method::ListUsers => r#"{"pageSize":5}"#,
+        }
+    }
+
+    /// The demo header that slows this method down: work before answering, or a delay per message.
+    pub fn demo_header(self) -> &'static str {
+        match self {
+            Method::GetUser => "x-wirelens-work-ms",
+            Method::ListUsers => "x-wirelens-delay-ms",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Everything `rpc.rs` needs to make one call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallSpec {
+    pub id: u32,
+    pub url: String,
+    pub encoding: Encoding,
+    pub headers: Vec<(String, String)>,
+    /// The request frame, base64'd for the text encoding.
+    pub body: Vec<u8>,
+    /// The client gives up after this (plus a grace period for the server's own answer).
+    pub deadline_ms: Option<u32>,
+}
+
+/// What the network reports about a call.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallEvent {
+    /// The response started: HTTP status and headers (names in lower case).
+    Headers { http_status: u16, headers: Vec<(String, String)> },
+    /// Frames completed by the latest chunk, at this time (ms since the call started).
+    Frames { frames: Vec<Frame>, at_ms: f64 },
+    /// The body ended cleanly.
+    Finished { at_ms: f64 },
+    /// The call failed before a gRPC status arrived: a status code and the reason.
+    Failed { code: u32, reason: String, at_ms: f64 },
+}
+
+/// The outcome of a call, however it came.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub code: u32,
+    pub message: String,
+    /// Where the status came from: the trailer frame, the response headers, or the client.
+    pub source: &'static str,
+}
+
+/// A call made, and what has come back so far.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallView {
+    pub id: u32,
+    pub method: Method,
+    pub encoding: Encoding,
+    /// The request's frame (decoded), as sent.
+    pub request: Vec<u8>,
+    pub http_status: Option<u16>,
+    pub headers: Vec<(String, String)>,
+    /// The response frames, each with the time it completed.
+    pub frames: Vec<(Frame, f64)>,
+    pub outcome: Option<Outcome>,
+    pub elapsed_ms: Option<f64>,
+}
+
+impl CallView {
+    pub fn trailers(&self) -> Option<&Trailers> {
+        self.frames.iter().find_map(|(f, _)| f.trailers.as_ref())
+    }
+
+    pub fn messages(&self) -> impl Iterator<Item = &(Frame, f64)> {
+        self.frames.iter().filter(|(f, _)| !f.is_trailers())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GrpcState {
+    pub method: Method,
+    /// The request text of each method, kept when switching between them.
+    pub requests: [String; 2],
+    /// The server's origin; empty means the page's own.
+    pub address: String,
+    pub token: String,
+    /// Text of the deadline in ms; empty for none.
+    pub deadline_ms: String,
+    /// Text of the demo delay in ms (the method's demo header); empty for none.
+    pub demo_ms: String,
+    pub encoding: Encoding,
+    /// Why the last Call could not be sent (bad JSON, a bad number).
+    pub form_error: Option<String>,
+    /// The call `app.rs` is to send: set by `Call`, taken by the effect.
+    pub pending: Option<CallSpec>,
+    pub call: Option<CallView>,
+    next_id: u32,
+    schema: Option<Rc<Schema>>,
+}
+
+pub enum GrpcAction {
+    SetMethod(Method),
+    EditRequest(String),
+    SetAddress(String),
+    SetToken(String),
+    SetDeadline(String),
+    SetDemoDelay(String),
+    SetEncoding(Encoding),
+    /// Send the request as the form says; `origin` is the page's, used when the address is empty.
+    Call {
+        origin: String,
+    },
+    Event(u32, CallEvent),
+}
+
+impl Default for GrpcState {
+    fn default() -> GrpcState {
+        GrpcState {
+            method: Method::GetUser,
+            requests: Method::ALL.map(|m| m.example_request().to_owned()),
+            address: String::new(),
+            token: DEMO_TOKEN.to_owned(),
+            deadline_ms: "5000".to_owned(),
+            demo_ms: String::new(),
+            encoding: Encoding::Binary,
+            form_error: None,
+            pending: None,
+            call: None,
+            next_id: 1,
+            schema: examples::REFERENCE.schema().ok().map(Rc::new),
+        }
+    }
+}
+
+impl GrpcState {
+    pub fn request_text(&self) -> &str {
+        &self.requests[self.method.index()]
+    }
+
+    /// The response message type of the method of `call`.
+    pub fn response_descriptor(&self, method: Method) -> Option<MessageDescriptor> {
+        self.schema.as_ref()?.message(method.response_type()).ok()
+    }
+
+    fn spec(&self, origin: &str) -> Result<CallSpec, String> {
+        let schema = self.schema.as_ref().ok_or("the reference schema did not compile")?;
+        let desc = schema.message(self.method.request_type()).map_err(|e| e.to_string())?;
+        let request = message::parse_json(&desc, self.request_text()).map_err(|e| format!("request: {e}"))?;
+        let number = |text: &str, what: &str| -> Result<Option<u32>, String> {
+            let text = text.trim();
+            if text.is_empty() {
+                return Ok(None);
+            }
+            text.parse().map(Some).map_err(|_| format!("{what} '{text}' is not a number of milliseconds"))
+        };
+        let deadline_ms = number(&self.deadline_ms, "deadline")?;
+        let demo_ms = number(&self.demo_ms, self.method.demo_header())?;
+        let address = self.address.trim().trim_end_matches('/');
+        let base = if address.is_empty() { origin.trim_end_matches('/') } else { address };
+        let mut headers = vec![
+            ("content-type".to_owned(), self.encoding.content_type().to_owned()),
+            ("accept".to_owned(), self.encoding.content_type().to_owned()),
+            ("x-grpc-web".to_owned(), "1".to_owned()),
+        ];
+        if !self.token.trim().is_empty() {
+            headers.push(("authorization".to_owned(), format!("Bearer {}", self.token.trim())));
+        }
+        if let Some(ms) = deadline_ms {
+            headers.push(("grpc-timeout".to_owned(), grpcweb::grpc_timeout(ms)));
+        }
+        if let Some(ms) = demo_ms {
+            headers.push((self.method.demo_header().to_owned(), ms.to_string()));
+        }
+        let frame = grpcweb::frame(0, &message::encode(&request));
+        let body = match self.encoding {
+            Encoding::Binary => frame,
+            Encoding::Text => wirelens_core::input::to_base64(&frame).into_bytes(),
+        };
+        Ok(CallSpec {
+            id: self.next_id,
+            url: format!("{base}/userservice.UserService/{}", self.method.name()),
+            encoding: self.encoding,
+            headers,
+            body,
+            deadline_ms,
+        })
+    }
+
+    fn on_event(&mut self, id: u32, event: CallEvent) {
+        let Some(call) = self.call.as_mut().filter(|c| c.id == id && c.outcome.is_none()) else { return };
+        match event {
+            CallEvent::Headers { http_status, headers } => {
+                call.http_status = Some(http_status);
+                call.headers = headers;
+            }
+            CallEvent::Frames { frames, at_ms } => call.frames.extend(frames.into_iter().map(|f| (f, at_ms))),
+            CallEvent::Finished { at_ms } => {
+                call.elapsed_ms = Some(at_ms);
+                call.outcome = Some(outcome(call));
+            }
+            CallEvent::Failed { code, reason, at_ms } => {
+                call.elapsed_ms = Some(at_ms);
+                call.outcome = Some(Outcome { code, message: reason, source: "client" });
+            }
+        }
+    }
+}
+
+/// The status of a finished call: the trailer frame's, else the headers' (a trailers-only
+/// response), else what the HTTP status stands for, else INTERNAL: a body without a status.
+fn outcome(call: &CallView) -> Outcome {
+    let headers = Trailers(call.headers.clone());
+    let from = |t: &Trailers, source| {
+        t.status().map(|code| Outcome { code, message: t.message().unwrap_or_default(), source })
+    };
+    if let Some(o) = call.trailers().and_then(|t| from(t, "trailer frame")) {
+        return o;
+    }
+    if let Some(o) = from(&headers, "response headers") {
+        return o;
+    }
+    match call.http_status {
+        Some(http) if http != 200 => Outcome {
+            code: status::from_http(http).number,
+            message: format!("HTTP {http} without a grpc-status"),
+            source: "HTTP status",
+        },
+        _ => Outcome {
+            code: status::INTERNAL,
+            message: "the response ended without a grpc-status".to_owned(),
+            source: "client",
+        },
+    }
+}
+
+impl Reducible for GrpcState {
+    type Action = GrpcAction;
+
+    fn reduce(self: Rc<Self>, action: GrpcAction) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            GrpcAction::SetMethod(m) => s.method = m,
+            GrpcAction::EditRequest(text) => s.requests[s.method.index()] = text,
+            GrpcAction::SetAddress(text) => s.address = text,
+            GrpcAction::SetToken(text) => s.token = text,
+            GrpcAction::SetDeadline(text) => s.deadline_ms = text,
+            GrpcAction::SetDemoDelay(text) => s.demo_ms = text,
+            GrpcAction::SetEncoding(e) => s.encoding = e,
+            GrpcAction::Call { origin } => match s.spec(&origin) {
+                Ok(spec) => {
+                    s.form_error = None;
+                    let request = match spec.encoding {
+                        Encoding::Binary => spec.body.clone(),
+                        Encoding::Text => wirelens_core::input::parse_bytes(
+                            std::str::from_utf8(&spec.body).unwrap_or_default(),
+                            wirelens_core::input::InputFormat::Base64,
+                        )
+                        .unwrap_or_default(),
+                    };
+                    s.call = Some(CallView {
+                        id: spec.id,
+                        method: s.method,
+                        encoding: spec.encoding,
+                        request,
+                        http_status: None,
+                        headers: Vec::new(),
+                        frames: Vec::new(),
+                        outcome: None,
+                        elapsed_ms: None,
+                    });
+                    s.next_id += 1;
+                    s.pending = Some(spec);
+                }
+                Err(e) => s.form_error = Some(e),
+            },
+            GrpcAction::Event(id, event) => s.on_event(id, event),
+        }
+        Rc::new(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn act(state: GrpcState, action: GrpcAction) -> GrpcState {
+        (*Rc::new(state).reduce(action)).clone()
+    }
+
+    fn call(state: GrpcState) -> GrpcState {
+        act(state, GrpcAction::Call { origin: "http://127.0.0.1:8080".into() })
+    }
+
+    #[test]
+    fn a_call_frames_the_request_and_sets_the_headers() {
+        let s = call(GrpcState::default());
+        let spec = s.pending.clone().unwrap();
+        assert_eq!(spec.url, "http://127.0.0.1:8080/userservice.UserService/GetUser");
+        assert_eq!(spec.body, [0, 0, 0, 0, 2, 0x08, 0x2a]);
+        let header = |n: &str| spec.headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
+        assert_eq!(header("authorization"), Some("Bearer wirelens-demo-token"));
+        assert_eq!(header("grpc-timeout"), Some("5000m"));
+        assert_eq!(header("content-type"), Some("application/grpc-web+proto"));
+    }
+
+    #[test]
+    fn bad_json_keeps_the_text_and_sends_nothing() {
+        let s = act(GrpcState::default(), GrpcAction::EditRequest("{\"userId\":".into()));
+        let s = call(s);
+        assert!(s.pending.is_none());
+        assert!(s.form_error.as_deref().unwrap().starts_with("request:"));
+        assert_eq!(s.request_text(), "{\"userId\":");
+    }
+
+    #[test]
+    fn the_status_comes_from_the_trailer_frame_and_old_calls_are_ignored() {
+        let s = call(GrpcState::default());
+        let id = s.pending.as_ref().unwrap().id;
+        let frames = grpcweb::annotate_body(
+            &grpcweb::frame(0x80, b"grpc-status: 5\r\ngrpc-message: no%20user\r\n"),
+            Encoding::Binary,
+        )
+        .frames;
+        let s = act(s, GrpcAction::Event(id + 1, CallEvent::Finished { at_ms: 1.0 }));
+        assert!(s.call.as_ref().unwrap().outcome.is_none());
+        let s = act(s, GrpcAction::Event(id, CallEvent::Frames { frames, at_ms: 1.0 }));
+        let s = act(s, GrpcAction::Event(id, CallEvent::Finished { at_ms: 2.0 }));
+        let outcome = s.call.unwrap().outcome.unwrap();
+        assert_eq!((outcome.code, outcome.message.as_str()), (5, "no user"));
+    }
+
+    #[test]
+    fn a_trailers_only_response_and_a_silent_body() {
+        let s = call(GrpcState::default());
+        let headers = vec![("grpc-status".to_owned(), "16".to_owned())];
+        let s = act(s, GrpcAction::Event(1, CallEvent::Headers { http_status: 200, headers }));
+        let s = act(s, GrpcAction::Event(1, CallEvent::Finished { at_ms: 1.0 }));
+        assert_eq!(s.call.unwrap().outcome.unwrap().code, 16);
+        let s = call(GrpcState::default());
+        let s = act(s, GrpcAction::Event(1, CallEvent::Finished { at_ms: 1.0 }));
+        assert_eq!(s.call.unwrap().outcome.unwrap().code, status::INTERNAL);
+    }
+}
