@@ -128,6 +128,43 @@ impl CallView {
     pub fn messages(&self) -> impl Iterator<Item = &(Frame, f64)> {
         self.frames.iter().filter(|(f, _)| !f.is_trailers())
     }
+
+    /// One row per frame, in arrival order: when it completed, the gap since the one before
+    /// (or since the call started), its size with the header, and the bytes received so far.
+    pub fn timeline(&self) -> Vec<TimelineRow> {
+        let mut previous = 0.0;
+        let mut cumulative = 0;
+        self.frames
+            .iter()
+            .map(|(frame, at_ms)| {
+                let size = frame.payload.len() + grpcweb::HEADER_LEN;
+                cumulative += size;
+                let row = TimelineRow {
+                    trailers: frame.is_trailers(),
+                    at_ms: *at_ms,
+                    gap_ms: at_ms - previous,
+                    size,
+                    cumulative,
+                };
+                previous = *at_ms;
+                row
+            })
+            .collect()
+    }
+}
+
+/// A frame's place in the stream's timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineRow {
+    pub trailers: bool,
+    /// Milliseconds since the call started.
+    pub at_ms: f64,
+    /// Milliseconds since the previous frame (the first: since the call started).
+    pub gap_ms: f64,
+    /// Bytes of the frame, header included.
+    pub size: usize,
+    /// Bytes of frames received up to and including this one.
+    pub cumulative: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -381,6 +418,22 @@ mod tests {
         let s = act(s, GrpcAction::Event(id, CallEvent::Finished { at_ms: 2.0 }));
         let outcome = s.call.unwrap().outcome.unwrap();
         assert_eq!((outcome.code, outcome.message.as_str()), (5, "no user"));
+    }
+
+    #[test]
+    fn the_timeline_has_gaps_and_running_totals() {
+        let s = call(act(GrpcState::default(), GrpcAction::SetMethod(Method::ListUsers)));
+        let body =
+            [grpcweb::frame(0, b"\x08\x01"), grpcweb::frame(0, b"\x08\x02"), grpcweb::frame(0x80, b"grpc-status: 0")];
+        let mut s = s;
+        for (i, f) in body.iter().enumerate() {
+            let frames = grpcweb::annotate_body(f, Encoding::Binary).frames;
+            s = act(s, GrpcAction::Event(1, CallEvent::Frames { frames, at_ms: 10.0 * (i as f64 + 1.0) }));
+        }
+        let rows = s.call.unwrap().timeline();
+        let summary: Vec<(bool, f64, f64, usize, usize)> =
+            rows.iter().map(|r| (r.trailers, r.at_ms, r.gap_ms, r.size, r.cumulative)).collect();
+        assert_eq!(summary, [(false, 10.0, 10.0, 7, 7), (false, 20.0, 10.0, 7, 14), (true, 30.0, 10.0, 19, 33)]);
     }
 
     #[test]

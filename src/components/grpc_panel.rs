@@ -172,6 +172,28 @@ fn CallResult(props: &ResultProps) -> Html {
                     <table>{ for t.0.iter().map(|(n, v)| html! { <tr><th>{ n }</th><td>{ v }</td></tr> }) }</table>
                 </div>
             }
+            if call.frames.len() > 1 {
+                <details class="timeline" open={call.method == Method::ListUsers}>
+                    <summary>{ "Timeline of the stream" }</summary>
+                    <table aria-label="stream timeline">
+                        <thead><tr>
+                            <th>{ "frame" }</th><th>{ "at (ms)" }</th><th>{ "gap (ms)" }</th>
+                            <th>{ "size (bytes)" }</th><th>{ "received (bytes)" }</th>
+                        </tr></thead>
+                        <tbody>
+                        { for call.timeline().iter().enumerate().map(|(i, row)| html! {
+                            <tr class={classes!(row.trailers.then_some("trailers"))}>
+                                <td>{ if row.trailers { "trailers".to_owned() } else { format!("message {}", i + 1) } }</td>
+                                <td>{ format!("{:.0}", row.at_ms) }</td>
+                                <td>{ format!("{:.0}", row.gap_ms) }</td>
+                                <td>{ row.size }</td>
+                                <td>{ row.cumulative }</td>
+                            </tr>
+                        }) }
+                        </tbody>
+                    </table>
+                </details>
+            }
             <h3>{ format!("Frames of the body ({})", if call.encoding == Encoding::Text { "decoded from base64" } else { "binary" }) }</h3>
             if call.frames.is_empty() && call.http_status.is_some() {
                 if let Some(o) = call.outcome.as_ref() {

@@ -119,6 +119,11 @@ test('ListUsers streams several messages, each annotated, then the trailers', as
   assert.equal(await page.locator('.frame.trailers').count(), 1);
   assert.match(await page.locator('.frame.message .message-json').first().textContent(), /"id": "1"/);
   assert.match(await page.locator('.grpc-result details.headers').textContent(), /x-wirelens-next-page-token/);
+  // The timeline: one row per frame; with a 50 ms delay per message the messages are spread out.
+  const rows = page.locator('.timeline tbody tr');
+  assert.equal(await rows.count(), 6);
+  const at = await rows.evaluateAll((trs) => trs.map((tr) => Number(tr.children[1].textContent)));
+  assert.ok(at[4] - at[0] >= 150, `messages arrived over time: ${at}`);
   assert.deepEqual(errors, []);
   await page.screenshot({ path: path.join(SHOTS, 'grpc-list-users.png'), fullPage: true });
   await page.context().close();
