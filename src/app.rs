@@ -60,6 +60,25 @@ pub fn App() -> Html {
     // Until the user points somewhere, explain the first byte: the page teaches on first open.
     let selected = state.selected.or((!bytes.is_empty()).then_some(0));
 
+    // Run the comparison the reducer prepared; Cancel (or a new comparison) stops the old one,
+    // through the flag this effect's cleanup sets.
+    {
+        let compare = grpc.compare.as_ref().filter(|c| !c.done).map(|c| c.spec.clone());
+        let dispatcher = grpc.dispatcher();
+        use_effect_with(compare.as_ref().map(|c| c.id), move |_| {
+            let cancel = Rc::new(std::cell::Cell::new(false));
+            if let Some(spec) = compare {
+                let (id, cancel) = (spec.id, cancel.clone());
+                yew::platform::spawn_local(async move {
+                    let d = dispatcher.clone();
+                    crate::rpc::compare(spec, cancel, move |sample| d.dispatch(GrpcAction::Sample(id, sample))).await;
+                    dispatcher.dispatch(GrpcAction::CompareDone(id));
+                });
+            }
+            move || cancel.set(true)
+        });
+    }
+
     let dispatcher = state.dispatcher();
     let on_file = {
         let (d, reader) = (state.dispatcher(), reader.clone());

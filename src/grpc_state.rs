@@ -185,6 +185,10 @@ pub struct GrpcState {
     /// The call `app.rs` is to send: set by `Call`, taken by the effect.
     pub pending: Option<CallSpec>,
     pub call: Option<CallView>,
+    /// Text of how many calls of each kind the gRPC-vs-REST comparison makes.
+    pub compare_n: String,
+    /// The comparison `app.rs` is to run (set by `Compare`), and what it has measured.
+    pub compare: Option<Comparison>,
     next_id: u32,
     schema: Option<Rc<Schema>>,
 }
@@ -202,6 +206,78 @@ pub enum GrpcAction {
         origin: String,
     },
     Event(u32, CallEvent),
+    SetCompareN(String),
+    /// Start the gRPC-vs-REST comparison of the form's call.
+    Compare {
+        origin: String,
+    },
+    CancelCompare,
+    /// One timed call of the comparison `id`, or its end.
+    Sample(u32, Sample),
+    CompareDone(u32),
+}
+
+/// The most calls of each kind one comparison makes, and how long it may run.
+pub const MAX_COMPARE_CALLS: u32 = 1000;
+pub const COMPARE_TIME_LIMIT_MS: f64 = 30_000.0;
+
+/// The same request made N times as grpc-web and as its REST twin, alternating.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompareSpec {
+    pub id: u32,
+    pub n: u32,
+    pub time_limit_ms: f64,
+    /// The grpc-web call (its `id` is unused).
+    pub grpc: CallSpec,
+    /// `GET` of the REST twin, with the same authorization.
+    pub rest_url: String,
+    pub rest_headers: Vec<(String, String)>,
+}
+
+/// One timed call: which kind, how long, whether it succeeded.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample {
+    pub rest: bool,
+    pub ms: f64,
+    pub ok: bool,
+}
+
+/// A comparison run: its spec, the samples so far, and whether it has ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    pub spec: CompareSpec,
+    pub samples: Vec<Sample>,
+    pub done: bool,
+    pub cancelled: bool,
+}
+
+/// The latencies of one kind of call: count, failures, median and 95th percentile (ms).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stats {
+    pub count: usize,
+    pub failed: usize,
+    pub median_ms: f64,
+    pub p95_ms: f64,
+}
+
+impl Comparison {
+    /// Stats of the successful calls of one kind (`rest` or grpc-web); `None` before any.
+    pub fn stats(&self, rest: bool) -> Option<Stats> {
+        let samples: Vec<&Sample> = self.samples.iter().filter(|s| s.rest == rest).collect();
+        let mut ms: Vec<f64> = samples.iter().filter(|s| s.ok).map(|s| s.ms).collect();
+        if ms.is_empty() {
+            return None;
+        }
+        ms.sort_by(f64::total_cmp);
+        // Nearest rank: the smallest value with at least p% of the samples at or below it.
+        let rank = |p: f64| ms[((p * ms.len() as f64).ceil() as usize).clamp(1, ms.len()) - 1];
+        Some(Stats {
+            count: samples.len(),
+            failed: samples.iter().filter(|s| !s.ok).count(),
+            median_ms: rank(0.5),
+            p95_ms: rank(0.95),
+        })
+    }
 }
 
 impl Default for GrpcState {
@@ -217,6 +293,8 @@ impl Default for GrpcState {
             form_error: None,
             pending: None,
             call: None,
+            compare_n: "50".to_owned(),
+            compare: None,
             next_id: 1,
             schema: examples::REFERENCE.schema().ok().map(Rc::new),
         }
@@ -275,6 +353,34 @@ impl GrpcState {
             body,
             deadline_ms,
         })
+    }
+
+    fn compare_spec(&self, origin: &str) -> Result<CompareSpec, String> {
+        let n: u32 = self
+            .compare_n
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| (1..=MAX_COMPARE_CALLS).contains(n))
+            .ok_or(format!("the number of calls must be 1 to {MAX_COMPARE_CALLS}"))?;
+        let grpc = self.spec(origin)?;
+        let base = grpc.url.split("/userservice.UserService/").next().unwrap_or_default().to_owned();
+        let schema = self.schema.as_ref().ok_or("the reference schema did not compile")?;
+        let desc = schema.message(self.method.request_type()).map_err(|e| e.to_string())?;
+        let request = message::parse_json(&desc, self.request_text()).map_err(|e| format!("request: {e}"))?;
+        let field = |name: &str| request.get_field_by_name(name).map(|v| v.into_owned());
+        let rest_url = match self.method {
+            Method::GetUser => {
+                let id = field("user_id").and_then(|v| v.as_i64()).unwrap_or_default();
+                format!("{base}/v1/users/{id}")
+            }
+            Method::ListUsers => {
+                let size = field("page_size").and_then(|v| v.as_i32()).unwrap_or_default();
+                format!("{base}/v1/users?page_size={size}")
+            }
+        };
+        let rest_headers = grpc.headers.iter().filter(|(n, _)| n == "authorization").cloned().collect();
+        Ok(CompareSpec { id: self.next_id, n, time_limit_ms: COMPARE_TIME_LIMIT_MS, grpc, rest_url, rest_headers })
     }
 
     fn on_event(&mut self, id: u32, event: CallEvent) {
@@ -365,6 +471,31 @@ impl Reducible for GrpcState {
                 Err(e) => s.form_error = Some(e),
             },
             GrpcAction::Event(id, event) => s.on_event(id, event),
+            GrpcAction::SetCompareN(text) => s.compare_n = text,
+            GrpcAction::Compare { origin } => match s.compare_spec(&origin) {
+                Ok(spec) => {
+                    s.form_error = None;
+                    s.next_id += 1;
+                    s.compare = Some(Comparison { spec, samples: Vec::new(), done: false, cancelled: false });
+                }
+                Err(e) => s.form_error = Some(e),
+            },
+            GrpcAction::CancelCompare => {
+                if let Some(c) = s.compare.as_mut().filter(|c| !c.done) {
+                    c.cancelled = true;
+                    c.done = true;
+                }
+            }
+            GrpcAction::Sample(id, sample) => {
+                if let Some(c) = s.compare.as_mut().filter(|c| c.spec.id == id && !c.done) {
+                    c.samples.push(sample);
+                }
+            }
+            GrpcAction::CompareDone(id) => {
+                if let Some(c) = s.compare.as_mut().filter(|c| c.spec.id == id) {
+                    c.done = true;
+                }
+            }
         }
         Rc::new(s)
     }
@@ -434,6 +565,31 @@ mod tests {
         let summary: Vec<(bool, f64, f64, usize, usize)> =
             rows.iter().map(|r| (r.trailers, r.at_ms, r.gap_ms, r.size, r.cumulative)).collect();
         assert_eq!(summary, [(false, 10.0, 10.0, 7, 7), (false, 20.0, 10.0, 7, 14), (true, 30.0, 10.0, 19, 33)]);
+    }
+
+    #[test]
+    fn the_comparison_targets_the_rest_twin_and_sums_up_latencies() {
+        let s = act(GrpcState::default(), GrpcAction::Compare { origin: "http://h".into() });
+        let c = s.compare.clone().unwrap();
+        assert_eq!(c.spec.rest_url, "http://h/v1/users/42");
+        assert_eq!(c.spec.n, 50);
+        let id = c.spec.id;
+        let mut s = s;
+        for ms in 1..=20 {
+            s = act(s, GrpcAction::Sample(id, Sample { rest: false, ms: f64::from(ms), ok: true }));
+        }
+        s = act(s, GrpcAction::Sample(id, Sample { rest: true, ms: 7.0, ok: false }));
+        s = act(s, GrpcAction::CancelCompare);
+        s = act(s, GrpcAction::Sample(id, Sample { rest: false, ms: 99.0, ok: true }));
+        let c = s.compare.unwrap();
+        assert!(c.cancelled && c.done);
+        assert_eq!(c.stats(false), Some(Stats { count: 20, failed: 0, median_ms: 10.0, p95_ms: 19.0 }));
+        assert_eq!(c.stats(true), None);
+        let bad = act(
+            GrpcState { compare_n: "0".into(), ..GrpcState::default() },
+            GrpcAction::Compare { origin: "h".into() },
+        );
+        assert!(bad.compare.is_none() && bad.form_error.is_some());
     }
 
     #[test]

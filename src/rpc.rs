@@ -5,6 +5,8 @@
 //! as they complete, so a server stream shows its messages as they arrive. Knows fetch, headers
 //! and abort signals; what the frames mean is core's, what the status is the reducer's.
 //!
+//! [`compare`] times the same request as grpc-web and as its REST twin, N times each.
+//!
 //! fetch rather than tonic-web-wasm-client: the panel shows the raw body frame by frame, bytes
 //! the generated client never exposes, and the request is a run-time `DynamicMessage`.
 
@@ -17,7 +19,7 @@ use wasm_bindgen_futures::JsFuture;
 use wirelens_core::grpcweb::{self, Parser};
 use wirelens_core::status;
 
-use crate::grpc_state::{CallEvent, CallSpec};
+use crate::grpc_state::{CallEvent, CallSpec, CompareSpec, Sample};
 
 /// How long the client waits past the deadline for the server's own DEADLINE_EXCEEDED.
 const DEADLINE_GRACE_MS: u32 = 1000;
@@ -124,6 +126,64 @@ async fn run(
             return Ok(());
         }
     }
+}
+
+/// The gRPC-vs-REST comparison: `spec.n` calls of each, alternating, one at a time, each timed
+/// from the fetch to the end of its body. Stops early when `cancel` is set or the time limit
+/// passes; reports each sample as it is taken.
+pub async fn compare(spec: CompareSpec, cancel: Rc<Cell<bool>>, report: impl Fn(Sample)) {
+    let clock = Clock::new();
+    for _ in 0..spec.n {
+        for rest in [false, true] {
+            if cancel.get() || clock.now() > spec.time_limit_ms {
+                return;
+            }
+            let start = clock.now();
+            let ok = if rest {
+                timed_fetch("GET", &spec.rest_url, &spec.rest_headers, None)
+                    .await
+                    .is_some_and(|(http, _, _)| http == 200)
+            } else {
+                let grpc = &spec.grpc;
+                timed_fetch("POST", &grpc.url, &grpc.headers, Some(&grpc.body)).await.is_some_and(
+                    |(http, headers, body)| {
+                        let in_headers = headers.iter().find(|(n, _)| n == "grpc-status").map(|(_, v)| v == "0");
+                        let in_body = || {
+                            let parsed = grpcweb::annotate_body(&body, grpc.encoding);
+                            parsed.error.is_none()
+                                && parsed.frames.iter().find_map(|f| f.trailers.as_ref()?.status()) == Some(status::OK)
+                        };
+                        http == 200 && in_headers.unwrap_or_else(in_body)
+                    },
+                )
+            };
+            report(Sample { rest, ms: clock.now() - start, ok });
+        }
+    }
+}
+
+/// One whole request and response: HTTP status, headers and body; `None` when fetch fails.
+async fn timed_fetch(
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: Option<&[u8]>,
+) -> Option<(u16, Vec<(String, String)>, Vec<u8>)> {
+    let window = web_sys::window()?;
+    let request_headers = web_sys::Headers::new().ok()?;
+    for (name, value) in headers {
+        request_headers.append(name, value).ok()?;
+    }
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    init.set_headers(&request_headers);
+    if let Some(body) = body {
+        init.set_body(&js_sys::Uint8Array::from(body));
+    }
+    let response: web_sys::Response =
+        JsFuture::from(window.fetch_with_str_and_init(url, &init)).await.ok()?.dyn_into().ok()?;
+    let buffer = JsFuture::from(response.array_buffer().ok()?).await.ok()?;
+    Some((response.status(), header_list(&response.headers()), js_sys::Uint8Array::new(&buffer).to_vec()))
 }
 
 /// The response headers, names in lower case (fetch gives them so), in order.

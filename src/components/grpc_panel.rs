@@ -12,7 +12,7 @@ use yew::prelude::*;
 
 use crate::components::explain_panel::ExplainPanel;
 use crate::components::hex_view::HexView;
-use crate::grpc_state::{CallView, GrpcAction, GrpcState, Method};
+use crate::grpc_state::{COMPARE_TIME_LIMIT_MS, CallView, GrpcAction, GrpcState, MAX_COMPARE_CALLS, Method};
 use crate::state::human_size;
 
 #[derive(Properties, PartialEq)]
@@ -120,6 +120,7 @@ pub fn GrpcPanel(props: &Props) -> Html {
                             | wirelens call UploadUserPhotos -\nwirelens call Chat -   # one JSON ChatMessage per line" }</code></pre>
                     </aside>
                 </section>
+                { compare_pane(s, on, &props.origin) }
             </div>
             <div class="column outputs">
                 if let Some(call) = &s.call {
@@ -131,6 +132,64 @@ pub fn GrpcPanel(props: &Props) -> Html {
                 }
             </div>
         </div>
+    }
+}
+
+/// The gRPC-vs-REST comparison: the form's request N times each way, median and p95.
+fn compare_pane(s: &GrpcState, on: &Callback<GrpcAction>, origin: &str) -> Html {
+    let running = s.compare.as_ref().is_some_and(|c| !c.done);
+    let on_n = {
+        let on = on.clone();
+        Callback::from(move |e: InputEvent| {
+            on.emit(GrpcAction::SetCompareN(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
+        })
+    };
+    let on_start = {
+        let (on, origin) = (on.clone(), origin.to_owned());
+        Callback::from(move |_| on.emit(GrpcAction::Compare { origin: origin.clone() }))
+    };
+    let on_cancel = {
+        let on = on.clone();
+        Callback::from(move |_| on.emit(GrpcAction::CancelCompare))
+    };
+    html! {
+        <section class="pane grpc-compare" aria-label="gRPC against REST">
+            <div class="pane-head"><h2>{ "gRPC against REST" }</h2></div>
+            <p class="muted">{ format!(
+                "The form's {} call as grpc-web and as its REST twin, one at a time, alternating: N of each                  (at most {MAX_COMPARE_CALLS}, and {} s in all).",
+                s.method.name(), COMPARE_TIME_LIMIT_MS / 1000.0) }</p>
+            <label>{ "N " }
+                <input aria-label="calls of each kind" inputmode="numeric" size="5" value={s.compare_n.clone()} oninput={on_n} />
+            </label>
+            { " " }
+            if running {
+                <button class="cancel" onclick={on_cancel}>{ "Cancel" }</button>
+            } else {
+                <button class="compare" onclick={on_start}>{ "Compare" }</button>
+            }
+            if let Some(c) = &s.compare {
+                <table class="compare-table" aria-label="latencies">
+                    <thead><tr><th>{ "" }</th><th>{ "calls" }</th><th>{ "failed" }</th><th>{ "median (ms)" }</th><th>{ "p95 (ms)" }</th></tr></thead>
+                    <tbody>
+                    { for [(false, "grpc-web"), (true, "REST")].into_iter().map(|(rest, name)| {
+                        let stats = c.stats(rest);
+                        let count = c.samples.iter().filter(|x| x.rest == rest).count();
+                        let failed = c.samples.iter().filter(|x| x.rest == rest && !x.ok).count();
+                        html! {
+                            <tr data-kind={name}>
+                                <th>{ name }</th><td>{ format!("{count} / {}", c.spec.n) }</td><td>{ failed }</td>
+                                <td>{ stats.map(|x| format!("{:.1}", x.median_ms)).unwrap_or_else(|| "–".into()) }</td>
+                                <td>{ stats.map(|x| format!("{:.1}", x.p95_ms)).unwrap_or_else(|| "–".into()) }</td>
+                            </tr>
+                        }
+                    }) }
+                    </tbody>
+                </table>
+                <p class="muted compare-state" role="status">{
+                    if !c.done { "running…" } else if c.cancelled { "cancelled" } else { "done" }
+                }{ format!(" · REST: GET {}", c.spec.rest_url) }</p>
+            }
+        </section>
     }
 }
 

@@ -128,3 +128,29 @@ test('ListUsers streams several messages, each annotated, then the trailers', as
   await page.screenshot({ path: path.join(SHOTS, 'grpc-list-users.png'), fullPage: true });
   await page.context().close();
 });
+
+test('gRPC against REST: N calls each, median and p95, and Cancel stops a long run', async () => {
+  const { page, errors } = await openPanel();
+  await page.locator('input[aria-label="calls of each kind"]').fill('5');
+  await page.locator('.grpc-compare button.compare').click();
+  await page.locator('.grpc-compare .compare-state', { hasText: 'done' }).waitFor({ timeout: 20_000 });
+  for (const kind of ['grpc-web', 'REST']) {
+    const row = page.locator(`.compare-table tr[data-kind="${kind}"]`);
+    const cells = await row.locator('td').allTextContents();
+    assert.equal(cells[0], '5 / 5', `${kind}: ${cells}`);
+    assert.equal(cells[1], '0', `${kind}: ${cells}`);
+    assert.ok(Number(cells[2]) > 0 && Number(cells[3]) >= Number(cells[2]), `${kind}: ${cells}`);
+  }
+  await page.screenshot({ path: path.join(SHOTS, 'grpc-compare.png'), fullPage: true });
+  await page.locator('input[aria-label="calls of each kind"]').fill('1000');
+  await page.locator('.grpc-compare button.compare').click();
+  await page.locator('.grpc-compare button.cancel').click();
+  await page.locator('.grpc-compare .compare-state', { hasText: 'cancelled' }).waitFor();
+  const count = async () => (await page.locator('.compare-table tr[data-kind="REST"] td').first().textContent());
+  const before = await count();
+  await page.waitForTimeout(300);
+  assert.equal(await count(), before, 'no samples after Cancel');
+  assert.match(before, /\/ 1000$/);
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
