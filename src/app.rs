@@ -16,9 +16,11 @@ use crate::components::compare_pane::ComparePane;
 use crate::components::explain_panel::ExplainPanel;
 use crate::components::export_panel::ExportPanel;
 use crate::components::field_tree::FieldTree;
+use crate::components::grpc_panel::GrpcPanel;
 use crate::components::hex_view::HexView;
 use crate::components::message_pane::MessagePane;
 use crate::components::schema_pane::SchemaPane;
+use crate::grpc_state::{GrpcAction, GrpcState};
 use crate::state::{Action, Mode, State, human_size};
 
 /// Typing in the schema recompiles after this pause.
@@ -27,7 +29,23 @@ const COMPILE_DELAY_MS: u32 = 250;
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(initial_state);
+    let grpc = use_reducer(GrpcState::default);
     let reader = use_mut_ref(|| None::<FileReader>);
+    let origin = use_memo((), |()| web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default());
+
+    // Send the call the reducer prepared; what the network reports goes back to the reducer,
+    // tagged with the call's id.
+    {
+        let (spec, dispatcher) = (grpc.pending.clone(), grpc.dispatcher());
+        use_effect_with(spec.as_ref().map(|s| s.id), move |_| {
+            if let Some(spec) = spec {
+                let id = spec.id;
+                yew::platform::spawn_local(crate::rpc::call(spec, move |event| {
+                    dispatcher.dispatch(GrpcAction::Event(id, event))
+                }));
+            }
+        });
+    }
 
     // Recompile once typing in the schema pauses; a new keystroke cancels the pending compile.
     {
@@ -83,6 +101,25 @@ pub fn App() -> Html {
     // Until the user points somewhere, explain the first byte: the page teaches on first open.
     let selected = state.selected.or((!bytes.is_empty()).then_some(0));
 
+    // Run the comparison the reducer prepared; Cancel (or a new comparison) stops the old one,
+    // through the flag this effect's cleanup sets.
+    {
+        let compare = grpc.compare.as_ref().filter(|c| !c.done).map(|c| c.spec.clone());
+        let dispatcher = grpc.dispatcher();
+        use_effect_with(compare.as_ref().map(|c| c.id), move |_| {
+            let cancel = Rc::new(std::cell::Cell::new(false));
+            if let Some(spec) = compare {
+                let (id, cancel) = (spec.id, cancel.clone());
+                yew::platform::spawn_local(async move {
+                    let d = dispatcher.clone();
+                    crate::rpc::compare(spec, cancel, move |sample| d.dispatch(GrpcAction::Sample(id, sample))).await;
+                    dispatcher.dispatch(GrpcAction::CompareDone(id));
+                });
+            }
+            move || cancel.set(true)
+        });
+    }
+
     let dispatcher = state.dispatcher();
     let on_file = {
         let (d, reader) = (state.dispatcher(), reader.clone());
@@ -116,11 +153,18 @@ pub fn App() -> Html {
                 <nav class="modes" role="tablist" aria-label="direction">
                     { mode_tab(Mode::Encode, "message → bytes") }
                     { mode_tab(Mode::Decode, "bytes → message") }
+                    { mode_tab(Mode::Grpc, "gRPC") }
                 </nav>
             </header>
             if let Some(notice) = &state.notice {
                 <p class="notice top-notice" role="status">{ notice }</p>
             }
+            if state.mode == Mode::Grpc {
+                <GrpcPanel state={(*grpc).clone()} origin={(*origin).clone()} on={{
+                    let d = grpc.dispatcher();
+                    Callback::from(move |a| d.dispatch(a))
+                }} />
+            } else {
             <div class="columns">
                 <div class="column inputs">
                     <SchemaPane files={state.files.clone()} active={state.active_file} problems={state.schema_problems.clone()}
@@ -197,6 +241,7 @@ pub fn App() -> Html {
                         onselect_path={onselect_path} />
                 </div>
             </div>
+            }
             <footer class="legend" aria-label="byte roles">
                 { for wirelens_core::hexview::CLASSES.iter().map(|c| html! { <span class={classes!("b", *c)}>{ *c }</span> }) }
             </footer>

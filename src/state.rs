@@ -27,6 +27,8 @@ pub const MAX_SHARED_BYTES_TEXT: usize = 16 << 10;
 pub enum Mode {
     Encode,
     Decode,
+    /// The gRPC panel: a grpc-web call to the server (its state is `grpc_state`'s).
+    Grpc,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -165,6 +167,7 @@ impl State {
             mode: match self.mode {
                 Mode::Encode => "encode",
                 Mode::Decode => "decode",
+                Mode::Grpc => "grpc",
             }
             .into(),
             // Megabytes of hex do not belong in a URL (or in local storage's few megabytes).
@@ -176,7 +179,11 @@ impl State {
     pub fn from_shared(shared: Shared) -> State {
         let mut state = State::blank(shared.files, shared.message_type);
         state.notation = shared.notation.parse().unwrap_or(Notation::Json);
-        state.mode = if shared.mode == "decode" { Mode::Decode } else { Mode::Encode };
+        state.mode = match shared.mode.as_str() {
+            "decode" => Mode::Decode,
+            "grpc" => Mode::Grpc,
+            _ => Mode::Encode,
+        };
         state.compile();
         state.edit_message(shared.message);
         state.edit_bytes(shared.bytes);
@@ -192,7 +199,7 @@ impl State {
     /// The bytes shown: the encoded message, or the decoded input.
     pub fn bytes(&self) -> Rc<Vec<u8>> {
         match self.mode {
-            Mode::Encode => self.encoded.clone(),
+            Mode::Encode | Mode::Grpc => self.encoded.clone(),
             Mode::Decode => self.decoded.clone(),
         }
     }
@@ -208,7 +215,7 @@ impl State {
     /// True when the bytes shown no longer match the text the user typed.
     pub fn is_stale(&self) -> bool {
         match self.mode {
-            Mode::Encode => self.message_error.is_some() || !self.schema_problems.is_empty(),
+            Mode::Encode | Mode::Grpc => self.message_error.is_some() || !self.schema_problems.is_empty(),
             Mode::Decode => self.bytes_error.is_some(),
         }
     }

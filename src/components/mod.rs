@@ -5,6 +5,7 @@ pub mod compare_pane;
 pub mod explain_panel;
 pub mod export_panel;
 pub mod field_tree;
+pub mod grpc_panel;
 pub mod hex_view;
 pub mod json_view;
 pub mod message_pane;

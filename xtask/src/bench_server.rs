@@ -4,7 +4,7 @@
 //! Knows the scenarios; the timing is the CLI's.
 
 use std::io::{BufRead as _, BufReader, Write as _};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use anyhow::{Context, Result, bail};
@@ -99,18 +99,27 @@ pub struct Server {
 impl Server {
     /// Starts `binary` on a free port, in memory, without a rate limit, and reads its address.
     pub fn start(binary: &PathBuf) -> Result<Server> {
+        Server::start_serving(binary, Path::new("/nonexistent"))
+    }
+
+    /// As [`Server::start`], serving the app from `dist` too (the end-to-end tests).
+    pub fn start_serving(binary: &PathBuf, dist: &Path) -> Result<Server> {
+        let dist = dist.to_str().context("the dist path is not UTF-8")?;
         let mut child = Command::new(binary)
-            .args(["--addr", "127.0.0.1:0", "--memory", "--rate", "0", "--dist", "/nonexistent"])
+            .args(["--addr", "127.0.0.1:0", "--memory", "--rate", "0", "--dist", dist])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .context("could not start wirelens-server")?;
         let stdout = child.stdout.take().context("no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
         // Bounded: the address is on the first line; a few more lines are allowed.
-        for line in BufReader::new(stdout).lines().take(20) {
+        for line in lines.by_ref().take(20) {
             let line = line.context("reading the server's output")?;
             if let Some(rest) = line.strip_prefix("wirelens-server listening on ") {
+                // Keep reading what it prints later, so it never writes to a closed pipe.
+                std::thread::spawn(move || lines.for_each(drop));
                 return Ok(Server { child, url: rest.trim_end_matches('/').to_owned() });
             }
         }

@@ -4,8 +4,9 @@
 //! sources become a [`schema::Schema`], JSON or text format becomes a message
 //! and its bytes ([`message`]), bytes become an [`wire::Annotation`] whose
 //! spans explain every byte ([`wire`], [`explain`]), and annotations become
-//! rows to render ([`hexview`]). No web_sys, no files, no clock: the app, the
-//! CLI and the server are thin layers over this crate.
+//! rows to render ([`hexview`]). grpc-web bodies become frames ([`grpcweb`]),
+//! and status numbers names ([`status`]). No web_sys, no files, no clock: the
+//! app, the CLI and the server are thin layers over this crate.
 
 pub mod bench;
 pub mod compare;
@@ -13,6 +14,7 @@ pub mod diff;
 pub mod draft;
 pub mod examples;
 pub mod explain;
+pub mod grpcweb;
 pub mod hexview;
 pub mod input;
 pub mod message;
@@ -20,6 +22,7 @@ pub mod mutate;
 pub mod position;
 pub mod schema;
 pub mod share;
+pub mod status;
 pub mod varint;
 pub mod wire;
 

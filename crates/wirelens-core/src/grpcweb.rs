@@ -1,0 +1,527 @@
+//! The grpc-web body: an incremental parser of its frames, and the spans that show them.
+//!
+//! A grpc-web response body (`application/grpc-web+proto`) is a run of frames, each a 5-byte
+//! header (a flag byte, then the payload length as a big-endian `u32`) and a payload: a message
+//! (flag `0x00`, or `0x01` when compressed) or, last, the trailers (flag `0x80`) as HTTP header
+//! lines (`grpc-status: 0\r\ngrpc-message: …\r\n`). `application/grpc-web-text` is the same
+//! bytes in base64, where each piece a server flushes may be padded on its own, so `=` can
+//! appear inside the stream.
+//!
+//! [`Parser`] takes the body in chunks as they arrive and hands back each frame as soon as its
+//! last byte is in; [`annotate_body`] lays a whole body out as [`Span`]s that tile it. Knows
+//! the framing only: payloads are bytes for [`crate::wire::annotate`], and nothing here knows
+//! about HTTP, fetch or clocks. Malformed input never panics: it stops the parser with a
+//! [`FrameError`] that names the offset in the decoded stream (or the character in the text).
+
+use std::fmt;
+use std::ops::Range;
+
+/// The size of a frame header: one flag byte and a 4-byte big-endian length.
+pub const HEADER_LEN: usize = 5;
+/// Flag bit: the payload is compressed (with the encoding the `grpc-encoding` header names).
+pub const FLAG_COMPRESSED: u8 = 0x01;
+/// Flag bit: the frame carries the trailers, not a message.
+pub const FLAG_TRAILERS: u8 = 0x80;
+
+/// How the body is written: raw frames, or frames in base64.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// `application/grpc-web+proto` (and `application/grpc-web`).
+    Binary,
+    /// `application/grpc-web-text`.
+    Text,
+}
+
+impl Encoding {
+    /// The content type a request in this encoding is sent with.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Encoding::Binary => "application/grpc-web+proto",
+            Encoding::Text => "application/grpc-web-text",
+        }
+    }
+
+    /// The encoding a response's `content-type` names, if it is grpc-web at all.
+    pub fn from_content_type(content_type: &str) -> Option<Encoding> {
+        let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        if essence.starts_with("application/grpc-web-text") {
+            Some(Encoding::Text)
+        } else if essence.starts_with("application/grpc-web") {
+            Some(Encoding::Binary)
+        } else {
+            None
+        }
+    }
+}
+
+/// One frame of the (decoded) body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    /// Offset of the flag byte in the decoded stream.
+    pub offset: usize,
+    pub flags: u8,
+    /// The payload: the message bytes, or the trailer block as sent.
+    pub payload: Vec<u8>,
+    /// For a trailer frame: its header lines, names in lower case, in order.
+    pub trailers: Option<Trailers>,
+}
+
+impl Frame {
+    pub fn is_trailers(&self) -> bool {
+        self.flags & FLAG_TRAILERS != 0
+    }
+
+    pub fn is_compressed(&self) -> bool {
+        self.flags & FLAG_COMPRESSED != 0
+    }
+
+    /// The bytes of the header in the decoded stream.
+    pub fn header_range(&self) -> Range<usize> {
+        self.offset..self.offset + HEADER_LEN
+    }
+
+    /// The bytes of the payload in the decoded stream.
+    pub fn payload_range(&self) -> Range<usize> {
+        let start = self.offset + HEADER_LEN;
+        start..start + self.payload.len()
+    }
+
+    /// The whole frame as it was on the wire (decoded).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        frame(self.flags, &self.payload)
+    }
+}
+
+/// Header lines of a trailer frame (or of a response), names in lower case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Trailers(pub Vec<(String, String)>);
+
+impl Trailers {
+    /// The first value of `name` (lower case).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// `grpc-status` as a number, when present and numeric.
+    pub fn status(&self) -> Option<u32> {
+        self.get("grpc-status").and_then(|s| s.trim().parse().ok())
+    }
+
+    /// `grpc-message`, percent-decoded as the gRPC spec writes it.
+    pub fn message(&self) -> Option<String> {
+        self.get("grpc-message").map(percent_decode)
+    }
+}
+
+/// Parses a trailer block: `name: value` lines separated by CRLF (a bare LF is accepted too).
+/// The error is the offset, within `block`, of the line that is not a header line.
+pub fn parse_trailers(block: &[u8]) -> Result<Trailers, usize> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for line in block.split(|&b| b == b'\n') {
+        let at = start;
+        start += line.len() + 1;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            continue;
+        }
+        let Ok(text) = std::str::from_utf8(line) else { return Err(at) };
+        let Some((name, value)) = text.split_once(':') else { return Err(at) };
+        let name_ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_graphic() && b != b':');
+        if !name_ok || value.chars().any(|c| c.is_control() && c != '\t') {
+            return Err(at);
+        }
+        out.push((name.to_ascii_lowercase(), value.trim().to_string()));
+    }
+    Ok(Trailers(out))
+}
+
+/// Builds one frame: the header, then the payload. Requests are sent as one such frame.
+pub fn frame(flags: u8, payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+    out.push(flags);
+    out.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+/// The `grpc-timeout` header value for a deadline in milliseconds (`250m`).
+pub fn grpc_timeout(ms: u32) -> String {
+    format!("{ms}m")
+}
+
+/// What went wrong, and where: `frame at byte 5 has unknown flag bits 0x40`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct FrameError {
+    kind: ErrorKind,
+    offset: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ErrorKind {
+    /// The stream ended inside a frame header: so many of its 5 bytes were there.
+    TruncatedHeader(usize),
+    /// The stream ended inside a payload: the length said, and the bytes that came.
+    TruncatedPayload {
+        length: u32,
+        got: usize,
+    },
+    UnknownFlags(u8),
+    /// A character that is not base64, at a character position of the text.
+    BadBase64(char),
+    /// The text ended in the middle of a base64 group.
+    TruncatedBase64,
+    /// A line of a trailer frame that is not `name: value`.
+    BadTrailerLine,
+    /// Bytes after the trailer frame, which must be the last.
+    AfterTrailers,
+}
+
+impl FrameError {
+    /// Offset in the decoded stream; for base64 errors, the character position in the text.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// True when the error is about the base64 text rather than the decoded frames.
+    pub fn is_base64(&self) -> bool {
+        matches!(self.kind, ErrorKind::BadBase64(_) | ErrorKind::TruncatedBase64)
+    }
+}
+
+impl fmt::Display for FrameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = self.offset;
+        match &self.kind {
+            ErrorKind::TruncatedHeader(got) => {
+                write!(f, "the body ends inside a frame header at byte {at}: {got} of {HEADER_LEN} bytes")
+            }
+            ErrorKind::TruncatedPayload { length, got } => {
+                write!(f, "frame at byte {at} says its payload is {length} bytes, but the body ends after {got}")
+            }
+            ErrorKind::UnknownFlags(flags) => write!(
+                f,
+                "frame at byte {at} has unknown flag bits 0x{:02x} (flags 0x{flags:02x})",
+                flags & !(FLAG_TRAILERS | FLAG_COMPRESSED)
+            ),
+            ErrorKind::BadBase64(c) => write!(f, "invalid base64 character {c:?} at character {at}"),
+            ErrorKind::TruncatedBase64 => {
+                write!(f, "the base64 text ends inside a 4-character group at character {at}")
+            }
+            ErrorKind::BadTrailerLine => write!(f, "trailer line at byte {at} is not 'name: value'"),
+            ErrorKind::AfterTrailers => write!(f, "bytes after the trailer frame at byte {at}"),
+        }
+    }
+}
+
+/// The incremental parser: [`push`](Parser::push) chunks as they come, then
+/// [`finish`](Parser::finish) at the end of the body.
+#[derive(Debug, Clone)]
+pub struct Parser {
+    encoding: Encoding,
+    /// Decoded bytes not yet part of a complete frame.
+    pending: Vec<u8>,
+    /// Offset in the decoded stream of `pending[0]`.
+    offset: usize,
+    /// Base64 characters of the current group (text only), and how many were read in all.
+    group: Vec<u8>,
+    chars: usize,
+    /// True once a trailer frame has been read: it must be the last.
+    trailers_seen: bool,
+    error: Option<FrameError>,
+}
+
+impl Parser {
+    pub fn new(encoding: Encoding) -> Parser {
+        Parser {
+            encoding,
+            pending: Vec::new(),
+            offset: 0,
+            group: Vec::with_capacity(4),
+            chars: 0,
+            trailers_seen: false,
+            error: None,
+        }
+    }
+
+    /// Feeds the next chunk of the body; returns the frames it completed. After an error, the
+    /// rest of the input is ignored and [`error`](Parser::error) says why.
+    pub fn push(&mut self, chunk: &[u8]) -> Vec<Frame> {
+        if self.error.is_some() {
+            return Vec::new();
+        }
+        match self.encoding {
+            Encoding::Binary => self.pending.extend_from_slice(chunk),
+            Encoding::Text => self.decode_base64(chunk),
+        }
+        self.take_frames()
+    }
+
+    /// Ends the body: returns the frames an unpadded last base64 group completes; anything
+    /// left over after them is a truncated frame (or base64 group), in [`error`](Parser::error).
+    pub fn finish(&mut self) -> Vec<Frame> {
+        let mut frames = Vec::new();
+        if self.error.is_none() && self.encoding == Encoding::Text && !self.group.is_empty() {
+            // Unpadded text is accepted at the very end; a single character cannot encode a byte.
+            if self.group.len() == 1 {
+                self.fail(self.chars - 1, ErrorKind::TruncatedBase64);
+            } else {
+                while self.group.len() < 4 {
+                    self.group.push(b'=');
+                }
+                self.flush_group();
+                frames = self.take_frames();
+            }
+        }
+        if self.error.is_none() && !self.pending.is_empty() {
+            let got = self.pending.len();
+            if got < HEADER_LEN {
+                self.fail(self.offset, ErrorKind::TruncatedHeader(got));
+            } else {
+                let length = u32::from_be_bytes([self.pending[1], self.pending[2], self.pending[3], self.pending[4]]);
+                self.fail(self.offset, ErrorKind::TruncatedPayload { length, got: got - HEADER_LEN });
+            }
+        }
+        frames
+    }
+
+    /// The error that stopped the parser, if any.
+    pub fn error(&self) -> Option<&FrameError> {
+        self.error.as_ref()
+    }
+
+    /// How many decoded bytes the parser has taken in (whole frames and the pending rest).
+    pub fn decoded_len(&self) -> usize {
+        self.offset + self.pending.len()
+    }
+
+    fn fail(&mut self, offset: usize, kind: ErrorKind) {
+        if self.error.is_none() {
+            self.error = Some(FrameError { kind, offset });
+        }
+    }
+
+    fn take_frames(&mut self) -> Vec<Frame> {
+        let mut frames = Vec::new();
+        let mut at = 0;
+        while self.pending.len() - at >= HEADER_LEN {
+            let offset = self.offset + at;
+            if self.trailers_seen {
+                self.fail(offset, ErrorKind::AfterTrailers);
+                break;
+            }
+            let flags = self.pending[at];
+            if flags & !(FLAG_TRAILERS | FLAG_COMPRESSED) != 0 {
+                self.fail(offset, ErrorKind::UnknownFlags(flags));
+                break;
+            }
+            let header = &self.pending[at + 1..at + HEADER_LEN];
+            let length = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
+            // Compare with what is there before taking anything: a huge length allocates nothing.
+            if self.pending.len() - at - HEADER_LEN < length {
+                break;
+            }
+            let payload = self.pending[at + HEADER_LEN..at + HEADER_LEN + length].to_vec();
+            let trailers = if flags & FLAG_TRAILERS != 0 {
+                self.trailers_seen = true;
+                match parse_trailers(&payload) {
+                    Ok(t) => Some(t),
+                    Err(line) => {
+                        self.fail(offset + HEADER_LEN + line, ErrorKind::BadTrailerLine);
+                        break;
+                    }
+                }
+            } else {
+                None
+            };
+            frames.push(Frame { offset, flags, payload, trailers });
+            at += HEADER_LEN + length;
+        }
+        if self.trailers_seen && self.error.is_none() && self.pending.len() > at {
+            self.fail(self.offset + at, ErrorKind::AfterTrailers);
+        }
+        self.pending.drain(..at);
+        self.offset += at;
+        frames
+    }
+
+    /// Decodes base64 characters in groups of four; `=` closes a group, and a new group may
+    /// start right after it (a server that flushes each frame pads each piece).
+    fn decode_base64(&mut self, chunk: &[u8]) {
+        for &c in chunk {
+            if self.error.is_some() {
+                return;
+            }
+            let position = self.chars;
+            self.chars += 1;
+            let valid = match c {
+                b'=' => self.group.len() >= 2,
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'+' | b'/' => self.group.last() != Some(&b'='),
+                _ => false,
+            };
+            if !valid {
+                // Not ASCII: name the byte as a character of Latin-1, which is what it shows as.
+                self.fail(position, ErrorKind::BadBase64(char::from(c)));
+                return;
+            }
+            self.group.push(c);
+            if self.group.len() == 4 {
+                self.flush_group();
+            }
+        }
+    }
+
+    fn flush_group(&mut self) {
+        let mut bits: u32 = 0;
+        let mut real = 0;
+        for &c in &self.group {
+            let value = match c {
+                b'A'..=b'Z' => c - b'A',
+                b'a'..=b'z' => c - b'a' + 26,
+                b'0'..=b'9' => c - b'0' + 52,
+                b'+' => 62,
+                b'/' => 63,
+                _ => 0,
+            };
+            if c != b'=' {
+                real += 1;
+            }
+            bits = (bits << 6) | u32::from(value);
+        }
+        let bytes = bits.to_be_bytes();
+        // 4 characters: 3 bytes; 3: 2; 2: 1.
+        self.pending.extend_from_slice(&bytes[1..real]);
+        self.group.clear();
+    }
+}
+
+/// What one span of a body is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpanKind {
+    /// The flag byte of frame `frame`.
+    Flags { frame: usize, flags: u8 },
+    /// The 4-byte length of frame `frame`.
+    Length { frame: usize, length: u32 },
+    /// The payload of a message frame: the `message`th message of the body.
+    Message { frame: usize, message: usize },
+    /// The payload of the trailer frame: header lines as text.
+    Trailers { frame: usize },
+    /// Bytes that do not make a frame, and why.
+    Invalid(String),
+}
+
+/// A run of bytes of the decoded body and what it is. Spans tile the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub range: Range<usize>,
+    pub kind: SpanKind,
+}
+
+impl SpanKind {
+    /// A class name for the bytes, as `hexview`'s classes: `tag` for flags, `len` for lengths,
+    /// `bytes` for messages, `string` for trailers, `invalid`.
+    pub fn class(&self) -> &'static str {
+        match self {
+            SpanKind::Flags { .. } => "tag",
+            SpanKind::Length { .. } => "len",
+            SpanKind::Message { .. } => "bytes",
+            SpanKind::Trailers { .. } => "string",
+            SpanKind::Invalid(_) => "invalid",
+        }
+    }
+}
+
+/// A whole body, parsed: its decoded bytes, frames, spans and the error that stopped it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Body {
+    /// The decoded bytes (for text, after base64).
+    pub bytes: Vec<u8>,
+    pub frames: Vec<Frame>,
+    /// Spans that tile `bytes`: each frame's flags, length and payload, then any invalid rest.
+    pub spans: Vec<Span>,
+    pub error: Option<FrameError>,
+}
+
+/// Parses a whole body in one go and lays it out in spans. The message payloads are plain
+/// protobuf: annotate each with [`crate::wire::annotate`] and its type.
+pub fn annotate_body(body: &[u8], encoding: Encoding) -> Body {
+    let mut parser = Parser::new(encoding);
+    let mut frames = parser.push(body);
+    frames.extend(parser.finish());
+    let error = parser.error().cloned();
+    let bytes = match encoding {
+        Encoding::Binary => body.to_vec(),
+        Encoding::Text => decode_text_lossy(body),
+    };
+    let spans = spans(&frames, bytes.len(), error.as_ref());
+    Body { bytes, frames, spans, error }
+}
+
+/// The spans of `frames` in a decoded body of `len` bytes; bytes after the last frame are one
+/// invalid span, with the error's words when there is one.
+pub fn spans(frames: &[Frame], len: usize, error: Option<&FrameError>) -> Vec<Span> {
+    let mut out = Vec::with_capacity(frames.len() * 3 + 1);
+    let mut messages = 0;
+    let mut end = 0;
+    for (i, f) in frames.iter().enumerate() {
+        let o = f.offset;
+        out.push(Span { range: o..o + 1, kind: SpanKind::Flags { frame: i, flags: f.flags } });
+        out.push(Span {
+            range: o + 1..o + HEADER_LEN,
+            kind: SpanKind::Length { frame: i, length: f.payload.len() as u32 },
+        });
+        let payload = f.payload_range();
+        if !payload.is_empty() {
+            let kind = if f.is_trailers() {
+                SpanKind::Trailers { frame: i }
+            } else {
+                SpanKind::Message { frame: i, message: messages }
+            };
+            out.push(Span { range: payload.clone(), kind });
+        }
+        if !f.is_trailers() {
+            messages += 1;
+        }
+        end = payload.end;
+    }
+    if end < len {
+        let reason = error.map_or_else(|| "not a frame".to_string(), ToString::to_string);
+        out.push(Span { range: end..len, kind: SpanKind::Invalid(reason) });
+    }
+    out
+}
+
+/// The bytes a base64 body decodes to, up to its first bad character.
+fn decode_text_lossy(text: &[u8]) -> Vec<u8> {
+    let mut parser = Parser::new(Encoding::Text);
+    // Frames are taken out of `pending` as they complete; collect them back.
+    let mut bytes = Vec::new();
+    let mut frames = parser.push(text);
+    frames.extend(parser.finish());
+    for f in frames {
+        bytes.extend(f.to_bytes());
+    }
+    bytes.extend_from_slice(&parser.pending);
+    bytes
+}
+
+/// Decodes the `%XX` escapes of a `grpc-message`; anything malformed stays as it is.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(hex) = bytes.get(i + 1..i + 3)
+            && let Ok(text) = std::str::from_utf8(hex)
+            && let Ok(b) = u8::from_str_radix(text, 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

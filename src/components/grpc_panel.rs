@@ -1,0 +1,362 @@
+//! The gRPC panel: a form for one grpc-web call of the reference UserService (GetUser or
+//! ListUsers), and what came back: the status, the headers and trailers, and every frame of the
+//! body annotated, each message as JSON and as explained bytes. Props in, callbacks out: the
+//! call itself is app.rs's effect.
+
+use std::rc::Rc;
+
+use wirelens_core::grpcweb::{Encoding, Frame, HEADER_LEN};
+use wirelens_core::prost_reflect::MessageDescriptor;
+use wirelens_core::{message, status, wire};
+use yew::prelude::*;
+
+use crate::components::explain_panel::ExplainPanel;
+use crate::components::hex_view::HexView;
+use crate::grpc_state::{COMPARE_TIME_LIMIT_MS, CallView, GrpcAction, GrpcState, MAX_COMPARE_CALLS, Method};
+use crate::state::human_size;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub state: GrpcState,
+    /// The page's origin: where calls go when the address is empty.
+    pub origin: String,
+    pub on: Callback<GrpcAction>,
+}
+
+#[component]
+pub fn GrpcPanel(props: &Props) -> Html {
+    let s = &props.state;
+    let on = &props.on;
+    let text = |action: fn(String) -> GrpcAction| {
+        let on = on.clone();
+        Callback::from(move |e: InputEvent| {
+            on.emit(action(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
+        })
+    };
+    let on_method = {
+        let on = on.clone();
+        Callback::from(move |e: Event| {
+            let value = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            if let Some(m) = Method::ALL.into_iter().find(|m| m.name() == value) {
+                on.emit(GrpcAction::SetMethod(m));
+            }
+        })
+    };
+    let on_request = {
+        let on = on.clone();
+        Callback::from(move |e: InputEvent| {
+            on.emit(GrpcAction::EditRequest(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()))
+        })
+    };
+    let encoding_radio = |encoding: Encoding, label: &'static str| {
+        let on = on.clone();
+        html! {
+            <label class="radio">
+                <input type="radio" name="grpc-encoding" checked={s.encoding == encoding}
+                    onchange={Callback::from(move |_| on.emit(GrpcAction::SetEncoding(encoding)))} />
+                { label }
+            </label>
+        }
+    };
+    let on_call = {
+        let (on, origin) = (on.clone(), props.origin.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            on.emit(GrpcAction::Call { origin: origin.clone() })
+        })
+    };
+    let running = s.call.as_ref().is_some_and(|c| c.outcome.is_none());
+
+    html! {
+        <div class="columns grpc">
+            <div class="column inputs">
+                <section class="pane grpc-form" aria-label="gRPC call">
+                    <div class="pane-head"><h2>{ "gRPC call (grpc-web)" }</h2></div>
+                    <form onsubmit={on_call}>
+                        <label>{ "Method " }
+                            <select aria-label="method" onchange={on_method}>
+                                { for Method::ALL.iter().map(|m| html! {
+                                    <option value={m.name()} selected={*m == s.method}>
+                                        { format!("{} ({} → {})", m.name(), m.request_type(), m.response_type()) }
+                                    </option>
+                                }) }
+                            </select>
+                        </label>
+                        <label class="block">{ format!("Request ({}, JSON)", s.method.request_type()) }
+                            <textarea aria-label="request JSON" rows="4" spellcheck="false"
+                                value={s.request_text().to_owned()} oninput={on_request} />
+                        </label>
+                        if let Some(e) = &s.form_error {
+                            <p class="error" role="alert">{ e }</p>
+                        }
+                        <div class="grpc-fields">
+                            <label>{ "Server " }
+                                <input aria-label="server address" placeholder={props.origin.clone()}
+                                    value={s.address.clone()} oninput={text(GrpcAction::SetAddress)} />
+                            </label>
+                            <label>{ "Token " }
+                                <input aria-label="token" value={s.token.clone()} oninput={text(GrpcAction::SetToken)} />
+                            </label>
+                            <label>{ "Deadline (ms) " }
+                                <input aria-label="deadline in ms" inputmode="numeric" size="6"
+                                    value={s.deadline_ms.clone()} oninput={text(GrpcAction::SetDeadline)} />
+                            </label>
+                            <label>{ format!("{} ", s.method.demo_header()) }
+                                <input aria-label="demo delay in ms" inputmode="numeric" size="6"
+                                    placeholder="none" value={s.demo_ms.clone()} oninput={text(GrpcAction::SetDemoDelay)} />
+                            </label>
+                            <span role="radiogroup" aria-label="encoding">
+                                { encoding_radio(Encoding::Binary, "binary (grpc-web+proto)") }
+                                { encoding_radio(Encoding::Text, "text (grpc-web-text, base64)") }
+                            </span>
+                        </div>
+                        <button type="submit" class="call">{ if running { "Call again" } else { "Call" } }</button>
+                    </form>
+                    <aside class="note" aria-label="streaming calls">
+                        <p>{ "UploadUserPhotos (client streaming) and Chat (bidirectional) cannot run over grpc-web in a \
+                               browser: fetch cannot stream a request body to the server as the call goes. The CLI \
+                               makes them over native gRPC:" }</p>
+                        <pre><code>{ "printf '{\"userId\":\"42\",\"filename\":\"a.txt\",\"chunk\":\"aGVsbG8=\"}\\n' \
+                            | wirelens call UploadUserPhotos -\nwirelens call Chat -   # one JSON ChatMessage per line" }</code></pre>
+                    </aside>
+                </section>
+                { compare_pane(s, on, &props.origin) }
+            </div>
+            <div class="column outputs">
+                if let Some(call) = &s.call {
+                    <CallResult call={Rc::new(call.clone())} descriptor={s.response_descriptor(call.method)} />
+                } else {
+                    <section class="pane muted" aria-label="gRPC response">
+                        <p>{ "Press Call: the response's status, headers and every frame of its body appear here." }</p>
+                    </section>
+                }
+            </div>
+        </div>
+    }
+}
+
+/// The gRPC-vs-REST comparison: the form's request N times each way, median and p95.
+fn compare_pane(s: &GrpcState, on: &Callback<GrpcAction>, origin: &str) -> Html {
+    let running = s.compare.as_ref().is_some_and(|c| !c.done);
+    let on_n = {
+        let on = on.clone();
+        Callback::from(move |e: InputEvent| {
+            on.emit(GrpcAction::SetCompareN(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
+        })
+    };
+    let on_start = {
+        let (on, origin) = (on.clone(), origin.to_owned());
+        Callback::from(move |_| on.emit(GrpcAction::Compare { origin: origin.clone() }))
+    };
+    let on_cancel = {
+        let on = on.clone();
+        Callback::from(move |_| on.emit(GrpcAction::CancelCompare))
+    };
+    html! {
+        <section class="pane grpc-compare" aria-label="gRPC against REST">
+            <div class="pane-head"><h2>{ "gRPC against REST" }</h2></div>
+            <p class="muted">{ format!(
+                "The form's {} call as grpc-web and as its REST twin, one at a time, alternating: N of each                  (at most {MAX_COMPARE_CALLS}, and {} s in all).",
+                s.method.name(), COMPARE_TIME_LIMIT_MS / 1000.0) }</p>
+            <label>{ "N " }
+                <input aria-label="calls of each kind" inputmode="numeric" size="5" value={s.compare_n.clone()} oninput={on_n} />
+            </label>
+            { " " }
+            if running {
+                <button class="cancel" onclick={on_cancel}>{ "Cancel" }</button>
+            } else {
+                <button class="compare" onclick={on_start}>{ "Compare" }</button>
+            }
+            if let Some(c) = &s.compare {
+                <table class="compare-table" aria-label="latencies">
+                    <thead><tr><th>{ "" }</th><th>{ "calls" }</th><th>{ "failed" }</th><th>{ "median (ms)" }</th><th>{ "p95 (ms)" }</th></tr></thead>
+                    <tbody>
+                    { for [(false, "grpc-web"), (true, "REST")].into_iter().map(|(rest, name)| {
+                        let stats = c.stats(rest);
+                        let count = c.samples.iter().filter(|x| x.rest == rest).count();
+                        let failed = c.samples.iter().filter(|x| x.rest == rest && !x.ok).count();
+                        html! {
+                            <tr data-kind={name}>
+                                <th>{ name }</th><td>{ format!("{count} / {}", c.spec.n) }</td><td>{ failed }</td>
+                                <td>{ stats.map(|x| format!("{:.1}", x.median_ms)).unwrap_or_else(|| "–".into()) }</td>
+                                <td>{ stats.map(|x| format!("{:.1}", x.p95_ms)).unwrap_or_else(|| "–".into()) }</td>
+                            </tr>
+                        }
+                    }) }
+                    </tbody>
+                </table>
+                <p class="muted compare-state" role="status">{
+                    if !c.done { "running…" } else if c.cancelled { "cancelled" } else { "done" }
+                }{ format!(" · REST: GET {}", c.spec.rest_url) }</p>
+            }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ResultProps {
+    call: Rc<CallView>,
+    descriptor: Option<MessageDescriptor>,
+}
+
+#[component]
+fn CallResult(props: &ResultProps) -> Html {
+    let call = &props.call;
+    let messages = call.messages().count();
+    let received: usize = call.frames.iter().map(|(f, _)| HEADER_LEN + f.payload.len()).sum();
+    html! {
+        <section class="pane grpc-result" aria-label="gRPC response">
+            <div class="pane-head">
+                <h2>{ format!("{} response", call.method.name()) }</h2>
+                <span class="muted">
+                    { format!("{messages} message{}, {} of frames", if messages == 1 { "" } else { "s" }, human_size(received)) }
+                    { call.elapsed_ms.map(|ms| format!(" in {ms:.0} ms")).unwrap_or_default() }
+                </span>
+            </div>
+            { status_line(call) }
+            <p class="request-frame muted" aria-label="request frame">
+                { format!("Request sent: {} bytes, ", call.request.len()) }
+                <code>{ wirelens_core::input::to_hex(&call.request) }</code>
+                { " (the 5-byte frame header, then the request message)" }
+            </p>
+            if !call.headers.is_empty() {
+                <details class="headers">
+                    <summary>{ format!("Response headers (HTTP {})", call.http_status.unwrap_or_default()) }</summary>
+                    <table>{ for call.headers.iter().map(|(n, v)| html! { <tr><th>{ n }</th><td>{ v }</td></tr> }) }</table>
+                </details>
+            }
+            if let Some(t) = call.trailers() {
+                <div class="trailers" aria-label="trailers">
+                    <h3>{ "Trailers" }</h3>
+                    <table>{ for t.0.iter().map(|(n, v)| html! { <tr><th>{ n }</th><td>{ v }</td></tr> }) }</table>
+                </div>
+            }
+            if call.frames.len() > 1 {
+                <details class="timeline" open={call.method == Method::ListUsers}>
+                    <summary>{ "Timeline of the stream" }</summary>
+                    <table aria-label="stream timeline">
+                        <thead><tr>
+                            <th>{ "frame" }</th><th>{ "at (ms)" }</th><th>{ "gap (ms)" }</th>
+                            <th>{ "size (bytes)" }</th><th>{ "received (bytes)" }</th>
+                        </tr></thead>
+                        <tbody>
+                        { for call.timeline().iter().enumerate().map(|(i, row)| html! {
+                            <tr class={classes!(row.trailers.then_some("trailers"))}>
+                                <td>{ if row.trailers { "trailers".to_owned() } else { format!("message {}", i + 1) } }</td>
+                                <td>{ format!("{:.0}", row.at_ms) }</td>
+                                <td>{ format!("{:.0}", row.gap_ms) }</td>
+                                <td>{ row.size }</td>
+                                <td>{ row.cumulative }</td>
+                            </tr>
+                        }) }
+                        </tbody>
+                    </table>
+                </details>
+            }
+            <h3>{ format!("Frames of the body ({})", if call.encoding == Encoding::Text { "decoded from base64" } else { "binary" }) }</h3>
+            if call.frames.is_empty() && call.http_status.is_some() {
+                if let Some(o) = call.outcome.as_ref() {
+                    <p class="muted">
+                        { "No frames in the body." }
+                        if o.source == "response headers" { { " A trailers-only response: its status came in the headers." } }
+                    </p>
+                }
+            }
+            <ol class="frames">
+                { for call.frames.iter().enumerate().map(|(i, (frame, at))| {
+                    let index = call.frames[..i].iter().filter(|(f, _)| !f.is_trailers()).count();
+                    html! { <FrameView frame={Rc::new(frame.clone())} {index} at_ms={*at} descriptor={props.descriptor.clone()} /> }
+                }) }
+            </ol>
+        </section>
+    }
+}
+
+fn status_line(call: &CallView) -> Html {
+    let Some(outcome) = &call.outcome else {
+        return html! { <p class="grpc-status running" role="status">{ "calling…" }</p> };
+    };
+    let code = status::by_number(outcome.code);
+    let name = code.map_or("UNKNOWN CODE", |c| c.name);
+    let class = if outcome.code == status::OK { "ok" } else { "failed" };
+    html! {
+        <div class={classes!("grpc-status", class)} role="status" data-code={outcome.code.to_string()}>
+            <p><strong class="code-name">{ name }</strong>{ format!(" ({})", outcome.code) }
+                if let Some(c) = code {
+                    { format!(": {}", c.meaning) }
+                    { c.http.map(|h| format!(" · HTTP equivalent {h}")).unwrap_or_else(|| " · no HTTP equivalent".into()) }
+                }
+            </p>
+            if !outcome.message.is_empty() {
+                <p class="grpc-message">{ "grpc-message: " }<code>{ outcome.message.clone() }</code></p>
+            }
+            <p class="muted">{ format!("status from the {}", outcome.source) }</p>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct FrameProps {
+    frame: Rc<Frame>,
+    /// Which message of the body this is (trailer frames: the count before them).
+    index: usize,
+    at_ms: f64,
+    descriptor: Option<MessageDescriptor>,
+}
+
+#[component]
+fn FrameView(props: &FrameProps) -> Html {
+    let selected = use_state(|| None::<usize>);
+    let f = &props.frame;
+    let annotation = use_memo((f.clone(), props.descriptor.clone()), |(f, d)| wire::annotate(&f.payload, d.as_ref()));
+    let header = f.to_bytes();
+    let kind = if f.is_trailers() { "trailers" } else { "message" };
+    let title = if f.is_trailers() {
+        format!("trailer frame (flags 0x{:02X}), {} bytes", f.flags, f.payload.len())
+    } else {
+        format!(
+            "message {} (flags 0x{:02X}{}), {} bytes",
+            props.index + 1,
+            f.flags,
+            if f.is_compressed() { ", compressed" } else { "" },
+            f.payload.len()
+        )
+    };
+    let json = (!f.is_trailers() && !f.is_compressed()).then_some(props.descriptor.as_ref()).flatten().map(|d| {
+        match message::decode(d, &f.payload) {
+            Ok(m) => message::to_json(&m, message::JsonStyle::PRETTY).unwrap_or_else(|e| e.to_string()),
+            Err(e) => e.to_string(),
+        }
+    });
+    let onselect = {
+        let selected = selected.clone();
+        Callback::from(move |offset| selected.set(Some(offset)))
+    };
+    html! {
+        <li class={classes!("frame", kind)} data-offset={f.offset.to_string()}>
+            <p class="frame-head">
+                <span class="frame-header-bytes" aria-label="frame header">
+                    <span class="b tag start" title="flags" data-role="flags">{ format!("{:02X}", header[0]) }</span>
+                    { for header[1..HEADER_LEN].iter().enumerate().map(|(i, b)| html! {
+                        <span class={classes!("b", "len", (i == 0).then_some("start"))} title="length, big-endian" data-role="frame-length">
+                            { format!("{b:02X}") }
+                        </span>
+                    }) }
+                </span>
+                { format!(" {title} · at byte {} · {:.0} ms", f.offset, props.at_ms) }
+            </p>
+            if let Some(t) = &f.trailers {
+                <pre class="trailer-text" aria-label="trailer frame text">
+                    { String::from_utf8_lossy(&f.payload).into_owned() }
+                </pre>
+                if t.0.is_empty() { <p class="muted">{ "(empty)" }</p> }
+            } else {
+                if let Some(json) = json {
+                    <pre class="message-json" aria-label="message as JSON">{ json }</pre>
+                }
+                <HexView annotation={annotation.clone()} selected={*selected} stale={false} {onselect} />
+                <ExplainPanel annotation={annotation.clone()} selected={selected.or((!f.payload.is_empty()).then_some(0))} />
+            }
+        </li>
+    }
+}

@@ -1,0 +1,227 @@
+//! The only module that talks to the network: one grpc-web call with the browser's `fetch`.
+//!
+//! POSTs the framed request of a [`CallSpec`], reads the response body as a stream (a
+//! `ReadableStream` reader) and feeds each chunk to core's [`grpcweb::Parser`], reporting frames
+//! as they complete, so a server stream shows its messages as they arrive. Knows fetch, headers
+//! and abort signals; what the frames mean is core's, what the status is the reducer's.
+//!
+//! [`compare`] times the same request as grpc-web and as its REST twin, N times each.
+//!
+//! fetch rather than tonic-web-wasm-client: the panel shows the raw body frame by frame, bytes
+//! the generated client never exposes, and the request is a run-time `DynamicMessage`.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gloo::timers::callback::Timeout;
+use wasm_bindgen::{JsCast as _, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wirelens_core::grpcweb::{self, Parser};
+use wirelens_core::status;
+
+use crate::grpc_state::{CallEvent, CallSpec, CompareSpec, Sample};
+
+/// How long the client waits past the deadline for the server's own DEADLINE_EXCEEDED.
+const DEADLINE_GRACE_MS: u32 = 1000;
+
+/// Makes the call, reporting each step to `report`. Never panics on what the network sends.
+pub async fn call(spec: CallSpec, report: impl Fn(CallEvent)) {
+    let clock = Clock::new();
+    let timed_out = Rc::new(Cell::new(false));
+    let controller = web_sys::AbortController::new().ok();
+    // Dropping the timeout at the end of the call cancels it.
+    let _timer = match (&controller, spec.deadline_ms) {
+        (Some(controller), Some(ms)) => {
+            let (controller, timed_out) = (controller.clone(), timed_out.clone());
+            Some(Timeout::new(ms.saturating_add(DEADLINE_GRACE_MS), move || {
+                timed_out.set(true);
+                controller.abort();
+            }))
+        }
+        _ => None,
+    };
+    let result = run(&spec, controller.as_ref(), &clock, &report).await;
+    if let Err(reason) = result {
+        let event = if timed_out.get() {
+            CallEvent::Failed {
+                code: status::DEADLINE_EXCEEDED,
+                reason: format!(
+                    "no answer within the deadline of {} ms (the client gave up {DEADLINE_GRACE_MS} ms later)",
+                    spec.deadline_ms.unwrap_or_default()
+                ),
+                at_ms: clock.now(),
+            }
+        } else {
+            let Failure { code, reason } = reason;
+            CallEvent::Failed { code, reason, at_ms: clock.now() }
+        };
+        report(event);
+    }
+}
+
+struct Failure {
+    code: u32,
+    reason: String,
+}
+
+fn unavailable(what: &str, err: &JsValue) -> Failure {
+    Failure { code: status::UNAVAILABLE, reason: format!("{what}: {}", describe(err)) }
+}
+
+async fn run(
+    spec: &CallSpec,
+    controller: Option<&web_sys::AbortController>,
+    clock: &Clock,
+    report: &impl Fn(CallEvent),
+) -> Result<(), Failure> {
+    let window = web_sys::window().ok_or_else(|| Failure { code: status::INTERNAL, reason: "no window".into() })?;
+    let headers = web_sys::Headers::new().map_err(|e| unavailable("cannot build headers", &e))?;
+    for (name, value) in &spec.headers {
+        headers.append(name, value).map_err(|e| unavailable(&format!("header {name}"), &e))?;
+    }
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_headers(&headers);
+    let body = js_sys::Uint8Array::from(spec.body.as_slice());
+    init.set_body(&body);
+    if let Some(controller) = controller {
+        init.set_signal(Some(&controller.signal()));
+    }
+    let response = JsFuture::from(window.fetch_with_str_and_init(&spec.url, &init))
+        .await
+        .map_err(|e| unavailable(&format!("cannot reach {}", spec.url), &e))?;
+    let response: web_sys::Response =
+        response.dyn_into().map_err(|e| unavailable("fetch did not return a response", &e))?;
+    let response_headers = header_list(&response.headers());
+    report(CallEvent::Headers { http_status: response.status(), headers: response_headers.clone() });
+
+    let content_type = response_headers.iter().find(|(n, _)| n == "content-type").map(|(_, v)| v.as_str());
+    let encoding = content_type.and_then(grpcweb::Encoding::from_content_type).unwrap_or(spec.encoding);
+    let Some(stream) = response.body() else {
+        report(CallEvent::Finished { at_ms: clock.now() });
+        return Ok(());
+    };
+    let reader = web_sys::ReadableStreamDefaultReader::new(&stream)
+        .map_err(|e| unavailable("cannot read the response body", &e))?;
+    let mut parser = Parser::new(encoding);
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(|e| unavailable("the response broke off", &e))?;
+        let done = js_sys::Reflect::get(&chunk, &"done".into()).ok().and_then(|v| v.as_bool()).unwrap_or(true);
+        let frames = if done {
+            parser.finish()
+        } else {
+            let value = js_sys::Reflect::get(&chunk, &"value".into()).unwrap_or(JsValue::UNDEFINED);
+            let bytes = value.dyn_into::<js_sys::Uint8Array>().map(|a| a.to_vec()).unwrap_or_default();
+            parser.push(&bytes)
+        };
+        if !frames.is_empty() {
+            report(CallEvent::Frames { frames, at_ms: clock.now() });
+        }
+        if let Some(error) = parser.error() {
+            let _ = reader.cancel();
+            return Err(Failure { code: status::INTERNAL, reason: format!("malformed response: {error}") });
+        }
+        if done {
+            report(CallEvent::Finished { at_ms: clock.now() });
+            return Ok(());
+        }
+    }
+}
+
+/// The gRPC-vs-REST comparison: `spec.n` calls of each, alternating, one at a time, each timed
+/// from the fetch to the end of its body. Stops early when `cancel` is set or the time limit
+/// passes; reports each sample as it is taken.
+pub async fn compare(spec: CompareSpec, cancel: Rc<Cell<bool>>, report: impl Fn(Sample)) {
+    let clock = Clock::new();
+    for _ in 0..spec.n {
+        for rest in [false, true] {
+            if cancel.get() || clock.now() > spec.time_limit_ms {
+                return;
+            }
+            let start = clock.now();
+            let ok = if rest {
+                timed_fetch("GET", &spec.rest_url, &spec.rest_headers, None)
+                    .await
+                    .is_some_and(|(http, _, _)| http == 200)
+            } else {
+                let grpc = &spec.grpc;
+                timed_fetch("POST", &grpc.url, &grpc.headers, Some(&grpc.body)).await.is_some_and(
+                    |(http, headers, body)| {
+                        let in_headers = headers.iter().find(|(n, _)| n == "grpc-status").map(|(_, v)| v == "0");
+                        let in_body = || {
+                            let parsed = grpcweb::annotate_body(&body, grpc.encoding);
+                            parsed.error.is_none()
+                                && parsed.frames.iter().find_map(|f| f.trailers.as_ref()?.status()) == Some(status::OK)
+                        };
+                        http == 200 && in_headers.unwrap_or_else(in_body)
+                    },
+                )
+            };
+            report(Sample { rest, ms: clock.now() - start, ok });
+        }
+    }
+}
+
+/// One whole request and response: HTTP status, headers and body; `None` when fetch fails.
+async fn timed_fetch(
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: Option<&[u8]>,
+) -> Option<(u16, Vec<(String, String)>, Vec<u8>)> {
+    let window = web_sys::window()?;
+    let request_headers = web_sys::Headers::new().ok()?;
+    for (name, value) in headers {
+        request_headers.append(name, value).ok()?;
+    }
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    init.set_headers(&request_headers);
+    if let Some(body) = body {
+        init.set_body(&js_sys::Uint8Array::from(body));
+    }
+    let response: web_sys::Response =
+        JsFuture::from(window.fetch_with_str_and_init(url, &init)).await.ok()?.dyn_into().ok()?;
+    let buffer = JsFuture::from(response.array_buffer().ok()?).await.ok()?;
+    Some((response.status(), header_list(&response.headers()), js_sys::Uint8Array::new(&buffer).to_vec()))
+}
+
+/// The response headers, names in lower case (fetch gives them so), in order.
+fn header_list(headers: &web_sys::Headers) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Ok(Some(iter)) = js_sys::try_iter(headers) {
+        for pair in iter.flatten() {
+            let pair = js_sys::Array::from(&pair);
+            if let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                out.push((name, value));
+            }
+        }
+    }
+    out
+}
+
+/// A JS error in words: its message when it has one.
+fn describe(err: &JsValue) -> String {
+    err.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| err.as_string())
+        .unwrap_or_else(|| format!("{err:?}"))
+}
+
+/// Milliseconds since the call started, from `performance.now()`.
+struct Clock {
+    performance: Option<web_sys::Performance>,
+    start: f64,
+}
+
+impl Clock {
+    fn new() -> Clock {
+        let performance = web_sys::window().and_then(|w| w.performance());
+        let start = performance.as_ref().map_or(0.0, |p| p.now());
+        Clock { performance, start }
+    }
+
+    fn now(&self) -> f64 {
+        self.performance.as_ref().map_or(0.0, |p| p.now() - self.start)
+    }
+}

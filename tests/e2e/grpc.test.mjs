@@ -1,0 +1,156 @@
+// End-to-end tests of the gRPC panel against the real wirelens-server (which `cargo xtask test`
+// starts, in memory, serving dist/ too). Same environment as playground.test.mjs:
+//   WIRELENS_URL, WIRELENS_NODE_MODULES, WIRELENS_SCREENSHOTS, CHROMIUM
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+const require = createRequire(path.join(process.env.WIRELENS_NODE_MODULES ?? 'node_modules', '..', 'index.js'));
+const { chromium } = require('playwright-core');
+
+const URL = process.env.WIRELENS_URL ?? 'http://127.0.0.1:8080/';
+const SHOTS = process.env.WIRELENS_SCREENSHOTS ?? 'target/screenshots';
+mkdirSync(SHOTS, { recursive: true });
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+after(async () => { await browser?.close(); });
+
+/** A fresh page on the app's gRPC tab. */
+async function openPanel() {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1100 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(URL);
+  await page.getByRole('tab', { name: 'gRPC' }).click();
+  await page.locator('form button.call').waitFor();
+  return { page, errors };
+}
+
+/** Fills the form (only the fields given), presses Call, waits for the status; returns its name. */
+async function call(page, { method, request, token, deadline, demo, text } = {}) {
+  if (method) await page.locator('select[aria-label="method"]').selectOption(method);
+  if (request !== undefined) await page.locator('textarea[aria-label="request JSON"]').fill(request);
+  if (token !== undefined) await page.locator('input[aria-label="token"]').fill(token);
+  if (deadline !== undefined) await page.locator('input[aria-label="deadline in ms"]').fill(deadline);
+  if (demo !== undefined) await page.locator('input[aria-label="demo delay in ms"]').fill(demo);
+  if (text) await page.getByLabel('text (grpc-web-text, base64)').check();
+  await page.locator('form button.call').click();
+  const status = page.locator('.grpc-status[data-code]');
+  await status.waitFor({ timeout: 15_000 });
+  return (await status.locator('.code-name').textContent()).trim();
+}
+
+test('GetUser 42: OK, Alice, and the trailer frame annotated', async () => {
+  const { page, errors } = await openPanel();
+  assert.equal(await call(page), 'OK');
+  const message = page.locator('.frame.message');
+  assert.equal(await message.count(), 1);
+  assert.match(await message.locator('.message-json').textContent(), /"name": "Alice"/);
+  // The message's bytes are annotated like any other: GetUserResponse.user (0A), then User's 08 2A.
+  assert.equal(await message.locator('.hex [data-offset="0"]').getAttribute('data-role'), 'tag');
+  const trailer = page.locator('.frame.trailers');
+  assert.equal((await trailer.locator('[data-role="flags"]').textContent()).trim(), '80');
+  assert.match(await trailer.locator('.trailer-text').textContent(), /grpc-status: ?0/);
+  assert.match(await page.locator('.grpc-status').textContent(), /OK \(0\)/);
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: path.join(SHOTS, 'grpc-get-user.png'), fullPage: true });
+  await page.context().close();
+});
+
+test('GetUser over grpc-web-text reads the base64 body the same', async () => {
+  const { page } = await openPanel();
+  assert.equal(await call(page, { text: true }), 'OK');
+  assert.match(await page.locator('.frame.message .message-json').textContent(), /"name": "Alice"/);
+  await page.context().close();
+});
+
+test('an unknown id is NOT_FOUND, with the server message; the request text stays', async () => {
+  const { page } = await openPanel();
+  assert.equal(await call(page, { request: '{"userId":"999999"}' }), 'NOT_FOUND');
+  assert.match(await page.locator('.grpc-status').textContent(), /HTTP equivalent 404/);
+  assert.equal(await page.locator('textarea[aria-label="request JSON"]').inputValue(), '{"userId":"999999"}');
+  await page.screenshot({ path: path.join(SHOTS, 'grpc-not-found.png'), fullPage: true });
+  await page.context().close();
+});
+
+test('no token is UNAUTHENTICATED', async () => {
+  const { page } = await openPanel();
+  assert.equal(await call(page, { token: '' }), 'UNAUTHENTICATED');
+  await page.context().close();
+});
+
+test('a short deadline on slow work is DEADLINE_EXCEEDED', async () => {
+  const { page } = await openPanel();
+  assert.equal(await call(page, { deadline: '200', demo: '3000' }), 'DEADLINE_EXCEEDED');
+  await page.screenshot({ path: path.join(SHOTS, 'grpc-deadline.png'), fullPage: true });
+  await page.context().close();
+});
+
+test('a server that is not there is UNAVAILABLE, with the reason', async () => {
+  const { page } = await openPanel();
+  await page.locator('input[aria-label="server address"]').fill('http://127.0.0.1:9');
+  assert.equal(await call(page), 'UNAVAILABLE');
+  assert.match(await page.locator('.grpc-status .grpc-message').textContent(), /cannot reach/);
+  await page.context().close();
+});
+
+test('bad request JSON is refused before sending, the text kept', async () => {
+  const { page } = await openPanel();
+  await page.locator('textarea[aria-label="request JSON"]').fill('{"userId":');
+  await page.locator('form button.call').click();
+  assert.match(await page.locator('.grpc-form .error').textContent(), /request:/);
+  await page.context().close();
+});
+
+test('ListUsers streams several messages, each annotated, then the trailers', async () => {
+  const { page, errors } = await openPanel();
+  assert.equal(await call(page, { method: 'ListUsers', demo: '50' }), 'OK');
+  assert.equal(await page.locator('.frame.message').count(), 5);
+  assert.equal(await page.locator('.frame.trailers').count(), 1);
+  assert.match(await page.locator('.frame.message .message-json').first().textContent(), /"id": "1"/);
+  assert.match(await page.locator('.grpc-result details.headers').textContent(), /x-wirelens-next-page-token/);
+  // The timeline: one row per frame; with a 50 ms delay per message the messages are spread out.
+  const rows = page.locator('.timeline tbody tr');
+  assert.equal(await rows.count(), 6);
+  const at = await rows.evaluateAll((trs) => trs.map((tr) => Number(tr.children[1].textContent)));
+  assert.ok(at[4] - at[0] >= 150, `messages arrived over time: ${at}`);
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: path.join(SHOTS, 'grpc-list-users.png'), fullPage: true });
+  await page.context().close();
+});
+
+test('gRPC against REST: N calls each, median and p95, and Cancel stops a long run', async () => {
+  const { page, errors } = await openPanel();
+  await page.locator('input[aria-label="calls of each kind"]').fill('5');
+  await page.locator('.grpc-compare button.compare').click();
+  await page.locator('.grpc-compare .compare-state', { hasText: 'done' }).waitFor({ timeout: 20_000 });
+  for (const kind of ['grpc-web', 'REST']) {
+    const row = page.locator(`.compare-table tr[data-kind="${kind}"]`);
+    const cells = await row.locator('td').allTextContents();
+    assert.equal(cells[0], '5 / 5', `${kind}: ${cells}`);
+    assert.equal(cells[1], '0', `${kind}: ${cells}`);
+    assert.ok(Number(cells[2]) > 0 && Number(cells[3]) >= Number(cells[2]), `${kind}: ${cells}`);
+  }
+  await page.screenshot({ path: path.join(SHOTS, 'grpc-compare.png'), fullPage: true });
+  await page.locator('input[aria-label="calls of each kind"]').fill('1000');
+  await page.locator('.grpc-compare button.compare').click();
+  await page.locator('.grpc-compare button.cancel').click();
+  await page.locator('.grpc-compare .compare-state', { hasText: 'cancelled' }).waitFor();
+  const count = async () => (await page.locator('.compare-table tr[data-kind="REST"] td').first().textContent());
+  const before = await count();
+  await page.waitForTimeout(300);
+  assert.equal(await count(), before, 'no samples after Cancel');
+  assert.match(before, /\/ 1000$/);
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
