@@ -3,22 +3,13 @@
 //  - a 1 MiB message: from pasting its hex to the first rendered rows, then scroll steps.
 // `cargo xtask bench app` builds the app, serves it and runs this with the same variables as the
 // end-to-end tests (WIRELENS_URL, WIRELENS_NODE_MODULES, CHROMIUM).
-import { createRequire } from 'node:module';
-import path from 'node:path';
-
-const require = createRequire(path.join(process.env.WIRELENS_NODE_MODULES ?? 'node_modules', '..', 'index.js'));
-const { chromium } = require('playwright-core');
-const URL = process.env.WIRELENS_URL ?? 'http://127.0.0.1:8080/';
+import { URL, launch } from '../e2e/browser.mjs';
 
 const quantile = (xs, q) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
 const report = (name, xs) =>
   console.log(`${name.padEnd(44)} median ${quantile(xs, 0.5).toFixed(2)} ms   p95 ${quantile(xs, 0.95).toFixed(2)} ms   (n=${xs.length})`);
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-quic'],
-});
+const browser = await launch();
 const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
 await page.goto(URL);
 await page.locator('.hex [data-offset="0"]').waitFor();

@@ -3,24 +3,12 @@
 //   WIRELENS_URL, WIRELENS_NODE_MODULES, WIRELENS_SCREENSHOTS, CHROMIUM
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-
-const require = createRequire(path.join(process.env.WIRELENS_NODE_MODULES ?? 'node_modules', '..', 'index.js'));
-const { chromium } = require('playwright-core');
-
-const URL = process.env.WIRELENS_URL ?? 'http://127.0.0.1:8080/';
-const SHOTS = process.env.WIRELENS_SCREENSHOTS ?? 'target/screenshots';
-mkdirSync(SHOTS, { recursive: true });
+import { URL, SHOTS, launch } from './browser.mjs';
 
 let browser;
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launch();
 });
 after(async () => { await browser?.close(); });
 

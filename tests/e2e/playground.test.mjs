@@ -1,28 +1,14 @@
 // End-to-end tests of the release build in headless Chromium (Debian's), driven by playwright-core.
-// `cargo xtask test` serves dist/ and runs them with node's test runner; it passes:
-//   WIRELENS_URL            the page
-//   WIRELENS_NODE_MODULES   where `cargo xtask setup` installed playwright-core (no browser download)
-//   WIRELENS_SCREENSHOTS    where to write screenshots of the main states, to look at
+// `cargo xtask test` starts wirelens-server on dist/ and runs them with node's test runner; the
+// environment it passes is read in browser.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-
-const require = createRequire(path.join(process.env.WIRELENS_NODE_MODULES ?? 'node_modules', '..', 'index.js'));
-const { chromium } = require('playwright-core');
-
-const URL = process.env.WIRELENS_URL ?? 'http://127.0.0.1:8080/';
-const SHOTS = process.env.WIRELENS_SCREENSHOTS ?? 'target/screenshots';
-mkdirSync(SHOTS, { recursive: true });
+import { URL, SHOTS, launch } from './browser.mjs';
 
 let browser;
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launch();
 });
 after(async () => { await browser?.close(); });
 
