@@ -41,7 +41,9 @@
 //! [`detect_format`] picks escaped when the text holds a backslash or opens a quoted string; hex
 //! when every character is a hex digit, a separator or part of a `0x` prefix, and either the digit
 //! count is even or the text has a comma or a `0x` prefix (so `0x8` and `08, 2` are reported as
-//! hex mistakes instead of being read as base64); and base64 otherwise. A text can be valid in
+//! hex mistakes instead of being read as base64); hex also when the text is two or more groups of
+//! two characters between separators (`08 2A 6G`: a hex dump with a typo, reported at the `G`);
+//! and base64 otherwise. A text can be valid in
 //! several notations: `abcd` is two bytes of hex and three of base64, and is read as hex, since
 //! short hex dumps are the likelier paste. `CCoSBUFsaWNl` has non-hex letters and is
 //! read as base64; `"CCoSBUFsaWNl"` (quoted) is read as escaped, the twelve ASCII bytes. So
@@ -297,13 +299,27 @@ fn detect(chars: &[char]) -> InputFormat {
         }
         while i < chars.len() && !is_hex_separator(chars[i]) {
             if !chars[i].is_ascii_hexdigit() {
-                return InputFormat::Base64;
+                return if spaced_pairs(chars) { InputFormat::Hex } else { InputFormat::Base64 };
             }
             digits += 1;
             i += 1;
         }
     }
     if digits % 2 == 0 || marked { InputFormat::Hex } else { InputFormat::Base64 }
+}
+
+/// Whether `chars` is two or more groups of exactly two characters between separators, the shape
+/// of a hex dump (`08 2A 12 6G`): base64 is not written in pairs, so a stray letter there is a
+/// hex mistake to report, not a reason to read the text as base64.
+fn spaced_pairs(chars: &[char]) -> bool {
+    let mut groups = 0;
+    for group in chars.split(|&c| is_hex_separator(c)).filter(|g| !g.is_empty()) {
+        if group.len() != 2 {
+            return false;
+        }
+        groups += 1;
+    }
+    groups >= 2
 }
 
 fn is_hex_separator(c: char) -> bool {
@@ -618,6 +634,9 @@ mod tests {
         check("CCoSBUFsaWNl", Auto, expect!["base64: 08 2A 12 05 41 6C 69 63 65"]);
         check("CCo=", Auto, expect!["base64: 08 2A"]);
         check("abc", Auto, expect!["base64: 69 B7"]);
+        // A hex dump with a typo is a hex mistake, even though it would pass as base64.
+        check("08 2A 6G", Auto, expect!["hex: invalid hex digit 'G' at line 1, column 8 [position 7]"]);
+        check("CCoS BUFs aWNl", Auto, expect!["base64: 08 2A 12 05 41 6C 69 63 65"]);
         check("\\x08*", Auto, expect!["escaped: 08 2A"]);
         check("  \"Alice\"", Auto, expect!["escaped: 41 6C 69 63 65"]);
         check("b'\\x08'", Auto, expect!["escaped: 08"]);
