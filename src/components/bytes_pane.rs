@@ -5,6 +5,8 @@ use wirelens_core::input::{self, InputError, InputFormat};
 use wirelens_core::position;
 use yew::prelude::*;
 
+use crate::components::editor::{Editor, mark_at};
+
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub text: String,
@@ -21,8 +23,14 @@ pub struct Props {
 
 #[component]
 pub fn BytesPane(props: &Props) -> Html {
-    let on_edit =
-        props.on_edit.reform(|e: InputEvent| e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value());
+    let marks = props
+        .error
+        .iter()
+        .map(|e| {
+            let (line, column) = e.line_col();
+            mark_at(&props.text, line, column)
+        })
+        .collect::<Vec<_>>();
     let on_format = props.on_format.reform(|e: Event| {
         let value = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
         value.parse().unwrap_or(InputFormat::Auto)
@@ -66,9 +74,9 @@ pub fn BytesPane(props: &Props) -> Html {
                     { match &props.type_name { Some(t) => format!(" read as {t}"), None => " read with the schema".into() } }
                 </label>
             </div>
-            <textarea class="editor bytes-editor" spellcheck="false" value={props.text.clone()} oninput={on_edit}
-                placeholder="08 2A 12 05 41 6C 69 63 65, CCoSBUFsaWNl, \\x08*\\x12\\x05Alice, or drop a binary file here"
-                aria-label="bytes as hex, base64 or escapes" aria-invalid={props.error.is_some().to_string()} />
+            <Editor class={classes!("editor", "bytes-editor")} value={props.text.clone()} on_input={props.on_edit.clone()}
+                {marks} label="bytes as hex, base64 or escapes"
+                placeholder="08 2A 12 05 41 6C 69 63 65, CCoSBUFsaWNl, \\x08*\\x12\\x05Alice, or drop a binary file here" />
             if let Some(error) = &props.error {
                 <p class="error" role="alert">{ error.to_string() }</p>
                 if let Some(excerpt) = { let (line, column) = error.line_col(); position::excerpt(&props.text, line, column) } {

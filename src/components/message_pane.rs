@@ -5,6 +5,8 @@ use wirelens_core::message::{MessageError, Notation};
 use wirelens_core::position;
 use yew::prelude::*;
 
+use crate::components::editor::{Editor, mark_at};
+
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub types: Vec<String>,
@@ -21,8 +23,7 @@ pub struct Props {
 #[component]
 pub fn MessagePane(props: &Props) -> Html {
     let on_type = props.on_type.reform(|e: Event| e.target_unchecked_into::<web_sys::HtmlSelectElement>().value());
-    let on_edit =
-        props.on_edit.reform(|e: InputEvent| e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value());
+    let marks = props.error.iter().map(|e| mark_at(&props.text, e.line, e.column)).collect::<Vec<_>>();
     let notation_button = |notation: Notation, label: &'static str| {
         let cb = props.on_notation.clone();
         let pressed = props.notation == notation;
@@ -48,8 +49,8 @@ pub fn MessagePane(props: &Props) -> Html {
                     { "template" }
                 </button>
             </div>
-            <textarea class="editor message-editor" spellcheck="false" value={props.text.clone()} oninput={on_edit}
-                aria-label="message text" aria-invalid={props.error.is_some().to_string()} />
+            <Editor class={classes!("editor", "message-editor")} value={props.text.clone()}
+                on_input={props.on_edit.clone()} {marks} label="message text" />
             if let Some(error) = &props.error {
                 <p class="error" role="alert">{ error.to_string() }</p>
                 if let Some(excerpt) = position::excerpt(&props.text, error.line, error.column) {

@@ -2,6 +2,7 @@
 
 pub mod bytes_pane;
 pub mod compare_pane;
+pub mod editor;
 pub mod explain_panel;
 pub mod export_panel;
 pub mod field_tree;

@@ -6,6 +6,8 @@ use wirelens_core::position;
 use wirelens_core::schema::SchemaProblem;
 use yew::prelude::*;
 
+use crate::components::editor::{Editor, mark_at};
+
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub files: Vec<(String, String)>,
@@ -29,14 +31,18 @@ pub fn SchemaPane(props: &Props) -> Html {
             }
         })
     };
-    let on_input = {
-        let cb = props.on_edit.clone();
-        Callback::from(move |e: InputEvent| {
-            cb.emit((active, e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()));
-        })
-    };
+    let on_input = props.on_edit.reform(move |text| (active, text));
     let text = props.files.get(active).map(|f| f.1.clone()).unwrap_or_default();
     let name = props.files.get(active).map(|f| f.0.clone()).unwrap_or_default();
+    let marks = props
+        .problems
+        .iter()
+        .filter(|p| p.file.as_deref() == Some(name.as_str()))
+        .map(|p| match &p.span {
+            Some(span) if !span.is_empty() => span.clone(),
+            _ => mark_at(&text, p.line, p.column),
+        })
+        .collect::<Vec<_>>();
     html! {
         <section class="pane schema-pane" aria-label="schema">
             <div class="pane-head">
@@ -61,8 +67,8 @@ pub fn SchemaPane(props: &Props) -> Html {
                 <button class="tab add" title="add a file" aria-label="add a .proto file"
                     onclick={props.on_add.reform(|_| ())}>{ "+" }</button>
             </div>
-            <textarea class="editor schema-editor" spellcheck="false" value={text} oninput={on_input}
-                aria-label={format!("{name} source")} />
+            <Editor class={classes!("editor", "schema-editor")} value={text} on_input={on_input} {marks}
+                label={format!("{name} source")} />
             if !props.problems.is_empty() {
                 <ul class="problems" role="alert" aria-label="schema problems">
                     { for props.problems.iter().map(|p| {

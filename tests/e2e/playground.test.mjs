@@ -84,6 +84,8 @@ test('bad JSON: the error names line and column, the text and the last bytes are
   await editor.fill('{\n  "id": "42",\n  "nme": "Alice"\n}');
   const error = await page.locator('.message-pane .error').textContent();
   assert.match(error, /line 3, column 7/);
+  // Underlined in the editor itself, at the word the error points at.
+  assert.deepEqual(await page.locator('.message-pane .editor-backdrop mark').allTextContents(), ['"nme"']);
   assert.equal(await editor.inputValue(), '{\n  "id": "42",\n  "nme": "Alice"\n}');
   await page.locator('.badge').waitFor();
   assert.deepEqual(await cells(page, 0, 2), [['08', 'tag'], ['2A', 'varint']]);
@@ -108,6 +110,7 @@ test('a schema error is listed at file:line:col and the last schema stays in use
   const problems = page.locator('.problems');
   await problems.waitFor();
   assert.match(await problems.textContent(), /userservice\/user\.proto:\d+:\d+: .*strin/);
+  assert.deepEqual(await page.locator('.schema-pane .editor-backdrop mark').allTextContents(), ['strin']);
   assert.deepEqual(await cells(page, 0, 2), [['08', 'tag'], ['2A', 'varint']]);
   await page.screenshot({ path: path.join(SHOTS, 'schema-error.png'), fullPage: true });
   await page.context().close();
@@ -123,6 +126,7 @@ test('decode: pasted hex becomes JSON; bad hex is reported with its column and k
   await page.locator('.bytes-pane select').selectOption('hex');
   await input.fill('08 2A 1G');
   assert.match(await page.locator('.bytes-pane .error').textContent(), /'G'.*column 8/);
+  assert.deepEqual(await page.locator('.bytes-pane .editor-backdrop mark').allTextContents(), ['G']);
   assert.equal(await input.inputValue(), '08 2A 1G');
   await page.locator('.bytes-pane select').selectOption('auto');
   await input.fill('12 09 41');
