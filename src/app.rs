@@ -214,7 +214,7 @@ pub fn App() -> Html {
                                 onpin={on(&dispatcher, |(path, reading)| Action::Pin(path, reading))} />
                         </div>
                         <ExplainPanel annotation={annotation.clone()} selected={selected} />
-                        <ExportPanel bytes={bytes.clone()} type_name={reading.as_ref().map(|d| d.full_name().to_owned())} />
+                        <ExportPanel annotation={annotation.clone()} type_name={reading.as_ref().map(|d| d.full_name().to_owned())} />
                         if state.mode == Mode::Decode {
                             <div class="lab" role="group" aria-label="mutation lab">
                                 <span class="muted">{ format!("Mutation lab, at byte {}: ", selected.unwrap_or(0)) }</span>

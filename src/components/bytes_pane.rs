@@ -60,6 +60,7 @@ pub fn BytesPane(props: &Props) -> Html {
         (InputFormat::Hex, "hex"),
         (InputFormat::Base64, "base64"),
         (InputFormat::Escaped, "escaped"),
+        (InputFormat::Protoscope, "protoscope"),
     ];
     html! {
         <section class="pane bytes-pane" aria-label="bytes to decode" ondragover={Callback::from(|e: DragEvent| e.prevent_default())} ondrop={on_drop}>
@@ -76,7 +77,7 @@ pub fn BytesPane(props: &Props) -> Html {
             </div>
             <Editor class={classes!("editor", "bytes-editor")} value={props.text.clone()} on_input={props.on_edit.clone()}
                 {marks} label="bytes as hex, base64 or escapes"
-                placeholder="08 2A 12 05 41 6C 69 63 65, CCoSBUFsaWNl, \\x08*\\x12\\x05Alice, or drop a binary file here" />
+                placeholder="08 2A 12 05 41 6C 69 63 65, CCoSBUFsaWNl, \\x08*\\x12\\x05Alice, 1: 42 2: {\"Alice\"}, or drop a binary file here" />
             if let Some(error) = &props.error {
                 <p class="error" role="alert">{ error.to_string() }</p>
                 if let Some(excerpt) = { let (line, column) = error.line_col(); position::excerpt(&props.text, line, column) } {

@@ -1,14 +1,16 @@
-//! The bytes in every notation wirelens reads back (hex, base64, C escapes), as a binary file,
+//! The bytes in every notation wirelens reads back (hex, base64, C escapes, protoscope), as a binary file,
 //! and as the `wirelens` command that decodes them: copy, paste elsewhere, import again.
 
 use std::rc::Rc;
 
-use wirelens_core::input;
+use wirelens_core::wire::Annotation;
+use wirelens_core::{input, protoscope};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub bytes: Rc<Vec<u8>>,
+    /// The bytes, as read (protoscope text is written from the reading).
+    pub annotation: Rc<Annotation>,
     /// The message type the bytes are read as, for the command line.
     pub type_name: Option<String>,
 }
@@ -22,8 +24,8 @@ pub fn ExportPanel(props: &Props) -> Html {
     let download = use_state(|| None::<String>);
     {
         let download = download.clone();
-        use_effect_with(props.bytes.clone(), move |bytes| {
-            let url = object_url(bytes);
+        use_effect_with(props.annotation.clone(), move |annotation| {
+            let url = object_url(annotation.bytes());
             download.set(url.clone());
             move || {
                 if let Some(url) = url {
@@ -32,7 +34,7 @@ pub fn ExportPanel(props: &Props) -> Html {
             }
         });
     }
-    let bytes = &props.bytes;
+    let bytes = props.annotation.bytes();
     let inline = bytes.len() <= MAX_INLINE;
     let hex = inline.then(|| input::to_hex(bytes));
     let command = hex.as_ref().map(|hex| match &props.type_name {
@@ -40,11 +42,14 @@ pub fn ExportPanel(props: &Props) -> Html {
         None => format!("wirelens annotate '{hex}'"),
     });
     let field = |label: &'static str, value: Option<String>| match value {
-        Some(value) => html! {
-            <label class="export-field">{ label }
-                <textarea readonly=true rows="2" value={value} aria-label={label} />
-            </label>
-        },
+        Some(value) => {
+            let rows = value.lines().count().clamp(2, 12).to_string();
+            html! {
+                <label class="export-field">{ label }
+                    <textarea readonly=true {rows} value={value} aria-label={label} />
+                </label>
+            }
+        }
         None => Html::default(),
     };
     html! {
@@ -53,6 +58,7 @@ pub fn ExportPanel(props: &Props) -> Html {
             { field("hex", hex) }
             { field("base64", inline.then(|| input::to_base64(bytes))) }
             { field("C escapes", inline.then(|| input::to_escaped(bytes))) }
+            { field("protoscope", inline.then(|| protoscope::write(&props.annotation))) }
             { field("command line", command) }
             if !inline {
                 <p class="muted">{ "Too large to show as text: download the binary." }</p>

@@ -256,17 +256,23 @@ test('the mutation lab damages a byte, the diagnostic names its offset, undo res
   await page.context().close();
 });
 
-test('exports read back: the base64 export pasted into the decoder gives the same bytes', async () => {
+test('exports read back: each text export pasted into the decoder gives the same bytes', async () => {
   const { page } = await open();
   await page.locator('.export summary').click();
   assert.equal(await page.getByRole('textbox', { name: 'hex' }).inputValue(), await page.locator('.hex-line').textContent());
   const base64 = await page.getByRole('textbox', { name: 'base64' }).inputValue();
   const escaped = await page.getByRole('textbox', { name: 'C escapes' }).inputValue();
+  const protoscope = await page.getByRole('textbox', { name: 'protoscope' }).inputValue();
+  assert.match(protoscope, /^1: 42 {2}# id\n2: \{"Alice"\} {2}# name\n/);
   assert.match(await page.locator('.export a[download]').getAttribute('href'), /^blob:/);
   await page.getByRole('tab', { name: 'bytes → message' }).click();
-  for (const text of [base64, '"' + escaped + '"']) {
+  const head = page.locator('.wire-pane .pane-head');
+  for (const text of [base64, '"' + escaped + '"', protoscope]) {
+    await page.locator('textarea.bytes-editor').fill('08 2A');
+    await page.waitForFunction(() => document.querySelector('.wire-pane .pane-head').textContent.includes('2 bytes'));
     await page.locator('textarea.bytes-editor').fill(text);
     await page.waitForFunction(() => document.querySelector('.wire-pane .pane-head').textContent.includes('43 bytes'));
+    assert.match(await head.textContent(), /43 bytes/);
     assert.deepEqual(await cells(page, 0, 2), [['08', 'tag'], ['2A', 'varint']]);
     assert.equal(await page.locator('.bytes-pane .error').count(), 0);
   }

@@ -89,7 +89,18 @@ pub const ANNOTATE: &str = r#"Examples:
            = AC = continuation 1 (more follows), group 0101100 = 44
            = 02 = continuation 0 (last), group 0000010 = 2
            = groups are little-endian: 44 + 2 × 128 = 300
-           = without a schema: as sint64 (zigzag) it would be 150, as int64 300"#;
+           = without a schema: as sint64 (zigzag) it would be 150, as int64 300
+
+  Protoscope text, one record per line, to edit and read back (--input protoscope, or auto):
+  $ wirelens annotate --output protoscope 08 2A 1A 03 08 96 01
+  1: 42
+  3: {
+    1: 150
+  }
+
+  $ wirelens annotate --example reference --output protoscope '1: 42 2: {"Alice"}'
+  1: 42  # id
+  2: {"Alice"}  # name"#;
 
 /// Not run by the tests (they need a server): written as the session prints it, without `$`.
 pub const CALL: &str = r#"Examples (with `cargo run -p wirelens-server -- --memory` running):

@@ -21,6 +21,7 @@ use prost_reflect::MessageDescriptor;
 use wirelens_core::examples::EXAMPLES;
 use wirelens_core::input::{self, InputFormat};
 use wirelens_core::message::{self, JsonStyle, Notation};
+use wirelens_core::protoscope;
 use wirelens_core::wire::annotate;
 
 use crate::error::Failure;
@@ -167,6 +168,9 @@ struct AnnotateArgs {
     /// Show the arithmetic under each value: tag bits, varint groups, zigzag, byte order
     #[arg(long)]
     explain: bool,
+    /// What to print
+    #[arg(short, long, value_enum, value_name = "FORMAT", default_value_t = AnnotateOutput::Annotated)]
+    output: AnnotateOutput,
     /// The bytes, as text in --input's notation (several words are joined by spaces); `-` or
     /// nothing reads them from stdin
     #[arg(value_name = "DATA")]
@@ -191,6 +195,8 @@ enum EncodeOutput {
     Base64,
     /// C escapes, as protoc prints bytes: \010*
     Escaped,
+    /// Protoscope text, one record per line, that --input protoscope reads back: 1: 42
+    Protoscope,
     /// The bytes themselves, for a pipe or a file
     Raw,
     /// The message as canonical JSON (normalised)
@@ -207,11 +213,21 @@ enum DecodeOutput {
     Text,
     /// Every byte with what it means
     Annotated,
+    /// Protoscope text, one record per line, that --input protoscope reads back: 1: 42
+    Protoscope,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum AnnotateOutput {
+    /// Every byte with what it means
+    Annotated,
+    /// Protoscope text, one record per line, that --input protoscope reads back: 1: 42
+    Protoscope,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum InputArg {
-    /// Guess hex, base64 or escaped from the text
+    /// Guess hex, base64, escaped or protoscope from the text
     Auto,
     /// Hex digit pairs: 08 2A, 082a, 0x08, 0x2a
     Hex,
@@ -219,6 +235,8 @@ enum InputArg {
     Base64,
     /// C escapes, bare or quoted: \x08*
     Escaped,
+    /// Protoscope's tagged values: 1: 42 2: {"Alice"}
+    Protoscope,
     /// The bytes themselves, read from stdin
     Raw,
 }
@@ -265,6 +283,7 @@ fn encode(args: &EncodeArgs, ui: &Ui) -> Result<(), Failure> {
         EncodeOutput::Hex => line(input::to_hex(&bytes)),
         EncodeOutput::Base64 => line(input::to_base64(&bytes)),
         EncodeOutput::Escaped => line(input::to_escaped(&bytes)),
+        EncodeOutput::Protoscope => protoscope::write(&annotate(&bytes, Some(&desc))).into_bytes(),
         EncodeOutput::Raw => bytes,
         EncodeOutput::Json => line(json(&message)?),
         EncodeOutput::Text => line(message::to_text(&message, true)),
@@ -290,6 +309,7 @@ fn decode(args: &DecodeArgs, ui: &Ui) -> Result<(), Failure> {
         DecodeOutput::Json => line(json(&message)?),
         DecodeOutput::Text => line(message::to_text(&message, true)),
         DecodeOutput::Annotated => output::listing(&annotate(&bytes, Some(&desc)), false, ui.stdout_color).into_bytes(),
+        DecodeOutput::Protoscope => protoscope::write(&annotate(&bytes, Some(&desc))).into_bytes(),
     };
     output::write_stdout(&out)
 }
@@ -299,7 +319,12 @@ fn annotate_cmd(args: &AnnotateArgs, ui: &Ui) -> Result<(), Failure> {
     let desc = args.schema.message_type()?;
     let bytes = read_bytes(args.input, &args.data)?;
     let annotation = annotate(&bytes, desc.as_ref());
-    output::write_stdout(output::listing(&annotation, args.explain, ui.stdout_color).as_bytes())
+    match args.output {
+        AnnotateOutput::Annotated => {
+            output::write_stdout(output::listing(&annotation, args.explain, ui.stdout_color).as_bytes())
+        }
+        AnnotateOutput::Protoscope => output::write_stdout(protoscope::write(&annotation).as_bytes()),
+    }
 }
 
 fn call_cmd(args: CallArgs, ui: &Ui) -> Result<(), Failure> {
@@ -369,6 +394,7 @@ fn read_bytes(format: InputArg, data: &[String]) -> Result<Vec<u8>, Failure> {
         InputArg::Hex => InputFormat::Hex,
         InputArg::Base64 => InputFormat::Base64,
         InputArg::Escaped => InputFormat::Escaped,
+        InputArg::Protoscope => InputFormat::Protoscope,
     };
     let text = match data {
         Some(data) => data,

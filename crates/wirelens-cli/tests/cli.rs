@@ -332,6 +332,65 @@ fn annotates_with_and_without_a_schema() {
 }
 
 #[test]
+fn protoscope_text_goes_out_and_comes_back() {
+    check(
+        r#"encode --example reference -o protoscope --json {"id":"42","name":"Alice","status":"ACTIVE"}"#,
+        expect![[r#"
+            status: 0
+            --- stdout
+            1: 42  # id
+            2: {"Alice"}  # name
+            6: 1  # status = ACTIVE
+        "#]],
+    );
+    check(
+        "annotate -o protoscope 08 2A 12 05 41 6C 69 63 65 1A 03 08 96 01 FF",
+        expect![[r#"
+        status: 0
+        --- stdout
+        1: 42
+        2: {"Alice"}
+        3: {
+          1: 150
+        }
+        `ff`  # not readable: tag: varint is cut off: the input ends while the continuation bit is set
+    "#]],
+    );
+    check_stdin(
+        "annotate --input protoscope -",
+        b"1: 42\n2: {\"Alice\"}  # name\n3: { 1: 150 }\n",
+        expect![[r#"
+        status: 0
+        --- stdout
+        0                               field 1: varint
+        0      08                         tag: field 1, wire type 0 VARINT
+        1      2A                         42
+        2                               field 2: string  [could also be: bytes, packed varints]
+        2      12                         tag: field 2, wire type 2 LEN
+        3      05                         length 5
+        4      41 6C 69 63 65             "Alice"
+        9                               field 3: message  [could also be: bytes, packed varints]
+        9      1A                         tag: field 3, wire type 2 LEN
+        10     03                         length 3
+        11                                message (read without a schema)
+        11                                  field 1: varint
+        11     08                             tag: field 1, wire type 0 VARINT
+        12     96 01                          150
+    "#]],
+    );
+    check(
+        "decode --example reference --input protoscope 1: 42 2: {",
+        expect![[r#"
+        status: 1
+        --- stderr
+        wirelens: error: protoscope at line 1, column 10: this '{' is never closed
+          1 | 1: 42 2: {
+            |          ^
+    "#]],
+    );
+}
+
+#[test]
 fn colours_only_when_asked_or_on_a_terminal() {
     check(
         "annotate --color always 08 2A FF",
@@ -651,7 +710,7 @@ fn help_examples_hold() {
             count += 1;
         }
     }
-    assert_eq!(count, 11);
+    assert_eq!(count, 13);
 }
 
 /// `(command, output)` pairs: a `$ ` line and its `\` continuations, then the lines up to

@@ -73,9 +73,11 @@ pub enum InputFormat {
     Base64,
     /// C-style escapes, `\x08*\x12\x05Alice`, bare or in quotes.
     Escaped,
+    /// Protoscope's tagged values, `1: 42 2: {"Alice"}` (see [`crate::protoscope`]).
+    Protoscope,
 }
 
-/// Parses `auto`, `hex`, `base64` or `escaped`, in any case.
+/// Parses `auto`, `hex`, `base64`, `escaped` or `protoscope`, in any case.
 impl FromStr for InputFormat {
     type Err = String;
 
@@ -85,12 +87,13 @@ impl FromStr for InputFormat {
             ("hex", InputFormat::Hex),
             ("base64", InputFormat::Base64),
             ("escaped", InputFormat::Escaped),
+            ("protoscope", InputFormat::Protoscope),
         ];
         formats
             .into_iter()
             .find(|(name, _)| name.eq_ignore_ascii_case(s.trim()))
             .map(|(_, format)| format)
-            .ok_or_else(|| format!("unknown input format '{s}': expected auto, hex, base64 or escaped"))
+            .ok_or_else(|| format!("unknown input format '{s}': expected auto, hex, base64, escaped or protoscope"))
     }
 }
 
@@ -102,6 +105,7 @@ impl fmt::Display for InputFormat {
             InputFormat::Hex => "hex",
             InputFormat::Base64 => "base64",
             InputFormat::Escaped => "escaped",
+            InputFormat::Protoscope => "protoscope",
         })
     }
 }
@@ -118,6 +122,7 @@ pub fn parse_bytes(text: &str, format: InputFormat) -> Result<Vec<u8>, InputErro
         InputFormat::Hex | InputFormat::Auto => parse_hex(&chars),
         InputFormat::Base64 => parse_base64(&chars),
         InputFormat::Escaped => parse_escaped(&chars),
+        InputFormat::Protoscope => crate::protoscope::parse(&chars),
     };
     parsed.map_err(|(position, kind)| InputError::new(&chars, position, kind))
 }
@@ -249,12 +254,13 @@ impl fmt::Display for InputError {
             ErrorKind::OutsideQuotes(c) => {
                 write!(f, "unexpected character {c:?} at {at}, outside the quoted strings")
             }
+            ErrorKind::Protoscope(message) => write!(f, "protoscope at {at}: {message}"),
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum ErrorKind {
+pub(crate) enum ErrorKind {
     InvalidHexDigit(char),
     UnpairedHexDigit(char),
     /// `0x` or `0X`, as written.
@@ -274,12 +280,17 @@ enum ErrorKind {
     /// The opening quote.
     UnterminatedString(char),
     OutsideQuotes(char),
+    /// A mistake in protoscope text, in words.
+    Protoscope(String),
 }
 
 /// A mistake before it knows its line and column: the character index and what is wrong.
-type Fault = (usize, ErrorKind);
+pub(crate) type Fault = (usize, ErrorKind);
 
 fn detect(chars: &[char]) -> InputFormat {
+    if crate::protoscope::looks_like(chars) {
+        return InputFormat::Protoscope;
+    }
     let first = chars.iter().position(|c| !c.is_whitespace());
     if chars.contains(&'\\') || first.is_some_and(|i| opens_string(chars, i)) {
         return InputFormat::Escaped;
@@ -333,7 +344,7 @@ fn hex_prefix_end(chars: &[char], i: usize) -> Option<usize> {
     (at_group_start && prefixed).then_some(i + 2)
 }
 
-fn parse_hex(chars: &[char]) -> Result<Vec<u8>, Fault> {
+pub(crate) fn parse_hex(chars: &[char]) -> Result<Vec<u8>, Fault> {
     let mut out = Vec::with_capacity(chars.len() / 2);
     let mut i = 0;
     while i < chars.len() {
@@ -427,7 +438,7 @@ fn base64_value(c: char) -> Option<u8> {
     Some(value as u8)
 }
 
-fn parse_escaped(chars: &[char]) -> Result<Vec<u8>, Fault> {
+pub(crate) fn parse_escaped(chars: &[char]) -> Result<Vec<u8>, Fault> {
     let mut out = Vec::with_capacity(chars.len());
     let first = chars.iter().position(|c| !c.is_whitespace());
     if !first.is_some_and(|i| opens_string(chars, i)) {
@@ -808,7 +819,7 @@ mod tests {
 
     #[test]
     fn names_formats() {
-        let names = ["auto", "hex", "base64", "escaped", "HEX", " Base64 ", "xml"];
+        let names = ["auto", "hex", "base64", "escaped", "protoscope", "HEX", " Base64 ", "xml"];
         let parsed: Vec<_> = names.iter().map(|name| name.parse::<InputFormat>()).collect();
         expect![[r#"
             [
@@ -825,13 +836,16 @@ mod tests {
                     Escaped,
                 ),
                 Ok(
+                    Protoscope,
+                ),
+                Ok(
                     Hex,
                 ),
                 Ok(
                     Base64,
                 ),
                 Err(
-                    "unknown input format 'xml': expected auto, hex, base64 or escaped",
+                    "unknown input format 'xml': expected auto, hex, base64, escaped or protoscope",
                 ),
             ]
         "#]]

@@ -20,6 +20,7 @@ pub mod input;
 pub mod message;
 pub mod mutate;
 pub mod position;
+pub mod protoscope;
 pub mod schema;
 pub mod share;
 pub mod status;
