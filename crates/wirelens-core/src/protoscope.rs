@@ -207,8 +207,9 @@ impl Writer<'_> {
                     Scalar::SInt { raw, value } if zigzag(value) == raw => format!("{value}z"),
                     Scalar::Bool { raw: 0 } => "false".into(),
                     Scalar::Bool { raw: 1 } => "true".into(),
-                    // Two's complement: `-1` writes the same ten bytes as 18446744073709551615.
-                    _ if v.value >= 1 << 63 => (v.value as i64).to_string(),
+                    // A signed field's negatives as such: `-1` writes the same ten bytes as
+                    // 18446744073709551615, the spelling unsigned fields and schema-less reads keep.
+                    Scalar::Int(_) if v.value >= 1 << 63 => (v.value as i64).to_string(),
                     _ => v.value.to_string(),
                 };
                 format!("{}{value}", long_form(bytes))
@@ -218,10 +219,9 @@ impl Writer<'_> {
 }
 
 /// What a comment adds to a scalar's field name: the schema's reading where the token does not
-/// already say it (an enum's name, an int32's sign).
+/// already say it (an enum's name).
 fn meaning(scalar: &Scalar, field: Option<&prost_reflect::FieldDescriptor>) -> String {
     match *scalar {
-        Scalar::Int(v) if v < 0 => format!(" = {v}"),
         Scalar::Enum(v) => match field.map(|f| f.kind()) {
             Some(prost_reflect::Kind::Enum(e)) => match e.get_value(v) {
                 Some(value) => format!(" = {}", value.name()),
