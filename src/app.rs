@@ -7,7 +7,9 @@ use std::rc::Rc;
 
 use gloo::file::callbacks::FileReader;
 use gloo::timers::callback::Timeout;
+use wirelens_core::history::History;
 use wirelens_core::mutate::Mutation;
+use wirelens_core::share::Shared;
 use wirelens_core::{diff, draft, share, wire};
 use yew::prelude::*;
 
@@ -19,6 +21,7 @@ use crate::components::field_tree::FieldTree;
 use crate::components::grpc_panel::GrpcPanel;
 use crate::components::hex_view::HexView;
 use crate::components::message_pane::MessagePane;
+use crate::components::recent::Recent;
 use crate::components::schema_pane::SchemaPane;
 use crate::grpc_state::{GrpcAction, GrpcState};
 use crate::state::{Action, Mode, State, human_size};
@@ -56,18 +59,25 @@ pub fn App() -> Html {
         });
     }
 
-    // Keep the work in the URL (a permalink to share) and in local storage (it survives a reload).
-    use_effect_with(state.to_shared(), |shared| {
-        let link = share::encode(shared);
-        if let Some(window) = web_sys::window() {
-            if let Ok(history) = window.history() {
-                let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{link}")));
-            }
-            if let Ok(Some(storage)) = window.local_storage() {
-                let _ = storage.set_item(SAVED_KEY, &link);
-            }
-        }
-    });
+    // Keep the work in the URL (a permalink to share) and in local storage (it survives a reload):
+    // at once when the content changes; the selected byte, which follows the pointer, once it
+    // rests (browsers throttle a page that rewrites its URL on every mouse move).
+    let history = use_state(|| stored(HISTORY_KEY).map(|text| History::from_json(&text)).unwrap_or_default());
+    {
+        let shared = state.to_shared();
+        let (now, history) = (shared.clone(), history.clone());
+        use_effect_with(Shared { selected: None, ..shared.clone() }, move |_| {
+            let link = persist(&now);
+            let mut recent = (*history).clone();
+            recent.record(&now, link, js_sys::Date::now());
+            store(HISTORY_KEY, &recent.to_json());
+            history.set(recent);
+        });
+        use_effect_with(shared.selected, move |_| {
+            let timeout = Timeout::new(SELECTION_SAVE_DELAY_MS, move || drop(persist(&shared)));
+            move || drop(timeout)
+        });
+    }
 
     let bytes = state.bytes();
     let reading = state.reading_type();
@@ -155,6 +165,13 @@ pub fn App() -> Html {
                     { mode_tab(Mode::Decode, "bytes → message") }
                     { mode_tab(Mode::Grpc, "gRPC") }
                 </nav>
+                <Recent entries={history.entries().to_vec()} on_open={{
+                    let d = state.dispatcher();
+                    Callback::from(move |link: String| match share::decode(&link) {
+                        Ok(shared) => d.dispatch(Action::Open(Box::new(shared))),
+                        Err(e) => d.dispatch(Action::Notice(format!("cannot reopen that work: {e}"))),
+                    })
+                }} />
             </header>
             if let Some(notice) = &state.notice {
                 <p class="notice top-notice" role="status">{ notice }</p>
@@ -252,6 +269,37 @@ pub fn App() -> Html {
 /// Edits of messages up to this size are shown as changed bytes.
 const DIFF_LIMIT: usize = 64 << 10;
 
+/// How long the selected byte must rest before the permalink follows it.
+const SELECTION_SAVE_DELAY_MS: u32 = 400;
+
+/// Writes the state into the URL fragment and local storage; returns its permalink.
+fn persist(shared: &Shared) -> String {
+    let link = share::encode(shared);
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{link}")));
+    }
+    store(SAVED_KEY, &link);
+    link
+}
+
+/// Where the recent works are kept.
+const HISTORY_KEY: &str = "wirelens.history";
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn stored(key: &str) -> Option<String> {
+    local_storage()?.get_item(key).ok().flatten()
+}
+
+/// Best effort: a full or disabled storage costs the saved work, never the page.
+fn store(key: &str, value: &str) {
+    if let Some(storage) = local_storage() {
+        let _ = storage.set_item(key, value);
+    }
+}
+
 /// Where the work in progress is kept between visits.
 const SAVED_KEY: &str = "wirelens.state";
 
@@ -266,8 +314,7 @@ fn initial_state() -> State {
             Err(e) => State::default().with_notice(format!("{e}. Showing the reference example instead.")),
         };
     }
-    let saved = window.local_storage().ok().flatten().and_then(|s| s.get_item(SAVED_KEY).ok().flatten());
-    saved.and_then(|link| share::decode(&link).ok()).map_or_else(State::default, State::from_shared)
+    stored(SAVED_KEY).and_then(|link| share::decode(&link).ok()).map_or_else(State::default, State::from_shared)
 }
 
 /// A callback that turns what a component reports into an action.

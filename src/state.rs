@@ -94,6 +94,8 @@ pub enum Action {
     Pin(Vec<u32>, Reading),
     /// Use a drafted `.proto` as the schema and read the bytes with its root message.
     UseDraft(String),
+    /// Open a saved state (a recent work).
+    Open(Box<Shared>),
     /// Damage the decode input at the selected byte (the mutation lab).
     Mutate(Mutation),
     /// Back to the bytes before the first mutation.
@@ -155,6 +157,8 @@ impl State {
 
     /// What a permalink or the saved work carries.
     pub fn to_shared(&self) -> Shared {
+        // Megabytes of hex do not belong in a URL (or in local storage's few megabytes).
+        let small = self.bytes_text.len() <= MAX_SHARED_BYTES_TEXT;
         Shared {
             files: self.files.clone(),
             message_type: self.message_type.clone(),
@@ -170,8 +174,14 @@ impl State {
                 Mode::Grpc => "grpc",
             }
             .into(),
-            // Megabytes of hex do not belong in a URL (or in local storage's few megabytes).
-            bytes: if self.bytes_text.len() <= MAX_SHARED_BYTES_TEXT { self.bytes_text.clone() } else { String::new() },
+            bytes: if small { self.bytes_text.clone() } else { String::new() },
+            bytes_format: match self.bytes_format {
+                InputFormat::Auto => String::new(),
+                format => format.to_string(),
+            },
+            schema_less: !self.decode_with_schema,
+            pins: self.pins.iter().map(|(path, reading)| (path.to_vec(), reading)).collect(),
+            selected: self.selected.filter(|_| small),
         }
     }
 
@@ -184,9 +194,15 @@ impl State {
             "grpc" => Mode::Grpc,
             _ => Mode::Encode,
         };
+        state.bytes_format = shared.bytes_format.parse().unwrap_or(InputFormat::Auto);
+        state.decode_with_schema = !shared.schema_less;
+        for (path, reading) in shared.pins {
+            state.pins.pin(path, reading);
+        }
         state.compile();
         state.edit_message(shared.message);
         state.edit_bytes(shared.bytes);
+        state.selected = shared.selected.filter(|&at| at < state.bytes().len());
         state
     }
 
@@ -391,6 +407,7 @@ impl Reducible for State {
                     s.edit_bytes(text);
                 }
             }
+            Action::Open(shared) => return Rc::new(State::from_shared(*shared)),
             Action::UseDraft(text) => {
                 s.files = vec![("draft.proto".to_owned(), text)];
                 s.active_file = 0;
@@ -482,6 +499,20 @@ mod tests {
         assert_eq!(back.notation, Notation::Text);
         assert_eq!(back.encoded.len(), 43);
         assert_eq!(back.bytes_error.as_ref().map(|e| e.position()), s.bytes_error.as_ref().map(|e| e.position()));
+    }
+
+    #[test]
+    fn a_permalink_keeps_the_view_pins_format_and_selection() {
+        let s = act(State::default(), Action::SetMode(Mode::Decode));
+        let s = act(s, Action::SetDecodeWithSchema(false));
+        let s = act(s, Action::SetBytesFormat(InputFormat::Hex));
+        let s = act(s, Action::Pin(vec![2], Reading::Bytes));
+        let s = act(s, Action::Select(Some(5)));
+        let link = wirelens_core::share::encode(&s.to_shared());
+        let back = State::from_shared(wirelens_core::share::decode(&link).unwrap());
+        assert_eq!((back.decode_with_schema, back.bytes_format, back.selected), (false, InputFormat::Hex, Some(5)));
+        assert_eq!(back.pins.get(&[2]), Some(Reading::Bytes));
+        assert_eq!(back.to_shared(), s.to_shared());
     }
 
     #[test]

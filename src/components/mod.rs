@@ -10,4 +10,5 @@ pub mod grpc_panel;
 pub mod hex_view;
 pub mod json_view;
 pub mod message_pane;
+pub mod recent;
 pub mod schema_pane;

@@ -203,6 +203,44 @@ test('the work survives a reload without the link', async () => {
   await page.context().close();
 });
 
+test('a permalink keeps a schema-less reading, its pins and the selected byte', async () => {
+  const { page } = await open();
+  await page.getByRole('tab', { name: 'bytes → message' }).click();
+  await page.locator('.bytes-pane input[type=checkbox]').uncheck();
+  await page.getByRole('combobox', { name: 'read field 2 as' }).selectOption('bytes');
+  await page.locator('.hex [data-offset="5"]').hover();
+  await page.waitForTimeout(600); // the selection is saved once the pointer rests
+  const link = page.url();
+  await page.context().close();
+
+  const context = await browser.newContext();
+  const fresh = await context.newPage();
+  await fresh.goto(link);
+  await fresh.locator('.hex [data-offset="0"]').waitFor();
+  assert.equal(await fresh.locator('.bytes-pane input[type=checkbox]').isChecked(), false);
+  assert.equal(await fresh.getByRole('combobox', { name: 'read field 2 as' }).inputValue(), 'bytes');
+  assert.equal(await fresh.locator('.hex [data-offset="4"]').getAttribute('data-role'), 'bytes');
+  assert.match(await fresh.locator('.b.cursor').getAttribute('data-offset'), /^5$/);
+  await context.close();
+});
+
+test('recent works: another example, then reopen the first from the list', async () => {
+  const { page } = await open();
+  await page.locator('.schema-pane select').selectOption('scalars');
+  await page.waitForFunction(() => document.querySelector('.wire-pane .pane-head').textContent.includes('Scalars'));
+  const recent = page.getByRole('combobox', { name: 'reopen a recent work' });
+  const options = await recent.locator('option').allTextContents();
+  assert.match(options[1], /^User · message → bytes · \d\d:\d\d$/);
+  await recent.selectOption({ index: 1 });
+  await page.waitForFunction(() => document.querySelector('.wire-pane .pane-head').textContent.includes('43 bytes read as userservice.User'));
+  assert.deepEqual(await cells(page, 0, 2), [['08', 'tag'], ['2A', 'varint']]);
+  // The list survives a reload; the work on screen is left out of it.
+  await page.goto(URL);
+  await page.locator('.hex [data-offset="0"]').waitFor();
+  assert.match((await page.getByRole('combobox', { name: 'reopen a recent work' }).locator('option').allTextContents())[1], /^Scalars/);
+  await page.context().close();
+});
+
 test('editing a nested field marks its bytes and the parent length prefix that changed', async () => {
   const { page } = await open();
   await page.locator('.schema-pane select').selectOption('address');

@@ -16,6 +16,7 @@ pub mod examples;
 pub mod explain;
 pub mod grpcweb;
 pub mod hexview;
+pub mod history;
 pub mod input;
 pub mod message;
 pub mod mutate;

@@ -9,8 +9,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
+use crate::wire::Reading;
+
 /// What a permalink restores.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shared {
     /// `(import name, source)` of every `.proto` file.
     pub files: Vec<(String, String)>,
@@ -23,6 +25,19 @@ pub struct Shared {
     pub mode: String,
     /// The decode input, as the user typed it.
     pub bytes: String,
+    /// The decode input's notation (`auto`, `hex`, …); links made before it existed read `auto`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub bytes_format: String,
+    /// Decode without the schema. (Fields added after v1's first links default, so those links
+    /// still open, as they were.)
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub schema_less: bool,
+    /// The readings pinned for ambiguous fields of a schema-less decode: field-number path and reading.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pins: Vec<(Vec<u32>, Reading)>,
+    /// The selected byte.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selected: Option<usize>,
 }
 
 const TAG: &str = "v1.";
@@ -83,7 +98,30 @@ mod tests {
             message: e.json.to_owned(),
             mode: "encode".into(),
             bytes: "08 2A".into(),
+            ..Shared::default()
         }
+    }
+
+    #[test]
+    fn carries_the_view_and_reads_links_made_before_it_did() {
+        let shared = Shared {
+            mode: "decode".into(),
+            bytes: "0a 05 41 6c 69 63 65".into(),
+            bytes_format: "hex".into(),
+            schema_less: true,
+            pins: vec![(vec![1], Reading::Bytes), (vec![2, 3], Reading::PackedFixed32)],
+            selected: Some(4),
+            ..example(&EXAMPLES[0])
+        };
+        assert_eq!(decode(&encode(&shared)).unwrap(), shared);
+        // A link from before these fields: the JSON has none of them.
+        let old = r#"{"files":[],"message_type":null,"notation":"json","message":"","mode":"decode","bytes":"08"}"#;
+        let link = format!("v1.{}", URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(old.as_bytes(), 9)));
+        let read = decode(&link).unwrap();
+        assert_eq!(
+            (read.bytes_format.as_str(), read.schema_less, read.pins.len(), read.selected),
+            ("", false, 0, None)
+        );
     }
 
     #[test]

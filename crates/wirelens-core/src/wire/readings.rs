@@ -8,7 +8,8 @@
 use crate::varint;
 
 /// One way to read a LEN payload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Reading {
     /// Fields of a nested message that consume every byte.
     Message,
