@@ -5,7 +5,8 @@ use wirelens_core::input::{self, InputError, InputFormat};
 use wirelens_core::position;
 use yew::prelude::*;
 
-use crate::components::editor::{Editor, mark_at};
+use crate::components::editor::{Editor, LARGE_TEXT, mark_at};
+use crate::state::human_size;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -75,15 +76,24 @@ pub fn BytesPane(props: &Props) -> Html {
                     { match &props.type_name { Some(t) => format!(" read as {t}"), None => " read with the schema".into() } }
                 </label>
             </div>
-            <Editor class={classes!("editor", "bytes-editor")} value={props.text.clone()} on_input={props.on_edit.clone()}
-                {marks} label="bytes as hex, base64 or escapes"
-                placeholder="08 2A 12 05 41 6C 69 63 65, CCoSBUFsaWNl, \\x08*\\x12\\x05Alice, 1: 42 2: {\"Alice\"}, or drop a binary file here" />
+            if props.text.len() > LARGE_TEXT {
+                // Kept in the state and read, but not put back into the page (see LARGE_TEXT).
+                <div class="editor bytes-editor large-input" role="group" aria-label="bytes as hex, base64 or escapes">
+                    <p>{ format!("{} of text pasted or read from a file: too long to show and edit here. \
+                        Its bytes are read below.", human_size(props.text.len())) }</p>
+                    <button onclick={props.on_edit.reform(|_| String::new())}>{ "clear, to type or paste again" }</button>
+                </div>
+            } else {
+                <Editor class={classes!("editor", "bytes-editor")} value={props.text.clone()} on_input={props.on_edit.clone()}
+                    {marks} label="bytes as hex, base64 or escapes" large_text_elsewhere=true
+                    placeholder="08 2A 12 05 41 6C 69 63 65, CCoSBUFsaWNl, \\x08*\\x12\\x05Alice, 1: 42 2: {\"Alice\"}, or drop a binary file here" />
+            }
             if let Some(error) = &props.error {
                 <p class="error" role="alert">{ error.to_string() }</p>
                 if let Some(excerpt) = { let (line, column) = error.line_col(); position::excerpt(&props.text, line, column) } {
                     <pre class="excerpt" aria-hidden="true">{ excerpt }</pre>
                 }
-            } else if props.format == InputFormat::Auto && !props.text.trim().is_empty() {
+            } else if props.format == InputFormat::Auto && !props.text.trim().is_empty() && props.text.len() <= LARGE_TEXT {
                 <p class="muted detected">{ format!("read as {}", input::detect_format(&props.text)) }</p>
             }
         </section>

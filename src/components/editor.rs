@@ -6,9 +6,10 @@ use std::ops::Range;
 
 use yew::prelude::*;
 
-/// Above this size the backdrop is not drawn: mirroring megabytes of pasted hex would cost more
-/// than the underline is worth, and the error text below the editor still says where.
-const BACKDROP_LIMIT: usize = 256 * 1024;
+/// Text longer than this is not laid out twice (no backdrop), and the bytes pane does not show
+/// it at all: a browser takes a second to lay out megabytes of pasted hex, more than the
+/// underline or the sight of the digits is worth. The error text still says where.
+pub const LARGE_TEXT: usize = 256 * 1024;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -22,6 +23,10 @@ pub struct Props {
     pub marks: Vec<Range<usize>>,
     #[prop_or_default]
     pub placeholder: Option<AttrValue>,
+    /// The owner shows text over [`LARGE_TEXT`] some other way: empty the textarea as soon as
+    /// such text arrives, before the browser lays it out (which takes it a second).
+    #[prop_or_default]
+    pub large_text_elsewhere: bool,
 }
 
 #[component]
@@ -43,9 +48,18 @@ pub fn Editor(props: &Props) -> Html {
         let sync = sync.clone();
         use_effect(sync);
     }
-    let on_input =
-        props.on_input.reform(|e: InputEvent| e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value());
-    let show_backdrop = !props.marks.is_empty() && props.value.len() <= BACKDROP_LIMIT;
+    let on_input = {
+        let large_elsewhere = props.large_text_elsewhere;
+        props.on_input.reform(move |e: InputEvent| {
+            let area = e.target_unchecked_into::<web_sys::HtmlTextAreaElement>();
+            let value = area.value();
+            if large_elsewhere && value.len() > LARGE_TEXT {
+                area.set_value("");
+            }
+            value
+        })
+    };
+    let show_backdrop = !props.marks.is_empty() && props.value.len() <= LARGE_TEXT;
     html! {
         <div class="editor-wrap">
             if show_backdrop {

@@ -161,6 +161,23 @@ test('a large input keeps only the rows in view in the DOM, and scrolls to its l
   await page.context().close();
 });
 
+test('a paste too long to show is read, summarised in place of the editor, and can be cleared', async () => {
+  const { page } = await open();
+  await page.getByRole('tab', { name: 'bytes → message' }).click();
+  await page.locator('.bytes-pane input[type=checkbox]').uncheck();
+  // 100,000 records of field 1 = 1: 200,000 bytes, 600,000 characters of hex.
+  await page.locator('textarea.bytes-editor').fill(Array(100000).fill('08 01').join(' '));
+  await page.waitForFunction(() => document.querySelector('.wire-pane .pane-head').textContent.includes('195.3 KiB'));
+  const summary = page.getByRole('group', { name: 'bytes as hex, base64 or escapes' });
+  assert.match(await summary.textContent(), /585\.9 KiB of text .* too long to show and edit here/);
+  assert.equal(await page.locator('textarea.bytes-editor').count(), 0, 'the text is not in the page');
+  assert.deepEqual(await cells(page, 0, 2), [['08', 'tag'], ['01', 'varint']]);
+  await page.screenshot({ path: path.join(SHOTS, 'large-input.png') });
+  await summary.getByRole('button', { name: 'clear, to type or paste again' }).click();
+  assert.equal(await page.locator('textarea.bytes-editor').inputValue(), '');
+  await page.context().close();
+});
+
 test('the URL is a permalink: a fresh browser opens the same state', async () => {
   const { page } = await open();
   await page.getByRole('button', { name: 'text format' }).click();

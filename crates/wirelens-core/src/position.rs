@@ -77,13 +77,30 @@ pub fn excerpt(source: &str, line: usize, column: usize) -> Option<String> {
     let text = text.strip_suffix('\r').unwrap_or(text);
     let number = line.to_string();
     let gutter = " ".repeat(number.len());
+    // A long line (a megabyte of hex on one line) is shown around the column, not whole.
+    let chars = text.chars().count();
+    let (from, to) = if chars > EXCERPT_WIDTH {
+        let from = column.saturating_sub(1 + EXCERPT_WIDTH / 2).min(chars - EXCERPT_WIDTH);
+        (from, from + EXCERPT_WIDTH)
+    } else {
+        (0, chars)
+    };
+    let shown: String = text.chars().skip(from).take(to - from).collect();
+    let (before, after) = (if from > 0 { "…" } else { "" }, if to < chars { "…" } else { "" });
     // Keep tabs as tabs under the caret, so that it lines up however wide a tab is shown.
-    let pad: String = text.chars().take(column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+    let pad: String = before
+        .chars()
+        .map(|_| ' ')
+        .chain(shown.chars().take(column.saturating_sub(1 + from)).map(|c| if c == '\t' { '\t' } else { ' ' }))
+        .collect();
     let mut out = String::new();
-    let _ = writeln!(out, "  {number} | {text}");
+    let _ = writeln!(out, "  {number} | {before}{shown}{after}");
     let _ = write!(out, "  {gutter} | {pad}^");
     Some(out)
 }
+
+/// The most characters of a line an [`excerpt`] shows.
+const EXCERPT_WIDTH: usize = 100;
 
 #[cfg(test)]
 mod tests {
@@ -127,5 +144,11 @@ mod tests {
         assert_eq!(excerpt("é\tx", 1, 3).unwrap(), "  1 | é\tx\n    |  \t^");
         assert_eq!(excerpt("ab", 1, 3).unwrap(), "  1 | ab\n    |   ^");
         assert_eq!(excerpt("ab", 2, 1), None);
+        let long = format!("{}g{}", "0".repeat(5000), "1".repeat(5000));
+        let shown = excerpt(&long, 1, 5001).unwrap();
+        let (line, caret) = shown.split_once('\n').unwrap();
+        assert!(line.len() < 120 * 3 && line.contains("…0") && line.contains("1…"), "{line}");
+        assert_eq!(caret.chars().count(), line[..line.find('g').unwrap()].chars().count() + 1, "{shown}");
+        assert!(excerpt(&long, 1, 2).unwrap().starts_with("  1 | 00"), "the start of a line has no ellipsis");
     }
 }
