@@ -17,6 +17,7 @@ pub mod explain;
 pub mod grpcweb;
 pub mod hexview;
 pub mod input;
+pub mod learn;
 pub mod message;
 pub mod mutate;
 pub mod position;
