@@ -7,6 +7,8 @@ use std::rc::Rc;
 
 use gloo::file::callbacks::FileReader;
 use gloo::timers::callback::Timeout;
+use wasm_bindgen::JsCast;
+use wirelens_core::learn::{self, Lesson, Route};
 use wirelens_core::mutate::Mutation;
 use wirelens_core::{diff, draft, share, wire};
 use yew::prelude::*;
@@ -18,9 +20,11 @@ use crate::components::export_panel::ExportPanel;
 use crate::components::field_tree::FieldTree;
 use crate::components::grpc_panel::GrpcPanel;
 use crate::components::hex_view::HexView;
+use crate::components::learn_panel::LearnPanel;
 use crate::components::message_pane::MessagePane;
 use crate::components::schema_pane::SchemaPane;
 use crate::grpc_state::{GrpcAction, GrpcState};
+use crate::learn_state::{GrpcPreset, LearnAction, LearnState};
 use crate::state::{Action, Mode, State, human_size};
 
 /// Typing in the schema recompiles after this pause.
@@ -30,6 +34,7 @@ const COMPILE_DELAY_MS: u32 = 250;
 pub fn App() -> Html {
     let state = use_reducer(initial_state);
     let grpc = use_reducer(GrpcState::default);
+    let learn = use_reducer(initial_learn);
     let reader = use_mut_ref(|| None::<FileReader>);
     let origin = use_memo((), |()| web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default());
 
@@ -60,12 +65,52 @@ pub fn App() -> Html {
     use_effect_with(state.to_shared(), |shared| {
         let link = share::encode(shared);
         if let Some(window) = web_sys::window() {
-            if let Ok(history) = window.history() {
+            // In Learn mode the URL is the lesson's permalink (below).
+            if let (Ok(history), false) = (window.history(), shared.mode == "learn") {
                 let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{link}")));
             }
             if let Ok(Some(storage)) = window.local_storage() {
                 let _ = storage.set_item(SAVED_KEY, &link);
             }
+        }
+    });
+
+    // Learn mode: the open lesson's permalink in the URL, the lessons done in local storage.
+    use_effect_with((state.mode == Mode::Learn, learn.lesson.slug), |&(learning, slug)| {
+        let history = web_sys::window().and_then(|w| w.history().ok());
+        if let (true, Some(history), Some(lesson)) = (learning, history, Lesson::by_slug(slug)) {
+            let _ = history.replace_state_with_url(
+                &wasm_bindgen::JsValue::NULL,
+                "",
+                Some(&format!("#{}", lesson.fragment())),
+            );
+        }
+    });
+    // A lesson link followed in the open page changes only the fragment: open its lesson.
+    {
+        let (d, l) = (state.dispatcher(), learn.dispatcher());
+        use_effect_with((), move |()| {
+            let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+                let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+                if learn::route(&hash) != Route::NotLearn {
+                    l.dispatch(LearnAction::Follow(hash));
+                    d.dispatch(Action::SetMode(Mode::Learn));
+                }
+            });
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = &window {
+                    let _ = w.remove_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+    use_effect_with(learn.progress(), |progress| {
+        if let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.local_storage()) {
+            let _ = storage.set_item(PROGRESS_KEY, progress);
         }
     });
 
@@ -154,12 +199,32 @@ pub fn App() -> Html {
                     { mode_tab(Mode::Encode, "message → bytes") }
                     { mode_tab(Mode::Decode, "bytes → message") }
                     { mode_tab(Mode::Grpc, "gRPC") }
+                    { mode_tab(Mode::Learn, "Learn") }
                 </nav>
             </header>
             if let Some(notice) = &state.notice {
                 <p class="notice top-notice" role="status">{ notice }</p>
             }
-            if state.mode == Mode::Grpc {
+            if state.mode == Mode::Learn {
+                <LearnPanel state={(*learn).clone()}
+                    on={{
+                        let d = learn.dispatcher();
+                        Callback::from(move |a| d.dispatch(a))
+                    }}
+                    on_playground={{
+                        let (d, learn) = (state.dispatcher(), learn.clone());
+                        Callback::from(move |()| d.dispatch(Action::Open(learn.to_shared())))
+                    }}
+                    on_grpc={{
+                        let (d, g, origin) = (state.dispatcher(), grpc.dispatcher(), origin.clone());
+                        Callback::from(move |preset: GrpcPreset| {
+                            for action in preset.actions(&origin) {
+                                g.dispatch(action);
+                            }
+                            d.dispatch(Action::SetMode(Mode::Grpc));
+                        })
+                    }} />
+            } else if state.mode == Mode::Grpc {
                 <GrpcPanel state={(*grpc).clone()} origin={(*origin).clone()} on={{
                     let d = grpc.dispatcher();
                     Callback::from(move |a| d.dispatch(a))
@@ -255,19 +320,39 @@ const DIFF_LIMIT: usize = 64 << 10;
 /// Where the work in progress is kept between visits.
 const SAVED_KEY: &str = "wirelens.state";
 
+/// Where Learn mode keeps the lessons done (apart from the playground's work).
+const PROGRESS_KEY: &str = "wirelens.learn";
+
 /// The state to open with: a permalink's, else the work saved by the last visit, else the
 /// reference example. A damaged link is explained, never a blank page.
 fn initial_state() -> State {
     let Some(window) = web_sys::window() else { return State::default() };
     let hash = window.location().hash().unwrap_or_default();
+    let saved = || window.local_storage().ok().flatten().and_then(|s| s.get_item(SAVED_KEY).ok().flatten());
+    // A lesson link opens Learn mode over the saved work, which stays as it was.
+    if learn::route(&hash) != Route::NotLearn {
+        let mut work =
+            saved().and_then(|link| share::decode(&link).ok()).map_or_else(State::default, State::from_shared);
+        work.mode = Mode::Learn;
+        return work;
+    }
     if hash.len() > 1 {
         return match share::decode(&hash) {
             Ok(shared) => State::from_shared(shared),
             Err(e) => State::default().with_notice(format!("{e}. Showing the reference example instead.")),
         };
     }
-    let saved = window.local_storage().ok().flatten().and_then(|s| s.get_item(SAVED_KEY).ok().flatten());
-    saved.and_then(|link| share::decode(&link).ok()).map_or_else(State::default, State::from_shared)
+    saved().and_then(|link| share::decode(&link).ok()).map_or_else(State::default, State::from_shared)
+}
+
+/// Learn mode as it opens: the lesson a link names (a bad link: the first, with a notice), else
+/// the first lesson not done yet.
+fn initial_learn() -> LearnState {
+    let Some(window) = web_sys::window() else { return LearnState::default() };
+    let hash = window.location().hash().unwrap_or_default();
+    let progress = window.local_storage().ok().flatten().and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten());
+    let progress = progress.unwrap_or_default();
+    LearnState::from_fragment(&hash, &progress).unwrap_or_else(|| LearnState::resume(&progress))
 }
 
 /// A callback that turns what a component reports into an action.

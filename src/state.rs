@@ -29,6 +29,8 @@ pub enum Mode {
     Decode,
     /// The gRPC panel: a grpc-web call to the server (its state is `grpc_state`'s).
     Grpc,
+    /// The lessons (their state is `learn_state`'s).
+    Learn,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +100,8 @@ pub enum Action {
     Mutate(Mutation),
     /// Back to the bytes before the first mutation.
     UndoMutations,
+    /// Replace the work with this state (a lesson's example opened in the playground).
+    Open(Shared),
 }
 
 impl Default for State {
@@ -168,6 +172,7 @@ impl State {
                 Mode::Encode => "encode",
                 Mode::Decode => "decode",
                 Mode::Grpc => "grpc",
+                Mode::Learn => "learn",
             }
             .into(),
             // Megabytes of hex do not belong in a URL (or in local storage's few megabytes).
@@ -182,6 +187,7 @@ impl State {
         state.mode = match shared.mode.as_str() {
             "decode" => Mode::Decode,
             "grpc" => Mode::Grpc,
+            "learn" => Mode::Learn,
             _ => Mode::Encode,
         };
         state.compile();
@@ -199,7 +205,7 @@ impl State {
     /// The bytes shown: the encoded message, or the decoded input.
     pub fn bytes(&self) -> Rc<Vec<u8>> {
         match self.mode {
-            Mode::Encode | Mode::Grpc => self.encoded.clone(),
+            Mode::Encode | Mode::Grpc | Mode::Learn => self.encoded.clone(),
             Mode::Decode => self.decoded.clone(),
         }
     }
@@ -215,7 +221,7 @@ impl State {
     /// True when the bytes shown no longer match the text the user typed.
     pub fn is_stale(&self) -> bool {
         match self.mode {
-            Mode::Encode | Mode::Grpc => self.message_error.is_some() || !self.schema_problems.is_empty(),
+            Mode::Encode | Mode::Grpc | Mode::Learn => self.message_error.is_some() || !self.schema_problems.is_empty(),
             Mode::Decode => self.bytes_error.is_some(),
         }
     }
@@ -391,6 +397,7 @@ impl Reducible for State {
                     s.edit_bytes(text);
                 }
             }
+            Action::Open(shared) => s = State::from_shared(shared),
             Action::UseDraft(text) => {
                 s.files = vec![("draft.proto".to_owned(), text)];
                 s.active_file = 0;
