@@ -2,7 +2,6 @@
 //! Everything else is derived from the state by the core and rendered by components.
 
 use std::cell::RefCell;
-use std::ops::Range;
 use std::rc::Rc;
 
 use gloo::file::callbacks::FileReader;
@@ -10,7 +9,7 @@ use gloo::timers::callback::Timeout;
 use wasm_bindgen::JsCast;
 use wirelens_core::learn::{self, Lesson, Route};
 use wirelens_core::mutate::Mutation;
-use wirelens_core::{diff, draft, share, wire};
+use wirelens_core::{draft, share, wire};
 use yew::prelude::*;
 
 use crate::components::bytes_pane::BytesPane;
@@ -19,7 +18,7 @@ use crate::components::explain_panel::ExplainPanel;
 use crate::components::export_panel::ExportPanel;
 use crate::components::field_tree::FieldTree;
 use crate::components::grpc_panel::GrpcPanel;
-use crate::components::hex_view::HexView;
+use crate::components::hex_view::{HexView, use_changed};
 use crate::components::learn_panel::LearnPanel;
 use crate::components::message_pane::MessagePane;
 use crate::components::schema_pane::SchemaPane;
@@ -125,24 +124,7 @@ pub fn App() -> Html {
     });
     // The bytes an edit changed, marked for a moment (small messages only: the diff of a megabyte
     // would cost more than it shows).
-    let previous = use_mut_ref(|| None::<(Rc<wire::Annotation>, Rc<Vec<Range<usize>>>)>);
-    let changed = {
-        let mut previous = previous.borrow_mut();
-        let small = |a: &wire::Annotation| a.bytes().len() <= DIFF_LIMIT;
-        match previous.as_ref() {
-            // The same bytes (a re-render, or the schema recompiled): the marks stay as they were.
-            Some((before, ranges)) if before.bytes() == annotation.bytes() => ranges.clone(),
-            before => {
-                let ranges = match before {
-                    Some((before, _)) if small(before) && small(&annotation) => diff::changed(before, &annotation),
-                    _ => Vec::new(),
-                };
-                let ranges = Rc::new(ranges);
-                *previous = Some((annotation.clone(), ranges.clone()));
-                ranges
-            }
-        }
-    };
+    let changed = use_changed(annotation.clone(), DIFF_LIMIT);
     // Until the user points somewhere, explain the first byte: the page teaches on first open.
     let selected = state.selected.or((!bytes.is_empty()).then_some(0));
 

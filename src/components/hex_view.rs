@@ -153,6 +153,31 @@ pub fn HexView(props: &Props) -> Html {
     }
 }
 
+/// The byte ranges that changed since the annotation this hook last saw (core's `diff::changed`),
+/// for [`Props::changed`]. Inputs over `limit` bytes are not compared: the diff of a megabyte would
+/// cost more than it shows.
+#[hook]
+pub fn use_changed(annotation: Rc<Annotation>, limit: usize) -> Rc<Vec<std::ops::Range<usize>>> {
+    let previous = use_mut_ref(|| None::<(Rc<Annotation>, Rc<Vec<std::ops::Range<usize>>>)>);
+    let mut previous = previous.borrow_mut();
+    let small = |a: &Annotation| a.bytes().len() <= limit;
+    match previous.as_ref() {
+        // The same bytes (a re-render, or the schema recompiled): the marks stay as they were.
+        Some((before, ranges)) if before.bytes() == annotation.bytes() => ranges.clone(),
+        before => {
+            let ranges = match before {
+                Some((before, _)) if small(before) && small(&annotation) => {
+                    wirelens_core::diff::changed(before, &annotation)
+                }
+                _ => Vec::new(),
+            };
+            let ranges = Rc::new(ranges);
+            *previous = Some((annotation, ranges.clone()));
+            ranges
+        }
+    }
+}
+
 /// Whether `offset` lies in one of the sorted, disjoint `ranges`.
 fn is_changed(ranges: &[std::ops::Range<usize>], offset: usize) -> bool {
     let i = ranges.partition_point(|r| r.end <= offset);

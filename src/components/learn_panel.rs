@@ -9,7 +9,7 @@ use yew::prelude::*;
 use crate::components::compare_pane::ComparePane;
 use crate::components::explain_panel::ExplainPanel;
 use crate::components::field_tree::FieldTree;
-use crate::components::hex_view::HexView;
+use crate::components::hex_view::{HexView, use_changed};
 use crate::components::learn_exercise::LearnExercise;
 use crate::learn_state::{GrpcPreset, LearnAction, LearnState};
 
@@ -28,6 +28,8 @@ pub fn LearnPanel(props: &Props) -> Html {
     let s = &props.state;
     let lesson = s.lesson;
     let annotation = use_memo((lesson.slug, s.bytes.clone()), |_| s.annotation());
+    // The bytes an edit changed flash, as in the playground (lesson examples are small).
+    let changed = use_changed(annotation.clone(), usize::MAX);
     let blocks = use_memo((lesson.slug, s.bytes.clone()), |_| s.text_blocks());
     let selected = s.selected.or((!s.bytes.is_empty()).then_some(0));
     let on = &props.on;
@@ -112,7 +114,7 @@ pub fn LearnPanel(props: &Props) -> Html {
                             <p class="hex-line live-hex" aria-label="the example's bytes as hex"><code>{ input::to_hex(&s.bytes) }</code></p>
                             <div class="wire-grid">
                                 <HexView annotation={annotation.clone()} selected={selected} stale={s.error.is_some()}
-                                    onselect={select.clone()} />
+                                    {changed} onselect={select.clone()} />
                                 <FieldTree annotation={annotation.clone()} selected={selected} onselect={select.clone()}
                                     onpin={Callback::noop()} />
                             </div>

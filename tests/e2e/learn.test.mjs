@@ -54,7 +54,7 @@ const LESSONS = [
   },
   {
     slug: 'json', hexStart: '08 2A 12 05 41 6C 69 63 65', length: 43, says: [/is 95 bytes\. Its protobuf encoding is 43 bytes/],
-    edit: '{"id": "42"}', edited: '08 2A', click: 42, miss: 0,
+    edit: '{"id": "43"}', edited: '08 2B', click: 42, miss: 0,
   },
   {
     slug: 'evolution', hexStart: '08 2A 12 05 41 6C 69 63 65 1A 11', length: 28, says: [/keeps field 3 \(1A 11/],
@@ -110,6 +110,7 @@ for (const l of LESSONS) {
     await page.locator('#learn-message').fill(l.edit);
     await page.waitForFunction((want) => document.querySelector('.live-hex')?.textContent.includes(want), l.edited);
     assert.ok((await liveHex(page)).includes(l.edited));
+    assert.ok(await page.locator('.live .hex .b.changed').count() > 0, 'the changed bytes flash');
     if (l.editedSays) assert.match(await lessonText(page), l.editedSays);
     // Bad JSON keeps the last bytes, marked stale.
     await page.locator('#learn-message').fill('{"oops": ');

@@ -2,8 +2,6 @@
 //! computed here, at render time, from the live example or from a fixed message of the lesson's
 //! schema.
 
-use prost_reflect::ReflectMessage;
-
 use super::{Block, Ctx, Exercise, ExerciseKind, Lesson};
 use crate::compare;
 use crate::explain;
@@ -505,20 +503,18 @@ fn repeated(c: &Ctx) -> Vec<Block> {
     let packed_values = numbers.and_then(|r| part(a, r, |k| matches!(k, NodeKind::Packed)));
     if let (Some(r), Some(values)) = (numbers, packed_values) {
         let n = a.children(values).count();
-        let unpacked = c.encode(
-            "learn.collections.Unpacked",
-            &c.message
-                .map(|m| {
-                    let mut u = prost_reflect::DynamicMessage::new(
-                        c.schema.message("learn.collections.Unpacked").unwrap_or_else(|_| m.descriptor()),
-                    );
-                    if let Some(v) = m.get_field_by_name("numbers") {
-                        u.set_field_by_name("numbers", v.into_owned());
-                    }
-                    message::to_json(&u, JsonStyle::CANONICAL).unwrap_or_default()
-                })
-                .unwrap_or_default(),
-        );
+        // The same list in the twin message that declares it `[packed = false]`.
+        let unpacked = c
+            .descriptor("learn.collections.Unpacked")
+            .zip(c.message)
+            .map(|(d, m)| {
+                let mut u = prost_reflect::DynamicMessage::new(d);
+                if let Some(v) = m.get_field_by_name("numbers") {
+                    u.set_field_by_name("numbers", v.into_owned());
+                }
+                message::encode(&u)
+            })
+            .unwrap_or_default();
         out.push(p(format!(
             "Repeated numbers are packed (the proto3 default): one tag, one length, then the {} values back to back. \
              `numbers` is `{}`, {}. Unpacked, with a tag before every value, the same list is `{}`, {}.",
