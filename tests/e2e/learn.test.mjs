@@ -198,6 +198,17 @@ test('the gRPC lesson makes its calls in the gRPC tab', async () => {
   await page.getByRole('button', { name: 'call GetUser (unary)' }).click();
   await page.locator('.grpc-status[data-code="0"]').waitFor({ timeout: 15_000 });
   assert.match(await page.locator('.frame.message .message-json').textContent(), /"name": "Alice"/);
+  // The stream: five users, spaced out by the demo delay, each its own frame.
+  await page.getByRole('tab', { name: 'Learn' }).click();
+  await page.getByRole('button', { name: 'stream ListUsers' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('.frame.message').length === 5
+    && document.querySelectorAll('.frame.trailers').length === 1, null, { timeout: 15_000 });
+  await page.screenshot({ path: path.join(SHOTS, 'learn-grpc-list-users.png'), fullPage: true });
+  // gRPC against its REST twin, measured.
+  await page.getByRole('tab', { name: 'Learn' }).click();
+  await page.getByRole('button', { name: 'gRPC against REST' }).click();
+  await page.locator('.grpc-compare .compare-state', { hasText: 'done' }).waitFor({ timeout: 30_000 });
+  assert.match(await page.locator('.compare-table tr[data-kind="REST"]').textContent(), /\d/);
   await page.context().close();
 });
 

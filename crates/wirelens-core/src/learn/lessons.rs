@@ -662,9 +662,12 @@ fn json(c: &Ctx) -> Vec<Block> {
             ),
             count(compare::gzip_len(c.bytes), "byte")
         )),
-        p("Size is half of it; the other half is the time to encode and decode. The benchmark measures both \
-           formats on this message, with honest caveats: one small message, a warm cache, and a JSON codec that \
-           may be better or worse than yours. Measure your own messages before deciding."),
+        p("Size is half of it; the other half is the time to encode and decode. The benchmark \
+           (`cargo xtask bench core`, its figures in BENCHMARKS.md) times this very user and a 1 MiB batch of \
+           users both ways, protobuf against serde_json. Read it with its caveats: the JSON side decodes into \
+           structs that know their shape in advance, the fairest case for JSON; the machine is shared, so \
+           single figures move by tens of percent; and a browser, another language or your own messages will \
+           give other numbers. Measure your own before deciding."),
     ]
 }
 
