@@ -131,6 +131,12 @@ impl LearnState {
         wire::annotate(&self.bytes, desc.as_ref())
     }
 
+    /// The live example's bytes read as the lesson's other type, if it has one.
+    pub fn also(&self) -> Option<Annotation> {
+        let desc = self.schema.as_ref()?.message(self.lesson.also_read_as?).ok()?;
+        Some(wire::annotate(&self.bytes, Some(&desc)))
+    }
+
     /// The bytes the exercise wants: the message, or its grpc-web frame.
     pub fn expected(&self) -> Vec<u8> {
         match self.lesson.exercise.kind {
@@ -359,6 +365,15 @@ mod tests {
         let s = act(s, LearnAction::Pick(status_at));
         assert_eq!(s.verdict, Some(Verdict::Correct));
         assert!(s.is_done("json"));
+    }
+
+    #[test]
+    fn the_evolution_lesson_reads_the_bytes_with_v2_too() {
+        let s = LearnState::from_fragment("#learn/evolution", "").unwrap();
+        let v2 = s.also().unwrap();
+        assert_eq!(v2.bytes(), &s.bytes[..]);
+        assert_eq!(v2.message().unwrap().full_name(), "examples.evolution.v2.User");
+        assert!(LearnState::from_fragment("#learn/varints", "").unwrap().also().is_none());
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! by the core from the example's bytes), the live example shown with the playground's own
 //! components, and the exercise.
 
+use std::rc::Rc;
+
 use wirelens_core::input;
 use wirelens_core::learn::{Block, LESSONS};
 use yew::prelude::*;
@@ -30,6 +32,7 @@ pub fn LearnPanel(props: &Props) -> Html {
     let annotation = use_memo((lesson.slug, s.bytes.clone()), |_| s.annotation());
     // The bytes an edit changed flash, as in the playground (lesson examples are small).
     let changed = use_changed(annotation.clone(), usize::MAX);
+    let also = use_memo((lesson.slug, s.bytes.clone()), |_| s.also().map(Rc::new));
     let blocks = use_memo((lesson.slug, s.bytes.clone()), |_| s.text_blocks());
     let selected = s.selected.or((!s.bytes.is_empty()).then_some(0));
     let on = &props.on;
@@ -119,6 +122,17 @@ pub fn LearnPanel(props: &Props) -> Html {
                                     onpin={Callback::noop()} />
                             </div>
                             <ExplainPanel annotation={annotation.clone()} selected={selected} />
+                            if let (Some(other), Some(name)) = ((*also).clone(), lesson.also_read_as) {
+                                <div class="also" aria-label={format!("the same bytes read as {name}")}>
+                                    <h4>{ "The same bytes read as " }<code>{ name }</code></h4>
+                                    <div class="wire-grid">
+                                        <HexView annotation={other.clone()} selected={selected} stale={s.error.is_some()}
+                                            onselect={select.clone()} />
+                                        <FieldTree annotation={other} selected={selected} onselect={select.clone()}
+                                            onpin={Callback::noop()} />
+                                    </div>
+                                </div>
+                            }
                         </div>
                     </div>
                     if lesson.slug == "json" {
@@ -134,8 +148,8 @@ pub fn LearnPanel(props: &Props) -> Html {
                 </section>
                 <LearnExercise state={s.clone()} on={on.clone()} />
                 <nav class="lesson-nav" aria-label="previous and next lesson">
-                    { neighbour(number.checked_sub(2), "← ") }
-                    { neighbour(Some(number), "next: ") }
+                    <span>{ neighbour(number.checked_sub(2), "← ") }</span>
+                    <span>{ neighbour(Some(number), "next: ") }</span>
                 </nav>
             </article>
         </div>

@@ -17,7 +17,7 @@ after(async () => { await browser?.close(); });
 
 const LESSONS = [
   {
-    slug: 'field-numbers', hex: '08 2A 12 05 41 6C 69 63 65', says: [/9 bytes: 08 2A 12 05 41 6C 69 63 65/, /the same bytes, every one of them/],
+    slug: 'field-numbers', also: /display_name.*"Alice"/, hex: '08 2A 12 05 41 6C 69 63 65', says: [/9 bytes: 08 2A 12 05 41 6C 69 63 65/, /the same bytes, every one of them/],
     edit: '{"id": "300", "name": "Alice"}', edited: '08 AC 02 12 05 41 6C 69 63 65',
     right: '08 01 12 02 41 6c', wrong: '08 01 12 03 41 6C', wrongAt: 3,
   },
@@ -57,7 +57,7 @@ const LESSONS = [
     edit: '{"id": "43"}', edited: '08 2B', click: 42, miss: 0,
   },
   {
-    slug: 'evolution', hexStart: '08 2A 12 05 41 6C 69 63 65 1A 11', length: 28, says: [/keeps field 3 \(1A 11/],
+    slug: 'evolution', also: /field 3.*reserved/, hexStart: '08 2A 12 05 41 6C 69 63 65 1A 11', length: 28, says: [/keeps field 3 \(1A 11/],
     edit: '{"id": "1"}', edited: '08 01', click: 9, miss: 0,
   },
   {
@@ -81,7 +81,7 @@ async function open(fragment, { colorScheme = 'light', context } = {}) {
 
 /** The live example's bytes, read from its hex view's cells. */
 async function liveHex(page) {
-  return (await page.locator('.live .hex .b').allTextContents()).map((t) => t.trim()).join(' ');
+  return (await page.locator('.live-output > .wire-grid .hex .b').allTextContents()).map((t) => t.trim()).join(' ');
 }
 
 /** The lesson text as the learner reads it. */
@@ -103,6 +103,11 @@ for (const l of LESSONS) {
     assert.equal((await page.locator('.live-hex').textContent()).trim(), hex);
     const text = await lessonText(page);
     for (const promise of l.says) assert.match(text, promise);
+    if (l.also) {
+      // The same bytes read as the lesson's other type: identical, read differently.
+      assert.equal((await page.locator('.also .hex .b').allTextContents()).map((t) => t.trim()).join(' '), hex);
+      assert.match(await page.locator('.also .tree').textContent(), l.also);
+    }
     if (l.slug === 'json') assert.match(await page.locator('.sizes-table').textContent(), /protobuf\s*43/);
     await page.screenshot({ path: path.join(SHOTS, `learn-${l.slug}.png`), fullPage: true });
 

@@ -29,6 +29,7 @@ pub const LESSONS: &[Lesson] = &[
         shown: &["learn/names.proto"],
         message: "learn.names.User",
         json: r#"{"id":"42","name":"Alice"}"#,
+        also_read_as: Some("learn.names.Person"),
         exercise: Exercise {
             kind: ExerciseKind::PredictBytes,
             message: "learn.names.User",
@@ -43,6 +44,7 @@ pub const LESSONS: &[Lesson] = &[
         shown: &["learn/tags.proto"],
         message: "learn.tags.Tags",
         json: r#"{"a":1,"b":1,"c":1,"d":1,"e":1}"#,
+        also_read_as: None,
         exercise: Exercise { kind: ExerciseKind::PredictBytes, message: "learn.tags.Tags", json: r#"{"c":1}"# },
         text: tags,
     },
@@ -53,6 +55,7 @@ pub const LESSONS: &[Lesson] = &[
         shown: &["learn/varints.proto"],
         message: "learn.varints.Varint",
         json: r#"{"value":"300"}"#,
+        also_read_as: None,
         exercise: Exercise {
             kind: ExerciseKind::PredictBytes,
             message: "learn.varints.Varint",
@@ -67,6 +70,7 @@ pub const LESSONS: &[Lesson] = &[
         shown: &["learn/signed.proto"],
         message: "learn.signed.Signed",
         json: r#"{"plain":-1,"zigzag":-1,"fixed":-1}"#,
+        also_read_as: None,
         exercise: Exercise {
             kind: ExerciseKind::PredictBytes,
             message: "learn.signed.Signed",
@@ -81,6 +85,7 @@ pub const LESSONS: &[Lesson] = &[
         shown: &["userservice/user.proto"],
         message: "userservice.User",
         json: r#"{"id":"7","name":"Bob","address":{"street":"1 Main St","city":"Springfield","country":"US","zipCode":"12345"}}"#,
+        also_read_as: None,
         exercise: Exercise {
             kind: ExerciseKind::FindField { path: "address.city", hint: "It sits inside another field's payload." },
             message: "userservice.User",
@@ -95,6 +100,7 @@ pub const LESSONS: &[Lesson] = &[
         shown: &["learn/collections.proto"],
         message: "learn.collections.Collections",
         json: r#"{"numbers":[1,2,300],"tags":["a","b"],"counts":{"x":1,"y":2},"email":"a@b.c"}"#,
+        also_read_as: None,
         exercise: Exercise {
             kind: ExerciseKind::PredictBytes,
             message: "learn.collections.Collections",
@@ -109,6 +115,7 @@ pub const LESSONS: &[Lesson] = &[
         shown: &["learn/presence.proto"],
         message: "learn.presence.Presence",
         json: r#"{"count":0,"limit":0,"name":"","active":false}"#,
+        also_read_as: None,
         exercise: Exercise {
             kind: ExerciseKind::PredictBytes,
             message: "learn.presence.Presence",
@@ -123,6 +130,7 @@ pub const LESSONS: &[Lesson] = &[
         shown: &["userservice/user.proto"],
         message: "userservice.User",
         json: crate::examples::REFERENCE_USER_JSON,
+        also_read_as: None,
         exercise: Exercise {
             kind: ExerciseKind::FindField {
                 path: "status",
@@ -140,6 +148,7 @@ pub const LESSONS: &[Lesson] = &[
         shown: &["examples/evolution/v1.proto", "examples/evolution/v2.proto"],
         message: "examples.evolution.v1.User",
         json: r#"{"id":"42","name":"Alice","email":"alice@example.com"}"#,
+        also_read_as: Some("examples.evolution.v2.User"),
         exercise: Exercise {
             kind: ExerciseKind::FindField {
                 path: "email",
@@ -157,6 +166,7 @@ pub const LESSONS: &[Lesson] = &[
         shown: &["userservice/user_service.proto"],
         message: "userservice.GetUserRequest",
         json: r#"{"userId":"42"}"#,
+        also_read_as: None,
         exercise: Exercise {
             kind: ExerciseKind::PredictFrame,
             message: "userservice.GetUserRequest",
@@ -703,9 +713,10 @@ fn evolution(c: &Ctx) -> Vec<Block> {
            keeps its meaning. Add fields with new numbers; never reuse a number for something else."),
         p(format!(
             "Old bytes, new reader. The example is v1 `User` bytes. A v2 reader, which no longer has `email`, reads \
-             them as `{v2_json}`, and keeps {} as an unknown field{}.",
+             them as `{v2_json}` and keeps {} as an unknown field, which it writes back out if it re-encodes the \
+             message.{}",
             if u2.is_empty() { "nothing".to_owned() } else { u2.join(", ") },
-            if reserved.is_empty() { String::new() } else { format!(": {}", reserved.join("; ")) }
+            if reserved.is_empty() { String::new() } else { format!(" Its note: {}.", reserved.join("; ")) }
         )),
         p(format!(
             "New bytes, old reader. v2 bytes with a `phone`, `{}`, read with v1 give `{}`: v1 skips {} it does not \

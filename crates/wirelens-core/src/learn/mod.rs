@@ -30,6 +30,9 @@ pub struct Lesson {
     pub message: &'static str,
     /// The example as it opens, in canonical proto3 JSON.
     pub json: &'static str,
+    /// Another type of the schema the example's bytes are also shown as (the same bytes read
+    /// with renamed fields, or with the next version of the schema).
+    pub also_read_as: Option<&'static str>,
     pub exercise: Exercise,
     text: fn(&Ctx) -> Vec<Block>,
 }
