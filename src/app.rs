@@ -2,15 +2,16 @@
 //! Everything else is derived from the state by the core and rendered by components.
 
 use std::cell::RefCell;
-use std::ops::Range;
 use std::rc::Rc;
 
 use gloo::file::callbacks::FileReader;
 use gloo::timers::callback::Timeout;
+use wasm_bindgen::JsCast;
 use wirelens_core::history::History;
+use wirelens_core::learn::{self, Lesson, Route};
 use wirelens_core::mutate::Mutation;
 use wirelens_core::share::Shared;
-use wirelens_core::{diff, draft, share, wire};
+use wirelens_core::{draft, share, wire};
 use yew::prelude::*;
 
 use crate::components::bytes_pane::BytesPane;
@@ -19,11 +20,13 @@ use crate::components::explain_panel::ExplainPanel;
 use crate::components::export_panel::ExportPanel;
 use crate::components::field_tree::FieldTree;
 use crate::components::grpc_panel::GrpcPanel;
-use crate::components::hex_view::HexView;
+use crate::components::hex_view::{HexView, use_changed};
+use crate::components::learn_panel::LearnPanel;
 use crate::components::message_pane::MessagePane;
 use crate::components::recent::Recent;
 use crate::components::schema_pane::SchemaPane;
 use crate::grpc_state::{GrpcAction, GrpcState};
+use crate::learn_state::{GrpcPreset, LearnAction, LearnState};
 use crate::state::{Action, Mode, State, human_size};
 
 /// Typing in the schema recompiles after this pause.
@@ -33,6 +36,7 @@ const COMPILE_DELAY_MS: u32 = 250;
 pub fn App() -> Html {
     let state = use_reducer(initial_state);
     let grpc = use_reducer(GrpcState::default);
+    let learn = use_reducer(initial_learn);
     let reader = use_mut_ref(|| None::<FileReader>);
     let origin = use_memo((), |()| web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default());
 
@@ -68,16 +72,54 @@ pub fn App() -> Html {
         let (now, history) = (shared.clone(), history.clone());
         use_effect_with(Shared { selected: None, ..shared.clone() }, move |_| {
             let link = persist(&now);
-            let mut recent = (*history).clone();
-            recent.record(&now, link, js_sys::Date::now());
-            store(HISTORY_KEY, &recent.to_json());
-            history.set(recent);
+            // Lessons keep their own progress; the recent works are the playground's.
+            if now.mode != "learn" {
+                let mut recent = (*history).clone();
+                recent.record(&now, link, js_sys::Date::now());
+                store(HISTORY_KEY, &recent.to_json());
+                history.set(recent);
+            }
         });
         use_effect_with(shared.selected, move |_| {
             let timeout = Timeout::new(SELECTION_SAVE_DELAY_MS, move || drop(persist(&shared)));
             move || drop(timeout)
         });
     }
+
+    // Learn mode: the open lesson's permalink in the URL, the lessons done in local storage.
+    use_effect_with((state.mode == Mode::Learn, learn.lesson.slug), |&(learning, slug)| {
+        let history = web_sys::window().and_then(|w| w.history().ok());
+        if let (true, Some(history), Some(lesson)) = (learning, history, Lesson::by_slug(slug)) {
+            let _ = history.replace_state_with_url(
+                &wasm_bindgen::JsValue::NULL,
+                "",
+                Some(&format!("#{}", lesson.fragment())),
+            );
+        }
+    });
+    // A lesson link followed in the open page changes only the fragment: open its lesson.
+    {
+        let (d, l) = (state.dispatcher(), learn.dispatcher());
+        use_effect_with((), move |()| {
+            let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+                let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+                if learn::route(&hash) != Route::NotLearn {
+                    l.dispatch(LearnAction::Follow(hash));
+                    d.dispatch(Action::SetMode(Mode::Learn));
+                }
+            });
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(w) = &window {
+                    let _ = w.remove_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+    use_effect_with(learn.progress(), |progress| store(PROGRESS_KEY, progress));
 
     let bytes = state.bytes();
     let reading = state.reading_type();
@@ -90,24 +132,7 @@ pub fn App() -> Html {
     });
     // The bytes an edit changed, marked for a moment (small messages only: the diff of a megabyte
     // would cost more than it shows).
-    let previous = use_mut_ref(|| None::<(Rc<wire::Annotation>, Rc<Vec<Range<usize>>>)>);
-    let changed = {
-        let mut previous = previous.borrow_mut();
-        let small = |a: &wire::Annotation| a.bytes().len() <= DIFF_LIMIT;
-        match previous.as_ref() {
-            // The same bytes (a re-render, or the schema recompiled): the marks stay as they were.
-            Some((before, ranges)) if before.bytes() == annotation.bytes() => ranges.clone(),
-            before => {
-                let ranges = match before {
-                    Some((before, _)) if small(before) && small(&annotation) => diff::changed(before, &annotation),
-                    _ => Vec::new(),
-                };
-                let ranges = Rc::new(ranges);
-                *previous = Some((annotation.clone(), ranges.clone()));
-                ranges
-            }
-        }
-    };
+    let changed = use_changed(annotation.clone(), DIFF_LIMIT);
     // Until the user points somewhere, explain the first byte: the page teaches on first open.
     let selected = state.selected.or((!bytes.is_empty()).then_some(0));
 
@@ -164,6 +189,7 @@ pub fn App() -> Html {
                     { mode_tab(Mode::Encode, "message → bytes") }
                     { mode_tab(Mode::Decode, "bytes → message") }
                     { mode_tab(Mode::Grpc, "gRPC") }
+                    { mode_tab(Mode::Learn, "Learn") }
                 </nav>
                 <Recent entries={history.entries().to_vec()} on_open={{
                     let d = state.dispatcher();
@@ -176,7 +202,26 @@ pub fn App() -> Html {
             if let Some(notice) = &state.notice {
                 <p class="notice top-notice" role="status">{ notice }</p>
             }
-            if state.mode == Mode::Grpc {
+            if state.mode == Mode::Learn {
+                <LearnPanel state={(*learn).clone()}
+                    on={{
+                        let d = learn.dispatcher();
+                        Callback::from(move |a| d.dispatch(a))
+                    }}
+                    on_playground={{
+                        let (d, learn) = (state.dispatcher(), learn.clone());
+                        Callback::from(move |()| d.dispatch(Action::Open(Box::new(learn.to_shared()))))
+                    }}
+                    on_grpc={{
+                        let (d, g, origin) = (state.dispatcher(), grpc.dispatcher(), origin.clone());
+                        Callback::from(move |preset: GrpcPreset| {
+                            for action in preset.actions(&origin) {
+                                g.dispatch(action);
+                            }
+                            d.dispatch(Action::SetMode(Mode::Grpc));
+                        })
+                    }} />
+            } else if state.mode == Mode::Grpc {
                 <GrpcPanel state={(*grpc).clone()} origin={(*origin).clone()} on={{
                     let d = grpc.dispatcher();
                     Callback::from(move |a| d.dispatch(a))
@@ -272,10 +317,11 @@ const DIFF_LIMIT: usize = 64 << 10;
 /// How long the selected byte must rest before the permalink follows it.
 const SELECTION_SAVE_DELAY_MS: u32 = 400;
 
-/// Writes the state into the URL fragment and local storage; returns its permalink.
+/// Writes the state into the URL fragment (but in Learn mode, where the URL is the lesson's
+/// permalink) and local storage; returns its permalink.
 fn persist(shared: &Shared) -> String {
     let link = share::encode(shared);
-    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+    if let (Some(history), false) = (web_sys::window().and_then(|w| w.history().ok()), shared.mode == "learn") {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{link}")));
     }
     store(SAVED_KEY, &link);
@@ -303,11 +349,22 @@ fn store(key: &str, value: &str) {
 /// Where the work in progress is kept between visits.
 const SAVED_KEY: &str = "wirelens.state";
 
+/// Where Learn mode keeps the lessons done (apart from the playground's work).
+const PROGRESS_KEY: &str = "wirelens.learn";
+
 /// The state to open with: a permalink's, else the work saved by the last visit, else the
 /// reference example. A damaged link is explained, never a blank page.
 fn initial_state() -> State {
     let Some(window) = web_sys::window() else { return State::default() };
     let hash = window.location().hash().unwrap_or_default();
+    // A lesson link opens Learn mode over the saved work, which stays as it was.
+    if learn::route(&hash) != Route::NotLearn {
+        let mut work = stored(SAVED_KEY)
+            .and_then(|link| share::decode(&link).ok())
+            .map_or_else(State::default, State::from_shared);
+        work.mode = Mode::Learn;
+        return work;
+    }
     if hash.len() > 1 {
         return match share::decode(&hash) {
             Ok(shared) => State::from_shared(shared),
@@ -315,6 +372,15 @@ fn initial_state() -> State {
         };
     }
     stored(SAVED_KEY).and_then(|link| share::decode(&link).ok()).map_or_else(State::default, State::from_shared)
+}
+
+/// Learn mode as it opens: the lesson a link names (a bad link: the first, with a notice), else
+/// the first lesson not done yet.
+fn initial_learn() -> LearnState {
+    let Some(window) = web_sys::window() else { return LearnState::default() };
+    let hash = window.location().hash().unwrap_or_default();
+    let progress = stored(PROGRESS_KEY).unwrap_or_default();
+    LearnState::from_fragment(&hash, &progress).unwrap_or_else(|| LearnState::resume(&progress))
 }
 
 /// A callback that turns what a component reports into an action.

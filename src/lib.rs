@@ -8,5 +8,6 @@
 pub mod app;
 pub mod components;
 pub mod grpc_state;
+pub mod learn_state;
 pub mod rpc;
 pub mod state;

@@ -29,6 +29,8 @@ pub enum Mode {
     Decode,
     /// The gRPC panel: a grpc-web call to the server (its state is `grpc_state`'s).
     Grpc,
+    /// The lessons (their state is `learn_state`'s).
+    Learn,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -94,7 +96,8 @@ pub enum Action {
     Pin(Vec<u32>, Reading),
     /// Use a drafted `.proto` as the schema and read the bytes with its root message.
     UseDraft(String),
-    /// Open a saved state (a recent work).
+    /// Replace the work with this state: a recent work reopened, a lesson's example opened in
+    /// the playground.
     Open(Box<Shared>),
     /// Damage the decode input at the selected byte (the mutation lab).
     Mutate(Mutation),
@@ -172,6 +175,7 @@ impl State {
                 Mode::Encode => "encode",
                 Mode::Decode => "decode",
                 Mode::Grpc => "grpc",
+                Mode::Learn => "learn",
             }
             .into(),
             bytes: if small { self.bytes_text.clone() } else { String::new() },
@@ -192,6 +196,7 @@ impl State {
         state.mode = match shared.mode.as_str() {
             "decode" => Mode::Decode,
             "grpc" => Mode::Grpc,
+            "learn" => Mode::Learn,
             _ => Mode::Encode,
         };
         state.bytes_format = shared.bytes_format.parse().unwrap_or(InputFormat::Auto);
@@ -215,7 +220,7 @@ impl State {
     /// The bytes shown: the encoded message, or the decoded input.
     pub fn bytes(&self) -> Rc<Vec<u8>> {
         match self.mode {
-            Mode::Encode | Mode::Grpc => self.encoded.clone(),
+            Mode::Encode | Mode::Grpc | Mode::Learn => self.encoded.clone(),
             Mode::Decode => self.decoded.clone(),
         }
     }
@@ -231,7 +236,7 @@ impl State {
     /// True when the bytes shown no longer match the text the user typed.
     pub fn is_stale(&self) -> bool {
         match self.mode {
-            Mode::Encode | Mode::Grpc => self.message_error.is_some() || !self.schema_problems.is_empty(),
+            Mode::Encode | Mode::Grpc | Mode::Learn => self.message_error.is_some() || !self.schema_problems.is_empty(),
             Mode::Decode => self.bytes_error.is_some(),
         }
     }

@@ -42,6 +42,7 @@ async fn hex_view_draws_each_byte_with_its_role() {
         onselect: Callback::noop(),
         stale: false,
         changed: Rc::new(vec![1..2, 3..4]),
+        onpick: None,
     };
     yew::Renderer::<HexView>::with_root_and_props(root.clone(), props).render();
     settle().await;
@@ -68,6 +69,29 @@ async fn hex_view_draws_each_byte_with_its_role() {
         })
         .collect();
     assert_eq!(offsets, ["1", "3"]);
+}
+
+#[wasm_bindgen_test]
+async fn hex_view_reports_a_clicked_byte_to_onpick() {
+    let root = root();
+    let picked = Rc::new(std::cell::Cell::new(None::<usize>));
+    let props = hex_view::Props {
+        annotation: reference(),
+        selected: None,
+        onselect: Callback::noop(),
+        stale: false,
+        changed: Rc::default(),
+        onpick: Some({
+            let picked = picked.clone();
+            Callback::from(move |offset| picked.set(Some(offset)))
+        }),
+    };
+    yew::Renderer::<HexView>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    let cell: web_sys::HtmlElement =
+        wasm_bindgen::JsCast::dyn_into(root.query_selector("[data-offset=\"5\"]").unwrap().unwrap()).unwrap();
+    cell.click();
+    assert_eq!(picked.get(), Some(5));
 }
 
 #[wasm_bindgen_test]

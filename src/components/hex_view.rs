@@ -18,6 +18,9 @@ pub struct Props {
     /// Byte ranges the last edit changed, in order: marked for a moment.
     #[prop_or_default]
     pub changed: Rc<Vec<std::ops::Range<usize>>>,
+    /// A byte chosen by a click, or Enter on the selected byte (Learn mode's find-the-field).
+    #[prop_or_default]
+    pub onpick: Option<Callback<usize>>,
 }
 
 const WIDTH: usize = 16;
@@ -60,10 +63,27 @@ pub fn HexView(props: &Props) -> Html {
             }
         })
     };
+    let onclick = props.onpick.clone().map(|onpick| {
+        Callback::from(move |e: MouseEvent| {
+            let offset = e
+                .target_dyn_into::<web_sys::Element>()
+                .and_then(|el| el.get_attribute("data-offset"))
+                .and_then(|v| v.parse::<usize>().ok());
+            if let Some(offset) = offset {
+                onpick.emit(offset);
+            }
+        })
+    });
     let onkeydown = {
         let (onselect, selected, container) = (props.onselect.clone(), props.selected, container.clone());
+        let onpick = props.onpick.clone();
         Callback::from(move |e: KeyboardEvent| {
             if len == 0 {
+                return;
+            }
+            if let (Some(onpick), "Enter" | " ") = (&onpick, e.key().as_str()) {
+                e.prevent_default();
+                onpick.emit(selected.unwrap_or(0));
                 return;
             }
             let at = selected.unwrap_or(0) as i64;
@@ -95,7 +115,7 @@ pub fn HexView(props: &Props) -> Html {
 
     html! {
         <div class={classes!("hex", props.stale.then_some("stale"))} ref={container} tabindex="0" role="grid"
-            aria-label="annotated bytes: arrow keys move between bytes" {onscroll} {onkeydown} {onmouseover}
+            aria-label="annotated bytes: arrow keys move between bytes" {onscroll} {onkeydown} {onmouseover} {onclick}
             style={format!("max-height: {}px", VISIBLE_ROWS as f64 * ROW_HEIGHT)}>
             if len == 0 {
                 <p class="muted empty">{ "No bytes: every field holds its default, and defaults are not sent." }</p>
@@ -130,6 +150,31 @@ pub fn HexView(props: &Props) -> Html {
             }) }
             <div class="spacer" style={format!("height: {}px", (total_rows - last) as f64 * ROW_HEIGHT)} />
         </div>
+    }
+}
+
+/// The byte ranges that changed since the annotation this hook last saw (core's `diff::changed`),
+/// for [`Props::changed`]. Inputs over `limit` bytes are not compared: the diff of a megabyte would
+/// cost more than it shows.
+#[hook]
+pub fn use_changed(annotation: Rc<Annotation>, limit: usize) -> Rc<Vec<std::ops::Range<usize>>> {
+    let previous = use_mut_ref(|| None::<(Rc<Annotation>, Rc<Vec<std::ops::Range<usize>>>)>);
+    let mut previous = previous.borrow_mut();
+    let small = |a: &Annotation| a.bytes().len() <= limit;
+    match previous.as_ref() {
+        // The same bytes (a re-render, or the schema recompiled): the marks stay as they were.
+        Some((before, ranges)) if before.bytes() == annotation.bytes() => ranges.clone(),
+        before => {
+            let ranges = match before {
+                Some((before, _)) if small(before) && small(&annotation) => {
+                    wirelens_core::diff::changed(before, &annotation)
+                }
+                _ => Vec::new(),
+            };
+            let ranges = Rc::new(ranges);
+            *previous = Some((annotation, ranges.clone()));
+            ranges
+        }
     }
 }
 

@@ -9,6 +9,8 @@ pub mod field_tree;
 pub mod grpc_panel;
 pub mod hex_view;
 pub mod json_view;
+pub mod learn_exercise;
+pub mod learn_panel;
 pub mod message_pane;
 pub mod recent;
 pub mod schema_pane;

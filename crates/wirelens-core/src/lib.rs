@@ -18,6 +18,7 @@ pub mod grpcweb;
 pub mod hexview;
 pub mod history;
 pub mod input;
+pub mod learn;
 pub mod message;
 pub mod mutate;
 pub mod position;
