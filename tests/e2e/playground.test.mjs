@@ -182,9 +182,10 @@ test('the URL is a permalink: a fresh browser opens the same state', async () =>
   const { page } = await open();
   await page.getByRole('button', { name: 'text format' }).click();
   const editor = page.locator('textarea.message-editor');
+  await page.waitForFunction(() => document.querySelector('textarea.message-editor').value.includes('name: "Alice"'));
+  const before = await page.evaluate(() => location.hash);
   await editor.fill((await editor.inputValue()).replace('"Alice"', '"Bob"'));
-  await page.waitForFunction(() => location.hash.length > 10);
-  await page.waitForTimeout(100);
+  await page.waitForFunction((before) => location.hash.length > 10 && location.hash !== before, before);
   const link = page.url();
   await page.context().close();
 
@@ -211,8 +212,9 @@ test('a damaged permalink is explained and the default opens', async () => {
 test('the work survives a reload without the link', async () => {
   const { page } = await open();
   const editor = page.locator('textarea.message-editor');
+  const before = await page.evaluate(() => location.hash);
   await editor.fill((await editor.inputValue()).replace('"42"', '"7"'));
-  await page.waitForTimeout(100);
+  await page.waitForFunction((before) => location.hash !== before, before); // saved with it
   await page.goto(URL);
   await page.locator('.hex [data-offset="0"]').waitFor();
   assert.match(await page.locator('textarea.message-editor').inputValue(), /"id": "7"/);
