@@ -85,9 +85,12 @@ pub fn app(store: Store, config: &Config) -> Router {
             layers::max_message::limit,
         ));
 
+    // The max_message layer enforces the limit both ways with RESOURCE_EXHAUSTED; tonic's own
+    // encoding check would end an oversized response OUT_OF_RANGE first, so it is off. The
+    // decoding limit stays as a backstop (the layer stops oversized requests before tonic).
     let grpc = UserServiceServer::new(service::UserService::new(store.clone(), config.max_upload_bytes))
         .max_decoding_message_size(config.max_message_bytes)
-        .max_encoding_message_size(config.max_message_bytes);
+        .max_encoding_message_size(usize::MAX);
     // tonic-web turns grpc-web into gRPC (and back), so the middleware and the service only
     // ever see gRPC; it hands on tonic bodies, which axum's middleware wants as its own.
     let grpc = ServiceBuilder::new()

@@ -26,6 +26,17 @@ fn trailer_lines(payload: &[u8]) -> Vec<String> {
     String::from_utf8(payload.to_vec()).unwrap().split("\r\n").filter(|l| !l.is_empty()).map(str::to_owned).collect()
 }
 
+/// A grpc-web-text body decoded: each frame may be its own base64 run (with padding), so the
+/// runs are decoded one by one.
+fn decode_text(body: &[u8]) -> Vec<u8> {
+    let text = std::str::from_utf8(body).unwrap();
+    let mut bytes = Vec::new();
+    for run in text.split_inclusive('=').filter(|r| !r.trim_start_matches('=').is_empty()) {
+        bytes.extend(STANDARD.decode(run).unwrap());
+    }
+    bytes
+}
+
 /// A well-formed GetUser(42) on `h1` answers Alice: the check that the connection still serves.
 async fn still_serves(h1: &mut H1) {
     let reply = h1.send(post(GET_USER, BINARY, frame(0, USER_42))).await;
@@ -72,13 +83,7 @@ async fn text_mode_is_base64_both_ways() {
     request.headers_mut().insert("accept", TEXT.parse().unwrap());
     let reply = h1.send(request).await;
     assert_eq!(reply.header("content-type"), Some("application/grpc-web-text+proto"));
-    let text = std::str::from_utf8(&reply.body).unwrap();
-    // Each frame may be its own base64 run (with padding): decode them one by one.
-    let mut bytes = Vec::new();
-    for run in text.split_inclusive('=').filter(|r| !r.trim_start_matches('=').is_empty()) {
-        bytes.extend(STANDARD.decode(run).unwrap());
-    }
-    let frames = frames(&bytes);
+    let frames = frames(&decode_text(&reply.body));
     assert_eq!(frames.len(), 2);
     assert_eq!(GetUserResponse::decode(&*frames[0].1).unwrap().user.unwrap(), seed::user(42));
     assert_eq!(frames[1].0, 0x80);
@@ -146,4 +151,34 @@ async fn malformed_requests_get_a_status_and_the_connection_keeps_serving() {
     let reply = h1.send(post(GET_USER, BINARY, vec![0, 0x7F, 0, 0, 0])).await;
     assert_status(&reply, "8", "limit");
     still_serves(&mut h1).await;
+}
+
+#[tokio::test]
+async fn an_oversized_response_ends_resource_exhausted_in_the_trailer_frame() {
+    use wirelens_server::Config;
+    let server = TestServer::with_config(Config { max_message_bytes: 44, rate_limit: None, ..Config::default() }).await;
+    let mut h1 = H1::connect(server.addr).await;
+    for (content_type, text) in [(BINARY, false), (TEXT, true)] {
+        let body = if text { STANDARD.encode(frame(0, USER_42)).into_bytes() } else { frame(0, USER_42) };
+        let mut request = post(GET_USER, content_type, body);
+        request.headers_mut().insert("accept", content_type.parse().unwrap());
+        let reply = h1.send(request).await;
+        assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+        let body = if text { decode_text(&reply.body) } else { reply.body.to_vec() };
+        let frames = frames(&body);
+        assert_eq!(frames.len(), 1, "no message frame, only the trailers: {frames:?}");
+        assert_eq!(frames[0].0, 0x80);
+        let lines = trailer_lines(&frames[0].1);
+        assert!(lines.contains(&"grpc-status:8".to_owned()), "{lines:?}");
+        assert!(
+            lines.contains(
+                &"grpc-message:a%20response%20message%20of%2045%20bytes%20is%20larger%20than%20the%20limit%20of%2044%20bytes"
+                    .to_owned()
+            ),
+            "{lines:?}"
+        );
+    }
+    // A message under the limit still goes through on the same connection.
+    let reply = h1.send(post(GET_USER, BINARY, frame(0, &[0x08, 0x01]))).await;
+    assert_eq!(frames(&reply.body).len(), 2, "{reply:?}");
 }
