@@ -95,6 +95,7 @@ pub fn app(store: Store, config: &Config) -> Router {
     // ever see gRPC; it hands on tonic bodies, which axum's middleware wants as its own.
     let grpc = ServiceBuilder::new()
         .layer(from_fn(layers::content_type::require_grpc))
+        .layer(from_fn(layers::grpc_web_body::check))
         .layer(tonic_web::GrpcWebLayer::new())
         .service(
             ServiceBuilder::new()

@@ -10,6 +10,8 @@ use prost::Message as _;
 use wirelens_api::{GetUserResponse, User};
 use wirelens_server::seed;
 
+use wirelens_core::grpcweb::percent_decode;
+
 use crate::raw::{H1, Reply, frame, frames, post};
 use crate::support::TestServer;
 
@@ -126,20 +128,51 @@ async fn malformed_requests_get_a_status_and_the_connection_keeps_serving() {
     let mut h1 = H1::connect(server.addr).await;
     still_serves(&mut h1).await;
 
-    // The frame announces 100 bytes; the body has 2.
-    let reply = h1.send(post(GET_USER, BINARY, vec![0, 0, 0, 0, 100, 0x08, 0x2A])).await;
-    assert_status(&reply, "13", "Unexpected%20EOF");
-    still_serves(&mut h1).await;
-
-    // Three bytes of a five-byte frame header.
-    let reply = h1.send(post(GET_USER, BINARY, vec![0, 0, 0])).await;
-    assert_status(&reply, "13", "Unexpected%20EOF");
-    still_serves(&mut h1).await;
-
-    // Text mode with bytes that are not base64.
-    let reply = h1.send(post(GET_USER, TEXT, "!!not base64!!")).await;
-    assert_status(&reply, "13", "Invalid%20symbol");
-    still_serves(&mut h1).await;
+    // Each answered INTERNAL (13) with what was wrong and where, from core's grpc-web parser,
+    // and an ErrorInfo carrying the offset.
+    let cases: [(&str, Vec<u8>, &str); 6] = [
+        // The frame announces 100 bytes; the body has 2.
+        (
+            BINARY,
+            vec![0, 0, 0, 0, 100, 0x08, 0x2A],
+            "frame at byte 0 says its payload is 100 bytes, but the body ends after 2",
+        ),
+        // A whole frame, then three bytes of a five-byte frame header.
+        (
+            BINARY,
+            [frame(0, USER_42), vec![0, 0, 0]].concat(),
+            "the body ends inside a frame header at byte 7: 3 of 5 bytes",
+        ),
+        // A flag byte with bits grpc-web does not define.
+        (BINARY, frame(0x42, USER_42), "frame at byte 0 has unknown flag bits 0x42 (flags 0x42)"),
+        // The compressed flag, but no grpc-encoding header.
+        (
+            BINARY,
+            frame(0x01, USER_42),
+            "frame at byte 0 has the compressed flag (0x01), but the request names no grpc-encoding",
+        ),
+        // Text mode with bytes that are not base64.
+        (TEXT, b"AAAA!!not base64!!".to_vec(), "invalid base64 character '!' at character 4"),
+        // Text mode cut inside the frame: valid base64 of a truncated frame.
+        (
+            TEXT,
+            STANDARD.encode(&frame(0, USER_42)[..6]).into_bytes(),
+            "frame at byte 0 says its payload is 2 bytes, but the body ends after 1",
+        ),
+    ];
+    for (content_type, body, message) in cases {
+        let reply = h1.send(post(GET_USER, content_type, body)).await;
+        assert_eq!(reply.header("content-type"), Some(content_type), "{reply:?}");
+        assert_status(&reply, "13", "");
+        let sent = percent_decode(reply.header("grpc-message").unwrap());
+        assert_eq!(sent, format!("malformed grpc-web request: {message}"));
+        // Binary metadata is base64 without padding.
+        let details = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(reply.header("grpc-status-details-bin").unwrap().trim_end_matches('='))
+            .unwrap();
+        assert!(details.windows(17).any(|w| w == b"MALFORMED_REQUEST"), "ErrorInfo reason");
+        still_serves(&mut h1).await;
+    }
 
     // Not gRPC at all: 415, as the gRPC spec asks of a content type not starting application/grpc.
     let reply = h1.send(post(GET_USER, "text/plain", frame(0, USER_42))).await;
