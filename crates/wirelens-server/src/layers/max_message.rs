@@ -186,12 +186,17 @@ impl http_body::Body for ResponseLimit {
     }
 
     fn is_end_stream(&self) -> bool {
-        self.done
+        // Passed through while nothing was cut: a trailers-only answer's empty body must say it
+        // is over, or HTTP/2 sends the headers without END_STREAM (grpcio then drops the call).
+        self.done || (self.ending.is_none() && self.inner.is_end_stream())
     }
 
     fn size_hint(&self) -> http_body::SizeHint {
-        // The body may end early: no exact size.
-        let mut hint = http_body::SizeHint::new();
+        if self.done {
+            return http_body::SizeHint::with_exact(0);
+        }
+        // The body may end early: the upper bound holds, the lower does not.
+        let mut hint = self.inner.size_hint();
         hint.set_lower(0);
         hint
     }
