@@ -116,7 +116,7 @@ pub fn app(store: Store, config: &Config) -> Router {
         // Not `*`: a wildcard does not cover `authorization`, which every API call sends.
         .allow_headers(AllowHeaders::mirror_request())
         .expose_headers(EXPOSED_HEADERS.iter().map(|name| HeaderName::from_static(name)).collect::<Vec<_>>());
-    static_files::isolate(router).layer(cors)
+    static_files::isolate(router).layer(from_fn(layers::drain::drain_unread)).layer(cors)
 }
 
 /// Serves `app` on `listener` (HTTP/1.1 and h2c on the same port) until `shutdown` completes,

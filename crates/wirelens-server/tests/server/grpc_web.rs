@@ -215,3 +215,34 @@ async fn an_oversized_response_ends_resource_exhausted_in_the_trailer_frame() {
     let reply = h1.send(post(GET_USER, BINARY, frame(0, &[0x08, 0x01]))).await;
     assert_eq!(frames(&reply.body).len(), 2, "{reply:?}");
 }
+
+#[tokio::test]
+async fn an_early_answer_waits_for_a_body_sent_after_the_headers() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    // Headers first, the body a moment later, as Node's http client writes them: without the
+    // token the call is refused before its body is read, and the connection must live on.
+    let server = TestServer::start().await;
+    let mut tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let head =
+        format!("POST {GET_USER} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: {BINARY}\r\ncontent-length: 7\r\n\r\n");
+    async fn read_head(tcp: &mut tokio::net::TcpStream) -> String {
+        let mut head = Vec::new();
+        let mut byte = [0];
+        while !head.ends_with(b"\r\n\r\n") {
+            let n =
+                tokio::time::timeout(std::time::Duration::from_secs(5), tcp.read(&mut byte)).await.unwrap().unwrap();
+            assert_eq!(n, 1, "the connection closed after {:?}", String::from_utf8_lossy(&head));
+            head.push(byte[0]);
+        }
+        String::from_utf8(head).unwrap().to_ascii_lowercase()
+    }
+    for _ in 0..2 {
+        tcp.write_all(head.as_bytes()).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        tcp.write_all(&frame(0, USER_42)).await.unwrap();
+        let answer = read_head(&mut tcp).await;
+        assert!(answer.starts_with("http/1.1 200"), "{answer}");
+        assert!(answer.contains("grpc-status: 16\r\n"), "{answer}");
+        assert!(answer.contains("content-length: 0\r\n"), "trailers-only: {answer}");
+    }
+}
