@@ -32,7 +32,8 @@ Commands:
   bench [core] [-- ARGS]         run wirelens-core's criterion benchmarks (ARGS go to criterion)
   bench app                      build the app and time it in headless Chromium (typing, a 1 MiB message)
   bench server                   start wirelens-server (bench profile) and time each kind of call
-                                 with `wirelens call --repeat --concurrency`
+                                 with `wirelens call --repeat --concurrency`, then GetUser and
+                                 ListUsers over native gRPC, grpc-web and REST side by side
   interop                        run the independent clients against wirelens-server: Python
                                  grpcio (native gRPC; PyPI, into target/tools/python) and Connect
                                  for Node (grpc-web; npm, into target/tools/interop-node)
