@@ -10,7 +10,8 @@
 //! [`compare`] times the same request as grpc-web and as its REST twin, N times each.
 //!
 //! fetch rather than tonic-web-wasm-client: the panel shows the raw body frame by frame, bytes
-//! the generated client never exposes, and the request is a run-time `DynamicMessage`.
+//! the generated client never exposes, and the request is a run-time `DynamicMessage`; the
+//! generated client would also add 51 KB gzip to the bundle (measured: ARCHITECTURE.md).
 
 use std::cell::Cell;
 use std::rc::Rc;
