@@ -17,6 +17,10 @@ use wirelens_core::status;
 use yew::Reducible;
 
 pub const DEMO_TOKEN: &str = "wirelens-demo-token";
+/// The response header in which ListUsers names the token of the next page (empty on the last).
+pub const NEXT_PAGE_HEADER: &str = "x-wirelens-next-page-token";
+/// The most bytes of a malformed body drawn cell by cell.
+pub const MAX_GARBLED_CELLS: usize = 4096;
 
 /// The calls a browser can make over grpc-web: unary and server streaming.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +97,8 @@ pub enum CallEvent {
     Finished { at_ms: f64 },
     /// The call failed before a gRPC status arrived: a status code and the reason.
     Failed { code: u32, reason: String, at_ms: f64 },
+    /// The body broke the framing: everything received, as it came, in the encoding it came in.
+    Malformed { body: Vec<u8>, encoding: Encoding, at_ms: f64 },
 }
 
 /// The outcome of a call, however it came.
@@ -118,9 +124,50 @@ pub struct CallView {
     pub frames: Vec<(Frame, f64)>,
     pub outcome: Option<Outcome>,
     pub elapsed_ms: Option<f64>,
+    /// A body that broke the framing, laid out by core: frames, then the invalid rest.
+    pub garbled: Option<Rc<grpcweb::Body>>,
+}
+
+/// One byte of a malformed body as drawn: where it is, its value, its role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    pub offset: usize,
+    pub byte: u8,
+    /// The span's class (`tag`, `len`, `bytes`, `string`, `invalid`).
+    pub class: &'static str,
+    /// True for the first byte of its span.
+    pub start: bool,
+}
+
+/// The first [`MAX_GARBLED_CELLS`] bytes of `body` as cells in rows of `width`.
+pub fn garbled_rows(body: &grpcweb::Body, width: usize) -> Vec<Vec<Cell>> {
+    let cells: Vec<Cell> = body
+        .spans
+        .iter()
+        .flat_map(|span| {
+            span.range.clone().filter_map(move |offset| {
+                Some(Cell {
+                    offset,
+                    byte: *body.bytes.get(offset)?,
+                    class: span.kind.class(),
+                    start: offset == span.range.start,
+                })
+            })
+        })
+        .take(MAX_GARBLED_CELLS)
+        .collect();
+    cells.chunks(width.max(1)).map(<[Cell]>::to_vec).collect()
 }
 
 impl CallView {
+    /// The token of the next page, when a finished ListUsers call named one.
+    pub fn next_page_token(&self) -> Option<&str> {
+        if self.method != Method::ListUsers || self.outcome.as_ref().is_none_or(|o| o.code != status::OK) {
+            return None;
+        }
+        self.headers.iter().find(|(n, _)| n == NEXT_PAGE_HEADER).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
+    }
+
     pub fn trailers(&self) -> Option<&Trailers> {
         self.frames.iter().find_map(|(f, _)| f.trailers.as_ref())
     }
@@ -206,6 +253,10 @@ pub enum GrpcAction {
         origin: String,
     },
     Event(u32, CallEvent),
+    /// Set the ListUsers request's `page_token` to the one the last call returned, and call.
+    NextPage {
+        origin: String,
+    },
     SetCompareN(String),
     /// Start the gRPC-vs-REST comparison of the form's call.
     Compare {
@@ -399,7 +450,29 @@ impl GrpcState {
                 call.elapsed_ms = Some(at_ms);
                 call.outcome = Some(Outcome { code, message: reason, source: "client" });
             }
+            CallEvent::Malformed { body, encoding, at_ms } => {
+                let body = grpcweb::annotate_body(&body, encoding);
+                let reason = body.error.as_ref().map_or_else(|| "not a frame".to_owned(), ToString::to_string);
+                call.elapsed_ms = Some(at_ms);
+                call.outcome = Some(Outcome {
+                    code: status::INTERNAL,
+                    message: format!("malformed response: {reason}"),
+                    source: "client",
+                });
+                call.garbled = Some(Rc::new(body));
+            }
         }
+    }
+
+    /// The ListUsers request with `page_token` set to `token`, as hand-written JSON.
+    fn with_page_token(&self, token: &str) -> Result<String, String> {
+        let schema = self.schema.as_ref().ok_or("the reference schema did not compile")?;
+        let desc = schema.message(Method::ListUsers.request_type()).map_err(|e| e.to_string())?;
+        let text = &self.requests[Method::ListUsers.index()];
+        let mut request = message::parse_json(&desc, text).map_err(|e| format!("request: {e}"))?;
+        let field = desc.get_field_by_name("page_token").ok_or("ListUsersRequest has no page_token")?;
+        request.set_field(&field, wirelens_core::prost_reflect::Value::String(token.to_owned()));
+        message::to_json(&request, message::JsonStyle::HAND_WRITTEN).map_err(|e| e.to_string())
     }
 }
 
@@ -443,6 +516,18 @@ impl Reducible for GrpcState {
             GrpcAction::SetDeadline(text) => s.deadline_ms = text,
             GrpcAction::SetDemoDelay(text) => s.demo_ms = text,
             GrpcAction::SetEncoding(e) => s.encoding = e,
+            GrpcAction::NextPage { origin } => {
+                let token = s.call.as_ref().and_then(CallView::next_page_token).map(str::to_owned);
+                let Some(token) = token else { return self };
+                match s.with_page_token(&token) {
+                    Ok(text) => {
+                        s.method = Method::ListUsers;
+                        s.requests[Method::ListUsers.index()] = text;
+                        return Rc::new(s).reduce(GrpcAction::Call { origin });
+                    }
+                    Err(e) => s.form_error = Some(e),
+                }
+            }
             GrpcAction::Call { origin } => match s.spec(&origin) {
                 Ok(spec) => {
                     s.form_error = None;
@@ -464,6 +549,7 @@ impl Reducible for GrpcState {
                         frames: Vec::new(),
                         outcome: None,
                         elapsed_ms: None,
+                        garbled: None,
                     });
                     s.next_id += 1;
                     s.pending = Some(spec);
@@ -602,5 +688,61 @@ mod tests {
         let s = call(GrpcState::default());
         let s = act(s, GrpcAction::Event(1, CallEvent::Finished { at_ms: 1.0 }));
         assert_eq!(s.call.unwrap().outcome.unwrap().code, status::INTERNAL);
+    }
+
+    #[test]
+    fn a_garbled_body_is_kept_as_annotated_bytes_with_the_invalid_rest_at_its_offset() {
+        let s = call(GrpcState::default());
+        let mut body = grpcweb::frame(0, &[0x08, 0x01]);
+        body.extend([0x42, 0, 0, 0, 1, 9]);
+        let event = CallEvent::Malformed { body, encoding: Encoding::Binary, at_ms: 3.0 };
+        let view = act(s, GrpcAction::Event(1, event)).call.unwrap();
+        let outcome = view.outcome.unwrap();
+        assert_eq!(outcome.code, status::INTERNAL);
+        assert_eq!(outcome.message, "malformed response: frame at byte 7 has unknown flag bits 0x42 (flags 0x42)");
+        let garbled = view.garbled.unwrap();
+        let rows = garbled_rows(&garbled, 8);
+        assert_eq!(rows.len(), 2);
+        let roles: Vec<(usize, &str, bool)> = rows.concat().iter().map(|c| (c.offset, c.class, c.start)).collect();
+        assert_eq!(&roles[..3], [(0, "tag", true), (1, "len", true), (2, "len", false)]);
+        assert_eq!(&roles[5..8], [(5, "bytes", true), (6, "bytes", false), (7, "invalid", true)]);
+        assert!(roles[7..].iter().all(|(_, class, _)| *class == "invalid"), "{roles:?}");
+        assert_eq!(rows.concat().len(), 13, "every byte drawn");
+
+        // Text: the bad character ends the decoded bytes; the reason names its position.
+        let s = call(GrpcState::default());
+        let mut text = wirelens_core::input::to_base64(&grpcweb::frame(0, &[0x08, 0x01])).into_bytes();
+        text.extend(b"!!");
+        let event = CallEvent::Malformed { body: text, encoding: Encoding::Text, at_ms: 1.0 };
+        let view = act(s, GrpcAction::Event(1, event)).call.unwrap();
+        assert_eq!(view.outcome.unwrap().message, "malformed response: invalid base64 character '!' at character 12");
+        assert_eq!(view.garbled.unwrap().bytes, grpcweb::frame(0, &[0x08, 0x01]));
+    }
+
+    #[test]
+    fn next_page_calls_list_users_again_with_the_token_the_server_returned() {
+        let s = call(act(GrpcState::default(), GrpcAction::SetMethod(Method::ListUsers)));
+        let headers = vec![(NEXT_PAGE_HEADER.to_owned(), "5".to_owned())];
+        let s = act(s, GrpcAction::Event(1, CallEvent::Headers { http_status: 200, headers }));
+        let trailers = grpcweb::annotate_body(&grpcweb::frame(0x80, b"grpc-status: 0"), Encoding::Binary).frames;
+        let s = act(s, GrpcAction::Event(1, CallEvent::Frames { frames: trailers, at_ms: 1.0 }));
+        assert_eq!(s.call.as_ref().unwrap().next_page_token(), None, "not before the call ends");
+        let s = act(s, GrpcAction::Event(1, CallEvent::Finished { at_ms: 2.0 }));
+        assert_eq!(s.call.as_ref().unwrap().next_page_token(), Some("5"));
+        let s = act(s, GrpcAction::NextPage { origin: "http://h".into() });
+        assert_eq!(s.request_text(), r#"{"pageSize":5,"pageToken":"5"}"#);
+        let spec = s.pending.clone().unwrap();
+        assert_eq!(spec.id, 2);
+        // ListUsersRequest { page_size: 5, page_token: "5" }: 08 05 12 01 35, framed.
+        assert_eq!(spec.body, [0, 0, 0, 0, 5, 0x08, 0x05, 0x12, 0x01, b'5']);
+        // The last page names no token: no next page.
+        let headers = vec![(NEXT_PAGE_HEADER.to_owned(), String::new())];
+        let s = act(s, GrpcAction::Event(2, CallEvent::Headers { http_status: 200, headers }));
+        let trailers = grpcweb::annotate_body(&grpcweb::frame(0x80, b"grpc-status: 0"), Encoding::Binary).frames;
+        let s = act(s, GrpcAction::Event(2, CallEvent::Frames { frames: trailers, at_ms: 1.0 }));
+        let s = act(s, GrpcAction::Event(2, CallEvent::Finished { at_ms: 2.0 }));
+        assert_eq!(s.call.as_ref().unwrap().next_page_token(), None);
+        let unchanged = act(s.clone(), GrpcAction::NextPage { origin: "http://h".into() });
+        assert_eq!(unchanged, s);
     }
 }

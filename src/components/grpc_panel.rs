@@ -12,7 +12,9 @@ use yew::prelude::*;
 
 use crate::components::explain_panel::ExplainPanel;
 use crate::components::hex_view::HexView;
-use crate::grpc_state::{COMPARE_TIME_LIMIT_MS, CallView, GrpcAction, GrpcState, MAX_COMPARE_CALLS, Method};
+use crate::grpc_state::{
+    COMPARE_TIME_LIMIT_MS, CallView, GrpcAction, GrpcState, MAX_COMPARE_CALLS, MAX_GARBLED_CELLS, Method, garbled_rows,
+};
 use crate::state::human_size;
 
 #[derive(Properties, PartialEq)]
@@ -124,7 +126,11 @@ pub fn GrpcPanel(props: &Props) -> Html {
             </div>
             <div class="column outputs">
                 if let Some(call) = &s.call {
-                    <CallResult call={Rc::new(call.clone())} descriptor={s.response_descriptor(call.method)} />
+                    <CallResult call={Rc::new(call.clone())} descriptor={s.response_descriptor(call.method)}
+                        on_next_page={{
+                            let (on, origin) = (on.clone(), props.origin.clone());
+                            Callback::from(move |_| on.emit(GrpcAction::NextPage { origin: origin.clone() }))
+                        }} />
                 } else {
                     <section class="pane muted" aria-label="gRPC response">
                         <p>{ "Press Call: the response's status, headers and every frame of its body appear here." }</p>
@@ -197,6 +203,8 @@ fn compare_pane(s: &GrpcState, on: &Callback<GrpcAction>, origin: &str) -> Html 
 struct ResultProps {
     call: Rc<CallView>,
     descriptor: Option<MessageDescriptor>,
+    /// ListUsers again with the page token this call returned.
+    on_next_page: Callback<MouseEvent>,
 }
 
 #[component]
@@ -214,6 +222,16 @@ fn CallResult(props: &ResultProps) -> Html {
                 </span>
             </div>
             { status_line(call) }
+            if let Some(token) = call.next_page_token() {
+                <p class="next-page">
+                    <button type="button" class="next-page" onclick={props.on_next_page.clone()}>{ "Next page" }</button>
+                    { " ListUsers again with " }<code>{ format!("\"pageToken\": \"{token}\"") }</code>
+                    { format!(", from the {} response header", crate::grpc_state::NEXT_PAGE_HEADER) }
+                </p>
+            }
+            if let Some(body) = &call.garbled {
+                { garbled_view(body) }
+            }
             <p class="request-frame muted" aria-label="request frame">
                 { format!("Request sent: {} bytes, ", call.request.len()) }
                 <code>{ wirelens_core::input::to_hex(&call.request) }</code>
@@ -269,6 +287,38 @@ fn CallResult(props: &ResultProps) -> Html {
                 }) }
             </ol>
         </section>
+    }
+}
+
+/// A body that broke the framing, byte by byte: the frames that parsed, then the invalid rest
+/// marked at its offset, with the reason.
+fn garbled_view(body: &wirelens_core::grpcweb::Body) -> Html {
+    let invalid = body.spans.iter().find(|s| s.kind.class() == "invalid");
+    html! {
+        <div class="garbled" aria-label="malformed body">
+            <h3>{ format!("The body as received ({} bytes{}), annotated", body.bytes.len(),
+                if body.bytes.len() > MAX_GARBLED_CELLS { format!(", the first {MAX_GARBLED_CELLS} drawn") } else { String::new() }) }</h3>
+            if let Some(span) = invalid {
+                <p class="error" data-offset={span.range.start.to_string()}>
+                    { format!("Invalid from byte {} to {}: ", span.range.start, span.range.end) }
+                    { if let wirelens_core::grpcweb::SpanKind::Invalid(reason) = &span.kind { reason.clone() } else { String::new() } }
+                </p>
+            }
+            <div class="hex garbled-bytes">
+                { for garbled_rows(body, 16).into_iter().map(|row| html! {
+                    <div class="row">
+                        <span class="offset">{ format!("{:06x}", row.first().map_or(0, |c| c.offset)) }</span>
+                        { for row.into_iter().map(|cell| html! {
+                            <span class={classes!("b", cell.class, cell.start.then_some("start"))}
+                                data-offset={cell.offset.to_string()} data-role={cell.class}
+                                title={format!("byte {}", cell.offset)}>
+                                { format!("{:02X}", cell.byte) }
+                            </span>
+                        }) }
+                    </div>
+                }) }
+            </div>
+        </div>
     }
 }
 

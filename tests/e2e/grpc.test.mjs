@@ -142,3 +142,50 @@ test('gRPC against REST: N calls each, median and p95, and Cancel stops a long r
   assert.deepEqual(errors, []);
   await page.context().close();
 });
+
+test('ListUsers: Next page calls again with the page token the server returned', async () => {
+  const { page, errors } = await openPanel();
+  assert.equal(await call(page, { method: 'ListUsers', request: '{"pageSize":3}' }), 'OK');
+  const ids = async () => (await page.locator('.frame.message .message-json').allTextContents())
+    .map((json) => JSON.parse(json).id);
+  assert.deepEqual(await ids(), ['1', '2', '3']);
+  const next = page.locator('button.next-page');
+  assert.match(await page.locator('p.next-page').textContent(), /"pageToken": "3"/);
+  await next.click();
+  await page.locator('.grpc-status[data-code]').waitFor();
+  await page.locator('.frame.message .message-json').first().filter({ hasText: '"id": "4"' }).waitFor();
+  assert.deepEqual(await ids(), ['4', '5', '6']);
+  assert.equal(await page.locator('textarea[aria-label="request JSON"]').inputValue(), '{"pageSize":3,"pageToken":"3"}');
+  await page.screenshot({ path: path.join(SHOTS, 'grpc-next-page.png'), fullPage: true });
+  // The last page: 60 users, so the page from 57 names no next token and has no button.
+  await page.locator('textarea[aria-label="request JSON"]').fill('{"pageSize":3,"pageToken":"57"}');
+  await page.locator('form button.call').click();
+  await page.locator('.frame.message .message-json').first().filter({ hasText: '"id": "58"' }).waitFor();
+  await page.locator('.grpc-status[data-code]').waitFor();
+  assert.equal(await next.count(), 0);
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
+
+test('a garbled response body is drawn byte by byte with the invalid span at its offset', async () => {
+  const { page, errors } = await openPanel();
+  // One good frame (GetUserResponse {}), then a frame header with flag bits grpc-web does not have.
+  const body = Buffer.from([0x00, 0, 0, 0, 2, 0x0a, 0x00, 0x42, 0, 0, 0, 1, 0x09]);
+  await page.route('**/userservice.UserService/GetUser', (route) =>
+    route.fulfill({ status: 200, headers: { 'content-type': 'application/grpc-web+proto' }, body }));
+  assert.equal(await call(page), 'INTERNAL');
+  assert.match(await page.locator('.grpc-status .grpc-message').textContent(),
+    /malformed response: frame at byte 7 has unknown flag bits 0x42/);
+  const garbled = page.locator('.garbled');
+  assert.equal(await garbled.locator('.b').count(), body.length, 'every byte drawn');
+  assert.equal(await garbled.locator('.b[data-offset="0"]').getAttribute('data-role'), 'tag');
+  assert.equal(await garbled.locator('.b[data-offset="5"]').getAttribute('data-role'), 'bytes');
+  const invalid = garbled.locator('.b.invalid');
+  assert.equal(await invalid.count(), 6);
+  assert.equal(await invalid.first().getAttribute('data-offset'), '7');
+  assert.match(await garbled.locator('p.error').textContent(), /Invalid from byte 7 to 13: frame at byte 7/);
+  assert.equal(await page.locator('.frame.message').count(), 1, 'the good frame is still shown');
+  assert.deepEqual(errors, []);
+  await page.screenshot({ path: path.join(SHOTS, 'grpc-garbled.png'), fullPage: true });
+  await page.context().close();
+});

@@ -1,7 +1,8 @@
 //! `cargo xtask bench server`: builds wirelens-server and the `wirelens` CLI with the bench
 //! profile, starts the server on a free port with an in-memory database and no rate limit, and
-//! runs `wirelens call --repeat --concurrency` on each kind of call, printing each summary.
-//! Knows the scenarios; the timing is the CLI's.
+//! runs `wirelens call --repeat --concurrency` on each kind of call, printing each summary; then
+//! the server's `load` example drives GetUser and a ListUsers page over native gRPC, grpc-web and
+//! REST/JSON side by side, for a fixed time each. Knows the scenarios; the timing is the clients'.
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
@@ -10,6 +11,10 @@ use std::process::{Child, Command, Stdio};
 use anyhow::{Context, Result, bail};
 
 use crate::util;
+
+/// Seconds per protocol and call in the side-by-side run, and the calls in flight.
+const SIDE_BY_SIDE_SECONDS: &str = "3";
+const SIDE_BY_SIDE_CONCURRENCY: &str = "16";
 
 /// `(method, requests, repeat, concurrency)`: requests as `call` reads them (one JSON per line).
 const SCENARIOS: &[(&str, &str, u32, u32)] = &[
@@ -25,6 +30,8 @@ pub fn run() -> Result<()> {
     let binaries = build("bench")?;
     let server_bin = binaries.iter().find(|p| p.ends_with("wirelens-server")).context("no wirelens-server binary")?;
     let cli = binaries.iter().find(|p| p.ends_with("wirelens")).context("no wirelens binary")?;
+    let load = build_with(profile_args("bench", &["-p", "wirelens-server", "--example", "load"]))?;
+    let load = load.iter().find(|p| p.ends_with("load")).context("no load example binary")?.clone();
     let mut server = Server::start(server_bin)?;
     println!("server at {} (bench profile, in memory, no rate limit)\n", server.url);
     let result = (|| {
@@ -57,7 +64,10 @@ pub fn run() -> Result<()> {
             }
             println!();
         }
-        Ok(())
+        println!("side by side: {SIDE_BY_SIDE_CONCURRENCY} calls at once, {SIDE_BY_SIDE_SECONDS} s each");
+        let addr = server.url.trim_start_matches("http://");
+        let args = [addr, "wirelens-demo-token", SIDE_BY_SIDE_SECONDS, SIDE_BY_SIDE_CONCURRENCY];
+        util::run(Command::new(&load).args(args)).context("a side-by-side call failed")
     })();
     server.stop();
     result
@@ -75,7 +85,17 @@ fn upload_requests() -> String {
 /// Builds the server and the CLI with `profile` (bench: optimised, no LTO) and returns the
 /// paths of their binaries.
 pub fn build(profile: &str) -> Result<Vec<PathBuf>> {
-    let args = ["build", "--profile", profile, "-p", "wirelens-server", "-p", "wirelens-cli", "--message-format=json"];
+    build_with(profile_args(profile, &["-p", "wirelens-server", "-p", "wirelens-cli"]))
+}
+
+fn profile_args<'a>(profile: &'a str, targets: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["build", "--profile", profile, "--message-format=json"];
+    args.extend_from_slice(targets);
+    args
+}
+
+/// Runs `cargo ARGS` (a build with `--message-format=json`) and returns the executables built.
+fn build_with(args: Vec<&str>) -> Result<Vec<PathBuf>> {
     let mut cargo = util::cmd("cargo", &args);
     println!("$ {}", util::display(&cargo));
     let output = cargo.stderr(Stdio::inherit()).output().context("could not run cargo build")?;

@@ -32,9 +32,11 @@ Commands:
   bench [core] [-- ARGS]         run wirelens-core's criterion benchmarks (ARGS go to criterion)
   bench app                      build the app and time it in headless Chromium (typing, a 1 MiB message)
   bench server                   start wirelens-server (bench profile) and time each kind of call
-                                 with `wirelens call --repeat --concurrency`
-  interop                        run the independent clients (Python grpcio; installed from PyPI
-                                 into target/tools/python) against wirelens-server
+                                 with `wirelens call --repeat --concurrency`, then GetUser and
+                                 ListUsers over native gRPC, grpc-web and REST side by side
+  interop                        run the independent clients against wirelens-server: Python
+                                 grpcio (native gRPC; PyPI, into target/tools/python) and Connect
+                                 for Node (grpc-web; npm, into target/tools/interop-node)
   help                           print this text
 ";
 
@@ -69,7 +71,8 @@ fn run() -> Result<()> {
         },
         ["bench", rest @ ..] => bench(rest),
         ["interop"] => {
-            setup::run(&[setup::Tool::PythonGrpc]).require(&[setup::Tool::PythonGrpc])?;
+            let needs = [setup::Tool::PythonGrpc, setup::Tool::NodeConnect, setup::Tool::Protoc];
+            setup::run(&needs).require(&needs)?;
             interop::run()
         }
         [command, ..] => usage_error(&format!("unknown command or arguments: {command}")),

@@ -40,6 +40,9 @@ pub enum Tool {
     PlaywrightCore,
     /// grpcio and grpcio-tools from PyPI in a venv under target/tools: the interop client.
     PythonGrpc,
+    /// Connect for Node (@connectrpc/connect-node, its grpc-web transport) and @bufbuild/protobuf
+    /// from npm under target/tools: the grpc-web interop client.
+    NodeConnect,
 }
 
 /// Everything, for `cargo xtask setup` and a full `cargo xtask test`.
@@ -54,6 +57,7 @@ pub const ALL: &[Tool] = &[
     Tool::Trunk,
     Tool::PlaywrightCore,
     Tool::PythonGrpc,
+    Tool::NodeConnect,
 ];
 
 /// What `trunk build` needs: `cargo xtask serve`.
@@ -75,6 +79,7 @@ impl fmt::Display for Tool {
             Tool::Chromedriver => "chromedriver",
             Tool::Protoc => "protoc",
             Tool::PythonGrpc => "python grpcio",
+            Tool::NodeConnect => "node @connectrpc/connect-node (npm)",
         };
         f.write_str(name)
     }
@@ -122,6 +127,7 @@ pub fn run(tools: &[Tool]) -> Report {
             Tool::WasmOpt => note(tool, wasm_opt()),
             Tool::PlaywrightCore => note(tool, playwright_core()),
             Tool::PythonGrpc => note(tool, python_grpc()),
+            Tool::NodeConnect => note(tool, node_connect()),
             Tool::Chromium | Tool::Chromedriver | Tool::Protoc => {
                 // All apt packages go in one `apt-get install`, at the first of them.
                 if apt.first() == Some(&tool) {
@@ -209,7 +215,7 @@ fn wasm_opt() -> Result<()> {
         relative(&prefix),
         describe(found.as_deref())
     );
-    npm_install(&prefix, &format!("binaryen@{BINARYEN_VERSION}"))?;
+    npm_install(&prefix, &[&format!("binaryen@{BINARYEN_VERSION}")])?;
     verify("wasm-opt", &["--version"], |out| wasm_opt_version(out) == Some(BINARYEN_VERSION))
 }
 
@@ -226,31 +232,46 @@ fn playwright_core() -> Result<()> {
         return Ok(());
     }
     println!("setup: playwright-core {PLAYWRIGHT_CORE_VERSION}: installing from npm into {}", relative(&prefix));
-    npm_install(&prefix, &format!("playwright-core@{PLAYWRIGHT_CORE_VERSION}"))?;
+    npm_install(&prefix, &[&format!("playwright-core@{PLAYWRIGHT_CORE_VERSION}")])?;
     match std::fs::read_to_string(&manifest) {
         Ok(m) if m.contains(&wanted) => Ok(()),
         _ => anyhow::bail!("npm ran but {} does not name version {PLAYWRIGHT_CORE_VERSION}", manifest.display()),
     }
 }
 
-/// `npm install PACKAGE` into `prefix`, with npm's cache and logs inside target/ too.
-fn npm_install(prefix: &std::path::Path, package: &str) -> Result<()> {
+/// The grpc-web interop client's npm packages, pinned (connect-node and connect release together).
+pub const NODE_CONNECT_PACKAGES: &[(&str, &str)] =
+    &[("@connectrpc/connect", "2.2.0"), ("@connectrpc/connect-node", "2.2.0"), ("@bufbuild/protobuf", "2.17.0")];
+
+fn node_connect() -> Result<()> {
+    let modules = util::node_interop_prefix().join("node_modules");
+    let installed = |(name, version): &(&str, &str)| {
+        let manifest = std::fs::read_to_string(modules.join(name).join("package.json")).unwrap_or_default();
+        manifest.contains(&format!("\"version\": \"{version}\""))
+    };
+    if NODE_CONNECT_PACKAGES.iter().all(installed) {
+        present("node @connectrpc/connect-node 2.2.0");
+        return Ok(());
+    }
+    let prefix = util::node_interop_prefix();
+    println!("setup: node @connectrpc/connect-node: installing from npm into {}", relative(&prefix));
+    let packages: Vec<String> =
+        NODE_CONNECT_PACKAGES.iter().map(|(name, version)| format!("{name}@{version}")).collect();
+    npm_install(&prefix, &packages.iter().map(String::as_str).collect::<Vec<_>>())?;
+    match NODE_CONNECT_PACKAGES.iter().find(|p| !installed(p)) {
+        None => Ok(()),
+        Some((name, version)) => bail!("npm ran but {name} {version} is not in {}", modules.display()),
+    }
+}
+
+/// `npm install PACKAGES` into `prefix`, with npm's cache and logs inside target/ too.
+fn npm_install(prefix: &std::path::Path, packages: &[&str]) -> Result<()> {
     let prefix_arg = prefix.to_string_lossy().into_owned();
     let cache_arg = util::tools_dir().join("npm-cache").to_string_lossy().into_owned();
-    util::run(&mut util::cmd(
-        "npm",
-        &[
-            "install",
-            "--prefix",
-            &prefix_arg,
-            package,
-            "--no-audit",
-            "--no-fund",
-            "--no-update-notifier",
-            "--cache",
-            &cache_arg,
-        ],
-    ))
+    let mut args = vec!["install", "--prefix", &prefix_arg];
+    args.extend_from_slice(packages);
+    args.extend_from_slice(&["--no-audit", "--no-fund", "--no-update-notifier", "--cache", &cache_arg]);
+    util::run(&mut util::cmd("npm", &args))
 }
 
 /// grpcio's version, pinned: grpcio-tools must match it.

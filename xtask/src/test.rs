@@ -78,7 +78,11 @@ const APP_STEPS: &[Step] = &[
         needs: &[Tool::Chromium, Tool::PlaywrightCore],
         run: || e2e::run(&dist::dir()),
     },
-    Step { name: "interop (python grpcio)", needs: &[Tool::PythonGrpc], run: interop::run },
+    Step {
+        name: "interop (python grpcio, node connect grpc-web)",
+        needs: &[Tool::PythonGrpc, Tool::NodeConnect, Tool::Protoc],
+        run: interop::run,
+    },
 ];
 
 /// Runs setup, then the steps; `quick` skips building and loading the app.
@@ -170,7 +174,7 @@ total                        76.2s";
                 "trunk build --release",
                 "smoke (headless chromium)",
                 "end-to-end (playwright-core, headless chromium)",
-                "interop (python grpcio)"
+                "interop (python grpcio, node connect grpc-web)"
             ]
         );
     }

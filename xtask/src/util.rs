@@ -27,6 +27,11 @@ pub fn e2e_prefix() -> PathBuf {
     tools_dir().join("e2e")
 }
 
+/// The npm prefix of the grpc-web interop client's packages (Connect for Node).
+pub fn node_interop_prefix() -> PathBuf {
+    tools_dir().join("interop-node")
+}
+
 /// The npm prefix of binaryen; its `node_modules/.bin` holds `wasm-opt`.
 pub fn binaryen_prefix() -> PathBuf {
     tools_dir().join("binaryen")

@@ -91,6 +91,12 @@ impl ApiError {
         )
     }
 
+    /// INTERNAL for a request body whose framing is broken: `message` says what and where,
+    /// and the ErrorInfo carries the offset.
+    pub fn malformed_request(message: String, offset: usize) -> ApiError {
+        ApiError::with_info(Code::Internal, message, "MALFORMED_REQUEST", [("offset", offset)])
+    }
+
     /// INTERNAL: the database failed; the cause is logged, not sent.
     pub fn internal(message: impl Into<String>) -> ApiError {
         ApiError { code: Code::Internal, message: message.into(), detail: Detail::None, http: None }

@@ -85,13 +85,17 @@ pub fn app(store: Store, config: &Config) -> Router {
             layers::max_message::limit,
         ));
 
+    // The max_message layer enforces the limit both ways with RESOURCE_EXHAUSTED; tonic's own
+    // encoding check would end an oversized response OUT_OF_RANGE first, so it is off. The
+    // decoding limit stays as a backstop (the layer stops oversized requests before tonic).
     let grpc = UserServiceServer::new(service::UserService::new(store.clone(), config.max_upload_bytes))
         .max_decoding_message_size(config.max_message_bytes)
-        .max_encoding_message_size(config.max_message_bytes);
+        .max_encoding_message_size(usize::MAX);
     // tonic-web turns grpc-web into gRPC (and back), so the middleware and the service only
     // ever see gRPC; it hands on tonic bodies, which axum's middleware wants as its own.
     let grpc = ServiceBuilder::new()
         .layer(from_fn(layers::content_type::require_grpc))
+        .layer(from_fn(layers::grpc_web_body::check))
         .layer(tonic_web::GrpcWebLayer::new())
         .service(
             ServiceBuilder::new()
@@ -112,7 +116,7 @@ pub fn app(store: Store, config: &Config) -> Router {
         // Not `*`: a wildcard does not cover `authorization`, which every API call sends.
         .allow_headers(AllowHeaders::mirror_request())
         .expose_headers(EXPOSED_HEADERS.iter().map(|name| HeaderName::from_static(name)).collect::<Vec<_>>());
-    static_files::isolate(router).layer(cors)
+    static_files::isolate(router).layer(from_fn(layers::drain::drain_unread)).layer(cors)
 }
 
 /// Serves `app` on `listener` (HTTP/1.1 and h2c on the same port) until `shutdown` completes,

@@ -6,6 +6,8 @@
 pub mod auth;
 pub mod content_type;
 pub mod deadline;
+pub mod drain;
+pub mod grpc_web_body;
 pub mod logging;
 pub mod max_message;
 pub mod rate_limit;

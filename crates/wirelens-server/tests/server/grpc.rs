@@ -288,3 +288,41 @@ async fn messages_over_the_size_limit_are_resource_exhausted() {
     let fits = client.upload_user_photos(authed(tokio_stream::iter([chunk(42, 0, &[7; 900])]))).await.unwrap();
     assert_eq!(fits.into_inner().total_bytes, 900);
 }
+
+#[tokio::test]
+async fn responses_over_the_size_limit_are_resource_exhausted_not_out_of_range() {
+    // GetUserResponse for 42 is 45 bytes: 0A 2B and the 43-byte user.
+    let server = TestServer::with_config(Config { max_message_bytes: 44, rate_limit: None, ..Config::default() }).await;
+    let mut client = server.client().await;
+    let status = client.get_user(authed(get(42))).await.unwrap_err();
+    assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+    assert_eq!(status.message(), "a response message of 45 bytes is larger than the limit of 44 bytes");
+    assert_eq!(reason(&status).as_deref(), Some("TOO_LARGE"));
+    // The connection and the server go on: a smaller answer (user 1) fits.
+    assert!(client.get_user(authed(get(1))).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_stream_sends_the_messages_before_an_oversized_one_then_ends_resource_exhausted() {
+    let (small, big) = (seed::user(1).encoded_len().max(seed::user(2).encoded_len()), seed::user(3).encoded_len());
+    assert!(big > small, "user 3 has an address");
+    let server =
+        TestServer::with_config(Config { max_message_bytes: small, rate_limit: None, ..Config::default() }).await;
+    let mut client = server.client().await;
+    let request = authed(ListUsersRequest { page_size: 3, page_token: String::new() });
+    let mut stream = client.list_users(request).await.unwrap().into_inner();
+    let mut ids = Vec::new();
+    let status = loop {
+        match stream.next().await {
+            Some(Ok(user)) => ids.push(user.id),
+            Some(Err(status)) => break status,
+            None => panic!("the stream ended OK after {ids:?}"),
+        }
+    };
+    assert_eq!(ids, [1, 2]);
+    assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+    assert_eq!(
+        status.message(),
+        format!("a response message of {big} bytes is larger than the limit of {small} bytes")
+    );
+}

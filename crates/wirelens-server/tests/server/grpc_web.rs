@@ -10,6 +10,8 @@ use prost::Message as _;
 use wirelens_api::{GetUserResponse, User};
 use wirelens_server::seed;
 
+use wirelens_core::grpcweb::percent_decode;
+
 use crate::raw::{H1, Reply, frame, frames, post};
 use crate::support::TestServer;
 
@@ -24,6 +26,17 @@ const USER_42: &[u8] = &[0x08, 0x2A];
 /// The trailer frame's text as `name:value` lines.
 fn trailer_lines(payload: &[u8]) -> Vec<String> {
     String::from_utf8(payload.to_vec()).unwrap().split("\r\n").filter(|l| !l.is_empty()).map(str::to_owned).collect()
+}
+
+/// A grpc-web-text body decoded: each frame may be its own base64 run (with padding), so the
+/// runs are decoded one by one.
+fn decode_text(body: &[u8]) -> Vec<u8> {
+    let text = std::str::from_utf8(body).unwrap();
+    let mut bytes = Vec::new();
+    for run in text.split_inclusive('=').filter(|r| !r.trim_start_matches('=').is_empty()) {
+        bytes.extend(STANDARD.decode(run).unwrap());
+    }
+    bytes
 }
 
 /// A well-formed GetUser(42) on `h1` answers Alice: the check that the connection still serves.
@@ -72,13 +85,7 @@ async fn text_mode_is_base64_both_ways() {
     request.headers_mut().insert("accept", TEXT.parse().unwrap());
     let reply = h1.send(request).await;
     assert_eq!(reply.header("content-type"), Some("application/grpc-web-text+proto"));
-    let text = std::str::from_utf8(&reply.body).unwrap();
-    // Each frame may be its own base64 run (with padding): decode them one by one.
-    let mut bytes = Vec::new();
-    for run in text.split_inclusive('=').filter(|r| !r.trim_start_matches('=').is_empty()) {
-        bytes.extend(STANDARD.decode(run).unwrap());
-    }
-    let frames = frames(&bytes);
+    let frames = frames(&decode_text(&reply.body));
     assert_eq!(frames.len(), 2);
     assert_eq!(GetUserResponse::decode(&*frames[0].1).unwrap().user.unwrap(), seed::user(42));
     assert_eq!(frames[1].0, 0x80);
@@ -121,20 +128,51 @@ async fn malformed_requests_get_a_status_and_the_connection_keeps_serving() {
     let mut h1 = H1::connect(server.addr).await;
     still_serves(&mut h1).await;
 
-    // The frame announces 100 bytes; the body has 2.
-    let reply = h1.send(post(GET_USER, BINARY, vec![0, 0, 0, 0, 100, 0x08, 0x2A])).await;
-    assert_status(&reply, "13", "Unexpected%20EOF");
-    still_serves(&mut h1).await;
-
-    // Three bytes of a five-byte frame header.
-    let reply = h1.send(post(GET_USER, BINARY, vec![0, 0, 0])).await;
-    assert_status(&reply, "13", "Unexpected%20EOF");
-    still_serves(&mut h1).await;
-
-    // Text mode with bytes that are not base64.
-    let reply = h1.send(post(GET_USER, TEXT, "!!not base64!!")).await;
-    assert_status(&reply, "13", "Invalid%20symbol");
-    still_serves(&mut h1).await;
+    // Each answered INTERNAL (13) with what was wrong and where, from core's grpc-web parser,
+    // and an ErrorInfo carrying the offset.
+    let cases: [(&str, Vec<u8>, &str); 6] = [
+        // The frame announces 100 bytes; the body has 2.
+        (
+            BINARY,
+            vec![0, 0, 0, 0, 100, 0x08, 0x2A],
+            "frame at byte 0 says its payload is 100 bytes, but the body ends after 2",
+        ),
+        // A whole frame, then three bytes of a five-byte frame header.
+        (
+            BINARY,
+            [frame(0, USER_42), vec![0, 0, 0]].concat(),
+            "the body ends inside a frame header at byte 7: 3 of 5 bytes",
+        ),
+        // A flag byte with bits grpc-web does not define.
+        (BINARY, frame(0x42, USER_42), "frame at byte 0 has unknown flag bits 0x42 (flags 0x42)"),
+        // The compressed flag, but no grpc-encoding header.
+        (
+            BINARY,
+            frame(0x01, USER_42),
+            "frame at byte 0 has the compressed flag (0x01), but the request names no grpc-encoding",
+        ),
+        // Text mode with bytes that are not base64.
+        (TEXT, b"AAAA!!not base64!!".to_vec(), "invalid base64 character '!' at character 4"),
+        // Text mode cut inside the frame: valid base64 of a truncated frame.
+        (
+            TEXT,
+            STANDARD.encode(&frame(0, USER_42)[..6]).into_bytes(),
+            "frame at byte 0 says its payload is 2 bytes, but the body ends after 1",
+        ),
+    ];
+    for (content_type, body, message) in cases {
+        let reply = h1.send(post(GET_USER, content_type, body)).await;
+        assert_eq!(reply.header("content-type"), Some(content_type), "{reply:?}");
+        assert_status(&reply, "13", "");
+        let sent = percent_decode(reply.header("grpc-message").unwrap());
+        assert_eq!(sent, format!("malformed grpc-web request: {message}"));
+        // Binary metadata is base64 without padding.
+        let details = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(reply.header("grpc-status-details-bin").unwrap().trim_end_matches('='))
+            .unwrap();
+        assert!(details.windows(17).any(|w| w == b"MALFORMED_REQUEST"), "ErrorInfo reason");
+        still_serves(&mut h1).await;
+    }
 
     // Not gRPC at all: 415, as the gRPC spec asks of a content type not starting application/grpc.
     let reply = h1.send(post(GET_USER, "text/plain", frame(0, USER_42))).await;
@@ -146,4 +184,65 @@ async fn malformed_requests_get_a_status_and_the_connection_keeps_serving() {
     let reply = h1.send(post(GET_USER, BINARY, vec![0, 0x7F, 0, 0, 0])).await;
     assert_status(&reply, "8", "limit");
     still_serves(&mut h1).await;
+}
+
+#[tokio::test]
+async fn an_oversized_response_ends_resource_exhausted_in_the_trailer_frame() {
+    use wirelens_server::Config;
+    let server = TestServer::with_config(Config { max_message_bytes: 44, rate_limit: None, ..Config::default() }).await;
+    let mut h1 = H1::connect(server.addr).await;
+    for (content_type, text) in [(BINARY, false), (TEXT, true)] {
+        let body = if text { STANDARD.encode(frame(0, USER_42)).into_bytes() } else { frame(0, USER_42) };
+        let mut request = post(GET_USER, content_type, body);
+        request.headers_mut().insert("accept", content_type.parse().unwrap());
+        let reply = h1.send(request).await;
+        assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+        let body = if text { decode_text(&reply.body) } else { reply.body.to_vec() };
+        let frames = frames(&body);
+        assert_eq!(frames.len(), 1, "no message frame, only the trailers: {frames:?}");
+        assert_eq!(frames[0].0, 0x80);
+        let lines = trailer_lines(&frames[0].1);
+        assert!(lines.contains(&"grpc-status:8".to_owned()), "{lines:?}");
+        assert!(
+            lines.contains(
+                &"grpc-message:a%20response%20message%20of%2045%20bytes%20is%20larger%20than%20the%20limit%20of%2044%20bytes"
+                    .to_owned()
+            ),
+            "{lines:?}"
+        );
+    }
+    // A message under the limit still goes through on the same connection.
+    let reply = h1.send(post(GET_USER, BINARY, frame(0, &[0x08, 0x01]))).await;
+    assert_eq!(frames(&reply.body).len(), 2, "{reply:?}");
+}
+
+#[tokio::test]
+async fn an_early_answer_waits_for_a_body_sent_after_the_headers() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    // Headers first, the body a moment later, as Node's http client writes them: without the
+    // token the call is refused before its body is read, and the connection must live on.
+    let server = TestServer::start().await;
+    let mut tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let head =
+        format!("POST {GET_USER} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: {BINARY}\r\ncontent-length: 7\r\n\r\n");
+    async fn read_head(tcp: &mut tokio::net::TcpStream) -> String {
+        let mut head = Vec::new();
+        let mut byte = [0];
+        while !head.ends_with(b"\r\n\r\n") {
+            let n =
+                tokio::time::timeout(std::time::Duration::from_secs(5), tcp.read(&mut byte)).await.unwrap().unwrap();
+            assert_eq!(n, 1, "the connection closed after {:?}", String::from_utf8_lossy(&head));
+            head.push(byte[0]);
+        }
+        String::from_utf8(head).unwrap().to_ascii_lowercase()
+    }
+    for _ in 0..2 {
+        tcp.write_all(head.as_bytes()).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        tcp.write_all(&frame(0, USER_42)).await.unwrap();
+        let answer = read_head(&mut tcp).await;
+        assert!(answer.starts_with("http/1.1 200"), "{answer}");
+        assert!(answer.contains("grpc-status: 16\r\n"), "{answer}");
+        assert!(answer.contains("content-length: 0\r\n"), "trailers-only: {answer}");
+    }
 }

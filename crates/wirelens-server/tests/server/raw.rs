@@ -20,6 +20,9 @@ pub struct Reply {
     pub headers: HeaderMap,
     pub body: Bytes,
     pub trailers: Option<HeaderMap>,
+    /// True when the headers ended the response (HTTP/2 END_STREAM on HEADERS): a trailers-only
+    /// gRPC answer must, or strict clients (grpcio) drop the call.
+    pub ended_with_headers: bool,
 }
 
 impl Reply {
@@ -64,10 +67,12 @@ impl H2 {
 }
 
 async fn read(response: http::Response<hyper::body::Incoming>) -> Reply {
+    use http_body::Body as _;
+    let ended_with_headers = response.body().is_end_stream();
     let (parts, body) = response.into_parts();
     let collected = tokio::time::timeout(Duration::from_secs(10), body.collect()).await.unwrap().unwrap();
     let trailers = collected.trailers().cloned();
-    Reply { status: parts.status, headers: parts.headers, body: collected.to_bytes(), trailers }
+    Reply { status: parts.status, headers: parts.headers, body: collected.to_bytes(), trailers, ended_with_headers }
 }
 
 /// A POST of `body` to `path` with `content-type` and the demo token.
@@ -117,6 +122,7 @@ async fn native_deadline_exceeded_comes_from_the_server() {
     assert_eq!(reply.header("grpc-message"), Some("deadline%20of%20100%20ms%20exceeded"));
     assert!(reply.header("grpc-status-details-bin").is_some(), "ErrorInfo is attached");
     assert!(reply.body.is_empty());
+    assert!(reply.ended_with_headers, "trailers-only: END_STREAM on the HEADERS frame");
 
     // The same connection serves the next call.
     let mut request = post("/userservice.UserService/GetUser", "application/grpc", frame(0, &[0x08, 0x2A]));
@@ -126,4 +132,17 @@ async fn native_deadline_exceeded_comes_from_the_server() {
     let frames = frames(&reply.body);
     assert_eq!(frames.len(), 1);
     assert_eq!(frames[0].1.len(), 45, "GetUserResponse: 0A 2B and the 43-byte user");
+}
+
+#[tokio::test]
+async fn a_native_error_from_the_service_is_trailers_only_with_end_stream() {
+    // NOT_FOUND comes from the service itself, through every layer's response body.
+    let server = TestServer::start().await;
+    let mut h2 = H2::connect(server.addr).await;
+    let mut request = post("/userservice.UserService/GetUser", "application/grpc", frame(0, &[0x08, 0x63]));
+    request.headers_mut().insert("te", "trailers".parse().unwrap());
+    let reply = h2.send(request).await;
+    assert_eq!(reply.header("grpc-status"), Some(&*(Code::NotFound as i32).to_string()), "{reply:?}");
+    assert!(reply.body.is_empty() && reply.trailers.is_none(), "{reply:?}");
+    assert!(reply.ended_with_headers, "trailers-only: END_STREAM on the HEADERS frame");
 }
