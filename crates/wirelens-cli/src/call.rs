@@ -375,7 +375,7 @@ fn at_line(mut failure: Failure, index: usize) -> Failure {
 }
 
 /// The first request (an empty message when there is none).
-fn decode_first<M: prost::Message + Default>(requests: &[Vec<u8>]) -> M {
+pub(crate) fn decode_first<M: prost::Message + Default>(requests: &[Vec<u8>]) -> M {
     requests.first().map(|bytes| decode(bytes)).unwrap_or_default()
 }
 

@@ -11,6 +11,7 @@ mod help;
 mod load;
 mod output;
 mod repeat;
+mod rest;
 
 use std::io::{self, IsTerminal, Read};
 use std::path::PathBuf;
@@ -72,7 +73,8 @@ struct CallArgs {
     /// Also show every response's wire bytes, annotated
     #[arg(long)]
     annotate: bool,
-    /// Make the call N times (same requests) and print a summary: statuses, calls/s, latencies
+    /// Make the call N times (same requests) and print a summary: statuses, calls/s, latencies;
+    /// GetUser and ListUsers are then made N times over their REST twin (HTTP/1.1) too
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     repeat: u32,
     /// With --repeat: how many calls are in flight at once, multiplexed on one HTTP/2 connection

@@ -1,6 +1,7 @@
 //! `call --repeat N --concurrency C`: the same call N times, C of them in flight at once over a
 //! single HTTP/2 connection (gRPC multiplexes them as streams), then one summary: how many
-//! ended in each status, calls per second and latency percentiles. Knows timing and counting;
+//! ended in each status, calls per second and latency percentiles; then the same for the REST
+//! twin over HTTP/1.1 (`rest.rs`), with the connections it needed. Knows timing and counting;
 //! making one call is `call.rs`'s.
 
 use std::collections::BTreeMap;
@@ -21,7 +22,7 @@ use crate::output;
 pub const MAX_REPEAT: u32 = 10_000_000;
 
 /// How one call ended: its latency, and the number of messages or the status.
-type Outcome = (Duration, Result<u64, (tonic::Code, String)>);
+pub type Outcome = (Duration, Result<u64, (tonic::Code, String)>);
 
 /// Makes the calls and prints the summary; fails (exit 3) when any call failed.
 pub async fn run(
@@ -55,13 +56,34 @@ pub async fn run(
         outcomes.extend(finished.map_err(|e| Failure::invalid(format!("a call task failed: {e}")))?);
     }
     let elapsed = start.elapsed();
-    let (call, ..) = &*shared;
-    output::write_stdout(summary(&format!("{:?}", call.method), workers, &outcomes, elapsed).as_bytes())?;
-    match outcomes.iter().find_map(|(_, result)| result.as_ref().err()) {
-        None => Ok(()),
-        Some((code, message)) => {
-            let failed = outcomes.iter().filter(|(_, r)| r.is_err()).count();
-            let mut failure = call.failed(&tonic::Status::new(*code, message.clone()));
+    let (call, metadata, requests) = &*shared;
+    let head = format!("{:?} x {}, {workers} at a time on one HTTP/2 connection", call.method, outcomes.len());
+    output::write_stdout(summary(&head, &outcomes, elapsed).as_bytes())?;
+    // The same requests over the REST twin, for comparison (the two methods that have one).
+    let mut rest_failure = None;
+    if let Some(path) = crate::rest::path(call.method, requests) {
+        let rest = crate::rest::run(call, metadata, &path, repeat, workers).await?;
+        let head = format!(
+            "REST twin GET {path} x {}, {workers} at a time over HTTP/1.1 on {} connection{}",
+            rest.outcomes.len(),
+            rest.connections,
+            if rest.connections == 1 { "" } else { "s" }
+        );
+        output::write_stdout(summary(&head, &rest.outcomes, rest.elapsed).as_bytes())?;
+        rest_failure = first_failure(&rest.outcomes).map(|(failed, code, message)| {
+            let mut failure = call.failed(&tonic::Status::new(code, message));
+            failure.errors[0].message = format!(
+                "REST twin: {failed} of {} calls failed; the first: {}",
+                rest.outcomes.len(),
+                failure.errors[0].message
+            );
+            failure
+        });
+    }
+    match first_failure(&outcomes) {
+        None => rest_failure.map_or(Ok(()), Err),
+        Some((failed, code, message)) => {
+            let mut failure = call.failed(&tonic::Status::new(code, message));
             failure.errors[0].message =
                 format!("{failed} of {} calls failed; the first: {}", outcomes.len(), failure.errors[0].message);
             Err(failure)
@@ -69,16 +91,20 @@ pub async fn run(
     }
 }
 
-/// The summary: a line of counts and rate, a line of latencies, a line per failing status.
-pub fn summary(method: &str, workers: u32, outcomes: &[Outcome], elapsed: Duration) -> String {
+/// How many calls failed, and the first one's code and message.
+fn first_failure(outcomes: &[Outcome]) -> Option<(usize, tonic::Code, String)> {
+    let failed = outcomes.iter().filter(|(_, r)| r.is_err()).count();
+    outcomes.iter().find_map(|(_, r)| r.as_ref().err()).map(|(code, message)| (failed, *code, message.clone()))
+}
+
+/// The summary under `head` (what ran, how many at once, over what): a line of counts and rate,
+/// a line of latencies, a line per failing status.
+pub fn summary(head: &str, outcomes: &[Outcome], elapsed: Duration) -> String {
     let ok = outcomes.iter().filter(|(_, r)| r.is_ok()).count();
     let messages: u64 = outcomes.iter().filter_map(|(_, r)| r.as_ref().ok()).sum();
     let rate = outcomes.len() as f64 / elapsed.as_secs_f64().max(1e-9);
-    let mut out = format!(
-        "{method} x {}, {workers} at a time on one HTTP/2 connection: {ok} OK ({messages} messages back) in {:.2} s, {rate:.0} calls/s\n",
-        outcomes.len(),
-        elapsed.as_secs_f64(),
-    );
+    let mut out =
+        format!("{head}: {ok} OK ({messages} messages back) in {:.2} s, {rate:.0} calls/s\n", elapsed.as_secs_f64());
     let mut latencies: Vec<Duration> = outcomes.iter().map(|(took, _)| *took).collect();
     latencies.sort();
     if let Some(max) = latencies.last() {
@@ -115,7 +141,7 @@ mod tests {
         let ms = Duration::from_millis;
         let mut outcomes: Vec<Outcome> = (1..=9).map(|i| (ms(i), Ok(1))).collect();
         outcomes.push((ms(100), Err((tonic::Code::ResourceExhausted, "rate limit exceeded".into()))));
-        let text = summary("GetUser", 4, &outcomes, Duration::from_secs(2));
+        let text = summary("GetUser x 10, 4 at a time on one HTTP/2 connection", &outcomes, Duration::from_secs(2));
         assert_eq!(
             text,
             "GetUser x 10, 4 at a time on one HTTP/2 connection: 9 OK (9 messages back) in 2.00 s, 5 calls/s\n\

@@ -161,12 +161,29 @@ fn repeat_multiplexes_calls_and_summarises_them() {
     assert_eq!(output.status.code(), Some(0), "{}", render(&output));
     let stdout = String::from_utf8(output.stdout).unwrap();
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 2, "{stdout}");
+    assert_eq!(lines.len(), 4, "{stdout}");
     assert!(
         lines[0].starts_with("ListUsers x 40, 8 at a time on one HTTP/2 connection: 40 OK (200 messages back) in "),
         "{stdout}"
     );
     assert!(lines[1].starts_with("latency: p50 "), "{stdout}");
+    // The REST twin, for comparison: HTTP/1.1 needs a connection per request in flight.
+    assert!(
+        lines[2].starts_with(
+            "REST twin GET /v1/users?page_size=5 x 40, 8 at a time over HTTP/1.1 on 8 connections: 40 OK (200 messages back) in "
+        ),
+        "{stdout}"
+    );
+    assert!(lines[3].starts_with("latency: p50 "), "{stdout}");
+
+    // A failure on either side fails the run, and names the side.
+    let output =
+        run(&["call", "--addr", &server.url, "GetUser", "--json", r#"{"userId":"4242"}"#, "--repeat", "2"], b"");
+    assert_eq!(output.status.code(), Some(3), "{}", render(&output));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("2 x NotFound (first: no user with id 4242)"), "{stdout}");
+    assert!(stdout.contains("on 1 connection: 0 OK"), "{stdout}");
+    assert!(stdout.contains("2 x NotFound (first: HTTP 404 Not Found: no user with id 4242)"), "{stdout}");
 
     let stdin = b"{\"userId\":\"42\",\"chunk\":\"AAEC\"}\n";
     let output = run(&["call", "--addr", &server.url, "UploadUserPhotos", "--repeat", "3", "-"], stdin);
