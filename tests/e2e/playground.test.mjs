@@ -335,3 +335,19 @@ test('exports read back: each text export pasted into the decoder gives the same
   }
   await page.context().close();
 });
+
+test('the binary export, opened as a file, gives the same bytes', async () => {
+  const { page } = await open();
+  await page.locator('.export summary').click();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.export a[download]').click()]);
+  const file = path.join(SHOTS, 'message.bin');
+  await download.saveAs(file);
+  await page.getByRole('tab', { name: 'bytes → message' }).click();
+  await page.locator('textarea.bytes-editor').fill('08 2A');
+  await page.waitForFunction(() => document.querySelector('.wire-pane .pane-head').textContent.includes('2 bytes'));
+  await page.locator('.bytes-pane input[type=file]').setInputFiles(file);
+  await page.waitForFunction(() => document.querySelector('.wire-pane .pane-head').textContent.includes('43 bytes'));
+  assert.match(await page.locator('.notice').textContent(), /read message\.bin: 43 bytes/);
+  assert.deepEqual(await cells(page, 2, 4), [['12', 'tag'], ['05', 'len']]);
+  await page.context().close();
+});
