@@ -54,22 +54,14 @@ pub fn HexView(props: &Props) -> Html {
     let onmouseover = {
         let onselect = props.onselect.clone();
         Callback::from(move |e: MouseEvent| {
-            let offset = e
-                .target_dyn_into::<web_sys::Element>()
-                .and_then(|el| el.get_attribute("data-offset"))
-                .and_then(|v| v.parse::<usize>().ok());
-            if let Some(offset) = offset {
+            if let Some(offset) = offset_under(&e) {
                 onselect.emit(offset);
             }
         })
     };
     let onclick = props.onpick.clone().map(|onpick| {
         Callback::from(move |e: MouseEvent| {
-            let offset = e
-                .target_dyn_into::<web_sys::Element>()
-                .and_then(|el| el.get_attribute("data-offset"))
-                .and_then(|v| v.parse::<usize>().ok());
-            if let Some(offset) = offset {
+            if let Some(offset) = offset_under(&e) {
                 onpick.emit(offset);
             }
         })
@@ -182,4 +174,9 @@ pub fn use_changed(annotation: Rc<Annotation>, limit: usize) -> Rc<Vec<std::ops:
 fn is_changed(ranges: &[std::ops::Range<usize>], offset: usize) -> bool {
     let i = ranges.partition_point(|r| r.end <= offset);
     ranges.get(i).is_some_and(|r| r.contains(&offset))
+}
+
+/// The byte offset of the cell under the pointer (each cell names its own in `data-offset`).
+fn offset_under(e: &MouseEvent) -> Option<usize> {
+    e.target_dyn_into::<web_sys::Element>()?.get_attribute("data-offset")?.parse().ok()
 }
