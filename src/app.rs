@@ -63,25 +63,34 @@ pub fn App() -> Html {
         });
     }
 
-    // Keep the work in the URL (a permalink to share) and in local storage (it survives a reload):
-    // at once when the content changes; the selected byte, which follows the pointer, once it
-    // rests (browsers throttle a page that rewrites its URL on every mouse move).
-    let history = use_state(|| stored(HISTORY_KEY).map(|text| History::from_json(&text)).unwrap_or_default());
+    // The recent works: kept in a cell (recording one on every keystroke must not re-render the
+    // page); the list shown changes only when another work comes or goes.
+    let history = use_mut_ref(|| stored(HISTORY_KEY).map(|text| History::from_json(&text)).unwrap_or_default());
+    let recent = use_state(|| history.borrow().entries().to_vec());
+    // Keep the work in local storage (it survives a reload) at once when the content changes,
+    // and in the URL (a permalink to share) once the page rests: Chrome fetches the favicon again
+    // on every URL change (8 ms of a keystroke), and throttles a page that rewrites its URL on
+    // every mouse move, as following the selected byte would.
     {
         let shared = state.to_shared();
-        let (now, history) = (shared.clone(), history.clone());
+        let (now, history, shown) = (shared.clone(), history.clone(), recent.clone());
         use_effect_with(Shared { selected: None, ..shared.clone() }, move |_| {
-            let link = persist(&now);
+            let link = share::encode(&now);
+            store(SAVED_KEY, &link);
             // Lessons keep their own progress; the recent works are the playground's.
             if now.mode != "learn" {
-                let mut recent = (*history).clone();
-                recent.record(&now, link, js_sys::Date::now());
-                store(HISTORY_KEY, &recent.to_json());
-                history.set(recent);
+                let mut history = history.borrow_mut();
+                history.record(&now, link, js_sys::Date::now());
+                store(HISTORY_KEY, &history.to_json());
+                // The work on screen is not listed: only the others matter to the page.
+                if history.entries().get(1..) != shown.get(1..) {
+                    shown.set(history.entries().to_vec());
+                }
             }
         });
-        use_effect_with(shared.selected, move |_| {
-            let timeout = Timeout::new(SELECTION_SAVE_DELAY_MS, move || drop(persist(&shared)));
+        use_effect_with(shared, move |shared| {
+            let shared = shared.clone();
+            let timeout = Timeout::new(URL_DELAY_MS, move || persist(&shared));
             move || drop(timeout)
         });
     }
@@ -191,7 +200,7 @@ pub fn App() -> Html {
                     { mode_tab(Mode::Grpc, "gRPC") }
                     { mode_tab(Mode::Learn, "Learn") }
                 </nav>
-                <Recent entries={history.entries().to_vec()} on_open={{
+                <Recent entries={(*recent).clone()} on_open={{
                     let d = state.dispatcher();
                     Callback::from(move |link: String| match share::decode(&link) {
                         Ok(shared) => d.dispatch(Action::Open(Box::new(shared))),
@@ -314,18 +323,17 @@ pub fn App() -> Html {
 /// Edits of messages up to this size are shown as changed bytes.
 const DIFF_LIMIT: usize = 64 << 10;
 
-/// How long the selected byte must rest before the permalink follows it.
-const SELECTION_SAVE_DELAY_MS: u32 = 400;
+/// How long the page must rest before the URL follows it.
+const URL_DELAY_MS: u32 = 300;
 
 /// Writes the state into the URL fragment (but in Learn mode, where the URL is the lesson's
-/// permalink) and local storage; returns its permalink.
-fn persist(shared: &Shared) -> String {
+/// permalink) and local storage.
+fn persist(shared: &Shared) {
     let link = share::encode(shared);
     if let (Some(history), false) = (web_sys::window().and_then(|w| w.history().ok()), shared.mode == "learn") {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{link}")));
     }
     store(SAVED_KEY, &link);
-    link
 }
 
 /// Where the recent works are kept.

@@ -20,12 +20,18 @@ const MAX_INLINE: usize = 16 << 10;
 
 #[component]
 pub fn ExportPanel(props: &Props) -> Html {
-    // A blob URL per bytes, revoked when the bytes change or the panel goes away.
+    // Nothing is computed while the panel is closed (it is, on every keystroke, most of the time).
+    let open = use_state(|| false);
+    let ontoggle = {
+        let open = open.clone();
+        Callback::from(move |e: Event| open.set(e.target_unchecked_into::<web_sys::HtmlDetailsElement>().open()))
+    };
+    // A blob URL per bytes, while open; revoked when the bytes change or the panel closes.
     let download = use_state(|| None::<String>);
     {
         let download = download.clone();
-        use_effect_with(props.annotation.clone(), move |annotation| {
-            let url = object_url(annotation.bytes());
+        use_effect_with((props.annotation.clone(), *open), move |(annotation, open)| {
+            let url = open.then(|| object_url(annotation.bytes())).flatten();
             download.set(url.clone());
             move || {
                 if let Some(url) = url {
@@ -35,7 +41,7 @@ pub fn ExportPanel(props: &Props) -> Html {
         });
     }
     let bytes = props.annotation.bytes();
-    let inline = bytes.len() <= MAX_INLINE;
+    let inline = *open && bytes.len() <= MAX_INLINE;
     let hex = inline.then(|| input::to_hex(bytes));
     let command = hex.as_ref().map(|hex| match &props.type_name {
         Some(t) => format!("wirelens decode --proto FILE.proto --type {t} '{hex}'"),
@@ -53,14 +59,14 @@ pub fn ExportPanel(props: &Props) -> Html {
         None => Html::default(),
     };
     html! {
-        <details class="export">
+        <details class="export" {ontoggle}>
             <summary>{ "Export these bytes" }</summary>
             { field("hex", hex) }
             { field("base64", inline.then(|| input::to_base64(bytes))) }
             { field("C escapes", inline.then(|| input::to_escaped(bytes))) }
             { field("protoscope", inline.then(|| protoscope::write(&props.annotation))) }
             { field("command line", command) }
-            if !inline {
+            if *open && !inline {
                 <p class="muted">{ "Too large to show as text: download the binary." }</p>
             }
             if let Some(url) = (*download).clone() {
