@@ -6,6 +6,8 @@
 //! components on their own in a browser.
 
 pub mod app;
+pub mod bench_state;
+pub mod bench_worker;
 pub mod components;
 pub mod grpc_state;
 pub mod rpc;

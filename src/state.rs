@@ -29,6 +29,9 @@ pub enum Mode {
     Decode,
     /// The gRPC panel: a grpc-web call to the server (its state is `grpc_state`'s).
     Grpc,
+    /// The benchmark: protobuf against JSON (its state is `bench_state`'s; the message measured
+    /// as "yours" is the encoded message).
+    Bench,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -168,6 +171,7 @@ impl State {
                 Mode::Encode => "encode",
                 Mode::Decode => "decode",
                 Mode::Grpc => "grpc",
+                Mode::Bench => "bench",
             }
             .into(),
             // Megabytes of hex do not belong in a URL (or in local storage's few megabytes).
@@ -182,6 +186,7 @@ impl State {
         state.mode = match shared.mode.as_str() {
             "decode" => Mode::Decode,
             "grpc" => Mode::Grpc,
+            "bench" => Mode::Bench,
             _ => Mode::Encode,
         };
         state.compile();
@@ -199,7 +204,7 @@ impl State {
     /// The bytes shown: the encoded message, or the decoded input.
     pub fn bytes(&self) -> Rc<Vec<u8>> {
         match self.mode {
-            Mode::Encode | Mode::Grpc => self.encoded.clone(),
+            Mode::Encode | Mode::Grpc | Mode::Bench => self.encoded.clone(),
             Mode::Decode => self.decoded.clone(),
         }
     }
@@ -215,7 +220,7 @@ impl State {
     /// True when the bytes shown no longer match the text the user typed.
     pub fn is_stale(&self) -> bool {
         match self.mode {
-            Mode::Encode | Mode::Grpc => self.message_error.is_some() || !self.schema_problems.is_empty(),
+            Mode::Encode | Mode::Grpc | Mode::Bench => self.message_error.is_some() || !self.schema_problems.is_empty(),
             Mode::Decode => self.bytes_error.is_some(),
         }
     }
