@@ -11,8 +11,6 @@ use wirelens_core::mutate::Mutation;
 use wirelens_core::{diff, draft, share, wire};
 use yew::prelude::*;
 
-use crate::bench_state::{BenchAction, BenchState};
-use crate::components::bench_panel::BenchPanel;
 use crate::components::bytes_pane::BytesPane;
 use crate::components::compare_pane::ComparePane;
 use crate::components::explain_panel::ExplainPanel;
@@ -32,7 +30,6 @@ const COMPILE_DELAY_MS: u32 = 250;
 pub fn App() -> Html {
     let state = use_reducer(initial_state);
     let grpc = use_reducer(GrpcState::default);
-    let bench = use_reducer(BenchState::default);
     let reader = use_mut_ref(|| None::<FileReader>);
     let origin = use_memo((), |()| web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default());
 
@@ -123,20 +120,16 @@ pub fn App() -> Html {
         });
     }
 
-    // Run the benchmark the reducer prepared in its worker; what the worker reports goes back to
-    // the reducer, tagged with the run's id. The run ending (done, failed, Cancel) drops the
-    // handle, which terminates the worker.
+    // The benchmark tab is a module of its own (bench_app.rs): loaded the first time the tab
+    // opens, it mounts into #bench-root, which stays in the page (hidden) on the other tabs.
     {
-        let run = bench.running().map(|r| (r.id, r.request.clone()));
-        let dispatcher = bench.dispatcher();
-        use_effect_with(run.as_ref().map(|(id, _)| *id), move |_| {
-            let worker = run.map(|(id, request)| {
-                crate::bench_worker::start(request, move |event| dispatcher.dispatch(BenchAction::Event(id, event)))
-            });
-            move || drop(worker)
+        let loaded = use_mut_ref(|| false);
+        use_effect_with(state.mode == Mode::Bench, move |open| {
+            if *open && !*loaded.borrow() {
+                *loaded.borrow_mut() = load_script(BENCH_UI_SCRIPT);
+            }
         });
     }
-
     let dispatcher = state.dispatcher();
     let on_file = {
         let (d, reader) = (state.dispatcher(), reader.clone());
@@ -177,8 +170,8 @@ pub fn App() -> Html {
             if let Some(notice) = &state.notice {
                 <p class="notice top-notice" role="status">{ notice }</p>
             }
+            <div id={crate::bench_app::ROOT_ID} hidden={state.mode != Mode::Bench}></div>
             if state.mode == Mode::Bench {
-                { bench_panel(&state, &bench) }
             } else if state.mode == Mode::Grpc {
                 <GrpcPanel state={(*grpc).clone()} origin={(*origin).clone()} on={{
                     let d = grpc.dispatcher();
@@ -269,30 +262,14 @@ pub fn App() -> Html {
     }
 }
 
-/// The benchmark tab, with the playground's encoded message as the "yours" workload.
-fn bench_panel(state: &State, bench: &UseReducerHandle<BenchState>) -> Html {
-    let yours = state.message_type.clone().filter(|_| !state.encoded.is_empty() && state.schema.is_some());
-    let on_run = {
-        let dispatcher = bench.dispatcher();
-        let custom = yours.clone().and_then(|type_name| {
-            Some(wirelens_core::bench_report::Custom {
-                descriptor_set: state.schema.as_ref()?.pool().encode_to_vec(),
-                type_name,
-                bytes: state.encoded.to_vec(),
-            })
-        });
-        Callback::from(move |()| dispatcher.dispatch(BenchAction::Run(custom.clone())))
-    };
-    let on_copy = Callback::from(|markdown: String| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.navigator().clipboard().write_text(&markdown);
-        }
-    });
-    let on = {
-        let d = bench.dispatcher();
-        Callback::from(move |a| d.dispatch(a))
-    };
-    html! { <BenchPanel state={(**bench).clone()} {yours} {on} {on_run} {on_copy} /> }
+/// The benchmark tab's module loader (`static/bench-ui.js`, copied by trunk into `bench/`).
+const BENCH_UI_SCRIPT: &str = "bench/bench-ui.js";
+
+/// Adds a classic `<script src>` to the page; false if there is no document to add it to.
+fn load_script(src: &str) -> bool {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return false };
+    let (Ok(script), Some(head)) = (document.create_element("script"), document.head()) else { return false };
+    script.set_attribute("src", src).is_ok() && head.append_child(&script).is_ok()
 }
 
 /// Edits of messages up to this size are shown as changed bytes.

@@ -270,7 +270,7 @@ mod tests {
 
     #[test]
     fn the_users_message_runs_only_with_its_bytes_and_an_empty_form_is_refused() {
-        let custom = Custom { descriptor_set: vec![1], type_name: "a.B".into(), bytes: vec![8, 1] };
+        let custom = Custom { files: vec![], type_name: "a.B".into(), message: "{}".into(), notation: "json".into() };
         let s = reduce(
             BenchState::default(),
             vec![BenchAction::ToggleWorkload(CUSTOM.into()), BenchAction::Run(Some(custom.clone()))],

@@ -97,12 +97,14 @@ pub fn BenchPanel(props: &Props) -> Html {
             </div>
             { match s.run.as_ref().map(|r| (&r.status, &r.progress)) {
                 Some((RunStatus::Running, progress)) => {
-                    let (done, total, label) = progress.as_ref()
-                        .map_or((0, 1, "starting the worker…".to_owned()), |p| (p.done, p.total.max(1), p.label.clone()));
+                    let (done, total, label) = match progress {
+                        Some(p) => (p.done, p.total.max(1), format!("{} of {}: {}", p.done, p.total, p.label)),
+                        None => (0, 1, "starting the worker and measuring its timer…".to_owned()),
+                    };
                     html! {
                         <div class="bench-progress" role="status" aria-live="polite">
                             <progress max={total.to_string()} value={done.to_string()}></progress>
-                            <span class="bench-now">{ format!("{done} of {total}: {label}") }</span>
+                            <span class="bench-now">{ label }</span>
                         </div>
                     }
                 }

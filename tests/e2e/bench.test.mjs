@@ -31,7 +31,7 @@ async function openPanel(workloads, length) {
 }
 
 test('a short benchmark in the worker fills every cell with a positive, finite number', async () => {
-  const { page, errors } = await openPanel(['user', 'page-1', 'page-10', 'yours'], 'quick');
+  const { page, errors } = await openPanel(['user', 'page-1', 'page-10', 'numbers', 'yours'], 'quick');
   await page.locator('.bench-pane button.run').click();
   await page.locator('.bench-progress').waitFor();
   await page.screenshot({ path: path.join(SHOTS, 'bench-running.png'), fullPage: true });
@@ -41,9 +41,9 @@ test('a short benchmark in the worker fills every cell with a positive, finite n
   const env = await page.locator('.bench-env').textContent();
   assert.match(env, /Timer resolution .* · cross-origin isolated · \d+ logical processors/);
 
-  // 3 built-in workloads × 4 codecs, and the playground's message without prost.
+  // 4 built-in workloads × 4 codecs, and the playground's message without prost.
   const rows = page.locator('.bench-table tbody tr');
-  assert.equal(await rows.count(), 3 * 4 + 3);
+  assert.equal(await rows.count(), 4 * 4 + 3);
   assert.equal(await page.locator('.bench-table tr[data-workload="yours"][data-codec="prost"]').count(), 0);
   for (const row of await rows.all()) {
     const cells = await row.locator('td[data-value]').evaluateAll((tds) => tds.map((td) => Number(td.dataset.value)));
@@ -53,7 +53,7 @@ test('a short benchmark in the worker fills every cell with a positive, finite n
     for (const value of cells) assert.ok(Number.isFinite(value) && value > 0, `${value} in ${await row.textContent()}`);
   }
   const sizes = await page.locator('.bench-sizes td[data-value]').evaluateAll((tds) => tds.map((td) => Number(td.dataset.value)));
-  assert.equal(sizes.length, 4 * 6);
+  assert.equal(sizes.length, 5 * 6);
   for (const value of sizes) assert.ok(Number.isFinite(value) && value > 0, `size ${value}`);
 
   // The words and both charts.

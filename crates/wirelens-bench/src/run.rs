@@ -107,9 +107,8 @@ mod tests {
 
     #[test]
     fn prost_does_not_run_on_the_users_message() {
-        let set = crate::workload::descriptors().encode_to_vec();
         let user = Workload::builtin("user").unwrap();
-        let w = Workload::custom(&set, "userservice.User", &user.proto).unwrap();
+        let w = Workload::custom(&crate::workload::tests::custom("userservice.User", &user.json, "json")).unwrap();
         let codecs: Vec<&dyn Codec> = RustCodec::ALL.iter().map(|c| c as &dyn Codec).collect();
         let report = run(&[w], &codecs, &quick(), &mut Steady::new(), &mut |_| {}, &mut || false).unwrap();
         let codecs: Vec<CodecId> = report.rows.iter().map(|r| r.codec).collect();

@@ -10,9 +10,10 @@ use std::hint::black_box;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wirelens_api::userservice::{Address, User, user::Status};
+use wirelens_core::bench_report::Custom;
 use wirelens_core::compare::gzip_len;
 use wirelens_core::examples::REFERENCE;
-use wirelens_core::message::{self, JsonStyle};
+use wirelens_core::message::{self, JsonStyle, Notation};
 use wirelens_core::prost_reflect::{DescriptorPool, DynamicMessage, MessageDescriptor};
 use wirelens_core::schema::Schema;
 
@@ -49,6 +50,8 @@ pub enum WorkloadError {
     Type(String),
     #[error("the message does not decode as {0}: {1}")]
     Decode(String, String),
+    #[error("your {0} message does not parse: {1}")]
+    Message(String, String),
     #[error("the message has no JSON form: {0}")]
     Json(String),
 }
@@ -84,12 +87,14 @@ impl Workload {
         })
     }
 
-    /// The playground's message: its schema as an encoded `FileDescriptorSet`, its type, its bytes.
-    pub fn custom(descriptor_set: &[u8], type_name: &str, bytes: &[u8]) -> Result<Workload, WorkloadError> {
-        let pool = DescriptorPool::decode(descriptor_set).map_err(|e| WorkloadError::Schema(e.to_string()))?;
-        let desc = pool.get_message_by_name(type_name).ok_or_else(|| WorkloadError::Type(type_name.into()))?;
-        let dynamic =
-            DynamicMessage::decode(desc, bytes).map_err(|e| WorkloadError::Decode(type_name.into(), e.to_string()))?;
+    /// The playground's message as the user wrote it: `.proto` files, type, text in a notation.
+    pub fn custom(c: &Custom) -> Result<Workload, WorkloadError> {
+        let type_name = c.type_name.as_str();
+        let schema = Schema::compile(&c.files).map_err(|e| WorkloadError::Schema(e.to_string()))?;
+        let desc = schema.message(type_name).map_err(|_| WorkloadError::Type(type_name.into()))?;
+        let notation = c.notation.parse().unwrap_or(Notation::Json);
+        let dynamic = message::parse(&desc, &c.message, notation)
+            .map_err(|e| WorkloadError::Message(type_name.into(), e.to_string()))?;
         let json = message::to_json(&dynamic, JsonStyle::CANONICAL).map_err(|e| WorkloadError::Json(e.to_string()))?;
         let json_pretty =
             message::to_json(&dynamic, JsonStyle::PRETTY).map_err(|e| WorkloadError::Json(e.to_string()))?;
@@ -551,7 +556,7 @@ impl From<&JArticle> for Article {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -583,18 +588,29 @@ mod tests {
         }
     }
 
+    /// The playground's message as its permalink holds it: the files, the type, the text.
+    pub(crate) fn custom(type_name: &str, message: &str, notation: &str) -> Custom {
+        let mut files: Vec<(String, String)> =
+            REFERENCE.files.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
+        files.push((BENCH_PROTO.0.into(), BENCH_PROTO.1.into()));
+        Custom { files, type_name: type_name.into(), message: message.into(), notation: notation.into() }
+    }
+
     #[test]
     fn the_users_message_is_a_workload_and_bad_input_is_an_error() {
-        let pool = descriptors();
-        let set = pool.encode_to_vec();
-        let bytes = Workload::builtin("numbers").unwrap().proto;
-        let w = Workload::custom(&set, "bench.Series", &bytes).unwrap();
+        let numbers = Workload::builtin("numbers").unwrap();
+        let w = Workload::custom(&custom("bench.Series", &numbers.json, "json")).unwrap();
         w.check().unwrap();
         assert!(!w.is_typed());
-        assert_eq!(w.proto, bytes);
-        assert!(matches!(Workload::custom(&set, "bench.Nope", &bytes), Err(WorkloadError::Type(_))));
-        assert!(matches!(Workload::custom(&set, "bench.Series", &[0xff]), Err(WorkloadError::Decode(..))));
-        assert!(matches!(Workload::custom(&[1, 2, 3], "bench.Series", &bytes), Err(WorkloadError::Schema(_))));
+        assert_eq!(w.proto, numbers.proto);
+        let text = Workload::custom(&custom("userservice.User", "id: 42 name: \"Alice\"", "text")).unwrap();
+        assert_eq!(text.proto, [0x08, 0x2a, 0x12, 0x05, b'A', b'l', b'i', b'c', b'e']);
+        assert!(matches!(Workload::custom(&custom("bench.Nope", "{}", "json")), Err(WorkloadError::Type(_))));
+        let bad = Workload::custom(&custom("bench.Series", "{\"values\": [1,", "json"));
+        assert!(matches!(bad, Err(WorkloadError::Message(..))), "{:?}", bad.err());
+        let mut broken = custom("bench.Series", "{}", "json");
+        broken.files[0].1.push_str("message {");
+        assert!(matches!(Workload::custom(&broken), Err(WorkloadError::Schema(_))));
         assert!(matches!(Workload::builtin("page-7"), Err(WorkloadError::Unknown(_))));
     }
 }

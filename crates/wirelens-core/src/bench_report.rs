@@ -400,12 +400,17 @@ pub struct Request {
     pub custom: Option<Custom>,
 }
 
-/// The playground's message: its schema as an encoded `FileDescriptorSet`, its type, its bytes.
+/// The playground's message as the user wrote it (the fields of its permalink): the worker
+/// compiles, parses and encodes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Custom {
-    pub descriptor_set: Vec<u8>,
+    /// `(import name, source)` of every `.proto` file.
+    pub files: Vec<(String, String)>,
+    /// The full name of the message type.
     pub type_name: String,
-    pub bytes: Vec<u8>,
+    /// The message as the user wrote it, in `notation` (`json` or `text`).
+    pub message: String,
+    pub notation: String,
 }
 
 /// What the worker reports.
