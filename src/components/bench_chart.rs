@@ -141,9 +141,18 @@ fn log_log(title: &str, lines: &[Line], format_y: &dyn Fn(f64) -> String) -> Htm
     let px = |x: f64| left + (x.log10() - x0) / (x1 - x0) * plot_w;
     let py = |y: f64| top + (1.0 - (y.log10() - y0) / (y1 - y0)) * height;
     let ticks = |a: f64, b: f64| (a as i32..=b as i32).map(|e| 10f64.powi(e)).collect::<Vec<_>>();
+    // Each line's name at its last point, moved down where it would overlap the one above.
+    let mut labels: Vec<(usize, f64)> =
+        lines.iter().enumerate().filter_map(|(i, l)| l.points.last().map(|(_, y)| (i, py(*y) + 4.0))).collect();
+    labels.sort_by(|a, b| a.1.total_cmp(&b.1));
+    for k in 1..labels.len() {
+        labels[k].1 = labels[k].1.max(labels[k - 1].1 + 11.0);
+    }
+    let label_y = |i: usize| labels.iter().find(|(j, _)| *j == i).map_or(0.0, |(_, y)| *y);
+    let svg_height = (top + height + bottom).max(labels.last().map_or(0.0, |(_, y)| y + 6.0));
     html! {
         <figure class="chart">
-            <svg role="img" aria-label={title.to_owned()} viewBox={format!("0 0 {WIDTH} {}", top + height + bottom)} width={WIDTH.to_string()}>
+            <svg role="img" aria-label={title.to_owned()} viewBox={format!("0 0 {WIDTH} {svg_height}")} width={WIDTH.to_string()}>
                 { for ticks(x0, x1).into_iter().map(|x| html! {
                     <g class="tick">
                         <line x1={format!("{:.1}", px(x))} x2={format!("{:.1}", px(x))} y1={top.to_string()} y2={(top + height).to_string()} />
@@ -157,9 +166,9 @@ fn log_log(title: &str, lines: &[Line], format_y: &dyn Fn(f64) -> String) -> Htm
                     </g>
                 }) }
                 <text class="axis-label" x={format!("{:.1}", left + plot_w / 2.0)} y={(top + height + 32.0).to_string()} text-anchor="middle">{ "users per page" }</text>
-                { for lines.iter().filter(|l| !l.points.is_empty()).map(|l| {
+                { for lines.iter().enumerate().filter(|(_, l)| !l.points.is_empty()).map(|(i, l)| {
                     let points: Vec<String> = l.points.iter().map(|(x, y)| format!("{:.1},{:.1}", px(*x), py(*y))).collect();
-                    let (lx, ly) = l.points.last().map(|(x, y)| (px(*x), py(*y))).unwrap_or_default();
+                    let (lx, ly) = (l.points.last().map_or(0.0, |(x, _)| px(*x)), label_y(i));
                     html! {
                         <g class={classes!("line", l.class, l.dashed.then_some("dashed"))}>
                             <polyline points={points.join(" ")}><title>{ l.name.clone() }</title></polyline>
@@ -168,7 +177,7 @@ fn log_log(title: &str, lines: &[Line], format_y: &dyn Fn(f64) -> String) -> Htm
                                     <title>{ format!("{}: {} at {} users", l.name, format_y(*y), thousands(*x as usize)) }</title>
                                 </circle>
                             }) }
-                            <text class="chart-label" x={format!("{:.1}", lx + 6.0)} y={format!("{:.1}", ly + 4.0)}>{ l.name.clone() }</text>
+                            <text class="chart-label" x={format!("{:.1}", lx + 6.0)} y={format!("{:.1}", ly)}>{ l.name.clone() }</text>
                         </g>
                     }
                 }) }

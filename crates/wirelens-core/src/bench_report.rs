@@ -301,20 +301,20 @@ impl Report {
             let (ratio, gz) =
                 (s.json as f64 / s.protobuf.max(1) as f64, s.json_gzip as f64 / s.protobuf_gzip.max(1) as f64);
             lines.push(format!(
-                "On {workload}, protobuf is {} than compact JSON ({} against {} bytes), and {} once both are gzipped.",
-                times(ratio, "smaller", "larger"),
+                "On {workload}, protobuf is {} compact JSON ({} against {} bytes), and {} once both are gzipped.",
+                times(ratio, "smaller than", "larger than", "about the same size as"),
                 thousands(s.protobuf),
                 thousands(s.json),
-                times(gz, "smaller", "larger"),
+                times(gz, "smaller", "larger", "about the same size"),
             ));
         }
         let speed = |fast: CodecId, slow: CodecId, d: Direction| -> Option<String> {
             let (a, b) = (self.row(workload, fast, d)?, self.row(workload, slow, d)?);
             Some(format!(
-                "{} {}s {} than {}",
+                "{} {}s {} {}",
                 fast.name(),
                 d.label(),
-                times(b.stat.median_ns / a.stat.median_ns, "faster", "slower"),
+                times(b.stat.median_ns / a.stat.median_ns, "faster than", "slower than", "about as fast as"),
                 slow.name()
             ))
         };
@@ -334,8 +334,12 @@ impl Report {
 }
 
 /// "2.2x smaller", or "1.3x larger" when the ratio is under one.
-fn times(ratio: f64, better: &str, worse: &str) -> String {
-    if ratio >= 1.0 { format!("{ratio:.1}x {better}") } else { format!("{:.1}x {worse}", 1.0 / ratio) }
+fn times(ratio: f64, better: &str, worse: &str, same: &str) -> String {
+    match ratio {
+        r if (r.ln()).abs() < 1.05f64.ln() => same.to_owned(),
+        r if r >= 1.0 => format!("{r:.1}x {better}"),
+        r => format!("{:.1}x {worse}", 1.0 / r),
+    }
 }
 
 fn capitalize(s: &str) -> String {
@@ -467,11 +471,16 @@ mod tests {
     #[test]
     fn words_put_the_measured_ratios_in_sentences() {
         assert_eq!(
-            report().words("user"),
+            {
+                let mut r = report();
+                r.rows.push(row("user", CodecId::BrowserJson, Direction::Encode, 103.0));
+                r
+            }
+            .words("user"),
             [
                 "On user, protobuf is 2.2x smaller than compact JSON (43 against 95 bytes), and 1.5x smaller once both are gzipped.",
                 "Prost encodes 2.5x faster than serde_json; prost decodes 4.1x faster than serde_json.",
-                "Prost decodes 7.5x faster than JSON.parse/stringify.",
+                "Prost encodes about as fast as JSON.parse/stringify; prost decodes 7.5x faster than JSON.parse/stringify.",
             ]
         );
     }
