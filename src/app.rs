@@ -77,8 +77,8 @@ pub fn App() -> Html {
         use_effect_with(Shared { selected: None, ..shared.clone() }, move |_| {
             let link = share::encode(&now);
             store(SAVED_KEY, &link);
-            // Lessons keep their own progress; the recent works are the playground's.
-            if now.mode != "learn" {
+            // Lessons and benchmarks are not works to reopen; the recent works are the playground's.
+            if !matches!(now.mode.as_str(), "learn" | "bench") {
                 let mut history = history.borrow_mut();
                 history.record(&now, link, js_sys::Date::now());
                 store(HISTORY_KEY, &history.to_json());
@@ -164,6 +164,16 @@ pub fn App() -> Html {
         });
     }
 
+    // The benchmark tab is a module of its own (bench_app.rs): loaded the first time the tab
+    // opens, it mounts into #bench-root, which stays in the page (hidden) on the other tabs.
+    {
+        let loaded = use_mut_ref(|| false);
+        use_effect_with(state.mode == Mode::Bench, move |open| {
+            if *open && !*loaded.borrow() {
+                *loaded.borrow_mut() = load_script(BENCH_UI_SCRIPT);
+            }
+        });
+    }
     let dispatcher = state.dispatcher();
     let on_file = {
         let (d, reader) = (state.dispatcher(), reader.clone());
@@ -198,6 +208,7 @@ pub fn App() -> Html {
                     { mode_tab(Mode::Encode, "message → bytes") }
                     { mode_tab(Mode::Decode, "bytes → message") }
                     { mode_tab(Mode::Grpc, "gRPC") }
+                    { mode_tab(Mode::Bench, "benchmark") }
                     { mode_tab(Mode::Learn, "Learn") }
                 </nav>
                 <Recent entries={(*recent).clone()} on_open={{
@@ -211,6 +222,7 @@ pub fn App() -> Html {
             if let Some(notice) = &state.notice {
                 <p class="notice top-notice" role="status">{ notice }</p>
             }
+            <div id={crate::bench_app::ROOT_ID} hidden={state.mode != Mode::Bench}></div>
             if state.mode == Mode::Learn {
                 <LearnPanel state={(*learn).clone()}
                     on={{
@@ -230,6 +242,7 @@ pub fn App() -> Html {
                             d.dispatch(Action::SetMode(Mode::Grpc));
                         })
                     }} />
+            } else if state.mode == Mode::Bench {
             } else if state.mode == Mode::Grpc {
                 <GrpcPanel state={(*grpc).clone()} origin={(*origin).clone()} on={{
                     let d = grpc.dispatcher();
@@ -318,6 +331,16 @@ pub fn App() -> Html {
             </footer>
         </main>
     }
+}
+
+/// The benchmark tab's module loader (`static/bench-ui.js`, copied by trunk into `bench/`).
+const BENCH_UI_SCRIPT: &str = "bench/bench-ui.js";
+
+/// Adds a classic `<script src>` to the page; false if there is no document to add it to.
+fn load_script(src: &str) -> bool {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return false };
+    let (Ok(script), Some(head)) = (document.create_element("script"), document.head()) else { return false };
+    script.set_attribute("src", src).is_ok() && head.append_child(&script).is_ok()
 }
 
 /// Edits of messages up to this size are shown as changed bytes.

@@ -6,8 +6,12 @@
 //! components on their own in a browser.
 
 pub mod app;
+pub mod bench_app;
+pub mod bench_state;
+pub mod bench_worker;
 pub mod components;
 pub mod grpc_state;
 pub mod learn_state;
+pub mod panic_banner;
 pub mod rpc;
 pub mod state;

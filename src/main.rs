@@ -1,20 +1,6 @@
 //! Mounts the wirelens app (see `lib.rs`) after installing a panic banner.
 
 fn main() {
-    install_panic_banner();
+    wirelens::panic_banner::install();
     yew::Renderer::<wirelens::app::App>::new().render();
-}
-
-/// A panic must not leave a dead page: show what happened in a banner and log it.
-fn install_panic_banner() {
-    std::panic::set_hook(Box::new(|info| {
-        let message = format!("wirelens hit a bug and stopped: {info}. Reload the page to start again.");
-        web_sys::console::error_1(&message.clone().into());
-        let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
-        let (Ok(banner), Some(body)) = (document.create_element("div"), document.body()) else { return };
-        banner.set_class_name("panic-banner");
-        banner.set_attribute("role", "alert").ok();
-        banner.set_text_content(Some(&message));
-        body.prepend_with_node_1(&banner).ok();
-    }));
 }

@@ -31,6 +31,9 @@ pub enum Mode {
     Grpc,
     /// The lessons (their state is `learn_state`'s).
     Learn,
+    /// The benchmark: protobuf against JSON (its state is `bench_state`'s; the message measured
+    /// as "yours" is the encoded message).
+    Bench,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -176,6 +179,7 @@ impl State {
                 Mode::Decode => "decode",
                 Mode::Grpc => "grpc",
                 Mode::Learn => "learn",
+                Mode::Bench => "bench",
             }
             .into(),
             bytes: if small { self.bytes_text.clone() } else { String::new() },
@@ -197,6 +201,7 @@ impl State {
             "decode" => Mode::Decode,
             "grpc" => Mode::Grpc,
             "learn" => Mode::Learn,
+            "bench" => Mode::Bench,
             _ => Mode::Encode,
         };
         state.bytes_format = shared.bytes_format.parse().unwrap_or(InputFormat::Auto);
@@ -220,7 +225,7 @@ impl State {
     /// The bytes shown: the encoded message, or the decoded input.
     pub fn bytes(&self) -> Rc<Vec<u8>> {
         match self.mode {
-            Mode::Encode | Mode::Grpc | Mode::Learn => self.encoded.clone(),
+            Mode::Encode | Mode::Grpc | Mode::Learn | Mode::Bench => self.encoded.clone(),
             Mode::Decode => self.decoded.clone(),
         }
     }
@@ -236,7 +241,9 @@ impl State {
     /// True when the bytes shown no longer match the text the user typed.
     pub fn is_stale(&self) -> bool {
         match self.mode {
-            Mode::Encode | Mode::Grpc | Mode::Learn => self.message_error.is_some() || !self.schema_problems.is_empty(),
+            Mode::Encode | Mode::Grpc | Mode::Learn | Mode::Bench => {
+                self.message_error.is_some() || !self.schema_problems.is_empty()
+            }
             Mode::Decode => self.bytes_error.is_some(),
         }
     }

@@ -1,5 +1,7 @@
 //! One component per file: props in, callbacks out.
 
+pub mod bench_chart;
+pub mod bench_panel;
 pub mod bytes_pane;
 pub mod compare_pane;
 pub mod editor;

@@ -1,6 +1,8 @@
 // The playground's speed in a real browser, printed as figures (a benchmark, not a test):
 //  - typing: from an edit of the message to the re-rendered bytes, for the reference user;
-//  - a 1 MiB message: from pasting its hex to the first rendered rows, then scroll steps.
+//  - a 1 MiB message: from pasting its hex to the first rendered rows, then scroll steps;
+//  - the benchmark tab (issue #5): the full plan on every built-in workload and every codec, in
+//    its Web Worker; the tab's Markdown is printed (--no-codecs skips it: about two minutes).
 // `cargo xtask bench app` builds the app, serves it and runs this with the same variables as the
 // end-to-end tests (WIRELENS_URL, WIRELENS_NODE_MODULES, CHROMIUM).
 import { URL, launch } from '../e2e/browser.mjs';
@@ -80,4 +82,18 @@ const big = await page.evaluate(async () => {
 });
 console.log(`1 MiB message (${big.bytes} bytes, schema-less) → first rows drawn   ${big.opened.toFixed(0)} ms   (${big.rows} rows in the DOM)`);
 report('scroll event → new rows drawn (1 MiB)', big.scrolls);
+
+if (!process.argv.includes('--no-codecs')) {
+  await page.getByRole('tab', { name: 'benchmark' }).click();
+  await page.locator('.bench-pane button.run').waitFor();
+  for (const box of await page.locator('input[data-workload]').all()) {
+    if ((await box.isChecked()) !== ((await box.getAttribute('data-workload')) !== 'yours')) await box.click();
+  }
+  await page.getByRole('button', { name: /^full:/ }).click();
+  await page.locator('.bench-pane button.run').click();
+  await page.locator('.bench-markdown, .bench-pane .error').first().waitFor({ state: 'attached', timeout: 600_000 });
+  const failed = await page.locator('.bench-pane .error').count();
+  if (failed) throw new Error(`the benchmark tab failed: ${await page.locator('.bench-pane .error').textContent()}`);
+  console.log(`\nthe benchmark tab, full plan:\n\n${await page.locator('.bench-markdown').textContent()}`);
+}
 await browser.close();

@@ -30,6 +30,9 @@ Commands:
                                  a smoke test of the built app in headless Chromium, and `interop`;
                                  --quick skips the trunk build, the smoke test and interop
   bench [core] [-- ARGS]         run wirelens-core's criterion benchmarks (ARGS go to criterion)
+  bench codec [-- ARGS]          protobuf against JSON natively (issue #5): the app's benchmark
+                                 workloads through prost, prost-reflect and serde_json, printed
+                                 as the app's Markdown table; ARGS: --quick, workload ids
   bench app                      build the app and time it in headless Chromium (typing, a 1 MiB message)
   bench server                   start wirelens-server (bench profile) and time each kind of call
                                  with `wirelens call --repeat --concurrency`, then GetUser and
@@ -146,6 +149,15 @@ fn bench(args: &[&str]) -> Result<()> {
     }
     if args == ["server"] {
         return bench_server::run();
+    }
+    if let ["codec", rest @ ..] = args {
+        let extra = match rest {
+            [] => &[][..],
+            ["--", extra @ ..] => extra,
+            _ => return usage_error(&format!("unexpected arguments to bench codec: {rest:?}")),
+        };
+        let mut cargo = util::cmd("cargo", &["bench", "-p", "wirelens-bench", "--bench", "table", "--"]);
+        return util::run(cargo.args(extra));
     }
     let (target, extra) = match args {
         [] | ["core"] => ("core", &[][..]),

@@ -26,11 +26,14 @@ const QUICK_STEPS: &[Step] = &[
     Step {
         name: "clippy (app, wasm32)",
         needs: &[Tool::RustComponents, Tool::Wasm32Target],
+        // The benchmark worker's code only exists for wasm32 (on the host it is a stub).
         run: || {
             cargo(&[
                 "clippy",
                 "-p",
                 "wirelens",
+                "-p",
+                "wirelens-bench-worker",
                 "--target",
                 "wasm32-unknown-unknown",
                 "--all-targets",

@@ -9,6 +9,7 @@
 //! app, the CLI and the server are thin layers over this crate.
 
 pub mod bench;
+pub mod bench_report;
 pub mod compare;
 pub mod diff;
 pub mod draft;

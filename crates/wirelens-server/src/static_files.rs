@@ -6,7 +6,7 @@ use std::path::Path;
 use axum::Router;
 use http::{HeaderName, HeaderValue};
 use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
 
 /// Headers on every response of the server, API and errors included.
 pub const ISOLATION_HEADERS: &[(&str, &str)] = &[
@@ -15,9 +15,16 @@ pub const ISOLATION_HEADERS: &[(&str, &str)] = &[
     ("cross-origin-resource-policy", "same-origin"),
 ];
 
-/// Serves the files under `dist` for every path no other route claims.
+/// Serves the files under `dist` for every path no other route claims. trunk names the files
+/// without content hashes (the app starts its benchmark worker by a fixed URL), so browsers are
+/// told to revalidate them rather than keep a stale bundle.
 pub fn fallback(router: Router, dist: &Path) -> Router {
-    router.fallback_service(ServeDir::new(dist).append_index_html_on_directories(true))
+    let files = ServeDir::new(dist).append_index_html_on_directories(true);
+    router.fallback_service(SetResponseHeader::if_not_present(
+        files,
+        http::header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache"),
+    ))
 }
 
 /// Adds [`ISOLATION_HEADERS`] to every response of `router`.
