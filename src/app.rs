@@ -378,7 +378,7 @@ fn store(key: &str, value: &str) {
 }
 
 /// Where the work in progress is kept between visits.
-const SAVED_KEY: &str = "wirelens.state";
+pub const SAVED_KEY: &str = "wirelens.state";
 
 /// Where Learn mode keeps the lessons done (apart from the playground's work).
 const PROGRESS_KEY: &str = "wirelens.learn";

@@ -87,9 +87,11 @@ fn root() -> Option<web_sys::Element> {
     web_sys::window()?.document()?.get_element_by_id(ROOT_ID)
 }
 
-/// The playground's message, from the permalink in the URL fragment.
+/// The playground's message, from the work app.rs saves in local storage as it changes (the URL
+/// follows only once the page rests).
 fn playground() -> Option<Custom> {
-    let shared = share::decode(&web_sys::window()?.location().hash().ok()?).ok()?;
+    let saved = web_sys::window()?.local_storage().ok()??.get_item(crate::app::SAVED_KEY).ok()??;
+    let shared = share::decode(&saved).ok()?;
     let type_name = shared.message_type.filter(|_| !shared.message.trim().is_empty())?;
     Some(Custom { files: shared.files, type_name, message: shared.message, notation: shared.notation })
 }
