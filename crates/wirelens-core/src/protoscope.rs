@@ -363,7 +363,8 @@ impl Parser<'_> {
                     Some(w) => w,
                     None => self.infer(start, number)?,
                 };
-                push_varint(&mut self.out, (u64::from(number) << 3) | wire_type as u64, long_form.unwrap_or(0));
+                push_varint(&mut self.out, (u64::from(number) << 3) | wire_type as u64, long_form.unwrap_or(0))
+                    .map_err(|why| fault(start, why))?;
                 self.last_tag = Some((number, wire_type));
             }
             Token::Number { text, width } => self.number(start, &text, width, long_form.unwrap_or(0))?,
@@ -385,10 +386,13 @@ impl Parser<'_> {
                 match frame.close {
                     Close::Length(extra) => {
                         let mut prefix = Vec::new();
-                        push_varint(&mut prefix, (self.out.len() - frame.start) as u64, extra);
+                        push_varint(&mut prefix, (self.out.len() - frame.start) as u64, extra)
+                            .map_err(|why| fault(frame.opened_at, why))?;
                         self.out.splice(frame.start..frame.start, prefix);
                     }
-                    Close::Group(number) => push_varint(&mut self.out, (u64::from(number) << 3) | 4, 0),
+                    Close::Group(number) => {
+                        push_varint(&mut self.out, (u64::from(number) << 3) | 4, 0).map_err(|why| fault(start, why))?
+                    }
                 }
             }
             Token::Bytes(bytes) => self.out.extend_from_slice(&bytes),
@@ -465,12 +469,12 @@ impl Parser<'_> {
             magnitude
         };
         match width {
-            Width::Varint => push_varint(&mut self.out, value, long_form),
+            Width::Varint => push_varint(&mut self.out, value, long_form).map_err(|why| fault(start, why))?,
             Width::Zigzag => {
                 if !negative && magnitude > i64::MAX as u64 {
                     return Err(bad("is too large for zigzag"));
                 }
-                push_varint(&mut self.out, zigzag(value as i64), long_form)
+                push_varint(&mut self.out, zigzag(value as i64), long_form).map_err(|why| fault(start, why))?
             }
             Width::I32 => {
                 let fits = if negative { magnitude <= 1 << 31 } else { magnitude <= u64::from(u32::MAX) };
@@ -617,16 +621,23 @@ fn word_token(word: &str) -> Option<Result<Token, Fault>> {
         .then(|| Ok(Token::Number { text: text.to_owned(), width }))
 }
 
-/// The varint of `value`, `extra` bytes longer than it needs (continuation bits on zero groups).
-fn push_varint(out: &mut Vec<u8>, value: u64, extra: usize) {
-    let start = out.len();
+/// The varint of `value`, `extra` bytes longer than it needs (continuation bits on zero groups);
+/// refused when that passes the ten bytes a varint may have.
+fn push_varint(out: &mut Vec<u8>, value: u64, extra: usize) -> Result<(), String> {
+    if varint::encoded_len(value) + extra > varint::MAX_LEN {
+        return Err(format!(
+            "long-form:{extra} makes {value} a varint of {} bytes; a varint has at most {}",
+            varint::encoded_len(value) + extra,
+            varint::MAX_LEN
+        ));
+    }
     varint::encode(value, out);
     if extra > 0 {
         *out.last_mut().expect("a varint has a byte") |= 0x80;
         out.extend(std::iter::repeat_n(0x80, extra - 1));
         out.push(0);
     }
-    debug_assert!(out.len() - start >= 1);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -749,6 +760,14 @@ mod tests {
                 r#"protoscope at line 1, column 1: a string or `hex` after field 1's tag needs braces, which write its length: 1: {"text"}"#
             ]],
         );
+        check_parse("1: long-form:9 5", expect!["08 85 80 80 80 80 80 80 80 80 00"]);
+        check_parse(
+            "long-form:108088088 1: 5",
+            expect![
+                "protoscope at line 1, column 21: long-form:108088088 makes 8 a varint of 108088089 bytes; a varint has at most 10"
+            ],
+        );
+        check_parse("1: long-form:8 {`00`}", expect!["0A 81 80 80 80 80 80 80 80 00 00"]);
         check_parse(
             "1: 42 !{",
             expect!["protoscope at line 1, column 7: '!{' must follow a group's tag, such as '3:' or '3:SGROUP'"],

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use wirelens_core::input::{self, InputFormat};
-use wirelens_core::{examples, wire};
+use wirelens_core::{examples, protoscope, wire};
 
 fn corpus(target: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus").join(target);
@@ -18,7 +18,7 @@ fn corpus(target: &str) -> Vec<PathBuf> {
 }
 
 #[test]
-fn annotate_corpus_tiles() {
+fn annotate_corpus_tiles_and_reads_back_from_protoscope() {
     let user = examples::REFERENCE.schema().unwrap().message("userservice.User").unwrap();
     for path in corpus("annotate") {
         let bytes = std::fs::read(&path).unwrap();
@@ -30,6 +30,13 @@ fn annotate_corpus_tiles() {
                 next = a.node(leaf).range.end;
             }
             assert_eq!(next, bytes.len(), "{}", path.display());
+            let text = protoscope::write(&a);
+            assert_eq!(
+                input::parse_bytes(&text, InputFormat::Protoscope),
+                Ok(bytes.clone()),
+                "{}:\n{text}",
+                path.display()
+            );
         }
     }
 }
@@ -39,7 +46,9 @@ fn input_corpus_parses_or_points_at_a_character() {
     for path in corpus("input") {
         let bytes = std::fs::read(&path).unwrap();
         let Ok(text) = std::str::from_utf8(&bytes) else { continue };
-        for format in [InputFormat::Auto, InputFormat::Hex, InputFormat::Base64, InputFormat::Escaped] {
+        for format in
+            [InputFormat::Auto, InputFormat::Hex, InputFormat::Base64, InputFormat::Escaped, InputFormat::Protoscope]
+        {
             match input::parse_bytes(text, format) {
                 Ok(bytes) => assert_eq!(input::parse_bytes(&input::to_hex(&bytes), InputFormat::Hex).unwrap(), bytes),
                 Err(e) => assert!(e.position() <= text.chars().count(), "{}: {e}", path.display()),
