@@ -77,8 +77,9 @@ pub fn App() -> Html {
         use_effect_with(Shared { selected: None, ..shared.clone() }, move |_| {
             let link = share::encode(&now);
             store(SAVED_KEY, &link);
-            // Lessons and benchmarks are not works to reopen; the recent works are the playground's.
-            if !matches!(now.mode.as_str(), "learn" | "bench") {
+            // The recent works are the playground's two directions; the other tabs keep no work
+            // of their own in the permalink.
+            if matches!(now.mode.as_str(), "encode" | "decode") {
                 let mut history = history.borrow_mut();
                 history.record(&now, link, js_sys::Date::now());
                 store(HISTORY_KEY, &history.to_json());

@@ -63,7 +63,6 @@ fn key(shared: &Shared) -> String {
 pub fn title(shared: &Shared) -> String {
     let direction = match shared.mode.as_str() {
         "decode" => "bytes → message",
-        "grpc" => "gRPC",
         _ => "message → bytes",
     };
     let what = match (&shared.message_type, shared.mode.as_str()) {
