@@ -12,6 +12,7 @@ use wirelens_core::examples;
 use wirelens_core::grpcweb::{self, Encoding, Frame, Trailers};
 use wirelens_core::message;
 use wirelens_core::prost_reflect::MessageDescriptor;
+use wirelens_core::rest_twin;
 use wirelens_core::schema::Schema;
 use wirelens_core::status;
 use yew::Reducible;
@@ -420,16 +421,17 @@ impl GrpcState {
         let desc = schema.message(self.method.request_type()).map_err(|e| e.to_string())?;
         let request = message::parse_json(&desc, self.request_text()).map_err(|e| format!("request: {e}"))?;
         let field = |name: &str| request.get_field_by_name(name).map(|v| v.into_owned());
-        let rest_url = match self.method {
+        let token = field("page_token");
+        let twin = match self.method {
             Method::GetUser => {
-                let id = field("user_id").and_then(|v| v.as_i64()).unwrap_or_default();
-                format!("{base}/v1/users/{id}")
+                rest_twin::Request::GetUser { user_id: field("user_id").and_then(|v| v.as_i64()).unwrap_or_default() }
             }
-            Method::ListUsers => {
-                let size = field("page_size").and_then(|v| v.as_i32()).unwrap_or_default();
-                format!("{base}/v1/users?page_size={size}")
-            }
+            Method::ListUsers => rest_twin::Request::ListUsers {
+                page_size: field("page_size").and_then(|v| v.as_i32()).unwrap_or_default(),
+                page_token: token.as_ref().and_then(|v| v.as_str()).unwrap_or_default(),
+            },
         };
+        let rest_url = format!("{base}{}", rest_twin::path(twin));
         let rest_headers = grpc.headers.iter().filter(|(n, _)| n == "authorization").cloned().collect();
         Ok(CompareSpec { id: self.next_id, n, time_limit_ms: COMPARE_TIME_LIMIT_MS, grpc, rest_url, rest_headers })
     }

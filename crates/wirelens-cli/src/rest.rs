@@ -17,6 +17,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use tonic::metadata::MetadataMap;
 use wirelens_api::{GetUserRequest, ListUsersRequest};
+use wirelens_core::rest_twin;
 
 use crate::call::{Call, Method, decode_first};
 use crate::error::Failure;
@@ -24,21 +25,15 @@ use crate::repeat::Outcome;
 
 /// The REST path of the call's first request, for the methods that have a REST twin.
 pub fn path(method: Method, requests: &[Vec<u8>]) -> Option<String> {
+    let twin = |request| Some(rest_twin::path(request));
     match method {
         Method::GetUser => {
             let request: GetUserRequest = decode_first(requests);
-            Some(format!("/v1/users/{}", request.user_id))
+            twin(rest_twin::Request::GetUser { user_id: request.user_id })
         }
         Method::ListUsers => {
             let request: ListUsersRequest = decode_first(requests);
-            let mut query = Vec::new();
-            if request.page_size != 0 {
-                query.push(format!("page_size={}", request.page_size));
-            }
-            if !request.page_token.is_empty() {
-                query.push(format!("page_token={}", percent_encode(&request.page_token)));
-            }
-            Some(if query.is_empty() { "/v1/users".to_owned() } else { format!("/v1/users?{}", query.join("&")) })
+            twin(rest_twin::Request::ListUsers { page_size: request.page_size, page_token: &request.page_token })
         }
         Method::UploadUserPhotos | Method::Chat => None,
     }
@@ -114,16 +109,6 @@ async fn get(
     }
     let value = value.ok_or((tonic::Code::Internal, "the answer is not JSON".to_owned()))?;
     Ok(value.get("users").and_then(|u| u.as_array()).map_or(1, |users| users.len() as u64))
-}
-
-/// Page tokens are opaque: escape whatever is not unreserved in a URL.
-fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => char::from(b).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// hyper's HTTP connector, counting the connections it opens.

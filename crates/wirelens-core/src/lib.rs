@@ -24,6 +24,7 @@ pub mod message;
 pub mod mutate;
 pub mod position;
 pub mod protoscope;
+pub mod rest_twin;
 pub mod schema;
 pub mod share;
 pub mod status;
