@@ -24,9 +24,11 @@ pub struct Props {
 
 #[component]
 pub fn BytesPane(props: &Props) -> Html {
+    // Only text the editor shows gets marks (finding a mark walks the text up to it).
     let marks = props
         .error
         .iter()
+        .filter(|_| props.text.len() <= LARGE_TEXT)
         .map(|e| {
             let (line, column) = e.line_col();
             mark_at(&props.text, line, column)
