@@ -19,14 +19,13 @@ use crate::components::compare_pane::ComparePane;
 use crate::components::explain_panel::ExplainPanel;
 use crate::components::export_panel::ExportPanel;
 use crate::components::field_tree::FieldTree;
-use crate::components::grpc_panel::GrpcPanel;
 use crate::components::hex_view::{HexView, use_changed};
 use crate::components::learn_panel::LearnPanel;
 use crate::components::message_pane::MessagePane;
 use crate::components::recent::Recent;
 use crate::components::schema_pane::SchemaPane;
-use crate::grpc_state::{GrpcAction, GrpcState};
 use crate::learn_state::{GrpcPreset, LearnAction, LearnState};
+use crate::module::{self, Module};
 use crate::state::{Action, Mode, State, human_size};
 
 /// Typing in the schema recompiles after this pause.
@@ -35,24 +34,8 @@ const COMPILE_DELAY_MS: u32 = 250;
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(initial_state);
-    let grpc = use_reducer(GrpcState::default);
     let learn = use_reducer(initial_learn);
     let reader = use_mut_ref(|| None::<FileReader>);
-    let origin = use_memo((), |()| web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default());
-
-    // Send the call the reducer prepared; what the network reports goes back to the reducer,
-    // tagged with the call's id.
-    {
-        let (spec, dispatcher) = (grpc.pending.clone(), grpc.dispatcher());
-        use_effect_with(spec.as_ref().map(|s| s.id), move |_| {
-            if let Some(spec) = spec {
-                let id = spec.id;
-                yew::platform::spawn_local(crate::rpc::call(spec, move |event| {
-                    dispatcher.dispatch(GrpcAction::Event(id, event))
-                }));
-            }
-        });
-    }
 
     // Recompile once typing in the schema pauses; a new keystroke cancels the pending compile.
     {
@@ -146,35 +129,26 @@ pub fn App() -> Html {
     // Until the user points somewhere, explain the first byte: the page teaches on first open.
     let selected = state.selected.or((!bytes.is_empty()).then_some(0));
 
-    // Run the comparison the reducer prepared; Cancel (or a new comparison) stops the old one,
-    // through the flag this effect's cleanup sets.
+    // The benchmark and gRPC tabs are modules of their own (module.rs): each is loaded the first
+    // time its tab opens and mounts into its root, which stays in the page (hidden) on the other tabs.
     {
-        let compare = grpc.compare.as_ref().filter(|c| !c.done).map(|c| c.spec.clone());
-        let dispatcher = grpc.dispatcher();
-        use_effect_with(compare.as_ref().map(|c| c.id), move |_| {
-            let cancel = Rc::new(std::cell::Cell::new(false));
-            if let Some(spec) = compare {
-                let (id, cancel) = (spec.id, cancel.clone());
-                yew::platform::spawn_local(async move {
-                    let d = dispatcher.clone();
-                    crate::rpc::compare(spec, cancel, move |sample| d.dispatch(GrpcAction::Sample(id, sample))).await;
-                    dispatcher.dispatch(GrpcAction::CompareDone(id));
-                });
-            }
-            move || cancel.set(true)
-        });
-    }
-
-    // The benchmark tab is a module of its own (bench_app.rs): loaded the first time the tab
-    // opens, it mounts into #bench-root, which stays in the page (hidden) on the other tabs.
-    {
-        let loaded = use_mut_ref(|| false);
-        use_effect_with(state.mode == Mode::Bench, move |open| {
-            if *open && !*loaded.borrow() {
-                *loaded.borrow_mut() = load_script(BENCH_UI_SCRIPT);
+        let loaded = use_mut_ref(Vec::<Module>::new);
+        let wanted = match state.mode {
+            Mode::Bench => Some(module::BENCH),
+            Mode::Grpc => Some(module::GRPC),
+            _ => None,
+        };
+        use_effect_with(wanted, move |wanted| {
+            if let Some(m) = *wanted
+                && !loaded.borrow().contains(&m)
+                && m.load()
+            {
+                loaded.borrow_mut().push(m);
             }
         });
     }
+    // How many preset calls Learn mode has asked the gRPC tab for.
+    let presets_asked = use_mut_ref(|| 0_u32);
     let dispatcher = state.dispatcher();
     let on_file = {
         let (d, reader) = (state.dispatcher(), reader.clone());
@@ -223,7 +197,8 @@ pub fn App() -> Html {
             if let Some(notice) = &state.notice {
                 <p class="notice top-notice" role="status">{ notice }</p>
             }
-            <div id={crate::bench_app::ROOT_ID} hidden={state.mode != Mode::Bench}></div>
+            <div id={module::BENCH.root_id} hidden={state.mode != Mode::Bench}></div>
+            <div id={module::GRPC.root_id} hidden={state.mode != Mode::Grpc}></div>
             if state.mode == Mode::Learn {
                 <LearnPanel state={(*learn).clone()}
                     on={{
@@ -235,20 +210,19 @@ pub fn App() -> Html {
                         Callback::from(move |()| d.dispatch(Action::Open(Box::new(learn.to_shared()))))
                     }}
                     on_grpc={{
-                        let (d, g, origin) = (state.dispatcher(), grpc.dispatcher(), origin.clone());
+                        let (d, asked) = (state.dispatcher(), presets_asked.clone());
                         Callback::from(move |preset: GrpcPreset| {
-                            for action in preset.actions(&origin) {
-                                g.dispatch(action);
+                            // The gRPC tab's module makes the call (grpc_app.rs); the count makes
+                            // the same button, pressed again, a new request.
+                            *asked.borrow_mut() += 1;
+                            if let Some(root) = module::GRPC.root() {
+                                let request = format!("{} {}", preset.slug(), asked.borrow());
+                                let _ = root.set_attribute(crate::grpc_app::PRESET_ATTRIBUTE, &request);
                             }
                             d.dispatch(Action::SetMode(Mode::Grpc));
                         })
                     }} />
-            } else if state.mode == Mode::Bench {
-            } else if state.mode == Mode::Grpc {
-                <GrpcPanel state={(*grpc).clone()} origin={(*origin).clone()} on={{
-                    let d = grpc.dispatcher();
-                    Callback::from(move |a| d.dispatch(a))
-                }} />
+            } else if matches!(state.mode, Mode::Bench | Mode::Grpc) {
             } else {
             <div class="columns">
                 <div class="column inputs">
@@ -332,16 +306,6 @@ pub fn App() -> Html {
             </footer>
         </main>
     }
-}
-
-/// The benchmark tab's module loader (`static/bench-ui.js`, copied by trunk into `bench/`).
-const BENCH_UI_SCRIPT: &str = "bench/bench-ui.js";
-
-/// Adds a classic `<script src>` to the page; false if there is no document to add it to.
-fn load_script(src: &str) -> bool {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return false };
-    let (Ok(script), Some(head)) = (document.create_element("script"), document.head()) else { return false };
-    script.set_attribute("src", src).is_ok() && head.append_child(&script).is_ok()
 }
 
 /// Edits of messages up to this size are shown as changed bytes.

@@ -1,10 +1,11 @@
 //! The gRPC panel's state: the call form, the call in flight and what came back. Pure, no effects.
 //!
 //! [`GrpcAction::Call`] checks the request JSON against the reference schema and, when it parses,
-//! leaves a [`CallSpec`] (URL, headers, framed body) for `app.rs` to send through `rpc.rs`; what
-//! the network reports comes back as [`CallEvent`]s tagged with the call's id, so an answer to an
-//! older call is ignored. The status shown is decided here, from the response headers, the
-//! trailer frame or the transport's failure.
+//! leaves a [`CallSpec`] (URL, headers, framed body) for `grpc_app.rs` to send through `rpc.rs`;
+//! what the network reports comes back as [`CallEvent`]s tagged with the call's id, so an answer
+//! to an older call is ignored. The status shown is decided here, from the response headers, the
+//! trailer frame or the transport's failure; beside it, what tonic's generated client made of the
+//! same call ([`ClientView`]) and whether the two agree.
 
 use std::rc::Rc;
 
@@ -78,11 +79,16 @@ impl Method {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallSpec {
     pub id: u32,
+    pub method: Method,
+    /// The server's origin (the URL without the method's path).
+    pub base: String,
     pub url: String,
     pub encoding: Encoding,
     pub headers: Vec<(String, String)>,
     /// The request frame, base64'd for the text encoding.
     pub body: Vec<u8>,
+    /// The request message alone, encoded (what the typed client is given).
+    pub message: Vec<u8>,
     /// The client gives up after this (plus a grace period for the server's own answer).
     pub deadline_ms: Option<u32>,
 }
@@ -100,6 +106,27 @@ pub enum CallEvent {
     Failed { code: u32, reason: String, at_ms: f64 },
     /// The body broke the framing: everything received, as it came, in the encoding it came in.
     Malformed { body: Vec<u8>, encoding: Encoding, at_ms: f64 },
+    /// What the typed client made of the same call.
+    Client(ClientView),
+}
+
+/// The same call made by tonic's generated client over tonic-web-wasm-client: what a Rust
+/// program calling the server from a browser would get.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientView {
+    /// tonic's status, and each response as the generated Rust type prints (`{:#?}`).
+    Done { code: u32, message: String, responses: Vec<String> },
+    /// The typed call was not made: why.
+    NotMade(String),
+}
+
+/// How the typed client's result compares with the frames' reading.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Agreement {
+    /// Same status, same number of messages.
+    Agrees,
+    /// What differs, in words.
+    Differs(String),
 }
 
 /// The outcome of a call, however it came.
@@ -127,6 +154,8 @@ pub struct CallView {
     pub elapsed_ms: Option<f64>,
     /// A body that broke the framing, laid out by core: frames, then the invalid rest.
     pub garbled: Option<Rc<grpcweb::Body>>,
+    /// The typed client's result, once it has one.
+    pub client: Option<ClientView>,
 }
 
 /// One byte of a malformed body as drawn: where it is, its value, its role.
@@ -167,6 +196,23 @@ impl CallView {
             return None;
         }
         self.headers.iter().find(|(n, _)| n == NEXT_PAGE_HEADER).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
+    }
+
+    /// Whether the typed client read the call as the frames did; `None` until both have ended
+    /// (or when the typed call was not made).
+    pub fn agreement(&self) -> Option<Agreement> {
+        let (Some(outcome), Some(ClientView::Done { code, responses, .. })) = (&self.outcome, &self.client) else {
+            return None;
+        };
+        let name = |code: u32| status::by_number(code).map_or_else(|| code.to_string(), |c| c.name.to_owned());
+        let messages = self.messages().count();
+        Some(if *code != outcome.code {
+            Agreement::Differs(format!("the client says {}, the frames {}", name(*code), name(outcome.code)))
+        } else if responses.len() != messages {
+            Agreement::Differs(format!("the client has {} responses, the body {messages} messages", responses.len()))
+        } else {
+            Agreement::Agrees
+        })
     }
 
     pub fn trailers(&self) -> Option<&Trailers> {
@@ -254,6 +300,8 @@ pub enum GrpcAction {
         origin: String,
     },
     Event(u32, CallEvent),
+    /// Stop the call in flight (the effect aborts its requests).
+    CancelCall,
     /// Set the ListUsers request's `page_token` to the one the last call returned, and call.
     NextPage {
         origin: String,
@@ -399,10 +447,13 @@ impl GrpcState {
         };
         Ok(CallSpec {
             id: self.next_id,
+            method: self.method,
+            base: base.to_owned(),
             url: format!("{base}/userservice.UserService/{}", self.method.name()),
             encoding: self.encoding,
             headers,
             body,
+            message: message::encode(&request),
             deadline_ms,
         })
     }
@@ -437,8 +488,15 @@ impl GrpcState {
     }
 
     fn on_event(&mut self, id: u32, event: CallEvent) {
+        if let (CallEvent::Client(view), Some(call)) = (&event, self.call.as_mut().filter(|c| c.id == id)) {
+            // The typed call ends on its own time, before or after the frames; a cancelled call
+            // keeps the view Cancel gave it.
+            call.client.get_or_insert_with(|| view.clone());
+            return;
+        }
         let Some(call) = self.call.as_mut().filter(|c| c.id == id && c.outcome.is_none()) else { return };
         match event {
+            CallEvent::Client(_) => {}
             CallEvent::Headers { http_status, headers } => {
                 call.http_status = Some(http_status);
                 call.headers = headers;
@@ -552,6 +610,7 @@ impl Reducible for GrpcState {
                         outcome: None,
                         elapsed_ms: None,
                         garbled: None,
+                        client: None,
                     });
                     s.next_id += 1;
                     s.pending = Some(spec);
@@ -559,6 +618,15 @@ impl Reducible for GrpcState {
                 Err(e) => s.form_error = Some(e),
             },
             GrpcAction::Event(id, event) => s.on_event(id, event),
+            GrpcAction::CancelCall => {
+                if let Some(call) = s.call.as_mut().filter(|c| c.outcome.is_none()) {
+                    let message = "cancelled by the user".to_owned();
+                    call.outcome =
+                        Some(Outcome { code: status::CANCELLED, message: message.clone(), source: "client" });
+                    let responses = Vec::new();
+                    call.client.get_or_insert(ClientView::Done { code: status::CANCELLED, message, responses });
+                }
+            }
             GrpcAction::SetCompareN(text) => s.compare_n = text,
             GrpcAction::Compare { origin } => match s.compare_spec(&origin) {
                 Ok(spec) => {
@@ -637,6 +705,73 @@ mod tests {
         let s = act(s, GrpcAction::Event(id, CallEvent::Finished { at_ms: 2.0 }));
         let outcome = s.call.unwrap().outcome.unwrap();
         assert_eq!((outcome.code, outcome.message.as_str()), (5, "no user"));
+    }
+
+    #[test]
+    fn the_spec_gives_the_typed_client_the_origin_and_the_bare_message() {
+        let s = call(GrpcState::default());
+        let spec = s.pending.unwrap();
+        assert_eq!((spec.method, spec.base.as_str()), (Method::GetUser, "http://127.0.0.1:8080"));
+        assert_eq!(spec.message, [0x08, 0x2a]);
+        assert_eq!(spec.body[grpcweb::HEADER_LEN..], spec.message[..]);
+    }
+
+    /// A finished GetUser call whose body held `messages` messages and the trailer `status`.
+    fn finished(messages: usize, status: u32) -> GrpcState {
+        let s = call(GrpcState::default());
+        let mut body: Vec<u8> = (0..messages).flat_map(|_| grpcweb::frame(0, b"\x0a\x02\x08\x2a")).collect();
+        body.extend(grpcweb::frame(0x80, format!("grpc-status: {status}").as_bytes()));
+        let frames = grpcweb::annotate_body(&body, Encoding::Binary).frames;
+        let s = act(s, GrpcAction::Event(1, CallEvent::Frames { frames, at_ms: 1.0 }));
+        act(s, GrpcAction::Event(1, CallEvent::Finished { at_ms: 2.0 }))
+    }
+
+    fn client(code: u32, responses: usize) -> CallEvent {
+        CallEvent::Client(ClientView::Done {
+            code,
+            message: String::new(),
+            responses: vec!["User {}".into(); responses],
+        })
+    }
+
+    #[test]
+    fn the_typed_client_is_checked_against_the_frames_whenever_it_ends() {
+        // The client's answer may come after the frames' outcome: it is still taken.
+        let s = act(finished(1, status::OK), GrpcAction::Event(1, client(status::OK, 1)));
+        assert_eq!(s.call.unwrap().agreement(), Some(Agreement::Agrees));
+        let s = act(finished(1, status::OK), GrpcAction::Event(1, client(status::INTERNAL, 0)));
+        assert_eq!(
+            s.call.unwrap().agreement(),
+            Some(Agreement::Differs("the client says INTERNAL, the frames OK".into()))
+        );
+        let s = act(finished(2, status::OK), GrpcAction::Event(1, client(status::OK, 1)));
+        assert_eq!(
+            s.call.unwrap().agreement(),
+            Some(Agreement::Differs("the client has 1 responses, the body 2 messages".into()))
+        );
+        // Before the frames end, or when the typed call was not made, there is nothing to compare.
+        let s = act(call(GrpcState::default()), GrpcAction::Event(1, client(status::OK, 1)));
+        assert_eq!(s.call.unwrap().agreement(), None);
+        let s =
+            act(finished(1, status::OK), GrpcAction::Event(1, CallEvent::Client(ClientView::NotMade("text".into()))));
+        assert_eq!(s.call.unwrap().agreement(), None);
+        // An answer to another call is not this call's.
+        let s = act(finished(1, status::OK), GrpcAction::Event(2, client(status::OK, 1)));
+        assert_eq!(s.call.unwrap().client, None);
+    }
+
+    #[test]
+    fn cancel_ends_the_call_in_flight_as_cancelled_and_later_news_is_dropped() {
+        let s = act(call(GrpcState::default()), GrpcAction::CancelCall);
+        let s = act(s, GrpcAction::Event(1, CallEvent::Finished { at_ms: 5.0 }));
+        let s = act(s, GrpcAction::Event(1, client(status::OK, 1)));
+        let c = s.call.unwrap();
+        let outcome = c.outcome.as_ref().unwrap();
+        assert_eq!((outcome.code, outcome.message.as_str()), (status::CANCELLED, "cancelled by the user"));
+        assert!(matches!(c.client, Some(ClientView::Done { code: status::CANCELLED, .. })));
+        // A call that has ended is not cancelled after the fact.
+        let s = act(finished(1, status::OK), GrpcAction::CancelCall);
+        assert_eq!(s.call.unwrap().outcome.unwrap().code, status::OK);
     }
 
     #[test]

@@ -1,37 +1,144 @@
-//! The only module that talks to the network: one grpc-web call with the browser's `fetch`.
+//! The only module that talks to the network: one grpc-web call, made twice at once.
 //!
-//! POSTs the framed request of a [`CallSpec`], reads the response body as a stream (a
-//! `ReadableStream` reader) and feeds each chunk to core's [`grpcweb::Parser`], reporting frames
-//! as they complete, so a server stream shows its messages as they arrive. A body that breaks
-//! the framing is handed back whole, as received, so the panel can draw its bytes with the
-//! invalid span at its offset. Knows fetch, headers and abort signals; what the frames mean is
-//! core's, what the status is the reducer's.
+//! - **The typed client**: tonic's client generated from `proto/` (`wirelens_api`), over
+//!   tonic-web-wasm-client. It gives what a Rust program in a browser would get: tonic's status
+//!   and the responses as generated types ([`ClientView`]).
+//! - **The capture**: the same request by the browser's `fetch`, whose body is read as a stream
+//!   (a `ReadableStream` reader) and fed chunk by chunk to core's [`grpcweb::Parser`], reporting
+//!   frames as they complete, so a server stream shows its messages as they arrive. A generated
+//!   client never hands out these bytes (tonic-web-wasm-client parses the trailer frame away),
+//!   and a body that breaks the framing is handed back whole, as received, so the panel can draw
+//!   its bytes with the invalid span at its offset.
 //!
-//! [`compare`] times the same request as grpc-web and as its REST twin, N times each.
+//! Both requests go out at once; [`Cancel`] stops both. Knows fetch, headers, abort signals and
+//! tonic; what the frames mean is core's, what the status is the reducer's.
 //!
-//! fetch rather than tonic-web-wasm-client: the panel shows the raw body frame by frame, bytes
-//! the generated client never exposes, and the request is a run-time `DynamicMessage`; the
-//! generated client would also add 51 KB gzip to the bundle (measured: ARCHITECTURE.md).
+//! [`compare`] times the same request as grpc-web and as its REST twin, N times each, with fetch:
+//! the two sides are then measured by the same clock, through the same code.
 
 use std::cell::Cell;
 use std::rc::Rc;
+use std::time::Duration;
 
+use futures_util::future::{AbortHandle, Abortable};
 use gloo::timers::callback::Timeout;
+use prost::Message as _;
+use tonic_web_wasm_client::options::FetchOptions;
 use wasm_bindgen::{JsCast as _, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use wirelens_core::grpcweb::{self, Parser};
+use wirelens_api::{GetUserRequest, ListUsersRequest, UserServiceClient};
+use wirelens_core::grpcweb::{self, Encoding, Parser};
 use wirelens_core::status;
 
-use crate::grpc_state::{CallEvent, CallSpec, CompareSpec, Sample};
+use crate::grpc_state::{CallEvent, CallSpec, ClientView, CompareSpec, Method, Sample};
 
 /// How long the client waits past the deadline for the server's own DEADLINE_EXCEEDED.
 const DEADLINE_GRACE_MS: u32 = 1000;
 
-/// Makes the call, reporting each step to `report`. Never panics on what the network sends.
-pub async fn call(spec: CallSpec, report: impl Fn(CallEvent)) {
+/// Stops a call's two requests: aborts the capture's fetch and drops the typed client's future
+/// (whose own fetch tonic-web-wasm-client aborts when dropped).
+pub struct Cancel {
+    controller: Option<web_sys::AbortController>,
+    typed: AbortHandle,
+}
+
+impl Cancel {
+    pub fn cancel(&self) {
+        if let Some(controller) = &self.controller {
+            controller.abort();
+        }
+        self.typed.abort();
+    }
+}
+
+/// Starts the call: the typed client and the capture, each reporting to `report` as it goes.
+/// Never panics on what the network sends.
+pub fn start(spec: CallSpec, report: impl Fn(CallEvent) + Clone + 'static) -> Cancel {
+    let controller = web_sys::AbortController::new().ok();
+    let (typed, registration) = AbortHandle::new_pair();
+    let (typed_spec, typed_report) = (spec.clone(), report.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        // Aborted: the reducer has already said the call was cancelled.
+        if let Ok(view) = Abortable::new(typed_call(&typed_spec), registration).await {
+            typed_report(CallEvent::Client(view));
+        }
+    });
+    wasm_bindgen_futures::spawn_local(capture(spec, controller.clone(), report));
+    Cancel { controller, typed }
+}
+
+/// The call through tonic's generated client over tonic-web-wasm-client.
+async fn typed_call(spec: &CallSpec) -> ClientView {
+    if spec.encoding == Encoding::Text {
+        return ClientView::NotMade(
+            "tonic-web-wasm-client sends binary grpc-web only (application/grpc-web+proto): this grpc-web-text \
+             call went by fetch alone"
+                .to_owned(),
+        );
+    }
+    let mut options = FetchOptions::new();
+    if let Some(ms) = spec.deadline_ms {
+        options = options.timeout(Duration::from_millis(u64::from(ms.saturating_add(DEADLINE_GRACE_MS))));
+    }
+    let mut client =
+        UserServiceClient::new(tonic_web_wasm_client::Client::new_with_options(spec.base.clone(), options));
+    let mut responses = Vec::new();
+    let result = match spec.method {
+        Method::GetUser => match GetUserRequest::decode(spec.message.as_slice()) {
+            Ok(message) => client
+                .get_user(typed_request(message, spec))
+                .await
+                .map(|response| responses.push(format!("{:#?}", response.into_inner()))),
+            Err(e) => return ClientView::NotMade(format!("the request does not decode as GetUserRequest: {e}")),
+        },
+        Method::ListUsers => match ListUsersRequest::decode(spec.message.as_slice()) {
+            Ok(message) => match client.list_users(typed_request(message, spec)).await {
+                Ok(response) => {
+                    let mut stream = response.into_inner();
+                    loop {
+                        match stream.message().await {
+                            Ok(Some(user)) => responses.push(format!("{user:#?}")),
+                            Ok(None) => break Ok(()),
+                            Err(status) => break Err(status),
+                        }
+                    }
+                }
+                Err(status) => Err(status),
+            },
+            Err(e) => return ClientView::NotMade(format!("the request does not decode as ListUsersRequest: {e}")),
+        },
+    };
+    let (code, message) = match result {
+        Ok(()) => (status::OK, String::new()),
+        Err(status) => (status.code() as u32, status.message().to_owned()),
+    };
+    ClientView::Done { code, message, responses }
+}
+
+/// The typed request with the form's metadata; the deadline goes as tonic's timeout (which it
+/// sends as `grpc-timeout`), the framing headers are the client's own.
+fn typed_request<T>(message: T, spec: &CallSpec) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    for (name, value) in &spec.headers {
+        if matches!(name.as_str(), "content-type" | "accept" | "x-grpc-web" | "grpc-timeout") {
+            continue;
+        }
+        if let (Ok(name), Ok(value)) =
+            (tonic::metadata::MetadataKey::from_bytes(name.as_bytes()), tonic::metadata::MetadataValue::try_from(value))
+        {
+            request.metadata_mut().insert(name, value);
+        }
+    }
+    if let Some(ms) = spec.deadline_ms {
+        request.set_timeout(Duration::from_millis(u64::from(ms)));
+    }
+    request
+}
+
+/// The call by fetch, its body captured frame by frame.
+async fn capture(spec: CallSpec, controller: Option<web_sys::AbortController>, report: impl Fn(CallEvent)) {
     let clock = Clock::new();
     let timed_out = Rc::new(Cell::new(false));
-    let controller = web_sys::AbortController::new().ok();
     // Dropping the timeout at the end of the call cancels it.
     let _timer = match (&controller, spec.deadline_ms) {
         (Some(controller), Some(ms)) => {

@@ -1,6 +1,6 @@
 //! The benchmark tab: what to run, the run's progress and Cancel, the clock the worker found,
 //! and the results: the claim beside the measured ratios in words, the charts, the table, and
-//! the table as Markdown to copy. Props in, callbacks out: the run itself is app.rs's effect.
+//! the table as Markdown to copy. Props in, callbacks out: the run itself is bench_app.rs's effect.
 
 use wirelens_core::bench_report::{
     BUILTIN, CLAIM, CUSTOM, CodecId, Direction, Environment, Length, Report, duration, thousands,

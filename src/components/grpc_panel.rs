@@ -1,7 +1,7 @@
 //! The gRPC panel: a form for one grpc-web call of the reference UserService (GetUser or
 //! ListUsers), and what came back: the status, the headers and trailers, and every frame of the
-//! body annotated, each message as JSON and as explained bytes. Props in, callbacks out: the
-//! call itself is app.rs's effect.
+//! body annotated, each message as JSON and as explained bytes, and what tonic's generated client
+//! made of the same call. Props in, callbacks out: the call itself is grpc_app.rs's effect.
 
 use std::rc::Rc;
 
@@ -13,7 +13,8 @@ use yew::prelude::*;
 use crate::components::explain_panel::ExplainPanel;
 use crate::components::hex_view::HexView;
 use crate::grpc_state::{
-    COMPARE_TIME_LIMIT_MS, CallView, GrpcAction, GrpcState, MAX_COMPARE_CALLS, MAX_GARBLED_CELLS, Method, garbled_rows,
+    Agreement, COMPARE_TIME_LIMIT_MS, CallView, ClientView, GrpcAction, GrpcState, MAX_COMPARE_CALLS,
+    MAX_GARBLED_CELLS, Method, garbled_rows,
 };
 use crate::state::human_size;
 
@@ -113,6 +114,16 @@ pub fn GrpcPanel(props: &Props) -> Html {
                             </span>
                         </div>
                         <button type="submit" class="call">{ if running { "Call again" } else { "Call" } }</button>
+                        if running {
+                            { " " }
+                            <button type="button" class="cancel-call" onclick={{
+                                let on = on.clone();
+                                Callback::from(move |_| on.emit(GrpcAction::CancelCall))
+                            }}>{ "Cancel" }</button>
+                        }
+                        <p class="muted">{ "Each call goes twice at once: through tonic's client generated from proto/, \
+                            over tonic-web-wasm-client (what a Rust program in the browser gets), and by fetch, \
+                            whose body is read frame by frame (the bytes a generated client never shows)." }</p>
                     </form>
                     <aside class="note" aria-label="streaming calls">
                         <p>{ "UploadUserPhotos (client streaming) and Chat (bidirectional) cannot run over grpc-web in a \
@@ -222,6 +233,7 @@ fn CallResult(props: &ResultProps) -> Html {
                 </span>
             </div>
             { status_line(call) }
+            { client_view(call) }
             if let Some(token) = call.next_page_token() {
                 <p class="next-page">
                     <button type="button" class="next-page" onclick={props.on_next_page.clone()}>{ "Next page" }</button>
@@ -319,6 +331,42 @@ fn garbled_view(body: &wirelens_core::grpcweb::Body) -> Html {
                 }) }
             </div>
         </div>
+    }
+}
+
+/// What tonic's generated client, over tonic-web-wasm-client, made of the same call, and whether
+/// it agrees with the frames.
+fn client_view(call: &CallView) -> Html {
+    let Some(view) = &call.client else {
+        return html! { <p class="typed-client muted" role="status">{ "tonic-web-wasm-client: calling…" }</p> };
+    };
+    match view {
+        ClientView::NotMade(why) => {
+            html! { <p class="typed-client muted">{ format!("tonic-web-wasm-client: {why}") }</p> }
+        }
+        ClientView::Done { code, message, responses } => {
+            let name = status::by_number(*code).map_or("UNKNOWN CODE", |c| c.name);
+            let agreement = match call.agreement() {
+                Some(Agreement::Agrees) => html! { <span class="agrees">{ " · agrees with the frames" }</span> },
+                Some(Agreement::Differs(what)) => {
+                    html! { <span class="differs">{ format!(" · differs: {what}") }</span> }
+                }
+                None => html! {},
+            };
+            let count = responses.len();
+            html! {
+                <details class="typed-client" data-code={code.to_string()}>
+                    <summary>
+                        { "tonic-web-wasm-client: " }<strong>{ name }</strong>{ format!(" ({code})") }
+                        if !message.is_empty() { { format!(" \"{message}\"") } }
+                        { format!(", {count} response{}", if count == 1 { "" } else { "s" }) }
+                        { agreement }
+                    </summary>
+                    <p class="muted">{ "The generated Rust types as tonic's client returned them ({:#?}):" }</p>
+                    { for responses.iter().map(|r| html! { <pre class="typed-response">{ r.clone() }</pre> }) }
+                </details>
+            }
+        }
     }
 }
 

@@ -24,6 +24,13 @@ async function openPanel() {
   return { page, errors };
 }
 
+/** What tonic's generated client (over tonic-web-wasm-client) made of the call, once it ends. */
+async function typed(page) {
+  const view = page.locator('.typed-client[data-code]');
+  await view.waitFor({ timeout: 15_000 });
+  return { code: await view.getAttribute('data-code'), summary: (await view.locator('summary').textContent()).trim() };
+}
+
 /** Fills the form (only the fields given), presses Call, waits for the status; returns its name. */
 async function call(page, { method, request, token, deadline, demo, text } = {}) {
   if (method) await page.locator('select[aria-label="method"]').selectOption(method);
@@ -50,6 +57,12 @@ test('GetUser 42: OK, Alice, and the trailer frame annotated', async () => {
   assert.equal((await trailer.locator('[data-role="flags"]').textContent()).trim(), '80');
   assert.match(await trailer.locator('.trailer-text').textContent(), /grpc-status: ?0/);
   assert.match(await page.locator('.grpc-status').textContent(), /OK \(0\)/);
+  // The same call through the generated client: OK, one GetUserResponse holding Alice.
+  const client = await typed(page);
+  assert.equal(client.code, '0');
+  assert.match(client.summary, /OK \(0\), 1 response · agrees with the frames/);
+  await page.locator('.typed-client summary').click();
+  assert.match(await page.locator('.typed-response').textContent(), /GetUserResponse \{[\s\S]*name: "Alice"/);
   assert.deepEqual(errors, []);
   await page.screenshot({ path: path.join(SHOTS, 'grpc-get-user.png'), fullPage: true });
   await page.context().close();
@@ -59,6 +72,8 @@ test('GetUser over grpc-web-text reads the base64 body the same', async () => {
   const { page } = await openPanel();
   assert.equal(await call(page, { text: true }), 'OK');
   assert.match(await page.locator('.frame.message .message-json').textContent(), /"name": "Alice"/);
+  // tonic-web-wasm-client sends binary grpc-web only: the text call is fetch's alone, and says so.
+  assert.match(await page.locator('.typed-client').textContent(), /binary grpc-web only/);
   await page.context().close();
 });
 
@@ -67,6 +82,9 @@ test('an unknown id is NOT_FOUND, with the server message; the request text stay
   assert.equal(await call(page, { request: '{"userId":"999999"}' }), 'NOT_FOUND');
   assert.match(await page.locator('.grpc-status').textContent(), /HTTP equivalent 404/);
   assert.equal(await page.locator('textarea[aria-label="request JSON"]').inputValue(), '{"userId":"999999"}');
+  const client = await typed(page);
+  assert.equal(client.code, '5');
+  assert.match(client.summary, /NOT_FOUND \(5\) "no user with id 999999", 0 responses · agrees/);
   await page.screenshot({ path: path.join(SHOTS, 'grpc-not-found.png'), fullPage: true });
   await page.context().close();
 });
@@ -107,6 +125,7 @@ test('ListUsers streams several messages, each annotated, then the trailers', as
   assert.equal(await page.locator('.frame.trailers').count(), 1);
   assert.match(await page.locator('.frame.message .message-json').first().textContent(), /"id": "1"/);
   assert.match(await page.locator('.grpc-result details.headers').textContent(), /x-wirelens-next-page-token/);
+  assert.match((await typed(page)).summary, /OK \(0\), 5 responses · agrees with the frames/);
   // The timeline: one row per frame; with a 50 ms delay per message the messages are spread out.
   const rows = page.locator('.timeline tbody tr');
   assert.equal(await rows.count(), 6);
@@ -114,6 +133,27 @@ test('ListUsers streams several messages, each annotated, then the trailers', as
   assert.ok(at[4] - at[0] >= 150, `messages arrived over time: ${at}`);
   assert.deepEqual(errors, []);
   await page.screenshot({ path: path.join(SHOTS, 'grpc-list-users.png'), fullPage: true });
+  await page.context().close();
+});
+
+test('Cancel stops a stream: CANCELLED, and no more messages arrive', async () => {
+  const { page, errors } = await openPanel();
+  await page.locator('select[aria-label="method"]').selectOption('ListUsers');
+  await page.locator('input[aria-label="demo delay in ms"]').fill('400');
+  await page.locator('form button.call').click();
+  await page.locator('.frame.message').first().waitFor({ timeout: 10_000 });
+  await page.locator('form button.cancel-call').click();
+  const status = page.locator('.grpc-status[data-code]');
+  assert.equal(await status.getAttribute('data-code'), '1');
+  assert.match(await status.textContent(), /CANCELLED[\s\S]*cancelled by the user/);
+  const received = await page.locator('.frame.message').count();
+  assert.ok(received < 5, `the stream was cut short: ${received} of 5 messages`);
+  // Both requests were stopped: nothing more arrives after the server's next two gaps.
+  await page.waitForTimeout(1000);
+  assert.equal(await page.locator('.frame.message').count(), received);
+  assert.equal(await page.locator('form button.cancel-call').count(), 0);
+  assert.equal((await typed(page)).code, '1');
+  assert.deepEqual(errors, []);
   await page.context().close();
 });
 

@@ -43,7 +43,22 @@ pub fn check(dist: &Path) -> Result<PathBuf> {
     };
     let bytes = std::fs::read(wasm).with_context(|| format!("could not read {}", wasm.display()))?;
     let name = wasm.file_name().unwrap_or_default().to_string_lossy();
-    println!("{name}: {} raw, {} gzip", human_size(bytes.len()), human_size(gzip_len(&bytes)));
+    println!("{name}: {} raw, {} gzip (the first download)", human_size(bytes.len()), human_size(gzip_len(&bytes)));
+    // The modules in subfolders load later: a tab's when it first opens, the benchmark worker per run.
+    let mut later: Vec<PathBuf> = std::fs::read_dir(dist)?
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|path| path.is_dir())
+        .filter_map(|dir| std::fs::read_dir(dir).ok())
+        .flatten()
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "wasm"))
+        .collect();
+    later.sort();
+    for module in later {
+        let bytes = std::fs::read(&module).with_context(|| format!("could not read {}", module.display()))?;
+        let name = module.strip_prefix(dist).unwrap_or(&module).display();
+        println!("  {name}: {} raw, {} gzip (loaded later)", human_size(bytes.len()), human_size(gzip_len(&bytes)));
+    }
     Ok(wasm.clone())
 }
 

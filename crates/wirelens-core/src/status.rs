@@ -59,6 +59,7 @@ pub const CODES: [Code; 17] = [
 ];
 
 pub const OK: u32 = 0;
+pub const CANCELLED: u32 = 1;
 pub const DEADLINE_EXCEEDED: u32 = 4;
 pub const INTERNAL: u32 = 13;
 pub const UNAVAILABLE: u32 = 14;
