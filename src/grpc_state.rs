@@ -9,7 +9,6 @@
 
 use std::rc::Rc;
 
-use wirelens_core::examples;
 use wirelens_core::grpcweb::{self, Encoding, Frame, Trailers};
 use wirelens_core::message;
 use wirelens_core::prost_reflect::MessageDescriptor;
@@ -396,7 +395,14 @@ impl Default for GrpcState {
             compare_n: "50".to_owned(),
             compare: None,
             next_id: 1,
-            schema: examples::REFERENCE.schema().ok().map(Rc::new),
+            // The reference schema as wirelens-api's build compiled it: no .proto compiler in
+            // this tab's module.
+            schema: Schema::from_descriptor_set(
+                wirelens_api::FILE_DESCRIPTOR_SET,
+                &["userservice/user_service.proto", "userservice/user.proto"],
+            )
+            .ok()
+            .map(Rc::new),
         }
     }
 }

@@ -39,6 +39,14 @@ impl Schema {
         Ok(Schema { pool, files: names })
     }
 
+    /// A schema already compiled: an encoded `google.protobuf.FileDescriptorSet` (as `protoc
+    /// --descriptor_set_out` or a build script writes it), read without compiling anything. Its
+    /// own files are those of `files`; the others in the set are imports.
+    pub fn from_descriptor_set(bytes: &[u8], files: &[&str]) -> Result<Schema, prost_reflect::DescriptorError> {
+        let pool = DescriptorPool::decode(bytes)?;
+        Ok(Schema { pool, files: files.iter().map(|f| (*f).to_owned()).collect() })
+    }
+
     pub fn pool(&self) -> &DescriptorPool {
         &self.pool
     }
@@ -181,6 +189,18 @@ impl FileResolver for Sources {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_descriptor_set_reads_back_as_the_schema_it_was_compiled_from() {
+        let compiled = crate::examples::REFERENCE.schema().unwrap();
+        let bytes = compiled.pool().encode_to_vec();
+        let files: Vec<&str> = compiled.files.iter().map(String::as_str).collect();
+        let read = Schema::from_descriptor_set(&bytes, &files).unwrap();
+        assert_eq!(read.messages(), compiled.messages());
+        assert_eq!(read.message("User").unwrap().full_name(), "userservice.User");
+        let error = Schema::from_descriptor_set(b"\x0a\x05\x0a", &[]).unwrap_err();
+        assert!(!error.to_string().is_empty());
+    }
 
     #[test]
     fn compiles_files_that_import_each_other_and_well_known_types() {
