@@ -113,8 +113,9 @@ pub enum CallEvent {
 /// program calling the server from a browser would get.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClientView {
-    /// tonic's status, and each response as the generated Rust type prints (`{:#?}`).
-    Done { code: u32, message: String, responses: Vec<String> },
+    /// tonic's status, its error details (`grpc-status-details-bin`, decoded by tonic-types), and
+    /// each response; details and responses as their Rust types print (`{:#?}`).
+    Done { code: u32, message: String, details: Vec<String>, responses: Vec<String> },
     /// The typed call was not made: why.
     NotMade(String),
 }
@@ -630,7 +631,13 @@ impl Reducible for GrpcState {
                     call.outcome =
                         Some(Outcome { code: status::CANCELLED, message: message.clone(), source: "client" });
                     let responses = Vec::new();
-                    call.client.get_or_insert(ClientView::Done { code: status::CANCELLED, message, responses });
+                    let details = Vec::new();
+                    call.client.get_or_insert(ClientView::Done {
+                        code: status::CANCELLED,
+                        message,
+                        details,
+                        responses,
+                    });
                 }
             }
             GrpcAction::SetCompareN(text) => s.compare_n = text,
@@ -736,6 +743,7 @@ mod tests {
         CallEvent::Client(ClientView::Done {
             code,
             message: String::new(),
+            details: Vec::new(),
             responses: vec!["User {}".into(); responses],
         })
     }

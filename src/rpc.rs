@@ -2,7 +2,7 @@
 //!
 //! - **The typed client**: tonic's client generated from `proto/` (`wirelens_api`), over
 //!   tonic-web-wasm-client. It gives what a Rust program in a browser would get: tonic's status
-//!   and the responses as generated types ([`ClientView`]).
+//!   with its error details, and the responses as generated types ([`ClientView`]).
 //! - **The capture**: the same request by the browser's `fetch`, whose body is read as a stream
 //!   (a `ReadableStream` reader) and fed chunk by chunk to core's [`grpcweb::Parser`], reporting
 //!   frames as they complete, so a server stream shows its messages as they arrive. A generated
@@ -108,11 +108,15 @@ async fn typed_call(spec: &CallSpec) -> ClientView {
             Err(e) => return ClientView::NotMade(format!("the request does not decode as ListUsersRequest: {e}")),
         },
     };
-    let (code, message) = match result {
-        Ok(()) => (status::OK, String::new()),
-        Err(status) => (status.code() as u32, status.message().to_owned()),
+    let (code, message, details) = match result {
+        Ok(()) => (status::OK, String::new(), Vec::new()),
+        Err(status) => {
+            let details =
+                tonic_types::StatusExt::get_error_details_vec(&status).iter().map(|d| format!("{d:#?}")).collect();
+            (status.code() as u32, status.message().to_owned(), details)
+        }
     };
-    ClientView::Done { code, message, responses }
+    ClientView::Done { code, message, details, responses }
 }
 
 /// The typed request with the form's metadata; the deadline goes as tonic's timeout (which it

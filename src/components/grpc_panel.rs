@@ -344,7 +344,7 @@ fn client_view(call: &CallView) -> Html {
         ClientView::NotMade(why) => {
             html! { <p class="typed-client muted">{ format!("tonic-web-wasm-client: {why}") }</p> }
         }
-        ClientView::Done { code, message, responses } => {
+        ClientView::Done { code, message, details, responses } => {
             let name = status::by_number(*code).map_or("UNKNOWN CODE", |c| c.name);
             let agreement = match call.agreement() {
                 Some(Agreement::Agrees) => html! { <span class="agrees">{ " · agrees with the frames" }</span> },
@@ -360,10 +360,18 @@ fn client_view(call: &CallView) -> Html {
                         { "tonic-web-wasm-client: " }<strong>{ name }</strong>{ format!(" ({code})") }
                         if !message.is_empty() { { format!(" \"{message}\"") } }
                         { format!(", {count} response{}", if count == 1 { "" } else { "s" }) }
+                        if !details.is_empty() { { format!(", {} error detail{}", details.len(), if details.len() == 1 { "" } else { "s" }) } }
                         { agreement }
                     </summary>
-                    <p class="muted">{ "The generated Rust types as tonic's client returned them ({:#?}):" }</p>
-                    { for responses.iter().map(|r| html! { <pre class="typed-response">{ r.clone() }</pre> }) }
+                    if !details.is_empty() {
+                        <p class="muted">{ "The status's error details (grpc-status-details-bin, a google.rpc.Status), \
+                            as tonic-types decodes them:" }</p>
+                        { for details.iter().map(|d| html! { <pre class="typed-response error-detail">{ d.clone() }</pre> }) }
+                    }
+                    if !responses.is_empty() {
+                        <p class="muted">{ "The generated Rust types as tonic's client returned them ({:#?}):" }</p>
+                        { for responses.iter().map(|r| html! { <pre class="typed-response">{ r.clone() }</pre> }) }
+                    }
                 </details>
             }
         }

@@ -84,7 +84,10 @@ test('an unknown id is NOT_FOUND, with the server message; the request text stay
   assert.equal(await page.locator('textarea[aria-label="request JSON"]').inputValue(), '{"userId":"999999"}');
   const client = await typed(page);
   assert.equal(client.code, '5');
-  assert.match(client.summary, /NOT_FOUND \(5\) "no user with id 999999", 0 responses · agrees/);
+  assert.match(client.summary, /NOT_FOUND \(5\) "no user with id 999999", 0 responses, 1 error detail · agrees/);
+  // The server's google.rpc.ErrorInfo, decoded from grpc-status-details-bin.
+  await page.locator('.typed-client summary').click();
+  assert.match(await page.locator('.error-detail').textContent(), /ErrorInfo[\s\S]*USER_NOT_FOUND[\s\S]*"user_id": "999999"/);
   await page.screenshot({ path: path.join(SHOTS, 'grpc-not-found.png'), fullPage: true });
   await page.context().close();
 });
