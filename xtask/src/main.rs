@@ -29,7 +29,9 @@ Commands:
   test [--quick]                 run every check CI runs: setup, fmt, clippy, cargo test, trunk build,
                                  a smoke test of the built app in headless Chromium, and `interop`;
                                  --quick skips the trunk build, the smoke test and interop
-  bench [core] [-- ARGS]         run wirelens-core's criterion benchmarks (ARGS go to criterion)
+  bench [core] [-- ARGS]         criterion benchmarks of wirelens-core's annotator and encoder against
+                                 prost, prost-reflect, serde_json and protoc --decode_raw (the annotate
+                                 and codecs benches of crates/wirelens-bench; ARGS go to criterion)
   bench codec [-- ARGS]          protobuf against JSON natively (issue #5): the app's benchmark
                                  workloads through prost, prost-reflect and serde_json, printed
                                  as the app's Markdown table; ARGS: --quick, workload ids
@@ -159,13 +161,13 @@ fn bench(args: &[&str]) -> Result<()> {
         let mut cargo = util::cmd("cargo", &["bench", "-p", "wirelens-bench", "--bench", "table", "--"]);
         return util::run(cargo.args(extra));
     }
-    let (target, extra) = match args {
-        [] | ["core"] => ("core", &[][..]),
-        ["--", extra @ ..] | ["core", "--", extra @ ..] => ("core", extra),
+    let extra = match args {
+        [] | ["core"] => &[][..],
+        ["--", extra @ ..] | ["core", "--", extra @ ..] => extra,
         _ => return usage_error(&format!("unexpected arguments to bench: {args:?}")),
     };
-    let package = format!("wirelens-{target}");
-    let mut cargo = util::cmd("cargo", &["bench", "-p", &package]);
+    // Core's code, measured where the workloads are (wirelens-bench depends on core, not back).
+    let mut cargo = util::cmd("cargo", &["bench", "-p", "wirelens-bench", "--bench", "annotate", "--bench", "codecs"]);
     if !extra.is_empty() {
         cargo.arg("--").args(extra);
     }

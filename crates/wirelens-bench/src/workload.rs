@@ -24,6 +24,10 @@ pub use wirelens_core::bench_report::{BUILTIN, Builtin, CUSTOM};
 /// `proto/bench/bench.proto`, embedded: the worker compiles it for prost-reflect.
 pub const BENCH_PROTO: (&str, &str) = ("bench/bench.proto", include_str!("../../../proto/bench/bench.proto"));
 
+/// The users in the criterion benches' batch (`Workload::page`): 1,052,261 bytes of protobuf
+/// (just over 1 MiB), 1,959,097 of JSON.
+pub const BATCH_USERS: u32 = 14_000;
+
 /// One message, ready for every codec.
 pub struct Workload {
     pub id: String,
@@ -67,24 +71,29 @@ impl Workload {
             ("strings", _) => Box::new(Pair::<Article, JArticle>::new(article(100))),
             _ => return Err(WorkloadError::Unknown(id.into())),
         };
-        let desc =
-            descriptors().get_message_by_name(typed.type_name()).ok_or_else(|| WorkloadError::Type(id.into()))?;
+        Workload::typed(b.id.into(), b.title.into(), b.users, typed)
+    }
+
+    /// A page of `n` users, built as the built-in pages are but of any size: the criterion
+    /// benches read [`BATCH_USERS`] of them, about 1 MiB.
+    pub fn page(n: u32) -> Result<Workload, WorkloadError> {
+        let typed = Box::new(Pair::<UserPage, JUserPage>::new(page(n as usize)));
+        Workload::typed(format!("page-{n}"), format!("a page of {n} users"), Some(n), typed)
+    }
+
+    /// A generated message in every other shape: its descriptor from [`descriptors`], its bytes
+    /// decoded by prost-reflect, its JSON written by serde.
+    fn typed(id: String, title: String, users: Option<u32>, typed: Box<dyn Typed>) -> Result<Workload, WorkloadError> {
+        let desc = descriptors()
+            .get_message_by_name(typed.type_name())
+            .ok_or_else(|| WorkloadError::Type(typed.type_name().into()))?;
         let proto = typed.encode_prost();
         let dynamic = DynamicMessage::decode(desc, proto.as_slice())
             .map_err(|e| WorkloadError::Decode(typed.type_name().into(), e.to_string()))?;
         let json = typed.encode_json();
         let json_pretty =
             message::to_json(&dynamic, JsonStyle::PRETTY).map_err(|e| WorkloadError::Json(e.to_string()))?;
-        Ok(Workload {
-            id: b.id.into(),
-            title: b.title.into(),
-            users: b.users,
-            proto,
-            json,
-            json_pretty,
-            dynamic,
-            typed: Some(typed),
-        })
+        Ok(Workload { id, title, users, proto, json, json_pretty, dynamic, typed: Some(typed) })
     }
 
     /// The playground's message as the user wrote it: `.proto` files, type, text in a notation.
@@ -586,6 +595,14 @@ pub(crate) mod tests {
         for n in [1, 10, 100] {
             assert_eq!(page(n).users.len(), n);
         }
+    }
+
+    #[test]
+    fn the_benches_batch_is_a_page_of_about_one_mib_that_every_codec_reads_back() {
+        let w = Workload::page(BATCH_USERS).unwrap();
+        w.check().unwrap();
+        assert_eq!((w.id.as_str(), w.users), ("page-14000", Some(BATCH_USERS)));
+        assert!((1 << 20..(1 << 20) + (1 << 16)).contains(&w.proto.len()), "{} bytes", w.proto.len());
     }
 
     /// The playground's message as its permalink holds it: the files, the type, the text.

@@ -4,8 +4,9 @@
 //! Throughput is in protobuf bytes read. protoc runs as a process, so its figure includes start-up;
 //! the run on a tiny input measures that start-up, and the difference is printed as protoc's
 //! decode-only estimate. Without `protoc` on the PATH that group is skipped with a note.
-
-mod data;
+//!
+//! The inputs are wirelens-bench's workloads: the reference user, and the batch, a page of
+//! [`BATCH_USERS`] users (about 1 MiB).
 
 use std::cell::RefCell;
 use std::fs::File;
@@ -15,20 +16,27 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
-use prost::Message;
+use wirelens_bench::workload::{BATCH_USERS, Workload};
 use wirelens_core::wire::annotate;
 
+fn batch() -> Workload {
+    Workload::page(BATCH_USERS).expect("the batch builds")
+}
+
+fn user() -> Workload {
+    Workload::builtin("user").expect("the reference user builds")
+}
+
 fn annotate_batch(c: &mut Criterion) {
-    let desc = data::descriptors();
-    let batch = data::batch();
-    let bytes = batch.encode_to_vec();
-    for (name, desc) in [("schema", Some(&desc.batch)), ("schema-less", None)] {
-        let annotation = annotate(&bytes, desc);
+    let batch = batch();
+    let (bytes, desc) = (batch.proto.as_slice(), batch.descriptor());
+    for (name, desc) in [("schema", Some(&desc)), ("schema-less", None)] {
+        let annotation = annotate(bytes, desc);
         assert!(annotation.is_valid(), "the batch annotates without an invalid span");
         println!(
-            "batch: {} users in {} bytes; annotated {name}: {} nodes of {} bytes each",
-            batch.users.len(),
+            "batch: {BATCH_USERS} users in {} bytes of {}; annotated {name}: {} nodes of {} bytes each",
             bytes.len(),
+            batch.descriptor().full_name(),
             annotation.nodes().len(),
             std::mem::size_of::<wirelens_core::wire::Node>()
         );
@@ -37,19 +45,19 @@ fn annotate_batch(c: &mut Criterion) {
     group.sampling_mode(SamplingMode::Flat).sample_size(10).warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(5));
     group.throughput(Throughput::BytesDecimal(bytes.len() as u64));
-    group.bench_function("schema", |b| b.iter(|| annotate(black_box(&bytes), Some(&desc.batch))));
-    group.bench_function("schema-less", |b| b.iter(|| annotate(black_box(&bytes), None)));
+    group.bench_function("schema", |b| b.iter(|| annotate(black_box(bytes), Some(&desc))));
+    group.bench_function("schema-less", |b| b.iter(|| annotate(black_box(bytes), None)));
     group.finish();
 }
 
 fn annotate_user(c: &mut Criterion) {
-    let desc = data::descriptors();
-    let bytes = data::reference_user().encode_to_vec();
+    let user = user();
+    let (bytes, desc) = (user.proto.as_slice(), user.descriptor());
     let mut group = c.benchmark_group("annotate/user");
     group.sample_size(50).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
     group.throughput(Throughput::BytesDecimal(bytes.len() as u64));
-    group.bench_function("schema", |b| b.iter(|| annotate(black_box(&bytes), Some(&desc.user))));
-    group.bench_function("schema-less", |b| b.iter(|| annotate(black_box(&bytes), None)));
+    group.bench_function("schema", |b| b.iter(|| annotate(black_box(bytes), Some(&desc))));
+    group.bench_function("schema-less", |b| b.iter(|| annotate(black_box(bytes), None)));
     group.finish();
 }
 
@@ -61,8 +69,8 @@ fn protoc_decode_raw(c: &mut Criterion) {
     }
     let dir = std::env::temp_dir().join(format!("wirelens-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temporary directory");
-    let batch = write(&dir, "batch.bin", &data::batch().encode_to_vec());
-    let tiny = write(&dir, "user.bin", &data::reference_user().encode_to_vec());
+    let batch = write(&dir, "batch.bin", &batch().proto);
+    let tiny = write(&dir, "user.bin", &user().proto);
 
     let mut group = c.benchmark_group("protoc/decode_raw");
     group.sampling_mode(SamplingMode::Flat).sample_size(10).warm_up_time(Duration::from_millis(500));
