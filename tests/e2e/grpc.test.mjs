@@ -113,6 +113,30 @@ test('a server that is not there is UNAVAILABLE, with the reason', async () => {
   await page.context().close();
 });
 
+test('a server on another origin answers through CORS, to both clients', async (t) => {
+  // The page from localhost, the server named by 127.0.0.1: two origins, one server.
+  const server = new globalThis.URL(URL);
+  if (server.hostname !== '127.0.0.1') {
+    t.skip(`needs the server at 127.0.0.1, not ${server.hostname}`);
+    return;
+  }
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1100 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(URL.replace('127.0.0.1', 'localhost'));
+  await page.getByRole('tab', { name: 'gRPC' }).click();
+  await page.locator('input[aria-label="server address"]').fill(server.origin);
+  assert.equal(await call(page), 'OK');
+  assert.match(await page.locator('.frame.message .message-json').textContent(), /"name": "Alice"/);
+  // The trailers and the next page header are readable across origins only if the server exposes them.
+  assert.match((await typed(page)).summary, /OK \(0\), 1 response · agrees with the frames/);
+  assert.equal(await call(page, { request: '{"userId":"999999"}' }), 'NOT_FOUND');
+  assert.match(await page.locator('.grpc-status .grpc-message').textContent(), /no user with id 999999/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('bad request JSON is refused before sending, the text kept', async () => {
   const { page } = await openPanel();
   await page.locator('textarea[aria-label="request JSON"]').fill('{"userId":');
