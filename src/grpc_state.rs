@@ -97,6 +97,8 @@ pub struct CallSpec {
 pub enum CallEvent {
     /// The response started: HTTP status and headers (names in lower case).
     Headers { http_status: u16, headers: Vec<(String, String)> },
+    /// A grpc-web-text chunk as it came, before its base64 is decoded.
+    Text(Vec<u8>),
     /// Frames completed by the latest chunk, at this time (ms since the call started).
     Frames { frames: Vec<Frame>, at_ms: f64 },
     /// The body ended cleanly.
@@ -156,7 +158,12 @@ pub struct CallView {
     pub garbled: Option<Rc<grpcweb::Body>>,
     /// The typed client's result, once it has one.
     pub client: Option<ClientView>,
+    /// A grpc-web-text body as received, base64 and all (the first [`MAX_TEXT_KEPT`] bytes).
+    pub text: Vec<u8>,
 }
+
+/// The most characters of a grpc-web-text body kept to show its base64 layer.
+pub const MAX_TEXT_KEPT: usize = 64 << 10;
 
 /// One byte of a malformed body as drawn: where it is, its value, its role.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -504,6 +511,10 @@ impl GrpcState {
         let Some(call) = self.call.as_mut().filter(|c| c.id == id && c.outcome.is_none()) else { return };
         match event {
             CallEvent::Client(_) => {}
+            CallEvent::Text(chunk) => {
+                let room = MAX_TEXT_KEPT.saturating_sub(call.text.len());
+                call.text.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
             CallEvent::Headers { http_status, headers } => {
                 call.http_status = Some(http_status);
                 call.headers = headers;
@@ -618,6 +629,7 @@ impl Reducible for GrpcState {
                         elapsed_ms: None,
                         garbled: None,
                         client: None,
+                        text: Vec::new(),
                     });
                     s.next_id += 1;
                     s.pending = Some(spec);

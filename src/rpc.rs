@@ -71,8 +71,8 @@ pub fn start(spec: CallSpec, report: impl Fn(CallEvent) + Clone + 'static) -> Ca
 async fn typed_call(spec: &CallSpec) -> ClientView {
     if spec.encoding == Encoding::Text {
         return ClientView::NotMade(
-            "tonic-web-wasm-client sends binary grpc-web only (application/grpc-web+proto): this grpc-web-text \
-             call went by fetch alone"
+            "it sends binary grpc-web only (application/grpc-web+proto), so this grpc-web-text call went by \
+             fetch alone"
                 .to_owned(),
         );
     }
@@ -229,6 +229,9 @@ async fn run(
             let value = js_sys::Reflect::get(&chunk, &"value".into()).unwrap_or(JsValue::UNDEFINED);
             let bytes = value.dyn_into::<js_sys::Uint8Array>().map(|a| a.to_vec()).unwrap_or_default();
             received.extend_from_slice(&bytes);
+            if encoding == Encoding::Text {
+                report(CallEvent::Text(bytes.clone()));
+            }
             parser.push(&bytes)
         };
         if !frames.is_empty() {

@@ -284,6 +284,9 @@ fn CallResult(props: &ResultProps) -> Html {
                 </details>
             }
             <h3>{ format!("Frames of the body ({})", if call.encoding == Encoding::Text { "decoded from base64" } else { "binary" }) }</h3>
+            if call.encoding == Encoding::Text && !call.text.is_empty() {
+                { base64_layer(&call.text) }
+            }
             if call.frames.is_empty() && call.http_status.is_some() {
                 if let Some(o) = call.outcome.as_ref() {
                     <p class="muted">
@@ -299,6 +302,38 @@ fn CallResult(props: &ResultProps) -> Html {
                 }) }
             </ol>
         </section>
+    }
+}
+
+/// A grpc-web-text body as it came: its base64 pieces (a server that flushes each frame encodes
+/// it on its own, padding and all), each with the decoded bytes it became.
+fn base64_layer(text: &[u8]) -> Html {
+    let pieces = wirelens_core::grpcweb::base64_pieces(text);
+    let decoded = pieces.last().map_or(0, |p| p.bytes.end);
+    html! {
+        <details class="base64-layer" open=true>
+            <summary>{ format!(
+                "The base64 layer: {} characters{} became {decoded} bytes, in {} piece{}",
+                text.len(),
+                if text.len() >= crate::grpc_state::MAX_TEXT_KEPT { " (the first ones kept)" } else { "" },
+                pieces.len(),
+                if pieces.len() == 1 { "" } else { "s" },
+            ) }</summary>
+            <p class="muted">{ "Every 4 characters carry 3 bytes; '=' pads the last group of a piece. \
+                The server encodes each frame on its own, so padding can come mid-body." }</p>
+            <table aria-label="base64 pieces">
+                <thead><tr><th>{ "characters" }</th><th>{ "base64" }</th><th>{ "bytes of the body" }</th></tr></thead>
+                <tbody>
+                { for pieces.iter().map(|p| html! {
+                    <tr>
+                        <td>{ format!("{}–{}", p.chars.start, p.chars.end - 1) }</td>
+                        <td><code class="base64-text">{ String::from_utf8_lossy(&text[p.chars.clone()]).into_owned() }</code></td>
+                        <td>{ if p.bytes.is_empty() { "none".to_owned() } else { format!("{}–{}", p.bytes.start, p.bytes.end - 1) } }</td>
+                    </tr>
+                }) }
+                </tbody>
+            </table>
+        </details>
     }
 }
 

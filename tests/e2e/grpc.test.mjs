@@ -72,6 +72,12 @@ test('GetUser over grpc-web-text reads the base64 body the same', async () => {
   const { page } = await openPanel();
   assert.equal(await call(page, { text: true }), 'OK');
   assert.match(await page.locator('.frame.message .message-json').textContent(), /"name": "Alice"/);
+  // The base64 layer: the message frame and the trailer frame, each base64'd on its own.
+  const pieces = page.locator('table[aria-label="base64 pieces"] tbody tr');
+  assert.equal(await pieces.count(), 2);
+  assert.match(await pieces.first().locator('.base64-text').textContent(), /^AAAAAC0K[A-Za-z0-9+/]*=*$/);
+  assert.match(await page.locator('.base64-layer summary').textContent(), /became 70 bytes, in 2 pieces/);
+  await page.screenshot({ path: path.join(SHOTS, 'grpc-text.png'), fullPage: true });
   // tonic-web-wasm-client sends binary grpc-web only: the text call is fetch's alone, and says so.
   assert.match(await page.locator('.typed-client').textContent(), /binary grpc-web only/);
   await page.context().close();

@@ -505,6 +505,34 @@ fn decode_text_lossy(text: &[u8]) -> Vec<u8> {
     bytes
 }
 
+/// One piece of a grpc-web-text body: its characters, and the decoded bytes they stand for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Base64Piece {
+    pub chars: Range<usize>,
+    pub bytes: Range<usize>,
+}
+
+/// The base64 layer of a grpc-web-text body, piece by piece: a server that flushes each frame
+/// encodes it on its own, so `=` padding closes a piece and the next starts right after it. Each
+/// group of four characters stands for three bytes, less one per `=`. Reads no validity into the
+/// characters (the [`Parser`] reports a bad one, with its offset); the last piece may be unpadded.
+pub fn base64_pieces(text: &[u8]) -> Vec<Base64Piece> {
+    let mut pieces = Vec::new();
+    let (mut start, mut data, mut decoded) = (0, 0, 0);
+    for (i, &c) in text.iter().enumerate() {
+        if c != b'=' {
+            data += 1;
+        }
+        let closes = c == b'=' && text.get(i + 1) != Some(&b'=');
+        if closes || i + 1 == text.len() {
+            let bytes = data * 6 / 8;
+            pieces.push(Base64Piece { chars: start..i + 1, bytes: decoded..decoded + bytes });
+            (start, data, decoded) = (i + 1, 0, decoded + bytes);
+        }
+    }
+    pieces
+}
+
 /// Decodes the `%XX` escapes of a `grpc-message`; anything malformed stays as it is.
 pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();

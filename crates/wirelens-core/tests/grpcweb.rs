@@ -289,3 +289,21 @@ proptest! {
         prop_assert_eq!(next, parsed.bytes.len());
     }
 }
+
+#[test]
+fn the_base64_layer_is_read_piece_by_piece_where_padding_closes_one() {
+    let (message, trailers) = (frame(0, &[0x08, 0x01]), frame(0x80, b"grpc-status: 0"));
+    let (first, second) = (STANDARD.encode(&message), STANDARD.encode(&trailers));
+    assert!(first.ends_with('=') && second.ends_with('='), "both pieces are padded");
+    let text = format!("{first}{second}");
+    assert_eq!(
+        grpcweb::base64_pieces(text.as_bytes()),
+        [
+            grpcweb::Base64Piece { chars: 0..first.len(), bytes: 0..7 },
+            grpcweb::Base64Piece { chars: first.len()..text.len(), bytes: 7..7 + trailers.len() },
+        ]
+    );
+    // One unpadded piece (three bytes to four characters), and no text at all.
+    assert_eq!(grpcweb::base64_pieces(b"CAEI"), [grpcweb::Base64Piece { chars: 0..4, bytes: 0..3 }]);
+    assert_eq!(grpcweb::base64_pieces(b""), []);
+}
