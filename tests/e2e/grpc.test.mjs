@@ -240,6 +240,21 @@ test('ListUsers: Next page calls again with the page token the server returned',
   await page.context().close();
 });
 
+test('a grpc-web-text answer to a binary call is read by the capture and refused by the typed client', async () => {
+  const { page, errors } = await openPanel();
+  // GetUserResponse {} and an OK trailer, base64'd: what a server would send had it been asked for text.
+  const frames = Buffer.from([0x00, 0, 0, 0, 0, 0x80, 0, 0, 0, 14, ...Buffer.from('grpc-status: 0')]);
+  await page.route('**/userservice.UserService/GetUser', (route) => route.fulfill({
+    status: 200, headers: { 'content-type': 'application/grpc-web-text' }, body: frames.toString('base64') }));
+  assert.equal(await call(page), 'OK');
+  const client = await typed(page);
+  assert.equal(client.code, '13');
+  assert.match(client.summary, /INTERNAL \(13\) "the server answered grpc-web-text to a binary request/);
+  assert.deepEqual(errors, []);
+  assert.equal(await page.locator('.panic-banner').count(), 0);
+  await page.context().close();
+});
+
 test('a garbled response body is drawn byte by byte with the invalid span at its offset', async () => {
   const { page, errors } = await openPanel();
   // One good frame (GetUserResponse {}), then a frame header with flag bits grpc-web does not have.
