@@ -7,8 +7,9 @@ use std::rc::Rc;
 use gloo::file::callbacks::FileReader;
 use gloo::timers::callback::Timeout;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 use wirelens_core::history::History;
-use wirelens_core::learn::{self, Lesson, Route};
+use wirelens_core::learn::{self, Route};
 use wirelens_core::mutate::Mutation;
 use wirelens_core::share::Shared;
 use wirelens_core::{draft, share, wire};
@@ -20,13 +21,12 @@ use crate::components::explain_panel::ExplainPanel;
 use crate::components::export_panel::ExportPanel;
 use crate::components::field_tree::FieldTree;
 use crate::components::hex_view::{HexView, use_changed};
-use crate::components::learn_panel::LearnPanel;
 use crate::components::message_pane::MessagePane;
 use crate::components::recent::Recent;
 use crate::components::schema_pane::SchemaPane;
-use crate::learn_state::{GrpcPreset, LearnAction, LearnState};
-use crate::module::{self, Module};
+use crate::module::{self, Ask, Module};
 use crate::state::{Action, Mode, State, human_size};
+use crate::storage::{HISTORY_KEY, SAVED_KEY, store, stored};
 
 /// Typing in the schema recompiles after this pause.
 const COMPILE_DELAY_MS: u32 = 250;
@@ -34,7 +34,6 @@ const COMPILE_DELAY_MS: u32 = 250;
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(initial_state);
-    let learn = use_reducer(initial_learn);
     let reader = use_mut_ref(|| None::<FileReader>);
 
     // Recompile once typing in the schema pauses; a new keystroke cancels the pending compile.
@@ -79,40 +78,41 @@ pub fn App() -> Html {
         });
     }
 
-    // Learn mode: the open lesson's permalink in the URL, the lessons done in local storage.
-    use_effect_with((state.mode == Mode::Learn, learn.lesson.slug), |&(learning, slug)| {
-        let history = web_sys::window().and_then(|w| w.history().ok());
-        if let (true, Some(history), Some(lesson)) = (learning, history, Lesson::by_slug(slug)) {
-            let _ = history.replace_state_with_url(
-                &wasm_bindgen::JsValue::NULL,
-                "",
-                Some(&format!("#{}", lesson.fragment())),
-            );
-        }
-    });
-    // A lesson link followed in the open page changes only the fragment: open its lesson.
+    // A lesson link followed in the open page changes only the fragment: show Learn mode (its
+    // module follows the link). What a tab's module asks of the page comes as an `Ask` event.
     {
-        let (d, l) = (state.dispatcher(), learn.dispatcher());
+        let dispatcher = state.dispatcher();
         use_effect_with((), move |()| {
-            let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+            let d = dispatcher.clone();
+            let on_hash = Closure::<dyn Fn()>::new(move || {
                 let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
                 if learn::route(&hash) != Route::NotLearn {
-                    l.dispatch(LearnAction::Follow(hash));
                     d.dispatch(Action::SetMode(Mode::Learn));
+                }
+            });
+            let on_ask = Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |event: web_sys::CustomEvent| {
+                match event.detail().as_string().as_deref().and_then(Ask::from_detail) {
+                    Some(Ask::Open(link)) => match share::decode(&link) {
+                        Ok(shared) => dispatcher.dispatch(Action::Open(Box::new(shared))),
+                        Err(e) => dispatcher.dispatch(Action::Notice(format!("cannot open that work: {e}"))),
+                    },
+                    Some(Ask::ShowGrpc) => dispatcher.dispatch(Action::SetMode(Mode::Grpc)),
+                    None => {}
                 }
             });
             let window = web_sys::window();
             if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+                let _ = w.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
+                let _ = w.add_event_listener_with_callback(module::ASK_EVENT, on_ask.as_ref().unchecked_ref());
             }
             move || {
                 if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+                    let _ = w.remove_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
+                    let _ = w.remove_event_listener_with_callback(module::ASK_EVENT, on_ask.as_ref().unchecked_ref());
                 }
             }
         });
     }
-    use_effect_with(learn.progress(), |progress| store(PROGRESS_KEY, progress));
 
     let bytes = state.bytes();
     let reading = state.reading_type();
@@ -129,14 +129,16 @@ pub fn App() -> Html {
     // Until the user points somewhere, explain the first byte: the page teaches on first open.
     let selected = state.selected.or((!bytes.is_empty()).then_some(0));
 
-    // The benchmark and gRPC tabs are modules of their own (module.rs): each is loaded the first
-    // time its tab opens and mounts into its root, which stays in the page (hidden) on the other tabs.
+    // The benchmark, gRPC and Learn tabs are modules of their own (module.rs): each is loaded the
+    // first time its tab opens and mounts into its root, which stays in the page (hidden) on the
+    // other tabs.
     {
         let loaded = use_mut_ref(Vec::<Module>::new);
         let wanted = match state.mode {
             Mode::Bench => Some(module::BENCH),
             Mode::Grpc => Some(module::GRPC),
-            _ => None,
+            Mode::Learn => Some(module::LEARN),
+            Mode::Encode | Mode::Decode => None,
         };
         use_effect_with(wanted, move |wanted| {
             if let Some(m) = *wanted
@@ -147,8 +149,6 @@ pub fn App() -> Html {
             }
         });
     }
-    // How many preset calls Learn mode has asked the gRPC tab for.
-    let presets_asked = use_mut_ref(|| 0_u32);
     let dispatcher = state.dispatcher();
     let on_file = {
         let (d, reader) = (state.dispatcher(), reader.clone());
@@ -199,30 +199,8 @@ pub fn App() -> Html {
             }
             <div id={module::BENCH.root_id} hidden={state.mode != Mode::Bench}></div>
             <div id={module::GRPC.root_id} hidden={state.mode != Mode::Grpc}></div>
-            if state.mode == Mode::Learn {
-                <LearnPanel state={(*learn).clone()}
-                    on={{
-                        let d = learn.dispatcher();
-                        Callback::from(move |a| d.dispatch(a))
-                    }}
-                    on_playground={{
-                        let (d, learn) = (state.dispatcher(), learn.clone());
-                        Callback::from(move |()| d.dispatch(Action::Open(Box::new(learn.to_shared()))))
-                    }}
-                    on_grpc={{
-                        let (d, asked) = (state.dispatcher(), presets_asked.clone());
-                        Callback::from(move |preset: GrpcPreset| {
-                            // The gRPC tab's module makes the call (grpc_app.rs); the count makes
-                            // the same button, pressed again, a new request.
-                            *asked.borrow_mut() += 1;
-                            if let Some(root) = module::GRPC.root() {
-                                let request = format!("{} {}", preset.slug(), asked.borrow());
-                                let _ = root.set_attribute(crate::grpc_app::PRESET_ATTRIBUTE, &request);
-                            }
-                            d.dispatch(Action::SetMode(Mode::Grpc));
-                        })
-                    }} />
-            } else if matches!(state.mode, Mode::Bench | Mode::Grpc) {
+            <div id={module::LEARN.root_id} hidden={state.mode != Mode::Learn}></div>
+            if matches!(state.mode, Mode::Bench | Mode::Grpc | Mode::Learn) {
             } else {
             <div class="columns">
                 <div class="column inputs">
@@ -324,30 +302,6 @@ fn persist(shared: &Shared) {
     store(SAVED_KEY, &link);
 }
 
-/// Where the recent works are kept.
-const HISTORY_KEY: &str = "wirelens.history";
-
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
-fn stored(key: &str) -> Option<String> {
-    local_storage()?.get_item(key).ok().flatten()
-}
-
-/// Best effort: a full or disabled storage costs the saved work, never the page.
-fn store(key: &str, value: &str) {
-    if let Some(storage) = local_storage() {
-        let _ = storage.set_item(key, value);
-    }
-}
-
-/// Where the work in progress is kept between visits.
-pub const SAVED_KEY: &str = "wirelens.state";
-
-/// Where Learn mode keeps the lessons done (apart from the playground's work).
-const PROGRESS_KEY: &str = "wirelens.learn";
-
 /// The state to open with: a permalink's, else the work saved by the last visit, else the
 /// reference example. A damaged link is explained, never a blank page.
 fn initial_state() -> State {
@@ -368,15 +322,6 @@ fn initial_state() -> State {
         };
     }
     stored(SAVED_KEY).and_then(|link| share::decode(&link).ok()).map_or_else(State::default, State::from_shared)
-}
-
-/// Learn mode as it opens: the lesson a link names (a bad link: the first, with a notice), else
-/// the first lesson not done yet.
-fn initial_learn() -> LearnState {
-    let Some(window) = web_sys::window() else { return LearnState::default() };
-    let hash = window.location().hash().unwrap_or_default();
-    let progress = stored(PROGRESS_KEY).unwrap_or_default();
-    LearnState::from_fragment(&hash, &progress).unwrap_or_else(|| LearnState::resume(&progress))
 }
 
 /// A callback that turns what a component reports into an action.

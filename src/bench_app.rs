@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use crate::bench_state::{BenchAction, BenchState};
 use crate::components::bench_panel::BenchPanel;
-use crate::module;
+use crate::{module, storage};
 
 #[component]
 pub fn BenchApp() -> Html {
@@ -60,7 +60,7 @@ pub fn BenchApp() -> Html {
 /// The playground's message, from the work app.rs saves in local storage as it changes (the URL
 /// follows only once the page rests).
 fn playground() -> Option<Custom> {
-    let saved = web_sys::window()?.local_storage().ok()??.get_item(crate::app::SAVED_KEY).ok()??;
+    let saved = storage::stored(storage::SAVED_KEY)?;
     let shared = share::decode(&saved).ok()?;
     let type_name = shared.message_type.filter(|_| !shared.message.trim().is_empty())?;
     Some(Custom { files: shared.files, type_name, message: shared.message, notation: shared.notation })

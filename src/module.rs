@@ -3,7 +3,8 @@
 //! into a folder of `dist/` (index.html), loaded the first time its tab opens (`static/
 //! load-module.js`) and mounted into an element the page keeps for it (hidden on the other tabs,
 //! so a run and its results survive a tab switch). The page and a module share nothing in memory:
-//! what one tells the other goes through local storage or the root element's attributes.
+//! what one tells the other goes through local storage, the root element's attributes, or an
+//! [`Ask`] event from a module to the page.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -19,6 +20,47 @@ pub struct Module {
 
 pub const BENCH: Module = Module { root_id: "bench-root", path: "bench/wirelens-bench-ui" };
 pub const GRPC: Module = Module { root_id: "grpc-root", path: "grpc/wirelens-grpc-ui" };
+pub const LEARN: Module = Module { root_id: "learn-root", path: "learn/wirelens-learn-ui" };
+
+/// What a module asks of the page: sent as a DOM event ([`ASK_EVENT`]) on the window, which the
+/// page listens for (app.rs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ask {
+    /// Open this permalink's work (`share`) in the playground.
+    Open(String),
+    /// Show the gRPC tab.
+    ShowGrpc,
+}
+
+/// The name of the window event that carries an [`Ask`] (its `detail`, a string).
+pub const ASK_EVENT: &str = "wirelens-ask";
+
+impl Ask {
+    pub fn to_detail(&self) -> String {
+        match self {
+            Ask::Open(link) => format!("open {link}"),
+            Ask::ShowGrpc => "show grpc".to_owned(),
+        }
+    }
+
+    pub fn from_detail(detail: &str) -> Option<Ask> {
+        match detail.split_once(' ')? {
+            ("open", link) => Some(Ask::Open(link.to_owned())),
+            ("show", "grpc") => Some(Ask::ShowGrpc),
+            _ => None,
+        }
+    }
+
+    /// Sends the ask to the page.
+    pub fn send(&self) {
+        let init = web_sys::CustomEventInit::new();
+        init.set_detail(&self.to_detail().into());
+        let event = web_sys::CustomEvent::new_with_event_init_dict(ASK_EVENT, &init);
+        if let (Some(window), Ok(event)) = (web_sys::window(), event) {
+            let _ = window.dispatch_event(&event);
+        }
+    }
+}
 
 /// The loader the page adds once per module (copied by trunk to the root of `dist/`).
 const LOADER: &str = "load-module.js";
@@ -58,6 +100,11 @@ impl Module {
         yew::Renderer::<C>::with_root(root).render();
     }
 
+    /// Whether the page shows the module's tab (its root is not hidden).
+    pub fn shown(self) -> bool {
+        self.root().is_some_and(|root| !root.has_attribute("hidden"))
+    }
+
     /// Calls `changed` whenever the page changes the root's attributes (shows or hides the tab,
     /// or passes a request in a `data-` attribute), until the returned watch is dropped.
     pub fn watch(self, changed: impl Fn() + 'static) -> Option<Watch> {
@@ -85,4 +132,19 @@ impl Drop for Watch {
 #[component]
 fn Nothing() -> Html {
     html! {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ask_reads_back_from_its_detail_and_nothing_else_does() {
+        for ask in [Ask::Open("v1.eJxLTEoGAAJNASc".into()), Ask::ShowGrpc] {
+            assert_eq!(Ask::from_detail(&ask.to_detail()), Some(ask));
+        }
+        for detail in ["", "open", "show bench", "close v1.x"] {
+            assert_eq!(Ask::from_detail(detail), None, "{detail:?}");
+        }
+    }
 }

@@ -1,9 +1,11 @@
-//! The panic hook of both wasm modules (the app and its benchmark tab): a panic must not leave a
-//! dead page.
+//! The panic hook of every wasm module (the page and its tabs, `module.rs`): a panic must not
+//! leave a dead page.
 
-/// A panic must not leave a dead page: show what happened in a banner and log it.
+/// A panic must not leave a dead page: show what happened in a banner and log it. Set through
+/// Yew, which otherwise replaces any hook set before its first render with its own (a console
+/// message only).
 pub fn install() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         let message = format!("wirelens hit a bug and stopped: {info}. Reload the page to start again.");
         web_sys::console::error_1(&message.clone().into());
         let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };

@@ -167,7 +167,8 @@ test('progress survives a reload; lesson links move between lessons', async () =
   // The playground's saved work is a different key: its permalink comes back on its own tab.
   await page.getByRole('tab', { name: 'message → bytes' }).click();
   await page.waitForFunction(() => location.hash.startsWith('#v1.'));
-  assert.equal((await page.locator('.hex [data-offset="0"]').textContent()).trim(), '08');
+  // (Learn mode stays in the page, hidden, as the tab's module: look in the playground's pane.)
+  assert.equal((await page.locator('.wire-pane .hex [data-offset="0"]').textContent()).trim(), '08');
   await page.context().close();
 });
 
@@ -187,7 +188,7 @@ test('open in the playground: the lesson example in the message → bytes tab', 
   await page.locator('.open-playground').click();
   await page.locator('.wire-pane').waitFor();
   assert.equal(await page.getByRole('tab', { name: 'message → bytes' }).getAttribute('aria-selected'), 'true');
-  assert.equal((await page.locator('.hex-line').textContent()).trim(), '10 03');
+  assert.equal((await page.locator('.wire-pane .hex-line').textContent()).trim(), '10 03');
   assert.match(await page.locator('.wire-pane').textContent(), /read as learn\.signed\.Signed/);
   await page.context().close();
 });
