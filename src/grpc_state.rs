@@ -120,6 +120,8 @@ pub enum ClientView {
     Done { code: u32, message: String, details: Vec<String>, responses: Vec<String> },
     /// The typed call was not made: why.
     NotMade(String),
+    /// Cancel stopped it: its future was dropped, which aborts its fetch.
+    Cancelled,
 }
 
 /// How the typed client's result compares with the frames' reading.
@@ -205,18 +207,27 @@ impl CallView {
         self.headers.iter().find(|(n, _)| n == NEXT_PAGE_HEADER).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
     }
 
-    /// Whether the typed client read the call as the frames did; `None` until both have ended
-    /// (or when the typed call was not made).
+    /// Whether the typed client read the call as the frames did; `None` until both have ended,
+    /// when the typed call was not made or was cancelled, and when no status came from the server
+    /// (a failed fetch, a cancel, a broken body: each side then names the failure its own way).
     pub fn agreement(&self) -> Option<Agreement> {
         let (Some(outcome), Some(ClientView::Done { code, responses, .. })) = (&self.outcome, &self.client) else {
             return None;
         };
+        if outcome.source == "client" {
+            return None;
+        }
         let name = |code: u32| status::by_number(code).map_or_else(|| code.to_string(), |c| c.name.to_owned());
         let messages = self.messages().count();
         Some(if *code != outcome.code {
             Agreement::Differs(format!("the client says {}, the frames {}", name(*code), name(outcome.code)))
         } else if responses.len() != messages {
-            Agreement::Differs(format!("the client has {} responses, the body {messages} messages", responses.len()))
+            let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+            Agreement::Differs(format!(
+                "the client has {}, the body {}",
+                plural(responses.len(), "response"),
+                plural(messages, "message")
+            ))
         } else {
             Agreement::Agrees
         })
@@ -283,12 +294,12 @@ pub struct GrpcState {
     pub encoding: Encoding,
     /// Why the last Call could not be sent (bad JSON, a bad number).
     pub form_error: Option<String>,
-    /// The call `app.rs` is to send: set by `Call`, taken by the effect.
+    /// The call `grpc_app.rs` is to send: set by `Call`; its effect sends each new one.
     pub pending: Option<CallSpec>,
     pub call: Option<CallView>,
     /// Text of how many calls of each kind the gRPC-vs-REST comparison makes.
     pub compare_n: String,
-    /// The comparison `app.rs` is to run (set by `Compare`), and what it has measured.
+    /// The comparison `grpc_app.rs` is to run (set by `Compare`), and what it has measured.
     pub compare: Option<Comparison>,
     next_id: u32,
     schema: Option<Rc<Schema>>,
@@ -323,6 +334,10 @@ pub enum GrpcAction {
     Sample(u32, Sample),
     CompareDone(u32),
 }
+
+/// The longest deadline a call may have: a day. Browser timers hold at most 2^31 - 1 ms, and
+/// tonic-web-wasm-client panics past that.
+pub const MAX_DEADLINE_MS: u32 = 24 * 60 * 60 * 1000;
 
 /// The most calls of each kind one comparison makes, and how long it may run.
 pub const MAX_COMPARE_CALLS: u32 = 1000;
@@ -425,10 +440,20 @@ impl GrpcState {
         self.schema.as_ref()?.message(method.response_type()).ok()
     }
 
+    /// The type of `method`'s request, from the reference schema.
+    fn request_descriptor(&self, method: Method) -> Result<MessageDescriptor, String> {
+        let schema = self.schema.as_ref().ok_or("the reference schema's descriptors did not load")?;
+        schema.message(method.request_type()).map_err(|e| e.to_string())
+    }
+
+    /// The form's request, read as its method's request type.
+    fn request(&self) -> Result<wirelens_core::prost_reflect::DynamicMessage, String> {
+        let desc = self.request_descriptor(self.method)?;
+        message::parse_json(&desc, self.request_text()).map_err(|e| format!("request: {e}"))
+    }
+
     fn spec(&self, origin: &str) -> Result<CallSpec, String> {
-        let schema = self.schema.as_ref().ok_or("the reference schema did not compile")?;
-        let desc = schema.message(self.method.request_type()).map_err(|e| e.to_string())?;
-        let request = message::parse_json(&desc, self.request_text()).map_err(|e| format!("request: {e}"))?;
+        let request = self.request()?;
         let number = |text: &str, what: &str| -> Result<Option<u32>, String> {
             let text = text.trim();
             if text.is_empty() {
@@ -437,6 +462,9 @@ impl GrpcState {
             text.parse().map(Some).map_err(|_| format!("{what} '{text}' is not a number of milliseconds"))
         };
         let deadline_ms = number(&self.deadline_ms, "deadline")?;
+        if let Some(ms) = deadline_ms.filter(|ms| *ms > MAX_DEADLINE_MS) {
+            return Err(format!("a deadline of {ms} ms is over the {MAX_DEADLINE_MS} ms (a day) a call may wait"));
+        }
         let demo_ms = number(&self.demo_ms, self.method.demo_header())?;
         let address = self.address.trim().trim_end_matches('/');
         let base = if address.is_empty() { origin.trim_end_matches('/') } else { address };
@@ -454,7 +482,8 @@ impl GrpcState {
         if let Some(ms) = demo_ms {
             headers.push((self.method.demo_header().to_owned(), ms.to_string()));
         }
-        let frame = grpcweb::frame(0, &message::encode(&request));
+        let encoded = message::encode(&request);
+        let frame = grpcweb::frame(0, &encoded);
         let body = match self.encoding {
             Encoding::Binary => frame,
             Encoding::Text => wirelens_core::input::to_base64(&frame).into_bytes(),
@@ -467,7 +496,7 @@ impl GrpcState {
             encoding: self.encoding,
             headers,
             body,
-            message: message::encode(&request),
+            message: encoded,
             deadline_ms,
         })
     }
@@ -481,10 +510,7 @@ impl GrpcState {
             .filter(|n| (1..=MAX_COMPARE_CALLS).contains(n))
             .ok_or(format!("the number of calls must be 1 to {MAX_COMPARE_CALLS}"))?;
         let grpc = self.spec(origin)?;
-        let base = grpc.url.split("/userservice.UserService/").next().unwrap_or_default().to_owned();
-        let schema = self.schema.as_ref().ok_or("the reference schema did not compile")?;
-        let desc = schema.message(self.method.request_type()).map_err(|e| e.to_string())?;
-        let request = message::parse_json(&desc, self.request_text()).map_err(|e| format!("request: {e}"))?;
+        let request = self.request()?;
         let field = |name: &str| request.get_field_by_name(name).map(|v| v.into_owned());
         let token = field("page_token");
         let twin = match self.method {
@@ -496,7 +522,7 @@ impl GrpcState {
                 page_token: token.as_ref().and_then(|v| v.as_str()).unwrap_or_default(),
             },
         };
-        let rest_url = format!("{base}{}", rest_twin::path(twin));
+        let rest_url = format!("{}{}", grpc.base, rest_twin::path(twin));
         let rest_headers = grpc.headers.iter().filter(|(n, _)| n == "authorization").cloned().collect();
         Ok(CompareSpec { id: self.next_id, n, time_limit_ms: COMPARE_TIME_LIMIT_MS, grpc, rest_url, rest_headers })
     }
@@ -544,8 +570,7 @@ impl GrpcState {
 
     /// The ListUsers request with `page_token` set to `token`, as hand-written JSON.
     fn with_page_token(&self, token: &str) -> Result<String, String> {
-        let schema = self.schema.as_ref().ok_or("the reference schema did not compile")?;
-        let desc = schema.message(Method::ListUsers.request_type()).map_err(|e| e.to_string())?;
+        let desc = self.request_descriptor(Method::ListUsers)?;
         let text = &self.requests[Method::ListUsers.index()];
         let mut request = message::parse_json(&desc, text).map_err(|e| format!("request: {e}"))?;
         let field = desc.get_field_by_name("page_token").ok_or("ListUsersRequest has no page_token")?;
@@ -640,16 +665,8 @@ impl Reducible for GrpcState {
             GrpcAction::CancelCall => {
                 if let Some(call) = s.call.as_mut().filter(|c| c.outcome.is_none()) {
                     let message = "cancelled by the user".to_owned();
-                    call.outcome =
-                        Some(Outcome { code: status::CANCELLED, message: message.clone(), source: "client" });
-                    let responses = Vec::new();
-                    let details = Vec::new();
-                    call.client.get_or_insert(ClientView::Done {
-                        code: status::CANCELLED,
-                        message,
-                        details,
-                        responses,
-                    });
+                    call.outcome = Some(Outcome { code: status::CANCELLED, message, source: "client" });
+                    call.client.get_or_insert(ClientView::Cancelled);
                 }
             }
             GrpcAction::SetCompareN(text) => s.compare_n = text,
@@ -704,6 +721,18 @@ mod tests {
         assert_eq!(header("authorization"), Some("Bearer wirelens-demo-token"));
         assert_eq!(header("grpc-timeout"), Some("5000m"));
         assert_eq!(header("content-type"), Some("application/grpc-web+proto"));
+    }
+
+    #[test]
+    fn a_deadline_past_a_day_is_refused_before_sending() {
+        let s = call(act(GrpcState::default(), GrpcAction::SetDeadline("3000000000".into())));
+        assert!(s.pending.is_none());
+        assert_eq!(
+            s.form_error.as_deref(),
+            Some("a deadline of 3000000000 ms is over the 86400000 ms (a day) a call may wait")
+        );
+        let s = call(act(GrpcState::default(), GrpcAction::SetDeadline(MAX_DEADLINE_MS.to_string())));
+        assert_eq!(s.pending.unwrap().deadline_ms, Some(MAX_DEADLINE_MS));
     }
 
     #[test]
@@ -773,7 +802,7 @@ mod tests {
         let s = act(finished(2, status::OK), GrpcAction::Event(1, client(status::OK, 1)));
         assert_eq!(
             s.call.unwrap().agreement(),
-            Some(Agreement::Differs("the client has 1 responses, the body 2 messages".into()))
+            Some(Agreement::Differs("the client has 1 response, the body 2 messages".into()))
         );
         // Before the frames end, or when the typed call was not made, there is nothing to compare.
         let s = act(call(GrpcState::default()), GrpcAction::Event(1, client(status::OK, 1)));
@@ -794,7 +823,8 @@ mod tests {
         let c = s.call.unwrap();
         let outcome = c.outcome.as_ref().unwrap();
         assert_eq!((outcome.code, outcome.message.as_str()), (status::CANCELLED, "cancelled by the user"));
-        assert!(matches!(c.client, Some(ClientView::Done { code: status::CANCELLED, .. })));
+        assert_eq!(c.client, Some(ClientView::Cancelled));
+        assert_eq!(c.agreement(), None);
         // A call that has ended is not cancelled after the fact.
         let s = act(finished(1, status::OK), GrpcAction::CancelCall);
         assert_eq!(s.call.unwrap().outcome.unwrap().code, status::OK);

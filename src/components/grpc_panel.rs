@@ -379,12 +379,21 @@ fn client_view(call: &CallView) -> Html {
         ClientView::NotMade(why) => {
             html! { <p class="typed-client muted">{ format!("tonic-web-wasm-client: {why}") }</p> }
         }
+        ClientView::Cancelled => html! {
+            <p class="typed-client muted" data-cancelled="true">
+                { "tonic-web-wasm-client: cancelled with the call (its future dropped, which aborts its fetch)" }
+            </p>
+        },
         ClientView::Done { code, message, details, responses } => {
             let name = status::by_number(*code).map_or("UNKNOWN CODE", |c| c.name);
             let agreement = match call.agreement() {
                 Some(Agreement::Agrees) => html! { <span class="agrees">{ " · agrees with the frames" }</span> },
                 Some(Agreement::Differs(what)) => {
                     html! { <span class="differs">{ format!(" · differs: {what}") }</span> }
+                }
+                // A failure before any server status: tonic names it its own way (a failed fetch is UNKNOWN).
+                None if call.outcome.as_ref().is_some_and(|o| o.source == "client") => {
+                    html! { <span class="muted">{ " · no server status to compare with" }</span> }
                 }
                 None => html! {},
             };

@@ -45,6 +45,25 @@ async function call(page, { method, request, token, deadline, demo, text } = {})
   return (await status.locator('.code-name').textContent()).trim();
 }
 
+test('the tab modules load side by side in one page, whichever opens first', async () => {
+  for (const order of [['benchmark', 'gRPC', 'Learn'], ['Learn', 'gRPC', 'benchmark']]) {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1100 } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(URL);
+    for (const tab of order) await page.getByRole('tab', { name: tab }).click();
+    // Each module mounted into its own root (hidden but for the tab shown), and each still
+    // answers clicks.
+    await page.locator('#bench-root button').first().waitFor({ state: 'attached' });
+    await page.locator('#learn-root article.lesson').waitFor({ state: 'attached' });
+    await page.getByRole('tab', { name: 'gRPC' }).click();
+    assert.equal(await call(page), 'OK', `order ${order}`);
+    assert.deepEqual(errors, [], `order ${order}`);
+    await context.close();
+  }
+});
+
 test('GetUser 42: OK, Alice, and the trailer frame annotated', async () => {
   const { page, errors } = await openPanel();
   assert.equal(await call(page), 'OK');
@@ -116,6 +135,8 @@ test('a server that is not there is UNAVAILABLE, with the reason', async () => {
   await page.locator('input[aria-label="server address"]').fill('http://127.0.0.1:9');
   assert.equal(await call(page), 'UNAVAILABLE');
   assert.match(await page.locator('.grpc-status .grpc-message').textContent(), /cannot reach/);
+  // tonic names a failed fetch its own way (UNKNOWN): shown, not called a disagreement.
+  assert.match((await typed(page)).summary, /Failed to fetch.*no server status to compare with/);
   await page.context().close();
 });
 
@@ -185,7 +206,9 @@ test('Cancel stops a stream: CANCELLED, and no more messages arrive', async () =
   await page.waitForTimeout(1000);
   assert.equal(await page.locator('.frame.message').count(), received);
   assert.equal(await page.locator('form button.cancel-call').count(), 0);
-  assert.equal((await typed(page)).code, '1');
+  // The typed call was dropped with it: no status of its own, nothing to disagree about.
+  assert.match(await page.locator('.typed-client[data-cancelled]').textContent(), /cancelled with the call/);
+  assert.equal(await page.locator('.differs').count(), 0);
   assert.deepEqual(errors, []);
   await page.context().close();
 });
