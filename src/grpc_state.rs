@@ -217,10 +217,13 @@ impl CallView {
         if outcome.source == "client" {
             return None;
         }
-        let name = |code: u32| status::by_number(code).map_or_else(|| code.to_string(), |c| c.name.to_owned());
         let messages = self.messages().count();
         Some(if *code != outcome.code {
-            Agreement::Differs(format!("the client says {}, the frames {}", name(*code), name(outcome.code)))
+            Agreement::Differs(format!(
+                "the client says {}, the frames {}",
+                status::name(*code),
+                status::name(outcome.code)
+            ))
         } else if responses.len() != messages {
             let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
             Agreement::Differs(format!(

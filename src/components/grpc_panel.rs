@@ -385,7 +385,7 @@ fn client_view(call: &CallView) -> Html {
             </p>
         },
         ClientView::Done { code, message, details, responses } => {
-            let name = status::by_number(*code).map_or("UNKNOWN CODE", |c| c.name);
+            let name = status::name(*code);
             let agreement = match call.agreement() {
                 Some(Agreement::Agrees) => html! { <span class="agrees">{ " · agrees with the frames" }</span> },
                 Some(Agreement::Differs(what)) => {
@@ -427,7 +427,7 @@ fn status_line(call: &CallView) -> Html {
         return html! { <p class="grpc-status running" role="status">{ "calling…" }</p> };
     };
     let code = status::by_number(outcome.code);
-    let name = code.map_or("UNKNOWN CODE", |c| c.name);
+    let name = status::name(outcome.code);
     let class = if outcome.code == status::OK { "ok" } else { "failed" };
     html! {
         <div class={classes!("grpc-status", class)} role="status" data-code={outcome.code.to_string()}>

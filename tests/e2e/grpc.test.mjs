@@ -160,6 +160,8 @@ test('a server on another origin answers through CORS, to both clients', async (
   assert.match((await typed(page)).summary, /OK \(0\), 1 response · agrees with the frames/);
   assert.equal(await call(page, { request: '{"userId":"999999"}' }), 'NOT_FOUND');
   assert.match(await page.locator('.grpc-status .grpc-message').textContent(), /no user with id 999999/);
+  // The error details too: grpc-status-details-bin is one of the headers the server exposes.
+  assert.match((await typed(page)).summary, /NOT_FOUND \(5\).*1 error detail · agrees/);
   assert.deepEqual(errors, []);
   await context.close();
 });

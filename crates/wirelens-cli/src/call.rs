@@ -397,7 +397,7 @@ fn source_chain(error: &dyn std::error::Error) -> String {
 
 /// The code's name in the gRPC specification (`NOT_FOUND`), from core's table.
 fn code_name(code: tonic::Code) -> &'static str {
-    wirelens_core::status::by_number(code as u32).map_or("UNKNOWN", |c| c.name)
+    wirelens_core::status::name(code as u32)
 }
 
 #[cfg(test)]

@@ -69,6 +69,12 @@ pub fn by_number(number: u32) -> Option<&'static Code> {
     CODES.get(number as usize)
 }
 
+/// The canonical name of the code with this number (`NOT_FOUND`), or `UNKNOWN CODE` for a
+/// number no code has (`UNKNOWN`, 2, is a code of its own).
+pub fn name(number: u32) -> &'static str {
+    by_number(number).map_or("UNKNOWN CODE", |c| c.name)
+}
+
 /// The code with this canonical name (`NOT_FOUND`).
 pub fn by_name(name: &str) -> Option<&'static Code> {
     CODES.iter().find(|c| c.name == name)
@@ -92,6 +98,11 @@ pub fn from_http(status: u16) -> &'static Code {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_number_without_a_code_is_named_as_such() {
+        assert_eq!((name(5), name(2), name(17)), ("NOT_FOUND", "UNKNOWN", "UNKNOWN CODE"));
+    }
 
     #[test]
     fn codes_are_in_number_order_and_names_are_unique() {
