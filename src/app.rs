@@ -4,10 +4,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use gloo::events::EventListener;
 use gloo::file::callbacks::FileReader;
 use gloo::timers::callback::Timeout;
 use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 use wirelens_core::history::History;
 use wirelens_core::learn::{self, Route};
 use wirelens_core::mutate::Mutation;
@@ -83,34 +83,30 @@ pub fn App() -> Html {
     {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |()| {
-            let d = dispatcher.clone();
-            let on_hash = Closure::<dyn Fn()>::new(move || {
-                let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-                if learn::route(&hash) != Route::NotLearn {
-                    d.dispatch(Action::SetMode(Mode::Learn));
-                }
-            });
-            let on_ask = Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |event: web_sys::CustomEvent| {
-                match event.detail().as_string().as_deref().and_then(Ask::from_detail) {
-                    Some(Ask::Open(link)) => match share::decode(&link) {
-                        Ok(shared) => dispatcher.dispatch(Action::Open(Box::new(shared))),
-                        Err(e) => dispatcher.dispatch(Action::Notice(format!("cannot open that work: {e}"))),
-                    },
-                    Some(Ask::ShowGrpc) => dispatcher.dispatch(Action::SetMode(Mode::Grpc)),
-                    None => {}
-                }
-            });
             let window = web_sys::window();
-            if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
-                let _ = w.add_event_listener_with_callback(module::ASK_EVENT, on_ask.as_ref().unchecked_ref());
-            }
-            move || {
-                if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback("hashchange", on_hash.as_ref().unchecked_ref());
-                    let _ = w.remove_event_listener_with_callback(module::ASK_EVENT, on_ask.as_ref().unchecked_ref());
-                }
-            }
+            let d = dispatcher.clone();
+            let on_hash = window.as_ref().map(|w| {
+                EventListener::new(w, "hashchange", move |_| {
+                    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+                    if learn::route(&hash) != Route::NotLearn {
+                        d.dispatch(Action::SetMode(Mode::Learn));
+                    }
+                })
+            });
+            let on_ask = window.as_ref().map(|w| {
+                EventListener::new(w, module::ASK_EVENT, move |event| {
+                    let detail = event.dyn_ref::<web_sys::CustomEvent>().and_then(|e| e.detail().as_string());
+                    match detail.as_deref().and_then(Ask::from_detail) {
+                        Some(Ask::Open(link)) => match share::decode(&link) {
+                            Ok(shared) => dispatcher.dispatch(Action::Open(Box::new(shared))),
+                            Err(e) => dispatcher.dispatch(Action::Notice(format!("cannot open that work: {e}"))),
+                        },
+                        Some(Ask::ShowGrpc) => dispatcher.dispatch(Action::SetMode(Mode::Grpc)),
+                        None => {}
+                    }
+                })
+            });
+            move || drop((on_hash, on_ask))
         });
     }
 

@@ -5,8 +5,7 @@
 //! of the page goes as [`module::Ask`]s ("open in the playground", show the gRPC tab) and, for the
 //! gRPC lesson's calls, as a preset on the gRPC tab's root (`grpc_app.rs`).
 
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
+use gloo::events::EventListener;
 use wirelens_core::learn::{self, Lesson, Route};
 use wirelens_core::share;
 use yew::prelude::*;
@@ -47,21 +46,15 @@ pub fn LearnApp() -> Html {
     {
         let dispatcher = learn.dispatcher();
         use_effect_with((), move |()| {
-            let listener = Closure::<dyn Fn()>::new(move || {
-                let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-                if learn::route(&hash) != Route::NotLearn {
-                    dispatcher.dispatch(LearnAction::Follow(hash));
-                }
+            let listener = web_sys::window().map(|w| {
+                EventListener::new(&w, "hashchange", move |_| {
+                    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+                    if learn::route(&hash) != Route::NotLearn {
+                        dispatcher.dispatch(LearnAction::Follow(hash));
+                    }
+                })
             });
-            let window = web_sys::window();
-            if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
-            }
-            move || {
-                if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
-                }
-            }
+            move || drop(listener)
         });
     }
 
