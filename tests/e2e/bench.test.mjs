@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { URL, SHOTS, launch } from './browser.mjs';
+import { URL, SHOTS, launch, openPage } from './browser.mjs';
 
 let browser;
 before(async () => {
@@ -15,11 +15,7 @@ after(async () => { await browser?.close(); });
 
 /** A fresh page on the benchmark tab, with exactly these workloads and the quick or full plan. */
 async function openPanel(workloads, length) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1200 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(URL);
+  const { page, errors } = await openPage(browser, URL, { viewport: { width: 1400, height: 1200 } });
   await page.getByRole('tab', { name: 'benchmark' }).click();
   await page.locator('.bench-pane button.run').waitFor();
   for (const box of await page.locator('input[data-workload]').all()) {

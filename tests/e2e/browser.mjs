@@ -15,6 +15,21 @@ export const URL = process.env.WIRELENS_URL ?? 'http://127.0.0.1:8080/';
 export const SHOTS = process.env.WIRELENS_SCREENSHOTS ?? 'target/screenshots';
 mkdirSync(SHOTS, { recursive: true });
 
+/**
+ * A page in a fresh context (no storage) at `url`, and the errors it reports: uncaught exceptions,
+ * and console errors too with `consoleErrors`. `context` opens the page in one already made.
+ */
+export async function openPage(browser, url, { viewport = { width: 1400, height: 1100 }, colorScheme, context,
+  consoleErrors = false } = {}) {
+  context ??= await browser.newContext({ viewport, ...(colorScheme ? { colorScheme } : {}) });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  if (consoleErrors) page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(url);
+  return { page, errors };
+}
+
 /** Headless Chromium with the flags this machine needs (no sandbox as root, no network chatter). */
 export function launch() {
   return chromium.launch({

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { URL, SHOTS, launch } from './browser.mjs';
+import { URL, SHOTS, launch, openPage } from './browser.mjs';
 
 let browser;
 before(async () => {
@@ -14,11 +14,7 @@ after(async () => { await browser?.close(); });
 
 /** A fresh page on the app's gRPC tab. */
 async function openPanel() {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1100 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(URL);
+  const { page, errors } = await openPage(browser, URL);
   await page.getByRole('tab', { name: 'gRPC' }).click();
   await page.locator('form button.call').waitFor();
   return { page, errors };
@@ -47,11 +43,7 @@ async function call(page, { method, request, token, deadline, demo, text } = {})
 
 test('the tab modules load side by side in one page, whichever opens first', async () => {
   for (const order of [['benchmark', 'gRPC', 'Learn'], ['Learn', 'gRPC', 'benchmark']]) {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1100 } });
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(URL);
+    const { page, errors } = await openPage(browser, URL);
     for (const tab of order) await page.getByRole('tab', { name: tab }).click();
     // Each module mounted into its own root (hidden but for the tab shown), and each still
     // answers clicks.
@@ -60,7 +52,7 @@ test('the tab modules load side by side in one page, whichever opens first', asy
     await page.getByRole('tab', { name: 'gRPC' }).click();
     assert.equal(await call(page), 'OK', `order ${order}`);
     assert.deepEqual(errors, [], `order ${order}`);
-    await context.close();
+    await page.context().close();
   }
 });
 
@@ -147,11 +139,7 @@ test('a server on another origin answers through CORS, to both clients', async (
     t.skip(`needs the server at 127.0.0.1, not ${server.hostname}`);
     return;
   }
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1100 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(URL.replace('127.0.0.1', 'localhost'));
+  const { page, errors } = await openPage(browser, URL.replace('127.0.0.1', 'localhost'));
   await page.getByRole('tab', { name: 'gRPC' }).click();
   await page.locator('input[aria-label="server address"]').fill(server.origin);
   assert.equal(await call(page), 'OK');
@@ -163,7 +151,7 @@ test('a server on another origin answers through CORS, to both clients', async (
   // The error details too: grpc-status-details-bin is one of the headers the server exposes.
   assert.match((await typed(page)).summary, /NOT_FOUND \(5\).*1 error detail · agrees/);
   assert.deepEqual(errors, []);
-  await context.close();
+  await page.context().close();
 });
 
 test('bad request JSON is refused before sending, the text kept', async () => {

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { URL, SHOTS, launch } from './browser.mjs';
+import { URL, SHOTS, launch, openPage } from './browser.mjs';
 
 let browser;
 before(async () => {
@@ -69,12 +69,7 @@ const LESSONS = [
 
 /** A fresh page (no storage) on a URL fragment, once the lesson has rendered its bytes. */
 async function open(fragment, { colorScheme = 'light', context } = {}) {
-  context ??= await browser.newContext({ viewport: { width: 1400, height: 1100 }, colorScheme });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.goto(`${URL}#${fragment}`);
+  const { page, errors } = await openPage(browser, `${URL}#${fragment}`, { colorScheme, context, consoleErrors: true });
   await page.locator('article.lesson').waitFor();
   return { page, errors };
 }

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { URL, SHOTS, launch } from './browser.mjs';
+import { URL, SHOTS, launch, openPage } from './browser.mjs';
 
 let browser;
 before(async () => {
@@ -14,12 +14,7 @@ after(async () => { await browser?.close(); });
 
 /** A fresh page (fresh context: no storage) on the app, once it has rendered the bytes. */
 async function open() {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1100 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.goto(URL);
+  const { page, errors } = await openPage(browser, URL, { consoleErrors: true });
   await page.locator('.hex [data-offset="0"]').waitFor();
   return { page, errors };
 }
