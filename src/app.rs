@@ -1,5 +1,8 @@
-//! The page: owns the state and runs the effects (the compile timer, reading dropped files).
-//! Everything else is derived from the state by the core and rendered by components.
+//! The page: owns the playground's state and runs its effects (the compile timer, reading
+//! dropped files, the permalink and the saved work). Everything else is derived from the state by
+//! the core and rendered by components. The gRPC, benchmark and Learn tabs are components of
+//! their own (`grpc_tab`, `bench_tab`, `learn_tab`), mounted the first time they open and kept
+//! (hidden) afterwards, so a call or a run survives a tab switch.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -7,14 +10,12 @@ use std::rc::Rc;
 use gloo::events::EventListener;
 use gloo::file::callbacks::FileReader;
 use gloo::timers::callback::Timeout;
-use wasm_bindgen::JsCast;
-use wirelens_core::history::History;
 use wirelens_core::learn::{self, Route};
 use wirelens_core::mutate::Mutation;
-use wirelens_core::share::Shared;
-use wirelens_core::{draft, share, wire};
+use wirelens_core::{draft, wire};
 use yew::prelude::*;
 
+use crate::bench_tab::BenchTab;
 use crate::components::bytes_pane::BytesPane;
 use crate::components::compare_pane::ComparePane;
 use crate::components::explain_panel::ExplainPanel;
@@ -24,7 +25,11 @@ use crate::components::hex_view::{HexView, use_changed};
 use crate::components::message_pane::MessagePane;
 use crate::components::recent::Recent;
 use crate::components::schema_pane::SchemaPane;
-use crate::module::{self, Ask, Module};
+use crate::grpc_tab::GrpcTab;
+use crate::history::History;
+use crate::learn_state::GrpcPreset;
+use crate::learn_tab::LearnTab;
+use crate::share::{self, Shared};
 use crate::state::{Action, Mode, State, human_size};
 use crate::storage::{HISTORY_KEY, SAVED_KEY, store, stored};
 
@@ -79,34 +84,19 @@ pub fn App() -> Html {
     }
 
     // A lesson link followed in the open page changes only the fragment: show Learn mode (its
-    // module follows the link). What a tab's module asks of the page comes as an `Ask` event.
+    // tab follows the link).
     {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |()| {
-            let window = web_sys::window();
-            let d = dispatcher.clone();
-            let on_hash = window.as_ref().map(|w| {
-                EventListener::new(w, "hashchange", move |_| {
+            let listener = web_sys::window().map(|w| {
+                EventListener::new(&w, "hashchange", move |_| {
                     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
                     if learn::route(&hash) != Route::NotLearn {
-                        d.dispatch(Action::SetMode(Mode::Learn));
+                        dispatcher.dispatch(Action::SetMode(Mode::Learn));
                     }
                 })
             });
-            let on_ask = window.as_ref().map(|w| {
-                EventListener::new(w, module::ASK_EVENT, move |event| {
-                    let detail = event.dyn_ref::<web_sys::CustomEvent>().and_then(|e| e.detail().as_string());
-                    match detail.as_deref().and_then(Ask::from_detail) {
-                        Some(Ask::Open(link)) => match share::decode(&link) {
-                            Ok(shared) => dispatcher.dispatch(Action::Open(Box::new(shared))),
-                            Err(e) => dispatcher.dispatch(Action::Notice(format!("cannot open that work: {e}"))),
-                        },
-                        Some(Ask::ShowGrpc) => dispatcher.dispatch(Action::SetMode(Mode::Grpc)),
-                        None => {}
-                    }
-                })
-            });
-            move || drop((on_hash, on_ask))
+            move || drop(listener)
         });
     }
 
@@ -125,26 +115,23 @@ pub fn App() -> Html {
     // Until the user points somewhere, explain the first byte: the page teaches on first open.
     let selected = state.selected.or((!bytes.is_empty()).then_some(0));
 
-    // The benchmark, gRPC and Learn tabs are modules of their own (module.rs): each is loaded the
-    // first time its tab opens and mounts into its root, which stays in the page (hidden) on the
-    // other tabs.
-    {
-        let loaded = use_mut_ref(Vec::<Module>::new);
-        let wanted = match state.mode {
-            Mode::Bench => Some(module::BENCH),
-            Mode::Grpc => Some(module::GRPC),
-            Mode::Learn => Some(module::LEARN),
-            Mode::Encode | Mode::Decode => None,
-        };
-        use_effect_with(wanted, move |wanted| {
-            if let Some(m) = *wanted
-                && !loaded.borrow().contains(&m)
-                && m.load()
-            {
-                loaded.borrow_mut().push(m);
-            }
-        });
+    // The other tabs are mounted the first time they open (the first screen pays for none of
+    // them) and stay mounted, hidden, afterwards.
+    let opened = use_mut_ref(Vec::<Mode>::new);
+    if !opened.borrow().contains(&state.mode) {
+        opened.borrow_mut().push(state.mode);
     }
+    let opened = |mode: Mode| opened.borrow().contains(&mode);
+    // The gRPC lesson's calls, numbered so that the same button pressed again calls again.
+    let preset = use_state(|| None::<(GrpcPreset, u32)>);
+    let on_grpc_preset = {
+        let (preset, d) = (preset.clone(), state.dispatcher());
+        Callback::from(move |asked: GrpcPreset| {
+            let count = preset.map_or(1, |(_, n)| n + 1);
+            preset.set(Some((asked, count)));
+            d.dispatch(Action::SetMode(Mode::Grpc));
+        })
+    };
     let dispatcher = state.dispatcher();
     let on_file = {
         let (d, reader) = (state.dispatcher(), reader.clone());
@@ -193,9 +180,18 @@ pub fn App() -> Html {
             if let Some(notice) = &state.notice {
                 <p class="notice top-notice" role="status">{ notice }</p>
             }
-            <div id={module::BENCH.root_id} hidden={state.mode != Mode::Bench}></div>
-            <div id={module::GRPC.root_id} hidden={state.mode != Mode::Grpc}></div>
-            <div id={module::LEARN.root_id} hidden={state.mode != Mode::Learn}></div>
+            <div id="bench-root" hidden={state.mode != Mode::Bench}>
+                if opened(Mode::Bench) { <BenchTab yours={state.bench_custom()} /> }
+            </div>
+            <div id="grpc-root" hidden={state.mode != Mode::Grpc}>
+                if opened(Mode::Grpc) { <GrpcTab preset={*preset} /> }
+            </div>
+            <div id="learn-root" hidden={state.mode != Mode::Learn}>
+                if opened(Mode::Learn) {
+                    <LearnTab shown={state.mode == Mode::Learn} on_grpc={on_grpc_preset}
+                        on_playground={on(&dispatcher, |shared| Action::Open(Box::new(shared)))} />
+                }
+            </div>
             if matches!(state.mode, Mode::Bench | Mode::Grpc | Mode::Learn) {
             } else {
             <div class="columns">

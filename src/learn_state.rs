@@ -4,11 +4,11 @@
 
 use std::rc::Rc;
 
+use crate::share::Shared;
 use wirelens_core::learn::check::{self, Verdict};
 use wirelens_core::learn::{self, ExerciseKind, LESSONS, Lesson, Route};
 use wirelens_core::message::{self, MessageError};
 use wirelens_core::schema::Schema;
-use wirelens_core::share::Shared;
 use wirelens_core::wire::{self, Annotation};
 use wirelens_core::{grpcweb, input};
 use yew::Reducible;
@@ -259,20 +259,6 @@ impl GrpcPreset {
         }
     }
 
-    /// Its name in the gRPC tab's root attribute (`grpc_app.rs`).
-    pub fn slug(self) -> &'static str {
-        match self {
-            GrpcPreset::GetUser => "get-user",
-            GrpcPreset::ListUsers => "list-users",
-            GrpcPreset::NoToken => "no-token",
-            GrpcPreset::Compare => "compare",
-        }
-    }
-
-    pub fn from_slug(slug: &str) -> Option<GrpcPreset> {
-        GrpcPreset::ALL.into_iter().find(|p| p.slug() == slug)
-    }
-
     /// What the gRPC tab's reducer is sent to make the call; `origin` is the page's.
     pub fn actions(self, origin: &str) -> Vec<GrpcAction> {
         let method = if self == GrpcPreset::ListUsers { Method::ListUsers } else { Method::GetUser };
@@ -317,15 +303,6 @@ mod tests {
 
     fn act(state: LearnState, action: LearnAction) -> LearnState {
         (*Rc::new(state).reduce(action)).clone()
-    }
-
-    #[test]
-    fn every_grpc_preset_is_found_by_its_slug_and_nothing_else_is() {
-        for preset in GrpcPreset::ALL {
-            assert_eq!(GrpcPreset::from_slug(preset.slug()), Some(preset));
-        }
-        assert_eq!(GrpcPreset::from_slug("GetUser"), None);
-        assert_eq!(GrpcPreset::from_slug(""), None);
     }
 
     #[test]

@@ -5,6 +5,8 @@
 
 use std::rc::Rc;
 
+use crate::share::Shared;
+use wirelens_core::bench_report::Custom;
 use wirelens_core::draft;
 use wirelens_core::examples::{self, Example};
 use wirelens_core::input::{self, InputError, InputFormat};
@@ -12,7 +14,6 @@ use wirelens_core::message::{self, JsonStyle, MessageError, Notation};
 use wirelens_core::mutate::{self, Mutation};
 use wirelens_core::prost_reflect::MessageDescriptor;
 use wirelens_core::schema::{Schema, SchemaProblem};
-use wirelens_core::share::Shared;
 use wirelens_core::wire::{Pins, Reading};
 use yew::Reducible;
 
@@ -168,11 +169,7 @@ impl State {
         Shared {
             files: self.files.clone(),
             message_type: self.message_type.clone(),
-            notation: match self.notation {
-                Notation::Json => "json",
-                Notation::Text => "text",
-            }
-            .into(),
+            notation: notation_name(self.notation).into(),
             message: self.message_text.clone(),
             mode: match self.mode {
                 Mode::Encode => "encode",
@@ -214,6 +211,18 @@ impl State {
         state.edit_bytes(shared.bytes);
         state.selected = shared.selected.filter(|&at| at < state.bytes().len());
         state
+    }
+
+    /// The playground's message as the benchmark measures it ("yours"): its files, type and
+    /// text, once it has a type and some text.
+    pub fn bench_custom(&self) -> Option<Custom> {
+        let type_name = self.message_type.clone().filter(|_| !self.message_text.trim().is_empty())?;
+        Some(Custom {
+            files: self.files.clone(),
+            type_name,
+            message: self.message_text.clone(),
+            notation: notation_name(self.notation).into(),
+        })
     }
 
     /// The descriptor of the chosen type in the last good schema.
@@ -435,6 +444,14 @@ impl Reducible for State {
     }
 }
 
+/// A notation's name in permalinks and benchmark requests (what `Notation::from_str` reads).
+fn notation_name(notation: Notation) -> &'static str {
+    match notation {
+        Notation::Json => "json",
+        Notation::Text => "text",
+    }
+}
+
 /// Why a file of `size` bytes is refused, if it is.
 pub fn too_large(name: &str, size: usize) -> Option<String> {
     (size > MAX_INPUT_BYTES)
@@ -504,8 +521,7 @@ mod tests {
         let s = act(State::default(), Action::SetNotation(Notation::Text));
         let s = act(s, Action::SetMode(Mode::Decode));
         let s = act(s, Action::EditBytes("08 2A 12 05 41 6C".into()));
-        let back =
-            State::from_shared(wirelens_core::share::decode(&wirelens_core::share::encode(&s.to_shared())).unwrap());
+        let back = State::from_shared(crate::share::decode(&crate::share::encode(&s.to_shared())).unwrap());
         assert_eq!(back.to_shared(), s.to_shared());
         assert_eq!(back.mode, Mode::Decode);
         assert_eq!(back.notation, Notation::Text);
@@ -520,8 +536,8 @@ mod tests {
         let s = act(s, Action::SetBytesFormat(InputFormat::Hex));
         let s = act(s, Action::Pin(vec![2], Reading::Bytes));
         let s = act(s, Action::Select(Some(5)));
-        let link = wirelens_core::share::encode(&s.to_shared());
-        let back = State::from_shared(wirelens_core::share::decode(&link).unwrap());
+        let link = crate::share::encode(&s.to_shared());
+        let back = State::from_shared(crate::share::decode(&link).unwrap());
         assert_eq!((back.decode_with_schema, back.bytes_format, back.selected), (false, InputFormat::Hex, Some(5)));
         assert_eq!(back.pins.get(&[2]), Some(Reading::Bytes));
         assert_eq!(back.to_shared(), s.to_shared());

@@ -1,8 +1,7 @@
-//! The page's local storage, shared by the page and its tab modules (`module.rs`): the keys and
-//! best-effort reads and writes (a full or disabled storage costs the saved work, never the page).
+//! The page's local storage: the keys and best-effort reads and writes (a full or disabled
+//! storage costs the saved work, never the page).
 
-/// The work in progress, as a permalink (`share`), kept between visits; the benchmark tab reads
-/// the playground's message from it.
+/// The work in progress, as a permalink (`share`), kept between visits.
 pub const SAVED_KEY: &str = "wirelens.state";
 /// The recent works (`history::History`).
 pub const HISTORY_KEY: &str = "wirelens.history";

@@ -1,6 +1,6 @@
 //! The recent works, to reopen one: a list in the header, newest first, the work on screen left out.
 
-use wirelens_core::history::Entry;
+use crate::history::Entry;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

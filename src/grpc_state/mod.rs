@@ -1,286 +1,36 @@
 //! The gRPC panel's state: the call form, the call in flight and what came back. Pure, no effects.
 //!
 //! [`GrpcAction::Call`] checks the request JSON against the reference schema and, when it parses,
-//! leaves a [`CallSpec`] (URL, headers, framed body) for `grpc_app.rs` to send through `rpc.rs`;
+//! leaves a [`CallSpec`] (URL, headers, framed body) for `grpc_tab.rs` to send through `rpc.rs`;
 //! what the network reports comes back as [`CallEvent`]s tagged with the call's id, so an answer
 //! to an older call is ignored. The status shown is decided here, from the response headers, the
 //! trailer frame or the transport's failure; beside it, what tonic's generated client made of the
 //! same call ([`ClientView`]) and whether the two agree.
+//!
+//! By concern: [`form`] (the form as a [`CallSpec`]), [`call`] (what came back, and its status),
+//! [`compare`] (gRPC against REST).
+
+mod call;
+mod compare;
+mod form;
+
+use call::outcome;
 
 use std::rc::Rc;
 
-use wirelens_core::grpcweb::{self, Encoding, Frame, Trailers};
+use wirelens_core::grpcweb::{self, Encoding};
 use wirelens_core::message;
 use wirelens_core::prost_reflect::MessageDescriptor;
-use wirelens_core::rest_twin;
 use wirelens_core::schema::Schema;
 use wirelens_core::status;
 use yew::Reducible;
 
-pub const DEMO_TOKEN: &str = "wirelens-demo-token";
-/// The response header in which ListUsers names the token of the next page (empty on the last).
-pub const NEXT_PAGE_HEADER: &str = "x-wirelens-next-page-token";
-/// The most bytes of a malformed body drawn cell by cell.
-pub const MAX_GARBLED_CELLS: usize = 4096;
-
-/// The calls a browser can make over grpc-web: unary and server streaming.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    GetUser,
-    ListUsers,
-}
-
-impl Method {
-    pub const ALL: [Method; 2] = [Method::GetUser, Method::ListUsers];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Method::GetUser => "GetUser",
-            Method::ListUsers => "ListUsers",
-        }
-    }
-
-    pub fn request_type(self) -> &'static str {
-        match self {
-            Method::GetUser => "userservice.GetUserRequest",
-            Method::ListUsers => "userservice.ListUsersRequest",
-        }
-    }
-
-    pub fn response_type(self) -> &'static str {
-        match self {
-            Method::GetUser => "userservice.GetUserResponse",
-            Method::ListUsers => "userservice.User",
-        }
-    }
-
-    pub fn example_request(self) -> &'static str {
-        match self {
-            Method::GetUser => r#"{"userId":"42"}"#,
-            Method::ListUsers => r#"{"pageSize":5}"#,
-        }
-    }
-
-    /// The demo header that slows this method down: work before answering, or a delay per message.
-    pub fn demo_header(self) -> &'static str {
-        match self {
-            Method::GetUser => "x-wirelens-work-ms",
-            Method::ListUsers => "x-wirelens-delay-ms",
-        }
-    }
-
-    fn index(self) -> usize {
-        self as usize
-    }
-}
-
-/// Everything `rpc.rs` needs to make one call.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CallSpec {
-    pub id: u32,
-    pub method: Method,
-    /// The server's origin (the URL without the method's path).
-    pub base: String,
-    pub url: String,
-    pub encoding: Encoding,
-    pub headers: Vec<(String, String)>,
-    /// The request frame, base64'd for the text encoding.
-    pub body: Vec<u8>,
-    /// The request message alone, encoded (what the typed client is given).
-    pub message: Vec<u8>,
-    /// The client gives up after this (plus a grace period for the server's own answer).
-    pub deadline_ms: Option<u32>,
-}
-
-/// What the network reports about a call.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CallEvent {
-    /// The response started: HTTP status and headers (names in lower case).
-    Headers { http_status: u16, headers: Vec<(String, String)> },
-    /// A grpc-web-text chunk as it came, before its base64 is decoded.
-    Text(Vec<u8>),
-    /// Frames completed by the latest chunk, at this time (ms since the call started).
-    Frames { frames: Vec<Frame>, at_ms: f64 },
-    /// The body ended cleanly.
-    Finished { at_ms: f64 },
-    /// The call failed before a gRPC status arrived: a status code and the reason.
-    Failed { code: u32, reason: String, at_ms: f64 },
-    /// The body broke the framing: everything received, as it came, in the encoding it came in.
-    Malformed { body: Vec<u8>, encoding: Encoding, at_ms: f64 },
-    /// What the typed client made of the same call.
-    Client(ClientView),
-}
-
-/// The same call made by tonic's generated client over tonic-web-wasm-client: what a Rust
-/// program calling the server from a browser would get.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ClientView {
-    /// tonic's status, its error details (`grpc-status-details-bin`, decoded by tonic-types), and
-    /// each response; details and responses as their Rust types print (`{:#?}`).
-    Done { code: u32, message: String, details: Vec<String>, responses: Vec<String> },
-    /// The typed call was not made: why.
-    NotMade(String),
-    /// Cancel stopped it: its future was dropped, which aborts its fetch.
-    Cancelled,
-}
-
-/// How the typed client's result compares with the frames' reading.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Agreement {
-    /// Same status, same number of messages.
-    Agrees,
-    /// What differs, in words.
-    Differs(String),
-}
-
-/// The outcome of a call, however it came.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Outcome {
-    pub code: u32,
-    pub message: String,
-    /// Where the status came from: the trailer frame, the response headers, or the client.
-    pub source: &'static str,
-}
-
-/// A call made, and what has come back so far.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CallView {
-    pub id: u32,
-    pub method: Method,
-    pub encoding: Encoding,
-    /// The request's frame (decoded), as sent.
-    pub request: Vec<u8>,
-    pub http_status: Option<u16>,
-    pub headers: Vec<(String, String)>,
-    /// The response frames, each with the time it completed.
-    pub frames: Vec<(Frame, f64)>,
-    pub outcome: Option<Outcome>,
-    pub elapsed_ms: Option<f64>,
-    /// A body that broke the framing, laid out by core: frames, then the invalid rest.
-    pub garbled: Option<Rc<grpcweb::Body>>,
-    /// The typed client's result, once it has one.
-    pub client: Option<ClientView>,
-    /// A grpc-web-text body as received, base64 and all (the first [`MAX_TEXT_KEPT`] bytes).
-    pub text: Vec<u8>,
-}
-
-/// The most characters of a grpc-web-text body kept to show its base64 layer.
-pub const MAX_TEXT_KEPT: usize = 64 << 10;
-
-/// One byte of a malformed body as drawn: where it is, its value, its role.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cell {
-    pub offset: usize,
-    pub byte: u8,
-    /// The span's class (`tag`, `len`, `bytes`, `string`, `invalid`).
-    pub class: &'static str,
-    /// True for the first byte of its span.
-    pub start: bool,
-}
-
-/// The first [`MAX_GARBLED_CELLS`] bytes of `body` as cells in rows of `width`.
-pub fn garbled_rows(body: &grpcweb::Body, width: usize) -> Vec<Vec<Cell>> {
-    let cells: Vec<Cell> = body
-        .spans
-        .iter()
-        .flat_map(|span| {
-            span.range.clone().filter_map(move |offset| {
-                Some(Cell {
-                    offset,
-                    byte: *body.bytes.get(offset)?,
-                    class: span.kind.class(),
-                    start: offset == span.range.start,
-                })
-            })
-        })
-        .take(MAX_GARBLED_CELLS)
-        .collect();
-    cells.chunks(width.max(1)).map(<[Cell]>::to_vec).collect()
-}
-
-impl CallView {
-    /// The token of the next page, when a finished ListUsers call named one.
-    pub fn next_page_token(&self) -> Option<&str> {
-        if self.method != Method::ListUsers || self.outcome.as_ref().is_none_or(|o| o.code != status::OK) {
-            return None;
-        }
-        self.headers.iter().find(|(n, _)| n == NEXT_PAGE_HEADER).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
-    }
-
-    /// Whether the typed client read the call as the frames did; `None` until both have ended,
-    /// when the typed call was not made or was cancelled, and when no status came from the server
-    /// (a failed fetch, a cancel, a broken body: each side then names the failure its own way).
-    pub fn agreement(&self) -> Option<Agreement> {
-        let (Some(outcome), Some(ClientView::Done { code, responses, .. })) = (&self.outcome, &self.client) else {
-            return None;
-        };
-        if outcome.source == "client" {
-            return None;
-        }
-        let messages = self.messages().count();
-        Some(if *code != outcome.code {
-            Agreement::Differs(format!(
-                "the client says {}, the frames {}",
-                status::name(*code),
-                status::name(outcome.code)
-            ))
-        } else if responses.len() != messages {
-            let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
-            Agreement::Differs(format!(
-                "the client has {}, the body {}",
-                plural(responses.len(), "response"),
-                plural(messages, "message")
-            ))
-        } else {
-            Agreement::Agrees
-        })
-    }
-
-    pub fn trailers(&self) -> Option<&Trailers> {
-        self.frames.iter().find_map(|(f, _)| f.trailers.as_ref())
-    }
-
-    pub fn messages(&self) -> impl Iterator<Item = &(Frame, f64)> {
-        self.frames.iter().filter(|(f, _)| !f.is_trailers())
-    }
-
-    /// One row per frame, in arrival order: when it completed, the gap since the one before
-    /// (or since the call started), its size with the header, and the bytes received so far.
-    pub fn timeline(&self) -> Vec<TimelineRow> {
-        let mut previous = 0.0;
-        let mut cumulative = 0;
-        self.frames
-            .iter()
-            .map(|(frame, at_ms)| {
-                let size = frame.payload.len() + grpcweb::HEADER_LEN;
-                cumulative += size;
-                let row = TimelineRow {
-                    trailers: frame.is_trailers(),
-                    at_ms: *at_ms,
-                    gap_ms: at_ms - previous,
-                    size,
-                    cumulative,
-                };
-                previous = *at_ms;
-                row
-            })
-            .collect()
-    }
-}
-
-/// A frame's place in the stream's timeline.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TimelineRow {
-    pub trailers: bool,
-    /// Milliseconds since the call started.
-    pub at_ms: f64,
-    /// Milliseconds since the previous frame (the first: since the call started).
-    pub gap_ms: f64,
-    /// Bytes of the frame, header included.
-    pub size: usize,
-    /// Bytes of frames received up to and including this one.
-    pub cumulative: usize,
-}
+pub use call::{
+    Agreement, CallEvent, CallView, Cell, ClientView, MAX_GARBLED_CELLS, MAX_TEXT_KEPT, NEXT_PAGE_HEADER, Outcome,
+    TimelineRow, garbled_rows,
+};
+pub use compare::{COMPARE_TIME_LIMIT_MS, CompareSpec, Comparison, MAX_COMPARE_CALLS, Sample, Stats};
+pub use form::{CallSpec, DEMO_TOKEN, MAX_DEADLINE_MS, Method};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct GrpcState {
@@ -338,73 +88,6 @@ pub enum GrpcAction {
     CompareDone(u32),
 }
 
-/// The longest deadline a call may have: a day. Browser timers hold at most 2^31 - 1 ms, and
-/// tonic-web-wasm-client panics past that.
-pub const MAX_DEADLINE_MS: u32 = 24 * 60 * 60 * 1000;
-
-/// The most calls of each kind one comparison makes, and how long it may run.
-pub const MAX_COMPARE_CALLS: u32 = 1000;
-pub const COMPARE_TIME_LIMIT_MS: f64 = 30_000.0;
-
-/// The same request made N times as grpc-web and as its REST twin, alternating.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CompareSpec {
-    pub id: u32,
-    pub n: u32,
-    pub time_limit_ms: f64,
-    /// The grpc-web call (its `id` is unused).
-    pub grpc: CallSpec,
-    /// `GET` of the REST twin, with the same authorization.
-    pub rest_url: String,
-    pub rest_headers: Vec<(String, String)>,
-}
-
-/// One timed call: which kind, how long, whether it succeeded.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Sample {
-    pub rest: bool,
-    pub ms: f64,
-    pub ok: bool,
-}
-
-/// A comparison run: its spec, the samples so far, and whether it has ended.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Comparison {
-    pub spec: CompareSpec,
-    pub samples: Vec<Sample>,
-    pub done: bool,
-    pub cancelled: bool,
-}
-
-/// The latencies of one kind of call: count, failures, median and 95th percentile (ms).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Stats {
-    pub count: usize,
-    pub failed: usize,
-    pub median_ms: f64,
-    pub p95_ms: f64,
-}
-
-impl Comparison {
-    /// Stats of the successful calls of one kind (`rest` or grpc-web); `None` before any.
-    pub fn stats(&self, rest: bool) -> Option<Stats> {
-        let samples: Vec<&Sample> = self.samples.iter().filter(|s| s.rest == rest).collect();
-        let mut ms: Vec<f64> = samples.iter().filter(|s| s.ok).map(|s| s.ms).collect();
-        if ms.is_empty() {
-            return None;
-        }
-        ms.sort_by(f64::total_cmp);
-        // Nearest rank: the smallest value with at least p% of the samples at or below it.
-        let rank = |p: f64| ms[((p * ms.len() as f64).ceil() as usize).clamp(1, ms.len()) - 1];
-        Some(Stats {
-            count: samples.len(),
-            failed: samples.iter().filter(|s| !s.ok).count(),
-            median_ms: rank(0.5),
-            p95_ms: rank(0.95),
-        })
-    }
-}
-
 impl Default for GrpcState {
     fn default() -> GrpcState {
         GrpcState {
@@ -453,81 +136,6 @@ impl GrpcState {
     fn request(&self) -> Result<wirelens_core::prost_reflect::DynamicMessage, String> {
         let desc = self.request_descriptor(self.method)?;
         message::parse_json(&desc, self.request_text()).map_err(|e| format!("request: {e}"))
-    }
-
-    fn spec(&self, origin: &str) -> Result<CallSpec, String> {
-        let request = self.request()?;
-        let number = |text: &str, what: &str| -> Result<Option<u32>, String> {
-            let text = text.trim();
-            if text.is_empty() {
-                return Ok(None);
-            }
-            text.parse().map(Some).map_err(|_| format!("{what} '{text}' is not a number of milliseconds"))
-        };
-        let deadline_ms = number(&self.deadline_ms, "deadline")?;
-        if let Some(ms) = deadline_ms.filter(|ms| *ms > MAX_DEADLINE_MS) {
-            return Err(format!("a deadline of {ms} ms is over the {MAX_DEADLINE_MS} ms (a day) a call may wait"));
-        }
-        let demo_ms = number(&self.demo_ms, self.method.demo_header())?;
-        let address = self.address.trim().trim_end_matches('/');
-        let base = if address.is_empty() { origin.trim_end_matches('/') } else { address };
-        let mut headers = vec![
-            ("content-type".to_owned(), self.encoding.content_type().to_owned()),
-            ("accept".to_owned(), self.encoding.content_type().to_owned()),
-            ("x-grpc-web".to_owned(), "1".to_owned()),
-        ];
-        if !self.token.trim().is_empty() {
-            headers.push(("authorization".to_owned(), format!("Bearer {}", self.token.trim())));
-        }
-        if let Some(ms) = deadline_ms {
-            headers.push(("grpc-timeout".to_owned(), grpcweb::grpc_timeout(ms)));
-        }
-        if let Some(ms) = demo_ms {
-            headers.push((self.method.demo_header().to_owned(), ms.to_string()));
-        }
-        let encoded = message::encode(&request);
-        let frame = grpcweb::frame(0, &encoded);
-        let body = match self.encoding {
-            Encoding::Binary => frame,
-            Encoding::Text => wirelens_core::input::to_base64(&frame).into_bytes(),
-        };
-        Ok(CallSpec {
-            id: self.next_id,
-            method: self.method,
-            base: base.to_owned(),
-            url: format!("{base}/userservice.UserService/{}", self.method.name()),
-            encoding: self.encoding,
-            headers,
-            body,
-            message: encoded,
-            deadline_ms,
-        })
-    }
-
-    fn compare_spec(&self, origin: &str) -> Result<CompareSpec, String> {
-        let n: u32 = self
-            .compare_n
-            .trim()
-            .parse()
-            .ok()
-            .filter(|n| (1..=MAX_COMPARE_CALLS).contains(n))
-            .ok_or(format!("the number of calls must be 1 to {MAX_COMPARE_CALLS}"))?;
-        let grpc = self.spec(origin)?;
-        let request = self.request()?;
-        let field = |name: &str| request.get_field_by_name(name).map(|v| v.into_owned());
-        let token = field("page_token");
-        let twin = match self.method {
-            Method::GetUser => {
-                rest_twin::Request::GetUser { user_id: field("user_id").and_then(|v| v.as_i64()).unwrap_or_default() }
-            }
-            Method::ListUsers => rest_twin::Request::ListUsers {
-                page_size: field("page_size").and_then(|v| v.as_i32()).unwrap_or_default(),
-                page_token: token.as_ref().and_then(|v| v.as_str()).unwrap_or_default(),
-            },
-        };
-        let rest_url = format!("{}{}", grpc.base, rest_twin::path(twin));
-        let rest_headers = grpc.headers.iter().filter(|(n, _)| n == "authorization").cloned().collect();
-        Ok(CompareSpec { id: self.next_id, n, time_limit_ms: COMPARE_TIME_LIMIT_MS, grpc, rest_url, rest_headers })
     }
 
     fn on_event(&mut self, id: u32, event: CallEvent) {
@@ -579,33 +187,6 @@ impl GrpcState {
         let field = desc.get_field_by_name("page_token").ok_or("ListUsersRequest has no page_token")?;
         request.set_field(&field, wirelens_core::prost_reflect::Value::String(token.to_owned()));
         message::to_json(&request, message::JsonStyle::HAND_WRITTEN).map_err(|e| e.to_string())
-    }
-}
-
-/// The status of a finished call: the trailer frame's, else the headers' (a trailers-only
-/// response), else what the HTTP status stands for, else INTERNAL: a body without a status.
-fn outcome(call: &CallView) -> Outcome {
-    let headers = Trailers(call.headers.clone());
-    let from = |t: &Trailers, source| {
-        t.status().map(|code| Outcome { code, message: t.message().unwrap_or_default(), source })
-    };
-    if let Some(o) = call.trailers().and_then(|t| from(t, "trailer frame")) {
-        return o;
-    }
-    if let Some(o) = from(&headers, "response headers") {
-        return o;
-    }
-    match call.http_status {
-        Some(http) if http != 200 => Outcome {
-            code: status::from_http(http).number,
-            message: format!("HTTP {http} without a grpc-status"),
-            source: "HTTP status",
-        },
-        _ => Outcome {
-            code: status::INTERNAL,
-            message: "the response ended without a grpc-status".to_owned(),
-            source: "client",
-        },
     }
 }
 

@@ -1,13 +1,10 @@
-//! The gRPC tab's own small app, a module of its own (`module::GRPC`, mounted by
-//! `src/bin/wirelens-grpc-ui.rs`): owns the panel's reducer (`grpc_state`) and runs its effects,
-//! the calls and the gRPC-vs-REST comparison (`rpc`).
+//! The gRPC tab: owns the panel's reducer (`grpc_state`) and runs its effects, the calls and the
+//! gRPC-vs-REST comparison (`rpc`).
 //!
-//! Learn mode's buttons reach it through its root element: the page writes
-//! `data-preset="<preset slug> <count>"` there (the count makes the same button, pressed again, a
-//! new request) and this app runs each new value once, whether it was written before the module
-//! loaded or while it runs.
+//! Learn mode's buttons reach it as the `preset` prop, a preset and the number of the request
+//! (pressing the same button again is a new request): each new request runs once.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -15,14 +12,17 @@ use yew::prelude::*;
 use crate::components::grpc_panel::GrpcPanel;
 use crate::grpc_state::{GrpcAction, GrpcState};
 use crate::learn_state::GrpcPreset;
-use crate::module;
 use crate::rpc;
 
-/// The root attribute through which the page asks for a preset call.
-pub const PRESET_ATTRIBUTE: &str = "data-preset";
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// The last call Learn mode asked for, numbered: `(preset, request number)`.
+    #[prop_or_default]
+    pub preset: Option<(GrpcPreset, u32)>,
+}
 
 #[component]
-pub fn GrpcApp() -> Html {
+pub fn GrpcTab(props: &Props) -> Html {
     let grpc = use_reducer(GrpcState::default);
     let origin = use_memo((), |()| web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default());
     // The call in flight, to stop when Cancel is pressed or another call starts.
@@ -62,24 +62,15 @@ pub fn GrpcApp() -> Html {
         });
     }
 
-    // Learn mode's preset calls, written on the root by the page.
+    // Learn mode's preset calls: each request once.
     {
         let (dispatcher, origin) = (grpc.dispatcher(), origin.clone());
-        use_effect_with((), move |()| {
-            let done = Rc::new(RefCell::new(None::<String>));
-            let run = move || {
-                let asked = module::GRPC.root().and_then(|root| root.get_attribute(PRESET_ATTRIBUTE));
-                let Some(asked) = asked.filter(|a| done.borrow().as_ref() != Some(a)) else { return };
-                if let Some(preset) = asked.split(' ').next().and_then(GrpcPreset::from_slug) {
-                    for action in preset.actions(&origin) {
-                        dispatcher.dispatch(action);
-                    }
+        use_effect_with(props.preset, move |preset| {
+            if let Some((preset, _)) = *preset {
+                for action in preset.actions(&origin) {
+                    dispatcher.dispatch(action);
                 }
-                *done.borrow_mut() = Some(asked);
-            };
-            run();
-            let watch = module::GRPC.watch(run);
-            move || drop(watch)
+            }
         });
     }
 

@@ -9,7 +9,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
-use crate::wire::Reading;
+use wirelens_core::wire::Reading;
 
 /// What a permalink restores.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,7 +90,7 @@ pub enum ShareError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::examples::{EXAMPLES, Example};
+    use wirelens_core::examples::{EXAMPLES, Example};
 
     fn example(e: &Example) -> Shared {
         Shared {
