@@ -1,5 +1,7 @@
-//! Building `dist/` with `trunk build --release` and checking what came out: an index.html and a
-//! .wasm, whose raw and gzip sizes are printed. Knows nothing about serving or browsers.
+//! Building `dist/` with `trunk build --release`, then writing a brotli and a gzip copy beside
+//! every compressible file (what wirelens-server sends; nothing is compressed per request), and
+//! checking what came out: an index.html and a .wasm, whose sizes on the wire are printed. Knows
+//! nothing about serving or browsers.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -23,7 +25,43 @@ pub fn build() -> Result<()> {
     let mut trunk = util::cmd("trunk", &["build", "--release"]);
     // No call home for a newer trunk: we pin 0.21 on purpose.
     trunk.env("TRUNK_SKIP_VERSION_CHECK", "true");
-    util::run(&mut trunk)
+    util::run(&mut trunk)?;
+    compress(&dir())
+}
+
+/// The files worth compressing: text and wasm (images and fonts are compressed already).
+const COMPRESSIBLE: &[&str] = &["html", "js", "css", "wasm", "svg", "json", "txt", "map"];
+
+/// Writes `FILE.br` (brotli, quality 11) and `FILE.gz` (gzip, level 9) beside every compressible
+/// file under `dist`, for the server to pick by the request's `Accept-Encoding`.
+pub fn compress(dist: &Path) -> Result<()> {
+    for file in files(dist)? {
+        if !file.extension().and_then(|e| e.to_str()).is_some_and(|e| COMPRESSIBLE.contains(&e)) {
+            continue;
+        }
+        let bytes = std::fs::read(&file).with_context(|| format!("could not read {}", file.display()))?;
+        for (ext, compressed) in [("br", brotli(&bytes)), ("gz", gzip(&bytes, Compression::best()))] {
+            let mut name = file.clone().into_os_string();
+            name.push(format!(".{ext}"));
+            std::fs::write(&name, compressed).with_context(|| format!("could not write {}", name.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Every file under `dir`, in subfolders too, sorted.
+fn files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("could not list {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            found.extend(files(&path)?);
+        } else {
+            found.push(path);
+        }
+    }
+    found.sort();
+    Ok(found)
 }
 
 /// Checks `dist` holds an index.html and a .wasm, prints the .wasm's sizes, returns its path.
@@ -43,8 +81,13 @@ pub fn check(dist: &Path) -> Result<PathBuf> {
     };
     let bytes = std::fs::read(wasm).with_context(|| format!("could not read {}", wasm.display()))?;
     let name = wasm.file_name().unwrap_or_default().to_string_lossy();
-    println!("{name}: {} raw, {} gzip (the first download)", human_size(bytes.len()), human_size(gzip_len(&bytes)));
-    // The modules in subfolders load later: a tab's when it first opens, the benchmark worker per run.
+    println!(
+        "{name}: {} raw, {} gzip, {} brotli (the first download)",
+        human_size(bytes.len()),
+        human_size(gzip_len(&bytes)),
+        human_size(brotli(&bytes).len())
+    );
+    // The modules in subfolders load later: the benchmark worker when a run starts.
     let mut later: Vec<PathBuf> = std::fs::read_dir(dist)?
         .filter_map(|entry| Some(entry.ok()?.path()))
         .filter(|path| path.is_dir())
@@ -57,16 +100,29 @@ pub fn check(dist: &Path) -> Result<PathBuf> {
     for module in later {
         let bytes = std::fs::read(&module).with_context(|| format!("could not read {}", module.display()))?;
         let name = module.strip_prefix(dist).unwrap_or(&module).display();
-        println!("  {name}: {} raw, {} gzip (loaded later)", human_size(bytes.len()), human_size(gzip_len(&bytes)));
+        let (raw, brotli) = (human_size(bytes.len()), human_size(brotli(&bytes).len()));
+        println!("  {name}: {raw} raw, {brotli} brotli (loaded later)");
     }
     Ok(wasm.clone())
 }
 
 /// The size of `bytes` after gzip at the default level (what `gzip -c` produces).
 pub fn gzip_len(bytes: &[u8]) -> usize {
-    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    gzip(bytes, Compression::default()).len()
+}
+
+fn gzip(bytes: &[u8], level: Compression) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::new(), level);
     encoder.write_all(bytes).expect("writing to a Vec cannot fail");
-    encoder.finish().expect("writing to a Vec cannot fail").len()
+    encoder.finish().expect("writing to a Vec cannot fail")
+}
+
+/// `bytes` compressed with brotli at its best quality and a 4 MiB window (built once, sent often).
+fn brotli(bytes: &[u8]) -> Vec<u8> {
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    let mut out = Vec::new();
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("compressing into a Vec cannot fail");
+    out
 }
 
 /// `1234567` -> `1234567 bytes (1.18 MiB)`.
@@ -87,6 +143,29 @@ mod tests {
         let len = gzip_len(&bytes);
         assert!(len > 18 && len < 1_000, "{len}");
         assert!(gzip_len(&[]) >= 18, "gzip header and trailer");
+    }
+
+    #[test]
+    fn compress_writes_brotli_and_gzip_copies_that_read_back() {
+        let dir = util::fresh_temp_dir("dist-compress").unwrap();
+        std::fs::create_dir(dir.join("bench")).unwrap();
+        let text = "wirelens ".repeat(1000);
+        std::fs::write(dir.join("index.html"), &text).unwrap();
+        std::fs::write(dir.join("bench/worker.js"), &text).unwrap();
+        std::fs::write(dir.join("photo.png"), &text).unwrap();
+        compress(&dir).unwrap();
+        for file in ["index.html", "bench/worker.js"] {
+            let br = std::fs::read(dir.join(format!("{file}.br"))).unwrap();
+            let mut unbrotli = Vec::new();
+            brotli::BrotliDecompress(&mut &br[..], &mut unbrotli).unwrap();
+            assert_eq!(unbrotli, text.as_bytes(), "{file}.br");
+            let gz = std::fs::read(dir.join(format!("{file}.gz"))).unwrap();
+            let mut ungzip = String::new();
+            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut ungzip).unwrap();
+            assert_eq!(ungzip, text, "{file}.gz");
+        }
+        assert!(!dir.join("photo.png.br").exists(), "images are compressed already");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -8,7 +8,6 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use crate::bench_server::{self, Server};
-use crate::static_server::StaticServer;
 use crate::util;
 
 /// Screenshots of the main states, written by the tests for a person to look at.
@@ -25,11 +24,17 @@ pub fn run(dist: &Path) -> Result<()> {
     result
 }
 
-/// Runs one node script against the served `dist/` (the app benchmark: static files suffice).
-pub fn run_script(dist: &Path, script: &str) -> Result<()> {
-    let server = StaticServer::bind("127.0.0.1:0", dist)?.spawn();
-    println!("serving {} at {}", dist.display(), server.url);
-    node(&server.url, &[script])
+/// Runs node scripts one after another against `dist/` as users get it: the release build of
+/// wirelens-server (as `cargo xtask serve` runs it), with its precompressed files and caching
+/// headers (the app benchmarks).
+pub fn run_scripts(dist: &Path, scripts: &[&str]) -> Result<()> {
+    let binaries = bench_server::build("release")?;
+    let binary = binaries.iter().find(|p| p.ends_with("wirelens-server")).context("no wirelens-server binary")?;
+    let mut server = Server::start_serving(binary, dist)?;
+    println!("wirelens-server (release) serving {} at {}", dist.display(), server.url);
+    let result = scripts.iter().try_for_each(|script| node(&format!("{}/", server.url), &[script]));
+    server.stop();
+    result
 }
 
 fn node(url: &str, args: &[&str]) -> Result<()> {

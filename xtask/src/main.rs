@@ -22,7 +22,8 @@ Commands:
   setup                          install what the other commands need, skipping what is present:
                                  wasm32 target, rustfmt/clippy, trunk 0.21, wasm-bindgen-cli (Cargo.lock's
                                  version), wasm-opt (npm binaryen, into target/tools), chromium, protoc
-  serve [--port N] [--no-build]  build the app (trunk build --release) and start wirelens-server on
+  serve [--port N] [--no-build]  build the app (trunk build --release, brotli and gzip copies) and start
+                                 wirelens-server (release build) on
                                  http://127.0.0.1:8080/ (or port N): the app, gRPC, grpc-web and REST
                                  on one origin, data in target/wirelens.sqlite3; --no-build serves
                                  dist/ as it is
@@ -35,7 +36,10 @@ Commands:
   bench codec [-- ARGS]          protobuf against JSON natively (issue #5): the app's benchmark
                                  workloads through prost, prost-reflect and serde_json, printed
                                  as the app's Markdown table; ARGS: --quick, workload ids
-  bench app                      build the app and time it in headless Chromium (typing, a 1 MiB message)
+  bench app                      build the app, serve it with wirelens-server (release) and time it in
+                                 headless Chromium: cold loads under loopback, broadband and mobile
+                                 profiles (time to the seed bytes, bytes for the first screen, every
+                                 tab, a repeat visit), typing, a 1 MiB message, the benchmark tab
   bench server                   start wirelens-server (bench profile) and time each kind of call
                                  with `wirelens call --repeat --concurrency`, then GetUser and
                                  ListUsers over native gRPC, grpc-web and REST side by side
@@ -124,8 +128,9 @@ fn serve(args: &[&str]) -> Result<()> {
     let dist_arg = dist.to_string_lossy().into_owned();
     let db_arg = db.to_string_lossy().into_owned();
     println!("serving the app and the API at http://{addr}/ (API token: {DEMO_TOKEN}); Ctrl-C stops it");
-    // The dev profile: the tests already built it, and a demo server needs no optimiser.
-    let args = ["run", "-p", "wirelens-server", "--", "--addr", &addr, "--dist", &dist_arg, "--db", &db_arg];
+    // Release: what a user meets should be what is measured (`bench app` serves the same build).
+    let args =
+        ["run", "--release", "-p", "wirelens-server", "--", "--addr", &addr, "--dist", &dist_arg, "--db", &db_arg];
     util::run(&mut util::cmd("cargo", &args))
 }
 
@@ -136,12 +141,14 @@ fn parse_port(value: &str) -> Result<u16> {
     value.parse().with_context(|| format!("--port wants a number from 0 to 65535, not '{value}'"))
 }
 
-/// `bench app`: the built app in headless Chromium, driven by `tests/bench/app.mjs`.
+/// `bench app`: the built app in headless Chromium: loaded cold under three network profiles
+/// (`tests/bench/load.mjs`), then typing, a 1 MiB message and the benchmark tab
+/// (`tests/bench/app.mjs`).
 fn bench_app() -> Result<()> {
     let report = setup::run(&[setup::FOR_TRUNK, &[setup::Tool::Chromium, setup::Tool::PlaywrightCore]].concat());
     report.require(&[setup::Tool::Chromium, setup::Tool::PlaywrightCore])?;
     dist::build()?;
-    e2e::run_script(&dist::dir(), "tests/bench/app.mjs")
+    e2e::run_scripts(&dist::dir(), &["tests/bench/load.mjs", "tests/bench/app.mjs"])
 }
 
 /// `bench [core] [-- ARGS]`.

@@ -144,6 +144,52 @@ async fn the_app_is_served_beside_the_api_cross_origin_isolated() {
 }
 
 #[tokio::test]
+async fn the_app_goes_out_precompressed_hashed_files_kept_and_the_rest_revalidated() {
+    let dist = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: &[u8]| std::fs::write(dist.path().join(name), body).unwrap();
+    write("index.html", b"<title>wirelens</title>");
+    write("index.html.br", b"brotli bytes");
+    write("index.html.gz", b"gzip bytes");
+    write("wirelens-app-0123456789abcdef_bg.wasm", b"\0asm");
+    let config = Config { dist: Some(dist.path().to_path_buf()), rate_limit: None, ..Config::default() };
+    let server = TestServer::with(Store::in_memory().unwrap(), config).await;
+    let mut h1 = H1::connect(server.addr).await;
+    let page = |accept: &str, if_none_match: Option<&str>| {
+        let mut request = Request::get("/").header("host", "127.0.0.1").header("accept-encoding", accept);
+        if let Some(tag) = if_none_match {
+            request = request.header("if-none-match", tag);
+        }
+        request.body(Full::default()).unwrap()
+    };
+
+    // The precompressed copy the browser accepts, brotli first; none when it accepts neither.
+    let br = h1.send(page("gzip, deflate, br", None)).await;
+    assert_eq!((br.status, br.header("content-encoding"), &br.body[..]), (StatusCode::OK, Some("br"), &b"brotli bytes"[..]));
+    let gz = h1.send(page("gzip", None)).await;
+    assert_eq!((gz.header("content-encoding"), &gz.body[..]), (Some("gzip"), &b"gzip bytes"[..]));
+    let plain = h1.send(page("identity", None)).await;
+    assert_eq!((plain.header("content-encoding"), &plain.body[..]), (None, &b"<title>wirelens</title>"[..]));
+
+    // index.html is revalidated: its ETag comes back as a 304 without a body.
+    assert_eq!(br.header("cache-control"), Some("no-cache"));
+    let etag = br.header("etag").expect("an etag").to_owned();
+    assert_eq!(plain.header("etag"), Some(etag.as_str()), "one tag for every encoding");
+    let again = h1.send(page("gzip, deflate, br", Some(&etag))).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.body.is_empty());
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+    assert_eq!(h1.send(page("br", Some("W/\"other\""))).await.status, StatusCode::OK);
+
+    // A content-hashed file is kept for a year without asking.
+    let mut wasm = get("/wirelens-app-0123456789abcdef_bg.wasm");
+    wasm.headers_mut().remove("authorization");
+    let wasm = h1.send(wasm).await;
+    assert_eq!(wasm.status, StatusCode::OK);
+    assert_eq!(wasm.header("cache-control"), Some("public, max-age=31536000, immutable"));
+    assert_eq!(wasm.header("etag"), None);
+}
+
+#[tokio::test]
 async fn cors_preflight_allows_grpc_web_and_exposes_the_status_headers() {
     let server = TestServer::start().await;
     let mut h1 = H1::connect(server.addr).await;
