@@ -8,6 +8,7 @@
 //! operations ([`users`]) know nothing about either protocol.
 
 pub mod error;
+pub mod fuzzing;
 pub mod json;
 pub mod layers;
 pub mod rest;
