@@ -1,6 +1,6 @@
 //! The benchmark tab's state: what to run, the run in flight and what came back. Pure, no effects.
 //!
-//! [`BenchAction::Run`] leaves a [`protocol::Request`] for `app.rs`, which starts the benchmark
+//! [`BenchAction::Run`] leaves a [`Request`] for `bench_tab.rs`, which starts the benchmark
 //! worker, hands it the request and feeds back the worker's [`Event`]s tagged with the run's id
 //! (so a terminated run's late messages are ignored). Cancel ends the run here; the effect's
 //! cleanup terminates the worker.
@@ -76,7 +76,7 @@ impl Default for BenchState {
 }
 
 impl BenchState {
-    /// The run the worker should be running now, if any: app.rs keys its effect on the id.
+    /// The run the worker should be running now, if any: bench_tab.rs keys its effect on the id.
     pub fn running(&self) -> Option<&RunView> {
         self.run.as_ref().filter(|r| r.status == RunStatus::Running)
     }

@@ -1,6 +1,6 @@
 //! Learn mode's state: the open lesson, its example as the learner edits it, the exercise's
 //! answer and verdict, and the lessons done. Pure, no effects: the URL fragment and local storage
-//! are `app.rs`'s; what a lesson says and how an answer is checked is `wirelens_core::learn`'s.
+//! are `learn_tab.rs`'s; what a lesson says and how an answer is checked is `wirelens_core::learn`'s.
 
 use std::rc::Rc;
 

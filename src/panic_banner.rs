@@ -1,5 +1,4 @@
-//! The panic hook of every wasm module (the page and its tabs, `module.rs`): a panic must not
-//! leave a dead page.
+//! The app's panic hook: a panic must not leave a dead page.
 
 /// A panic must not leave a dead page: show what happened in a banner and log it. Set through
 /// Yew, which otherwise replaces any hook set before its first render with its own (a console

@@ -1,6 +1,6 @@
 //! The benchmark tab: what to run, the run's progress and Cancel, the clock the worker found,
 //! and the results: the claim beside the measured ratios in words, the charts, the table, and
-//! the table as Markdown to copy. Props in, callbacks out: the run itself is bench_app.rs's effect.
+//! the table as Markdown to copy. Props in, callbacks out: the run itself is bench_tab.rs's effect.
 
 use wirelens_core::bench_report::{
     BUILTIN, CLAIM, CUSTOM, CodecId, Direction, Environment, Length, Report, duration, thousands,
@@ -16,7 +16,7 @@ pub struct Props {
     /// The playground's message type, when there is an encoded message to measure.
     pub yours: Option<String>,
     pub on: Callback<BenchAction>,
-    /// Run: app.rs adds the playground's message to the request.
+    /// Run: bench_tab.rs adds the playground's message to the request.
     pub on_run: Callback<()>,
     /// Copy this Markdown to the clipboard.
     pub on_copy: Callback<String>,

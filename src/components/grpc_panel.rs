@@ -1,7 +1,7 @@
 //! The gRPC panel: a form for one grpc-web call of the reference UserService (GetUser or
 //! ListUsers), and what came back: the status, the headers and trailers, and every frame of the
 //! body annotated, each message as JSON and as explained bytes, and what tonic's generated client
-//! made of the same call. Props in, callbacks out: the call itself is grpc_app.rs's effect.
+//! made of the same call. Props in, callbacks out: the call itself is grpc_tab.rs's effect.
 
 use std::rc::Rc;
 

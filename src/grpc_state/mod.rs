@@ -47,12 +47,12 @@ pub struct GrpcState {
     pub encoding: Encoding,
     /// Why the last Call could not be sent (bad JSON, a bad number).
     pub form_error: Option<String>,
-    /// The call `grpc_app.rs` is to send: set by `Call`; its effect sends each new one.
+    /// The call `grpc_tab.rs` is to send: set by `Call`; its effect sends each new one.
     pub pending: Option<CallSpec>,
     pub call: Option<CallView>,
     /// Text of how many calls of each kind the gRPC-vs-REST comparison makes.
     pub compare_n: String,
-    /// The comparison `grpc_app.rs` is to run (set by `Compare`), and what it has measured.
+    /// The comparison `grpc_tab.rs` is to run (set by `Compare`), and what it has measured.
     pub compare: Option<Comparison>,
     next_id: u32,
     schema: Option<Rc<Schema>>,
