@@ -59,8 +59,8 @@ const APP_STEPS: &[Step] = &[
     Step {
         name: "wirelens-core in wasm32 (wasm-bindgen-test, chromedriver)",
         needs: &[Tool::Wasm32Target, Tool::WasmBindgen, Tool::Chromium, Tool::Chromedriver],
-        // Nesting attacks where a stack overflow does not unwind (tests/wasm.rs).
-        run: || wasm_bindgen_test(&["-p", "wirelens-core", "--test", "wasm"]),
+        // Nesting attacks where a stack overflow does not unwind (tests/nesting.rs).
+        run: || wasm_bindgen_test(&["-p", "wirelens-core", "--test", "nesting"]),
     },
     Step {
         name: "component tests (wasm-bindgen-test, chromedriver)",
