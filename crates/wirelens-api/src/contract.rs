@@ -16,6 +16,8 @@ pub const USERS_PATH: &str = "/v1/users";
 
 /// The REST twin of a GetUser or ListUsers call, by its request's fields.
 pub mod rest_twin {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
     use super::USERS_PATH;
 
     /// A call that has a REST twin.
@@ -43,14 +45,11 @@ pub mod rest_twin {
         }
     }
 
-    /// Page tokens are opaque: escape whatever is not unreserved in a URL.
+    /// Page tokens are opaque: escape whatever is not unreserved in a URL (RFC 3986).
+    const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
     fn percent_encode(text: &str) -> String {
-        text.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => char::from(b).to_string(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
+        utf8_percent_encode(text, NOT_UNRESERVED).to_string()
     }
 
     #[cfg(test)]
