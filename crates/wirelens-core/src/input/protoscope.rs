@@ -36,10 +36,10 @@ use super::{ErrorKind, Fault};
 use crate::varint;
 use crate::wire::WireType;
 
-/// A mistake in protoscope text; where it is goes with it in a [`Fault`].
+/// A mistake in protoscope text; an [`InputError`](super::InputError) says where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mistake {
-    /// A word that is no token: `banana`, `1e1`'s like are [`Mistake::FloatForm`].
+    /// A word that is no token (`banana`); a float written wrong is [`Mistake::FloatForm`].
     Unknown(String),
     /// A white-space character other than the four that separate tokens.
     Separator(char),
@@ -160,7 +160,7 @@ pub(super) fn looks_like(chars: &[char]) -> bool {
 
 /// `"…"` that reads back as `text`'s UTF-8: `"`, `\` and line feeds escaped, other control
 /// characters as `\x` escapes.
-pub(crate) fn string_literal(text: &str) -> String {
+pub fn string_literal(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
@@ -182,7 +182,7 @@ pub(crate) fn string_literal(text: &str) -> String {
 }
 
 /// `` `0a2b` ``: the bytes in lowercase hex.
-pub(crate) fn hex_literal(bytes: &[u8]) -> String {
+pub fn hex_literal(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2 + 2);
     out.push('`');
     for b in bytes {
@@ -194,14 +194,14 @@ pub(crate) fn hex_literal(bytes: &[u8]) -> String {
 
 /// A decimal double that reads back to exactly `value`'s bits (`1.5`, `1.0e300`), or `None`
 /// for an infinity or a NaN.
-pub(crate) fn double_literal(value: f64) -> Option<String> {
+pub fn double_literal(value: f64) -> Option<String> {
     let text = with_point(format!("{value:?}"));
     (value.is_finite() && text.parse::<f64>().map(f64::to_bits) == Ok(value.to_bits())).then_some(text)
 }
 
 /// A decimal float with its `i32` that reads back to exactly `value`'s bits, or `None` for an
 /// infinity or a NaN.
-pub(crate) fn float_literal(value: f32) -> Option<String> {
+pub fn float_literal(value: f32) -> Option<String> {
     let text = with_point(format!("{value:?}"));
     (value.is_finite() && text.parse::<f32>().map(f32::to_bits) == Ok(value.to_bits())).then(|| text + "i32")
 }
