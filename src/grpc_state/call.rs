@@ -9,8 +9,9 @@ use wirelens_core::status;
 
 use super::form::Method;
 
-/// The response header in which ListUsers names the token of the next page (empty on the last).
-pub const NEXT_PAGE_HEADER: &str = "x-wirelens-next-page-token";
+/// The response header in which ListUsers names the token of the next page (empty on the last):
+/// the service's contract, defined in wirelens-api.
+pub use wirelens_api::contract::NEXT_PAGE_HEADER;
 /// The most bytes of a malformed body drawn cell by cell.
 pub const MAX_GARBLED_CELLS: usize = 4096;
 

@@ -1,7 +1,8 @@
 //! The gRPC-vs-REST comparison: the form's call made N times as grpc-web and as its REST twin,
 //! alternating, and the latencies of each summed up.
 
-use wirelens_core::rest_twin;
+use wirelens_api::contract::rest_twin;
+use wirelens_core::stats;
 
 use super::GrpcState;
 use super::form::{CallSpec, Method};
@@ -53,18 +54,12 @@ impl Comparison {
     /// Stats of the successful calls of one kind (`rest` or grpc-web); `None` before any.
     pub fn stats(&self, rest: bool) -> Option<Stats> {
         let samples: Vec<&Sample> = self.samples.iter().filter(|s| s.rest == rest).collect();
-        let mut ms: Vec<f64> = samples.iter().filter(|s| s.ok).map(|s| s.ms).collect();
-        if ms.is_empty() {
-            return None;
-        }
-        ms.sort_by(f64::total_cmp);
-        // Nearest rank: the smallest value with at least p% of the samples at or below it.
-        let rank = |p: f64| ms[((p * ms.len() as f64).ceil() as usize).clamp(1, ms.len()) - 1];
+        let ms = stats::sorted_finite(samples.iter().filter(|s| s.ok).map(|s| s.ms));
         Some(Stats {
             count: samples.len(),
             failed: samples.iter().filter(|s| !s.ok).count(),
-            median_ms: rank(0.5),
-            p95_ms: rank(0.95),
+            median_ms: stats::nearest_rank(&ms, 0.5)?,
+            p95_ms: stats::nearest_rank(&ms, 0.95)?,
         })
     }
 }

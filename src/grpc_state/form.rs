@@ -7,7 +7,8 @@ use wirelens_core::message;
 
 use super::GrpcState;
 
-pub const DEMO_TOKEN: &str = "wirelens-demo-token";
+/// The demo token: the service's contract, defined in wirelens-api.
+pub use wirelens_api::contract::DEMO_TOKEN;
 
 /// The calls a browser can make over grpc-web: unary and server streaming.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -162,7 +162,7 @@ test('progress survives a reload; lesson links move between lessons', async () =
   // The playground's saved work is a different key: its permalink comes back on its own tab.
   await page.getByRole('tab', { name: 'message → bytes' }).click();
   await page.waitForFunction(() => location.hash.startsWith('#v1.'));
-  // (Learn mode stays in the page, hidden, as the tab's module: look in the playground's pane.)
+  // (Learn mode stays in the page, hidden, once opened: look in the playground's pane.)
   assert.equal((await page.locator('.wire-pane .hex [data-offset="0"]').textContent()).trim(), '08');
   await page.context().close();
 });

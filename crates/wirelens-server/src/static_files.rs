@@ -95,9 +95,8 @@ fn file_for(dist: &Path, path: &str) -> Option<PathBuf> {
 pub fn is_content_hashed(file: &Path) -> bool {
     let Some(stem) = file.file_stem().and_then(|s| s.to_str()) else { return false };
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(name, hash)| {
-        !name.is_empty() && hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
-    })
+    stem.rsplit_once('-')
+        .is_some_and(|(name, hash)| !name.is_empty() && hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// A weak ETag from the file's size and modification time (as nginx makes them): it changes
@@ -121,7 +120,8 @@ mod tests {
 
     #[test]
     fn content_hashes_are_recognised_in_trunk_names_only() {
-        for hashed in ["wirelens-app-1a2b3c4d5e6f7a8b.js", "wirelens-app-1a2b3c4d5e6f7a8b_bg.wasm", "style-00ff00ff00ff00ff.css"]
+        for hashed in
+            ["wirelens-app-1a2b3c4d5e6f7a8b.js", "wirelens-app-1a2b3c4d5e6f7a8b_bg.wasm", "style-00ff00ff00ff00ff.css"]
         {
             assert!(is_content_hashed(Path::new(hashed)), "{hashed}");
         }

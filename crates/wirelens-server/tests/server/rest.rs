@@ -164,7 +164,10 @@ async fn the_app_goes_out_precompressed_hashed_files_kept_and_the_rest_revalidat
 
     // The precompressed copy the browser accepts, brotli first; none when it accepts neither.
     let br = h1.send(page("gzip, deflate, br", None)).await;
-    assert_eq!((br.status, br.header("content-encoding"), &br.body[..]), (StatusCode::OK, Some("br"), &b"brotli bytes"[..]));
+    assert_eq!(
+        (br.status, br.header("content-encoding"), &br.body[..]),
+        (StatusCode::OK, Some("br"), &b"brotli bytes"[..])
+    );
     let gz = h1.send(page("gzip", None)).await;
     assert_eq!((gz.header("content-encoding"), &gz.body[..]), (Some("gzip"), &b"gzip bytes"[..]));
     let plain = h1.send(page("identity", None)).await;
