@@ -204,6 +204,8 @@ pub fn App() -> Html {
                     if state.mode == Mode::Encode {
                         <MessagePane types={types} selected_type={state.message_type.clone()} notation={state.notation}
                             text={state.message_text.clone()} error={state.message_error.clone()}
+                            ignore_unknown_fields={state.ignore_unknown_fields}
+                            on_ignore_unknown_fields={on(&dispatcher, Action::SetIgnoreUnknownFields)}
                             on_type={on(&dispatcher, Action::SelectType)}
                             on_notation={on(&dispatcher, Action::SetNotation)}
                             on_template={on(&dispatcher, |()| Action::Template)}

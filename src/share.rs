@@ -35,6 +35,9 @@ pub struct Shared {
     /// The readings pinned for ambiguous fields of a schema-less decode: field-number path and reading.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pins: Vec<(Vec<u32>, Reading)>,
+    /// JSON input: skip members the schema does not know.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ignore_unknown_fields: bool,
     /// The selected byte.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selected: Option<usize>,

@@ -10,9 +10,9 @@ use wirelens_core::bench_report::Custom;
 use wirelens_core::draft;
 use wirelens_core::examples::{self, Example};
 use wirelens_core::input::{self, InputError, InputFormat};
-use wirelens_core::message::{self, JsonStyle, MessageError, Notation};
+use wirelens_core::message::{self, JsonStyle, MessageError, Notation, ParseOptions};
 use wirelens_core::mutate::{self, Mutation};
-use wirelens_core::prost_reflect::MessageDescriptor;
+use wirelens_core::prost_reflect::{DynamicMessage, MessageDescriptor};
 use wirelens_core::schema::{Schema, SchemaProblem};
 use wirelens_core::wire::{Pins, Reading};
 use yew::Reducible;
@@ -54,6 +54,9 @@ pub struct State {
     pub notation: Notation,
     pub message_text: String,
     pub message_error: Option<MessageError>,
+    /// JSON only: skip members the schema has no field for (input written for a newer schema),
+    /// rather than refuse them.
+    pub ignore_unknown_fields: bool,
     /// The bytes of the last message text that parsed (Encode mode).
     pub encoded: Rc<Vec<u8>>,
     pub bytes_text: String,
@@ -83,6 +86,8 @@ pub enum Action {
     SelectType(String),
     SetNotation(Notation),
     EditMessage(String),
+    /// Skip JSON members the schema does not know, or refuse them.
+    SetIgnoreUnknownFields(bool),
     Template,
     SetMode(Mode),
     EditBytes(String),
@@ -150,6 +155,7 @@ impl State {
             bytes_error: None,
             decoded: Rc::default(),
             decode_with_schema: true,
+            ignore_unknown_fields: false,
             selected: None,
             notice: None,
             pins: Pins::default(),
@@ -185,6 +191,7 @@ impl State {
                 format => format.to_string(),
             },
             schema_less: !self.decode_with_schema,
+            ignore_unknown_fields: self.ignore_unknown_fields,
             pins: self.pins.iter().map(|(path, reading)| (path.to_vec(), reading)).collect(),
             selected: self.selected.filter(|_| small),
         }
@@ -203,6 +210,7 @@ impl State {
         };
         state.bytes_format = shared.bytes_format.parse().unwrap_or(InputFormat::Auto);
         state.decode_with_schema = !shared.schema_less;
+        state.ignore_unknown_fields = shared.ignore_unknown_fields;
         for (path, reading) in shared.pins {
             state.pins.pin(path, reading);
         }
@@ -273,10 +281,16 @@ impl State {
         }
     }
 
+    /// `text` read as the chosen type in `notation`, with the page's parse options.
+    fn parse(&self, desc: &MessageDescriptor, text: &str, notation: Notation) -> Result<DynamicMessage, MessageError> {
+        let options = ParseOptions { ignore_unknown_fields: self.ignore_unknown_fields };
+        message::parse_with(desc, text, notation, options)
+    }
+
     fn edit_message(&mut self, text: String) {
         self.message_text = text;
         let Some(desc) = self.descriptor() else { return };
-        match message::parse(&desc, &self.message_text, self.notation) {
+        match self.parse(&desc, &self.message_text, self.notation) {
             Ok(m) => {
                 self.encoded = Rc::new(message::encode(&m));
                 self.message_error = None;
@@ -339,7 +353,7 @@ impl Reducible for State {
                 // A message written for another type rarely parses as this one: start from its template.
                 if let Some(desc) = s.descriptor() {
                     let text = s.message_text.clone();
-                    if message::parse(&desc, &text, s.notation).is_err() {
+                    if s.parse(&desc, &text, s.notation).is_err() {
                         let template = message::template(&desc);
                         s.edit_message(write(&template, s.notation));
                     } else {
@@ -348,7 +362,7 @@ impl Reducible for State {
                 }
             }
             Action::SetNotation(notation) if notation != s.notation => match s.descriptor() {
-                Some(desc) => match message::parse(&desc, &s.message_text, s.notation) {
+                Some(desc) => match s.parse(&desc, &s.message_text, s.notation) {
                     Ok(m) => {
                         s.notation = notation;
                         s.message_text = write(&m, notation);
@@ -360,6 +374,11 @@ impl Reducible for State {
             },
             Action::SetNotation(_) => {}
             Action::EditMessage(text) => s.edit_message(text),
+            Action::SetIgnoreUnknownFields(yes) => {
+                s.ignore_unknown_fields = yes;
+                let text = s.message_text.clone();
+                s.edit_message(text);
+            }
             Action::Template => {
                 if let Some(desc) = s.descriptor() {
                     let text = write(&message::template(&desc), s.notation);
@@ -497,6 +516,20 @@ mod tests {
         assert_eq!(s.encoded.len(), 43);
         assert_eq!(s.message_text, "{\"id\": ");
         assert!(s.is_stale());
+    }
+
+    #[test]
+    fn unknown_json_members_are_refused_unless_the_user_chooses_to_skip_them() {
+        let newer = r#"{"id": "42", "nickname": "Al"}"#;
+        let s = act(State::default(), Action::EditMessage(newer.into()));
+        assert!(s.message_error.as_ref().unwrap().to_string().contains("nickname"), "{:?}", s.message_error);
+        let s = act(s, Action::SetIgnoreUnknownFields(true));
+        assert_eq!((s.message_error.as_ref(), &s.encoded[..]), (None, &[0x08, 0x2a][..]));
+        // The choice travels with the work.
+        let back = State::from_shared(crate::share::decode(&crate::share::encode(&s.to_shared())).unwrap());
+        assert_eq!((back.ignore_unknown_fields, &back.encoded[..]), (true, &[0x08, 0x2a][..]));
+        let s = act(s, Action::SetIgnoreUnknownFields(false));
+        assert!(s.message_error.is_some());
     }
 
     #[test]

@@ -14,6 +14,9 @@ pub struct Props {
     pub notation: Notation,
     pub text: String,
     pub error: Option<MessageError>,
+    /// JSON: skip members the schema does not know (shown with JSON only).
+    pub ignore_unknown_fields: bool,
+    pub on_ignore_unknown_fields: Callback<bool>,
     pub on_type: Callback<String>,
     pub on_notation: Callback<Notation>,
     pub on_template: Callback<()>,
@@ -48,6 +51,13 @@ pub fn MessagePane(props: &Props) -> Html {
                 <button onclick={props.on_template.reform(|_| ())} title="fill every field with an example value">
                     { "template" }
                 </button>
+                if props.notation == Notation::Json {
+                    <label class="check" title="as protobuf's JSON parsers do with ignore_unknown_fields: for JSON written against a newer schema">
+                        <input type="checkbox" checked={props.ignore_unknown_fields}
+                            onchange={props.on_ignore_unknown_fields.reform(|e: Event| e.target_unchecked_into::<web_sys::HtmlInputElement>().checked())} />
+                        { " ignore unknown fields" }
+                    </label>
+                }
             </div>
             <Editor class={classes!("editor", "message-editor")} value={props.text.clone()}
                 on_input={props.on_edit.clone()} {marks} label="message text" />
