@@ -55,7 +55,9 @@ async fn cache(dist: PathBuf, request: Request, next: Next) -> Response {
     if is_content_hashed(&file) {
         let mut response = next.run(request).await;
         if response.status().is_success() {
-            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+            let headers = response.headers_mut();
+            headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
         }
         return response;
     }
@@ -66,6 +68,8 @@ async fn cache(dist: PathBuf, request: Request, next: Next) -> Response {
     let mut response = if fresh { StatusCode::NOT_MODIFIED.into_response() } else { next.run(request).await };
     if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
         let headers = response.headers_mut();
+        // The body depends on Accept-Encoding (a precompressed copy or the file itself).
+        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE));
         if let Some(etag) = etag.and_then(|etag| HeaderValue::from_str(&etag).ok()) {
             headers.insert(header::ETAG, etag);

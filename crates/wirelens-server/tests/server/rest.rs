@@ -173,6 +173,8 @@ async fn the_app_goes_out_precompressed_hashed_files_kept_and_the_rest_revalidat
     let plain = h1.send(page("identity", None)).await;
     assert_eq!((plain.header("content-encoding"), &plain.body[..]), (None, &b"<title>wirelens</title>"[..]));
 
+    assert!(br.headers.get_all("vary").iter().any(|v| v == "accept-encoding"), "{br:?}");
+
     // index.html is revalidated: its ETag comes back as a 304 without a body.
     assert_eq!(br.header("cache-control"), Some("no-cache"));
     let etag = br.header("etag").expect("an etag").to_owned();
