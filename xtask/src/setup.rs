@@ -38,7 +38,8 @@ pub enum Tool {
     Protoc,
     /// npm's playwright-core (a driver only: it downloads no browser), for the end-to-end tests.
     PlaywrightCore,
-    /// grpcio and grpcio-tools from PyPI in a venv under target/tools: the interop client.
+    /// grpcio, grpcio-tools and grpcio-reflection from PyPI in a venv under target/tools: the
+    /// interop clients (native gRPC, and server reflection).
     PythonGrpc,
     /// Connect for Node (@connectrpc/connect-node, its grpc-web transport) and @bufbuild/protobuf
     /// from npm under target/tools: the grpc-web interop client.
@@ -277,14 +278,14 @@ fn npm_install(prefix: &std::path::Path, packages: &[&str]) -> Result<()> {
 /// grpcio's version, pinned: grpcio-tools must match it.
 pub const GRPCIO_VERSION: &str = "1.74.0";
 
-/// The venv's python, which has grpcio and grpcio-tools.
+/// The venv's python, which has grpcio, grpcio-tools and grpcio-reflection.
 pub fn python_bin() -> std::path::PathBuf {
     util::tools_dir().join("python").join("bin").join("python")
 }
 
 fn python_grpc() -> Result<()> {
     let python = python_bin().to_string_lossy().into_owned();
-    let probe = ["-c", "import grpc, grpc_tools; print(grpc.__version__)"];
+    let probe = ["-c", "import grpc, grpc_tools, grpc_reflection; print(grpc.__version__)"];
     if util::probe(&python, &probe).as_deref().map(str::trim) == Some(GRPCIO_VERSION) {
         present(&format!("python grpcio {GRPCIO_VERSION}"));
         return Ok(());
@@ -292,10 +293,12 @@ fn python_grpc() -> Result<()> {
     let venv = util::tools_dir().join("python");
     println!("setup: python grpcio {GRPCIO_VERSION}: installing from PyPI into {}", relative(&venv));
     util::run(&mut util::cmd("python3", &["-m", "venv", &venv.to_string_lossy()]))?;
-    let (grpcio, tools) = (format!("grpcio=={GRPCIO_VERSION}"), format!("grpcio-tools=={GRPCIO_VERSION}"));
+    // grpcio-reflection: the reflection interop client (interop/python/reflection.py).
+    let [grpcio, tools, reflection] =
+        ["grpcio", "grpcio-tools", "grpcio-reflection"].map(|package| format!("{package}=={GRPCIO_VERSION}"));
     util::run(&mut util::cmd(
         &python,
-        &["-m", "pip", "install", "--quiet", "--disable-pip-version-check", &grpcio, &tools],
+        &["-m", "pip", "install", "--quiet", "--disable-pip-version-check", &grpcio, &tools, &reflection],
     ))?;
     verify(&python, &probe, |out| out.trim() == GRPCIO_VERSION)
 }
