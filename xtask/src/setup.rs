@@ -36,6 +36,11 @@ pub enum Tool {
     Chromedriver,
     /// Debian `protobuf-compiler`: the reference `protoc` that wirelens-core's tests compare with.
     Protoc,
+    /// Debian `g++`, `libprotobuf-dev` and `libjsoncpp-dev`: what protobuf's conformance runner
+    /// is built with (`cargo xtask conformance`).
+    Gxx,
+    LibprotobufDev,
+    LibjsoncppDev,
     /// npm's playwright-core (a driver only: it downloads no browser), for the end-to-end tests.
     PlaywrightCore,
     /// grpcio, grpcio-tools and grpcio-reflection from PyPI in a venv under target/tools: the
@@ -53,6 +58,9 @@ pub const ALL: &[Tool] = &[
     Tool::Chromium,
     Tool::Chromedriver,
     Tool::Protoc,
+    Tool::Gxx,
+    Tool::LibprotobufDev,
+    Tool::LibjsoncppDev,
     Tool::WasmOpt,
     Tool::WasmBindgen,
     Tool::Trunk,
@@ -60,6 +68,9 @@ pub const ALL: &[Tool] = &[
     Tool::PythonGrpc,
     Tool::NodeConnect,
 ];
+
+/// What building and running protobuf's conformance runner needs (`build.sh` runs protoc too).
+pub const FOR_CONFORMANCE: &[Tool] = &[Tool::Protoc, Tool::Gxx, Tool::LibprotobufDev, Tool::LibjsoncppDev];
 
 /// What `trunk build` needs: `cargo xtask serve`.
 pub const FOR_TRUNK: &[Tool] = &[Tool::Wasm32Target, Tool::WasmOpt, Tool::WasmBindgen, Tool::Trunk];
@@ -79,6 +90,9 @@ impl fmt::Display for Tool {
             Tool::Chromium => "chromium",
             Tool::Chromedriver => "chromedriver",
             Tool::Protoc => "protoc",
+            Tool::Gxx => "g++",
+            Tool::LibprotobufDev => "libprotobuf-dev",
+            Tool::LibjsoncppDev => "libjsoncpp-dev",
             Tool::PythonGrpc => "python grpcio",
             Tool::NodeConnect => "node @connectrpc/connect-node (npm)",
         };
@@ -129,7 +143,12 @@ pub fn run(tools: &[Tool]) -> Report {
             Tool::PlaywrightCore => note(tool, playwright_core()),
             Tool::PythonGrpc => note(tool, python_grpc()),
             Tool::NodeConnect => note(tool, node_connect()),
-            Tool::Chromium | Tool::Chromedriver | Tool::Protoc => {
+            Tool::Chromium
+            | Tool::Chromedriver
+            | Tool::Protoc
+            | Tool::Gxx
+            | Tool::LibprotobufDev
+            | Tool::LibjsoncppDev => {
                 // All apt packages go in one `apt-get install`, at the first of them.
                 if apt.first() == Some(&tool) {
                     for (tool, result) in apt_packages(&apt) {
@@ -309,6 +328,9 @@ fn apt_package(tool: Tool) -> Option<(&'static str, &'static str)> {
         Tool::Chromium => Some(("chromium", "/usr/bin/chromium")),
         Tool::Chromedriver => Some(("chromium-driver", "/usr/bin/chromedriver")),
         Tool::Protoc => Some(("protobuf-compiler", "protoc")),
+        Tool::Gxx => Some(("g++", "g++")),
+        Tool::LibprotobufDev => Some(("libprotobuf-dev", "/usr/include/google/protobuf/message.h")),
+        Tool::LibjsoncppDev => Some(("libjsoncpp-dev", "/usr/include/jsoncpp/json/json.h")),
         _ => None,
     }
 }
