@@ -17,18 +17,18 @@ pub fn summary(a: &Annotation, id: NodeId) -> String {
     let node = a.node(id);
     match &node.kind {
         NodeKind::Field(field) => {
-            let mut line = match &field.descriptor {
-                Some(fd) => format!("field {} {}: {}", field.number, fd.name(), field.type_name()),
-                None => format!("field {}: {}", field.number, field.type_name()),
+            let mut line = match field.descriptor() {
+                Some(fd) => format!("field {} {}: {}", field.number(), fd.name(), field.type_name()),
+                None => format!("field {}: {}", field.number(), field.type_name()),
             };
-            for note in &field.notes {
+            for note in field.notes() {
                 let _ = write!(line, "  [{}]", note_text(note));
             }
-            if field.readings.is_ambiguous() {
-                let others: Vec<&str> = field
-                    .readings
+            let readings = field.readings();
+            if readings.is_ambiguous() {
+                let others: Vec<&str> = readings
                     .iter()
-                    .filter(|r| Some(*r) != field.readings.chosen())
+                    .filter(|r| Some(*r) != readings.chosen())
                     .map(Reading::type_name)
                     .collect();
                 let _ = write!(line, "  [could also be: {}]", others.join(", "));
@@ -43,7 +43,7 @@ pub fn summary(a: &Annotation, id: NodeId) -> String {
         NodeKind::Scalar(scalar) => scalar_text(a, id, scalar),
         NodeKind::Str => format!("{:?}", a.text(id)),
         NodeKind::Bytes => format!("{} bytes", node.range.len()),
-        NodeKind::Message => match a.field_of(id).and_then(|(_, f)| f.descriptor.as_ref().map(|fd| fd.kind())) {
+        NodeKind::Message => match a.field_of(id).and_then(|(_, f)| f.descriptor().map(|fd| fd.kind())) {
             Some(Kind::Message(m)) => format!("message {}", m.full_name()),
             _ => "message (read without a schema)".into(),
         },
@@ -88,7 +88,7 @@ pub fn explain(a: &Annotation, id: NodeId) -> Vec<String> {
         NodeKind::Str => {
             lines.push(format!("{} of UTF-8 text", crate::wire::plural(bytes.len() as u64, "byte", "bytes")))
         }
-        NodeKind::Invalid(reason) => lines.push(reason.clone()),
+        NodeKind::Invalid(reason) => lines.push(reason.to_string()),
         _ => {}
     }
     lines
@@ -156,7 +156,7 @@ pub struct ListingLine {
 
 pub fn listing_lines(a: &Annotation) -> Vec<ListingLine> {
     let mut lines = Vec::new();
-    for (id, node) in a.nodes().iter().enumerate() {
+    for (id, node) in a.nodes().enumerate() {
         let depth = a.ancestors(id).count() - 1;
         let hex = if a.is_leaf(id) {
             let bytes = a.slice(id);
@@ -190,7 +190,7 @@ fn scalar_text(a: &Annotation, id: NodeId, scalar: &Scalar) -> String {
         Scalar::SInt { raw, value } => format!("{value} (zigzag {raw})"),
         Scalar::Bool { raw } => format!("{}", *raw != 0),
         Scalar::Enum(number) => {
-            let kind = a.field_of(id).and_then(|(_, f)| f.descriptor.as_ref().map(|fd| fd.kind()));
+            let kind = a.field_of(id).and_then(|(_, f)| f.descriptor().map(|fd| fd.kind()));
             match kind.as_ref().and_then(Kind::as_enum).and_then(|e| e.get_value(*number)) {
                 Some(value) => format!("{} ({number})", value.name()),
                 None => format!("{number} (not a value of the enum: kept as a number)"),

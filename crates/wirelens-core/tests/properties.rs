@@ -78,7 +78,7 @@ fn rebuild(a: &Annotation, parent: Option<NodeId>, desc: &MessageDescriptor) -> 
     };
     for record in records {
         let NodeKind::Field(field) = &a.node(record).kind else { panic!("not a record: {:?}", a.node(record)) };
-        let fd = field.descriptor.clone().expect("encoded messages have no unknown fields");
+        let fd = field.descriptor().clone().expect("encoded messages have no unknown fields");
         let kind = fd.kind();
         let mut values = Vec::new();
         for child in a.children(record) {
