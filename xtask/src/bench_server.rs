@@ -88,14 +88,14 @@ pub fn build(profile: &str) -> Result<Vec<PathBuf>> {
     build_with(profile_args(profile, &["-p", "wirelens-server", "-p", "wirelens-cli"]))
 }
 
-fn profile_args<'a>(profile: &'a str, targets: &[&'a str]) -> Vec<&'a str> {
+pub fn profile_args<'a>(profile: &'a str, targets: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec!["build", "--profile", profile, "--message-format=json"];
     args.extend_from_slice(targets);
     args
 }
 
 /// Runs `cargo ARGS` (a build with `--message-format=json`) and returns the executables built.
-fn build_with(args: Vec<&str>) -> Result<Vec<PathBuf>> {
+pub fn build_with(args: Vec<&str>) -> Result<Vec<PathBuf>> {
     let mut cargo = util::cmd("cargo", &args);
     println!("$ {}", util::display(&cargo));
     let output = cargo.stderr(Stdio::inherit()).output().context("could not run cargo build")?;

@@ -692,7 +692,9 @@ fn evolution(c: &Ctx) -> Vec<Block> {
     let unknown = |a: &Annotation| -> Vec<String> {
         a.roots()
             .filter_map(|id| match &a.node(id).kind {
-                NodeKind::Field(f) if f.is_unknown() => Some(format!("field {} (`{}`)", f.number(), to_hex(a.slice(id)))),
+                NodeKind::Field(f) if f.is_unknown() => {
+                    Some(format!("field {} (`{}`)", f.number(), to_hex(a.slice(id))))
+                }
                 _ => None,
             })
             .collect()

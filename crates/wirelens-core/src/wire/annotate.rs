@@ -14,7 +14,7 @@ use prost_reflect::MessageDescriptor;
 
 use super::readings::{Chosen, Pins, Reading, Utf8Index};
 use super::table::{Payload, Table};
-use super::tree::{Kind, NONE, ScalarCode, read_tag};
+use super::tree::{Kind, NO_FIELD, NONE, ScalarCode, read_tag};
 use super::{Annotation, Diagnostic, MAX_FIELD_NUMBER, Note, Severity, TreeBuilder, WireType};
 use crate::varint::{self, Varint};
 
@@ -133,9 +133,10 @@ impl Walker<'_> {
             self.seen.resize_with(depth + 1, Seen::default);
         }
         let mut seen = std::mem::take(&mut self.seen[depth]);
-        seen.start(message.map_or(0, |m| self.table.messages[m as usize].slots), message.map_or(0, |m| {
-            self.table.messages[m as usize].oneofs.len()
-        }));
+        seen.start(
+            message.map_or(0, |m| self.table.messages[m as usize].slots),
+            message.map_or(0, |m| self.table.messages[m as usize].oneofs.len()),
+        );
         let outcome = self.fields_with(range, message, group, depth, mode, &mut seen);
         self.seen[depth] = seen;
         outcome
@@ -214,9 +215,15 @@ impl Walker<'_> {
                 notes.push(if reserved { Note::Reserved } else { Note::Unknown });
                 let why = if reserved {
                     let names: Vec<&str> = m.reserved_names().collect();
-                    let names =
-                        if names.is_empty() { String::new() } else { format!(" (reserved names: {})", names.join(", ")) };
-                    format!("field {number} is reserved in {}: a removed field{names}, kept as an unknown field", m.full_name())
+                    let names = if names.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (reserved names: {})", names.join(", "))
+                    };
+                    format!(
+                        "field {number} is reserved in {}: a removed field{names}, kept as an unknown field",
+                        m.full_name()
+                    )
                 } else {
                     format!("field {number} is not in {}: kept as an unknown field", m.full_name())
                 };
@@ -270,7 +277,7 @@ impl Walker<'_> {
             notes.push(Note::OneofReplaces { oneof: self.table.messages[m].oneofs[oneof as usize].clone(), previous });
         }
 
-        let id = self.tree.open_record(start, index, descriptor.unwrap_or(NONE));
+        let (id, record) = self.tree.open_record(start, index, descriptor.unwrap_or(NO_FIELD));
         for note in notes {
             self.tree.note(id, note);
         }
@@ -280,7 +287,7 @@ impl Walker<'_> {
             WireType::Varint => self.varint_payload(id, tag_end, end, plan, mode),
             WireType::I64 => self.fixed_payload(tag_end, end, 8, plan, mode),
             WireType::I32 => self.fixed_payload(tag_end, end, 4, plan, mode),
-            WireType::Len => self.len_payload(id, tag_end, end, plan, depth, mode),
+            WireType::Len => self.len_payload((id, record), tag_end, end, plan, depth, mode),
             WireType::StartGroup => self.group_payload(tag_end, end, number, plan, depth, mode),
             WireType::EndGroup => unreachable!("handled above"),
         };
@@ -290,9 +297,8 @@ impl Walker<'_> {
         self.tree.close(id);
         if matches!(plan, Plan::Packed(_)) {
             // Every scalar in this record is a packed element; the next record's index follows them.
-            let elements = (id as usize..self.tree.len())
-                .filter(|&n| matches!(self.tree.kind(n as u32), Kind::Scalar(_)))
-                .count();
+            let elements =
+                (id as usize..self.tree.len()).filter(|&n| matches!(self.tree.kind(n as u32), Kind::Scalar(_))).count();
             seen.add_elements(number, slot, elements.saturating_sub(1) as u32);
         }
         step
@@ -336,7 +342,16 @@ impl Walker<'_> {
         Step::Next(start + width)
     }
 
-    fn len_payload(&mut self, id: u32, start: usize, end: usize, plan: Plan, depth: usize, mode: Mode) -> Step {
+    /// `id` is the record's node and its position in the records.
+    fn len_payload(
+        &mut self,
+        (id, record): (u32, usize),
+        start: usize,
+        end: usize,
+        plan: Plan,
+        depth: usize,
+        mode: Mode,
+    ) -> Step {
         let length = match varint::decode(&self.bytes[start..end]) {
             Ok(v) => v,
             Err(e) => return Step::Stop(self.fail_at(start, end, mode, || format!("length: {}", e.describe()))),
@@ -367,7 +382,7 @@ impl Walker<'_> {
         match plan {
             Plan::Raw => {
                 let chosen = self.raw_len(id, payload, depth);
-                self.tree.record_mut(id).readings = chosen;
+                self.tree.tree.records[record].set_readings(chosen);
             }
             Plan::Packed(_) => {
                 let code = self.code(plan, WireType::Len);
@@ -569,6 +584,7 @@ impl Walker<'_> {
         self.diagnostics.push(Diagnostic { offset, severity: Severity::Warning, message });
     }
 
+    #[inline]
     fn note_overlong(&mut self, id: u32, at: usize, v: Varint) {
         if v.is_overlong() {
             self.warn(at, format!("varint uses {} bytes where {} would do", v.len, varint::encoded_len(v.value)));
@@ -606,7 +622,8 @@ struct Seen {
     generation: u32,
     slots: Vec<Occurrences>,
     others: Vec<(u32, Occurrences)>,
-    many_others: HashMap<u32, Occurrences>,
+    /// Made only for a message with more than [`FEW_OTHERS`] such numbers.
+    many_others: Option<HashMap<u32, Occurrences>>,
     oneofs: Vec<u32>,
 }
 
@@ -634,8 +651,8 @@ impl Seen {
             self.slots.resize(slots as usize, Occurrences { generation: 0, first_at: 0, elements: 0, len_records: 0 });
         }
         self.others.clear();
-        if !self.many_others.is_empty() {
-            self.many_others.clear();
+        if let Some(many) = &mut self.many_others {
+            many.clear();
         }
         self.oneofs.clear();
         self.oneofs.resize(oneofs, 0);
@@ -657,7 +674,7 @@ impl Seen {
             self.others.push((number, fresh));
             return &mut self.others.last_mut().expect("just pushed").1;
         }
-        self.many_others.entry(number).or_insert(fresh)
+        self.many_others.get_or_insert_default().entry(number).or_insert(fresh)
     }
 
     /// Counts this record and returns the index of its first element; adds notes for repeats.

@@ -14,6 +14,7 @@
 //! the fields the annotation met. [`Node`] and [`Field`] are views built on access.
 
 mod annotate;
+mod delimited;
 mod readings;
 mod table;
 mod tree;
@@ -23,6 +24,7 @@ use std::ops::Range;
 use prost_reflect::{FieldDescriptor, Kind, MessageDescriptor};
 
 pub use annotate::{Limits, annotate, annotate_pinned, annotate_with, plural};
+pub use delimited::{Delimited, DelimitedError, DelimitedMessage};
 pub use readings::{Pins, Reading, Readings};
 pub(crate) use tree::TreeBuilder;
 
@@ -162,7 +164,7 @@ impl<'a> Field<'a> {
 
     /// The schema's field, when the record matches one (by number and a compatible wire type).
     pub fn descriptor(&self) -> Option<&'a FieldDescriptor> {
-        self.a.fields.get(self.data().field as usize)
+        self.data().field().map(|f| &self.a.fields[f])
     }
 
     /// The position of this element among the records of a repeated field in the same message,
@@ -178,7 +180,7 @@ impl<'a> Field<'a> {
     /// For LEN records read without a schema: every valid reading, and the one shown. Worked out
     /// from the payload when asked (only the chosen one, and whether a message fits, are stored).
     pub fn readings(&self) -> Readings {
-        let packed = self.data().readings;
+        let packed = self.data().readings();
         if packed.is_none() {
             return Readings::default();
         }
@@ -200,10 +202,11 @@ impl<'a> Field<'a> {
     pub fn type_name(&self) -> String {
         match self.descriptor() {
             Some(fd) => type_name(fd),
-            None => self.data().readings.chosen().map_or_else(
-                || wire_guess(self.wire_type()).to_owned(),
-                |r| r.type_name().to_owned(),
-            ),
+            None => self
+                .data()
+                .readings()
+                .chosen()
+                .map_or_else(|| wire_guess(self.wire_type()).to_owned(), |r| r.type_name().to_owned()),
         }
     }
 

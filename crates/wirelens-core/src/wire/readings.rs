@@ -121,11 +121,18 @@ impl Readings {
 pub(crate) struct Chosen(u8);
 
 impl Chosen {
-    pub(crate) const NONE: Chosen = Chosen(0);
     const MESSAGE_FITS: u8 = 0x80;
 
     pub(crate) fn new(shown: Reading, message_fits: bool) -> Chosen {
-        Chosen(shown as u8 + 1 | if message_fits { Chosen::MESSAGE_FITS } else { 0 })
+        Chosen((shown as u8 + 1) | if message_fits { Chosen::MESSAGE_FITS } else { 0 })
+    }
+
+    pub(crate) fn bits(self) -> u8 {
+        self.0
+    }
+
+    pub(crate) fn from_bits(bits: u8) -> Chosen {
+        Chosen(bits)
     }
 
     pub(crate) fn is_none(self) -> bool {
@@ -279,7 +286,7 @@ mod tests {
                 assert_eq!((c.chosen(), c.message_fits(), c.is_none()), (Some(r), fits, false));
             }
         }
-        assert_eq!(Chosen::NONE.chosen(), None);
+        assert_eq!(Chosen::from_bits(0).chosen(), None);
     }
 
     #[test]

@@ -119,6 +119,7 @@ pub(crate) enum Kind {
 const SCALAR_BASE: u8 = 16;
 
 impl Kind {
+    #[inline]
     pub(crate) fn to_u8(self) -> u8 {
         match self {
             Kind::Field => 0,
@@ -148,14 +149,37 @@ impl Kind {
     }
 }
 
-/// What a record keeps beyond its node.
+/// What a record keeps beyond its node: 12 bytes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Record {
     pub(crate) node: u32,
     pub(crate) index: u32,
-    /// Index into the annotation's fields, or [`NONE`].
-    pub(crate) field: u32,
-    pub(crate) readings: Chosen,
+    /// The low 24 bits: an index into the annotation's fields, or [`NO_FIELD`]; the high 8: the
+    /// readings' [`Chosen`].
+    field_and_readings: u32,
+}
+
+/// "No schema field" in a [`Record`]. A table of 2^24 - 1 fields is far past any real schema.
+pub(crate) const NO_FIELD: u32 = 0x00FF_FFFF;
+
+impl Record {
+    pub(crate) fn new(node: u32, index: u32, field: u32) -> Record {
+        Record { node, index, field_and_readings: field.min(NO_FIELD) }
+    }
+
+    /// The index into the annotation's fields, if the record has a schema field.
+    pub(crate) fn field(&self) -> Option<usize> {
+        let field = self.field_and_readings & NO_FIELD;
+        (field != NO_FIELD).then_some(field as usize)
+    }
+
+    pub(crate) fn readings(&self) -> Chosen {
+        Chosen::from_bits((self.field_and_readings >> 24) as u8)
+    }
+
+    pub(crate) fn set_readings(&mut self, chosen: Chosen) {
+        self.field_and_readings = (self.field_and_readings & NO_FIELD) | (u32::from(chosen.bits()) << 24);
+    }
 }
 
 /// The nodes and their side tables.
@@ -249,6 +273,7 @@ impl TreeBuilder {
         self.tree.kinds.len()
     }
 
+    #[inline]
     fn push(&mut self, start: usize, kind: Kind) -> u32 {
         let id = self.tree.kinds.len() as u32;
         self.tree.kinds.push(kind.to_u8());
@@ -259,25 +284,29 @@ impl TreeBuilder {
     }
 
     /// Opens a node; the nodes pushed until the matching `close` become its subtree.
+    #[inline]
     pub(crate) fn open(&mut self, start: usize, kind: Kind) -> u32 {
         let id = self.push(start, kind);
         self.open.push(id);
         id
     }
 
-    /// Opens a record node with its side-table entry.
-    pub(crate) fn open_record(&mut self, start: usize, index: u32, field: u32) -> u32 {
+    /// Opens a record node with its side-table entry: the node, and the entry's position.
+    #[inline]
+    pub(crate) fn open_record(&mut self, start: usize, index: u32, field: u32) -> (u32, usize) {
         let node = self.open(start, Kind::Field);
-        self.tree.records.push(Record { node, index, field, readings: Chosen::NONE });
-        node
+        self.tree.records.push(Record::new(node, index, field));
+        (node, self.tree.records.len() - 1)
     }
 
+    #[inline]
     pub(crate) fn close(&mut self, id: u32) {
         debug_assert_eq!(self.open.last(), Some(&id));
         self.open.pop();
         self.tree.ends[id as usize] = self.tree.kinds.len() as u32;
     }
 
+    #[inline]
     pub(crate) fn leaf(&mut self, start: usize, kind: Kind) -> u32 {
         self.push(start, kind)
     }
@@ -292,12 +321,6 @@ impl TreeBuilder {
         debug_assert!(self.tree.note_nodes.last().is_none_or(|&n| n <= record));
         self.tree.notes.push(note);
         self.tree.note_nodes.push(record);
-    }
-
-    /// The record at node `record` (the last one opened, or one of its ancestors).
-    pub(crate) fn record_mut(&mut self, record: u32) -> &mut Record {
-        let at = self.tree.record_of(record);
-        &mut self.tree.records[at]
     }
 
     pub(crate) fn parent(&self, id: u32) -> u32 {
