@@ -33,10 +33,9 @@ pub fn run() -> Result<()> {
     util::run(Command::new(&inputs).arg(&dir)).context("writing the inputs")?;
     let batch = dir.join("batch.bin");
     let size = std::fs::metadata(&batch)?.len();
-    let root = util::root();
-    let proto = root.join("proto");
-    let schema = ["-I", path(&proto), "--proto", path(&proto.join("bench/bench.proto")), "--type", "bench.UserPage"];
-    let protoc_schema = ["-I", path(&proto), "--decode=bench.UserPage", "bench/bench.proto"];
+    // Every command runs in the repository's root.
+    let schema = ["-I", "proto", "--proto", "proto/bench/bench.proto", "--type", "bench.UserPage"];
+    let protoc_schema = ["-I", "proto", "--decode=bench.UserPage", "bench/bench.proto"];
 
     println!("\nwhole processes on {} ({size} bytes), median of {RUNS} runs:\n", batch.display());
     println!("| command | time | MB/s | peak memory |\n|---|---:|---:|---:|");
@@ -70,14 +69,8 @@ pub fn run() -> Result<()> {
     println!("\nannotate --delimited --output protoscope, userservice.User, {total} bytes through a pipe:");
     let mut child = Command::new(&wirelens)
         .args(["annotate", "--input", "raw", "--delimited", "--output", "protoscope"])
-        .args([
-            "-I",
-            path(&proto),
-            "--proto",
-            path(&proto.join("userservice/user.proto")),
-            "--type",
-            "userservice.User",
-        ])
+        .args(["-I", "proto", "--proto", "proto/userservice/user.proto", "--type", "userservice.User"])
+        .current_dir(util::root())
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -139,10 +132,6 @@ fn wait(pid: u32) -> Result<(bool, u64)> {
     }
     let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
     Ok((ok, usage.ru_maxrss as u64 * 1024))
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("the repository's path is UTF-8")
 }
 
 fn mb_per_s(bytes: u64, time: Duration) -> f64 {

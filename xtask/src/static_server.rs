@@ -135,10 +135,17 @@ pub fn content_type(path: &Path) -> &'static str {
 
 /// Maps a request target to a path relative to the served directory: drops the query and
 /// fragment, percent-decodes, serves `index.html` for directories. `None` (a 404) for anything
-/// that could leave the directory: `..`, backslashes, NUL, invalid encodings.
+/// that could leave the directory: `..`, backslashes, NUL, a `%` without two hex digits, escapes
+/// that are not UTF-8.
 pub fn sanitize(url: &str) -> Option<PathBuf> {
     let path = url.split(['?', '#']).next().unwrap_or_default();
-    let path = percent_decode(path)?;
+    let escapes_ok = path
+        .match_indices('%')
+        .all(|(i, _)| path.get(i + 1..i + 3).is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit())));
+    if !escapes_ok {
+        return None;
+    }
+    let path = percent_encoding::percent_decode_str(path).decode_utf8().ok()?;
     if !path.starts_with('/') || path.contains(['\\', '\0']) {
         return None;
     }
@@ -154,23 +161,6 @@ pub fn sanitize(url: &str) -> Option<PathBuf> {
         relative.push("index.html");
     }
     Some(relative)
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
@@ -198,6 +188,7 @@ mod tests {
         assert_eq!(ok("/?x=1#top").as_deref(), Some("index.html"));
         assert_eq!(ok("/app.js?v=2").as_deref(), Some("app.js"));
         assert_eq!(ok("/static/a%20b.css").as_deref(), Some("static/a b.css"));
+        assert_eq!(ok("/a%FF.js"), None, "not UTF-8");
         assert_eq!(ok("/static/").as_deref(), Some("static/index.html"));
         assert_eq!(ok("//./x.wasm").as_deref(), Some("x.wasm"));
     }

@@ -100,7 +100,11 @@ pub const ANNOTATE: &str = r#"Examples:
 
   $ wirelens annotate --example reference --output protoscope '1: 42 2: {"Alice"}'
   1: 42  # id
-  2: {"Alice"}  # name"#;
+  2: {"Alice"}  # name
+
+  And assembled into bytes: hex, base64, escaped, or raw for a file (as `protoscope -s`):
+  $ wirelens annotate --input protoscope --output hex '1: 42 3: !{ 1: 1.5i32 }'
+  08 2A 1B 0D 00 00 C0 3F 1C"#;
 
 /// Not run by the tests (they need a server): written as the session prints it, without `$`.
 pub const CALL: &str = r#"Examples (with `cargo run -p wirelens-server -- --memory` running):

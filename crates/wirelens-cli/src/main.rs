@@ -24,7 +24,7 @@ use wirelens_core::examples::EXAMPLES;
 use wirelens_core::input::{self, InputFormat};
 use wirelens_core::message::{self, JsonStyle, Notation};
 use wirelens_core::protoscope;
-use wirelens_core::wire::annotate;
+use wirelens_core::wire::{Annotation, annotate};
 
 use crate::error::Failure;
 use crate::output::{ColorChoice, Ui};
@@ -137,8 +137,8 @@ struct EncodeArgs {
     #[arg(long, value_enum, default_value_t = NotationArg::Json)]
     notation: NotationArg,
     /// What to print
-    #[arg(short, long, value_enum, value_name = "FORMAT", default_value_t = EncodeOutput::Annotated)]
-    output: EncodeOutput,
+    #[arg(short, long, value_name = "FORMAT", default_value = "annotated", value_parser = outputs(&Output::ALL))]
+    output: Output,
     /// The message, in --notation (several words are joined by spaces); `-` or nothing reads
     /// it from stdin
     #[arg(value_name = "MESSAGE")]
@@ -152,9 +152,9 @@ struct DecodeArgs {
     /// The notation of DATA
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = InputArg::Auto)]
     input: InputArg,
-    /// What to print
-    #[arg(short, long, value_enum, value_name = "FORMAT", default_value_t = DecodeOutput::Json)]
-    output: DecodeOutput,
+    /// What to print: the message, or the bytes (once they decode) in another form
+    #[arg(short, long, value_name = "FORMAT", default_value = "json", value_parser = outputs(&Output::DECODE))]
+    output: Output,
     /// The bytes, as text in --input's notation (several words are joined by spaces); `-` or
     /// nothing reads them from stdin
     #[arg(value_name = "DATA")]
@@ -171,11 +171,13 @@ struct AnnotateArgs {
     /// Show the arithmetic under each value: tag bits, varint groups, zigzag, byte order
     #[arg(long)]
     explain: bool,
-    /// What to print
-    #[arg(short, long, value_enum, value_name = "FORMAT", default_value_t = AnnotateOutput::Annotated)]
-    output: AnnotateOutput,
+    /// What to print: the listing, or the bytes in another form (raw assembles protoscope text,
+    /// as `protoscope -s` does)
+    #[arg(short, long, value_name = "FORMAT", default_value = "annotated", value_parser = outputs(&Output::BYTES))]
+    output: Output,
     /// The bytes are a stream of messages, each behind its length as a varint (what
-    /// writeDelimitedTo writes): annotate and print each as soon as it is read
+    /// writeDelimitedTo writes): annotate and print each as soon as it is read (the listing or
+    /// protoscope)
     #[arg(long)]
     delimited: bool,
     /// The bytes, as text in --input's notation (several words are joined by spaces); `-` or
@@ -192,44 +194,73 @@ enum NotationArg {
     Text,
 }
 
+/// What a command prints: the bytes in one of their forms, or the message. Each command takes
+/// the forms that make sense for it ([`Output::BYTES`] for `annotate`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum EncodeOutput {
-    /// Every byte with what it means
-    Annotated,
-    /// Uppercase hex pairs: 08 2A
-    Hex,
-    /// Standard base64 with padding: CCo=
-    Base64,
-    /// C escapes, as protoc prints bytes: \010*
-    Escaped,
-    /// Protoscope text, one record per line, that --input protoscope reads back: 1: 42
-    Protoscope,
-    /// The bytes themselves, for a pipe or a file
-    Raw,
-    /// The message as canonical JSON (normalised)
-    Json,
-    /// The message in text format
-    Text,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum DecodeOutput {
+enum Output {
     /// Canonical proto3 JSON, indented
     Json,
     /// Protobuf text format
     Text,
     /// Every byte with what it means
     Annotated,
-    /// Protoscope text, one record per line, that --input protoscope reads back: 1: 42
+    /// Protoscope text, a record per line, that --input protoscope reads back: 1: 42
     Protoscope,
+    /// Uppercase hex pairs: 08 2A
+    Hex,
+    /// Standard base64 with padding: CCo=
+    Base64,
+    /// C escapes, as protoc prints bytes: \010*
+    Escaped,
+    /// The bytes themselves, for a pipe or a file
+    Raw,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum AnnotateOutput {
-    /// Every byte with what it means
-    Annotated,
-    /// Protoscope text, one record per line, that --input protoscope reads back: 1: 42
-    Protoscope,
+impl Output {
+    const ALL: [Output; 8] = [
+        Output::Annotated,
+        Output::Hex,
+        Output::Base64,
+        Output::Escaped,
+        Output::Protoscope,
+        Output::Raw,
+        Output::Json,
+        Output::Text,
+    ];
+    const DECODE: [Output; 8] = [
+        Output::Json,
+        Output::Text,
+        Output::Annotated,
+        Output::Protoscope,
+        Output::Hex,
+        Output::Base64,
+        Output::Escaped,
+        Output::Raw,
+    ];
+    const BYTES: [Output; 6] =
+        [Output::Annotated, Output::Protoscope, Output::Hex, Output::Base64, Output::Escaped, Output::Raw];
+}
+
+/// A parser that takes the `allowed` outputs only, listed with their help in that order.
+fn outputs(allowed: &'static [Output]) -> impl clap::builder::TypedValueParser<Value = Output> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(allowed.iter().filter_map(ValueEnum::to_possible_value))
+        .map(|name| Output::from_str(&name, false).expect("one of the possible values"))
+}
+
+/// The bytes of `annotation` as `output` prints them (with the arithmetic when `explain`);
+/// `None` for the message forms, JSON and text.
+fn bytes_out(output: Output, annotation: &Annotation, explain: bool, color: bool) -> Option<Vec<u8>> {
+    let bytes = annotation.bytes();
+    Some(match output {
+        Output::Annotated => output::listing(annotation, explain, color).into_bytes(),
+        Output::Protoscope => protoscope::write(annotation).into_bytes(),
+        Output::Hex => line(input::to_hex(bytes)),
+        Output::Base64 => line(input::to_base64(bytes)),
+        Output::Escaped => line(input::to_escaped(bytes)),
+        Output::Raw => bytes.to_vec(),
+        Output::Json | Output::Text => return None,
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -286,14 +317,9 @@ fn encode(args: &EncodeArgs, ui: &Ui) -> Result<(), Failure> {
         .map_err(|e| Failure::invalid_at(e.to_string(), &text, e.line, e.column))?;
     let bytes = message::encode(&message);
     let out = match args.output {
-        EncodeOutput::Annotated => output::listing(&annotate(&bytes, Some(&desc)), false, ui.stdout_color).into_bytes(),
-        EncodeOutput::Hex => line(input::to_hex(&bytes)),
-        EncodeOutput::Base64 => line(input::to_base64(&bytes)),
-        EncodeOutput::Escaped => line(input::to_escaped(&bytes)),
-        EncodeOutput::Protoscope => protoscope::write(&annotate(&bytes, Some(&desc))).into_bytes(),
-        EncodeOutput::Raw => bytes,
-        EncodeOutput::Json => line(json(&message)?),
-        EncodeOutput::Text => line(message::to_text(&message, true)),
+        Output::Json => line(json(&message)?),
+        Output::Text => line(message::to_text(&message, true)),
+        form => bytes_out(form, &annotate(&bytes, Some(&desc)), false, ui.stdout_color).expect("a form of bytes"),
     };
     output::write_stdout(&out)
 }
@@ -313,10 +339,9 @@ fn decode(args: &DecodeArgs, ui: &Ui) -> Result<(), Failure> {
         Failure::invalid(e.to_string())
     })?;
     let out = match args.output {
-        DecodeOutput::Json => line(json(&message)?),
-        DecodeOutput::Text => line(message::to_text(&message, true)),
-        DecodeOutput::Annotated => output::listing(&annotate(&bytes, Some(&desc)), false, ui.stdout_color).into_bytes(),
-        DecodeOutput::Protoscope => protoscope::write(&annotate(&bytes, Some(&desc))).into_bytes(),
+        Output::Json => line(json(&message)?),
+        Output::Text => line(message::to_text(&message, true)),
+        form => bytes_out(form, &annotate(&bytes, Some(&desc)), false, ui.stdout_color).expect("a form of bytes"),
     };
     output::write_stdout(&out)
 }
@@ -326,8 +351,9 @@ fn annotate_cmd(args: &AnnotateArgs, ui: &Ui) -> Result<(), Failure> {
     let desc = args.schema.message_type()?;
     if args.delimited {
         let form = match args.output {
-            AnnotateOutput::Annotated => delimited::Form::Listing { explain: args.explain, color: ui.stdout_color },
-            AnnotateOutput::Protoscope => delimited::Form::Protoscope,
+            Output::Annotated => delimited::Form::Listing { explain: args.explain, color: ui.stdout_color },
+            Output::Protoscope => delimited::Form::Protoscope,
+            _ => return Err(Failure::usage("--delimited prints the listing or protoscope (-o annotated, -o protoscope)")),
         };
         // Raw bytes stream from stdin; text is read whole and parsed first.
         return match args.input {
@@ -340,13 +366,12 @@ fn annotate_cmd(args: &AnnotateArgs, ui: &Ui) -> Result<(), Failure> {
     let bytes = read_bytes(args.input, &args.data)?;
     let annotation = annotate(&bytes, desc.as_ref());
     drop(bytes);
-    match args.output {
-        AnnotateOutput::Annotated => {
-            // Written as it is made: the listing is some 25 times the size of the bytes.
-            output::stream_stdout(|out| output::listing_to(&annotation, args.explain, ui.stdout_color, out))
-        }
-        AnnotateOutput::Protoscope => output::write_stdout(protoscope::write(&annotation).as_bytes()),
+    if matches!(args.output, Output::Annotated) {
+        // Written as it is made: the listing is some 25 times the size of the bytes.
+        return output::stream_stdout(|out| output::listing_to(&annotation, args.explain, ui.stdout_color, out));
     }
+    let out = bytes_out(args.output, &annotation, args.explain, ui.stdout_color).expect("annotate prints bytes");
+    output::write_stdout(&out)
 }
 
 fn call_cmd(args: CallArgs, ui: &Ui) -> Result<(), Failure> {

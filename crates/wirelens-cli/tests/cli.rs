@@ -390,6 +390,88 @@ fn protoscope_text_goes_out_and_comes_back() {
     );
 }
 
+/// `annotate --input protoscope --output raw` assembles protoscope text as `protoscope -s` does:
+/// a group with long-form on its end tag, a hex float, an infinity, a string over two lines.
+#[test]
+fn annotate_assembles_protoscope_into_raw_bytes() {
+    let text = "1: 42\n3: !{ 1: -0x1.8p1 long-form:1 }\n4: inf32 5: {\"a\nb\"}\n";
+    let output = run(&words("annotate --input protoscope --output raw -"), text.as_bytes());
+    assert_eq!(render(&output).lines().next(), Some("status: 0"));
+    let mut want = vec![0x08, 0x2a, 0x1b, 0x09];
+    want.extend((-3.0f64).to_le_bytes());
+    want.extend([0x9c, 0x00, 0x25]);
+    want.extend(f32::INFINITY.to_le_bytes());
+    want.extend([0x2a, 0x03, b'a', b'\n', b'b']);
+    assert_eq!(output.stdout, want);
+}
+
+#[test]
+fn annotate_and_decode_print_the_bytes_in_every_form() {
+    check(
+        "annotate --input protoscope -o hex '1: 42 2: {\"Alice\"}'",
+        expect![[r#"
+            status: 0
+            --- stdout
+            08 2A 12 05 41 6C 69 63 65
+        "#]],
+    );
+    check(
+        "annotate -o base64 08 2A 12 05 41 6C 69 63 65",
+        expect![[r#"
+        status: 0
+        --- stdout
+        CCoSBUFsaWNl
+    "#]],
+    );
+    check(
+        "annotate -o escaped CCoSBUFsaWNl",
+        expect![[r#"
+        status: 0
+        --- stdout
+        \010*\022\005Alice
+    "#]],
+    );
+    check(
+        "decode --example reference -o hex CCoSBUFsaWNl",
+        expect![[r#"
+        status: 0
+        --- stdout
+        08 2A 12 05 41 6C 69 63 65
+    "#]],
+    );
+    check(
+        "decode --example reference -o base64 '1: 42'",
+        expect![[r#"
+        status: 0
+        --- stdout
+        CCo=
+    "#]],
+    );
+    // Bytes that do not decode print no bytes: what could be read goes to stderr, with the error.
+    check(
+        "decode --example reference -o hex 08",
+        expect![[r#"
+        status: 1
+        --- stderr
+        0                               field 1 id: int64
+        0      08                         tag: field 1, wire type 0 VARINT
+        error at byte 1: value: varint is cut off: the input ends while the continuation bit is set
+        wirelens: error: cannot decode at byte 1: value: varint is cut off: the input ends while the continuation bit is set
+    "#]],
+    );
+    check(
+        "annotate -o json 08 2A",
+        expect![[r#"
+        status: 2
+        --- stderr
+        error: invalid value 'json' for '--output <FORMAT>'
+          [possible values: annotated, protoscope, hex, base64, escaped, raw]
+
+        For more information, try '--help'.
+    "#]],
+    );
+}
+
 #[test]
 fn annotates_a_delimited_stream_message_by_message() {
     // Two users behind their lengths (the second with an overlong prefix), then a cut one.
@@ -752,7 +834,7 @@ fn help_examples_hold() {
             count += 1;
         }
     }
-    assert_eq!(count, 13);
+    assert_eq!(count, 14);
 }
 
 /// `(command, output)` pairs: a `$ ` line and its `\` continuations, then the lines up to

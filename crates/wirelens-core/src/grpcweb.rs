@@ -16,6 +16,8 @@
 use std::fmt;
 use std::ops::Range;
 
+use crate::input::base64;
+
 /// The size of a frame header: one flag byte and a 4-byte big-endian length.
 pub const HEADER_LEN: usize = 5;
 /// Flag bit: the payload is compressed (with the encoding the `grpc-encoding` header names).
@@ -218,14 +220,12 @@ impl fmt::Display for FrameError {
 /// [`finish`](Parser::finish) at the end of the body.
 #[derive(Debug, Clone)]
 pub struct Parser {
-    encoding: Encoding,
     /// Decoded bytes not yet part of a complete frame.
     pending: Vec<u8>,
     /// Offset in the decoded stream of `pending[0]`.
     offset: usize,
-    /// Base64 characters of the current group (text only), and how many were read in all.
-    group: Vec<u8>,
-    chars: usize,
+    /// The base64 layer (text only): the notation module's streaming decoder.
+    base64: Option<base64::Decoder>,
     /// True once a trailer frame has been read: it must be the last.
     trailers_seen: bool,
     error: Option<FrameError>,
@@ -234,11 +234,9 @@ pub struct Parser {
 impl Parser {
     pub fn new(encoding: Encoding) -> Parser {
         Parser {
-            encoding,
             pending: Vec::new(),
             offset: 0,
-            group: Vec::with_capacity(4),
-            chars: 0,
+            base64: (encoding == Encoding::Text).then(|| base64::Decoder::new(base64::Layout::Stream)),
             trailers_seen: false,
             error: None,
         }
@@ -250,9 +248,14 @@ impl Parser {
         if self.error.is_some() {
             return Vec::new();
         }
-        match self.encoding {
-            Encoding::Binary => self.pending.extend_from_slice(chunk),
-            Encoding::Text => self.decode_base64(chunk),
+        match &mut self.base64 {
+            None => self.pending.extend_from_slice(chunk),
+            // Not ASCII: a byte is named as a character of Latin-1, which is what it shows as.
+            Some(decoder) => {
+                if let Err(mistake) = decoder.push(chunk.iter().map(|&b| char::from(b)), &mut self.pending) {
+                    self.base64_failed(mistake);
+                }
+            }
         }
         self.take_frames()
     }
@@ -261,16 +264,13 @@ impl Parser {
     /// left over after them is a truncated frame (or base64 group), in [`error`](Parser::error).
     pub fn finish(&mut self) -> Vec<Frame> {
         let mut frames = Vec::new();
-        if self.error.is_none() && self.encoding == Encoding::Text && !self.group.is_empty() {
-            // Unpadded text is accepted at the very end; a single character cannot encode a byte.
-            if self.group.len() == 1 {
-                self.fail(self.chars - 1, ErrorKind::TruncatedBase64);
-            } else {
-                while self.group.len() < 4 {
-                    self.group.push(b'=');
-                }
-                self.flush_group();
-                frames = self.take_frames();
+        // Unpadded text is accepted at the very end; a single character cannot encode a byte.
+        if let Some(decoder) = &mut self.base64
+            && self.error.is_none()
+        {
+            match decoder.finish(&mut self.pending) {
+                Ok(()) => frames = self.take_frames(),
+                Err(mistake) => self.base64_failed(mistake),
             }
         }
         if self.error.is_none() && !self.pending.is_empty() {
@@ -293,6 +293,15 @@ impl Parser {
     /// How many decoded bytes the parser has taken in (whole frames and the pending rest).
     pub fn decoded_len(&self) -> usize {
         self.offset + self.pending.len()
+    }
+
+    fn base64_failed(&mut self, mistake: base64::Mistake) {
+        let kind = match mistake.kind {
+            base64::MistakeKind::Dangling(_) => ErrorKind::TruncatedBase64,
+            base64::MistakeKind::Invalid(c) | base64::MistakeKind::AfterPadding(c) => ErrorKind::BadBase64(c),
+            base64::MistakeKind::UnexpectedPadding => ErrorKind::BadBase64('='),
+        };
+        self.fail(mistake.position, kind);
     }
 
     fn fail(&mut self, offset: usize, kind: ErrorKind) {
@@ -343,55 +352,6 @@ impl Parser {
         self.pending.drain(..at);
         self.offset += at;
         frames
-    }
-
-    /// Decodes base64 characters in groups of four; `=` closes a group, and a new group may
-    /// start right after it (a server that flushes each frame pads each piece).
-    fn decode_base64(&mut self, chunk: &[u8]) {
-        for &c in chunk {
-            if self.error.is_some() {
-                return;
-            }
-            let position = self.chars;
-            self.chars += 1;
-            let valid = match c {
-                b'=' => self.group.len() >= 2,
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'+' | b'/' => self.group.last() != Some(&b'='),
-                _ => false,
-            };
-            if !valid {
-                // Not ASCII: name the byte as a character of Latin-1, which is what it shows as.
-                self.fail(position, ErrorKind::BadBase64(char::from(c)));
-                return;
-            }
-            self.group.push(c);
-            if self.group.len() == 4 {
-                self.flush_group();
-            }
-        }
-    }
-
-    fn flush_group(&mut self) {
-        let mut bits: u32 = 0;
-        let mut real = 0;
-        for &c in &self.group {
-            let value = match c {
-                b'A'..=b'Z' => c - b'A',
-                b'a'..=b'z' => c - b'a' + 26,
-                b'0'..=b'9' => c - b'0' + 52,
-                b'+' => 62,
-                b'/' => 63,
-                _ => 0,
-            };
-            if c != b'=' {
-                real += 1;
-            }
-            bits = (bits << 6) | u32::from(value);
-        }
-        let bytes = bits.to_be_bytes();
-        // 4 characters: 3 bytes; 3: 2; 2: 1.
-        self.pending.extend_from_slice(&bytes[1..real]);
-        self.group.clear();
     }
 }
 
@@ -535,21 +495,5 @@ pub fn base64_pieces(text: &[u8]) -> Vec<Base64Piece> {
 
 /// Decodes the `%XX` escapes of a `grpc-message`; anything malformed stays as it is.
 pub fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(hex) = bytes.get(i + 1..i + 3)
-            && let Ok(text) = std::str::from_utf8(hex)
-            && let Ok(b) = u8::from_str_radix(text, 16)
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
 }

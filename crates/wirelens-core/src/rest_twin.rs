@@ -3,6 +3,8 @@
 //! the app's gRPC-against-REST comparison and `wirelens call --repeat` make the same requests.
 //! Knows the two paths and URL escaping; nothing about HTTP or the network.
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
 /// A call that has a REST twin, by its request's fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Request<'a> {
@@ -28,14 +30,11 @@ pub fn path(request: Request<'_>) -> String {
     }
 }
 
-/// Page tokens are opaque: escape whatever is not unreserved in a URL.
+/// Page tokens are opaque: escape whatever is not unreserved in a URL (RFC 3986).
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
 fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => char::from(b).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    utf8_percent_encode(text, NOT_UNRESERVED).to_string()
 }
 
 #[cfg(test)]

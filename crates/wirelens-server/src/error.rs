@@ -81,6 +81,30 @@ impl ApiError {
         error
     }
 
+    /// RESOURCE_EXHAUSTED (HTTP 503) when `limit` calls are already in progress: the server
+    /// sheds the call instead of queueing it.
+    pub fn overloaded(limit: usize) -> ApiError {
+        let mut error = ApiError::with_info(
+            Code::ResourceExhausted,
+            format!("the server is busy: {limit} calls are in progress, retry later"),
+            "OVERLOADED",
+            [("max_concurrent_calls", limit)],
+        );
+        error.http = Some(StatusCode::SERVICE_UNAVAILABLE);
+        error
+    }
+
+    /// UNIMPLEMENTED: a method that takes one request message got `found` (0, or more than 1)
+    /// — a cardinality violation in gRPC's terms.
+    pub fn cardinality(method: &str, found: &str) -> ApiError {
+        ApiError::with_info(
+            Code::Unimplemented,
+            format!("{method} takes exactly one request message, the request has {found}"),
+            "CARDINALITY_VIOLATION",
+            [("method", method)],
+        )
+    }
+
     /// DEADLINE_EXCEEDED: the call's `grpc-timeout` elapsed before it finished.
     pub fn deadline_exceeded(timeout_ms: u128) -> ApiError {
         ApiError::with_info(

@@ -2,11 +2,13 @@
 //! text, over HTTP/1.1 too) and REST/JSON, all on one port, with the built app beside them.
 //!
 //! [`app`] builds the router: the gRPC service behind tonic-web, the REST routes, both behind
-//! the same [`layers`] (logging, auth, rate limit, deadlines), the static files, CORS. [`serve`]
-//! runs it on a listener until a shutdown signal. Data lives in SQLite ([`store`]); the
+//! the same [`layers`] (logging, load shedding, auth, rate limit, deadlines, size limits), the
+//! static files, CORS. [`serve`] runs it on a listener, with a header read timeout, until a
+//! shutdown signal. Data lives in SQLite ([`store`]); the
 //! operations ([`users`]) know nothing about either protocol.
 
 pub mod error;
+pub mod fuzzing;
 pub mod json;
 pub mod layers;
 pub mod rest;
@@ -17,10 +19,13 @@ pub mod store;
 pub mod users;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use axum::Router;
+use axum::extract::ConnectInfo;
 use axum::middleware::{from_fn, from_fn_with_state};
 use http::{HeaderName, Method};
 use tokio::net::TcpListener;
@@ -47,6 +52,13 @@ pub struct Config {
     pub max_message_bytes: usize,
     /// The largest photo, all chunks together, in bytes.
     pub max_upload_bytes: usize,
+    /// The most bytes one request body may carry, all messages together (a whole upload or chat).
+    pub max_request_bytes: usize,
+    /// The most API calls in progress at once, streams included; more are refused
+    /// RESOURCE_EXHAUSTED (HTTP 503) at once.
+    pub max_concurrent_calls: usize,
+    /// How long a connection may take to send a request's headers (and its first request).
+    pub header_read_timeout: Duration,
     /// Per-client rate limit; `None` for none.
     pub rate_limit: Option<RateLimit>,
     /// Where the built app is; `None` serves no files.
@@ -59,6 +71,10 @@ impl Default for Config {
             token: DEMO_TOKEN.to_owned(),
             max_message_bytes: 4 * 1024 * 1024,
             max_upload_bytes: 16 * 1024 * 1024,
+            // A whole photo at the upload limit, and room for its framing and names.
+            max_request_bytes: 20 * 1024 * 1024,
+            max_concurrent_calls: 128,
+            header_read_timeout: Duration::from_secs(10),
             rate_limit: Some(RateLimit { per_second: 50.0, burst: 100 }),
             dist: None,
         }
@@ -74,16 +90,20 @@ pub const EXPOSED_HEADERS: &[&str] =
 pub fn app(store: Store, config: &Config) -> Router {
     let token = layers::auth::Token::new(&config.token);
     let limiter = layers::rate_limit::Limiter::new(config.rate_limit);
+    let calls = layers::concurrency::Calls::new(config.max_concurrent_calls);
     // Outermost first: the log sees every answer, including the layers' own refusals.
     let middleware = ServiceBuilder::new()
         .layer(from_fn(layers::logging::log))
+        .layer(from_fn_with_state(calls, layers::concurrency::shed))
         .layer(from_fn_with_state(token, layers::auth::require_token))
         .layer(from_fn_with_state(limiter, layers::rate_limit::limit))
         .layer(from_fn(layers::deadline::enforce))
+        .layer(from_fn_with_state(layers::body_limit::BodyLimit(config.max_request_bytes), layers::body_limit::limit))
         .layer(from_fn_with_state(
             layers::max_message::MaxMessage(config.max_message_bytes),
             layers::max_message::limit,
-        ));
+        ))
+        .layer(from_fn(layers::cardinality::one_message));
 
     // The max_message layer enforces the limit both ways with RESOURCE_EXHAUSTED; tonic's own
     // encoding check would end an oversized response OUT_OF_RANGE first, so it is off. The
@@ -119,22 +139,89 @@ pub fn app(store: Store, config: &Config) -> Router {
     static_files::isolate(router).layer(from_fn(layers::drain::drain_unread)).layer(cors)
 }
 
-/// Serves `app` on `listener` (HTTP/1.1 and h2c on the same port) until `shutdown` completes,
-/// then waits for open connections to finish.
-pub async fn serve(
+/// Serves `app` on `listener` (HTTP/1.1 and h2c on the same port, detected per connection)
+/// until `shutdown` completes, then stops accepting and waits for open connections to finish
+/// (idle ones close at once; the binary bounds the wait).
+///
+/// A connection that has not sent a whole request head within `config.header_read_timeout`
+/// is closed: hyper times every HTTP/1.1 head (an idle keep-alive connection included), and
+/// this loop times the first request of every connection, so a client that connects and sends
+/// nothing, or half a preface, holds no task for long.
+pub fn serve(
     listener: TcpListener,
     app: Router,
+    config: &Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> impl Future<Output = std::io::Result<()>> + Send + 'static {
+    accept(listener, app, config.header_read_timeout, shutdown)
+}
+
+async fn accept(
+    listener: TcpListener,
+    app: Router,
+    header_read_timeout: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use axum::serve::ListenerExt as _;
-    // Without TCP_NODELAY a small frame can wait for the peer's delayed ACK: about 40 ms for a
-    // stream's messages.
-    let listener = listener.tap_io(|tcp| {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto;
+    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::service::TowerToHyperService;
+    use tower::ServiceExt as _;
+
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    // Bounded by the shutdown signal; each turn takes one connection.
+    loop {
+        let (tcp, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors, or a connection reset before it was taken: the
+                    // listener itself is fine. Back off briefly instead of spinning.
+                    tracing::warn!(%error, "could not accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // Without TCP_NODELAY a small frame can wait for the peer's delayed ACK: about 40 ms for
+        // a stream's messages.
         if let Err(error) = tcp.set_nodelay(true) {
             tracing::warn!(%error, "could not set TCP_NODELAY");
         }
-    });
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+        let requested = Arc::new(AtomicBool::new(false));
+        let service = app.clone().map_request({
+            let requested = Arc::clone(&requested);
+            move |mut request: http::Request<hyper::body::Incoming>| {
+                requested.store(true, Ordering::Relaxed);
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request
+            }
+        });
+        let connection =
+            builder.serve_connection_with_upgrades(TokioIo::new(tcp), TowerToHyperService::new(service)).into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let mut connection = std::pin::pin!(connection);
+            let served = tokio::select! {
+                served = &mut connection => served,
+                () = tokio::time::sleep(header_read_timeout) => {
+                    if !requested.load(Ordering::Relaxed) {
+                        tracing::debug!(%peer, "no request within the header read timeout; closing");
+                        return;
+                    }
+                    connection.await
+                }
+            };
+            if let Err(error) = served {
+                tracing::debug!(%peer, %error, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }

@@ -10,9 +10,6 @@ use anyhow::{Context as _, Result};
 use clap::Parser;
 use wirelens_server::{Config, DEMO_TOKEN, RateLimit, Store};
 
-/// How long Ctrl-C waits for open calls (streams, keep-alive connections) before exiting anyway.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
-
 /// The wirelens UserService over native gRPC, grpc-web and REST/JSON on one port, with the
 /// built app beside it.
 ///
@@ -56,6 +53,26 @@ struct Args {
     /// The largest gRPC message accepted or sent, in bytes; larger ones end RESOURCE_EXHAUSTED.
     #[arg(long, default_value_t = 4 * 1024 * 1024)]
     max_message_bytes: usize,
+
+    /// The largest request body, all messages together (a whole upload or chat), in bytes;
+    /// larger ones end RESOURCE_EXHAUSTED (HTTP 413).
+    #[arg(long, default_value_t = Config::default().max_request_bytes)]
+    max_request_bytes: usize,
+
+    /// The most API calls in progress at once (open streams count); more are refused at once
+    /// with RESOURCE_EXHAUSTED (HTTP 503) instead of queueing.
+    #[arg(long, default_value_t = Config::default().max_concurrent_calls)]
+    max_concurrent_calls: usize,
+
+    /// Seconds a connection may take to send a request's headers; slower ones are closed
+    /// (idle keep-alive connections too).
+    #[arg(long, default_value_t = Config::default().header_read_timeout.as_secs_f64())]
+    header_read_timeout: f64,
+
+    /// Seconds Ctrl-C waits for open calls (streams) to finish before exiting anyway; a second
+    /// Ctrl-C exits at once.
+    #[arg(long, default_value_t = 5.0)]
+    shutdown_grace: f64,
 }
 
 fn main() -> ExitCode {
@@ -73,7 +90,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(args)) {
+    let result = runtime.block_on(run(args));
+    // Whatever still runs (a stream past the grace, a database call) is abandoned, not awaited.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
@@ -104,9 +124,18 @@ async fn run(args: Args) -> Result<()> {
             args.dist.display()
         );
     }
+    let seconds = |name: &str, value: f64| {
+        Duration::try_from_secs_f64(value).with_context(|| format!("--{name} {value}: expected seconds, 0 or more"))
+    };
+    let header_read_timeout = seconds("header-read-timeout", args.header_read_timeout)?;
+    let shutdown_grace = seconds("shutdown-grace", args.shutdown_grace)?;
+    anyhow::ensure!(args.max_concurrent_calls > 0, "--max-concurrent-calls 0 would refuse every call");
     let config = Config {
         token: args.token.clone(),
         max_message_bytes: args.max_message_bytes,
+        max_request_bytes: args.max_request_bytes,
+        max_concurrent_calls: args.max_concurrent_calls,
+        header_read_timeout,
         rate_limit: (args.rate > 0.0).then_some(RateLimit { per_second: args.rate, burst: args.burst }),
         dist,
         ..Config::default()
@@ -119,19 +148,50 @@ async fn run(args: Args) -> Result<()> {
     println!("  token:           {}   (send: authorization: Bearer {})", args.token, args.token);
     println!("Ctrl-C stops it.");
 
+    // Listening from here on: a second Ctrl-C during the grace must not be lost.
+    let mut interrupts = Interrupts::new().context("could not listen for Ctrl-C")?;
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let mut server = tokio::spawn(wirelens_server::serve(listener, wirelens_server::app(store, &config), async {
+    let app = wirelens_server::app(store, &config);
+    let mut server = tokio::spawn(wirelens_server::serve(listener, app, &config, async {
         let _ = stop_rx.await;
     }));
     tokio::select! {
         served = &mut server => return served.context("the server task failed")?.context("serving failed"),
-        signal = tokio::signal::ctrl_c() => signal.context("could not listen for Ctrl-C")?,
+        () = interrupts.next() => {}
     }
-    println!("stopping: finishing open calls (at most {} s)", SHUTDOWN_GRACE.as_secs());
+    let grace = shutdown_grace.as_secs_f64();
+    println!("stopping: finishing open calls (at most {grace} s; Ctrl-C again to exit now)");
     let _ = stop_tx.send(());
-    match tokio::time::timeout(SHUTDOWN_GRACE, server).await {
-        Ok(served) => served.context("the server task failed")?.context("serving failed")?,
-        Err(_) => println!("connections still open after {} s; exiting anyway", SHUTDOWN_GRACE.as_secs()),
+    tokio::select! {
+        finished = tokio::time::timeout(shutdown_grace, &mut server) => match finished {
+            Ok(served) => served.context("the server task failed")?.context("serving failed")?,
+            Err(_) => println!("calls still open after {grace} s; exiting anyway"),
+        },
+        () = interrupts.next() => println!("second Ctrl-C; exiting now"),
     }
     Ok(())
+}
+
+/// Ctrl-C presses as they come, counted from creation (tokio's `ctrl_c()` future only hears a
+/// press made after it is first polled).
+struct Interrupts {
+    #[cfg(unix)]
+    inner: tokio::signal::unix::Signal,
+    #[cfg(windows)]
+    inner: tokio::signal::windows::CtrlC,
+}
+
+impl Interrupts {
+    fn new() -> std::io::Result<Interrupts> {
+        #[cfg(unix)]
+        let inner = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+        #[cfg(windows)]
+        let inner = tokio::signal::windows::ctrl_c()?;
+        Ok(Interrupts { inner })
+    }
+
+    async fn next(&mut self) {
+        // `None` only if the signal driver is gone, i.e. the runtime is shutting down.
+        let _ = self.inner.recv().await;
+    }
 }

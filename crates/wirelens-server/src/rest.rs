@@ -8,7 +8,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use http::{HeaderMap, StatusCode, header};
+use http::{HeaderMap, StatusCode, Uri, header};
 use http_body_util::BodyExt as _;
 use wirelens_api::{GetUserResponse, PhotoUpload};
 
@@ -48,7 +48,21 @@ fn ok(value: serde_json::Value) -> Response {
     (StatusCode::OK, json_body(&value)).into_response()
 }
 
-fn user_id(raw: &str) -> Result<i64, ApiError> {
+/// The `ApiError` a layer failed a body with, if one is in `error`'s source chain.
+fn api_error_in<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a ApiError> {
+    let mut next = Some(error);
+    // Bounded: a source chain is finite, and short (a body error and its cause).
+    while let Some(error) = next {
+        if let Some(found) = error.downcast_ref::<ApiError>() {
+            return Some(found);
+        }
+        next = error.source();
+    }
+    None
+}
+
+/// The `{id}` of a `/v1/users/{id}…` path (percent-decoded), as a user id.
+pub fn user_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse().map_err(|_| ApiError::invalid_argument("user_id", format!("'{raw}' is not an integer")))
 }
 
@@ -76,21 +90,47 @@ struct ListQuery {
     page_token: Option<String>,
 }
 
-async fn list_users(
-    State(rest): State<Rest>,
-    query: Result<Query<ListQuery>, QueryRejection>,
-    headers: HeaderMap,
-) -> Response {
+/// The parameters of `GET /v1/users?page_size=&page_token=`, as the gRPC request has them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListParams {
+    pub page_size: i32,
+    pub page_token: String,
+}
+
+/// Reads `page_size` (an integer; absent or empty: 0) and `page_token` from the query of
+/// `uri`, with axum's own query parser. Pure: the fuzz target calls it.
+pub fn list_params(uri: &Uri) -> Result<ListParams, ApiError> {
+    let Query(query) = Query::<ListQuery>::try_from_uri(uri).map_err(query_error)?;
+    let page_size = match query.page_size.as_deref() {
+        None | Some("") => 0,
+        Some(raw) => {
+            raw.parse().map_err(|_| ApiError::invalid_argument("page_size", format!("'{raw}' is not an integer")))?
+        }
+    };
+    Ok(ListParams { page_size, page_token: query.page_token.unwrap_or_default() })
+}
+
+#[derive(serde::Deserialize)]
+struct PhotoQuery {
+    #[serde(default)]
+    filename: String,
+}
+
+/// The `filename` of `POST /v1/users/{id}/photos?filename=` (empty when absent). Pure: the fuzz
+/// target calls it.
+pub fn photo_filename(uri: &Uri) -> Result<String, ApiError> {
+    Query::<PhotoQuery>::try_from_uri(uri).map(|Query(query)| query.filename).map_err(query_error)
+}
+
+fn query_error(error: QueryRejection) -> ApiError {
+    ApiError::invalid_argument("query", error.body_text())
+}
+
+async fn list_users(State(rest): State<Rest>, uri: Uri, headers: HeaderMap) -> Response {
     let result = async {
-        let Query(query) = query.map_err(|error| ApiError::invalid_argument("query", error.body_text()))?;
-        let page_size = match query.page_size.as_deref() {
-            None | Some("") => 0,
-            Some(raw) => raw
-                .parse()
-                .map_err(|_| ApiError::invalid_argument("page_size", format!("'{raw}' is not an integer")))?,
-        };
+        let ListParams { page_size, page_token } = list_params(&uri)?;
         work(parse_delay(header_str(&headers, DELAY_HEADER))).await;
-        users::list_users(&rest.store, page_size, query.page_token.as_deref().unwrap_or("")).await
+        users::list_users(&rest.store, page_size, &page_token).await
     };
     match result.await {
         Ok(page) => {
@@ -111,23 +151,16 @@ async fn list_users(
     }
 }
 
-#[derive(serde::Deserialize)]
-struct PhotoQuery {
-    #[serde(default)]
-    filename: String,
-}
-
 async fn upload_photo(
     State(rest): State<Rest>,
     Path(id): Path<String>,
-    query: Result<Query<PhotoQuery>, QueryRejection>,
+    uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let result = async {
         let user_id = user_id(&id)?;
-        let Query(PhotoQuery { filename }) =
-            query.map_err(|error| ApiError::invalid_argument("query", error.body_text()))?;
+        let filename = photo_filename(&uri)?;
         let content_type = header_str(&headers, header::CONTENT_TYPE.as_str()).unwrap_or("application/octet-stream");
         let limited = http_body_util::Limited::new(body, rest.max_upload_bytes);
         let bytes = match limited.collect().await {
@@ -135,7 +168,12 @@ async fn upload_photo(
             Err(error) if error.is::<http_body_util::LengthLimitError>() => {
                 return Err(ApiError::too_large("the photo", rest.max_upload_bytes));
             }
-            Err(error) => return Err(ApiError::invalid_argument("body", format!("could not read the body: {error}"))),
+            // The server-wide body limit (`layers::body_limit`) fails the body with its own error.
+            Err(error) => {
+                return Err(api_error_in(&*error).cloned().unwrap_or_else(|| {
+                    ApiError::invalid_argument("body", format!("could not read the body: {error}"))
+                }));
+            }
         };
         let mut upload = Upload::new(rest.max_upload_bytes);
         for (index, chunk) in bytes.chunks(CHUNK_SIZE).enumerate() {

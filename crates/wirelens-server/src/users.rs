@@ -35,6 +35,27 @@ pub async fn get_user(store: &Store, id: i64) -> Result<User, ApiError> {
 /// `ListUsers`: users in id order after the position `page_token` names. The token is opaque to
 /// clients; here it is the last id of the previous page, in decimal.
 pub async fn list_users(store: &Store, page_size: i32, page_token: &str) -> Result<Page, ApiError> {
+    let PageRequest { size, after } = page_request(page_size, page_token)?;
+    let (users, more) = store.run(move |conn| store::users_after(conn, after, size)).await.map_err(internal)?;
+    let next_page_token = match users.last() {
+        Some(last) if more => last.id.to_string(),
+        _ => String::new(),
+    };
+    Ok(Page { users, next_page_token })
+}
+
+/// A `ListUsers` request checked: how many users, after which id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// 1 to [`MAX_PAGE_SIZE`].
+    pub size: u32,
+    /// 0 for the first page.
+    pub after: i64,
+}
+
+/// Checks a page size (0: the default; more than [`MAX_PAGE_SIZE`]: that many) and a page
+/// token (empty, or one this server gave out). Pure: the fuzz target calls it.
+pub fn page_request(page_size: i32, page_token: &str) -> Result<PageRequest, ApiError> {
     let size = match page_size {
         0 => DEFAULT_PAGE_SIZE,
         n if n < 0 => return Err(ApiError::invalid_argument("page_size", format!("must not be negative, got {n}"))),
@@ -46,12 +67,7 @@ pub async fn list_users(store: &Store, page_size: i32, page_token: &str) -> Resu
             ApiError::invalid_argument("page_token", format!("'{token}' is not a token this server gave out"))
         })?,
     };
-    let (users, more) = store.run(move |conn| store::users_after(conn, after, size)).await.map_err(internal)?;
-    let next_page_token = match users.last() {
-        Some(last) if more => last.id.to_string(),
-        _ => String::new(),
-    };
-    Ok(Page { users, next_page_token })
+    Ok(PageRequest { size, after })
 }
 
 /// Collects the chunks of one upload, checking each as it arrives, then saves the photo in one

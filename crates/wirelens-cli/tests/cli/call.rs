@@ -17,8 +17,9 @@ impl Server {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let app = wirelens_server::app(Store::in_memory().unwrap(), &Config { rate_limit: None, ..Config::default() });
-        runtime.spawn(wirelens_server::serve(listener, app, std::future::pending()));
+        let config = Config { rate_limit: None, ..Config::default() };
+        let app = wirelens_server::app(Store::in_memory().unwrap(), &config);
+        runtime.spawn(wirelens_server::serve(listener, app, &config, std::future::pending()));
         Server { url, _runtime: runtime }
     }
 

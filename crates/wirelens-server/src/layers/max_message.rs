@@ -55,6 +55,8 @@ pub struct Scanner {
     payload_left: u64,
     /// Bytes read so far, all chunks together.
     offset: u64,
+    /// Frames begun so far (a frame begins with its first prefix byte).
+    started: u64,
 }
 
 impl Scanner {
@@ -68,6 +70,9 @@ impl Scanner {
                 self.offset += skip as u64;
                 chunk = &chunk[skip..];
                 continue;
+            }
+            if self.prefix.is_empty() {
+                self.started += 1;
             }
             let take = chunk.len().min(5 - self.prefix.len());
             self.prefix.extend_from_slice(&chunk[..take]);
@@ -84,6 +89,16 @@ impl Scanner {
             }
         }
         Ok(())
+    }
+
+    /// How many frames have begun, the one under way included.
+    pub fn frames_started(&self) -> u64 {
+        self.started
+    }
+
+    /// True between frames: no prefix or payload byte is missing.
+    pub fn at_boundary(&self) -> bool {
+        self.prefix.is_empty() && self.payload_left == 0
     }
 }
 

@@ -1,9 +1,13 @@
 //! The middleware every API request passes, gRPC and REST alike, as tower layers (axum's
-//! `from_fn`): [`logging`], then [`auth`], [`rate_limit`], [`deadline`] and [`max_message`]. Each answers in the
+//! `from_fn`): [`logging`], then [`concurrency`] (load shedding), [`auth`], [`rate_limit`],
+//! [`deadline`], [`body_limit`], [`max_message`] and [`cardinality`]. Each answers in the
 //! request's own protocol: a gRPC status for gRPC (grpc-web is gRPC by then), an HTTP status with
 //! a JSON body for REST.
 
 pub mod auth;
+pub mod body_limit;
+pub mod cardinality;
+pub mod concurrency;
 pub mod content_type;
 pub mod deadline;
 pub mod drain;

@@ -1,6 +1,8 @@
 //! The `wirelens-server` binary itself, spawned on 127.0.0.1 port 0: its access log (one line
-//! per call), graceful shutdown on SIGINT (open calls finish, exit 0), and the message when the
-//! port is taken.
+//! per call), graceful shutdown on SIGINT (open calls finish, exit 0) and its bound (a stream
+//! that does not end cannot hold it past `--shutdown-grace`; a second SIGINT exits at once),
+//! SIGKILL in the middle of uploads (no partial photo, the database opens cleanly), and the
+//! message when the port is taken.
 
 use std::collections::HashMap;
 use std::io::{BufRead as _, BufReader};
@@ -10,8 +12,9 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use tokio_stream::StreamExt as _;
+use tokio_stream::wrappers::ReceiverStream;
 use tonic::transport::Endpoint;
-use wirelens_api::{GetUserRequest, ListUsersRequest, UserServiceClient};
+use wirelens_api::{ChatMessage, GetUserRequest, ListUsersRequest, PhotoUpload, UserServiceClient};
 
 use crate::raw::{H1, Reply};
 use crate::support::authed;
@@ -90,10 +93,14 @@ impl Drop for Binary {
     }
 }
 
+/// The binary with `addr` and `extra` arguments, in memory unless `extra` names a `--db`.
 fn command(addr: &[&str], extra: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_wirelens-server"));
+    if !extra.contains(&"--db") {
+        command.arg("--memory");
+    }
     command
-        .args(["--memory", "--dist", "/nonexistent-wirelens-dist"])
+        .args(["--dist", "/nonexistent-wirelens-dist"])
         .args(addr)
         .args(extra)
         .env("RUST_LOG", "info")
@@ -186,6 +193,176 @@ async fn sigint_lets_open_calls_finish_then_exits_0() {
     let status = binary.wait(Duration::from_secs(4));
     assert!(status.success(), "{status:?}");
     eprintln!("exited {:?} after the stream ended", started.elapsed());
+}
+
+/// A chat that has been answered once, so the call is surely in progress; kept open by its sender.
+async fn open_chat(
+    client: &mut UserServiceClient<tonic::transport::Channel>,
+) -> (tokio::sync::mpsc::Sender<ChatMessage>, tonic::Streaming<ChatMessage>) {
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let mut replies = client.chat(authed(ReceiverStream::new(rx))).await.unwrap().into_inner();
+    tx.send(ChatMessage { from: "ann".into(), text: "still here".into(), sent_at: None }).await.unwrap();
+    assert_eq!(replies.next().await.unwrap().unwrap().text, "#1 ann: still here");
+    (tx, replies)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_stream_cannot_hold_sigint_past_the_grace() {
+    let mut binary = Binary::start(&["--shutdown-grace", "1"]);
+    let mut client = binary.client().await;
+    let (_tx, mut replies) = open_chat(&mut client).await; // the client never ends it
+    let started = Instant::now();
+    binary.interrupt();
+    binary.line_where(|l| l.starts_with("stopping: finishing open calls (at most 1 s"));
+    binary.line_where(|l| l == "calls still open after 1 s; exiting anyway");
+    let status = binary.wait(Duration::from_secs(10));
+    assert!(status.success(), "{status:?}");
+    eprintln!("SIGINT with a chat open and --shutdown-grace 1: exited after {:?}", started.elapsed());
+    // The client is told: its stream ends (broken), it does not hang.
+    let end = tokio::time::timeout(Duration::from_secs(10), replies.next()).await.expect("the stream ends");
+    assert!(matches!(end, None | Some(Err(_))), "{end:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_sigint_exits_at_once() {
+    let mut binary = Binary::start(&["--shutdown-grace", "600"]);
+    let mut client = binary.client().await;
+    let (_tx, _replies) = open_chat(&mut client).await;
+    binary.interrupt();
+    binary.line_where(|l| l.starts_with("stopping: finishing open calls (at most 600 s"));
+    binary.interrupt();
+    binary.line_where(|l| l == "second Ctrl-C; exiting now");
+    let status = binary.wait(Duration::from_secs(10));
+    assert!(status.success(), "{status:?}");
+}
+
+/// Every photo in the database at `path` is whole: all its chunks, their sizes adding up to
+/// `total_bytes`, their bytes hashing to `sha256_hex`; and SQLite finds the file sound.
+/// Returns the photos' hashes by id.
+fn whole_photos(path: &std::path::Path) -> HashMap<i64, String> {
+    use sha2::{Digest as _, Sha256};
+    let store = wirelens_server::Store::open(path).expect("the database opens cleanly");
+    let conn = rusqlite::Connection::open(path).unwrap();
+    drop(store);
+    let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(integrity, "ok");
+    let mut photos = conn.prepare("SELECT id, total_bytes, chunk_count, sha256_hex FROM photos").unwrap();
+    let photos = photos
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect::<Vec<_>>();
+    let mut found = HashMap::new();
+    for (id, total, count, sha) in photos {
+        let mut chunks = conn
+            .prepare("SELECT chunk_index, data FROM photo_chunks WHERE photo_id = ?1 ORDER BY chunk_index")
+            .unwrap();
+        let chunks: Vec<(i64, Vec<u8>)> =
+            chunks.query_map([id], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+        assert_eq!(chunks.iter().map(|c| c.0).collect::<Vec<_>>(), (0..count).collect::<Vec<_>>(), "photo {id}");
+        assert_eq!(chunks.iter().map(|c| c.1.len() as i64).sum::<i64>(), total, "photo {id}");
+        let hash: String = chunks
+            .iter()
+            .fold(Sha256::new(), |h, c| h.chain_update(&c.1))
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(hash, sha, "photo {id}");
+        found.insert(id, sha);
+    }
+    let orphans: i64 = conn
+        .query_row("SELECT COUNT(*) FROM photo_chunks WHERE photo_id NOT IN (SELECT id FROM photos)", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(orphans, 0, "chunks without their photo");
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_during_uploads_leaves_no_partial_photo() {
+    const UPLOADERS: usize = 4;
+    const CHUNKS: u32 = 16;
+    const CHUNK: usize = 64 * 1024;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("wirelens.sqlite3");
+    let db_arg = db.to_str().unwrap();
+    let mut binary = Binary::start(&["--db", db_arg, "--rate", "0"]);
+    let client = binary.client().await;
+
+    // One upload stays open mid-stream: the kill surely comes during an upload.
+    let (held_tx, held_rx) = tokio::sync::mpsc::channel(4);
+    let held = tokio::spawn({
+        let mut client = client.clone();
+        async move { client.upload_user_photos(authed(ReceiverStream::new(held_rx))).await }
+    });
+    for index in 0..2 {
+        let chunk = PhotoUpload { user_id: 42, chunk: vec![0xEE; CHUNK], chunk_index: index, ..Default::default() };
+        held_tx.send(chunk).await.unwrap();
+    }
+    // Others, one after another on each of a few tasks, 1 MiB each: saves keep happening.
+    let (acked_tx, mut acked) = tokio::sync::mpsc::unbounded_channel::<(String, String)>();
+    let mut uploaders = Vec::new();
+    for uploader in 0..UPLOADERS {
+        let mut client = client.clone();
+        let acked_tx = acked_tx.clone();
+        uploaders.push(tokio::spawn(async move {
+            for round in 0u32..10_000 {
+                let fill = (uploader as u32 * 1000 + round) as u8;
+                let chunks = (0..CHUNKS).map(move |index| PhotoUpload {
+                    user_id: 42,
+                    chunk: vec![fill.wrapping_add(index as u8); CHUNK],
+                    chunk_index: index,
+                    ..Default::default()
+                });
+                match client.upload_user_photos(authed(tokio_stream::iter(chunks))).await {
+                    Ok(result) => {
+                        let result = result.into_inner();
+                        let _ = acked_tx.send((result.photo_id, result.sha256_hex));
+                    }
+                    Err(_) => return, // the server is gone
+                }
+            }
+        }));
+    }
+    drop(acked_tx);
+    let mut acknowledged = Vec::new();
+    while acknowledged.len() < 8 {
+        let ack = tokio::time::timeout(Duration::from_secs(30), acked.recv()).await.expect("uploads go through");
+        acknowledged.push(ack.unwrap());
+    }
+    binary.child.kill().unwrap(); // SIGKILL
+    let status = binary.wait(Duration::from_secs(10));
+    assert!(!status.success(), "killed: {status:?}");
+    for uploader in uploaders {
+        uploader.await.unwrap();
+    }
+    // Acknowledged after the kill was sent but before it landed: still acknowledged.
+    while let Some(ack) = acked.recv().await {
+        acknowledged.push(ack);
+    }
+    assert!(held.await.unwrap().is_err(), "the held upload never finished");
+
+    let photos = whole_photos(&db);
+    for (photo_id, sha) in &acknowledged {
+        let id: i64 = photo_id.trim_start_matches("photo-").parse().unwrap();
+        assert_eq!(photos.get(&id), Some(sha), "acknowledged {photo_id} is stored whole");
+    }
+    eprintln!(
+        "SIGKILL during {UPLOADERS} uploaders' {} KiB photos and one held open: {} acknowledged, {} photos whole \
+         after it ({} saved but not acknowledged), no partial photo",
+        CHUNKS as usize * CHUNK / 1024,
+        acknowledged.len(),
+        photos.len(),
+        photos.len() - acknowledged.len()
+    );
+
+    // The binary starts on the same file and takes uploads again.
+    let binary = Binary::start(&["--db", db_arg]);
+    let mut client = binary.client().await;
+    let alice = client.get_user(authed(GetUserRequest { user_id: 42 })).await.unwrap().into_inner();
+    assert_eq!(alice.user.unwrap().name, "Alice");
+    let upload = PhotoUpload { user_id: 42, chunk: b"after".to_vec(), ..Default::default() };
+    client.upload_user_photos(authed(tokio_stream::iter([upload]))).await.unwrap();
 }
 
 #[test]

@@ -246,3 +246,33 @@ async fn an_early_answer_waits_for_a_body_sent_after_the_headers() {
         assert!(answer.contains("content-length: 0\r\n"), "trailers-only: {answer}");
     }
 }
+
+#[tokio::test]
+async fn a_single_message_method_with_none_or_two_ends_unimplemented() {
+    // gRPC's status code guide: a cardinality violation (zero or several request messages for a
+    // method that takes one) is UNIMPLEMENTED, not INTERNAL and not OK.
+    let server = TestServer::start().await;
+    let mut h1 = H1::connect(server.addr).await;
+    let two = [frame(0, USER_42), frame(0, &[0x08, 0x01])].concat();
+    let cases: [(&str, &str, Vec<u8>, &str); 6] = [
+        (GET_USER, BINARY, two.clone(), "more than one"),
+        (GET_USER, BINARY, Vec::new(), "none"),
+        (GET_USER, TEXT, STANDARD.encode(&two).into_bytes(), "more than one"),
+        (GET_USER, TEXT, Vec::new(), "none"),
+        // Server streaming takes one request message too.
+        (LIST_USERS, BINARY, [frame(0, &[0x08, 0x03]), frame(0, &[0x08, 0x03])].concat(), "more than one"),
+        (LIST_USERS, BINARY, Vec::new(), "none"),
+    ];
+    for (path, content_type, body, found) in cases {
+        let reply = h1.send(post(path, content_type, body)).await;
+        assert_status(&reply, "12", "");
+        let method = path.rsplit('/').next().unwrap();
+        assert_eq!(
+            percent_decode(reply.header("grpc-message").unwrap()),
+            format!("{method} takes exactly one request message, the request has {found}"),
+            "{path} {content_type}"
+        );
+        assert!(reply.body.is_empty(), "trailers-only: no message went out: {reply:?}");
+        still_serves(&mut h1).await;
+    }
+}

@@ -146,3 +146,27 @@ async fn a_native_error_from_the_service_is_trailers_only_with_end_stream() {
     assert!(reply.body.is_empty() && reply.trailers.is_none(), "{reply:?}");
     assert!(reply.ended_with_headers, "trailers-only: END_STREAM on the HEADERS frame");
 }
+
+#[tokio::test]
+async fn native_unary_with_two_messages_or_none_ends_unimplemented() {
+    let server = TestServer::start().await;
+    let mut h2 = H2::connect(server.addr).await;
+    let get_user = |body: Vec<u8>| {
+        let mut request = post("/userservice.UserService/GetUser", "application/grpc", body);
+        request.headers_mut().insert("te", "trailers".parse().unwrap());
+        request
+    };
+    let one = frame(0, &[0x08, 0x2A]);
+    for (body, found) in [([one.clone(), one.clone()].concat(), "more than one"), (Vec::new(), "none")] {
+        let reply = h2.send(get_user(body)).await;
+        assert_eq!(reply.header("grpc-status"), Some(&*(Code::Unimplemented as i32).to_string()), "{reply:?}");
+        assert_eq!(
+            wirelens_core::grpcweb::percent_decode(reply.header("grpc-message").unwrap()),
+            format!("GetUser takes exactly one request message, the request has {found}")
+        );
+        assert!(reply.body.is_empty() && reply.ended_with_headers, "trailers-only: {reply:?}");
+    }
+    // One message is still a call.
+    let reply = h2.send(get_user(one)).await;
+    assert_eq!(reply.trailers.unwrap().get("grpc-status").unwrap(), "0");
+}

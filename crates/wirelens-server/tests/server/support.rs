@@ -30,7 +30,7 @@ impl TestServer {
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let app = wirelens_server::app(store.clone(), &config);
-        let task = tokio::spawn(wirelens_server::serve(listener, app, async {
+        let task = tokio::spawn(wirelens_server::serve(listener, app, &config, async {
             let _ = stopped.await;
         }));
         TestServer { addr, store, stop: Some(stop), task }

@@ -1,9 +1,12 @@
-//! Pasted text to bytes and back: hex, base64 and C-style escaped strings.
+//! The notations: pasted text to bytes and back, in hex, base64, C-style escapes and protoscope.
 //!
-//! Knows the three notations people paste protobuf payloads in, how to guess which one a text
-//! is in, and where in the text a mistake is. Knows nothing about protobuf: the bytes are not
-//! looked at, any bytes at all round-trip through [`to_hex`], [`to_base64`] and [`to_escaped`]
-//! and back through [`parse_bytes`].
+//! Knows the notations people paste protobuf payloads in, how to guess which one a text is in,
+//! and where in the text a mistake is ([`InputError`]: the one place that turns a position into
+//! a line and a column). Each notation is a file of its own: `hex`, `base64` (also the streaming
+//! decoder a grpc-web-text body is read with), `escaped`, and `protoscope` (the reader of the
+//! whole protoscope language, and the literals the writer in [`crate::protoscope`] spells). Knows
+//! nothing about schemas: any bytes at all round-trip through [`to_hex`], [`to_base64`] and
+//! [`to_escaped`] and back through [`parse_bytes`].
 //!
 //! # The notations
 //!
@@ -57,10 +60,18 @@
 //! Positions count characters (Rust `char`s), not bytes, so a multi-byte character before the
 //! mistake moves it by one, not by its UTF-8 length.
 
-use std::fmt::{self, Write as _};
+pub(crate) mod base64;
+mod escaped;
+mod hex;
+pub(crate) mod protoscope;
+
+use std::fmt;
 use std::str::FromStr;
 
-use base64::Engine as _;
+pub use self::base64::to_base64;
+pub use self::escaped::to_escaped;
+pub use self::hex::to_hex;
+use self::hex::{is_separator as is_hex_separator, prefix_end as hex_prefix_end, spaced_pairs};
 
 /// The notation of a pasted text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +84,7 @@ pub enum InputFormat {
     Base64,
     /// C-style escapes, `\x08*\x12\x05Alice`, bare or in quotes.
     Escaped,
-    /// Protoscope's tagged values, `1: 42 2: {"Alice"}` (see [`crate::protoscope`]).
+    /// Protoscope's tagged values, `1: 42 2: {"Alice"}` (see [`protoscope`]).
     Protoscope,
 }
 
@@ -119,10 +130,10 @@ pub fn parse_bytes(text: &str, format: InputFormat) -> Result<Vec<u8>, InputErro
         format => format,
     };
     let parsed = match format {
-        InputFormat::Hex | InputFormat::Auto => parse_hex(&chars),
-        InputFormat::Base64 => parse_base64(&chars),
-        InputFormat::Escaped => parse_escaped(&chars),
-        InputFormat::Protoscope => crate::protoscope::parse(&chars),
+        InputFormat::Hex | InputFormat::Auto => hex::read(&chars),
+        InputFormat::Base64 => self::base64::read(&chars).map_err(|m| (m.position, ErrorKind::from(m.kind))),
+        InputFormat::Escaped => escaped::read(&chars),
+        InputFormat::Protoscope => protoscope::read(&chars),
     };
     parsed.map_err(|(position, kind)| InputError::new(&chars, position, kind))
 }
@@ -131,45 +142,6 @@ pub fn parse_bytes(text: &str, format: InputFormat) -> Result<Vec<u8>, InputErro
 /// Never returns [`InputFormat::Auto`].
 pub fn detect_format(text: &str) -> InputFormat {
     detect(&text.chars().collect::<Vec<_>>())
-}
-
-/// Uppercase hex digit pairs separated by single spaces: `08 2A 12 05`.
-pub fn to_hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 3);
-    for (i, byte) in bytes.iter().enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        let _ = write!(out, "{byte:02X}");
-    }
-    out
-}
-
-/// Standard base64 with padding: `CCoSBUFsaWNl`.
-pub fn to_base64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-/// C escapes as `protoc` prints bytes, without the surrounding quotes: printable ASCII as itself
-/// except `"`, `'` and `\`, which are escaped; `\n`, `\r` and `\t` by name; every other byte as
-/// three octal digits (`\010`), so a digit after it never joins the escape.
-pub fn to_escaped(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    for &byte in bytes {
-        match byte {
-            b'"' => out.push_str("\\\""),
-            b'\'' => out.push_str("\\'"),
-            b'\\' => out.push_str("\\\\"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            b' '..=b'~' => out.push(char::from(byte)),
-            _ => {
-                let _ = write!(out, "\\{byte:03o}");
-            }
-        }
-    }
-    out
 }
 
 /// What is wrong with a pasted text, and where: the message names both, as in
@@ -280,19 +252,31 @@ pub(crate) enum ErrorKind {
     /// The opening quote.
     UnterminatedString(char),
     OutsideQuotes(char),
-    /// A mistake in protoscope text, in words.
-    Protoscope(String),
+    /// A mistake in protoscope text.
+    Protoscope(protoscope::Mistake),
+}
+
+impl From<self::base64::MistakeKind> for ErrorKind {
+    fn from(kind: self::base64::MistakeKind) -> ErrorKind {
+        use self::base64::MistakeKind;
+        match kind {
+            MistakeKind::Invalid(c) => ErrorKind::InvalidBase64Char(c),
+            MistakeKind::Dangling(c) => ErrorKind::DanglingBase64Char(c),
+            MistakeKind::UnexpectedPadding => ErrorKind::UnexpectedPadding,
+            MistakeKind::AfterPadding(c) => ErrorKind::Base64AfterPadding(c),
+        }
+    }
 }
 
 /// A mistake before it knows its line and column: the character index and what is wrong.
 pub(crate) type Fault = (usize, ErrorKind);
 
 fn detect(chars: &[char]) -> InputFormat {
-    if crate::protoscope::looks_like(chars) {
+    if protoscope::looks_like(chars) {
         return InputFormat::Protoscope;
     }
     let first = chars.iter().position(|c| !c.is_whitespace());
-    if chars.contains(&'\\') || first.is_some_and(|i| opens_string(chars, i)) {
+    if chars.contains(&'\\') || first.is_some_and(|i| escaped::opens_string(chars, i)) {
         return InputFormat::Escaped;
     }
     let mut digits = 0;
@@ -317,247 +301,6 @@ fn detect(chars: &[char]) -> InputFormat {
         }
     }
     if digits % 2 == 0 || marked { InputFormat::Hex } else { InputFormat::Base64 }
-}
-
-/// Whether `chars` is two or more groups of exactly two characters between separators, the shape
-/// of a hex dump (`08 2A 12 6G`): base64 is not written in pairs, so a stray letter there is a
-/// hex mistake to report, not a reason to read the text as base64.
-fn spaced_pairs(chars: &[char]) -> bool {
-    let mut groups = 0;
-    for group in chars.split(|&c| is_hex_separator(c)).filter(|g| !g.is_empty()) {
-        if group.len() != 2 {
-            return false;
-        }
-        groups += 1;
-    }
-    groups >= 2
-}
-
-fn is_hex_separator(c: char) -> bool {
-    c.is_whitespace() || c == ','
-}
-
-/// Where the digits start when a `0x` or `0X` prefix opens a group at `i`.
-fn hex_prefix_end(chars: &[char], i: usize) -> Option<usize> {
-    let at_group_start = i == 0 || is_hex_separator(chars[i - 1]);
-    let prefixed = chars.get(i) == Some(&'0') && matches!(chars.get(i + 1), Some('x' | 'X'));
-    (at_group_start && prefixed).then_some(i + 2)
-}
-
-pub(crate) fn parse_hex(chars: &[char]) -> Result<Vec<u8>, Fault> {
-    let mut out = Vec::with_capacity(chars.len() / 2);
-    let mut i = 0;
-    while i < chars.len() {
-        if is_hex_separator(chars[i]) {
-            i += 1;
-            continue;
-        }
-        // A group: an optional prefix, then digits up to the next separator.
-        if let Some(after) = hex_prefix_end(chars, i) {
-            if chars.get(after).is_none_or(|&c| is_hex_separator(c)) {
-                let prefix = chars[i..after].iter().collect();
-                return Err((i, ErrorKind::HexPrefixWithoutDigits(prefix)));
-            }
-            i = after;
-        }
-        let mut high: Option<(usize, char, u8)> = None;
-        while let Some(&c) = chars.get(i).filter(|&&c| !is_hex_separator(c)) {
-            let Some(digit) = c.to_digit(16) else {
-                return Err((i, ErrorKind::InvalidHexDigit(c)));
-            };
-            let digit = digit as u8;
-            match high.take() {
-                Some((_, _, high)) => out.push(high << 4 | digit),
-                None => high = Some((i, c, digit)),
-            }
-            i += 1;
-        }
-        if let Some((position, c, _)) = high {
-            return Err((position, ErrorKind::UnpairedHexDigit(c)));
-        }
-    }
-    Ok(out)
-}
-
-fn parse_base64(chars: &[char]) -> Result<Vec<u8>, Fault> {
-    let mut out = Vec::with_capacity(chars.len() * 3 / 4);
-    let (mut bits, mut pending) = (0u32, 0u32);
-    let mut data = 0usize;
-    let mut last: Option<(usize, char)> = None;
-    let mut padding = 0usize;
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_whitespace() {
-            continue;
-        }
-        if c == '=' {
-            if padding == 0
-                && data % 4 == 1
-                && let Some((position, c)) = last
-            {
-                return Err((position, ErrorKind::DanglingBase64Char(c)));
-            }
-            padding += 1;
-            if padding > (4 - data % 4) % 4 {
-                return Err((i, ErrorKind::UnexpectedPadding));
-            }
-            continue;
-        }
-        let Some(value) = base64_value(c) else {
-            return Err((i, ErrorKind::InvalidBase64Char(c)));
-        };
-        if padding > 0 {
-            return Err((i, ErrorKind::Base64AfterPadding(c)));
-        }
-        bits = bits << 6 | u32::from(value);
-        pending += 6;
-        if pending >= 8 {
-            pending -= 8;
-            out.push((bits >> pending) as u8);
-            bits &= (1 << pending) - 1;
-        }
-        data += 1;
-        last = Some((i, c));
-    }
-    if data % 4 == 1
-        && let Some((position, c)) = last
-    {
-        return Err((position, ErrorKind::DanglingBase64Char(c)));
-    }
-    Ok(out)
-}
-
-fn base64_value(c: char) -> Option<u8> {
-    let value = match c {
-        'A'..='Z' => c as u32 - 'A' as u32,
-        'a'..='z' => c as u32 - 'a' as u32 + 26,
-        '0'..='9' => c as u32 - '0' as u32 + 52,
-        '+' | '-' => 62,
-        '/' | '_' => 63,
-        _ => return None,
-    };
-    Some(value as u8)
-}
-
-pub(crate) fn parse_escaped(chars: &[char]) -> Result<Vec<u8>, Fault> {
-    let mut out = Vec::with_capacity(chars.len());
-    let first = chars.iter().position(|c| !c.is_whitespace());
-    if !first.is_some_and(|i| opens_string(chars, i)) {
-        // Bare: everything is content but line breaks.
-        let mut i = 0;
-        while let Some(&c) = chars.get(i) {
-            i = match c {
-                '\n' | '\r' => i + 1,
-                '\\' => escape(chars, i, &mut out)?,
-                _ => {
-                    out.push(printable(chars, i)?);
-                    i + 1
-                }
-            };
-        }
-        return Ok(out);
-    }
-    // Quoted: pieces separated by whitespace.
-    let mut i = 0;
-    loop {
-        while chars.get(i).is_some_and(|c| c.is_whitespace()) {
-            i += 1;
-        }
-        let Some(&c) = chars.get(i) else {
-            return Ok(out);
-        };
-        if !opens_string(chars, i) {
-            return Err((i, ErrorKind::OutsideQuotes(c)));
-        }
-        if matches!(c, 'b' | 'B') {
-            i += 1;
-        }
-        let (open, quote) = (i, chars[i]);
-        i += 1;
-        loop {
-            i = match chars.get(i) {
-                None | Some('\n' | '\r') => {
-                    return Err((open, ErrorKind::UnterminatedString(quote)));
-                }
-                Some(&c) if c == quote => break,
-                Some('\\') => escape(chars, i, &mut out)?,
-                Some(_) => {
-                    out.push(printable(chars, i)?);
-                    i + 1
-                }
-            };
-        }
-        i += 1;
-    }
-}
-
-/// Whether a quoted string, `"`, `'`, `b"` or `b'`, opens at `i`.
-fn opens_string(chars: &[char], i: usize) -> bool {
-    match chars.get(i) {
-        Some('"' | '\'') => true,
-        Some('b' | 'B') => matches!(chars.get(i + 1), Some('"' | '\'')),
-        _ => false,
-    }
-}
-
-fn printable(chars: &[char], i: usize) -> Result<u8, Fault> {
-    match chars[i] {
-        c @ ' '..='~' => Ok(c as u8),
-        c => Err((i, ErrorKind::NotPrintable(c))),
-    }
-}
-
-/// Reads the escape whose backslash is at `i` into `out`; returns the index after it.
-fn escape(chars: &[char], i: usize, out: &mut Vec<u8>) -> Result<usize, Fault> {
-    let ends_line = |j: usize| matches!(chars.get(j), None | Some('\n' | '\r'));
-    let digits = |from: usize, radix: u32, most: usize| {
-        let count = chars[from..].iter().take(most).take_while(|c| c.is_digit(radix)).count();
-        let value = chars[from..from + count]
-            .iter()
-            .filter_map(|c| c.to_digit(radix))
-            .fold(0, |value, digit| value * radix + digit);
-        (from + count, value)
-    };
-    if ends_line(i + 1) {
-        return Err((i, ErrorKind::UnterminatedEscape("\\")));
-    }
-    let byte = match chars[i + 1] {
-        'x' => {
-            let (end, value) = digits(i + 2, 16, 2);
-            if end == i + 2 {
-                let kind = if ends_line(end) {
-                    ErrorKind::UnterminatedEscape("\\x")
-                } else {
-                    ErrorKind::HexEscapeWithoutDigits
-                };
-                return Err((i, kind));
-            }
-            out.push(value as u8);
-            return Ok(end);
-        }
-        '0'..='7' => {
-            let (end, value) = digits(i + 1, 8, 3);
-            let Ok(byte) = u8::try_from(value) else {
-                let written = chars[i..end].iter().collect();
-                return Err((i, ErrorKind::OctalOutOfRange(written)));
-            };
-            out.push(byte);
-            return Ok(end);
-        }
-        'n' => b'\n',
-        'r' => b'\r',
-        't' => b'\t',
-        '"' => b'"',
-        '\'' => b'\'',
-        '\\' => b'\\',
-        'a' => 0x07,
-        'b' => 0x08,
-        'f' => 0x0c,
-        'v' => 0x0b,
-        '?' => b'?',
-        c => return Err((i, ErrorKind::InvalidEscape(c))),
-    };
-    out.push(byte);
-    Ok(i + 2)
 }
 
 #[cfg(test)]
@@ -889,7 +632,7 @@ mod tests {
         fn base64_round_trips(bytes in prop::collection::vec(any::<u8>(), 0..64), width in 1..80usize) {
             let padded = to_base64(&bytes);
             prop_assert_eq!(parse_bytes(&padded, InputFormat::Base64), Ok(bytes.clone()));
-            let url_safe = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes);
+            let url_safe = ::base64::Engine::encode(&::base64::engine::general_purpose::URL_SAFE_NO_PAD, &bytes);
             prop_assert_eq!(parse_bytes(&url_safe, InputFormat::Base64), Ok(bytes.clone()));
             let lines: Vec<String> = padded.as_bytes().chunks(width)
                 .map(|line| String::from_utf8_lossy(line).into_owned()).collect();

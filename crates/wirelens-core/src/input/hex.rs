@@ -1,0 +1,78 @@
+//! Hex dumps: `08 2A`, `0x08, 0x2a`, `082a`, read with the position of every mistake, and
+//! written as uppercase pairs. Knows digits and separators; nothing about what the bytes mean.
+
+use std::fmt::Write as _;
+
+use super::{ErrorKind, Fault};
+
+/// Uppercase hex digit pairs separated by single spaces: `08 2A 12 05`.
+pub fn to_hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 3);
+    for (i, byte) in bytes.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let _ = write!(out, "{byte:02X}");
+    }
+    out
+}
+
+/// Whether `chars` is two or more groups of exactly two characters between separators, the shape
+/// of a hex dump (`08 2A 12 6G`): base64 is not written in pairs, so a stray letter there is a
+/// hex mistake to report, not a reason to read the text as base64.
+pub(super) fn spaced_pairs(chars: &[char]) -> bool {
+    let mut groups = 0;
+    for group in chars.split(|&c| is_separator(c)).filter(|g| !g.is_empty()) {
+        if group.len() != 2 {
+            return false;
+        }
+        groups += 1;
+    }
+    groups >= 2
+}
+
+pub(super) fn is_separator(c: char) -> bool {
+    c.is_whitespace() || c == ','
+}
+
+/// Where the digits start when a `0x` or `0X` prefix opens a group at `i`.
+pub(super) fn prefix_end(chars: &[char], i: usize) -> Option<usize> {
+    let at_group_start = i == 0 || is_separator(chars[i - 1]);
+    let prefixed = chars.get(i) == Some(&'0') && matches!(chars.get(i + 1), Some('x' | 'X'));
+    (at_group_start && prefixed).then_some(i + 2)
+}
+
+pub(super) fn read(chars: &[char]) -> Result<Vec<u8>, Fault> {
+    let mut out = Vec::with_capacity(chars.len() / 2);
+    let mut i = 0;
+    while i < chars.len() {
+        if is_separator(chars[i]) {
+            i += 1;
+            continue;
+        }
+        // A group: an optional prefix, then digits up to the next separator.
+        if let Some(after) = prefix_end(chars, i) {
+            if chars.get(after).is_none_or(|&c| is_separator(c)) {
+                let prefix = chars[i..after].iter().collect();
+                return Err((i, ErrorKind::HexPrefixWithoutDigits(prefix)));
+            }
+            i = after;
+        }
+        let mut high: Option<(usize, char, u8)> = None;
+        while let Some(&c) = chars.get(i).filter(|&&c| !is_separator(c)) {
+            let Some(digit) = c.to_digit(16) else {
+                return Err((i, ErrorKind::InvalidHexDigit(c)));
+            };
+            let digit = digit as u8;
+            match high.take() {
+                Some((_, _, high)) => out.push(high << 4 | digit),
+                None => high = Some((i, c, digit)),
+            }
+            i += 1;
+        }
+        if let Some((position, c, _)) = high {
+            return Err((position, ErrorKind::UnpairedHexDigit(c)));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,684 @@
+//! Protoscope's language read into bytes, and the spelling of its literals: all of protoscope's
+//! `language.txt` (github.com/protocolbuffers/protoscope), with its scanner's accept and refuse
+//! rules. Knows the wire format's tags and varints; knows nothing about schemas. The writer
+//! (`crate::protoscope`) spells its literals with [`string_literal`], [`hex_literal`],
+//! [`double_literal`] and [`float_literal`], so that what it writes reads back here.
+//!
+//! # The language
+//!
+//! Tokens are separated by space, tab, CR and LF (only those); `#` starts a comment that runs
+//! to the end of the line. Each token emits bytes as soon as it is read:
+//! - `"text"`: its bytes, any character before the closing quote, line breaks included; the
+//!   escapes are `\\`, `\"`, `\n`, `\x` with exactly two hex digits, and `\` with one to three
+//!   octal digits that fit a byte. `` `0a2B` ``: bytes in hex, digits only, in pairs.
+//! - Integers, `-?` then digits or `0x` and hex digits: a varint (a negative one as ten bytes of
+//!   two's complement); with `z`, zigzag; with `i32` / `i64`, little-endian fixed width.
+//!   `true` and `false` are `01` and `00`.
+//! - Floats need a point with digits on both sides: `1.5`, `-9.4e-2`, and hex `-0x1.ffp52`; a
+//!   double, or a float with `i32` (`i64` is allowed too). `inf32`, `-inf32`, `inf64`, `-inf64`
+//!   are the infinities. A value too large for its width is a mistake.
+//! - A tag is an integer and a colon, `1:`, with a wire type after it (`VARINT`, `I64`, `LEN`,
+//!   `SGROUP`, `EGROUP`, `I32`, or a number from 0 to 7). The field number may be negative,
+//!   zigzag or hex (`-5:6`, `9z:7`, `0x1fffffffffffffff:0`: 61 bits, signed). Without a wire
+//!   type, the next token decides: `I32` for a 32-bit fixed value or float, `I64` for a 64-bit
+//!   one, `LEN` for `{`, `SGROUP` for `!{`, `VARINT` for anything else and at the end.
+//! - `{ … }` emits its contents behind their length as a varint; `!{ … }` right after a tag
+//!   without a wire type is a group, closed by the matching `EGROUP` tag.
+//! - `long-form:N` makes the next varint (an integer, a tag, the length of `{`, or, as the last
+//!   token inside `!{ … }`, the end-group tag) N bytes longer than it needs.
+//!
+//! One departure: a varint that `long-form` would make longer than ten bytes is refused, since
+//! nothing reads it as a varint (protoscope writes it).
+
+use std::fmt;
+
+use super::{ErrorKind, Fault};
+use crate::varint;
+use crate::wire::WireType;
+
+/// A mistake in protoscope text; where it is goes with it in a [`Fault`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mistake {
+    /// A word that is no token: `banana`, `1e1`'s like are [`Mistake::FloatForm`].
+    Unknown(String),
+    /// A white-space character other than the four that separate tokens.
+    Separator(char),
+    /// `!` without `{` after it.
+    Bang,
+    /// An integer beyond 64 bits, or a negative one below the smallest.
+    IntRange(String),
+    /// A fixed-width integer that does not fit its width: the word and the bits.
+    Width(String, u32),
+    /// A float too large for its width: the word and the bits.
+    FloatRange(String, u32),
+    /// Looks like a float but is not one: `1.`, `1e1`, `1.0e+1`.
+    FloatForm(String),
+    /// `i32` or `i64` on a tag.
+    FixedTag(String),
+    /// What follows a tag's colon is no wire type.
+    WireType(String),
+    /// A field number beyond 61 bits.
+    FieldNumber(String),
+    /// `long-form:N` with N beyond 2^31 - 1.
+    LongFormRange(String),
+    /// A `long-form:N` (as written) before something that is not a varint.
+    LongFormAlone(usize),
+    /// A `long-form` that would make a varint of more than ten bytes.
+    VarintTooLong {
+        extra: usize,
+        value: u64,
+    },
+    /// `!{` not right after a tag without a wire type.
+    GroupWithoutTag,
+    UnclosedBrace,
+    UnclosedGroup,
+    UnmatchedClose,
+    UnclosedString,
+    UnclosedHex,
+    /// `\x` without two hex digits after it.
+    HexEscape,
+    /// A backslash before a character that makes no escape.
+    Escape(char),
+}
+
+impl fmt::Display for Mistake {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Mistake::Unknown(word) => write!(
+                f,
+                "'{word}' is not protoscope: expected a tag such as '1:', a number, a \"string\", `hex`, '{{' or '}}'"
+            ),
+            Mistake::Separator(c) => {
+                write!(f, "{c:?} is not a separator: tokens are separated by spaces, tabs and line breaks")
+            }
+            Mistake::Bang => write!(f, "'!' opens a group only as '!{{'"),
+            Mistake::IntRange(word) => write!(f, "'{word}' does not fit in 64 bits"),
+            Mistake::Width(word, bits) => write!(f, "'{word}' does not fit in {bits} bits"),
+            Mistake::FloatRange(word, bits) => write!(f, "'{word}' is too large for a {bits}-bit float"),
+            Mistake::FloatForm(word) => write!(
+                f,
+                "'{word}' is not a number: a float needs digits on both sides of its point, and its exponent is written e5 or e-5"
+            ),
+            Mistake::FixedTag(word) => write!(f, "'{word}': a tag is a varint, it cannot be i32 or i64"),
+            Mistake::WireType(word) => {
+                write!(f, "'{word}' is not a wire type: VARINT, I64, LEN, SGROUP, EGROUP, I32 or a number from 0 to 7")
+            }
+            Mistake::FieldNumber(word) => {
+                write!(f, "field number '{word}' is too large: with the wire type, a tag has 64 bits")
+            }
+            Mistake::LongFormRange(word) => write!(f, "'{word}' asks for too many extra bytes"),
+            Mistake::LongFormAlone(n) => {
+                write!(f, "'long-form:{n}' must stand before a varint: a number, a tag, '{{' or a group's closing '}}'")
+            }
+            Mistake::VarintTooLong { extra, value } => write!(
+                f,
+                "long-form:{extra} makes {value} a varint of {} bytes; a varint has at most {}",
+                varint::encoded_len(*value) + extra,
+                varint::MAX_LEN
+            ),
+            Mistake::GroupWithoutTag => {
+                write!(f, "'!{{' must follow a tag without a wire type, such as '3:'")
+            }
+            Mistake::UnclosedBrace => write!(f, "this '{{' is never closed"),
+            Mistake::UnclosedGroup => write!(f, "this '!{{' is never closed"),
+            Mistake::UnmatchedClose => write!(f, "this '}}' closes nothing"),
+            Mistake::UnclosedString => write!(f, "this '\"' has no closing '\"'"),
+            Mistake::UnclosedHex => write!(f, "this '`' has no closing '`'"),
+            Mistake::HexEscape => write!(f, "'\\x' needs two hex digits after it"),
+            Mistake::Escape(c) => {
+                let escape = if c.is_control() { format!("a backslash before {c:?}") } else { format!("'\\{c}'") };
+                write!(
+                    f,
+                    "{escape} is no escape: a string has \\\\, \\\", \\n, \\x and two hex digits, and \\ and one to three octal digits"
+                )
+            }
+        }
+    }
+}
+
+/// The bytes protoscope `chars` spell, or the first mistake and the character it is at.
+pub(super) fn read(chars: &[char]) -> Result<Vec<u8>, Fault> {
+    Scanner { chars, at: 0, out: Vec::with_capacity(chars.len()), frames: Vec::new(), long_form: None, tag: None }.run()
+}
+
+/// Whether `chars` opens like protoscope: with a comment, a tag (`1:`, `-5:LEN`) or a
+/// `long-form:`.
+pub(super) fn looks_like(chars: &[char]) -> bool {
+    let start = chars.iter().position(|&c| !is_separator(c)).unwrap_or(chars.len());
+    if chars.get(start) == Some(&'#') {
+        return true;
+    }
+    let end = (start..chars.len()).find(|&i| ends_word(chars[i])).unwrap_or(chars.len());
+    let word: String = chars[start..end].iter().collect();
+    // A tag with a mistake after its colon (`1:FOO`) is still a tag, to be reported as one.
+    let head = match word.find(':') {
+        Some(colon) if !word.starts_with("long-form:") => &word[..=colon],
+        _ => &word,
+    };
+    matches!(token(head), Ok(Token::Tag { .. } | Token::LongForm(_)))
+}
+
+/// `"…"` that reads back as `text`'s UTF-8: `"`, `\` and line feeds escaped, other control
+/// characters as `\x` escapes.
+pub(crate) fn string_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => {
+                let mut utf8 = [0; 4];
+                for b in c.encode_utf8(&mut utf8).bytes() {
+                    out.push_str(&format!("\\x{b:02x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `` `0a2b` ``: the bytes in lowercase hex.
+pub(crate) fn hex_literal(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2 + 2);
+    out.push('`');
+    for b in bytes {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out.push('`');
+    out
+}
+
+/// A decimal double that reads back to exactly `value`'s bits (`1.5`, `1.0e300`), or `None`
+/// for an infinity or a NaN.
+pub(crate) fn double_literal(value: f64) -> Option<String> {
+    let text = with_point(format!("{value:?}"));
+    (value.is_finite() && text.parse::<f64>().map(f64::to_bits) == Ok(value.to_bits())).then_some(text)
+}
+
+/// A decimal float with its `i32` that reads back to exactly `value`'s bits, or `None` for an
+/// infinity or a NaN.
+pub(crate) fn float_literal(value: f32) -> Option<String> {
+    let text = with_point(format!("{value:?}"));
+    (value.is_finite() && text.parse::<f32>().map(f32::to_bits) == Ok(value.to_bits())).then(|| text + "i32")
+}
+
+/// Rust's shortest spelling, with the point protoscope requires: `1e300` as `1.0e300`.
+fn with_point(text: String) -> String {
+    match text.find(['e', 'E']) {
+        Some(e) if !text.contains('.') => format!("{}.0{}", &text[..e], &text[e..]),
+        _ => text,
+    }
+}
+
+/// The four characters that separate tokens.
+fn is_separator(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+/// Whether `c` ends a word (a number, a tag, `long-form:N`, `true` …).
+fn ends_word(c: char) -> bool {
+    is_separator(c) || "{}[]`\"#!".contains(c)
+}
+
+/// What a token asks of the scanner.
+#[derive(Debug)]
+enum Token {
+    /// A varint: it takes a `long-form`.
+    Varint(u64),
+    /// A tag; without a wire type, the next token gives it one.
+    Tag {
+        number: i64,
+        zigzag: bool,
+        wire_type: Option<u8>,
+    },
+    /// Bytes as they are, and the wire type they give a tag before them.
+    Bytes(Vec<u8>, u8),
+    LongForm(usize),
+    Open,
+    OpenGroup,
+    Close,
+}
+
+/// A tag waiting for the token after it to give it a wire type.
+struct PendingTag {
+    at: usize,
+    number: i64,
+    zigzag: bool,
+    long_form: usize,
+}
+
+/// An open `{` or `!{`, and where it was opened.
+enum Frame {
+    /// Its contents start at `start` in the output; its length prefix is `extra` bytes longer.
+    Length { at: usize, start: usize, extra: usize },
+    /// Closed by this field number's end-group tag.
+    Group { at: usize, number: i64 },
+}
+
+struct Scanner<'a> {
+    chars: &'a [char],
+    at: usize,
+    out: Vec<u8>,
+    frames: Vec<Frame>,
+    /// A `long-form:N` waiting for its varint: where it is, and N.
+    long_form: Option<(usize, usize)>,
+    tag: Option<PendingTag>,
+}
+
+fn fault(at: usize, mistake: Mistake) -> Fault {
+    (at, ErrorKind::Protoscope(mistake))
+}
+
+impl Scanner<'_> {
+    fn run(mut self) -> Result<Vec<u8>, Fault> {
+        while let Some((at, token)) = self.next()? {
+            self.step(at, token)?;
+        }
+        if let Some((at, n)) = self.long_form {
+            return Err(fault(at, Mistake::LongFormAlone(n)));
+        }
+        self.resolve(0)?;
+        match self.frames.last() {
+            Some(Frame::Length { at, .. }) => Err(fault(*at, Mistake::UnclosedBrace)),
+            Some(Frame::Group { at, .. }) => Err(fault(*at, Mistake::UnclosedGroup)),
+            None => Ok(self.out),
+        }
+    }
+
+    fn step(&mut self, at: usize, token: Token) -> Result<(), Fault> {
+        // A pending long-form goes to this token, if it is a varint.
+        let takes_long_form = match token {
+            Token::Varint(_) | Token::Tag { .. } | Token::Open => true,
+            Token::Close => matches!(self.frames.last(), Some(Frame::Group { .. })),
+            _ => false,
+        };
+        let extra = match self.long_form {
+            Some(_) if takes_long_form => self.long_form.take().map_or(0, |(_, n)| n),
+            Some((at, n)) => return Err(fault(at, Mistake::LongFormAlone(n))),
+            None => 0,
+        };
+        // A pending tag takes its wire type from this token.
+        let group_tag = match &token {
+            Token::LongForm(_) => None,
+            Token::OpenGroup => match self.resolve(WireType::StartGroup as u8)? {
+                Some(number) => Some(number),
+                None => return Err(fault(at, Mistake::GroupWithoutTag)),
+            },
+            Token::Bytes(_, wire_type) => self.resolve(*wire_type)?,
+            Token::Open => self.resolve(WireType::Len as u8)?,
+            Token::Varint(_) | Token::Tag { .. } | Token::Close => self.resolve(WireType::Varint as u8)?,
+        };
+        match token {
+            Token::Varint(value) => self.varint(at, value, extra)?,
+            Token::Tag { number, zigzag, wire_type: Some(wire_type) } => {
+                self.varint(at, tag_value(number, zigzag, wire_type), extra)?
+            }
+            Token::Tag { number, zigzag, wire_type: None } => {
+                self.tag = Some(PendingTag { at, number, zigzag, long_form: extra })
+            }
+            Token::Bytes(bytes, _) => self.out.extend_from_slice(&bytes),
+            Token::LongForm(n) => self.long_form = Some((at, n)),
+            Token::Open => self.frames.push(Frame::Length { at, start: self.out.len(), extra }),
+            Token::OpenGroup => {
+                let number = group_tag.expect("a group has its tag");
+                self.frames.push(Frame::Group { at, number })
+            }
+            Token::Close => match self.frames.pop() {
+                None => return Err(fault(at, Mistake::UnmatchedClose)),
+                Some(Frame::Group { number, .. }) => {
+                    self.varint(at, tag_value(number, false, WireType::EndGroup as u8), extra)?
+                }
+                Some(Frame::Length { at: opened, start, extra }) => {
+                    let mut prefix = Vec::new();
+                    let len = (self.out.len() - start) as u64;
+                    push_varint(&mut prefix, len, extra).map_err(|m| fault(opened, m))?;
+                    self.out.splice(start..start, prefix);
+                }
+            },
+        }
+        Ok(())
+    }
+
+    /// Writes the pending tag, if any, with `wire_type`; returns its field number.
+    fn resolve(&mut self, wire_type: u8) -> Result<Option<i64>, Fault> {
+        let Some(tag) = self.tag.take() else { return Ok(None) };
+        self.varint(tag.at, tag_value(tag.number, tag.zigzag, wire_type), tag.long_form)?;
+        Ok(Some(tag.number))
+    }
+
+    fn varint(&mut self, at: usize, value: u64, extra: usize) -> Result<(), Fault> {
+        push_varint(&mut self.out, value, extra).map_err(|m| fault(at, m))
+    }
+
+    /// The next token and the character it starts at, past separators and comments.
+    fn next(&mut self) -> Result<Option<(usize, Token)>, Fault> {
+        let chars = self.chars;
+        loop {
+            match chars.get(self.at) {
+                None => return Ok(None),
+                Some(&c) if is_separator(c) => self.at += 1,
+                Some('#') => {
+                    while self.at < chars.len() && chars[self.at] != '\n' {
+                        self.at += 1;
+                    }
+                }
+                Some(_) => break,
+            }
+        }
+        let start = self.at;
+        self.at += 1;
+        let token = match chars[start] {
+            '{' => Token::Open,
+            '}' => Token::Close,
+            '!' if chars.get(start + 1) == Some(&'{') => {
+                self.at += 1;
+                Token::OpenGroup
+            }
+            '!' => return Err(fault(start, Mistake::Bang)),
+            '"' => Token::Bytes(self.string(start)?, WireType::Varint as u8),
+            '`' => Token::Bytes(self.hex(start)?, WireType::Varint as u8),
+            _ => {
+                let end = (start + 1..chars.len()).find(|&i| ends_word(chars[i])).unwrap_or(chars.len());
+                self.at = end;
+                let word = &chars[start..end];
+                if let Some(i) = word.iter().position(|c| c.is_whitespace()) {
+                    return Err(fault(start + i, Mistake::Separator(word[i])));
+                }
+                token(&word.iter().collect::<String>()).map_err(|m| fault(start, m))?
+            }
+        };
+        Ok(Some((start, token)))
+    }
+
+    /// The bytes of the string whose opening quote is at `start`.
+    fn string(&mut self, start: usize) -> Result<Vec<u8>, Fault> {
+        let chars = self.chars;
+        let mut out = Vec::new();
+        let mut i = start + 1;
+        loop {
+            let Some(&c) = chars.get(i) else { return Err(fault(start, Mistake::UnclosedString)) };
+            i += 1;
+            match c {
+                '"' => break,
+                '\\' => i = escape(chars, i - 1, &mut out)?,
+                c => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+            }
+        }
+        self.at = i;
+        Ok(out)
+    }
+
+    /// The bytes of the hex literal whose opening backtick is at `start`.
+    fn hex(&mut self, start: usize) -> Result<Vec<u8>, Fault> {
+        let chars = self.chars;
+        let end = (start + 1..chars.len()).find(|&i| chars[i] == '`').ok_or(fault(start, Mistake::UnclosedHex))?;
+        let digits = &chars[start + 1..end];
+        if let Some(i) = digits.iter().position(|c| !c.is_ascii_hexdigit()) {
+            return Err((start + 1 + i, ErrorKind::InvalidHexDigit(digits[i])));
+        }
+        if digits.len() % 2 == 1 {
+            return Err((end - 1, ErrorKind::UnpairedHexDigit(digits[digits.len() - 1])));
+        }
+        self.at = end + 1;
+        let value = |c: char| c.to_digit(16).expect("checked") as u8;
+        Ok(digits.chunks(2).map(|pair| value(pair[0]) << 4 | value(pair[1])).collect())
+    }
+}
+
+/// Reads the escape whose backslash is at `i` into `out`; returns the index after it.
+fn escape(chars: &[char], i: usize, out: &mut Vec<u8>) -> Result<usize, Fault> {
+    let Some(&c) = chars.get(i + 1) else { return Err((i, ErrorKind::UnterminatedEscape("\\"))) };
+    match c {
+        'n' => out.push(b'\n'),
+        '"' | '\\' => out.push(c as u8),
+        'x' => {
+            let digits = chars.get(i + 2..i + 4).ok_or((i, ErrorKind::UnterminatedEscape("\\x")))?;
+            let [high, low] = [digits[0], digits[1]].map(|d| d.to_digit(16));
+            let (Some(high), Some(low)) = (high, low) else { return Err(fault(i, Mistake::HexEscape)) };
+            out.push((high << 4 | low) as u8);
+            return Ok(i + 4);
+        }
+        '0'..='7' => {
+            let count = chars[i + 1..].iter().take(3).take_while(|c| matches!(c, '0'..='7')).count();
+            let digits = &chars[i + 1..i + 1 + count];
+            let value = digits.iter().fold(0u32, |v, d| v * 8 + d.to_digit(8).expect("octal"));
+            let byte = u8::try_from(value)
+                .map_err(|_| (i, ErrorKind::OctalOutOfRange(chars[i..i + 1 + count].iter().collect())))?;
+            out.push(byte);
+            return Ok(i + 1 + count);
+        }
+        c => return Err(fault(i, Mistake::Escape(c))),
+    }
+    Ok(i + 2)
+}
+
+/// `number << 3 | wire_type`, zigzag-encoded when the tag says so, as the varint's bits.
+fn tag_value(number: i64, zigzag: bool, wire_type: u8) -> u64 {
+    let tag = number.wrapping_shl(3) | i64::from(wire_type);
+    if zigzag { zigzag64(tag) } else { tag as u64 }
+}
+
+fn zigzag64(value: i64) -> u64 {
+    ((value << 1) ^ (value >> 63)) as u64
+}
+
+/// The varint of `value`, `extra` bytes longer than it needs (continuation bits on zero groups);
+/// refused when that passes the ten bytes a varint may have.
+fn push_varint(out: &mut Vec<u8>, value: u64, extra: usize) -> Result<(), Mistake> {
+    if varint::encoded_len(value) + extra > varint::MAX_LEN {
+        return Err(Mistake::VarintTooLong { extra, value });
+    }
+    varint::encode(value, out);
+    if extra > 0 {
+        *out.last_mut().expect("a varint has a byte") |= 0x80;
+        out.extend(std::iter::repeat_n(0x80, extra - 1));
+        out.push(0);
+    }
+    Ok(())
+}
+
+/// A word (what runs up to a separator, a brace, a quote, a backtick, `#` or `!`) as a token.
+fn token(word: &str) -> Result<Token, Mistake> {
+    let unknown = || Mistake::Unknown(word.to_owned());
+    if let Some(n) = word.strip_prefix("long-form:") {
+        if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(unknown());
+        }
+        return n.parse::<i32>().map(|n| Token::LongForm(n as usize)).map_err(|_| Mistake::LongFormRange(word.into()));
+    }
+    let (i32_tag, i64_tag) = (WireType::I32 as u8, WireType::I64 as u8);
+    match word {
+        "true" => return Ok(Token::Bytes(vec![1], 0)),
+        "false" => return Ok(Token::Bytes(vec![0], 0)),
+        "inf32" => return Ok(Token::Bytes(f32::INFINITY.to_le_bytes().to_vec(), i32_tag)),
+        "-inf32" => return Ok(Token::Bytes(f32::NEG_INFINITY.to_le_bytes().to_vec(), i32_tag)),
+        "inf64" => return Ok(Token::Bytes(f64::INFINITY.to_le_bytes().to_vec(), i64_tag)),
+        "-inf64" => return Ok(Token::Bytes(f64::NEG_INFINITY.to_le_bytes().to_vec(), i64_tag)),
+        _ => {}
+    }
+    let (negative, body) = match word.strip_prefix('-') {
+        Some(body) => (true, body),
+        None => (false, word),
+    };
+    let (radix, body) = match body.strip_prefix("0x") {
+        Some(body) => (16, body),
+        None => (10, body),
+    };
+    let digits = body.bytes().take_while(|b| char::from(*b).is_digit(radix)).count();
+    if digits == 0 {
+        return Err(unknown());
+    }
+    let (digits, rest) = body.split_at(digits);
+    if let Some(rest) = rest.strip_prefix('.') {
+        return float(word, negative, radix, digits, rest);
+    }
+    if radix == 10 && rest.starts_with(['e', 'E']) {
+        return Err(Mistake::FloatForm(word.into()));
+    }
+    let (suffix, rest) =
+        ["z", "i32", "i64"].into_iter().find_map(|s| rest.strip_prefix(s).map(|rest| (s, rest))).unwrap_or(("", rest));
+    let tag = match rest.strip_prefix(':') {
+        Some(wire_type) if wire_type.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => Some(wire_type),
+        _ if rest.is_empty() => None,
+        _ => return Err(unknown()),
+    };
+    let magnitude = u64::from_str_radix(digits, radix).map_err(|_| Mistake::IntRange(word.into()))?;
+    let value = match negative {
+        false => magnitude as i64,
+        true if magnitude == 1 << 63 => i64::MIN,
+        true => i64::try_from(magnitude).map(|m| -m).map_err(|_| Mistake::IntRange(word.into()))?,
+    };
+    if let Some(name) = tag {
+        if suffix.starts_with('i') {
+            return Err(Mistake::FixedTag(word.into()));
+        }
+        let wire_type = match name {
+            "" => None,
+            name => match (0..6).filter_map(WireType::from_bits).find(|w| w.name() == name) {
+                Some(w) => Some(w as u8),
+                None => Some(name.parse::<u8>().ok().filter(|&n| n < 8).ok_or(Mistake::WireType(name.into()))?),
+            },
+        };
+        if value >> 61 != 0 && value >> 61 != -1 {
+            return Err(Mistake::FieldNumber(word[..word.len() - rest.len()].into()));
+        }
+        return Ok(Token::Tag { number: value, zigzag: suffix == "z", wire_type });
+    }
+    Ok(match suffix {
+        "z" => Token::Varint(zigzag64(value)),
+        "i32" => {
+            if value > i64::from(u32::MAX) || value < i64::from(i32::MIN) {
+                return Err(Mistake::Width(word.into(), 32));
+            }
+            Token::Bytes((value as u32).to_le_bytes().to_vec(), i32_tag)
+        }
+        "i64" => Token::Bytes(value.to_le_bytes().to_vec(), i64_tag),
+        _ => Token::Varint(value as u64),
+    })
+}
+
+/// A float word, from its fraction on: `rest` follows the point of `word`.
+fn float(word: &str, negative: bool, radix: u32, int: &str, rest: &str) -> Result<Token, Mistake> {
+    let malformed = || Mistake::FloatForm(word.to_owned());
+    let frac_len = rest.bytes().take_while(|b| char::from(*b).is_digit(radix)).count();
+    let (frac, rest) = rest.split_at(frac_len);
+    let marks: &[char] = if radix == 16 { &['p', 'P'] } else { &['e', 'E'] };
+    let (exponent, suffix) = match rest.strip_prefix(marks) {
+        Some(exp) => {
+            let sign = usize::from(exp.starts_with('-'));
+            let len = sign + exp[sign..].bytes().take_while(u8::is_ascii_digit).count();
+            if len == sign {
+                return Err(malformed());
+            }
+            (&exp[..len], &exp[len..])
+        }
+        None => ("", rest),
+    };
+    let double = match suffix {
+        "" | "i64" => true,
+        "i32" => false,
+        _ => return Err(malformed()),
+    };
+    if frac.is_empty() {
+        return Err(malformed());
+    }
+    let bits = if double { 64 } else { 32 };
+    let too_large = || Mistake::FloatRange(word.to_owned(), bits);
+    let bytes = if radix == 10 {
+        let text = &word[..word.len() - suffix.len()];
+        if double {
+            let value: f64 = text.parse().map_err(|_| malformed())?;
+            value.is_finite().then(|| value.to_le_bytes().to_vec())
+        } else {
+            let value: f32 = text.parse().map_err(|_| malformed())?;
+            value.is_finite().then(|| value.to_le_bytes().to_vec())
+        }
+    } else {
+        // An exponent too long for i64 is one no format reaches either way.
+        let exponent = match exponent {
+            "" => 0,
+            e => e.parse::<i64>().unwrap_or(if e.starts_with('-') { i64::MIN } else { i64::MAX }),
+        };
+        let format = if double { &DOUBLE } else { &FLOAT };
+        hex_float(format, negative, int, frac, exponent).map(|b| b.to_le_bytes()[..bits as usize / 8].to_vec())
+    };
+    let wire_type = if double { WireType::I64 } else { WireType::I32 };
+    bytes.map(|b| Token::Bytes(b, wire_type as u8)).ok_or_else(too_large)
+}
+
+/// An IEEE 754 binary format: significand bits (the hidden one included) and the largest
+/// exponent.
+struct Format {
+    precision: i64,
+    max_exp: i64,
+    bits: u32,
+}
+
+const DOUBLE: Format = Format { precision: 53, max_exp: 1023, bits: 64 };
+const FLOAT: Format = Format { precision: 24, max_exp: 127, bits: 32 };
+
+/// The bits of `0x{int}.{frac}p{exponent}` in `format`, rounded to nearest, ties to even, as
+/// exactly as protoscope's scanner (Go's `ParseFloat`) rounds; `None` when it is too large.
+fn hex_float(format: &Format, negative: bool, int: &str, frac: &str, exponent: i64) -> Option<u64> {
+    let sign = u64::from(negative) << (format.bits - 1);
+    // value = m × 2^scale, plus something below m's last bit when `sticky`.
+    let (mut m, mut scale, mut kept, mut sticky) = (0u64, 0i64, 0, false);
+    for (i, digit) in int.chars().chain(frac.chars()).enumerate() {
+        let digit = u64::from(digit.to_digit(16).expect("hex digit"));
+        let in_frac = i >= int.len();
+        if m == 0 && digit == 0 {
+            scale -= if in_frac { 4 } else { 0 };
+        } else if kept < 15 {
+            m = m << 4 | digit;
+            kept += 1;
+            scale -= if in_frac { 4 } else { 0 };
+        } else {
+            sticky |= digit != 0;
+            scale += if in_frac { 0 } else { 4 };
+        }
+    }
+    if m == 0 {
+        return Some(sign);
+    }
+    // Far beyond any format's range either way, and no overflow below.
+    let scale = scale + exponent.clamp(-100_000, 100_000);
+    let top = 63 - i64::from(m.leading_zeros());
+    let e = top + scale;
+    let min_exp = 1 - format.max_exp;
+    if e > format.max_exp {
+        return None;
+    }
+    // Significand bits the value keeps: fewer below the smallest normal exponent.
+    let keep = format.precision - (min_exp - e).max(0);
+    let drop = top + 1 - keep;
+    let q = if drop <= 0 {
+        m << -drop
+    } else if drop > 64 {
+        0
+    } else {
+        let q = if drop == 64 { 0 } else { m >> drop };
+        let rest = m & (u64::MAX >> (64 - drop));
+        let half = 1u64 << (drop - 1);
+        let up = rest > half || (rest == half && (sticky || q & 1 == 1));
+        q + u64::from(up)
+    };
+    let mantissa_bits = format.precision - 1;
+    let bits = if e < min_exp {
+        // Subnormal: a carry into the hidden bit makes the smallest normal by itself.
+        q
+    } else {
+        let (q, e) = if q >> format.precision != 0 { (q >> 1, e + 1) } else { (q, e) };
+        if e > format.max_exp {
+            return None;
+        }
+        ((e + format.max_exp) as u64) << mantissa_bits | (q & ((1 << mantissa_bits) - 1))
+    };
+    Some(sign | bits)
+}
+
+#[cfg(test)]
+mod tests;
