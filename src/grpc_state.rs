@@ -9,17 +9,17 @@
 
 use std::rc::Rc;
 
+use wirelens_api::contract::rest_twin;
 use wirelens_core::grpcweb::{self, Encoding, Frame, Trailers};
 use wirelens_core::message;
 use wirelens_core::prost_reflect::MessageDescriptor;
-use wirelens_core::rest_twin;
 use wirelens_core::schema::Schema;
 use wirelens_core::status;
 use yew::Reducible;
 
-pub const DEMO_TOKEN: &str = "wirelens-demo-token";
-/// The response header in which ListUsers names the token of the next page (empty on the last).
-pub const NEXT_PAGE_HEADER: &str = "x-wirelens-next-page-token";
+/// The demo token, and the response header in which ListUsers names the token of the next page
+/// (empty on the last): the service's contract, defined in wirelens-api.
+pub use wirelens_api::contract::{DEMO_TOKEN, NEXT_PAGE_HEADER};
 /// The most bytes of a malformed body drawn cell by cell.
 pub const MAX_GARBLED_CELLS: usize = 4096;
 

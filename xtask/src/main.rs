@@ -3,6 +3,7 @@
 
 mod bench_cli;
 mod bench_server;
+mod conformance;
 mod dist;
 mod e2e;
 mod interop;
@@ -22,14 +23,19 @@ cargo xtask <command> [options]
 Commands:
   setup                          install what the other commands need, skipping what is present:
                                  wasm32 target, rustfmt/clippy, trunk 0.21, wasm-bindgen-cli (Cargo.lock's
-                                 version), wasm-opt (npm binaryen, into target/tools), chromium, protoc
+                                 version), wasm-opt (npm binaryen, into target/tools), chromium, protoc,
+                                 g++, libprotobuf-dev and libjsoncpp-dev (for the conformance runner)
   serve [--port N] [--no-build]  build the app (trunk build --release) and start wirelens-server on
                                  http://127.0.0.1:8080/ (or port N): the app, gRPC, grpc-web and REST
                                  on one origin, data in target/wirelens.sqlite3; --no-build serves
                                  dist/ as it is
-  test [--quick]                 run every check CI runs: setup, fmt, clippy, cargo test, trunk build,
-                                 a smoke test of the built app in headless Chromium, and `interop`;
-                                 --quick skips the trunk build, the smoke test and interop
+  test [--quick]                 run every check CI runs: setup, fmt, clippy, cargo test, `conformance`,
+                                 wirelens-core in wasm32, trunk build, a smoke test of the built app
+                                 in headless Chromium, and `interop`; --quick stops after cargo test
+  conformance                    protobuf's conformance runner (v21.12, built once from
+                                 ../shared/third_party/protobuf-conformance-v21.12 into target/) on
+                                 wirelens-core: the binary/JSON and text-format suites with
+                                 --enforce_recommended, every binary input annotated too
   bench [core] [-- ARGS]         criterion benchmarks of wirelens-core's annotator and encoder against
                                  prost, prost-reflect, serde_json and protoc --decode_raw (the annotate
                                  and codecs benches of crates/wirelens-bench; ARGS go to criterion)
@@ -78,6 +84,10 @@ fn run() -> Result<()> {
             _ => usage_error(&format!("unexpected arguments to test: {rest:?}")),
         },
         ["bench", rest @ ..] => bench(rest),
+        ["conformance"] => {
+            setup::run(setup::FOR_CONFORMANCE).require(setup::FOR_CONFORMANCE)?;
+            conformance::run()
+        }
         ["interop"] => {
             let needs = [setup::Tool::PythonGrpc, setup::Tool::NodeConnect, setup::Tool::Protoc];
             setup::run(&needs).require(&needs)?;
@@ -191,7 +201,8 @@ fn bench(args: &[&str]) -> Result<()> {
 mod tests {
     #[test]
     fn demo_token_is_the_servers_default() {
-        let server = include_str!("../../crates/wirelens-server/src/lib.rs");
+        // The server's default is the service contract's (wirelens-api), where the constant moved.
+        let server = include_str!("../../crates/wirelens-api/src/contract.rs");
         assert!(server.contains(&format!("pub const DEMO_TOKEN: &str = \"{}\";", super::DEMO_TOKEN)));
     }
 }

@@ -36,9 +36,15 @@ pub enum Tool {
     Chromedriver,
     /// Debian `protobuf-compiler`: the reference `protoc` that wirelens-core's tests compare with.
     Protoc,
+    /// Debian `g++`, `libprotobuf-dev` and `libjsoncpp-dev`: what protobuf's conformance runner
+    /// is built with (`cargo xtask conformance`).
+    Gxx,
+    LibprotobufDev,
+    LibjsoncppDev,
     /// npm's playwright-core (a driver only: it downloads no browser), for the end-to-end tests.
     PlaywrightCore,
-    /// grpcio and grpcio-tools from PyPI in a venv under target/tools: the interop client.
+    /// grpcio, grpcio-tools and grpcio-reflection from PyPI in a venv under target/tools: the
+    /// interop clients (native gRPC, and server reflection).
     PythonGrpc,
     /// Connect for Node (@connectrpc/connect-node, its grpc-web transport) and @bufbuild/protobuf
     /// from npm under target/tools: the grpc-web interop client.
@@ -52,6 +58,9 @@ pub const ALL: &[Tool] = &[
     Tool::Chromium,
     Tool::Chromedriver,
     Tool::Protoc,
+    Tool::Gxx,
+    Tool::LibprotobufDev,
+    Tool::LibjsoncppDev,
     Tool::WasmOpt,
     Tool::WasmBindgen,
     Tool::Trunk,
@@ -59,6 +68,9 @@ pub const ALL: &[Tool] = &[
     Tool::PythonGrpc,
     Tool::NodeConnect,
 ];
+
+/// What building and running protobuf's conformance runner needs (`build.sh` runs protoc too).
+pub const FOR_CONFORMANCE: &[Tool] = &[Tool::Protoc, Tool::Gxx, Tool::LibprotobufDev, Tool::LibjsoncppDev];
 
 /// What `trunk build` needs: `cargo xtask serve`.
 pub const FOR_TRUNK: &[Tool] = &[Tool::Wasm32Target, Tool::WasmOpt, Tool::WasmBindgen, Tool::Trunk];
@@ -78,6 +90,9 @@ impl fmt::Display for Tool {
             Tool::Chromium => "chromium",
             Tool::Chromedriver => "chromedriver",
             Tool::Protoc => "protoc",
+            Tool::Gxx => "g++",
+            Tool::LibprotobufDev => "libprotobuf-dev",
+            Tool::LibjsoncppDev => "libjsoncpp-dev",
             Tool::PythonGrpc => "python grpcio",
             Tool::NodeConnect => "node @connectrpc/connect-node (npm)",
         };
@@ -128,7 +143,12 @@ pub fn run(tools: &[Tool]) -> Report {
             Tool::PlaywrightCore => note(tool, playwright_core()),
             Tool::PythonGrpc => note(tool, python_grpc()),
             Tool::NodeConnect => note(tool, node_connect()),
-            Tool::Chromium | Tool::Chromedriver | Tool::Protoc => {
+            Tool::Chromium
+            | Tool::Chromedriver
+            | Tool::Protoc
+            | Tool::Gxx
+            | Tool::LibprotobufDev
+            | Tool::LibjsoncppDev => {
                 // All apt packages go in one `apt-get install`, at the first of them.
                 if apt.first() == Some(&tool) {
                     for (tool, result) in apt_packages(&apt) {
@@ -277,14 +297,14 @@ fn npm_install(prefix: &std::path::Path, packages: &[&str]) -> Result<()> {
 /// grpcio's version, pinned: grpcio-tools must match it.
 pub const GRPCIO_VERSION: &str = "1.74.0";
 
-/// The venv's python, which has grpcio and grpcio-tools.
+/// The venv's python, which has grpcio, grpcio-tools and grpcio-reflection.
 pub fn python_bin() -> std::path::PathBuf {
     util::tools_dir().join("python").join("bin").join("python")
 }
 
 fn python_grpc() -> Result<()> {
     let python = python_bin().to_string_lossy().into_owned();
-    let probe = ["-c", "import grpc, grpc_tools; print(grpc.__version__)"];
+    let probe = ["-c", "import grpc, grpc_tools, grpc_reflection; print(grpc.__version__)"];
     if util::probe(&python, &probe).as_deref().map(str::trim) == Some(GRPCIO_VERSION) {
         present(&format!("python grpcio {GRPCIO_VERSION}"));
         return Ok(());
@@ -292,10 +312,12 @@ fn python_grpc() -> Result<()> {
     let venv = util::tools_dir().join("python");
     println!("setup: python grpcio {GRPCIO_VERSION}: installing from PyPI into {}", relative(&venv));
     util::run(&mut util::cmd("python3", &["-m", "venv", &venv.to_string_lossy()]))?;
-    let (grpcio, tools) = (format!("grpcio=={GRPCIO_VERSION}"), format!("grpcio-tools=={GRPCIO_VERSION}"));
+    // grpcio-reflection: the reflection interop client (interop/python/reflection.py).
+    let [grpcio, tools, reflection] =
+        ["grpcio", "grpcio-tools", "grpcio-reflection"].map(|package| format!("{package}=={GRPCIO_VERSION}"));
     util::run(&mut util::cmd(
         &python,
-        &["-m", "pip", "install", "--quiet", "--disable-pip-version-check", &grpcio, &tools],
+        &["-m", "pip", "install", "--quiet", "--disable-pip-version-check", &grpcio, &tools, &reflection],
     ))?;
     verify(&python, &probe, |out| out.trim() == GRPCIO_VERSION)
 }
@@ -306,6 +328,9 @@ fn apt_package(tool: Tool) -> Option<(&'static str, &'static str)> {
         Tool::Chromium => Some(("chromium", "/usr/bin/chromium")),
         Tool::Chromedriver => Some(("chromium-driver", "/usr/bin/chromedriver")),
         Tool::Protoc => Some(("protobuf-compiler", "protoc")),
+        Tool::Gxx => Some(("g++", "g++")),
+        Tool::LibprotobufDev => Some(("libprotobuf-dev", "/usr/include/google/protobuf/message.h")),
+        Tool::LibjsoncppDev => Some(("libjsoncpp-dev", "/usr/include/jsoncpp/json/json.h")),
         _ => None,
     }
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use crate::setup::{self, Tool};
-use crate::{dist, e2e, interop, smoke, util};
+use crate::{conformance, dist, e2e, interop, smoke, util};
 
 struct Step {
     name: &'static str,
@@ -52,20 +52,20 @@ const QUICK_STEPS: &[Step] = &[
     },
 ];
 
-/// The app in a browser and the independent clients of the server: skipped by `--quick`.
+/// The references (protobuf's conformance suite), core in wasm32, the app in a browser and the
+/// independent clients of the server: skipped by `--quick`.
 const APP_STEPS: &[Step] = &[
+    Step { name: "conformance (protobuf v21.12 runner)", needs: setup::FOR_CONFORMANCE, run: conformance::run },
+    Step {
+        name: "wirelens-core in wasm32 (wasm-bindgen-test, chromedriver)",
+        needs: &[Tool::Wasm32Target, Tool::WasmBindgen, Tool::Chromium, Tool::Chromedriver],
+        // Nesting attacks where a stack overflow does not unwind (tests/nesting.rs).
+        run: || wasm_bindgen_test(&["-p", "wirelens-core", "--test", "nesting"]),
+    },
     Step {
         name: "component tests (wasm-bindgen-test, chromedriver)",
         needs: &[Tool::Wasm32Target, Tool::WasmBindgen, Tool::Chromium, Tool::Chromedriver],
-        run: || {
-            let mut cmd = util::cmd(
-                "cargo",
-                &["test", "--target", "wasm32-unknown-unknown", "-p", "wirelens", "--test", "components"],
-            );
-            // wasm-bindgen-test-runner (from wasm-bindgen-cli) drives Debian's chromedriver.
-            cmd.env("CHROMEDRIVER", "/usr/bin/chromedriver").env("WASM_BINDGEN_TEST_TIMEOUT", "120");
-            util::run(&mut cmd)
-        },
+        run: || wasm_bindgen_test(&["-p", "wirelens", "--test", "components"]),
     },
     Step {
         name: "trunk build --release",
@@ -122,6 +122,14 @@ fn cargo(args: &[&str]) -> Result<()> {
     util::run(&mut util::cmd("cargo", args))
 }
 
+/// `cargo test --target wasm32-unknown-unknown ARGS`: wasm-bindgen-test-runner (from
+/// wasm-bindgen-cli, the target's runner in .cargo/config.toml) drives Debian's chromedriver.
+fn wasm_bindgen_test(args: &[&str]) -> Result<()> {
+    let mut cmd = util::cmd("cargo", &["test", "--target", "wasm32-unknown-unknown"]);
+    cmd.args(args).env("CHROMEDRIVER", "/usr/bin/chromedriver").env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+    util::run(&mut cmd)
+}
+
 fn header(number: usize, count: usize, name: &str) {
     println!("\n==> [{number}/{count}] {name}");
 }
@@ -169,10 +177,12 @@ total                        76.2s";
 
     #[test]
     fn quick_skips_exactly_the_app_steps() {
-        assert_eq!(QUICK_STEPS.len() + APP_STEPS.len(), 9);
+        assert_eq!(QUICK_STEPS.len() + APP_STEPS.len(), 11);
         assert_eq!(
             skipped_names(),
             [
+                "conformance (protobuf v21.12 runner)",
+                "wirelens-core in wasm32 (wasm-bindgen-test, chromedriver)",
                 "component tests (wasm-bindgen-test, chromedriver)",
                 "trunk build --release",
                 "smoke (headless chromium)",

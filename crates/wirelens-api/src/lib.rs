@@ -3,7 +3,10 @@
 //! Knows the reference schema (`userservice.User`, `UserService`) at compile time; knows nothing
 //! about wire-format annotation or schemas typed in at run time (that is `wirelens-core`).
 //! Client stubs are behind the `client` feature and build for wasm32 (bring a grpc-web channel);
-//! server traits are behind `server`. Neither pulls in a transport.
+//! server traits are behind `server`. Neither pulls in a transport. [`contract`] holds what the
+//! `.proto` does not say: the demo token, the demo and paging headers, the REST twin's paths.
+
+pub mod contract;
 
 /// The `userservice` protobuf package: messages, and `user_service_client` / `user_service_server`
 /// when the `client` / `server` features are on.

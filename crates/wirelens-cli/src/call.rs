@@ -20,8 +20,7 @@ use wirelens_core::wire::annotate;
 use crate::error::Failure;
 use crate::output;
 
-/// wirelens-server's default token.
-pub const DEMO_TOKEN: &str = "wirelens-demo-token";
+pub use wirelens_api::contract::DEMO_TOKEN;
 /// The most messages one call reads from stdin or prints.
 pub const MAX_MESSAGES: usize = 1_000_000;
 
@@ -141,7 +140,7 @@ impl Call {
                 let request: ListUsersRequest = decode(&parse(&self.single_request()?)?);
                 let response =
                     client.list_users(self.request(&metadata, request)).await.map_err(|s| self.failed(&s))?;
-                if let Some(token) = response.metadata().get("x-wirelens-next-page-token") {
+                if let Some(token) = response.metadata().get(wirelens_api::contract::NEXT_PAGE_HEADER) {
                     eprintln!("next page token: {}", token.to_str().unwrap_or("(not text)"));
                 }
                 let mut stream = response.into_inner();

@@ -22,7 +22,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use prost_reflect::MessageDescriptor;
 use wirelens_core::examples::EXAMPLES;
 use wirelens_core::input::{self, InputFormat};
-use wirelens_core::message::{self, JsonStyle, Notation};
+use wirelens_core::message::{self, JsonStyle, Notation, ParseOptions};
 use wirelens_core::protoscope;
 use wirelens_core::wire::{Annotation, annotate};
 
@@ -136,6 +136,10 @@ struct EncodeArgs {
     /// The notation of MESSAGE, or of stdin
     #[arg(long, value_enum, default_value_t = NotationArg::Json)]
     notation: NotationArg,
+    /// JSON only: skip members the schema has no field for (and enum names it does not know)
+    /// instead of refusing them, for JSON written against a newer schema
+    #[arg(long)]
+    ignore_unknown_fields: bool,
     /// What to print
     #[arg(short, long, value_name = "FORMAT", default_value = "annotated", value_parser = outputs(&Output::ALL))]
     output: Output,
@@ -313,7 +317,8 @@ fn encode(args: &EncodeArgs, ui: &Ui) -> Result<(), Failure> {
             }
         }
     };
-    let message = message::parse(&desc, &text, notation)
+    let options = ParseOptions { ignore_unknown_fields: args.ignore_unknown_fields };
+    let message = message::parse_with(&desc, &text, notation, options)
         .map_err(|e| Failure::invalid_at(e.to_string(), &text, e.line, e.column))?;
     let bytes = message::encode(&message);
     let out = match args.output {

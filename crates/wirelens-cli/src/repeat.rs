@@ -108,8 +108,7 @@ pub fn summary(head: &str, outcomes: &[Outcome], elapsed: Duration) -> String {
     let mut latencies: Vec<Duration> = outcomes.iter().map(|(took, _)| *took).collect();
     latencies.sort();
     if let Some(max) = latencies.last() {
-        // Nearest rank: the smallest latency at least q of the calls did not exceed.
-        let at = |q: f64| latencies[((latencies.len() as f64 * q).ceil() as usize).clamp(1, latencies.len()) - 1];
+        let at = |q: f64| wirelens_core::stats::nearest_rank(&latencies, q).unwrap_or(*max);
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let _ = writeln!(
             out,

@@ -16,8 +16,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use tonic::metadata::MetadataMap;
+use wirelens_api::contract::rest_twin;
 use wirelens_api::{GetUserRequest, ListUsersRequest};
-use wirelens_core::rest_twin;
 
 use crate::call::{Call, Method, decode_first};
 use crate::error::Failure;

@@ -589,6 +589,67 @@ fn reports_bad_bytes_where_they_are() {
 }
 
 #[test]
+fn ignores_unknown_json_members_only_when_asked() {
+    let json = r#"'{"id":"42","nickname":"Al","status":"ON_LEAVE"}'"#;
+    check(
+        &format!("encode {USER} --output hex --json {json}"),
+        expect![[r#"
+            status: 1
+            --- stderr
+            wirelens: error: invalid JSON at line 1, column 21: unrecognized field name 'nickname'
+              1 | {"id":"42","nickname":"Al","status":"ON_LEAVE"}
+                |                     ^
+        "#]],
+    );
+    check(
+        &format!("encode {USER} --output hex --ignore-unknown-fields --json {json}"),
+        expect![[r#"
+            status: 0
+            --- stdout
+            08 2A
+        "#]],
+    );
+}
+
+#[test]
+fn nesting_attacks_stop_at_level_100_with_the_offset() {
+    let dir = TempDir::new("nesting");
+    let dir =
+        dir.write("n.proto", "syntax = \"proto2\";\nmessage N { optional N child = 1; optional group G = 3 {} }\n");
+    let proto = dir.join("n.proto");
+    let schema = [
+        "-I".as_ref(),
+        dir.as_os_str(),
+        "--proto".as_ref(),
+        proto.as_os_str(),
+        "--type".as_ref(),
+        "N".as_ref(),
+        "--input".as_ref(),
+        "raw".as_ref(),
+    ];
+    // 100,000 start-group tags (0x1B: field 3, wire type 3): the 101st opens level 101.
+    let flood = vec![0x1B; 100_000];
+    let last_lines = |output: &Output, stream: &[u8], n: usize| {
+        let text = String::from_utf8_lossy(stream).into_owned();
+        let lines: Vec<&str> = text.lines().collect();
+        format!("status: {}\n{}\n", output.status.code().unwrap(), lines[lines.len().saturating_sub(n)..].join("\n"))
+    };
+    let decode = run(&[&["decode".as_ref()][..], &schema].concat(), &flood);
+    expect![[r#"
+        status: 1
+        error at byte 101: messages nested deeper than 100 levels are not read
+        wirelens: error: cannot decode at byte 101: messages nested deeper than 100 levels are not read
+    "#]]
+    .assert_eq(&last_lines(&decode, &decode.stderr, 2));
+    let annotate = run(&["annotate", "--input", "raw"], &flood);
+    expect![[r#"
+        status: 0
+        error at byte 101: messages nested deeper than 100 levels are not read
+    "#]]
+    .assert_eq(&last_lines(&annotate, &annotate.stdout, 1));
+}
+
+#[test]
 fn reports_bad_messages_with_a_caret() {
     check(
         &format!("encode {USER} --json '{{\n  \"id\": 42,\n  \"nme\": \"Alice\"\n}}'"),

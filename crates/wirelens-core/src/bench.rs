@@ -5,6 +5,8 @@
 //! when cross-origin isolated), native code `Instant`, tests a fake. Knows nothing about what is
 //! timed: the caller's operation must consume its own results (`std::hint::black_box`).
 
+use crate::stats;
+
 /// A monotonic clock in nanoseconds.
 pub trait Clock {
     fn now_ns(&mut self) -> f64;
@@ -88,16 +90,10 @@ pub fn resolution(clock: &mut dyn Clock) -> f64 {
     smallest
 }
 
-/// Median, 5th/95th percentiles and quartiles (nearest rank).
+/// Median, 5th/95th percentiles and quartiles (nearest rank, [`crate::stats::nearest_rank`]).
 pub fn summarize(samples: &[f64]) -> Summary {
-    let mut sorted: Vec<f64> = samples.iter().copied().filter(|x| x.is_finite()).collect();
-    sorted.sort_by(f64::total_cmp);
-    let at = |q: f64| -> f64 {
-        if sorted.is_empty() {
-            return f64::NAN;
-        }
-        sorted[((q * (sorted.len() - 1) as f64).round() as usize).min(sorted.len() - 1)]
-    };
+    let sorted = stats::sorted_finite(samples.iter().copied());
+    let at = |q: f64| stats::nearest_rank(&sorted, q).unwrap_or(f64::NAN);
     Summary { median: at(0.5), p5: at(0.05), p95: at(0.95), q1: at(0.25), q3: at(0.75) }
 }
 

@@ -17,6 +17,7 @@ use std::fmt;
 use std::ops::Range;
 
 use crate::input::base64;
+use crate::status::{self, Source, Status};
 
 /// The size of a frame header: one flag byte and a 4-byte big-endian length.
 pub const HEADER_LEN: usize = 5;
@@ -152,6 +153,58 @@ pub fn grpc_timeout(ms: u32) -> String {
     format!("{ms}m")
 }
 
+/// The headers of a grpc-web request, in order: content type, `accept`, `x-grpc-web`, the
+/// deadline as `grpc-timeout`, then the caller's `metadata` (an `authorization` among them) as
+/// given. Names of the caller's metadata are taken in lower case.
+pub fn request_headers(
+    encoding: Encoding,
+    metadata: &[(String, String)],
+    deadline_ms: Option<u32>,
+) -> Vec<(String, String)> {
+    let mut headers = vec![
+        ("content-type".to_owned(), encoding.content_type().to_owned()),
+        ("accept".to_owned(), encoding.content_type().to_owned()),
+        ("x-grpc-web".to_owned(), "1".to_owned()),
+    ];
+    if let Some(ms) = deadline_ms {
+        headers.push(("grpc-timeout".to_owned(), grpc_timeout(ms)));
+    }
+    headers.extend(metadata.iter().map(|(n, v)| (n.to_ascii_lowercase(), v.clone())));
+    headers
+}
+
+/// The status of a finished grpc-web (or native gRPC) answer: the trailer frame's (HTTP/2
+/// trailers for native gRPC), else the response headers' (a trailers-only answer), else what a
+/// non-200 HTTP status stands for, else INTERNAL: an answer that ended without a status.
+/// `http_status` is `None` when the answer never started. The details come from
+/// `grpc-status-details-bin` beside the status that was taken.
+pub fn status(trailers: Option<&Trailers>, headers: &[(String, String)], http_status: Option<u16>) -> Status {
+    let from = |t: &Trailers, source| {
+        t.status().map(|code| Status {
+            code,
+            message: t.message().unwrap_or_default(),
+            details: t.get("grpc-status-details-bin").and_then(status::details_from_bin).unwrap_or_default(),
+            source,
+        })
+    };
+    if let Some(s) = trailers.and_then(|t| from(t, Source::Trailers)) {
+        return s;
+    }
+    let headers = Trailers(headers.iter().map(|(n, v)| (n.to_ascii_lowercase(), v.clone())).collect());
+    if let Some(s) = from(&headers, Source::Headers) {
+        return s;
+    }
+    match http_status {
+        Some(http) if http != 200 => Status {
+            code: status::from_http(http).number,
+            message: format!("HTTP {http} without a grpc-status"),
+            details: Vec::new(),
+            source: Source::HttpStatus,
+        },
+        _ => Status::client(status::INTERNAL, "the response ended without a grpc-status"),
+    }
+}
+
 /// What went wrong, and where: `frame at byte 5 has unknown flag bits 0x40`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct FrameError {
@@ -164,11 +217,9 @@ enum ErrorKind {
     /// The stream ended inside a frame header: so many of its 5 bytes were there.
     TruncatedHeader(usize),
     /// The stream ended inside a payload: the length said, and the bytes that came.
-    TruncatedPayload {
-        length: u32,
-        got: usize,
-    },
-    UnknownFlags(u8),
+    TruncatedPayload { length: u32, got: usize },
+    /// The flags, and the bits of them this framing does not know.
+    UnknownFlags { flags: u8, unknown: u8 },
     /// A character that is not base64, at a character position of the text.
     BadBase64(char),
     /// The text ended in the middle of a base64 group.
@@ -201,11 +252,9 @@ impl fmt::Display for FrameError {
             ErrorKind::TruncatedPayload { length, got } => {
                 write!(f, "frame at byte {at} says its payload is {length} bytes, but the body ends after {got}")
             }
-            ErrorKind::UnknownFlags(flags) => write!(
-                f,
-                "frame at byte {at} has unknown flag bits 0x{:02x} (flags 0x{flags:02x})",
-                flags & !(FLAG_TRAILERS | FLAG_COMPRESSED)
-            ),
+            ErrorKind::UnknownFlags { flags, unknown } => {
+                write!(f, "frame at byte {at} has unknown flag bits 0x{unknown:02x} (flags 0x{flags:02x})")
+            }
             ErrorKind::BadBase64(c) => write!(f, "invalid base64 character {c:?} at character {at}"),
             ErrorKind::TruncatedBase64 => {
                 write!(f, "the base64 text ends inside a 4-character group at character {at}")
@@ -220,6 +269,7 @@ impl fmt::Display for FrameError {
 /// [`finish`](Parser::finish) at the end of the body.
 #[derive(Debug, Clone)]
 pub struct Parser {
+    encoding: Encoding,
     /// Decoded bytes not yet part of a complete frame.
     pending: Vec<u8>,
     /// Offset in the decoded stream of `pending[0]`.
@@ -228,12 +278,23 @@ pub struct Parser {
     base64: Option<base64::Decoder>,
     /// True once a trailer frame has been read: it must be the last.
     trailers_seen: bool,
+    /// The flag bit that marks the last frame: grpc-web's trailers (`0x80`), or Connect's
+    /// end-of-stream message (`0x02`, whose JSON payload is `connect`'s to read).
+    end_flag: u8,
     error: Option<FrameError>,
 }
 
 impl Parser {
     pub fn new(encoding: Encoding) -> Parser {
+        Parser::with_end_flag(encoding, FLAG_TRAILERS)
+    }
+
+    /// A parser of the same 5-byte envelopes whose last frame is marked by `end_flag`; only
+    /// grpc-web's trailer frame is read as header lines.
+    pub(crate) fn with_end_flag(encoding: Encoding, end_flag: u8) -> Parser {
         Parser {
+            end_flag,
+            encoding,
             pending: Vec::new(),
             offset: 0,
             base64: (encoding == Encoding::Text).then(|| base64::Decoder::new(base64::Layout::Stream)),
@@ -285,6 +346,11 @@ impl Parser {
         frames
     }
 
+    /// The encoding the body is read in.
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
     /// The error that stopped the parser, if any.
     pub fn error(&self) -> Option<&FrameError> {
         self.error.as_ref()
@@ -320,8 +386,9 @@ impl Parser {
                 break;
             }
             let flags = self.pending[at];
-            if flags & !(FLAG_TRAILERS | FLAG_COMPRESSED) != 0 {
-                self.fail(offset, ErrorKind::UnknownFlags(flags));
+            let unknown = flags & !(self.end_flag | FLAG_COMPRESSED);
+            if unknown != 0 {
+                self.fail(offset, ErrorKind::UnknownFlags { flags, unknown });
                 break;
             }
             let header = &self.pending[at + 1..at + HEADER_LEN];
@@ -331,8 +398,13 @@ impl Parser {
                 break;
             }
             let payload = self.pending[at + HEADER_LEN..at + HEADER_LEN + length].to_vec();
-            let trailers = if flags & FLAG_TRAILERS != 0 {
+            let trailers = if flags & self.end_flag != 0 {
                 self.trailers_seen = true;
+                if self.end_flag != FLAG_TRAILERS {
+                    frames.push(Frame { offset, flags, payload, trailers: None });
+                    at += HEADER_LEN + length;
+                    continue;
+                }
                 match parse_trailers(&payload) {
                     Ok(t) => Some(t),
                     Err(line) => {
@@ -420,6 +492,11 @@ pub fn annotate_body(body: &[u8], encoding: Encoding) -> Body {
 /// The spans of `frames` in a decoded body of `len` bytes; bytes after the last frame are one
 /// invalid span, with the error's words when there is one.
 pub fn spans(frames: &[Frame], len: usize, error: Option<&FrameError>) -> Vec<Span> {
+    spans_by(frames, len, error, FLAG_TRAILERS)
+}
+
+/// [`spans`] of envelopes whose last frame is marked by `end_flag`.
+pub(crate) fn spans_by(frames: &[Frame], len: usize, error: Option<&FrameError>, end_flag: u8) -> Vec<Span> {
     let mut out = Vec::with_capacity(frames.len() * 3 + 1);
     let mut messages = 0;
     let mut end = 0;
@@ -432,14 +509,14 @@ pub fn spans(frames: &[Frame], len: usize, error: Option<&FrameError>) -> Vec<Sp
         });
         let payload = f.payload_range();
         if !payload.is_empty() {
-            let kind = if f.is_trailers() {
+            let kind = if f.flags & end_flag != 0 {
                 SpanKind::Trailers { frame: i }
             } else {
                 SpanKind::Message { frame: i, message: messages }
             };
             out.push(Span { range: payload.clone(), kind });
         }
-        if !f.is_trailers() {
+        if f.flags & end_flag == 0 {
             messages += 1;
         }
         end = payload.end;
@@ -496,4 +573,92 @@ pub fn base64_pieces(text: &[u8]) -> Vec<Base64Piece> {
 /// Decodes the `%XX` escapes of a `grpc-message`; anything malformed stays as it is.
 pub fn percent_decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn request_headers_of_a_table() {
+        let token = pairs(&[("Authorization", "Bearer t"), ("x-a", "1")]);
+        type Case<'a> = (Encoding, &'a [(String, String)], Option<u32>, &'a [(&'a str, &'a str)]);
+        let cases: &[Case] = &[
+            (
+                Encoding::Binary,
+                &[],
+                None,
+                &[
+                    ("content-type", "application/grpc-web+proto"),
+                    ("accept", "application/grpc-web+proto"),
+                    ("x-grpc-web", "1"),
+                ],
+            ),
+            (
+                Encoding::Text,
+                &token,
+                Some(250),
+                &[
+                    ("content-type", "application/grpc-web-text"),
+                    ("accept", "application/grpc-web-text"),
+                    ("x-grpc-web", "1"),
+                    ("grpc-timeout", "250m"),
+                    ("authorization", "Bearer t"),
+                    ("x-a", "1"),
+                ],
+            ),
+        ];
+        for (encoding, metadata, deadline, want) in cases {
+            assert_eq!(request_headers(*encoding, metadata, *deadline), pairs(want), "{encoding:?}");
+        }
+    }
+
+    #[test]
+    fn the_status_decision_of_a_table() {
+        let trailer = |text: &str| parse_trailers(text.as_bytes()).unwrap();
+        let details = status::details_to_bin(5, "", &[status::Detail { type_name: "a.B".into(), value: vec![1] }]);
+        let with_details = trailer(&format!("grpc-status: 5\r\ngrpc-status-details-bin: {details}"));
+        // (trailer frame, headers, HTTP status) → (code, message, source, details)
+        type Want = (u32, &'static str, Source, usize);
+        type Headers = Vec<(String, String)>;
+        let cases: Vec<(Option<Trailers>, Headers, Option<u16>, Want)> = vec![
+            (Some(trailer("grpc-status: 0")), vec![], Some(200), (0, "", Source::Trailers, 0)),
+            (
+                Some(trailer("grpc-status: 5\r\ngrpc-message: no%20user")),
+                pairs(&[("grpc-status", "0")]),
+                Some(200),
+                (5, "no user", Source::Trailers, 0),
+            ),
+            (Some(with_details), vec![], Some(200), (5, "", Source::Trailers, 1)),
+            (
+                None,
+                pairs(&[("Grpc-Status", "16"), ("grpc-message", "no token")]),
+                Some(200),
+                (16, "no token", Source::Headers, 0),
+            ),
+            (Some(trailer("x: y")), pairs(&[("grpc-status", "7")]), Some(200), (7, "", Source::Headers, 0)),
+            (None, vec![], Some(503), (14, "HTTP 503 without a grpc-status", Source::HttpStatus, 0)),
+            (None, vec![], Some(404), (12, "HTTP 404 without a grpc-status", Source::HttpStatus, 0)),
+            (None, vec![], Some(200), (13, "the response ended without a grpc-status", Source::Client, 0)),
+            (None, vec![], None, (13, "the response ended without a grpc-status", Source::Client, 0)),
+            (
+                None,
+                pairs(&[("grpc-status", "x")]),
+                Some(500),
+                (2, "HTTP 500 without a grpc-status", Source::HttpStatus, 0),
+            ),
+        ];
+        for (trailers, headers, http, (code, message, source, details)) in cases {
+            let got = status(trailers.as_ref(), &headers, http);
+            assert_eq!(
+                (got.code, got.message.as_str(), got.source, got.details.len()),
+                (code, message, source, details),
+                "{trailers:?} {headers:?} {http:?}"
+            );
+        }
+    }
 }

@@ -10,7 +10,10 @@
 
 pub mod bench;
 pub mod bench_report;
+pub mod call;
+pub mod commands;
 pub mod compare;
+pub mod connect;
 pub mod diff;
 pub mod draft;
 pub mod examples;
@@ -24,9 +27,9 @@ pub mod message;
 pub mod mutate;
 pub mod position;
 pub mod protoscope;
-pub mod rest_twin;
 pub mod schema;
 pub mod share;
+pub mod stats;
 pub mod status;
 pub mod varint;
 pub mod wire;

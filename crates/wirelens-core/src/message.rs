@@ -8,7 +8,10 @@
 use std::fmt;
 
 use prost::encoding::{self as pe, WireType as PeWireType};
-use prost_reflect::{DynamicMessage, FieldDescriptor, Kind, MapKey, MessageDescriptor, SerializeOptions, Value};
+use prost_reflect::{
+    DeserializeOptions, DynamicMessage, FieldDescriptor, Kind, MapKey, MessageDescriptor, ReflectMessage,
+    SerializeOptions, Value,
+};
 
 use crate::position::line_col;
 use crate::wire::{self, Severity};
@@ -36,14 +39,43 @@ impl std::str::FromStr for Notation {
 
 /// Reads a message of type `desc` from `input` written in `notation`.
 pub fn parse(desc: &MessageDescriptor, input: &str, notation: Notation) -> Result<DynamicMessage, MessageError> {
+    parse_with(desc, input, notation, ParseOptions::default())
+}
+
+/// Choices for reading a message; the default is the strict reading of the specs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// JSON only: skip members the schema has no field for, and enum names it does not know,
+    /// as protobuf's parsers do with `ignore_unknown_fields` (for input written against a newer
+    /// schema). Text format always rejects an unknown name: it has no such choice.
+    pub ignore_unknown_fields: bool,
+}
+
+/// [`parse`] with [`ParseOptions`].
+pub fn parse_with(
+    desc: &MessageDescriptor,
+    input: &str,
+    notation: Notation,
+    options: ParseOptions,
+) -> Result<DynamicMessage, MessageError> {
     match notation {
-        Notation::Json => parse_json(desc, input),
+        Notation::Json => parse_json_with(desc, input, options),
         Notation::Text => parse_text(desc, input),
     }
 }
 
-/// Reads canonical proto3 JSON (field names in lowerCamelCase or as declared; int64 as string or number).
+/// Reads canonical proto3 JSON (field names in lowerCamelCase or as declared; int64 as string or
+/// number). Numbers read exactly: a double is the nearest one to the decimal written.
 pub fn parse_json(desc: &MessageDescriptor, input: &str) -> Result<DynamicMessage, MessageError> {
+    parse_json_with(desc, input, ParseOptions::default())
+}
+
+/// [`parse_json`] with [`ParseOptions`].
+pub fn parse_json_with(
+    desc: &MessageDescriptor,
+    input: &str,
+    options: ParseOptions,
+) -> Result<DynamicMessage, MessageError> {
     let mut deserializer = serde_json::Deserializer::from_str(input);
     let located = |e: serde_json::Error| {
         // serde_json counts columns in bytes; report characters.
@@ -53,7 +85,9 @@ pub fn parse_json(desc: &MessageDescriptor, input: &str) -> Result<DynamicMessag
         let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m).to_owned();
         MessageError { notation: Notation::Json, line: e.line().max(1), column, message }
     };
-    let message = DynamicMessage::deserialize(desc.clone(), &mut deserializer).map_err(located)?;
+    let serde_options = DeserializeOptions::new().deny_unknown_fields(!options.ignore_unknown_fields);
+    let message =
+        DynamicMessage::deserialize_with_options(desc.clone(), &mut deserializer, &serde_options).map_err(located)?;
     deserializer.end().map_err(located)?;
     Ok(message)
 }
@@ -90,7 +124,8 @@ impl JsonStyle {
     pub const HAND_WRITTEN: JsonStyle = JsonStyle { int64_as_string: false, ..JsonStyle::CANONICAL };
 }
 
-/// Writes `message` as JSON in `style`. Map keys come out sorted. Fails only where the JSON
+/// Writes `message` as JSON in `style`. Map keys come out sorted; a float or double set to -0
+/// is written even where defaults are left out (it is not the default). Fails only where the JSON
 /// mapping has no form for a value: an `Any` whose type is not in the schema, a `Timestamp` or
 /// `Duration` out of range (bytes decoded from the wire can hold either).
 pub fn to_json(message: &DynamicMessage, style: JsonStyle) -> Result<String, JsonError> {
@@ -100,8 +135,11 @@ pub fn to_json(message: &DynamicMessage, style: JsonStyle) -> Result<String, Jso
     let mut value = message
         .serialize_with_options(serde_json::value::Serializer, &options)
         .map_err(|e| JsonError { message: e.to_string() })?;
+    if !style.with_defaults {
+        restore_negative_zeros(&mut value, message);
+    }
     // prost-reflect writes map entries in hash order; sort them so the same message gives the same text.
-    sort_maps(&mut value, &prost_reflect::ReflectMessage::descriptor(message));
+    sort_maps(&mut value, &message.descriptor());
     let text = if style.pretty { serde_json::to_string_pretty(&value) } else { serde_json::to_string(&value) };
     Ok(text.expect("a serde_json::Value always serializes"))
 }
@@ -148,6 +186,91 @@ fn sort_maps(value: &mut serde_json::Value, desc: &MessageDescriptor) {
     }
 }
 
+/// Puts back the fields [`negative_zeros`] finds, which prost-reflect leaves out with the defaults,
+/// in the message's field order. Well-known types (whose JSON is not their fields') are left as
+/// they are, and so is what an `Any` holds.
+fn restore_negative_zeros(json: &mut serde_json::Value, message: &DynamicMessage) {
+    use serde_json::Value as Json;
+    let desc = message.descriptor();
+    let Json::Object(object) = json else { return };
+    if desc.full_name().starts_with("google.protobuf.") {
+        return;
+    }
+    let zeros = negative_zeros(message);
+    if !zeros.is_empty() {
+        for (fd, value) in &zeros {
+            let number = match value {
+                Value::F32(v) => serde_json::Number::from_f64(f64::from(*v)),
+                Value::F64(v) => serde_json::Number::from_f64(*v),
+                _ => None,
+            };
+            object.insert(fd.json_name().to_owned(), number.map_or(Json::Null, Json::Number));
+        }
+        let position = |key: &str| desc.fields().position(|fd| fd.json_name() == key);
+        let mut entries: Vec<(String, Json)> = std::mem::take(object).into_iter().collect();
+        entries.sort_by_key(|(key, _)| position(key));
+        object.extend(entries);
+    }
+    for (fd, value) in message.fields() {
+        let Some(field_json) = object.get_mut(fd.json_name()) else { continue };
+        match (value, field_json) {
+            (Value::Message(m), json) => restore_negative_zeros(json, m),
+            (Value::List(items), Json::Array(array)) => {
+                for (item, json) in items.iter().zip(array) {
+                    if let Value::Message(m) = item {
+                        restore_negative_zeros(json, m);
+                    }
+                }
+            }
+            (Value::Map(entries), Json::Object(map)) => {
+                for (key, item) in entries {
+                    if let (Value::Message(m), Some(json)) = (item, map.get_mut(&json_map_key(key))) {
+                        restore_negative_zeros(json, m);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A map key as the JSON mapping writes it: the object member's name.
+fn json_map_key(key: &MapKey) -> String {
+    match key {
+        MapKey::Bool(v) => v.to_string(),
+        MapKey::I32(v) => v.to_string(),
+        MapKey::I64(v) => v.to_string(),
+        MapKey::U32(v) => v.to_string(),
+        MapKey::U64(v) => v.to_string(),
+        MapKey::String(v) => v.clone(),
+    }
+}
+
+/// The float and double fields without presence that hold -0.0. prost-reflect counts them as
+/// unset, since -0.0 == 0.0; protobuf's language guide says a float or double set to -0 is
+/// distinct from the default and is serialized, and protoc's and Python's encoders write it.
+fn negative_zeros(message: &DynamicMessage) -> Vec<(FieldDescriptor, Value)> {
+    message
+        .descriptor()
+        .fields()
+        .filter(|fd| {
+            !fd.supports_presence() && !fd.is_list() && !fd.is_map() && matches!(fd.kind(), Kind::Float | Kind::Double)
+        })
+        .filter_map(|fd| {
+            let value = message.get_field(&fd);
+            is_negative_zero(&value).then(|| (fd, value.into_owned()))
+        })
+        .collect()
+}
+
+fn is_negative_zero(value: &Value) -> bool {
+    match value {
+        Value::F32(v) => *v == 0.0 && v.is_sign_negative(),
+        Value::F64(v) => *v == 0.0 && v.is_sign_negative(),
+        _ => false,
+    }
+}
+
 /// Map keys in JSON are strings; integer keys sort by value, the rest as text.
 fn map_key_order(key: &str) -> (Option<i128>, &str) {
     (key.parse().ok(), key)
@@ -164,10 +287,42 @@ fn sort_all_objects(value: &mut serde_json::Value) {
     }
 }
 
-/// Writes `message` in protobuf text format, one field per line when `pretty`.
+/// Writes `message` in protobuf text format, one field per line when `pretty`. Unknown fields
+/// are left out, so that the text reads back: [`to_text_with`] can print them.
 pub fn to_text(message: &DynamicMessage, pretty: bool) -> String {
-    let options = prost_reflect::text_format::FormatOptions::new().pretty(pretty);
+    to_text_with(message, TextStyle { pretty, unknown_fields: false })
+}
+
+/// Options for writing text format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TextStyle {
+    /// One field per line, nested messages indented.
+    pub pretty: bool,
+    /// Also print the fields the schema does not know, by number (`5: 150`, `6: "abc"`,
+    /// `7 { 1: 2 }`), as protoc does. Text with them does not read back through [`parse_text`].
+    pub unknown_fields: bool,
+}
+
+/// Writes `message` in protobuf text format in `style`. A message that holds a float or double
+/// set to -0 is written with its default values too: prost-reflect's printer counts -0 as unset
+/// (-0.0 == 0.0), and only with the defaults does it print it.
+pub fn to_text_with(message: &DynamicMessage, style: TextStyle) -> String {
+    let options = prost_reflect::text_format::FormatOptions::new()
+        .pretty(style.pretty)
+        .skip_unknown_fields(!style.unknown_fields)
+        .skip_default_fields(!holds_negative_zero(message));
     message.to_text_format_with_options(&options)
+}
+
+/// Whether [`negative_zeros`] finds anything in `message` or a message inside it.
+fn holds_negative_zero(message: &DynamicMessage) -> bool {
+    let inside = |value: &Value| matches!(value, Value::Message(m) if holds_negative_zero(m));
+    !negative_zeros(message).is_empty()
+        || message.fields().any(|(_, value)| match value {
+            Value::List(items) => items.iter().any(inside),
+            Value::Map(entries) => entries.values().any(inside),
+            value => inside(value),
+        })
 }
 
 /// A message of type `desc` with every field filled with an example value: the starting point
@@ -316,12 +471,22 @@ impl fmt::Display for DecodeError {
 }
 
 fn encode_message(message: &DynamicMessage, buf: &mut Vec<u8>) {
-    for (fd, value) in message.fields() {
-        encode_field(&fd, value, buf);
+    let zeros = negative_zeros(message);
+    if zeros.is_empty() {
+        for (fd, value) in message.fields() {
+            encode_field(&fd, value, buf);
+        }
+    } else {
+        let mut fields: Vec<(FieldDescriptor, &Value)> = message.fields().collect();
+        fields.extend(zeros.iter().map(|(fd, value)| (fd.clone(), value)));
+        fields.sort_by_key(|(fd, _)| fd.number());
+        for (fd, value) in fields {
+            encode_field(&fd, value, buf);
+        }
     }
     for (ext, value) in message.extensions() {
         // Extensions are rare in the examples; prost-reflect writes them faithfully.
-        let mut only = DynamicMessage::new(prost_reflect::ReflectMessage::descriptor(message));
+        let mut only = DynamicMessage::new(message.descriptor());
         only.set_extension(&ext, value.clone());
         prost::Message::encode_raw(&only, buf);
     }
@@ -367,8 +532,8 @@ fn encode_field(fd: &FieldDescriptor, value: &Value, buf: &mut Vec<u8>) {
             }
         }
         value => {
-            // Fields without presence are not written when they hold the default.
-            if !fd.supports_presence() && value.is_default(&kind) {
+            // Fields without presence are not written when they hold the default (-0.0 is not it).
+            if !fd.supports_presence() && value.is_default(&kind) && !is_negative_zero(value) {
                 return;
             }
             encode_value(number, fd, &kind, value, buf);
@@ -484,6 +649,87 @@ mod tests {
     fn text_errors_name_line_and_column() {
         let error = parse_text(&user(), "id: 42\nname: Alice").unwrap_err();
         assert_eq!((error.line, error.column), (2, 7), "{error}");
+    }
+
+    /// Floats in every place a message can hold one, for the -0 and exact-reading tests.
+    fn floats() -> MessageDescriptor {
+        let source = r#"syntax = "proto3";
+            message F { double d = 1; float f = 2; repeated double r = 3; F child = 4; map<string, F> m = 5;
+                        optional double o = 6; int32 unknown_later = 7; }"#;
+        crate::schema::Schema::compile(&[("f.proto", source)]).unwrap().message("F").unwrap()
+    }
+
+    #[test]
+    fn json_numbers_read_as_the_nearest_double() {
+        // serde_json's default parser reads these as 2.2250700000000003e-308: one ulp off.
+        for text in ["2.22507e-308", "-2.22507e-308", "1.7976931348623157e308", "5e-324", "0.1"] {
+            let m = parse_json(&floats(), &format!(r#"{{"d": {text}}}"#)).unwrap();
+            let exact: f64 = text.parse().unwrap();
+            assert_eq!(m.get_field_by_name("d").unwrap().as_f64().unwrap().to_bits(), exact.to_bits(), "{text}");
+        }
+    }
+
+    #[test]
+    fn negative_zero_is_written_where_zero_is_not() {
+        // protoc and Python's protobuf write a proto3 double set to -0.0; it is not the default.
+        let desc = floats();
+        let m = parse_json(&desc, r#"{"d": -0.0}"#).unwrap();
+        assert_eq!(encode(&m), [0x09, 0, 0, 0, 0, 0, 0, 0, 0x80]);
+        assert_eq!(to_json(&m, JsonStyle::CANONICAL).unwrap(), r#"{"d":-0.0}"#);
+        // 0.0 is the default and stays out of both.
+        let zero = parse_json(&desc, r#"{"d": 0.0, "f": 0}"#).unwrap();
+        assert_eq!((encode(&zero).len(), to_json(&zero, JsonStyle::CANONICAL).unwrap().as_str()), (0, "{}"));
+
+        // In a float, among other fields, and in messages nested in a field, a list and a map:
+        // fields in number order on the wire, in declaration order in JSON.
+        let json = r#"{"d":1.5,"f":-0.0,"r":[-0.0],"child":{"d":-0.0},"m":{"k":{"f":-0.0,"o":-0.0}}}"#;
+        let m = parse_json(&desc, json).unwrap();
+        assert_eq!(to_json(&m, JsonStyle::CANONICAL).unwrap(), json);
+        let bytes = encode(&m);
+        assert_eq!(
+            crate::input::to_hex(&bytes),
+            "09 00 00 00 00 00 00 F8 3F 15 00 00 00 80 1A 08 00 00 00 00 00 00 00 80 22 09 09 00 00 00 00 00 00 00 80 \
+             2A 13 0A 01 6B 12 0E 15 00 00 00 80 31 00 00 00 00 00 00 00 80"
+        );
+        // Decoded from the wire, -0 stays -0 all the way round.
+        let back = decode(&desc, &bytes).unwrap();
+        assert_eq!((encode(&back), to_json(&back, JsonStyle::CANONICAL).unwrap()), (bytes.clone(), json.to_owned()));
+
+        // Text format has it too, among the defaults, and reads back to the same bytes.
+        let text = to_text(&m, false);
+        assert_eq!(
+            text,
+            "d:1.5,f:-0.0,r:[-0.0],child{d:-0.0,f:0.0,r:[],m:[],unknown_later:0},\
+             m:[{key:\"k\",value{d:0.0,f:-0.0,r:[],m:[],o:-0.0,unknown_later:0}}],unknown_later:0"
+        );
+        assert_eq!(encode(&parse_text(&desc, &text).unwrap()), bytes);
+        assert_eq!(
+            to_text(&parse_json(&desc, r#"{"child": {"f": -0.0}}"#).unwrap(), false),
+            "d:0.0,f:0.0,r:[],child{d:0.0,f:-0.0,r:[],m:[],unknown_later:0},m:[],unknown_later:0"
+        );
+        assert_eq!(to_text(&zero, false), "");
+    }
+
+    #[test]
+    fn unknown_fields_are_printed_in_text_format_only_when_asked() {
+        // Field 9 is not in F; field 4 holds a message with unknown field 10.
+        let bytes = [0x08 | 0x40, 0x96, 0x01, 0x22, 0x02, 0x50, 0x07];
+        let m = decode(&floats(), &bytes).unwrap();
+        assert_eq!(to_text(&m, false), "child{}");
+        assert_eq!(to_text_with(&m, TextStyle { pretty: false, unknown_fields: true }), "child{10:7},9:150");
+        assert_eq!(encode(&m), bytes[3..].iter().chain(&bytes[..3]).copied().collect::<Vec<u8>>());
+    }
+
+    #[test]
+    fn unknown_json_members_are_refused_unless_ignored() {
+        let desc = floats();
+        let json = r#"{"d": 1, "addedLater": {"x": [1, 2]}, "child": {"alsoNew": "x", "f": 2}}"#;
+        let error = parse_json(&desc, json).unwrap_err();
+        assert_eq!(error.to_string(), "invalid JSON at line 1, column 21: unrecognized field name 'addedLater'");
+        let ignoring = ParseOptions { ignore_unknown_fields: true };
+        let m = parse_json_with(&desc, json, ignoring).unwrap();
+        assert_eq!(to_json(&m, JsonStyle::CANONICAL).unwrap(), r#"{"d":1.0,"child":{"f":2.0}}"#);
+        assert_eq!(parse_with(&desc, json, Notation::Json, ignoring).unwrap(), m);
     }
 
     #[test]

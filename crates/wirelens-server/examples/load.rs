@@ -84,7 +84,7 @@ fn main() {
             let run = runtime.block_on(load(addr, token, scenario, protocol, concurrency, duration));
             let mut latencies = run.latencies;
             latencies.sort_unstable();
-            let at = |q: f64| latencies.get(((latencies.len() as f64 - 1.0) * q).round() as usize).copied();
+            let at = |q: f64| wirelens_core::stats::nearest_rank(&latencies, q);
             let ms = |d: Option<Duration>| d.map_or("-".to_owned(), |d| format!("{:.2} ms", d.as_secs_f64() * 1e3));
             println!(
                 "{:<26} {:<48} {:>9.0} {:>9} {:>9} {:>6}",

@@ -38,10 +38,13 @@ pub use layers::rate_limit::RateLimit;
 pub use store::{Store, StoreError};
 
 /// The token `--token` defaults to. Printed at start: it is a demo, not a secret.
-pub const DEMO_TOKEN: &str = "wirelens-demo-token";
+pub use wirelens_api::contract::DEMO_TOKEN;
 
 /// The path prefix of the gRPC (and grpc-web) service.
 pub const GRPC_PREFIX: &str = "/userservice.UserService/";
+/// The reflection services served beside it: `grpc.reflection.v1` and the older `v1alpha`.
+pub const REFLECTION_V1: &str = "grpc.reflection.v1.ServerReflection";
+pub const REFLECTION_V1ALPHA: &str = "grpc.reflection.v1alpha.ServerReflection";
 
 /// Everything about the server except its data and its address.
 #[derive(Debug, Clone)]
@@ -90,13 +93,14 @@ pub const EXPOSED_HEADERS: &[&str] =
 pub fn app(store: Store, config: &Config) -> Router {
     let token = layers::auth::Token::new(&config.token);
     let limiter = layers::rate_limit::Limiter::new(config.rate_limit);
+    let service_limiter = limiter.clone();
     let calls = layers::concurrency::Calls::new(config.max_concurrent_calls);
     // Outermost first: the log sees every answer, including the layers' own refusals.
     let middleware = ServiceBuilder::new()
         .layer(from_fn(layers::logging::log))
         .layer(from_fn_with_state(calls, layers::concurrency::shed))
         .layer(from_fn_with_state(token, layers::auth::require_token))
-        .layer(from_fn_with_state(limiter, layers::rate_limit::limit))
+        .layer(from_fn_with_state(service_limiter, layers::rate_limit::limit))
         .layer(from_fn(layers::deadline::enforce))
         .layer(from_fn_with_state(layers::body_limit::BodyLimit(config.max_request_bytes), layers::body_limit::limit))
         .layer(from_fn_with_state(
@@ -113,19 +117,42 @@ pub fn app(store: Store, config: &Config) -> Router {
         .max_encoding_message_size(usize::MAX);
     // tonic-web turns grpc-web into gRPC (and back), so the middleware and the service only
     // ever see gRPC; it hands on tonic bodies, which axum's middleware wants as its own.
-    let grpc = ServiceBuilder::new()
-        .layer(from_fn(layers::content_type::require_grpc))
-        .layer(from_fn(layers::grpc_web_body::check))
-        .layer(tonic_web::GrpcWebLayer::new())
-        .service(
+    macro_rules! grpc_and_grpc_web {
+        ($middleware:expr, $service:expr) => {
             ServiceBuilder::new()
-                .map_request(|request: http::Request<tonic::body::Body>| request.map(axum::body::Body::new))
-                .layer(middleware.clone())
-                .service(grpc),
-        );
+                .layer(from_fn(layers::content_type::require_grpc))
+                .layer(from_fn(layers::grpc_web_body::check))
+                .layer(tonic_web::GrpcWebLayer::new())
+                .service(
+                    ServiceBuilder::new()
+                        .map_request(|request: http::Request<tonic::body::Body>| request.map(axum::body::Body::new))
+                        .layer($middleware)
+                        .service($service),
+                )
+        };
+    }
+    let grpc = grpc_and_grpc_web!(middleware.clone(), grpc);
+
+    // Server reflection (v1 and v1alpha) of the schema the service is built from. It needs no
+    // token: it tells what the app and the repository publish anyway, and grpcurl, buf curl
+    // and grpcio's reflection client ask for it before any call.
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(wirelens_api::FILE_DESCRIPTOR_SET)
+    };
+    let v1 = reflection().build_v1().expect("wirelens-api's descriptor set is valid");
+    let v1alpha = reflection().build_v1alpha().expect("wirelens-api's descriptor set is valid");
+    let open = || {
+        ServiceBuilder::new()
+            .layer(from_fn(layers::logging::log))
+            .layer(from_fn_with_state(limiter.clone(), layers::rate_limit::limit))
+            .layer(from_fn(layers::deadline::enforce))
+    };
 
     let mut router = Router::new()
         .route_service(&format!("{GRPC_PREFIX}{{*method}}"), grpc)
+        .route_service(&format!("/{REFLECTION_V1}/{{*method}}"), grpc_and_grpc_web!(open(), v1))
+        .route_service(&format!("/{REFLECTION_V1ALPHA}/{{*method}}"), grpc_and_grpc_web!(open(), v1alpha))
         .merge(rest::routes(store, config.max_upload_bytes).route_layer(middleware));
     if let Some(dist) = &config.dist {
         router = static_files::fallback(router, dist);

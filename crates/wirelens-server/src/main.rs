@@ -15,10 +15,11 @@ use wirelens_server::{Config, DEMO_TOKEN, RateLimit, Store};
 ///
 /// gRPC:  POST /userservice.UserService/{GetUser,ListUsers,UploadUserPhotos,Chat}
 ///        (HTTP/2 native gRPC; grpc-web binary and text over HTTP/1.1 or HTTP/2)
+///        and server reflection, grpc.reflection.v1 and v1alpha (no token needed)
 /// REST:  GET /v1/users/{id}, GET /v1/users?page_size=&page_token=, POST /v1/users/{id}/photos
 /// App:   every other path, from --dist
 ///
-/// Every API call needs `authorization: Bearer <token>`.
+/// Every UserService call needs `authorization: Bearer <token>`.
 #[derive(Parser, Debug)]
 #[command(name = "wirelens-server", version, verbatim_doc_comment)]
 struct Args {

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use http::{HeaderMap, StatusCode, Uri, header};
 use http_body_util::BodyExt as _;
+use wirelens_api::contract::USERS_PATH;
 use wirelens_api::{GetUserResponse, PhotoUpload};
 
 use crate::error::ApiError;
@@ -29,9 +30,9 @@ struct Rest {
 /// The `/v1/` routes.
 pub fn routes(store: Store, max_upload_bytes: usize) -> Router {
     Router::new()
-        .route("/v1/users", get(list_users))
-        .route("/v1/users/{id}", get(get_user))
-        .route("/v1/users/{id}/photos", post(upload_photo))
+        .route(USERS_PATH, get(list_users))
+        .route(&format!("{USERS_PATH}/{{id}}"), get(get_user))
+        .route(&format!("{USERS_PATH}/{{id}}/photos"), post(upload_photo))
         .with_state(Rest { store, max_upload_bytes })
 }
 

@@ -18,12 +18,7 @@ use crate::layers::deadline::Deadline;
 use crate::store::Store;
 use crate::users::{self, MAX_DEMO_DELAY, Upload};
 
-/// Asks `GetUser` (either twin) to work this many milliseconds before answering: makes deadlines visible.
-pub const WORK_HEADER: &str = "x-wirelens-work-ms";
-/// Asks `ListUsers` to wait this many milliseconds before each message: makes a stream visible.
-pub const DELAY_HEADER: &str = "x-wirelens-delay-ms";
-/// Initial metadata of `ListUsers` (and a header of the REST list): the token of the next page.
-pub const NEXT_PAGE_HEADER: &str = "x-wirelens-next-page-token";
+pub use wirelens_api::contract::{DELAY_HEADER, NEXT_PAGE_HEADER, WORK_HEADER};
 /// The most messages one `Chat` call answers before it ends the stream.
 pub const MAX_CHAT_MESSAGES: u32 = 10_000;
 /// `ChatMessage.from` of the server's replies.

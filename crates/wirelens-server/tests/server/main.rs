@@ -3,7 +3,8 @@
 //! uploads, a taken port); `faults`: load shedding, the body limit, slow and silent clients;
 //! `fuzz_corpus`: the `server` fuzz target's corpus; `grpc`: the native tonic client against
 //! every method, status and layer; `grpc_web`: hand-framed grpc-web over HTTP/1.1; `raw`:
-//! frames by hand over h2c; `rest`: the JSON twin; `persistence`: restarts.
+//! frames by hand over h2c; `reflection`: grpc.reflection v1 and v1alpha; `rest`: the JSON
+//! twin; `persistence`: restarts.
 
 mod binary;
 mod faults;
@@ -12,5 +13,6 @@ mod grpc;
 mod grpc_web;
 mod persistence;
 mod raw;
+mod reflection;
 mod rest;
 mod support;
