@@ -358,7 +358,11 @@ fn annotate_cmd(args: &AnnotateArgs, ui: &Ui) -> Result<(), Failure> {
         let form = match args.output {
             Output::Annotated => delimited::Form::Listing { explain: args.explain, color: ui.stdout_color },
             Output::Protoscope => delimited::Form::Protoscope,
-            _ => return Err(Failure::usage("--delimited prints the listing or protoscope (-o annotated, -o protoscope)")),
+            _ => {
+                return Err(Failure::usage(
+                    "--delimited prints the listing or protoscope (-o annotated, -o protoscope)",
+                ));
+            }
         };
         // Raw bytes stream from stdin; text is read whole and parsed first.
         return match args.input {
