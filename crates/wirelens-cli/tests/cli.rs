@@ -849,7 +849,7 @@ fn help_lists_the_commands() {
               encode    Encode a message written in JSON or text format, and show its bytes
               decode    Decode bytes (hex, base64, escaped or raw) as a message, to JSON or text format
               annotate  Show what every byte means, with or without a schema
-              call      Call the reference UserService (wirelens-server) over native gRPC, and show the answers
+              call      Call any method of any service over gRPC, grpc-web or Connect, and show the answers
               help      Print this message or the help of the given subcommand(s)
 
             Options:
