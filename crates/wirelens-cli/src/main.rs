@@ -6,6 +6,7 @@
 //! the listing `output.rs`'s. All protobuf knowledge is core's.
 
 mod call;
+mod delimited;
 mod error;
 mod help;
 mod load;
@@ -215,6 +216,11 @@ struct AnnotateArgs {
     /// as `protoscope -s` does)
     #[arg(short, long, value_name = "FORMAT", default_value = "annotated", value_parser = outputs(&Output::BYTES))]
     output: Output,
+    /// The bytes are a stream of messages, each behind its length as a varint (what
+    /// writeDelimitedTo writes): annotate and print each as soon as it is read (the listing or
+    /// protoscope)
+    #[arg(long)]
+    delimited: bool,
     /// The bytes, as text in --input's notation (several words are joined by spaces); `-` or
     /// nothing reads them from stdin
     #[arg(value_name = "DATA")]
@@ -385,8 +391,31 @@ fn decode(args: &DecodeArgs, ui: &Ui) -> Result<(), Failure> {
 /// Never fails on bytes: what cannot be read is shown as invalid, with its offset.
 fn annotate_cmd(args: &AnnotateArgs, ui: &Ui) -> Result<(), Failure> {
     let desc = args.schema.message_type()?;
+    if args.delimited {
+        let form = match args.output {
+            Output::Annotated => delimited::Form::Listing { explain: args.explain, color: ui.stdout_color },
+            Output::Protoscope => delimited::Form::Protoscope,
+            _ => {
+                return Err(Failure::usage(
+                    "--delimited prints the listing or protoscope (-o annotated, -o protoscope)",
+                ));
+            }
+        };
+        // Raw bytes stream from stdin; text is read whole and parsed first.
+        return match args.input {
+            InputArg::Raw if words(&args.data).is_none() => {
+                delimited::run(&mut io::stdin().lock(), desc.as_ref(), form)
+            }
+            _ => delimited::run(&mut read_bytes(args.input, &args.data)?.as_slice(), desc.as_ref(), form),
+        };
+    }
     let bytes = read_bytes(args.input, &args.data)?;
     let annotation = annotate(&bytes, desc.as_ref());
+    drop(bytes);
+    if matches!(args.output, Output::Annotated) {
+        // Written as it is made: the listing is some 25 times the size of the bytes.
+        return output::stream_stdout(|out| output::listing_to(&annotation, args.explain, ui.stdout_color, out));
+    }
     let out = bytes_out(args.output, &annotation, args.explain, ui.stdout_color).expect("annotate prints bytes");
     output::write_stdout(&out)
 }
