@@ -71,7 +71,8 @@ fn build_runner(sources: &Path) -> Result<PathBuf> {
     println!("conformance runner: building with g++ into {} (about 3 minutes)", dir.display());
     let partial = dir.with_extension("partial");
     let _ = std::fs::remove_dir_all(&partial);
-    util::run(&mut util::cmd(&path_arg(&sources.join("build.sh")), &[&path_arg(&partial)])).context(
+    // Through bash: the read-only sources may sit on a filesystem mounted without exec.
+    util::run(&mut util::cmd("bash", &[&path_arg(&sources.join("build.sh")), &path_arg(&partial)])).context(
         "building the conformance runner failed (`cargo xtask setup` installs g++, libprotobuf-dev and libjsoncpp-dev)",
     )?;
     // Only a complete build takes the name that marks it done.

@@ -177,7 +177,10 @@ fn bench(args: &[&str]) -> Result<()> {
         _ => return usage_error(&format!("unexpected arguments to bench: {args:?}")),
     };
     // Core's code, measured where the workloads are (wirelens-bench depends on core, not back).
-    let mut cargo = util::cmd("cargo", &["bench", "-p", "wirelens-bench", "--bench", "annotate", "--bench", "codecs"]);
+    let mut cargo = util::cmd(
+        "cargo",
+        &["bench", "-p", "wirelens-bench", "--bench", "annotate", "--bench", "codecs", "--bench", "notation"],
+    );
     if !extra.is_empty() {
         cargo.arg("--").args(extra);
     }

@@ -3,7 +3,7 @@
 //!
 //! The language is protoscope's (github.com/protocolbuffers/protoscope); its reader, and the
 //! spelling of its literals, are the notation module's ([`crate::input::protoscope`]).
-//! [`write`] prints an [`Annotation`] so that reading it gives back exactly its bytes: tags as
+//! [`write`](fn@write) prints an [`Annotation`] so that reading it gives back exactly its bytes: tags as
 //! `N:` (groups as `N:SGROUP` … `N:EGROUP`), overlong varints as `long-form:N`, and anything the
 //! annotator could not read as hex, with the reason in a comment. Knows the wire format; the
 //! schema only lends names to the comments.

@@ -39,9 +39,14 @@
 //!
 //! An escape never runs past the end of a line.
 //!
+//! **Protoscope** (`1: 42 2: {"Alice"}`): the whole language of protoscope's `language.txt`, with
+//! its own stricter rules (only space, tab, CR and LF separate tokens; strings have protoscope's
+//! escapes and may span lines); see [`protoscope`].
+//!
 //! # Guessing the notation
 //!
-//! [`detect_format`] picks escaped when the text holds a backslash or opens a quoted string; hex
+//! [`detect_format`] picks protoscope when the first token is a tag (`1:`, `-5:LEN`), a
+//! `long-form:N` or a `#` comment; escaped when the text holds a backslash or opens a quoted string; hex
 //! when every character is a hex digit, a separator or part of a `0x` prefix, and either the digit
 //! count is even or the text has a comma or a `0x` prefix (so `0x8` and `08, 2` are reported as
 //! hex mistakes instead of being read as base64); hex also when the text is two or more groups of
@@ -60,10 +65,10 @@
 //! Positions count characters (Rust `char`s), not bytes, so a multi-byte character before the
 //! mistake moves it by one, not by its UTF-8 length.
 
-pub(crate) mod base64;
+pub mod base64;
 mod escaped;
 mod hex;
-pub(crate) mod protoscope;
+pub mod protoscope;
 
 use std::fmt;
 use std::str::FromStr;

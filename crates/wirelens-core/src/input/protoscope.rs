@@ -36,10 +36,10 @@ use super::{ErrorKind, Fault};
 use crate::varint;
 use crate::wire::WireType;
 
-/// A mistake in protoscope text; where it is goes with it in a [`Fault`].
+/// A mistake in protoscope text; an [`InputError`](super::InputError) says where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mistake {
-    /// A word that is no token: `banana`, `1e1`'s like are [`Mistake::FloatForm`].
+    /// A word that is no token (`banana`); a float written wrong is [`Mistake::FloatForm`].
     Unknown(String),
     /// A white-space character other than the four that separate tokens.
     Separator(char),
@@ -138,7 +138,8 @@ impl fmt::Display for Mistake {
 
 /// The bytes protoscope `chars` spell, or the first mistake and the character it is at.
 pub(super) fn read(chars: &[char]) -> Result<Vec<u8>, Fault> {
-    Scanner { chars, at: 0, out: Vec::with_capacity(chars.len()), frames: Vec::new(), long_form: None, tag: None }.run()
+    let out = Vec::with_capacity(chars.len() / 2);
+    Scanner { chars, at: 0, out, frames: Vec::new(), long_form: None, tag: None, word: String::new() }.run()
 }
 
 /// Whether `chars` opens like protoscope: with a comment, a tag (`1:`, `-5:LEN`) or a
@@ -160,7 +161,7 @@ pub(super) fn looks_like(chars: &[char]) -> bool {
 
 /// `"…"` that reads back as `text`'s UTF-8: `"`, `\` and line feeds escaped, other control
 /// characters as `\x` escapes.
-pub(crate) fn string_literal(text: &str) -> String {
+pub fn string_literal(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
@@ -182,7 +183,7 @@ pub(crate) fn string_literal(text: &str) -> String {
 }
 
 /// `` `0a2b` ``: the bytes in lowercase hex.
-pub(crate) fn hex_literal(bytes: &[u8]) -> String {
+pub fn hex_literal(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2 + 2);
     out.push('`');
     for b in bytes {
@@ -194,14 +195,14 @@ pub(crate) fn hex_literal(bytes: &[u8]) -> String {
 
 /// A decimal double that reads back to exactly `value`'s bits (`1.5`, `1.0e300`), or `None`
 /// for an infinity or a NaN.
-pub(crate) fn double_literal(value: f64) -> Option<String> {
+pub fn double_literal(value: f64) -> Option<String> {
     let text = with_point(format!("{value:?}"));
     (value.is_finite() && text.parse::<f64>().map(f64::to_bits) == Ok(value.to_bits())).then_some(text)
 }
 
 /// A decimal float with its `i32` that reads back to exactly `value`'s bits, or `None` for an
 /// infinity or a NaN.
-pub(crate) fn float_literal(value: f32) -> Option<String> {
+pub fn float_literal(value: f32) -> Option<String> {
     let text = with_point(format!("{value:?}"));
     (value.is_finite() && text.parse::<f32>().map(f32::to_bits) == Ok(value.to_bits())).then(|| text + "i32")
 }
@@ -235,8 +236,15 @@ enum Token {
         zigzag: bool,
         wire_type: Option<u8>,
     },
-    /// Bytes as they are, and the wire type they give a tag before them.
-    Bytes(Vec<u8>, u8),
+    /// Bytes as they are (strings, hex), which give a tag before them `VARINT`.
+    Bytes(Vec<u8>),
+    /// A fixed-width value (or a boolean): the first `len` bytes of `bytes`, and the wire type
+    /// they give a tag before them.
+    Fixed {
+        bytes: [u8; 8],
+        len: u8,
+        wire_type: u8,
+    },
     LongForm(usize),
     Open,
     OpenGroup,
@@ -267,6 +275,8 @@ struct Scanner<'a> {
     /// A `long-form:N` waiting for its varint: where it is, and N.
     long_form: Option<(usize, usize)>,
     tag: Option<PendingTag>,
+    /// The word being read, kept to spare an allocation per word.
+    word: String,
 }
 
 fn fault(at: usize, mistake: Mistake) -> Fault {
@@ -308,7 +318,8 @@ impl Scanner<'_> {
                 Some(number) => Some(number),
                 None => return Err(fault(at, Mistake::GroupWithoutTag)),
             },
-            Token::Bytes(_, wire_type) => self.resolve(*wire_type)?,
+            Token::Fixed { wire_type, .. } => self.resolve(*wire_type)?,
+            Token::Bytes(_) => self.resolve(WireType::Varint as u8)?,
             Token::Open => self.resolve(WireType::Len as u8)?,
             Token::Varint(_) | Token::Tag { .. } | Token::Close => self.resolve(WireType::Varint as u8)?,
         };
@@ -320,7 +331,8 @@ impl Scanner<'_> {
             Token::Tag { number, zigzag, wire_type: None } => {
                 self.tag = Some(PendingTag { at, number, zigzag, long_form: extra })
             }
-            Token::Bytes(bytes, _) => self.out.extend_from_slice(&bytes),
+            Token::Bytes(bytes) => self.out.extend_from_slice(&bytes),
+            Token::Fixed { bytes, len, .. } => self.out.extend_from_slice(&bytes[..usize::from(len)]),
             Token::LongForm(n) => self.long_form = Some((at, n)),
             Token::Open => self.frames.push(Frame::Length { at, start: self.out.len(), extra }),
             Token::OpenGroup => {
@@ -379,8 +391,8 @@ impl Scanner<'_> {
                 Token::OpenGroup
             }
             '!' => return Err(fault(start, Mistake::Bang)),
-            '"' => Token::Bytes(self.string(start)?, WireType::Varint as u8),
-            '`' => Token::Bytes(self.hex(start)?, WireType::Varint as u8),
+            '"' => Token::Bytes(self.string(start)?),
+            '`' => Token::Bytes(self.hex(start)?),
             _ => {
                 let end = (start + 1..chars.len()).find(|&i| ends_word(chars[i])).unwrap_or(chars.len());
                 self.at = end;
@@ -388,7 +400,9 @@ impl Scanner<'_> {
                 if let Some(i) = word.iter().position(|c| c.is_whitespace()) {
                     return Err(fault(start + i, Mistake::Separator(word[i])));
                 }
-                token(&word.iter().collect::<String>()).map_err(|m| fault(start, m))?
+                self.word.clear();
+                self.word.extend(word);
+                token(&self.word).map_err(|m| fault(start, m))?
             }
         };
         Ok(Some((start, token)))
@@ -481,6 +495,11 @@ fn push_varint(out: &mut Vec<u8>, value: u64, extra: usize) -> Result<(), Mistak
     Ok(())
 }
 
+/// The `len` low bytes of `value`, little-endian, as a token.
+fn fixed(value: u64, len: u8, wire_type: u8) -> Token {
+    Token::Fixed { bytes: value.to_le_bytes(), len, wire_type }
+}
+
 /// A word (what runs up to a separator, a brace, a quote, a backtick, `#` or `!`) as a token.
 fn token(word: &str) -> Result<Token, Mistake> {
     let unknown = || Mistake::Unknown(word.to_owned());
@@ -492,12 +511,12 @@ fn token(word: &str) -> Result<Token, Mistake> {
     }
     let (i32_tag, i64_tag) = (WireType::I32 as u8, WireType::I64 as u8);
     match word {
-        "true" => return Ok(Token::Bytes(vec![1], 0)),
-        "false" => return Ok(Token::Bytes(vec![0], 0)),
-        "inf32" => return Ok(Token::Bytes(f32::INFINITY.to_le_bytes().to_vec(), i32_tag)),
-        "-inf32" => return Ok(Token::Bytes(f32::NEG_INFINITY.to_le_bytes().to_vec(), i32_tag)),
-        "inf64" => return Ok(Token::Bytes(f64::INFINITY.to_le_bytes().to_vec(), i64_tag)),
-        "-inf64" => return Ok(Token::Bytes(f64::NEG_INFINITY.to_le_bytes().to_vec(), i64_tag)),
+        "true" => return Ok(fixed(1, 1, 0)),
+        "false" => return Ok(fixed(0, 1, 0)),
+        "inf32" => return Ok(fixed(f32::INFINITY.to_bits().into(), 4, i32_tag)),
+        "-inf32" => return Ok(fixed(f32::NEG_INFINITY.to_bits().into(), 4, i32_tag)),
+        "inf64" => return Ok(fixed(f64::INFINITY.to_bits(), 8, i64_tag)),
+        "-inf64" => return Ok(fixed(f64::NEG_INFINITY.to_bits(), 8, i64_tag)),
         _ => {}
     }
     let (negative, body) = match word.strip_prefix('-') {
@@ -554,9 +573,9 @@ fn token(word: &str) -> Result<Token, Mistake> {
             if value > i64::from(u32::MAX) || value < i64::from(i32::MIN) {
                 return Err(Mistake::Width(word.into(), 32));
             }
-            Token::Bytes((value as u32).to_le_bytes().to_vec(), i32_tag)
+            fixed(u64::from(value as u32), 4, i32_tag)
         }
-        "i64" => Token::Bytes(value.to_le_bytes().to_vec(), i64_tag),
+        "i64" => fixed(value as u64, 8, i64_tag),
         _ => Token::Varint(value as u64),
     })
 }
@@ -588,14 +607,14 @@ fn float(word: &str, negative: bool, radix: u32, int: &str, rest: &str) -> Resul
     }
     let bits = if double { 64 } else { 32 };
     let too_large = || Mistake::FloatRange(word.to_owned(), bits);
-    let bytes = if radix == 10 {
+    let bits_of = if radix == 10 {
         let text = &word[..word.len() - suffix.len()];
         if double {
             let value: f64 = text.parse().map_err(|_| malformed())?;
-            value.is_finite().then(|| value.to_le_bytes().to_vec())
+            value.is_finite().then(|| value.to_bits())
         } else {
             let value: f32 = text.parse().map_err(|_| malformed())?;
-            value.is_finite().then(|| value.to_le_bytes().to_vec())
+            value.is_finite().then(|| value.to_bits().into())
         }
     } else {
         // An exponent too long for i64 is one no format reaches either way.
@@ -604,10 +623,10 @@ fn float(word: &str, negative: bool, radix: u32, int: &str, rest: &str) -> Resul
             e => e.parse::<i64>().unwrap_or(if e.starts_with('-') { i64::MIN } else { i64::MAX }),
         };
         let format = if double { &DOUBLE } else { &FLOAT };
-        hex_float(format, negative, int, frac, exponent).map(|b| b.to_le_bytes()[..bits as usize / 8].to_vec())
+        hex_float(format, negative, int, frac, exponent)
     };
     let wire_type = if double { WireType::I64 } else { WireType::I32 };
-    bytes.map(|b| Token::Bytes(b, wire_type as u8)).ok_or_else(too_large)
+    bits_of.map(|b| fixed(b, bits as u8 / 8, wire_type as u8)).ok_or_else(too_large)
 }
 
 /// An IEEE 754 binary format: significand bits (the hidden one included) and the largest
