@@ -89,7 +89,8 @@ impl Schema {
 /// proto3 files; a file of an edition (`edition = "2023"`) is refused up front, naming the file,
 /// since prost-reflect cannot read them (0.16.5 panics on one).
 pub fn read_descriptor_set(bytes: &[u8]) -> Result<DescriptorPool, DescriptorSetError> {
-    let set = <SetHeader as prost::Message>::decode(bytes).map_err(|e| DescriptorSetError::NotASet(e.to_string()))?;
+    let set =
+        <FileDescriptorSet as prost::Message>::decode(bytes).map_err(|e| DescriptorSetError::NotASet(e.to_string()))?;
     if let Some(file) = set.file.iter().find(|f| f.syntax == "editions") {
         let edition = match file.edition {
             1000 => "2023".to_owned(),
@@ -114,13 +115,13 @@ pub enum DescriptorSetError {
 
 /// As much of `FileDescriptorSet` and `FileDescriptorProto` as tells a file's syntax.
 #[derive(Clone, PartialEq, prost::Message)]
-struct SetHeader {
+struct FileDescriptorSet {
     #[prost(message, repeated, tag = "1")]
-    file: Vec<FileHeader>,
+    file: Vec<FileDescriptorProto>,
 }
 
 #[derive(Clone, PartialEq, prost::Message)]
-struct FileHeader {
+struct FileDescriptorProto {
     #[prost(string, tag = "1")]
     name: String,
     #[prost(string, tag = "12")]
