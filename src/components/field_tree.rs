@@ -25,12 +25,12 @@ pub fn FieldTree(props: &Props) -> Html {
     let records: Vec<NodeId> =
         (0..a.nodes().len()).filter(|&id| matches!(a.node(id).kind, NodeKind::Field(_))).take(MAX_LINES + 1).collect();
     let selected_record = props.selected.and_then(|o| a.leaf_at(o)).and_then(|leaf| a.field_of(leaf)).map(|(id, _)| id);
-    let total = a.nodes().iter().filter(|n| matches!(n.kind, NodeKind::Field(_))).count();
+    let total = a.nodes().filter(|n| matches!(n.kind, NodeKind::Field(_))).count();
     // The schema's top-level fields that have no record: at their default, so not sent.
     let present: Vec<u32> = a
         .roots()
         .filter_map(|id| match &a.node(id).kind {
-            NodeKind::Field(f) => Some(f.number),
+            NodeKind::Field(f) => Some(f.number()),
             _ => None,
         })
         .collect();
@@ -76,7 +76,7 @@ pub fn FieldTree(props: &Props) -> Html {
 /// For a field the schema-less reading had to guess: a picker of every valid reading.
 fn reading_picker(a: &Annotation, record: NodeId, onpin: &Callback<(Vec<u32>, Reading)>) -> Html {
     let NodeKind::Field(field) = &a.node(record).kind else { return Html::default() };
-    if !field.readings.is_ambiguous() {
+    if !field.readings().is_ambiguous() {
         return Html::default();
     }
     let path = a.number_path(record);
@@ -92,8 +92,8 @@ fn reading_picker(a: &Annotation, record: NodeId, onpin: &Callback<(Vec<u32>, Re
     let label = format!("read field {} as", path.iter().map(u32::to_string).collect::<Vec<_>>().join("."));
     html! {
         <select class="pin" aria-label={label} {onchange}>
-            { for field.readings.iter().map(|r| html! {
-                <option value={r.type_name()} selected={field.readings.chosen() == Some(r)}>{ r.type_name() }</option>
+            { for field.readings().iter().map(|r| html! {
+                <option value={r.type_name()} selected={field.readings().chosen() == Some(r)}>{ r.type_name() }</option>
             }) }
         </select>
     }

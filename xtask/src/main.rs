@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's automation, in Rust rather than shell. This file parses the
 //! command line and dispatches; each command lives in its own module.
 
+mod bench_cli;
 mod bench_server;
 mod conformance;
 mod dist;
@@ -47,6 +48,8 @@ Commands:
                                  profiles (time to the seed bytes, bytes for the first screen, every
                                  tab, a repeat visit), typing, a 1 MiB message, the benchmark tab
   bench server                   start wirelens-server (bench profile) and time each kind of call
+  bench cli                      the wirelens command against protoc, whole processes on the 1 MiB
+                                 batch (time, peak memory), and a 1 GiB --delimited stream
                                  with `wirelens call --repeat --concurrency`, then GetUser and
                                  ListUsers over native gRPC, grpc-web and REST side by side
   interop                        run the independent clients against wirelens-server: Python
@@ -168,6 +171,9 @@ fn bench(args: &[&str]) -> Result<()> {
     }
     if args == ["server"] {
         return bench_server::run();
+    }
+    if args == ["cli"] {
+        return bench_cli::run();
     }
     if let ["codec", rest @ ..] = args {
         let extra = match rest {

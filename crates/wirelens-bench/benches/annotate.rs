@@ -6,7 +6,10 @@
 //! decode-only estimate. Without `protoc` on the PATH that group is skipped with a note.
 //!
 //! The inputs are wirelens-bench's workloads: the reference user, and the batch, a page of
-//! [`BATCH_USERS`] users (about 1 MiB).
+//! [`BATCH_USERS`] users (about 1 MiB). prost's generated decode of the batch runs in the same
+//! group, as the yardstick annotate is held to. `annotate/adversarial` reads inputs of the
+//! batch's size built to make a schema-less reader work hard (see [`adversarial`]); their
+//! times compare with `annotate/batch/schema-less`.
 
 use std::cell::RefCell;
 use std::fs::File;
@@ -16,6 +19,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use wirelens_bench::codec::{Codec, Direction, RustCodec};
 use wirelens_bench::workload::{BATCH_USERS, Workload};
 use wirelens_core::wire::annotate;
 
@@ -34,19 +38,73 @@ fn annotate_batch(c: &mut Criterion) {
         let annotation = annotate(bytes, desc);
         assert!(annotation.is_valid(), "the batch annotates without an invalid span");
         println!(
-            "batch: {BATCH_USERS} users in {} bytes of {}; annotated {name}: {} nodes of {} bytes each",
+            "batch: {BATCH_USERS} users in {} bytes of {}; annotated {name}: {} nodes, {} bytes of annotation \
+             ({:.1} per input byte)",
             bytes.len(),
             batch.descriptor().full_name(),
-            annotation.nodes().len(),
-            std::mem::size_of::<wirelens_core::wire::Node>()
+            annotation.len(),
+            annotation.heap_size(),
+            annotation.heap_size() as f64 / bytes.len() as f64
         );
     }
+    let prost = RustCodec(wirelens_bench::codec::CodecId::Prost);
+    let mut prost_decode = prost.op(&batch, Direction::Decode).expect("the batch has prost types");
     let mut group = c.benchmark_group("annotate/batch");
     group.sampling_mode(SamplingMode::Flat).sample_size(10).warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(5));
     group.throughput(Throughput::BytesDecimal(bytes.len() as u64));
     group.bench_function("schema", |b| b.iter(|| annotate(black_box(bytes), Some(&desc))));
     group.bench_function("schema-less", |b| b.iter(|| annotate(black_box(bytes), None)));
+    group.bench_function("prost-decode", |b| b.iter(&mut prost_decode));
+    group.finish();
+}
+
+/// Inputs about the batch's size that a schema-less reader could take quadratic time on, each
+/// read without a schema:
+/// - `nested-late-failure`: 99 nested LEN payloads around a run of text; every payload reads as a
+///   message up to its last byte (a tag naming field 0), so each is tried as a message, fails at
+///   its end, and is checked as a string, at every level;
+/// - `start-groups`: nothing but start-group tags (`0B`, field 1), inside a LEN record;
+/// - `ambiguous`: records whose payloads nest 6 deep and each read as a message, a string and
+///   packed varints alike.
+fn adversarial(size: usize) -> Vec<(&'static str, Vec<u8>)> {
+    let mut nested = vec![b'a'; size - 99 * 8];
+    for _ in 0..99 {
+        let mut outer = vec![0x0A];
+        let mut len = nested.len() + 1;
+        while len >= 0x80 {
+            outer.push((len as u8 & 0x7F) | 0x80);
+            len >>= 7;
+        }
+        outer.push(len as u8);
+        outer.extend_from_slice(&nested);
+        outer.push(0x07);
+        nested = outer;
+    }
+    let mut groups = vec![0x0A];
+    let mut len = size - 4;
+    while len >= 0x80 {
+        groups.push((len as u8 & 0x7F) | 0x80);
+        len >>= 7;
+    }
+    groups.push(len as u8);
+    groups.resize(groups.len() + size - 4, 0x0B);
+    let unit = [0x0A, 0x0C, 0x0A, 0x0A, 0x0A, 0x08, 0x0A, 0x06, 0x0A, 0x04, 0x0A, 0x02, 0x08, 0x01];
+    let ambiguous: Vec<u8> = unit.iter().copied().cycle().take(size / unit.len() * unit.len()).collect();
+    vec![("nested-late-failure", nested), ("start-groups", groups), ("ambiguous", ambiguous)]
+}
+
+fn annotate_adversarial(c: &mut Criterion) {
+    let size = batch().proto.len();
+    let mut group = c.benchmark_group("annotate/adversarial");
+    group.sampling_mode(SamplingMode::Flat).sample_size(10).warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(5));
+    for (name, bytes) in adversarial(size) {
+        let a = annotate(&bytes, None);
+        println!("adversarial {name}: {} bytes, {} nodes, {} diagnostics", bytes.len(), a.len(), a.diagnostics().len());
+        group.throughput(Throughput::BytesDecimal(bytes.len() as u64));
+        group.bench_function(name, |b| b.iter(|| annotate(black_box(&bytes), None)));
+    }
     group.finish();
 }
 
@@ -131,5 +189,5 @@ fn mb_per_s(bytes: u64, time: Duration) -> f64 {
     bytes as f64 / time.as_secs_f64() / 1e6
 }
 
-criterion_group!(benches, annotate_batch, annotate_user, protoc_decode_raw);
+criterion_group!(benches, annotate_batch, annotate_adversarial, annotate_user, protoc_decode_raw);
 criterion_main!(benches);

@@ -1,82 +1,103 @@
-//! `wirelens call`: one call of the reference UserService over native gRPC (HTTP/2), any of the
-//! four kinds. Requests are JSON (one message per line on stdin for a streaming request),
-//! turned into protobuf by wirelens-core against the schema's descriptors; every response is
-//! printed as canonical JSON and, with `--annotate`, as its annotated wire bytes. Knows tonic's
-//! client and the generated types; the protobuf knowledge is core's.
+//! `wirelens call`: one call of any unary or streaming method of any schema, in gRPC, grpc-web,
+//! grpc-web-text or Connect (proto or JSON). The schema comes from `.proto` files, a
+//! FileDescriptorSet, the server's reflection, or (by default) the reference UserService built
+//! in. Requests are JSON (one message per line on stdin for a client stream), turned into
+//! protobuf by core; every answer is printed as canonical JSON and, with `--annotate`, as its
+//! annotated bytes, the trailers or end-of-stream message too. A call that ends with a status
+//! other than OK fails with it (exit 3). The network is `transport.rs`'s; the protocol core's.
 
 use std::io::{self, BufRead as _, IsTerminal as _, Read as _};
-use std::str::FromStr;
+use std::path::PathBuf;
 use std::time::Duration;
 
-use prost_reflect::DescriptorPool;
+use prost_reflect::{DescriptorPool, DynamicMessage, MethodDescriptor};
 use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
-use tonic::metadata::{MetadataKey, MetadataMap, MetadataValue};
-use tonic::transport::{Channel, Endpoint};
-use wirelens_api::{ChatMessage, GetUserRequest, ListUsersRequest, PhotoUpload, UserServiceClient};
+use wirelens_api::contract::{DEMO_TOKEN, NEXT_PAGE_HEADER};
+pub use wirelens_core::call::Protocol;
+use wirelens_core::call::{self, Kind, Target};
+use wirelens_core::commands::{self, CallLine, SchemaSource};
+use wirelens_core::grpcweb::SpanKind;
 use wirelens_core::message::{self, JsonStyle};
+use wirelens_core::status::{self, Detail, Status};
 use wirelens_core::wire::annotate;
 
 use crate::error::Failure;
-use crate::output;
+use crate::transport::{self, Connection, Ended, Event, Requests};
+use crate::{load, output, reflect};
 
-pub use wirelens_api::contract::DEMO_TOKEN;
 /// The most messages one call reads from stdin or prints.
 pub const MAX_MESSAGES: usize = 1_000_000;
 
-/// The four methods of `userservice.UserService`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    GetUser,
-    ListUsers,
-    UploadUserPhotos,
-    Chat,
+/// Where the schema comes from, as the command line says.
+#[derive(Debug, Clone, Default)]
+pub struct Schema {
+    pub protos: Vec<PathBuf>,
+    pub include: Vec<PathBuf>,
+    pub descriptor_set: Option<PathBuf>,
+    pub reflect: bool,
 }
 
-impl Method {
-    /// The request and response message types.
-    fn types(self) -> (&'static str, &'static str) {
-        match self {
-            Method::GetUser => ("userservice.GetUserRequest", "userservice.GetUserResponse"),
-            Method::ListUsers => ("userservice.ListUsersRequest", "userservice.User"),
-            Method::UploadUserPhotos => ("userservice.PhotoUpload", "userservice.UploadResult"),
-            Method::Chat => ("userservice.ChatMessage", "userservice.ChatMessage"),
-        }
-    }
-}
-
-impl FromStr for Method {
-    type Err = String;
-
-    /// `GetUser`, `getuser`, `UserService/GetUser` or `userservice.UserService/GetUser`.
-    fn from_str(text: &str) -> Result<Method, String> {
-        let name = text.rsplit('/').next().unwrap_or(text);
-        match name.to_ascii_lowercase().as_str() {
-            "getuser" => Ok(Method::GetUser),
-            "listusers" => Ok(Method::ListUsers),
-            "uploaduserphotos" => Ok(Method::UploadUserPhotos),
-            "chat" => Ok(Method::Chat),
-            _ => Err(format!("unknown method '{text}': UserService has GetUser, ListUsers, UploadUserPhotos and Chat")),
+impl Schema {
+    fn source(&self) -> SchemaSource {
+        let text = |p: &PathBuf| p.to_string_lossy().into_owned();
+        if self.reflect {
+            SchemaSource::Reflect
+        } else if let Some(set) = &self.descriptor_set {
+            SchemaSource::DescriptorSet(text(set))
+        } else if !self.protos.is_empty() {
+            SchemaSource::Protos {
+                files: self.protos.iter().map(text).collect(),
+                includes: self.include.iter().map(text).collect(),
+            }
+        } else {
+            SchemaSource::Builtin
         }
     }
 }
 
 /// Everything `call` needs, from the command line.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Call {
     pub addr: String,
+    pub protocol: Protocol,
+    pub schema: Schema,
+    /// `None`: the demo token to the built-in service, nothing to others; `Some("")`: none.
     pub token: Option<String>,
     pub deadline: Option<Duration>,
     pub headers: Vec<(String, String)>,
-    pub method: Method,
+    /// `None` lists the schema's methods instead of calling one.
+    pub method: Option<String>,
     /// The request(s) as JSON; `None` reads stdin.
     pub json: Option<String>,
     pub annotate: bool,
+    /// Headers, trailers and the status on stderr.
+    pub verbose: bool,
+    /// Print the call as `wirelens call`, grpcurl and buf curl lines instead of making it.
+    pub commands: bool,
     pub color: bool,
-    /// Make the call this many times (with the same requests) and print a summary instead.
+    /// With `--repeat`: make the call this many times, this many at once (`repeat.rs`).
     pub repeat: u32,
-    /// How many of the repeated calls are in flight at once, over one HTTP/2 connection.
     pub concurrency: u32,
+}
+
+/// A call ready to go: its schema, method, metadata and connection.
+pub struct Prepared {
+    pub pool: DescriptorPool,
+    pub method: MethodDescriptor,
+    pub metadata: Vec<(String, String)>,
+    pub connection: Connection,
+    pub builtin: bool,
+}
+
+impl Prepared {
+    pub fn target<'a>(&'a self, call: &'a Call) -> Target<'a> {
+        Target {
+            protocol: call.protocol,
+            base_url: &call.addr,
+            metadata: &self.metadata,
+            deadline_ms: call.deadline.map(|d| u32::try_from(d.as_millis()).unwrap_or(u32::MAX)),
+        }
+    }
 }
 
 /// Parses `500ms`, `2s`, `1m` or a bare number of milliseconds.
@@ -93,99 +114,235 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     }
 }
 
-/// Makes the call and prints what comes back.
-pub fn run(call: Call) -> Result<(), Failure> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+/// A one-thread runtime: one call (or `--repeat`'s tasks) needs no more.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Failure::invalid(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(call.run())
+        .map_err(|e| Failure::invalid(format!("cannot start the async runtime: {e}")))
 }
 
-/// The descriptors of wirelens-api's schema.
-fn pool() -> DescriptorPool {
-    DescriptorPool::decode(wirelens_api::FILE_DESCRIPTOR_SET).expect("wirelens-api's descriptor set is valid")
+/// Makes the call and prints what comes back.
+pub fn run(call: Call) -> Result<(), Failure> {
+    runtime()?.block_on(call.run())
 }
 
 impl Call {
     async fn run(self) -> Result<(), Failure> {
-        let pool = pool();
-        let (request_type, response_type) = self.method.types();
-        let request_desc = pool.get_message_by_name(request_type).expect("the request type is in the schema");
-        let printer = Printer {
-            desc: pool.get_message_by_name(response_type).expect("the response type is in the schema"),
-            annotate: self.annotate,
-            color: self.color,
-        };
-        let parse = move |text: &str| -> Result<Vec<u8>, Failure> {
-            let message = message::parse_json(&request_desc, text)
-                .map_err(|e| Failure::invalid_at(format!("the request: {e}"), text, e.line, e.column))?;
-            Ok(message::encode(&message))
-        };
-
-        let metadata = self.metadata()?;
-        if self.repeat > 1 {
-            let requests = self.all_requests(parse)?;
-            let client = UserServiceClient::new(self.connect().await?);
-            return crate::repeat::run(self, client, metadata, requests).await;
+        let Some(prepared) = self.prepare().await? else { return Ok(()) };
+        let kind = Kind::of(&prepared.method);
+        if self.commands {
+            return self.print_commands(&prepared);
         }
-        let mut client = UserServiceClient::new(self.connect().await?);
-        match self.method {
-            Method::GetUser => {
-                let request: GetUserRequest = decode(&parse(&self.single_request()?)?);
-                let response = client.get_user(self.request(&metadata, request)).await.map_err(|s| self.failed(&s))?;
-                printer.print(&response.into_inner())
+        let requests = if kind.client_streams() && self.protocol == Protocol::Grpc {
+            let (requests, reader) = self.stream_requests(&prepared.method);
+            // A client stream's one answer waits until every request line has been read: a bad
+            // line fails the command, and the answer to the lines before it is not printed.
+            let mut held = (kind == Kind::ClientStreaming).then(Vec::new);
+            let ended = self.call(&prepared, requests, held.as_mut()).await;
+            reader.await.map_err(|e| Failure::invalid(format!("reading the requests failed: {e}")))??;
+            let printer = self.printer(&prepared);
+            for m in held.iter().flatten() {
+                printer.print(m)?;
             }
-            Method::ListUsers => {
-                let request: ListUsersRequest = decode(&parse(&self.single_request()?)?);
-                let response =
-                    client.list_users(self.request(&metadata, request)).await.map_err(|s| self.failed(&s))?;
-                if let Some(token) = response.metadata().get(wirelens_api::contract::NEXT_PAGE_HEADER) {
-                    eprintln!("next page token: {}", token.to_str().unwrap_or("(not text)"));
-                }
-                let mut stream = response.into_inner();
-                for _ in 0..MAX_MESSAGES {
-                    match stream.message().await.map_err(|s| self.failed(&s))? {
-                        Some(user) => printer.print(&user)?,
-                        None => break,
-                    }
-                }
-                Ok(())
-            }
-            Method::UploadUserPhotos => {
-                let (requests, reader) = self.stream_requests(parse);
-                let response = client.upload_user_photos(self.request(&metadata, requests)).await;
-                reader.await.map_err(|e| Failure::invalid(format!("reading the requests failed: {e}")))??;
-                printer.print(&response.map_err(|s| self.failed(&s))?.into_inner())
-            }
-            Method::Chat => {
-                let (requests, reader) = self.stream_requests(parse);
-                let response = client.chat(self.request(&metadata, requests)).await.map_err(|s| self.failed(&s))?;
-                let mut stream = response.into_inner();
-                for _ in 0..MAX_MESSAGES {
-                    match stream.message().await.map_err(|s| self.failed(&s))? {
-                        Some(reply) => printer.print(&reply)?,
-                        None => break,
-                    }
-                }
-                reader.await.map_err(|e| Failure::invalid(format!("reading the requests failed: {e}")))?
-            }
-        }
+            return self.conclude(&prepared, ended?);
+        } else if kind.client_streams() {
+            return Err(Failure::usage(format!(
+                "{} cannot carry {}: it is {} (use --protocol grpc)",
+                self.protocol,
+                call::full_name(&prepared.method),
+                kind.words()
+            )));
+        } else {
+            Requests::All(vec![self.parse(&prepared.method, &self.single_request()?)?])
+        };
+        let ended = self.call(&prepared, requests, None).await?;
+        self.conclude(&prepared, ended)
     }
 
-    async fn connect(&self) -> Result<Channel, Failure> {
-        let endpoint = Endpoint::from_shared(self.addr.clone()).map_err(|e| {
-            Failure::usage(format!("--addr '{}' is not a URL such as http://127.0.0.1:8080: {e}", self.addr))
-        })?;
-        endpoint.connect().await.map_err(|e| {
-            let mut failure = Failure::call(format!("cannot connect to {}: {}", self.addr, source_chain(&e)));
-            failure.hints.push("is wirelens-server running? start it with `cargo run -p wirelens-server`".into());
-            failure
+    /// The schema, the method and the connection; `None` when there was only a list to print.
+    pub async fn prepare(&self) -> Result<Option<Prepared>, Failure> {
+        let source = self.schema.source();
+        let builtin = source == SchemaSource::Builtin;
+        let token = match &self.token {
+            Some(t) => Some(t.clone()).filter(|t| !t.is_empty()),
+            None if builtin => Some(DEMO_TOKEN.to_owned()),
+            None => None,
+        };
+        let mut metadata = Vec::new();
+        if let Some(token) = token {
+            metadata.push(("authorization".to_owned(), format!("Bearer {token}")));
+        }
+        metadata.extend(self.headers.iter().cloned());
+        transport::metadata(&metadata)?;
+        // Connect only when the server is needed: a bad method name or a listing needs none.
+        let needs_server = self.schema.reflect || (self.method.is_some() && !self.commands);
+        let local = if self.schema.reflect { None } else { Some(self.local_pool(&source)?) };
+        if let (Some(pool), Some(name)) = (&local, &self.method) {
+            call::find_method(pool, name).map_err(|e| Failure::usage(e.to_string()))?;
+        }
+        let connection =
+            if needs_server { Connection::open(self.protocol, &self.addr).await? } else { Connection::unopened() };
+        let pool = match local {
+            Some(pool) => pool,
+            None => {
+                let target =
+                    Target { protocol: self.protocol, base_url: &self.addr, metadata: &metadata, deadline_ms: None };
+                reflect::fetch(&connection, &target).await?
+            }
+        };
+        let Some(name) = &self.method else {
+            let mut out = String::new();
+            for full in call::methods(&pool) {
+                let method = call::find_method(&pool, &full).expect("a listed method is found");
+                let note = if self.protocol.carries(Kind::of(&method)) { "" } else { " (native gRPC only)" };
+                out.push_str(&format!(
+                    "{full}  {} -> {}  {}{note}\n",
+                    method.input().full_name(),
+                    method.output().full_name(),
+                    Kind::of(&method).words()
+                ));
+            }
+            if out.is_empty() {
+                out.push_str("(the schema has no services)\n");
+            }
+            output::write_stdout(out.as_bytes())?;
+            return Ok(None);
+        };
+        let method = call::find_method(&pool, name).map_err(|e| Failure::usage(e.to_string()))?;
+        Ok(Some(Prepared { pool, method, metadata, connection, builtin }))
+    }
+
+    fn printer(&self, prepared: &Prepared) -> Printer {
+        Printer { desc: prepared.method.output(), annotate: self.annotate, color: self.color }
+    }
+
+    /// Makes the call, printing each answer as it comes, or into `held` to print later.
+    /// The schema from the command line or built in (not reflection).
+    fn local_pool(&self, source: &SchemaSource) -> Result<DescriptorPool, Failure> {
+        Ok(match source {
+            SchemaSource::Builtin => DescriptorPool::decode(wirelens_api::FILE_DESCRIPTOR_SET)
+                .expect("wirelens-api's descriptor set is valid"),
+            SchemaSource::Protos { .. } => {
+                let include =
+                    if self.schema.include.is_empty() { vec![PathBuf::from(".")] } else { self.schema.include.clone() };
+                load::files(&self.schema.protos, &include)?.schema.pool().clone()
+            }
+            SchemaSource::DescriptorSet(_) => {
+                descriptor_set(self.schema.descriptor_set.as_ref().expect("a descriptor set source has a path"))?
+            }
+            SchemaSource::Reflect => unreachable!("reflection is not a local schema"),
         })
     }
 
+    async fn call(
+        &self,
+        prepared: &Prepared,
+        requests: Requests,
+        mut held: Option<&mut Vec<call::Message>>,
+    ) -> Result<Ended, Failure> {
+        let target = prepared.target(self);
+        let printer = self.printer(prepared);
+        let verbose = self.verbose;
+        let mut on_event = |event: Event<'_>| match event {
+            Event::Headers(headers) => {
+                if verbose {
+                    eprintln!("{}", lines("header", headers));
+                }
+                if let Some((_, token)) = headers.iter().find(|(n, _)| n == NEXT_PAGE_HEADER) {
+                    eprintln!("next page token: {token}");
+                }
+                Ok(())
+            }
+            Event::Message(m) => match held.as_deref_mut() {
+                Some(held) => {
+                    held.push(m.clone());
+                    Ok(())
+                }
+                None => printer.print(m),
+            },
+        };
+        transport::call(&prepared.connection, &target, &prepared.method, requests, &mut on_event).await
+    }
+
+    /// After the last message: the trailers and the body's end (with `--annotate`), the status.
+    fn conclude(&self, prepared: &Prepared, ended: Ended) -> Result<(), Failure> {
+        if self.annotate
+            && let Some(body) = &ended.body
+        {
+            let mut out = String::new();
+            for span in &body.spans {
+                if let SpanKind::Trailers { .. } = span.kind {
+                    let what = match (self.protocol, ended.status.source) {
+                        (Protocol::Connect | Protocol::ConnectJson, status::Source::EndOfStream) => {
+                            "end-of-stream message"
+                        }
+                        (Protocol::Connect | Protocol::ConnectJson, _) => "error body",
+                        _ => "trailer frame",
+                    };
+                    let text = String::from_utf8_lossy(&body.bytes[span.range.clone()]);
+                    out.push_str(&format!(
+                        "# {what}, bytes {}..{}:\n{}\n",
+                        span.range.start,
+                        span.range.end,
+                        text.trim_end()
+                    ));
+                }
+            }
+            output::write_stdout(out.as_bytes())?;
+        }
+        if self.verbose {
+            if !ended.trailers.is_empty() {
+                eprintln!("{}", lines("trailer", &ended.trailers));
+            }
+            let code = status::by_number(ended.status.code).map_or("a code gRPC does not define", |c| c.meaning);
+            eprintln!("status: {}; {code}; from the {}", ended.status.describe(), ended.status.source.words());
+        }
+        if ended.status.is_ok() {
+            return Ok(());
+        }
+        Err(self.failed(prepared, &ended.status))
+    }
+
+    /// The failure for a call that ended with a non-OK status: name, number, message, details.
+    pub fn failed(&self, prepared: &Prepared, s: &Status) -> Failure {
+        let mut failure = Failure::call(s.describe());
+        for detail in &s.details {
+            failure.hints.push(describe_detail(detail, &prepared.pool));
+        }
+        if s.code == 16 && prepared.builtin {
+            failure.hints.push(format!("the server's demo token is {DEMO_TOKEN}: pass --token"));
+        }
+        failure
+    }
+
+    fn print_commands(&self, prepared: &Prepared) -> Result<(), Failure> {
+        let requests = match &self.json {
+            Some(json) => json.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect(),
+            None => return Err(Failure::usage("--commands needs the request in --json")),
+        };
+        let line = CallLine {
+            protocol: self.protocol,
+            base_url: self.addr.clone(),
+            method: call::full_name(&prepared.method),
+            schema: self.schema.source(),
+            metadata: prepared.metadata.clone(),
+            deadline_ms: prepared.target(self).deadline_ms,
+            requests,
+        };
+        let out =
+            format!("{}\n{}\n{}\n", commands::wirelens(&line), commands::grpcurl(&line), commands::buf_curl(&line));
+        output::write_stdout(out.as_bytes())
+    }
+
+    /// `text` as a request of `method`.
+    pub fn parse(&self, method: &MethodDescriptor, text: &str) -> Result<DynamicMessage, Failure> {
+        message::parse_json(&method.input(), text)
+            .map_err(|e| Failure::invalid_at(format!("the request: {e}"), text, e.line, e.column))
+    }
+
     /// The one request of a unary or server-streaming call: `--json`, or all of stdin.
-    fn single_request(&self) -> Result<String, Failure> {
+    pub fn single_request(&self) -> Result<String, Failure> {
         match &self.json {
             Some(json) => Ok(json.clone()),
             None => {
@@ -200,14 +357,25 @@ impl Call {
         }
     }
 
-    /// The requests of a streaming call, one JSON message per non-blank line of `--json` or stdin,
-    /// read on a blocking thread and sent as they come (so a chat can go back and forth).
-    fn stream_requests<M: prost::Message + Default + 'static>(
-        &self,
-        parse: impl Fn(&str) -> Result<Vec<u8>, Failure> + Send + 'static,
-    ) -> (ReceiverStream<M>, tokio::task::JoinHandle<Result<(), Failure>>) {
+    /// Every request of a client stream, read before the first call (`--repeat`).
+    pub fn all_requests(&self, method: &MethodDescriptor) -> Result<Vec<DynamicMessage>, Failure> {
+        let text = self.single_request()?;
+        if !Kind::of(method).client_streams() {
+            return Ok(vec![self.parse(method, &text)?]);
+        }
+        let mut requests = Vec::new();
+        for (number, line) in text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty()) {
+            requests.push(self.parse(method, line).map_err(|failure| at_line(failure, number))?);
+        }
+        Ok(requests)
+    }
+
+    /// The requests of a client stream, one JSON message per non-blank line of `--json` or
+    /// stdin, read on a blocking thread and sent as they come (so a chat can go back and forth).
+    fn stream_requests(&self, method: &MethodDescriptor) -> (Requests, tokio::task::JoinHandle<Result<(), Failure>>) {
         let (tx, rx) = mpsc::channel(16);
         let json = self.json.clone();
+        let (this, method) = (self.clone(), method.clone());
         let reader = tokio::task::spawn_blocking(move || {
             let lines: Box<dyn Iterator<Item = io::Result<String>>> = match json {
                 Some(json) => Box::new(json.lines().map(str::to_owned).map(Ok).collect::<Vec<_>>().into_iter()),
@@ -223,123 +391,70 @@ impl Call {
                 if line.trim().is_empty() {
                     continue;
                 }
-                let bytes = parse(&line).map_err(|failure| at_line(failure, number))?;
-                if tx.blocking_send(decode::<M>(&bytes)).is_err() {
+                let request = this.parse(&method, &line).map_err(|failure| at_line(failure, number))?;
+                if tx.blocking_send(message::encode(&request)).is_err() {
                     break; // the call ended; the server's answer says why
                 }
             }
             Ok(())
         });
-        (ReceiverStream::new(rx), reader)
+        (Requests::Stream(rx), reader)
     }
+}
 
-    /// The token and the extra headers as metadata, checked once for every call.
-    fn metadata(&self) -> Result<MetadataMap, Failure> {
-        let mut metadata = MetadataMap::new();
-        if let Some(token) = &self.token {
-            let value = MetadataValue::try_from(format!("Bearer {token}"))
-                .map_err(|_| Failure::usage("--token must be printable ASCII"))?;
-            metadata.insert("authorization", value);
-        }
-        for (name, value) in &self.headers {
-            let key = MetadataKey::from_bytes(name.as_bytes())
-                .map_err(|_| Failure::usage(format!("--header '{name}' is not a valid header name")))?;
-            let value = MetadataValue::try_from(value.as_str())
-                .map_err(|_| Failure::usage(format!("--header {name}: the value must be printable ASCII")))?;
-            metadata.insert(key, value);
-        }
-        Ok(metadata)
-    }
-
-    /// `message` with `metadata` and the deadline.
-    fn request<T>(&self, metadata: &MetadataMap, message: T) -> tonic::Request<T> {
-        let mut request = tonic::Request::from_parts(metadata.clone(), tonic::Extensions::default(), message);
-        if let Some(deadline) = self.deadline {
-            request.set_timeout(deadline);
-        }
-        request
-    }
-
-    /// One call with already encoded `requests` and nothing printed: what `--repeat` makes.
-    /// Returns how many messages came back.
-    pub async fn invoke(
-        &self,
-        client: &mut UserServiceClient<Channel>,
-        metadata: &MetadataMap,
-        requests: &[Vec<u8>],
-    ) -> Result<u64, tonic::Status> {
-        match self.method {
-            Method::GetUser => {
-                let request: GetUserRequest = decode_first(requests);
-                client.get_user(self.request(metadata, request)).await.map(|_| 1)
-            }
-            Method::ListUsers => {
-                let request: ListUsersRequest = decode_first(requests);
-                let mut stream = client.list_users(self.request(metadata, request)).await?.into_inner();
-                let mut count = 0;
-                while count < MAX_MESSAGES as u64 && stream.message().await?.is_some() {
-                    count += 1;
-                }
-                Ok(count)
-            }
-            Method::UploadUserPhotos => {
-                let chunks: Vec<PhotoUpload> = requests.iter().map(|bytes| decode(bytes)).collect();
-                client.upload_user_photos(self.request(metadata, tokio_stream::iter(chunks))).await.map(|_| 1)
-            }
-            Method::Chat => {
-                let messages: Vec<ChatMessage> = requests.iter().map(|bytes| decode(bytes)).collect();
-                let mut stream = client.chat(self.request(metadata, tokio_stream::iter(messages))).await?.into_inner();
-                let mut count = 0;
-                while count < MAX_MESSAGES as u64 && stream.message().await?.is_some() {
-                    count += 1;
-                }
-                Ok(count)
-            }
-        }
-    }
-
-    /// Every request for `--repeat`, read before the first call: `--json` or stdin, one message
-    /// per line for streaming requests, the whole text otherwise.
-    fn all_requests(&self, parse: impl Fn(&str) -> Result<Vec<u8>, Failure>) -> Result<Vec<Vec<u8>>, Failure> {
-        let text = self.single_request()?;
-        if !matches!(self.method, Method::UploadUserPhotos | Method::Chat) {
-            return Ok(vec![parse(&text)?]);
-        }
-        let mut requests = Vec::new();
-        for (number, line) in text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty()) {
-            requests.push(parse(line).map_err(|failure| at_line(failure, number))?);
-        }
-        Ok(requests)
-    }
-
-    /// The failure for a call that ended with a non-OK status.
-    pub fn failed(&self, status: &tonic::Status) -> Failure {
-        // tonic's client enforces the deadline itself and reports its own timer as CANCELLED.
-        if status.code() == tonic::Code::Cancelled
-            && status.message().contains("Timeout expired")
-            && let Some(deadline) = self.deadline
-        {
-            return Failure::call(format!(
-                "DEADLINE_EXCEEDED: the deadline of {deadline:?} passed (seen by the client)"
-            ));
-        }
-        let mut failure = Failure::call(format!("{}: {}", code_name(status.code()), status.message()));
-        if let Some(info) = tonic_types::StatusExt::get_error_details(status).error_info() {
-            let mut facts: Vec<String> = info.metadata.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            facts.sort();
-            let facts = if facts.is_empty() { String::new() } else { format!(" {}", facts.join(" ")) };
-            failure.hints.push(format!("ErrorInfo: reason {} ({}){facts}", info.reason, info.domain));
-        }
-        if let Some(bad) = tonic_types::StatusExt::get_error_details(status).bad_request() {
-            for violation in &bad.field_violations {
-                failure.hints.push(format!("BadRequest: {}: {}", violation.field, violation.description));
-            }
-        }
-        if status.code() == tonic::Code::Unauthenticated {
-            failure.hints.push(format!("the server's demo token is {DEMO_TOKEN}: pass --token"));
+/// Reads a FileDescriptorSet (`protoc --descriptor_set_out --include_imports`, `buf build -o`).
+fn descriptor_set(path: &PathBuf) -> Result<DescriptorPool, Failure> {
+    let bytes = std::fs::read(path).map_err(|e| Failure::invalid(format!("cannot read {}: {e}", path.display())))?;
+    wirelens_core::schema::read_descriptor_set(&bytes).map_err(|e| {
+        let mut failure = Failure::invalid(format!("{}: {e}", path.display()));
+        if let wirelens_core::schema::DescriptorSetError::NotASet(_) = e {
+            failure.hints.push(
+                "write one with `protoc --include_imports --descriptor_set_out=FILE ...` or `buf build -o FILE`".into(),
+            );
         }
         failure
+    })
+}
+
+/// `header: name: value` lines.
+fn lines(what: &str, pairs: &[(String, String)]) -> String {
+    pairs.iter().map(|(n, v)| format!("{what}: {n}: {v}")).collect::<Vec<_>>().join("\n")
+}
+
+/// An error detail in words: ErrorInfo and BadRequest as the reference server sends them,
+/// any type the schema (or google.rpc's) knows as JSON, anything else as hex.
+fn describe_detail(detail: &Detail, pool: &DescriptorPool) -> String {
+    use prost::Message as _;
+    match detail.type_name.as_str() {
+        "google.rpc.ErrorInfo" => {
+            if let Ok(info) = tonic_types::pb::ErrorInfo::decode(detail.value.as_slice()) {
+                let mut facts: Vec<String> = info.metadata.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                facts.sort();
+                let facts = if facts.is_empty() { String::new() } else { format!(" {}", facts.join(" ")) };
+                return format!("ErrorInfo: reason {} ({}){facts}", info.reason, info.domain);
+            }
+        }
+        "google.rpc.BadRequest" => {
+            if let Ok(bad) = tonic_types::pb::BadRequest::decode(detail.value.as_slice()) {
+                let violations: Vec<String> = bad
+                    .field_violations
+                    .iter()
+                    .map(|v| format!("BadRequest: {}: {}", v.field, v.description))
+                    .collect();
+                return violations.join("\n");
+            }
+        }
+        _ => {}
     }
+    let rpc = DescriptorPool::decode(tonic_types::pb::FILE_DESCRIPTOR_SET).ok();
+    let desc = pool.get_message_by_name(&detail.type_name).or_else(|| rpc?.get_message_by_name(&detail.type_name));
+    if let Some(desc) = desc
+        && let Ok(m) = message::decode(&desc, &detail.value)
+        && let Ok(json) = message::to_json(&m, JsonStyle::CANONICAL)
+    {
+        return format!("{}: {json}", detail.type_name);
+    }
+    format!("{}: {}", detail.type_name, wirelens_core::input::to_hex(&detail.value))
 }
 
 /// Prints each response: one line of canonical JSON, then its annotated bytes when asked.
@@ -350,15 +465,14 @@ struct Printer {
 }
 
 impl Printer {
-    fn print(&self, message: &impl prost::Message) -> Result<(), Failure> {
-        let bytes = message.encode_to_vec();
-        let dynamic = message::decode(&self.desc, &bytes).expect("prost's own bytes decode");
+    fn print(&self, m: &call::Message) -> Result<(), Failure> {
         // A server may send what JSON cannot show (a Timestamp out of range): say so, do not panic.
-        let mut out = message::to_json(&dynamic, JsonStyle::CANONICAL).map_err(|e| Failure::invalid(e.to_string()))?;
+        let mut out =
+            message::to_json(&m.message, JsonStyle::CANONICAL).map_err(|e| Failure::invalid(e.to_string()))?;
         out.push('\n');
         if self.annotate {
-            out.push_str(&format!("# {}, {} bytes\n", self.desc.full_name(), bytes.len()));
-            out.push_str(&output::listing(&annotate(&bytes, Some(&self.desc)), false, self.color));
+            out.push_str(&format!("# {}, {} bytes\n", self.desc.full_name(), m.bytes.len()));
+            out.push_str(&output::listing(&annotate(&m.bytes, Some(&self.desc)), false, self.color));
             out.push('\n');
         }
         output::write_stdout(out.as_bytes())
@@ -373,32 +487,6 @@ fn at_line(mut failure: Failure, index: usize) -> Failure {
     failure
 }
 
-/// The first request (an empty message when there is none).
-pub(crate) fn decode_first<M: prost::Message + Default>(requests: &[Vec<u8>]) -> M {
-    requests.first().map(|bytes| decode(bytes)).unwrap_or_default()
-}
-
-/// The generated type from bytes core encoded for the same descriptor.
-fn decode<M: prost::Message + Default>(bytes: &[u8]) -> M {
-    M::decode(bytes).expect("core encodes what the schema describes")
-}
-
-fn source_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    for _ in 0..8 {
-        let Some(cause) = source else { break };
-        text.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    text
-}
-
-/// The code's name in the gRPC specification (`NOT_FOUND`), from core's table.
-fn code_name(code: tonic::Code) -> &'static str {
-    wirelens_core::status::name(code as u32)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -411,13 +499,5 @@ mod tests {
         assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
         assert!(parse_duration("1h").is_err());
         assert!(parse_duration("ms").is_err());
-    }
-
-    #[test]
-    fn method_names() {
-        assert_eq!("GetUser".parse(), Ok(Method::GetUser));
-        assert_eq!("userservice.UserService/ListUsers".parse(), Ok(Method::ListUsers));
-        assert_eq!("chat".parse(), Ok(Method::Chat));
-        assert!("DeleteUser".parse::<Method>().is_err());
     }
 }

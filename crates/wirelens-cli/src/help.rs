@@ -116,5 +116,13 @@ pub const CALL: &str = r#"Examples (with `cargo run -p wirelens-server -- --memo
   wirelens call Chat -        (then type {"from":"me","text":"hi"} lines; Ctrl-D ends)
   wirelens call GetUser --json '{"userId":"42"}' --deadline 100ms -H 'x-wirelens-work-ms: 1000'
 
+  Any service: the schema from files, a descriptor set or the server's reflection, any protocol:
+  wirelens call --reflect                                  (lists the methods)
+  wirelens call --protocol grpc-web-text -v ListUsers --json '{"pageSize":2}'
+  wirelens call --proto echo.proto -I proto --protocol connect --addr http://127.0.0.1:9000 \
+      demo.v1.EchoService/Say --json '{"text":"hi"}'
+  wirelens call --protocol grpc-web --commands GetUser --json '{"userId":"42"}'   (grpcurl, buf curl)
+
   Each response is one line of canonical proto3 JSON. Exit status 3: the server could not be
-  reached, or the call ended with a status other than OK (printed with its details)."#;
+  reached, or the call ended with a status other than OK (printed by name and number, with its
+  details)."#;

@@ -6,12 +6,16 @@
 //! the listing `output.rs`'s. All protobuf knowledge is core's.
 
 mod call;
+mod delimited;
 mod error;
 mod help;
 mod load;
 mod output;
+mod reflect;
 mod repeat;
 mod rest;
+mod summary;
+mod transport;
 
 use std::io::{self, IsTerminal, Read};
 use std::path::PathBuf;
@@ -51,7 +55,7 @@ enum Command {
     /// Show what every byte means, with or without a schema
     #[command(after_long_help = help::ANNOTATE)]
     Annotate(AnnotateArgs),
-    /// Call the reference UserService (wirelens-server) over native gRPC, and show the answers
+    /// Call any method of any service over gRPC, grpc-web or Connect, and show the answers
     #[command(after_long_help = help::CALL)]
     Call(CallArgs),
 }
@@ -61,35 +65,69 @@ struct CallArgs {
     /// The server
     #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8080")]
     addr: String,
-    /// The bearer token sent in `authorization`; empty sends none
-    #[arg(long, value_name = "TOKEN", default_value = call::DEMO_TOKEN)]
-    token: String,
-    /// How long the call may take (500ms, 2s, 1m): sent as grpc-timeout
+    /// The wire protocol: native gRPC (HTTP/2, every kind of method), grpc-web (binary or
+    /// base64 text) or Connect (binary protobuf, or JSON with connect-json), over HTTP/1.1
+    #[arg(long, value_name = "PROTOCOL", default_value = "grpc", value_parser = protocols())]
+    protocol: call::Protocol,
+    /// A .proto file of the schema (repeatable); its imports are read from -I directories
+    #[arg(long = "proto", value_name = "FILE", help_heading = "Schema", conflicts_with_all = ["descriptor_set", "reflect"])]
+    protos: Vec<PathBuf>,
+    /// An include directory for --proto (repeatable; default: .)
+    #[arg(short = 'I', long = "proto-path", value_name = "DIR", help_heading = "Schema")]
+    proto_path: Vec<PathBuf>,
+    /// The schema as an encoded FileDescriptorSet (.binpb, .pb, .protoset), as `protoc
+    /// --include_imports --descriptor_set_out` or `buf build -o` write it
+    #[arg(long, value_name = "FILE", help_heading = "Schema", conflicts_with = "reflect")]
+    descriptor_set: Option<PathBuf>,
+    /// The schema from the server's reflection service (grpc.reflection.v1, else v1alpha), over
+    /// native gRPC, or grpc-web with --protocol grpc-web. Without any of these: the reference
+    /// UserService, built in
+    #[arg(long, help_heading = "Schema")]
+    reflect: bool,
+    /// The bearer token sent in `authorization`; empty sends none. Default: the demo token
+    /// to the built-in UserService, none to other schemas
+    #[arg(long, value_name = "TOKEN")]
+    token: Option<String>,
+    /// How long the call may take (500ms, 2s, 1m): sent as grpc-timeout (connect-timeout-ms)
     #[arg(long, value_name = "DURATION", value_parser = call::parse_duration)]
     deadline: Option<std::time::Duration>,
     /// An extra request header, `name: value` (repeatable), e.g. 'x-wirelens-delay-ms: 300'
     #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = parse_header)]
     headers: Vec<(String, String)>,
-    /// Also show every response's wire bytes, annotated
+    /// Also show every response's wire bytes, annotated, and the trailers or Connect's
+    /// end-of-stream message or error body
     #[arg(long)]
     annotate: bool,
+    /// Print the response headers, trailers and the status with its meaning on stderr
+    #[arg(short, long)]
+    verbose: bool,
+    /// Print the call as `wirelens call`, grpcurl and `buf curl` lines instead of making it
+    #[arg(long)]
+    commands: bool,
     /// Make the call N times (same requests) and print a summary: statuses, calls/s, latencies;
-    /// GetUser and ListUsers are then made N times over their REST twin (HTTP/1.1) too
+    /// the reference GetUser and ListUsers are then made N times over their REST twin too
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
     repeat: u32,
-    /// With --repeat: how many calls are in flight at once, multiplexed on one HTTP/2 connection
+    /// With --repeat: how many calls are in flight at once (over one HTTP/2 connection in gRPC)
     #[arg(long, value_name = "C", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     concurrency: u32,
-    /// The request in canonical proto3 JSON; for UploadUserPhotos and Chat, one message per line
+    /// The request in canonical proto3 JSON; for a client stream, one message per line
     #[arg(long, value_name = "REQUEST")]
     json: Option<String>,
-    /// GetUser, ListUsers, UploadUserPhotos or Chat
-    #[arg(value_name = "METHOD", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<call::Method>()))]
-    method: call::Method,
+    /// `package.Service/Method`, `Service/Method`, or a method name unique in the schema
+    /// (GetUser). Without it: the schema's methods are listed
+    #[arg(value_name = "METHOD")]
+    method: Option<String>,
     /// `-` (or nothing, without --json) reads the request(s) from stdin: one JSON message per line
-    /// for the streaming requests of UploadUserPhotos and Chat
+    /// for a client stream
     #[arg(value_name = "-", conflicts_with = "json")]
     stdin: Option<String>,
+}
+
+fn protocols() -> impl clap::builder::TypedValueParser<Value = call::Protocol> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(call::Protocol::ALL.map(call::Protocol::name))
+        .map(|name| call::Protocol::from_name(&name).expect("one of the possible values"))
 }
 
 fn parse_header(text: &str) -> Result<(String, String), String> {
@@ -178,6 +216,11 @@ struct AnnotateArgs {
     /// as `protoscope -s` does)
     #[arg(short, long, value_name = "FORMAT", default_value = "annotated", value_parser = outputs(&Output::BYTES))]
     output: Output,
+    /// The bytes are a stream of messages, each behind its length as a varint (what
+    /// writeDelimitedTo writes): annotate and print each as soon as it is read (the listing or
+    /// protoscope)
+    #[arg(long)]
+    delimited: bool,
     /// The bytes, as text in --input's notation (several words are joined by spaces); `-` or
     /// nothing reads them from stdin
     #[arg(value_name = "DATA")]
@@ -348,8 +391,31 @@ fn decode(args: &DecodeArgs, ui: &Ui) -> Result<(), Failure> {
 /// Never fails on bytes: what cannot be read is shown as invalid, with its offset.
 fn annotate_cmd(args: &AnnotateArgs, ui: &Ui) -> Result<(), Failure> {
     let desc = args.schema.message_type()?;
+    if args.delimited {
+        let form = match args.output {
+            Output::Annotated => delimited::Form::Listing { explain: args.explain, color: ui.stdout_color },
+            Output::Protoscope => delimited::Form::Protoscope,
+            _ => {
+                return Err(Failure::usage(
+                    "--delimited prints the listing or protoscope (-o annotated, -o protoscope)",
+                ));
+            }
+        };
+        // Raw bytes stream from stdin; text is read whole and parsed first.
+        return match args.input {
+            InputArg::Raw if words(&args.data).is_none() => {
+                delimited::run(&mut io::stdin().lock(), desc.as_ref(), form)
+            }
+            _ => delimited::run(&mut read_bytes(args.input, &args.data)?.as_slice(), desc.as_ref(), form),
+        };
+    }
     let bytes = read_bytes(args.input, &args.data)?;
     let annotation = annotate(&bytes, desc.as_ref());
+    drop(bytes);
+    if matches!(args.output, Output::Annotated) {
+        // Written as it is made: the listing is some 25 times the size of the bytes.
+        return output::stream_stdout(|out| output::listing_to(&annotation, args.explain, ui.stdout_color, out));
+    }
     let out = bytes_out(args.output, &annotation, args.explain, ui.stdout_color).expect("annotate prints bytes");
     output::write_stdout(&out)
 }
@@ -358,18 +424,28 @@ fn call_cmd(args: CallArgs, ui: &Ui) -> Result<(), Failure> {
     if args.stdin.as_deref().is_some_and(|s| s != "-") {
         return Err(Failure::usage("the request comes from --json or from stdin (`-`), not from an argument"));
     }
-    call::run(call::Call {
+    let call = call::Call {
         addr: args.addr,
-        token: Some(args.token).filter(|t| !t.is_empty()),
+        protocol: args.protocol,
+        schema: call::Schema {
+            protos: args.protos,
+            include: args.proto_path,
+            descriptor_set: args.descriptor_set,
+            reflect: args.reflect,
+        },
+        token: args.token,
         deadline: args.deadline,
         headers: args.headers,
         method: args.method,
         json: args.json,
         annotate: args.annotate,
+        verbose: args.verbose,
+        commands: args.commands,
         color: ui.stdout_color,
         repeat: args.repeat,
         concurrency: args.concurrency,
-    })
+    };
+    if call.repeat > 1 { repeat::run(call) } else { call::run(call) }
 }
 
 impl SchemaArgs {

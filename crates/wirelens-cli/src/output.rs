@@ -70,14 +70,63 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
 /// each leaf is followed by its arithmetic; with `color`, the hex takes the colour of its byte
 /// class and the diagnostics of their severity.
 pub fn listing(a: &Annotation, explain: bool, color: bool) -> String {
-    let empty = if a.bytes().is_empty() { "(no bytes)\n" } else { "" };
-    let style = |p: Paint| match p {
+    let mut out = String::new();
+    let _ = listing_to(a, explain, color, &mut out);
+    out
+}
+
+/// [`listing`], written into `out` as it is made: a printer of a large annotation holds one line
+/// of it at a time.
+pub fn listing_to(a: &Annotation, explain: bool, color: bool, out: &mut dyn std::fmt::Write) -> std::fmt::Result {
+    if a.bytes().is_empty() {
+        out.write_str("(no bytes)\n")?;
+    }
+    explain::write_listing(a, explain, &|p, text| paint(color, style(p), text), out)
+}
+
+fn style(p: Paint) -> &'static str {
+    match p {
         Paint::Class(class) => class_color(class),
         Paint::Error => ERROR,
         Paint::Warning => WARNING,
         Paint::Explanation => DIM,
-    };
-    empty.to_owned() + &explain::listing_with(a, explain, &|p, text| paint(color, style(p), text))
+    }
+}
+
+/// An `io::Write` seen as a `fmt::Write`, keeping its first error (a reader that went away).
+struct IoText<W: Write> {
+    inner: W,
+    error: Option<io::Error>,
+}
+
+impl<W: Write> std::fmt::Write for IoText<W> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.inner.write_all(s.as_bytes()).map_err(|e| {
+            self.error.get_or_insert(e);
+            std::fmt::Error
+        })
+    }
+}
+
+/// Writes what `write` makes to stdout as it is made, through a buffer. A reader that went away
+/// (`| head`) is not an error.
+pub fn stream_stdout(write: impl FnOnce(&mut dyn std::fmt::Write) -> std::fmt::Result) -> Result<(), Failure> {
+    let mut out = IoText { inner: io::BufWriter::with_capacity(1 << 16, io::stdout().lock()), error: None };
+    let written = write(&mut out);
+    let flushed = if written.is_ok() { out.inner.flush() } else { Ok(()) };
+    match out.error.or(flushed.err()) {
+        Some(e) => stdout_failure(e),
+        None => Ok(()),
+    }
+}
+
+/// What a failed write to stdout means: nothing, for a reader that went away (`| head`).
+fn stdout_failure(e: io::Error) -> Result<(), Failure> {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(Failure::invalid(format!("cannot write to stdout: {e}")))
+    }
 }
 
 const RESET: &str = "\x1b[0m";

@@ -473,6 +473,48 @@ fn annotate_and_decode_print_the_bytes_in_every_form() {
 }
 
 #[test]
+fn annotates_a_delimited_stream_message_by_message() {
+    // Two users behind their lengths (the second with an overlong prefix), then a cut one.
+    let stream = [&[0x02, 0x08, 0x2A][..], &[0x87, 0x00, 0x12, 0x05], b"Alice", &[0x05, 0x08]].concat();
+    check_stdin(
+        "annotate --example reference --input raw --delimited -o protoscope",
+        &stream,
+        expect![[r#"
+            status: 1
+            --- stdout
+            # message 0: bytes 1..3
+            {
+              1: 42  # id
+            }
+            # message 1: bytes 5..12
+            long-form:1 {
+              2: {"Alice"}  # name
+            }
+            --- stderr
+            wirelens: error: message 2 at byte 12: its length is 5, but the stream ends after 1 bytes of it
+        "#]],
+    );
+    // What it prints reads back as the same stream: printed again, it is the same text.
+    let whole = &stream[..stream.len() - 2];
+    let printed = run(&words("annotate --example reference --input raw --delimited -o protoscope"), whole);
+    let again =
+        run(&words("annotate --example reference --input protoscope --delimited -o protoscope -"), &printed.stdout);
+    assert!(printed.status.success() && again.status.success(), "{}", render(&again));
+    assert_eq!(String::from_utf8_lossy(&again.stdout), String::from_utf8_lossy(&printed.stdout));
+    check(
+        "annotate --delimited 02 08 2A",
+        expect![[r#"
+            status: 0
+            --- stdout
+            # message 0: 2 bytes at byte 1 (offsets below are within the message)
+            0                               field 1: varint
+            0      08                         tag: field 1, wire type 0 VARINT
+            1      2A                         42
+        "#]],
+    );
+}
+
+#[test]
 fn colours_only_when_asked_or_on_a_terminal() {
     check(
         "annotate --color always 08 2A FF",
@@ -807,7 +849,7 @@ fn help_lists_the_commands() {
               encode    Encode a message written in JSON or text format, and show its bytes
               decode    Decode bytes (hex, base64, escaped or raw) as a message, to JSON or text format
               annotate  Show what every byte means, with or without a schema
-              call      Call the reference UserService (wirelens-server) over native gRPC, and show the answers
+              call      Call any method of any service over gRPC, grpc-web or Connect, and show the answers
               help      Print this message or the help of the given subcommand(s)
 
             Options:

@@ -78,7 +78,7 @@ pub fn compare(m: &DynamicMessage) -> Result<Comparison, JsonError> {
         let (mut protobuf, mut framing) = (0, 0);
         for record in annotation.roots() {
             let NodeKind::Field(field) = &annotation.node(record).kind else { continue };
-            if field.number != fd.number() {
+            if field.number() != fd.number() {
                 continue;
             }
             protobuf += annotation.node(record).range.len();

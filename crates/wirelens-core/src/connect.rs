@@ -167,7 +167,15 @@ pub fn unary_status(http_status: u16, body: &[u8]) -> Status {
         },
         Err(why) => Status {
             code: from_http,
-            message: format!("HTTP {http_status}: {why}"),
+            // A proxy's or another protocol's answer is often a line of text: show it.
+            message: match std::str::from_utf8(body)
+                .ok()
+                .filter(|_| serde_json::from_slice::<Value>(body).is_err())
+                .and_then(|t| t.lines().find(|l| !l.trim().is_empty()))
+            {
+                Some(line) => format!("HTTP {http_status}: {}", line.trim().chars().take(200).collect::<String>()),
+                None => format!("HTTP {http_status}: {why}"),
+            },
             details: Vec::new(),
             source: Source::HttpStatus,
         },
@@ -308,10 +316,16 @@ mod tests {
                 r#"{"code":"invalid_argument","message":"bad","details":[{"type":"google.rpc.ErrorInfo","value":"CgF4"}]}"#,
                 (3, "bad", Source::ErrorBody, 1),
             ),
+            (503, "<html>", (14, "HTTP 503: <html>", Source::HttpStatus, 0)),
             (
-                503,
-                "<html>",
-                (14, "HTTP 503: the error body is not JSON: expected value at line 1 column 1", Source::HttpStatus, 0),
+                502,
+                "",
+                (
+                    14,
+                    "HTTP 502: the error body is not JSON: EOF while parsing a value at line 1 column 0",
+                    Source::HttpStatus,
+                    0,
+                ),
             ),
             (401, r#"{"message":"who?"}"#, (16, "HTTP 401, an error body without a code: who?", Source::HttpStatus, 0)),
             (500, r#"{"code":"nonsense"}"#, (2, "HTTP 500, an error body without a code", Source::HttpStatus, 0)),

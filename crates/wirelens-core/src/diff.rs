@@ -35,7 +35,7 @@ fn key(a: &Annotation, leaf: NodeId) -> Vec<u64> {
     let mut key: Vec<u64> = Vec::new();
     for ancestor in a.ancestors(leaf) {
         if let NodeKind::Field(field) = &a.node(ancestor).kind {
-            key.push((u64::from(field.number) << 32) | u64::from(field.index));
+            key.push((u64::from(field.number()) << 32) | u64::from(field.index()));
         }
     }
     key.reverse();

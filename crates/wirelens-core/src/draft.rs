@@ -51,16 +51,16 @@ impl Draft {
         let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
         for record in records {
             let NodeKind::Field(field) = &a.node(record).kind else { continue };
-            *counts.entry(field.number).or_default() += 1;
+            *counts.entry(field.number()).or_default() += 1;
             let payload: Vec<NodeId> = a
                 .children(record)
                 .filter(|&c| !matches!(a.node(c).kind, NodeKind::Tag { .. } | NodeKind::Length(_)))
                 .collect();
             let Some(&value) = payload.first() else { continue };
-            let ty = match (&a.node(value).kind, field.wire_type) {
+            let ty = match (&a.node(value).kind, field.wire_type()) {
                 (NodeKind::Message, WireType::StartGroup) => Ty::Group(Draft::default()),
                 (NodeKind::Message, _) => Ty::Message(Draft::default()),
-                (NodeKind::Packed, _) => Ty::Packed(match field.readings.chosen() {
+                (NodeKind::Packed, _) => Ty::Packed(match field.readings().chosen() {
                     Some(Reading::PackedFixed32) => "fixed32",
                     Some(Reading::PackedFixed64) => "fixed64",
                     _ => "uint64",
@@ -72,7 +72,7 @@ impl Draft {
                 _ => Ty::Bytes,
             };
             let packed = matches!(ty, Ty::Packed(_));
-            let slot = self.fields.entry(field.number).or_insert(Slot { ty, repeated: packed });
+            let slot = self.fields.entry(field.number()).or_insert(Slot { ty, repeated: packed });
             if let (Ty::Message(nested) | Ty::Group(nested), NodeKind::Message) = (&mut slot.ty, &a.node(value).kind) {
                 nested.add(a, a.children(value).collect());
             } else if matches!((&slot.ty, &a.node(value).kind), (Ty::String, NodeKind::Bytes)) {

@@ -17,20 +17,17 @@ pub fn summary(a: &Annotation, id: NodeId) -> String {
     let node = a.node(id);
     match &node.kind {
         NodeKind::Field(field) => {
-            let mut line = match &field.descriptor {
-                Some(fd) => format!("field {} {}: {}", field.number, fd.name(), field.type_name()),
-                None => format!("field {}: {}", field.number, field.type_name()),
+            let mut line = match field.descriptor() {
+                Some(fd) => format!("field {} {}: {}", field.number(), fd.name(), field.type_name()),
+                None => format!("field {}: {}", field.number(), field.type_name()),
             };
-            for note in &field.notes {
+            for note in field.notes() {
                 let _ = write!(line, "  [{}]", note_text(note));
             }
-            if field.readings.is_ambiguous() {
-                let others: Vec<&str> = field
-                    .readings
-                    .iter()
-                    .filter(|r| Some(*r) != field.readings.chosen())
-                    .map(Reading::type_name)
-                    .collect();
+            let readings = field.readings();
+            if readings.is_ambiguous() {
+                let others: Vec<&str> =
+                    readings.iter().filter(|r| Some(*r) != readings.chosen()).map(Reading::type_name).collect();
                 let _ = write!(line, "  [could also be: {}]", others.join(", "));
             }
             line
@@ -43,7 +40,7 @@ pub fn summary(a: &Annotation, id: NodeId) -> String {
         NodeKind::Scalar(scalar) => scalar_text(a, id, scalar),
         NodeKind::Str => format!("{:?}", a.text(id)),
         NodeKind::Bytes => format!("{} bytes", node.range.len()),
-        NodeKind::Message => match a.field_of(id).and_then(|(_, f)| f.descriptor.as_ref().map(|fd| fd.kind())) {
+        NodeKind::Message => match a.field_of(id).and_then(|(_, f)| f.descriptor().map(|fd| fd.kind())) {
             Some(Kind::Message(m)) => format!("message {}", m.full_name()),
             _ => "message (read without a schema)".into(),
         },
@@ -88,7 +85,7 @@ pub fn explain(a: &Annotation, id: NodeId) -> Vec<String> {
         NodeKind::Str => {
             lines.push(format!("{} of UTF-8 text", crate::wire::plural(bytes.len() as u64, "byte", "bytes")))
         }
-        NodeKind::Invalid(reason) => lines.push(reason.clone()),
+        NodeKind::Invalid(reason) => lines.push(reason.to_string()),
         _ => {}
     }
     lines
@@ -117,19 +114,32 @@ pub enum Paint {
 /// The listing, with every leaf's arithmetic under it when `explain` is set, and each piece
 /// passed through `paint` (which must not change its width: colour codes only).
 pub fn listing_with(a: &Annotation, explain: bool, paint: &dyn Fn(Paint, &str) -> String) -> String {
-    const HEX_WIDTH: usize = 23;
     let mut out = String::new();
-    for line in listing_lines(a) {
+    let _ = write_listing(a, explain, paint, &mut out);
+    out
+}
+
+/// [`listing_with`], written into `out` line by line as the nodes are visited, so that a
+/// printer holds no more than a line of the listing at a time.
+pub fn write_listing(
+    a: &Annotation,
+    explain: bool,
+    paint: &dyn Fn(Paint, &str) -> String,
+    out: &mut dyn std::fmt::Write,
+) -> std::fmt::Result {
+    const HEX_WIDTH: usize = 23;
+    for id in 0..a.len() {
+        let line = listing_line(a, id);
         let pad = " ".repeat(HEX_WIDTH.saturating_sub(line.hex.chars().count()));
         let hex = if a.is_leaf(line.node) {
-            paint(Paint::Class(crate::hexview::class(&a.node(line.node).kind)), &line.hex)
+            paint(Paint::Class(crate::hexview::class(&a.kind(line.node))), &line.hex)
         } else {
             line.hex
         };
-        let _ = writeln!(out, "{:<5}  {hex}{pad}  {}{}", line.offset, "  ".repeat(line.depth), line.text);
+        writeln!(out, "{:<5}  {hex}{pad}  {}{}", line.offset, "  ".repeat(line.depth), line.text)?;
         if explain && a.is_leaf(line.node) {
             for step in self::explain(a, line.node) {
-                let _ = writeln!(out, "{:9}{}", "", paint(Paint::Explanation, &format!("= {step}")));
+                writeln!(out, "{:9}{}", "", paint(Paint::Explanation, &format!("= {step}")))?;
             }
         }
     }
@@ -138,9 +148,9 @@ pub fn listing_with(a: &Annotation, explain: bool, paint: &dyn Fn(Paint, &str) -
             crate::wire::Severity::Error => Paint::Error,
             crate::wire::Severity::Warning => Paint::Warning,
         };
-        let _ = writeln!(out, "{}", paint(kind, &d.to_string()));
+        writeln!(out, "{}", paint(kind, &d.to_string()))?;
     }
-    out
+    Ok(())
 }
 
 /// One line of the listing, for renderers that add colour.
@@ -155,18 +165,18 @@ pub struct ListingLine {
 }
 
 pub fn listing_lines(a: &Annotation) -> Vec<ListingLine> {
-    let mut lines = Vec::new();
-    for (id, node) in a.nodes().iter().enumerate() {
-        let depth = a.ancestors(id).count() - 1;
-        let hex = if a.is_leaf(id) {
-            let bytes = a.slice(id);
-            if bytes.len() > 8 { format!("{} …", to_hex(&bytes[..7])) } else { to_hex(bytes) }
-        } else {
-            String::new()
-        };
-        lines.push(ListingLine { node: id, offset: node.range.start, depth, hex, text: summary(a, id) });
-    }
-    lines
+    (0..a.len()).map(|id| listing_line(a, id)).collect()
+}
+
+fn listing_line(a: &Annotation, id: NodeId) -> ListingLine {
+    let depth = a.ancestors(id).count() - 1;
+    let hex = if a.is_leaf(id) {
+        let bytes = a.slice(id);
+        if bytes.len() > 8 { format!("{} …", to_hex(&bytes[..7])) } else { to_hex(bytes) }
+    } else {
+        String::new()
+    };
+    ListingLine { node: id, offset: a.range(id).start, depth, hex, text: summary(a, id) }
 }
 
 fn note_text(note: &Note) -> String {
@@ -190,7 +200,7 @@ fn scalar_text(a: &Annotation, id: NodeId, scalar: &Scalar) -> String {
         Scalar::SInt { raw, value } => format!("{value} (zigzag {raw})"),
         Scalar::Bool { raw } => format!("{}", *raw != 0),
         Scalar::Enum(number) => {
-            let kind = a.field_of(id).and_then(|(_, f)| f.descriptor.as_ref().map(|fd| fd.kind()));
+            let kind = a.field_of(id).and_then(|(_, f)| f.descriptor().map(|fd| fd.kind()));
             match kind.as_ref().and_then(Kind::as_enum).and_then(|e| e.get_value(*number)) {
                 Some(value) => format!("{} ({number})", value.name()),
                 None => format!("{number} (not a value of the enum: kept as a number)"),

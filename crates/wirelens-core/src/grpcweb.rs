@@ -313,9 +313,14 @@ impl Parser {
             None => self.pending.extend_from_slice(chunk),
             // Not ASCII: a byte is named as a character of Latin-1, which is what it shows as.
             Some(decoder) => {
-                if let Err(mistake) = decoder.push(chunk.iter().map(|&b| char::from(b)), &mut self.pending) {
+                let decoded = decoder.push(chunk.iter().map(|&b| char::from(b)), &mut self.pending);
+                // The bytes before a base64 mistake are read first: a frame error among them
+                // comes earlier in the body, and is the error however the body was chunked.
+                let frames = self.take_frames();
+                if let Err(mistake) = decoded {
                     self.base64_failed(mistake);
                 }
+                return frames;
             }
         }
         self.take_frames()

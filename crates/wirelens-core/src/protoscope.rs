@@ -55,15 +55,15 @@ impl Writer<'_> {
         let NodeKind::Field(field) = &self.a.node(id).kind else { return };
         let children: Vec<NodeId> = self.a.children(id).collect();
         // Names come from the schema; without one the field number is already on the line.
-        let label = if field.descriptor.is_some() { field.label() } else { String::new() };
+        let label = if field.descriptor().is_some() { field.label() } else { String::new() };
         let Some(tag) = children.first().and_then(|&t| self.tag(t)) else {
             return self.raw(id, depth, &label);
         };
-        let kinds: Vec<&NodeKind> = children.iter().map(|&c| &self.a.node(c).kind).collect();
-        match (field.wire_type, &kinds[1..]) {
+        let kinds: Vec<NodeKind> = children.iter().map(|&c| self.a.kind(c)).collect();
+        match (field.wire_type(), &kinds[1..]) {
             (WireType::Varint | WireType::I32 | WireType::I64, [NodeKind::Scalar(scalar)]) => {
                 let value = self.scalar(children[1], scalar);
-                let meaning = meaning(scalar, field.descriptor.as_ref());
+                let meaning = meaning(scalar, field.descriptor());
                 self.line(depth, &format!("{tag} {value}"), Some(label + &meaning));
             }
             (WireType::Len, [NodeKind::Length(len), payload]) => {
@@ -124,8 +124,8 @@ impl Writer<'_> {
 
     /// A record this writer has no tidier spelling for: its bytes, exactly.
     fn raw(&mut self, id: NodeId, depth: usize, label: &str) {
-        let reason = self.a.children(id).find_map(|c| match &self.a.node(c).kind {
-            NodeKind::Invalid(reason) => Some(reason.clone()),
+        let reason = self.a.children(id).find_map(|c| match self.a.kind(c) {
+            NodeKind::Invalid(reason) => Some(reason),
             _ => None,
         });
         let comment = match reason {

@@ -65,6 +65,7 @@ pub const CODES: [Code; 17] = [
 pub const OK: u32 = 0;
 pub const CANCELLED: u32 = 1;
 pub const DEADLINE_EXCEEDED: u32 = 4;
+pub const UNIMPLEMENTED: u32 = 12;
 pub const INTERNAL: u32 = 13;
 pub const UNAVAILABLE: u32 = 14;
 
@@ -195,8 +196,13 @@ struct Any {
 /// The details of a `grpc-status-details-bin` value: base64 (padded or not) of an encoded
 /// `google.rpc.Status`. `None` when it is neither.
 pub fn details_from_bin(value: &str) -> Option<Vec<Detail>> {
-    let bytes = decode_base64_any(value.trim())?;
-    let status = <RpcStatus as prost::Message>::decode(bytes.as_slice()).ok()?;
+    details_from_bytes(&decode_base64_any(value.trim())?)
+}
+
+/// The details of an encoded `google.rpc.Status` (what `grpc-status-details-bin` holds, once
+/// base64 is undone). `None` when the bytes are not one.
+pub fn details_from_bytes(bytes: &[u8]) -> Option<Vec<Detail>> {
+    let status = <RpcStatus as prost::Message>::decode(bytes).ok()?;
     Some(
         status
             .details

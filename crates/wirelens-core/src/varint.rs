@@ -18,7 +18,7 @@ pub struct Varint {
 impl Varint {
     /// True when the value has a shorter encoding (trailing `0x80`… `0x00` groups).
     pub fn is_overlong(&self) -> bool {
-        self.len > encoded_len(self.value)
+        self.len > 1 && self.len > encoded_len(self.value)
     }
 }
 
@@ -41,7 +41,14 @@ impl VarintError {
 }
 
 /// Reads the varint at the start of `bytes`.
+#[inline]
 pub fn decode(bytes: &[u8]) -> Result<Varint, VarintError> {
+    // Most varints on the wire (tags, lengths, small numbers) are one byte.
+    if let Some(&byte) = bytes.first()
+        && byte < 0x80
+    {
+        return Ok(Varint { value: u64::from(byte), len: 1 });
+    }
     let mut value: u64 = 0;
     for (i, &byte) in bytes.iter().take(MAX_LEN).enumerate() {
         if i == MAX_LEN - 1 && byte > 1 {

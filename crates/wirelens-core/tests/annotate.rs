@@ -551,7 +551,7 @@ fn nesting_deeper_than_the_limit_is_reported_not_followed() {
     }
     let a = wire::annotate(&bytes, None);
     assert_tiles(&a);
-    let depth = a.nodes().iter().enumerate().filter(|(_, n)| matches!(n.kind, wire::NodeKind::Message)).count();
+    let depth = a.nodes().enumerate().filter(|(_, n)| matches!(n.kind, wire::NodeKind::Message)).count();
     assert!(depth <= 100, "{depth}");
     // Schema-less, the too-deep payload is simply not read as a message: no error, a bytes reading.
     assert!(a.is_valid());
@@ -614,7 +614,6 @@ fn json_paths_name_where_a_record_sits_in_json() {
     let a = wire::annotate(&bytes, Some(&user));
     let paths: Vec<String> = a
         .nodes()
-        .iter()
         .enumerate()
         .filter(|(_, n)| matches!(n.kind, wire::NodeKind::Field(_)))
         .map(|(id, _)| a.json_path(id).unwrap())

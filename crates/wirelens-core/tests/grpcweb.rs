@@ -151,6 +151,9 @@ fn malformed_bodies_name_the_offset() {
     case("bad base64 character", Encoding::Text, b"AAAAAAJ*CAE=".to_vec());
     case("character after padding", Encoding::Text, b"AA=A".to_vec());
     case("one character left over", Encoding::Text, b"AAAAAAA".to_vec());
+    // Found by the server's fuzz target: a frame with unknown flags, then a bad character. The
+    // frame comes first in the body, so its error is the one, in one chunk as in seven-byte ones.
+    case("unknown flags before bad base64", Encoding::Text, b"IAAAAAAIKg==AAAAAA%IIAw==".to_vec());
     expect![[r#"
         -- truncated header
         chunk 0: @0 message flags 0x00 0A 07 08 2A 12 05 41 6C 69 63 65
@@ -174,6 +177,8 @@ fn malformed_bodies_name_the_offset() {
         error: invalid base64 character 'A' at character 3
         -- one character left over
         finish: @0 message flags 0x00 
+        -- unknown flags before bad base64
+        error: frame at byte 0 has unknown flag bits 0x20 (flags 0x20)
     "#]]
     .assert_eq(&cases);
 }
@@ -275,6 +280,28 @@ proptest! {
                 prop_assert_eq!(&got.payload, payload);
             }
         }
+    }
+
+    #[test]
+    fn any_chunking_of_any_body_gives_the_same_error(
+        bytes in proptest::collection::vec(any::<u8>(), 0..60),
+        frames in frames_strategy(),
+        cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..8),
+        text in any::<bool>(),
+    ) {
+        // Valid frames followed by junk, as binary or base64: the error (and the frames before
+        // it) must not depend on where the network cut the body.
+        let pairs: Vec<(u8, &[u8])> = frames.iter().map(|(f, p)| (*f, p.as_slice())).collect();
+        let mut input = if text { text_per_frame(&pairs) } else { body(&pairs) };
+        input.extend(&bytes);
+        let encoding = if text { Encoding::Text } else { Encoding::Binary };
+        let (whole, log) = run(encoding, &[&input]);
+        let error = |log: &str| log.lines().find(|l| l.starts_with("error")).map(str::to_owned);
+        let pieces = chunked(&input, &cuts);
+        let slices: Vec<&[u8]> = pieces.iter().map(Vec::as_slice).collect();
+        let (parts, chunked_log) = run(encoding, &slices);
+        prop_assert_eq!(error(&chunked_log), error(&log));
+        prop_assert_eq!(parts, whole);
     }
 
     #[test]

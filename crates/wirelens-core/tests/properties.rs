@@ -78,7 +78,7 @@ fn rebuild(a: &Annotation, parent: Option<NodeId>, desc: &MessageDescriptor) -> 
     };
     for record in records {
         let NodeKind::Field(field) = &a.node(record).kind else { panic!("not a record: {:?}", a.node(record)) };
-        let fd = field.descriptor.clone().expect("encoded messages have no unknown fields");
+        let fd = field.descriptor().expect("encoded messages have no unknown fields");
         let kind = fd.kind();
         let mut values = Vec::new();
         for child in a.children(record) {
@@ -95,11 +95,11 @@ fn rebuild(a: &Annotation, parent: Option<NodeId>, desc: &MessageDescriptor) -> 
                 let key = entry.get_field_by_number(1).unwrap().into_owned();
                 let value = entry.get_field_by_number(2).unwrap().into_owned();
                 let key = message::map_key(key).expect("map keys are integers, bools or strings");
-                m.get_field_mut(&fd).as_map_mut().unwrap().insert(key, value);
+                m.get_field_mut(fd).as_map_mut().unwrap().insert(key, value);
             } else if fd.is_list() {
-                m.get_field_mut(&fd).as_list_mut().unwrap().push(value);
+                m.get_field_mut(fd).as_list_mut().unwrap().push(value);
             } else {
-                m.set_field(&fd, value);
+                m.set_field(fd, value);
             }
         }
     }

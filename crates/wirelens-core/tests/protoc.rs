@@ -72,18 +72,18 @@ fn print_record(a: &Annotation, record: NodeId, depth: usize, out: &mut String) 
         match &a.node(child).kind {
             NodeKind::Tag { .. } | NodeKind::Length(_) => {}
             NodeKind::Message => {
-                out.push_str(&format!("{indent}{} {{\n", field.number));
+                out.push_str(&format!("{indent}{} {{\n", field.number()));
                 for nested in a.children(child) {
                     print_record(a, nested, depth + 1, out);
                 }
                 out.push_str(&format!("{indent}}}\n"));
             }
             NodeKind::Str | NodeKind::Bytes => {
-                out.push_str(&format!("{indent}{}: \"{}\"\n", field.number, input::to_escaped(a.slice(child))));
+                out.push_str(&format!("{indent}{}: \"{}\"\n", field.number(), input::to_escaped(a.slice(child))));
             }
-            NodeKind::Scalar(Scalar::UInt(v)) => out.push_str(&format!("{indent}{}: {v}\n", field.number)),
-            NodeKind::Scalar(Scalar::Fixed32(v)) => out.push_str(&format!("{indent}{}: 0x{v:08x}\n", field.number)),
-            NodeKind::Scalar(Scalar::Fixed64(v)) => out.push_str(&format!("{indent}{}: 0x{v:016x}\n", field.number)),
+            NodeKind::Scalar(Scalar::UInt(v)) => out.push_str(&format!("{indent}{}: {v}\n", field.number())),
+            NodeKind::Scalar(Scalar::Fixed32(v)) => out.push_str(&format!("{indent}{}: 0x{v:08x}\n", field.number())),
+            NodeKind::Scalar(Scalar::Fixed64(v)) => out.push_str(&format!("{indent}{}: 0x{v:016x}\n", field.number())),
             other => panic!("schema-less reading gave {other:?}"),
         }
     }

@@ -60,8 +60,9 @@ pub struct Config {
     /// The most API calls in progress at once, streams included; more are refused
     /// RESOURCE_EXHAUSTED (HTTP 503) at once.
     pub max_concurrent_calls: usize,
-    /// How long a connection may take to send a request's headers (and its first request).
-    pub header_read_timeout: Duration,
+    /// How long a connection may take to send a request's headers (and its first request);
+    /// `None` for no limit.
+    pub header_read_timeout: Option<Duration>,
     /// Per-client rate limit; `None` for none.
     pub rate_limit: Option<RateLimit>,
     /// Where the built app is; `None` serves no files.
@@ -77,7 +78,7 @@ impl Default for Config {
             // A whole photo at the upload limit, and room for its framing and names.
             max_request_bytes: 20 * 1024 * 1024,
             max_concurrent_calls: 128,
-            header_read_timeout: Duration::from_secs(10),
+            header_read_timeout: Some(Duration::from_secs(10)),
             rate_limit: Some(RateLimit { per_second: 50.0, burst: 100 }),
             dist: None,
         }
@@ -186,7 +187,7 @@ pub fn serve(
 async fn accept(
     listener: TcpListener,
     app: Router,
-    header_read_timeout: Duration,
+    header_read_timeout: Option<Duration>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -235,7 +236,7 @@ async fn accept(
             let mut connection = std::pin::pin!(connection);
             let served = tokio::select! {
                 served = &mut connection => served,
-                () = tokio::time::sleep(header_read_timeout) => {
+                () = first_request_timer(header_read_timeout) => {
                     if !requested.load(Ordering::Relaxed) {
                         tracing::debug!(%peer, "no request within the header read timeout; closing");
                         return;
@@ -251,4 +252,12 @@ async fn accept(
     drop(listener);
     graceful.shutdown().await;
     Ok(())
+}
+
+/// Completes after `timeout`, or never when there is none.
+async fn first_request_timer(timeout: Option<Duration>) {
+    match timeout {
+        Some(timeout) => tokio::time::sleep(timeout).await,
+        None => std::future::pending().await,
+    }
 }

@@ -66,8 +66,8 @@ struct Args {
     max_concurrent_calls: usize,
 
     /// Seconds a connection may take to send a request's headers; slower ones are closed
-    /// (idle keep-alive connections too).
-    #[arg(long, default_value_t = Config::default().header_read_timeout.as_secs_f64())]
+    /// (idle keep-alive connections too). 0 turns the limit off.
+    #[arg(long, default_value_t = Config::default().header_read_timeout.map_or(0.0, |t| t.as_secs_f64()))]
     header_read_timeout: f64,
 
     /// Seconds Ctrl-C waits for open calls (streams) to finish before exiting anyway; a second
@@ -128,7 +128,8 @@ async fn run(args: Args) -> Result<()> {
     let seconds = |name: &str, value: f64| {
         Duration::try_from_secs_f64(value).with_context(|| format!("--{name} {value}: expected seconds, 0 or more"))
     };
-    let header_read_timeout = seconds("header-read-timeout", args.header_read_timeout)?;
+    let header_read_timeout =
+        Some(seconds("header-read-timeout", args.header_read_timeout)?).filter(|timeout| !timeout.is_zero());
     let shutdown_grace = seconds("shutdown-grace", args.shutdown_grace)?;
     anyhow::ensure!(args.max_concurrent_calls > 0, "--max-concurrent-calls 0 would refuse every call");
     let config = Config {

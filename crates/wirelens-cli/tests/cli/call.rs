@@ -100,21 +100,21 @@ fn failed_calls_exit_3_with_the_status_and_its_details() {
     expect![[r#"
         status: 3
         --- stderr
-        wirelens: error: NOT_FOUND: no user with id 999
+        wirelens: error: NOT_FOUND (5): no user with id 999
         wirelens: hint: ErrorInfo: reason USER_NOT_FOUND (wirelens.example) user_id=999
     "#]]
     .assert_eq(&server.call(r#"GetUser --json {"userId":"999"}"#, b""));
     expect![[r#"
         status: 3
         --- stderr
-        wirelens: error: INVALID_ARGUMENT: invalid user_id: must be positive, got 0
+        wirelens: error: INVALID_ARGUMENT (3): invalid user_id: must be positive, got 0
         wirelens: hint: BadRequest: user_id: must be positive, got 0
     "#]]
     .assert_eq(&server.call("GetUser --json {}", b""));
     expect![[r#"
         status: 3
         --- stderr
-        wirelens: error: UNAUTHENTICATED: the bearer token is not this server's token
+        wirelens: error: UNAUTHENTICATED (16): the bearer token is not this server's token
         wirelens: hint: ErrorInfo: reason INVALID_TOKEN (wirelens.example)
         wirelens: hint: the server's demo token is wirelens-demo-token: pass --token
     "#]]
@@ -122,7 +122,7 @@ fn failed_calls_exit_3_with_the_status_and_its_details() {
     expect![[r#"
         status: 3
         --- stderr
-        wirelens: error: DEADLINE_EXCEEDED: the deadline of 100ms passed (seen by the client)
+        wirelens: error: DEADLINE_EXCEEDED (4): the deadline of 100ms passed (seen by the client)
     "#]]
     .assert_eq(&server.call(r#"GetUser --deadline 100ms -H x-wirelens-work-ms:3000 --json {"userId":"42"}"#, b""));
 }
@@ -132,13 +132,18 @@ fn no_server_and_bad_arguments() {
     expect![[r#"
         status: 3
         --- stderr
-        wirelens: error: cannot connect to http://127.0.0.1:1: transport error: tcp connect error: tcp connect error: Connection refused (os error 111)
-        wirelens: hint: is wirelens-server running? start it with `cargo run -p wirelens-server`
+        wirelens: error: cannot connect to http://127.0.0.1:1: transport error: tcp connect error: Connection refused (os error 111)
+        wirelens: hint: is a server listening at http://127.0.0.1:1? (wirelens-server: `cargo run -p wirelens-server`)
     "#]]
     .assert_eq(&outcome("call --addr http://127.0.0.1:1 GetUser --json {}", b""));
     let unknown = outcome("call DeleteUser", b"");
     assert!(unknown.starts_with("status: 2\n"), "{unknown}");
-    assert!(unknown.contains("UserService has GetUser, ListUsers, UploadUserPhotos and Chat"), "{unknown}");
+    assert!(
+        unknown.contains(
+            "no method 'DeleteUser' in the schema: it has userservice.UserService/Chat, userservice.UserService/GetUser"
+        ),
+        "{unknown}"
+    );
 }
 
 #[test]
@@ -182,12 +187,98 @@ fn repeat_multiplexes_calls_and_summarises_them() {
         run(&["call", "--addr", &server.url, "GetUser", "--json", r#"{"userId":"4242"}"#, "--repeat", "2"], b"");
     assert_eq!(output.status.code(), Some(3), "{}", render(&output));
     let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(stdout.contains("2 x NotFound (first: no user with id 4242)"), "{stdout}");
+    assert!(stdout.contains("2 x NOT_FOUND (first: no user with id 4242)"), "{stdout}");
     assert!(stdout.contains("on 1 connection: 0 OK"), "{stdout}");
-    assert!(stdout.contains("2 x NotFound (first: HTTP 404 Not Found: no user with id 4242)"), "{stdout}");
+    assert!(stdout.contains("2 x NOT_FOUND (first: HTTP 404 Not Found: no user with id 4242)"), "{stdout}");
 
     let stdin = b"{\"userId\":\"42\",\"chunk\":\"AAEC\"}\n";
     let output = run(&["call", "--addr", &server.url, "UploadUserPhotos", "--repeat", "3", "-"], stdin);
     assert_eq!(output.status.code(), Some(0), "{}", render(&output));
     assert!(String::from_utf8(output.stdout).unwrap().contains(": 3 OK (3 messages back)"));
+}
+
+#[test]
+fn every_protocol_wirelens_server_speaks_gives_the_same_answers() {
+    let server = Server::start();
+    let grpc = server.call(r#"ListUsers --json {"pageSize":2}"#, b"");
+    for protocol in ["grpc-web", "grpc-web-text"] {
+        assert_eq!(
+            server.call(&format!(r#"--protocol {protocol} ListUsers --json {{"pageSize":2}}"#), b""),
+            grpc,
+            "{protocol}"
+        );
+    }
+    // The trailer frame, with --annotate.
+    let annotated =
+        server.call(r#"--protocol grpc-web --annotate userservice.UserService/GetUser --json {"userId":"42"}"#, b"");
+    assert!(annotated.contains("# trailer frame, bytes 55..70:\ngrpc-status:0\n"), "{annotated}");
+    // wirelens-server does not speak Connect: its 415 and the line it says.
+    expect![[r#"
+        status: 3
+        --- stderr
+        wirelens: error: UNKNOWN (2): HTTP 415: content type application/proto is not gRPC: send application/grpc (HTTP/2), application/grpc-web+proto or application/grpc-web-text
+    "#]]
+    .assert_eq(&server.call(r#"--protocol connect GetUser --json {"userId":"42"}"#, b""));
+    // A stream from the client needs native gRPC.
+    let refused = server.call("--protocol grpc-web Chat --json {}", b"");
+    assert!(
+        refused.contains("grpc-web cannot carry userservice.UserService/Chat: it is bidirectional streaming"),
+        "{refused}"
+    );
+}
+
+#[test]
+fn reflection_gives_the_schema_over_grpc_and_grpc_web() {
+    let server = Server::start();
+    expect![[r#"
+        status: 0
+        --- stdout
+        userservice.UserService/Chat  userservice.ChatMessage -> userservice.ChatMessage  bidirectional streaming
+        userservice.UserService/GetUser  userservice.GetUserRequest -> userservice.GetUserResponse  unary
+        userservice.UserService/ListUsers  userservice.ListUsersRequest -> userservice.User  server streaming
+        userservice.UserService/UploadUserPhotos  userservice.PhotoUpload -> userservice.UploadResult  client streaming
+    "#]]
+    .assert_eq(&server.call("--reflect", b""));
+    for protocol in ["grpc", "grpc-web", "grpc-web-text"] {
+        let answer = server.call(
+            &format!(r#"--reflect --protocol {protocol} --token wirelens-demo-token GetUser --json {{"userId":"42"}}"#),
+            b"",
+        );
+        assert!(answer.contains(r#"{"user":{"id":"42","name":"Alice""#), "{protocol}: {answer}");
+    }
+    let no_token = server.call(r#"--reflect GetUser --json {"userId":"42"}"#, b"");
+    assert!(no_token.contains("UNAUTHENTICATED (16)") && !no_token.contains("demo token"), "{no_token}");
+}
+
+#[test]
+fn a_descriptor_set_file_is_a_schema_and_a_broken_one_says_so() {
+    let dir = std::env::temp_dir().join(format!("wirelens-call-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let set = dir.join("userservice.binpb");
+    std::fs::write(&set, wirelens_api::FILE_DESCRIPTOR_SET).unwrap();
+    let listed = outcome(&format!("call --descriptor-set {} --protocol grpc-web", set.display()), b"");
+    assert!(listed.contains("userservice.UserService/Chat  userservice.ChatMessage -> userservice.ChatMessage  bidirectional streaming (native gRPC only)"), "{listed}");
+    let broken = dir.join("broken.pb");
+    std::fs::write(&broken, b"\x0a\x05oops").unwrap();
+    let failed = outcome(&format!("call --descriptor-set {} GetUser", broken.display()), b"");
+    assert!(
+        failed.starts_with("status: 1\n")
+            && failed.contains(
+                "not a FileDescriptorSet: failed to decode Protobuf message: FileDescriptorSet.file: buffer underflow"
+            ),
+        "{failed}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn commands_prints_the_call_for_three_tools() {
+    expect![[r#"
+        status: 0
+        --- stdout
+        wirelens call --protocol grpc-web --addr http://h:1 -H 'x-a: 1' --token '' --deadline 2000ms userservice.UserService/GetUser --json '{"userId":"42"}'
+        grpcurl -plaintext -H 'x-a: 1' -max-time 2 -d '{"userId":"42"}' h:1 userservice.UserService/GetUser
+        buf curl --protocol grpcweb -H 'x-a: 1' -H 'grpc-timeout: 2000m' -d '{"userId":"42"}' http://h:1/userservice.UserService/GetUser
+    "#]]
+    .assert_eq(&outcome(r#"call --addr http://h:1 --protocol grpc-web --token= -H x-a:1 --deadline 2s --commands GetUser --json {"userId":"42"}"#, b""));
 }

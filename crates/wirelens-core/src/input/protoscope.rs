@@ -27,8 +27,10 @@
 //! - `long-form:N` makes the next varint (an integer, a tag, the length of `{`, or, as the last
 //!   token inside `!{ … }`, the end-group tag) N bytes longer than it needs.
 //!
-//! One departure: a varint that `long-form` would make longer than ten bytes is refused, since
-//! nothing reads it as a varint (protoscope writes it).
+//! Two departures from protoscope's scanner: a varint that `long-form` would make longer than
+//! ten bytes is refused, since nothing reads it as a varint (protoscope writes it); and a zigzag
+//! tag whose wire type is inferred is `zigzag(n << 3 | type)`, as when the type is written
+//! (protoscope ORs the type into the first byte of `zigzag(n << 3)`).
 
 use std::fmt;
 

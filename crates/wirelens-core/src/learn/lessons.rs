@@ -194,7 +194,7 @@ fn record(a: &Annotation, path: &str) -> Option<NodeId> {
 
 /// Every record of a field at the top level, by number.
 fn records_of(a: &Annotation, number: u32) -> Vec<NodeId> {
-    a.roots().filter(|&id| matches!(&a.node(id).kind, NodeKind::Field(f) if f.number == number)).collect()
+    a.roots().filter(|&id| matches!(&a.node(id).kind, NodeKind::Field(f) if f.number() == number)).collect()
 }
 
 /// The bytes of the record at `path`, as hex (empty when it is not on the wire).
@@ -273,7 +273,7 @@ fn field_numbers(c: &Ctx) -> Vec<Block> {
     };
     let keys: usize =
         c.message.and_then(|m| compare::compare(m).ok()).map_or(0, |cmp| cmp.fields.iter().map(|f| f.json_key).sum());
-    let tags: usize = a.nodes().iter().filter(|n| is_tag(&n.kind)).map(|n| n.range.len()).sum();
+    let tags: usize = a.nodes().filter(|n| is_tag(&n.kind)).map(|n| n.range.len()).sum();
     vec![
         p("A protobuf message on the wire carries values and numbers, never names. Each field travels under the \
            number written after `=` in the schema; the name exists only in the code generated from it."),
@@ -573,7 +573,7 @@ fn presence(c: &Ctx) -> Vec<Block> {
     let a = c.annotation;
     let present: Vec<String> = a
         .roots()
-        .filter_map(|id| a.field_of(id).and_then(|(_, f)| f.descriptor.as_ref()).map(|fd| format!("`{}`", fd.name())))
+        .filter_map(|id| a.field_of(id).and_then(|(_, f)| f.descriptor()).map(|fd| format!("`{}`", fd.name())))
         .collect();
     let absent: Vec<String> = a
         .message()
@@ -692,7 +692,9 @@ fn evolution(c: &Ctx) -> Vec<Block> {
     let unknown = |a: &Annotation| -> Vec<String> {
         a.roots()
             .filter_map(|id| match &a.node(id).kind {
-                NodeKind::Field(f) if f.is_unknown() => Some(format!("field {} (`{}`)", f.number, to_hex(a.slice(id)))),
+                NodeKind::Field(f) if f.is_unknown() => {
+                    Some(format!("field {} (`{}`)", f.number(), to_hex(a.slice(id))))
+                }
                 _ => None,
             })
             .collect()

@@ -10,10 +10,12 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use prost_reflect::{FieldDescriptor, Kind, MessageDescriptor};
+use prost_reflect::MessageDescriptor;
 
-use super::readings::{Pins, Reading, Readings};
-use super::{Annotation, Diagnostic, Field, MAX_FIELD_NUMBER, NodeKind, Note, Scalar, Severity, TreeBuilder, WireType};
+use super::readings::{Chosen, Pins, Reading, Utf8Index};
+use super::table::{Payload, Table};
+use super::tree::{Kind, NO_FIELD, NONE, ScalarCode, read_tag};
+use super::{Annotation, Diagnostic, MAX_FIELD_NUMBER, Note, Severity, TreeBuilder, WireType};
 use crate::varint::{self, Varint};
 
 /// Bounds on the work the annotator does.
@@ -40,12 +42,39 @@ pub fn annotate_with(bytes: &[u8], message: Option<&MessageDescriptor>, limits: 
 }
 
 /// [`annotate`], with the reading of some schema-less LEN fields chosen by the user.
+///
+/// Offsets are `u32`s: input past 4 GiB is annotated up to there, and the rest is one `Invalid` leaf.
 pub fn annotate_pinned(bytes: &[u8], message: Option<&MessageDescriptor>, pins: &Pins, limits: Limits) -> Annotation {
-    let mut walker = Walker { bytes, tree: TreeBuilder::new(), diagnostics: Vec::new(), limits, pins };
+    let mut walker = Walker {
+        bytes,
+        tree: TreeBuilder::new(bytes.len()),
+        diagnostics: Vec::new(),
+        limits,
+        pins,
+        table: Table::default(),
+        seen: Vec::new(),
+        utf8: None,
+    };
+    let top = message.map(|m| walker.table.message(m));
+    let readable = bytes.len().min(MAX_INPUT);
     // Top level: never strict, so this cannot fail.
-    let _ = walker.fields(0..bytes.len(), message, None, 0, Mode::Lenient);
-    walker.tree.finish(bytes.to_vec(), walker.diagnostics, message.cloned())
+    let _ = walker.fields(0..readable, top, None, 0, Mode::Lenient);
+    if readable < bytes.len() {
+        let reason = format!("input past {MAX_INPUT} bytes is not read");
+        walker.fail_at(readable, bytes.len(), Mode::Lenient, || reason);
+    }
+    let fields = walker.table.fields.into_iter().map(|f| f.fd).collect();
+    Annotation {
+        bytes: bytes.to_vec(),
+        tree: walker.tree.finish(),
+        fields,
+        diagnostics: walker.diagnostics,
+        message: message.cloned(),
+    }
 }
+
+/// Offsets are stored as `u32`s; the last one must fit too.
+const MAX_INPUT: usize = u32::MAX as usize - 1;
 
 /// Lenient reading shows bad bytes as `Invalid`; strict reading (a tentative
 /// schema-less "is this a message?") gives up at the first bad byte instead.
@@ -71,16 +100,22 @@ struct Walker<'a> {
     diagnostics: Vec<Diagnostic>,
     limits: Limits,
     pins: &'a Pins,
+    table: Table,
+    /// One per nesting level, reused by every message read at that level.
+    seen: Vec<Seen>,
+    /// Built the first time a schema-less payload needs a UTF-8 check.
+    utf8: Option<Utf8Index>,
 }
 
 /// How one record is to be read, decided from its tag and the schema.
+#[derive(Clone, Copy)]
 enum Plan {
     /// No schema field: read by wire type alone.
     Raw,
-    /// The schema's field, written with its own wire type.
-    Typed(FieldDescriptor),
+    /// The schema's field (an index into the table), written with its own wire type.
+    Typed(u32),
     /// A repeated scalar field written as one LEN record of packed elements.
-    Packed(FieldDescriptor),
+    Packed(u32),
 }
 
 impl Walker<'_> {
@@ -89,15 +124,36 @@ impl Walker<'_> {
     fn fields(
         &mut self,
         range: Range<usize>,
-        message: Option<&MessageDescriptor>,
+        message: Option<u32>,
         group: Option<u32>,
         depth: usize,
         mode: Mode,
     ) -> Outcome {
-        let mut seen = Seen::default();
+        if self.seen.len() <= depth {
+            self.seen.resize_with(depth + 1, Seen::default);
+        }
+        let mut seen = std::mem::take(&mut self.seen[depth]);
+        seen.start(
+            message.map_or(0, |m| self.table.messages[m as usize].slots),
+            message.map_or(0, |m| self.table.messages[m as usize].oneofs.len()),
+        );
+        let outcome = self.fields_with(range, message, group, depth, mode, &mut seen);
+        self.seen[depth] = seen;
+        outcome
+    }
+
+    fn fields_with(
+        &mut self,
+        range: Range<usize>,
+        message: Option<u32>,
+        group: Option<u32>,
+        depth: usize,
+        mode: Mode,
+        seen: &mut Seen,
+    ) -> Outcome {
         let mut pos = range.start;
         while pos < range.end {
-            match self.record(pos, range.end, message, group, depth, mode, &mut seen) {
+            match self.record(pos, range.end, message, group, depth, mode, seen) {
                 Step::Next(next) => pos = next,
                 Step::Stop(outcome) => return outcome,
             }
@@ -114,7 +170,7 @@ impl Walker<'_> {
         &mut self,
         start: usize,
         end: usize,
-        message: Option<&MessageDescriptor>,
+        message: Option<u32>,
         group: Option<u32>,
         depth: usize,
         mode: Mode,
@@ -150,55 +206,54 @@ impl Walker<'_> {
         }
 
         let mut notes = Vec::new();
-        let plan = match message.and_then(|m| m.get_field(number)) {
-            None => {
-                if let Some(m) = message {
-                    let reserved = m.reserved_ranges().any(|r| r.contains(&number));
-                    notes.push(if reserved { Note::Reserved } else { Note::Unknown });
-                    let why = if reserved {
-                        let names: Vec<&str> = m.reserved_names().collect();
-                        let names = if names.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" (reserved names: {})", names.join(", "))
-                        };
-                        format!(
-                            "field {number} is reserved in {}: a removed field{names}, kept as an unknown field",
-                            m.full_name()
-                        )
+        let field = message.and_then(|m| self.table.field(m, number));
+        let plan = match (message, field) {
+            (None, _) => Plan::Raw,
+            (Some(m), None) => {
+                let m = &self.table.messages[m as usize].desc;
+                let reserved = m.reserved_ranges().any(|r| r.contains(&number));
+                notes.push(if reserved { Note::Reserved } else { Note::Unknown });
+                let why = if reserved {
+                    let names: Vec<&str> = m.reserved_names().collect();
+                    let names = if names.is_empty() {
+                        String::new()
                     } else {
-                        format!("field {number} is not in {}: kept as an unknown field", m.full_name())
+                        format!(" (reserved names: {})", names.join(", "))
                     };
-                    self.warn(start, why);
-                }
+                    format!(
+                        "field {number} is reserved in {}: a removed field{names}, kept as an unknown field",
+                        m.full_name()
+                    )
+                } else {
+                    format!("field {number} is not in {}: kept as an unknown field", m.full_name())
+                };
+                self.warn(start, why);
                 Plan::Raw
             }
-            Some(fd) => {
-                let kind = fd.kind();
-                let expected = if fd.is_group() { WireType::StartGroup } else { WireType::for_kind(&kind) };
+            (Some(_), Some(f)) => {
+                let info = &self.table.fields[f as usize];
+                let expected = info.expected;
                 if wire_type == expected {
-                    if fd.is_packed() {
+                    if info.packed {
                         notes.push(Note::Unpacked);
                     }
-                    Plan::Typed(fd)
+                    Plan::Typed(f)
                 } else if wire_type == WireType::Len
-                    && fd.is_list()
+                    && info.list
                     && expected != WireType::Len
                     && expected != WireType::StartGroup
                 {
-                    Plan::Packed(fd)
+                    Plan::Packed(f)
                 } else {
                     notes.push(Note::WireTypeMismatch { expected });
-                    self.warn(
-                        start,
-                        format!(
-                            "field {number} ({}) is {} but written as wire type {} ({}): parsers keep it as an unknown field",
-                            fd.name(),
-                            expected.name(),
-                            wire_type as u8,
-                            wire_type.name()
-                        ),
+                    let why = format!(
+                        "field {number} ({}) is {} but written as wire type {} ({}): parsers keep it as an unknown field",
+                        info.fd.name(),
+                        expected.name(),
+                        wire_type as u8,
+                        wire_type.name()
                     );
+                    self.warn(start, why);
                     Plan::Raw
                 }
             }
@@ -207,59 +262,71 @@ impl Walker<'_> {
             notes.push(Note::Overlong { at: start });
             self.warn(start, format!("tag uses {} bytes where {} would do", tag.len, varint::encoded_len(tag.value)));
         }
-        let descriptor = match &plan {
-            Plan::Typed(fd) | Plan::Packed(fd) => Some(fd.clone()),
+        let descriptor = match plan {
+            Plan::Typed(f) | Plan::Packed(f) => Some(f),
             Plan::Raw => None,
         };
-        let index = seen.visit(number, start, &plan, &mut notes);
-        if let Some(fd) = &descriptor
-            && let Some(oneof) = fd.containing_oneof().filter(|o| !o.is_synthetic())
-            && let Some(previous) = seen.oneof(oneof.name(), number)
+        let slot = field.map(|f| self.table.fields[f as usize].slot);
+        let singular = field.is_some_and(|f| !self.table.fields[f as usize].list && !self.table.fields[f as usize].map);
+        let index = seen.visit(number, slot, start, plan, singular, &mut notes);
+        if let Some(f) = descriptor
+            && let Some(oneof) = self.table.fields[f as usize].oneof
+            && let Some(previous) = seen.oneof(oneof, number)
         {
-            notes.push(Note::OneofReplaces { oneof: oneof.name().to_owned(), previous });
+            let m = message.map_or(0, |m| m as usize);
+            notes.push(Note::OneofReplaces { oneof: self.table.messages[m].oneofs[oneof as usize].clone(), previous });
         }
 
-        let field = Field { number, wire_type, descriptor, index, notes, readings: Readings::default() };
-        let id = self.tree.open(start, NodeKind::Field(Box::new(field)));
-        self.tree.leaf(start..tag_end, NodeKind::Tag { field: number, wire_type });
+        let (id, record) = self.tree.open_record(start, index, descriptor.unwrap_or(NO_FIELD));
+        for note in notes {
+            self.tree.note(id, note);
+        }
+        self.tree.leaf(start, Kind::Tag);
 
         let step = match wire_type {
-            WireType::Varint => self.varint_payload(id, tag_end, end, &plan, mode),
-            WireType::I64 => self.fixed_payload(tag_end, end, 8, &plan, mode),
-            WireType::I32 => self.fixed_payload(tag_end, end, 4, &plan, mode),
-            WireType::Len => self.len_payload(id, tag_end, end, &plan, depth, mode),
-            WireType::StartGroup => self.group_payload(tag_end, end, number, &plan, depth, mode),
+            WireType::Varint => self.varint_payload(id, tag_end, end, plan, mode),
+            WireType::I64 => self.fixed_payload(tag_end, end, 8, plan, mode),
+            WireType::I32 => self.fixed_payload(tag_end, end, 4, plan, mode),
+            WireType::Len => self.len_payload((id, record), tag_end, end, plan, depth, mode),
+            WireType::StartGroup => self.group_payload(tag_end, end, number, plan, depth, mode),
             WireType::EndGroup => unreachable!("handled above"),
-        };
-        let close_at = match &step {
-            Step::Next(next) => *next,
-            Step::Stop(_) => end,
         };
         if matches!(step, Step::Stop(Outcome::Abandoned)) {
             return step;
         }
-        self.tree.close(id, close_at);
+        self.tree.close(id);
         if matches!(plan, Plan::Packed(_)) {
             // Every scalar in this record is a packed element; the next record's index follows them.
-            let elements = self.tree.nodes[id..].iter().filter(|n| matches!(n.kind, NodeKind::Scalar(_))).count();
-            seen.add_elements(number, elements.saturating_sub(1) as u32);
+            let elements =
+                (id as usize..self.tree.len()).filter(|&n| matches!(self.tree.kind(n as u32), Kind::Scalar(_))).count();
+            seen.add_elements(number, slot, elements.saturating_sub(1) as u32);
         }
         step
     }
 
-    fn varint_payload(&mut self, id: usize, start: usize, end: usize, plan: &Plan, mode: Mode) -> Step {
+    /// The scalar code a plan reads numbers with.
+    fn code(&self, plan: Plan, wire_type: WireType) -> ScalarCode {
+        match plan {
+            Plan::Typed(f) | Plan::Packed(f) => match self.table.fields[f as usize].payload {
+                Payload::Scalar(code) => code,
+                _ => raw_code(wire_type),
+            },
+            Plan::Raw => raw_code(wire_type),
+        }
+    }
+
+    fn varint_payload(&mut self, id: u32, start: usize, end: usize, plan: Plan, mode: Mode) -> Step {
         match varint::decode(&self.bytes[start..end]) {
             Ok(v) => {
                 self.note_overlong(id, start, v);
-                let scalar = varint_scalar(plan_kind(plan).as_ref(), v.value);
-                self.tree.leaf(start..start + v.len, NodeKind::Scalar(scalar));
+                self.tree.leaf(start, Kind::Scalar(self.code(plan, WireType::Varint)));
                 Step::Next(start + v.len)
             }
             Err(e) => Step::Stop(self.fail_at(start, end, mode, || format!("value: {}", e.describe()))),
         }
     }
 
-    fn fixed_payload(&mut self, start: usize, end: usize, width: usize, plan: &Plan, mode: Mode) -> Step {
+    fn fixed_payload(&mut self, start: usize, end: usize, width: usize, plan: Plan, mode: Mode) -> Step {
         if end - start < width {
             let reason = || {
                 format!(
@@ -270,12 +337,21 @@ impl Walker<'_> {
             };
             return Step::Stop(self.fail_at(start, end, mode, reason));
         }
-        let scalar = fixed_scalar(plan_kind(plan).as_ref(), &self.bytes[start..start + width]);
-        self.tree.leaf(start..start + width, NodeKind::Scalar(scalar));
+        let wire_type = if width == 4 { WireType::I32 } else { WireType::I64 };
+        self.tree.leaf(start, Kind::Scalar(self.code(plan, wire_type)));
         Step::Next(start + width)
     }
 
-    fn len_payload(&mut self, id: usize, start: usize, end: usize, plan: &Plan, depth: usize, mode: Mode) -> Step {
+    /// `id` is the record's node and its position in the records.
+    fn len_payload(
+        &mut self,
+        (id, record): (u32, usize),
+        start: usize,
+        end: usize,
+        plan: Plan,
+        depth: usize,
+        mode: Mode,
+    ) -> Step {
         let length = match varint::decode(&self.bytes[start..end]) {
             Ok(v) => v,
             Err(e) => return Step::Stop(self.fail_at(start, end, mode, || format!("length: {}", e.describe()))),
@@ -287,7 +363,7 @@ impl Walker<'_> {
             if mode == Mode::Strict {
                 return Step::Stop(Outcome::Abandoned);
             }
-            self.tree.leaf(start..payload_start, NodeKind::Length(length.value));
+            self.tree.leaf(start, Kind::Length);
             let reason = format!(
                 "length {} runs past the end: only {}",
                 length.value,
@@ -300,44 +376,42 @@ impl Walker<'_> {
             }
             return Step::Stop(outcome);
         }
-        self.tree.leaf(start..payload_start, NodeKind::Length(length.value));
+        self.tree.leaf(start, Kind::Length);
         let payload = payload_start..payload_start + length.value as usize;
         let next = payload.end;
         match plan {
             Plan::Raw => {
-                let readings = self.raw_len(id, payload, depth);
-                if let NodeKind::Field(field) = &mut self.tree.nodes[id].kind {
-                    field.readings = readings;
-                }
+                let chosen = self.raw_len(id, payload, depth);
+                self.tree.tree.records[record].set_readings(chosen);
             }
-            Plan::Packed(fd) => self.packed(payload, &fd.kind()),
-            Plan::Typed(fd) => match fd.kind() {
-                Kind::Message(m) => {
+            Plan::Packed(_) => {
+                let code = self.code(plan, WireType::Len);
+                self.packed(payload, code);
+            }
+            Plan::Typed(f) => match self.table.fields[f as usize].payload {
+                Payload::Message => {
                     if depth + 1 > self.limits.max_depth {
                         return Step::Stop(self.too_deep(payload.start, end, mode));
                     }
-                    let nested = self.tree.open(payload.start, NodeKind::Message);
-                    match self.fields(payload.clone(), Some(&m), None, depth + 1, mode) {
+                    let m = self.table.nested(f);
+                    let nested = self.tree.open(payload.start, Kind::Message);
+                    match self.fields(payload.clone(), m, None, depth + 1, mode) {
                         Outcome::Abandoned => return Step::Stop(Outcome::Abandoned),
-                        Outcome::Consumed | Outcome::EndGroup { .. } => self.tree.close(nested, payload.end),
+                        Outcome::Consumed | Outcome::EndGroup { .. } => self.tree.close(nested),
                     }
                 }
-                Kind::String => {
+                Payload::String => {
                     if std::str::from_utf8(&self.bytes[payload.clone()]).is_ok() {
-                        self.tree.leaf(payload, NodeKind::Str);
+                        self.tree.leaf(payload.start, Kind::Str);
                     } else {
-                        self.warn(
-                            payload.start,
-                            format!("string field {} is not valid UTF-8: shown as bytes", fd.name()),
-                        );
-                        if let NodeKind::Field(field) = &mut self.tree.nodes[id].kind {
-                            field.notes.push(Note::InvalidUtf8);
-                        }
-                        self.tree.leaf(payload, NodeKind::Bytes);
+                        let name = self.table.fields[f as usize].fd.name().to_owned();
+                        self.warn(payload.start, format!("string field {name} is not valid UTF-8: shown as bytes"));
+                        self.tree.note(id, Note::InvalidUtf8);
+                        self.tree.leaf(payload.start, Kind::Bytes);
                     }
                 }
-                _ => {
-                    self.tree.leaf(payload, NodeKind::Bytes);
+                Payload::Bytes | Payload::Scalar(_) => {
+                    self.tree.leaf(payload.start, Kind::Bytes);
                 }
             },
         }
@@ -345,82 +419,90 @@ impl Walker<'_> {
     }
 
     /// A LEN payload with no schema: try it as a message, then string, then bytes, unless the
-    /// user pinned another reading for this field.
-    fn raw_len(&mut self, record: usize, payload: Range<usize>, depth: usize) -> Readings {
-        let bytes = &self.bytes[payload.clone()];
-        let mut valid: Vec<Reading> =
-            [Reading::String, Reading::PackedVarint, Reading::PackedFixed32, Reading::PackedFixed64, Reading::Bytes]
-                .into_iter()
-                .filter(|r| r.fits(bytes))
-                .collect();
+    /// user pinned another reading for this field. Only what decides the reading shown is worked
+    /// out here; the other valid readings are found when a view asks (`Field::readings`).
+    fn raw_len(&mut self, record: u32, payload: Range<usize>, depth: usize) -> Chosen {
         let pin = self.pin_for(record);
+        let mut message_fits = false;
         if !payload.is_empty() && depth < self.limits.max_depth {
             let mark = (self.tree.mark(), self.diagnostics.len());
-            let nested = self.tree.open(payload.start, NodeKind::Message);
+            let nested = self.tree.open(payload.start, Kind::Message);
             let outcome = self.fields(payload.clone(), None, None, depth + 1, Mode::Strict);
-            if matches!(outcome, Outcome::Consumed) && matches!(pin, None | Some(Reading::Message)) {
-                self.tree.close(nested, payload.end);
-                return Readings::new(valid, Reading::Message);
+            message_fits = matches!(outcome, Outcome::Consumed);
+            if message_fits && matches!(pin, None | Some(Reading::Message)) {
+                self.tree.close(nested);
+                return Chosen::new(Reading::Message, true);
             }
             self.tree.rollback(mark.0);
             self.diagnostics.truncate(mark.1);
-            if matches!(outcome, Outcome::Consumed) {
-                valid.push(Reading::Message);
-            }
         }
-        let default = if valid.contains(&Reading::String) { Reading::String } else { Reading::Bytes };
+        let string = |w: &mut Self| {
+            let index = w.utf8.get_or_insert_with(|| Utf8Index::new(w.bytes));
+            index.is_utf8(w.bytes, payload.clone())
+        };
         let chosen = match pin {
-            Some(pin) if valid.contains(&pin) => pin,
-            Some(pin) => {
-                let message = format!(
-                    "the pinned reading '{}' does not fit these bytes: shown as {}",
-                    pin.type_name(),
-                    default.type_name()
-                );
-                self.warn(payload.start, message);
-                default
+            None => {
+                if string(self) {
+                    Reading::String
+                } else {
+                    Reading::Bytes
+                }
             }
-            None => default,
+            Some(pin) => {
+                let fits = match pin {
+                    Reading::Message => message_fits,
+                    Reading::String => string(self),
+                    other => other.fits(&self.bytes[payload.clone()]),
+                };
+                if fits {
+                    pin
+                } else {
+                    let default = if string(self) { Reading::String } else { Reading::Bytes };
+                    let message = format!(
+                        "the pinned reading '{}' does not fit these bytes: shown as {}",
+                        pin.type_name(),
+                        default.type_name()
+                    );
+                    self.warn(payload.start, message);
+                    default
+                }
+            }
         };
         match chosen {
             Reading::String => {
-                self.tree.leaf(payload, NodeKind::Str);
+                self.tree.leaf(payload.start, Kind::Str);
             }
-            Reading::PackedVarint => self.packed(payload, &Kind::Uint64),
-            Reading::PackedFixed32 => self.packed(payload, &Kind::Fixed32),
-            Reading::PackedFixed64 => self.packed(payload, &Kind::Fixed64),
+            Reading::PackedVarint => self.packed(payload, ScalarCode::Uint64),
+            Reading::PackedFixed32 => self.packed(payload, ScalarCode::Fixed32),
+            Reading::PackedFixed64 => self.packed(payload, ScalarCode::Fixed64),
             Reading::Bytes | Reading::Message => {
-                self.tree.leaf(payload, NodeKind::Bytes);
+                self.tree.leaf(payload.start, Kind::Bytes);
             }
         }
-        Readings::new(valid, chosen)
+        Chosen::new(chosen, message_fits)
     }
 
     /// The reading pinned for the record `record` (by its path of field numbers), if any.
-    fn pin_for(&self, record: usize) -> Option<Reading> {
+    fn pin_for(&self, record: u32) -> Option<Reading> {
         if self.pins.is_empty() {
             return None;
         }
         let mut path = Vec::new();
-        let mut at = Some(record);
-        while let Some(id) = at {
-            if let NodeKind::Field(field) = &self.tree.nodes[id].kind {
-                path.push(field.number);
+        let mut at = record;
+        while at != NONE {
+            if self.tree.kind(at) == Kind::Field {
+                path.push(read_tag(&self.bytes[self.tree.tree.starts[at as usize] as usize..]).0);
             }
-            at = self.tree.nodes[id].parent;
+            at = self.tree.parent(at);
         }
         path.reverse();
         self.pins.get(&path)
     }
 
-    fn packed(&mut self, payload: Range<usize>, kind: &Kind) {
-        let node = self.tree.open(payload.start, NodeKind::Packed);
+    fn packed(&mut self, payload: Range<usize>, code: ScalarCode) {
+        let node = self.tree.open(payload.start, Kind::Packed);
         let mut pos = payload.start;
-        let width = match WireType::for_kind(kind) {
-            WireType::I32 => 4,
-            WireType::I64 => 8,
-            _ => 0,
-        };
+        let width = code.width();
         while pos < payload.end {
             if width == 0 {
                 match varint::decode(&self.bytes[pos..payload.end]) {
@@ -435,7 +517,7 @@ impl Walker<'_> {
                                 ),
                             );
                         }
-                        self.tree.leaf(pos..pos + v.len, NodeKind::Scalar(varint_scalar(Some(kind), v.value)));
+                        self.tree.leaf(pos, Kind::Scalar(code));
                         pos += v.len;
                     }
                     Err(e) => {
@@ -449,31 +531,30 @@ impl Walker<'_> {
                 self.fail_at(pos, payload.end, Mode::Lenient, || reason);
                 pos = payload.end;
             } else {
-                let scalar = fixed_scalar(Some(kind), &self.bytes[pos..pos + width]);
-                self.tree.leaf(pos..pos + width, NodeKind::Scalar(scalar));
+                self.tree.leaf(pos, Kind::Scalar(code));
                 pos += width;
             }
         }
-        self.tree.close(node, payload.end);
+        self.tree.close(node);
     }
 
-    fn group_payload(&mut self, start: usize, end: usize, number: u32, plan: &Plan, depth: usize, mode: Mode) -> Step {
+    fn group_payload(&mut self, start: usize, end: usize, number: u32, plan: Plan, depth: usize, mode: Mode) -> Step {
         if depth + 1 > self.limits.max_depth {
             return Step::Stop(self.too_deep(start, end, mode));
         }
         let message = match plan {
-            Plan::Typed(fd) => fd.kind().as_message().cloned(),
+            Plan::Typed(f) => self.table.nested(f),
             _ => None,
         };
-        let nested = self.tree.open(start, NodeKind::Message);
-        match self.fields(start..end, message.as_ref(), Some(number), depth + 1, mode) {
+        let nested = self.tree.open(start, Kind::Message);
+        match self.fields(start..end, message, Some(number), depth + 1, mode) {
             Outcome::EndGroup { tag } => {
-                self.tree.close(nested, tag.start);
-                self.tree.leaf(tag.clone(), NodeKind::Tag { field: number, wire_type: WireType::EndGroup });
+                self.tree.close(nested);
+                self.tree.leaf(tag.start, Kind::Tag);
                 Step::Next(tag.end)
             }
             Outcome::Consumed => {
-                self.tree.close(nested, end);
+                self.tree.close(nested);
                 Step::Stop(Outcome::Consumed)
             }
             Outcome::Abandoned => Step::Stop(Outcome::Abandoned),
@@ -493,7 +574,7 @@ impl Walker<'_> {
         }
         let reason = reason();
         if start < end {
-            self.tree.leaf(start..end, NodeKind::Invalid(reason.clone()));
+            self.tree.invalid(start..end, &reason);
         }
         self.diagnostics.push(Diagnostic { offset: start, severity: Severity::Error, message: reason });
         Outcome::Consumed
@@ -503,12 +584,11 @@ impl Walker<'_> {
         self.diagnostics.push(Diagnostic { offset, severity: Severity::Warning, message });
     }
 
-    fn note_overlong(&mut self, id: usize, at: usize, v: Varint) {
+    #[inline]
+    fn note_overlong(&mut self, id: u32, at: usize, v: Varint) {
         if v.is_overlong() {
             self.warn(at, format!("varint uses {} bytes where {} would do", v.len, varint::encoded_len(v.value)));
-            if let NodeKind::Field(field) = &mut self.tree.nodes[id].kind {
-                field.notes.push(Note::Overlong { at });
-            }
+            self.tree.note(id, Note::Overlong { at });
         }
     }
 }
@@ -523,66 +603,94 @@ enum Step {
     Stop(Outcome),
 }
 
-fn plan_kind(plan: &Plan) -> Option<Kind> {
-    match plan {
-        Plan::Raw => None,
-        Plan::Typed(fd) | Plan::Packed(fd) => Some(fd.kind()),
+/// How a number is read without a schema: unsigned, or fixed-width unsigned.
+fn raw_code(wire_type: WireType) -> ScalarCode {
+    match wire_type {
+        WireType::I32 => ScalarCode::Fixed32,
+        WireType::I64 => ScalarCode::Fixed64,
+        _ => ScalarCode::Uint64,
     }
 }
 
-/// Reads a varint's value as the field's kind declares it; without a kind, as unsigned.
-fn varint_scalar(kind: Option<&Kind>, raw: u64) -> Scalar {
-    match kind {
-        Some(Kind::Int32) => Scalar::Int(i64::from(raw as i32)),
-        Some(Kind::Int64) => Scalar::Int(raw as i64),
-        Some(Kind::Uint32) => Scalar::UInt(u64::from(raw as u32)),
-        Some(Kind::Sint32) => Scalar::SInt { raw, value: i64::from(varint::zigzag32(raw)) },
-        Some(Kind::Sint64) => Scalar::SInt { raw, value: varint::zigzag64(raw) },
-        Some(Kind::Bool) => Scalar::Bool { raw },
-        Some(Kind::Enum(_)) => Scalar::Enum(raw as i32),
-        _ => Scalar::UInt(raw),
-    }
-}
-
-/// Reads 4 or 8 little-endian bytes as the field's kind declares them.
-fn fixed_scalar(kind: Option<&Kind>, bytes: &[u8]) -> Scalar {
-    if let Ok(b) = <[u8; 4]>::try_from(bytes) {
-        return match kind {
-            Some(Kind::Sfixed32) => Scalar::SFixed32(i32::from_le_bytes(b)),
-            Some(Kind::Float) => Scalar::Float(f32::from_le_bytes(b)),
-            _ => Scalar::Fixed32(u32::from_le_bytes(b)),
-        };
-    }
-    let mut b = [0; 8];
-    b.copy_from_slice(&bytes[..8]);
-    match kind {
-        Some(Kind::Sfixed64) => Scalar::SFixed64(i64::from_le_bytes(b)),
-        Some(Kind::Double) => Scalar::Double(f64::from_le_bytes(b)),
-        _ => Scalar::Fixed64(u64::from_le_bytes(b)),
-    }
-}
-
-/// What one message has seen so far: occurrences per field number, the last field of each oneof.
+/// What one message has seen so far: occurrences per field, the last field of each oneof.
+/// Schema fields are counted in a slot of their own (their position in the message); other
+/// numbers in a short list, or a map once the list grows long. One `Seen` serves every message
+/// at its nesting level: `start` makes it new without freeing anything.
 #[derive(Default)]
 struct Seen {
-    fields: HashMap<u32, Occurrences>,
-    oneofs: Vec<(String, u32)>,
+    /// The message being read; slots from an earlier one are stale.
+    generation: u32,
+    slots: Vec<Occurrences>,
+    others: Vec<(u32, Occurrences)>,
+    /// Made only for a message with more than [`FEW_OTHERS`] such numbers.
+    many_others: Option<HashMap<u32, Occurrences>>,
+    oneofs: Vec<u32>,
 }
 
+#[derive(Clone, Copy)]
 struct Occurrences {
+    generation: u32,
     first_at: usize,
     /// Elements so far (packed records count each element).
     elements: u32,
     len_records: u32,
 }
 
+/// Numbers without a schema field kept in a list before they move to a map.
+const FEW_OTHERS: usize = 16;
+
 impl Seen {
+    fn start(&mut self, slots: u32, oneofs: usize) {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            // Wrapped: stale entries could look current.
+            self.slots.clear();
+            self.generation = 1;
+        }
+        if self.slots.len() < slots as usize {
+            self.slots.resize(slots as usize, Occurrences { generation: 0, first_at: 0, elements: 0, len_records: 0 });
+        }
+        self.others.clear();
+        if let Some(many) = &mut self.many_others {
+            many.clear();
+        }
+        self.oneofs.clear();
+        self.oneofs.resize(oneofs, 0);
+    }
+
+    fn entry(&mut self, number: u32, slot: Option<u32>, at: usize) -> &mut Occurrences {
+        let fresh = Occurrences { generation: self.generation, first_at: at, elements: 0, len_records: 0 };
+        if let Some(slot) = slot {
+            let entry = &mut self.slots[slot as usize];
+            if entry.generation != self.generation {
+                *entry = fresh;
+            }
+            return entry;
+        }
+        if let Some(at) = self.others.iter().position(|(n, _)| *n == number) {
+            return &mut self.others[at].1;
+        }
+        if self.others.len() < FEW_OTHERS {
+            self.others.push((number, fresh));
+            return &mut self.others.last_mut().expect("just pushed").1;
+        }
+        self.many_others.get_or_insert_default().entry(number).or_insert(fresh)
+    }
+
     /// Counts this record and returns the index of its first element; adds notes for repeats.
-    fn visit(&mut self, number: u32, at: usize, plan: &Plan, notes: &mut Vec<Note>) -> u32 {
-        let entry = self.fields.entry(number).or_insert(Occurrences { first_at: at, elements: 0, len_records: 0 });
+    fn visit(
+        &mut self,
+        number: u32,
+        slot: Option<u32>,
+        at: usize,
+        plan: Plan,
+        singular: bool,
+        notes: &mut Vec<Note>,
+    ) -> u32 {
+        let entry = self.entry(number, slot, at);
         let index = entry.elements;
         match plan {
-            Plan::Typed(fd) if !fd.is_list() && !fd.is_map() && index > 0 => {
+            Plan::Typed(_) if singular && index > 0 => {
                 notes.push(Note::Repeated { first_at: entry.first_at });
             }
             Plan::Packed(_) if entry.len_records > 0 => notes.push(Note::PackedContinues),
@@ -595,20 +703,13 @@ impl Seen {
         index
     }
 
-    fn add_elements(&mut self, number: u32, extra: u32) {
-        if let Some(entry) = self.fields.get_mut(&number) {
-            entry.elements += extra;
-        }
+    fn add_elements(&mut self, number: u32, slot: Option<u32>, extra: u32) {
+        self.entry(number, slot, 0).elements += extra;
     }
 
-    /// Records that the oneof `name` now holds `number`; returns the field it held before, if another.
-    fn oneof(&mut self, name: &str, number: u32) -> Option<u32> {
-        match self.oneofs.iter_mut().find(|(n, _)| n == name) {
-            Some((_, held)) => Some(std::mem::replace(held, number)).filter(|&previous| previous != number),
-            None => {
-                self.oneofs.push((name.to_owned(), number));
-                None
-            }
-        }
+    /// Records that oneof `oneof` now holds `number`; returns the field it held before, if another.
+    fn oneof(&mut self, oneof: u32, number: u32) -> Option<u32> {
+        let held = std::mem::replace(&mut self.oneofs[oneof as usize], number);
+        (held != 0 && held != number).then_some(held)
     }
 }

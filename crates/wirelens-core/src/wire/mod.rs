@@ -6,18 +6,27 @@
 //! read become [`NodeKind::Invalid`] leaves. This module knows the wire format
 //! and descriptors; it knows nothing about hex rows, colours or JSON.
 //!
-//! The tree is stored flat, in preorder, so that building it allocates once per
-//! annotation rather than once per record.
+//! The tree is stored flat, in preorder, as a struct of arrays of `u32`s (13 bytes a node):
+//! a node's kind, start, parent and the end of its subtree. Everything else is worked out
+//! when asked: a range's end is where the next node after its subtree starts (the leaves tile
+//! the input), a number is read again from its bytes, a record's extras (descriptor, notes,
+//! readings) sit in side tables keyed by node, and descriptors are indices into a table of
+//! the fields the annotation met. [`Node`] and [`Field`] are views built on access.
 
 mod annotate;
+mod delimited;
 mod readings;
+mod table;
+mod tree;
 
 use std::ops::Range;
 
 use prost_reflect::{FieldDescriptor, Kind, MessageDescriptor};
 
 pub use annotate::{Limits, annotate, annotate_pinned, annotate_with, plural};
+pub use delimited::{Delimited, DelimitedError, DelimitedMessage};
 pub use readings::{Pins, Reading, Readings};
+pub(crate) use tree::TreeBuilder;
 
 /// The six wire types a tag can name, and the two values it cannot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -88,23 +97,22 @@ impl WireType {
 /// The largest field number a tag can carry: 2^29 - 1.
 pub const MAX_FIELD_NUMBER: u32 = (1 << 29) - 1;
 
-/// Index of a node in [`Annotation::nodes`].
+/// Index of a node in preorder: `0..Annotation::len()`.
 pub type NodeId = usize;
 
-/// One span of the input: a record, a part of one, or bytes that could not be read.
+/// One span of the input: a record, a part of one, or bytes that could not be read. A view,
+/// built by [`Annotation::node`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct Node {
+pub struct Node<'a> {
     pub range: Range<usize>,
-    pub kind: NodeKind,
+    pub kind: NodeKind<'a>,
     pub parent: Option<NodeId>,
-    /// One past the last node of this node's subtree (preorder).
-    end: NodeId,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum NodeKind {
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NodeKind<'a> {
     /// A whole record: its tag, then its payload. Children: `Tag`, then the payload nodes.
-    Field(Box<Field>),
+    Field(Field<'a>),
     /// Tag bytes: `(field << 3) | wire_type` as a varint. A leaf.
     Tag { field: u32, wire_type: WireType },
     /// The length prefix of a LEN record. A leaf.
@@ -120,46 +128,109 @@ pub enum NodeKind {
     /// A packed repeated payload. Children: `Scalar` leaves.
     Packed,
     /// Bytes that cannot be read from here on, and why. A leaf.
-    Invalid(String),
+    Invalid(&'a str),
 }
 
-/// What the annotator knows about one record.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Field {
-    pub number: u32,
-    pub wire_type: WireType,
+/// What the annotator knows about one record: a view of the record's node and side tables.
+#[derive(Clone, Copy)]
+pub struct Field<'a> {
+    a: &'a Annotation,
+    /// The record's position in `Annotation::records`.
+    record: usize,
+}
+
+impl<'a> Field<'a> {
+    fn data(&self) -> &'a tree::Record {
+        &self.a.tree.records[self.record]
+    }
+
+    fn tag(&self) -> (u32, WireType) {
+        let node = self.data().node as usize;
+        tree::read_tag(&self.a.bytes[self.a.tree.starts[node] as usize..])
+    }
+
+    /// The record's node.
+    pub fn id(&self) -> NodeId {
+        self.data().node as usize
+    }
+
+    pub fn number(&self) -> u32 {
+        self.tag().0
+    }
+
+    pub fn wire_type(&self) -> WireType {
+        self.tag().1
+    }
+
     /// The schema's field, when the record matches one (by number and a compatible wire type).
-    pub descriptor: Option<FieldDescriptor>,
+    pub fn descriptor(&self) -> Option<&'a FieldDescriptor> {
+        self.data().field().map(|f| &self.a.fields[f])
+    }
+
     /// The position of this element among the records of a repeated field in the same message,
     /// counting packed elements; 0 for singular fields.
-    pub index: u32,
-    pub notes: Vec<Note>,
-    /// For LEN records read without a schema: every valid reading, and the one shown.
-    pub readings: Readings,
-}
+    pub fn index(&self) -> u32 {
+        self.data().index
+    }
 
-impl Field {
+    pub fn notes(&self) -> &'a [Note] {
+        self.a.tree.notes_of(self.data().node)
+    }
+
+    /// For LEN records read without a schema: every valid reading, and the one shown. Worked out
+    /// from the payload when asked (only the chosen one, and whether a message fits, are stored).
+    pub fn readings(&self) -> Readings {
+        let packed = self.data().readings();
+        if packed.is_none() {
+            return Readings::default();
+        }
+        let node = self.id();
+        // Tag, Length, payload: the payload runs from the end of the length prefix to the record's end.
+        let payload = self.a.range(node + 2).end..self.a.range(node).end;
+        Readings::of(packed, &self.a.bytes[payload])
+    }
+
     /// The schema's name of the field, or its number.
     pub fn label(&self) -> String {
-        match &self.descriptor {
+        match self.descriptor() {
             Some(fd) => fd.name().to_owned(),
-            None => self.number.to_string(),
+            None => self.number().to_string(),
         }
     }
 
     /// The declared type, as a `.proto` file spells it (`int64`, `userservice.Address`, `map<string, int32>`).
     pub fn type_name(&self) -> String {
-        match &self.descriptor {
+        match self.descriptor() {
             Some(fd) => type_name(fd),
             None => self
-                .readings
+                .data()
+                .readings()
                 .chosen()
-                .map_or_else(|| wire_guess(self.wire_type).to_owned(), |r| r.type_name().to_owned()),
+                .map_or_else(|| wire_guess(self.wire_type()).to_owned(), |r| r.type_name().to_owned()),
         }
     }
 
     pub fn is_unknown(&self) -> bool {
-        self.descriptor.is_none()
+        self.descriptor().is_none()
+    }
+}
+
+impl PartialEq for Field<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.a, other.a) && self.record == other.record
+    }
+}
+
+impl std::fmt::Debug for Field<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Field")
+            .field("number", &self.number())
+            .field("wire_type", &self.wire_type())
+            .field("descriptor", &self.descriptor().map(FieldDescriptor::full_name))
+            .field("index", &self.index())
+            .field("notes", &self.notes())
+            .field("readings", &self.readings())
+            .finish()
     }
 }
 
@@ -240,7 +311,9 @@ impl std::fmt::Display for Diagnostic {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Annotation {
     bytes: Vec<u8>,
-    nodes: Vec<Node>,
+    tree: tree::Tree,
+    /// The schema's fields the records refer to (`Record::field`), each once.
+    fields: Vec<FieldDescriptor>,
     diagnostics: Vec<Diagnostic>,
     message: Option<MessageDescriptor>,
 }
@@ -250,13 +323,62 @@ impl Annotation {
         &self.bytes
     }
 
-    /// Every node, in preorder: a parent comes before its children, siblings in byte order.
-    pub fn nodes(&self) -> &[Node] {
-        &self.nodes
+    /// The number of nodes.
+    pub fn len(&self) -> usize {
+        self.tree.kinds.len()
     }
 
-    pub fn node(&self, id: NodeId) -> &Node {
-        &self.nodes[id]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every node, in preorder: a parent comes before its children, siblings in byte order.
+    pub fn nodes(&self) -> impl ExactSizeIterator<Item = Node<'_>> + '_ {
+        (0..self.len()).map(|id| self.node(id))
+    }
+
+    pub fn node(&self, id: NodeId) -> Node<'_> {
+        Node { range: self.range(id), kind: self.kind(id), parent: self.parent(id) }
+    }
+
+    /// The bytes a node spans, as offsets.
+    pub fn range(&self, id: NodeId) -> Range<usize> {
+        let next = self.tree.ends[id] as usize;
+        let end = self.tree.starts.get(next).map_or(self.bytes.len(), |&s| s as usize);
+        self.tree.starts[id] as usize..end
+    }
+
+    pub fn parent(&self, id: NodeId) -> Option<NodeId> {
+        let parent = self.tree.parents[id];
+        (parent != tree::NONE).then_some(parent as usize)
+    }
+
+    pub fn kind(&self, id: NodeId) -> NodeKind<'_> {
+        let at = self.tree.starts[id] as usize;
+        match tree::Kind::from_u8(self.tree.kinds[id]) {
+            tree::Kind::Field => NodeKind::Field(Field { a: self, record: self.tree.record_of(id as u32) }),
+            tree::Kind::Tag => {
+                let (field, wire_type) = tree::read_tag(&self.bytes[at..]);
+                NodeKind::Tag { field, wire_type }
+            }
+            tree::Kind::Length => NodeKind::Length(tree::read_varint(&self.bytes[at..])),
+            tree::Kind::Scalar(code) => NodeKind::Scalar(code.read(&self.bytes[at..])),
+            tree::Kind::Str => NodeKind::Str,
+            tree::Kind::Bytes => NodeKind::Bytes,
+            tree::Kind::Message => NodeKind::Message,
+            tree::Kind::Packed => NodeKind::Packed,
+            tree::Kind::Invalid => NodeKind::Invalid(self.tree.reason_of(id as u32)),
+        }
+    }
+
+    /// The record node `id` is, if it is one.
+    pub fn field(&self, id: NodeId) -> Option<Field<'_>> {
+        self.is_field(id).then(|| Field { a: self, record: self.tree.record_of(id as u32) })
+    }
+
+    /// Whether node `id` is a record (a `NodeKind::Field`), without building the view.
+    pub fn is_field(&self, id: NodeId) -> bool {
+        self.tree.kinds[id] == tree::Kind::Field.to_u8()
     }
 
     pub fn diagnostics(&self) -> &[Diagnostic] {
@@ -273,58 +395,61 @@ impl Annotation {
         !self.diagnostics.iter().any(|d| d.severity == Severity::Error)
     }
 
+    /// The heap bytes the annotation holds (nodes, side tables, diagnostics, its copy of the input).
+    pub fn heap_size(&self) -> usize {
+        self.bytes.capacity()
+            + self.tree.heap_size()
+            + self.fields.capacity() * std::mem::size_of::<FieldDescriptor>()
+            + self.diagnostics.iter().map(|d| std::mem::size_of::<Diagnostic>() + d.message.capacity()).sum::<usize>()
+    }
+
     /// The top-level records (and a trailing `Invalid`, if any).
     pub fn roots(&self) -> Siblings<'_> {
-        Siblings { nodes: &self.nodes, next: 0, end: self.nodes.len() }
+        Siblings { ends: &self.tree.ends, next: 0, end: self.len() }
     }
 
     pub fn children(&self, id: NodeId) -> Siblings<'_> {
-        Siblings { nodes: &self.nodes, next: id + 1, end: self.nodes[id].end }
+        Siblings { ends: &self.tree.ends, next: id + 1, end: self.tree.ends[id] as usize }
     }
 
     pub fn is_leaf(&self, id: NodeId) -> bool {
-        self.nodes[id].end == id + 1
+        self.tree.ends[id] as usize == id + 1
     }
 
     /// The leaves in byte order. Their ranges tile `0..bytes().len()` exactly.
     pub fn leaves(&self) -> impl Iterator<Item = NodeId> + '_ {
-        (0..self.nodes.len()).filter(|&id| self.is_leaf(id))
+        (0..self.len()).filter(|&id| self.is_leaf(id))
     }
 
     /// The leaf that holds byte `offset`.
     pub fn leaf_at(&self, offset: usize) -> Option<NodeId> {
-        let mut siblings = self.roots();
-        let mut found = None;
-        while let Some(id) = siblings.find(|&id| self.nodes[id].range.contains(&offset)) {
-            found = Some(id);
-            siblings = self.children(id);
+        if offset >= self.bytes.len() {
+            return None;
         }
-        found.filter(|&id| self.is_leaf(id))
+        // The last node starting at or before `offset` whose range holds it is the deepest one;
+        // leaves tile the input, so the last leaf starting at or before it holds it.
+        let last = self.tree.starts.partition_point(|&s| s as usize <= offset);
+        (0..last).rev().find(|&id| self.is_leaf(id) && !self.range(id).is_empty())
     }
 
     /// `id`, its parent, its parent's parent … up to a root.
     pub fn ancestors(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
-        std::iter::successors(Some(id), |&id| self.nodes[id].parent)
+        std::iter::successors(Some(id), |&id| self.parent(id))
     }
 
     /// The record a node belongs to (the node itself if it is a record).
-    pub fn field_of(&self, id: NodeId) -> Option<(NodeId, &Field)> {
-        self.ancestors(id).find_map(|a| match &self.nodes[a].kind {
-            NodeKind::Field(field) => Some((a, &**field)),
-            _ => None,
-        })
+    pub fn field_of(&self, id: NodeId) -> Option<(NodeId, Field<'_>)> {
+        self.ancestors(id).find_map(|a| self.field(a).map(|f| (a, f)))
     }
 
     /// The path of a node's record from the root: `address.city`, `roles[1]`, `4` (an unknown field).
     pub fn path(&self, id: NodeId) -> String {
         let mut parts: Vec<String> = self
             .ancestors(id)
-            .filter_map(|a| match &self.nodes[a].kind {
-                NodeKind::Field(field) => {
-                    let repeated = field.descriptor.as_ref().is_some_and(|fd| fd.is_list() || fd.is_map());
-                    Some(if repeated { format!("{}[{}]", field.label(), field.index) } else { field.label() })
-                }
-                _ => None,
+            .filter_map(|a| self.field(a))
+            .map(|field| {
+                let repeated = field.descriptor().is_some_and(|fd| fd.is_list() || fd.is_map());
+                if repeated { format!("{}[{}]", field.label(), field.index()) } else { field.label() }
             })
             .collect();
         parts.reverse();
@@ -333,13 +458,7 @@ impl Annotation {
 
     /// The field numbers of the records from the root down to `id`'s record: what [`Pins`] key on.
     pub fn number_path(&self, id: NodeId) -> Vec<u32> {
-        let mut path: Vec<u32> = self
-            .ancestors(id)
-            .filter_map(|a| match &self.nodes[a].kind {
-                NodeKind::Field(field) => Some(field.number),
-                _ => None,
-            })
-            .collect();
+        let mut path: Vec<u32> = self.ancestors(id).filter_map(|a| self.field(a)).map(|f| f.number()).collect();
         path.reverse();
         path
     }
@@ -348,19 +467,18 @@ impl Annotation {
     /// or `int32s` for a packed record (it holds several elements). `None` for unknown fields and
     /// for the inside of map entries, which JSON writes by key.
     pub fn json_path(&self, id: NodeId) -> Option<String> {
-        let mut records: Vec<NodeId> =
-            self.ancestors(id).filter(|&a| matches!(self.nodes[a].kind, NodeKind::Field(_))).collect();
+        let mut records: Vec<NodeId> = self.ancestors(id).filter(|&a| self.is_field(a)).collect();
         records.reverse();
         let mut parts = Vec::with_capacity(records.len());
         for record in records {
-            let NodeKind::Field(field) = &self.nodes[record].kind else { unreachable!("filtered above") };
-            let fd = field.descriptor.as_ref()?;
+            let field = self.field(record)?;
+            let fd = field.descriptor()?;
             if fd.is_map() {
                 return None;
             }
-            let packed = self.children(record).any(|c| matches!(self.nodes[c].kind, NodeKind::Packed));
+            let packed = self.children(record).any(|c| matches!(self.kind(c), NodeKind::Packed));
             parts.push(if fd.is_list() && !packed {
-                format!("{}[{}]", fd.json_name(), field.index)
+                format!("{}[{}]", fd.json_name(), field.index())
             } else {
                 fd.json_name().to_owned()
             });
@@ -370,7 +488,7 @@ impl Annotation {
 
     /// The first record whose [`json_path`](Self::json_path) is `path` or lies inside it.
     pub fn record_at_json_path(&self, path: &str) -> Option<NodeId> {
-        (0..self.nodes.len()).filter(|&id| matches!(self.nodes[id].kind, NodeKind::Field(_))).find(|&id| {
+        (0..self.len()).filter(|&id| self.is_field(id)).find(|&id| {
             self.json_path(id)
                 .is_some_and(|p| p == path || p.starts_with(&format!("{path}[")) || path.starts_with(&format!("{p}[")))
         })
@@ -378,19 +496,19 @@ impl Annotation {
 
     /// The text of a `Str` leaf (lossy for strings that are not valid UTF-8).
     pub fn text(&self, id: NodeId) -> std::borrow::Cow<'_, str> {
-        String::from_utf8_lossy(&self.bytes[self.nodes[id].range.clone()])
+        String::from_utf8_lossy(self.slice(id))
     }
 
     /// The bytes a node spans.
     pub fn slice(&self, id: NodeId) -> &[u8] {
-        &self.bytes[self.nodes[id].range.clone()]
+        &self.bytes[self.range(id)]
     }
 }
 
 /// Iterator over the children of a node (or the roots).
 #[derive(Debug, Clone)]
 pub struct Siblings<'a> {
-    nodes: &'a [Node],
+    ends: &'a [u32],
     next: NodeId,
     end: NodeId,
 }
@@ -403,7 +521,7 @@ impl Iterator for Siblings<'_> {
             return None;
         }
         let id = self.next;
-        self.next = self.nodes[id].end;
+        self.next = self.ends[id] as usize;
         Some(id)
     }
 }
@@ -452,59 +570,5 @@ fn wire_guess(wire_type: WireType) -> &'static str {
         WireType::Len => "bytes",
         WireType::StartGroup | WireType::EndGroup => "group",
         WireType::I32 => "i32",
-    }
-}
-
-pub(crate) struct TreeBuilder {
-    pub(crate) nodes: Vec<Node>,
-    parents: Vec<NodeId>,
-}
-
-impl TreeBuilder {
-    pub(crate) fn new() -> TreeBuilder {
-        TreeBuilder { nodes: Vec::new(), parents: Vec::new() }
-    }
-
-    /// Opens a node; the nodes pushed until the matching `close` become its subtree.
-    pub(crate) fn open(&mut self, start: usize, kind: NodeKind) -> NodeId {
-        let id = self.nodes.len();
-        self.nodes.push(Node { range: start..start, kind, parent: self.parents.last().copied(), end: id + 1 });
-        self.parents.push(id);
-        id
-    }
-
-    pub(crate) fn close(&mut self, id: NodeId, end_offset: usize) {
-        debug_assert_eq!(self.parents.last(), Some(&id));
-        self.parents.pop();
-        let end = self.nodes.len();
-        let node = &mut self.nodes[id];
-        node.range.end = end_offset;
-        node.end = end;
-    }
-
-    pub(crate) fn leaf(&mut self, range: Range<usize>, kind: NodeKind) -> NodeId {
-        let id = self.nodes.len();
-        self.nodes.push(Node { range, kind, parent: self.parents.last().copied(), end: id + 1 });
-        id
-    }
-
-    /// A mark to roll back to when a tentative reading fails.
-    pub(crate) fn mark(&self) -> (usize, usize) {
-        (self.nodes.len(), self.parents.len())
-    }
-
-    pub(crate) fn rollback(&mut self, (nodes, parents): (usize, usize)) {
-        self.nodes.truncate(nodes);
-        self.parents.truncate(parents);
-    }
-
-    pub(crate) fn finish(
-        self,
-        bytes: Vec<u8>,
-        diagnostics: Vec<Diagnostic>,
-        message: Option<MessageDescriptor>,
-    ) -> Annotation {
-        debug_assert!(self.parents.is_empty());
-        Annotation { bytes, nodes: self.nodes, diagnostics, message }
     }
 }

@@ -3,7 +3,10 @@
 //! A LEN record may hold a message, a string, bytes or a packed repeated field;
 //! the wire does not tell. This file knows which readings are valid for a byte
 //! slice on its own terms (except "message", which the annotator decides by
-//! trying) and the order in which a default is chosen.
+//! trying) and the order in which a default is chosen. The annotator stores only the reading
+//! shown and whether a message fits ([`Chosen`], a byte); the rest is worked out from the payload
+//! when a view asks. [`Utf8Index`] answers "is this slice UTF-8?" for any slice of the input
+//! after one pass over it, so that nested payloads are not scanned once per level.
 
 use crate::varint;
 
@@ -73,6 +76,20 @@ pub struct Readings {
 }
 
 impl Readings {
+    /// The readings of `payload`, given what the annotator stored about it.
+    pub(crate) fn of(chosen: Chosen, payload: &[u8]) -> Readings {
+        let Some(shown) = chosen.chosen() else { return Readings::default() };
+        let mut valid: Vec<Reading> =
+            [Reading::String, Reading::PackedVarint, Reading::PackedFixed32, Reading::PackedFixed64, Reading::Bytes]
+                .into_iter()
+                .filter(|r| r.fits(payload))
+                .collect();
+        if chosen.message_fits() {
+            valid.push(Reading::Message);
+        }
+        Readings::new(valid, shown)
+    }
+
     pub(crate) fn new(valid: impl IntoIterator<Item = Reading>, chosen: Reading) -> Readings {
         let valid = valid.into_iter().fold(chosen.bit(), |acc, r| acc | r.bit());
         Readings { valid, chosen: Some(chosen) }
@@ -95,6 +112,96 @@ impl Readings {
     /// More than one reading other than plain bytes: the schema-less view had to guess.
     pub fn is_ambiguous(&self) -> bool {
         self.iter().filter(|r| *r != Reading::Bytes).count() > 1
+    }
+}
+
+/// What the annotator keeps of a record's readings: the one shown (none for records a schema
+/// read), and whether the payload reads as a message (the one reading that takes a walk to know).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Chosen(u8);
+
+impl Chosen {
+    const MESSAGE_FITS: u8 = 0x80;
+
+    pub(crate) fn new(shown: Reading, message_fits: bool) -> Chosen {
+        Chosen((shown as u8 + 1) | if message_fits { Chosen::MESSAGE_FITS } else { 0 })
+    }
+
+    pub(crate) fn bits(self) -> u8 {
+        self.0
+    }
+
+    pub(crate) fn from_bits(bits: u8) -> Chosen {
+        Chosen(bits)
+    }
+
+    pub(crate) fn is_none(self) -> bool {
+        self.0 == 0
+    }
+
+    pub(crate) fn chosen(self) -> Option<Reading> {
+        let code = self.0 & !Chosen::MESSAGE_FITS;
+        Reading::ALL.into_iter().find(|r| *r as u8 + 1 == code)
+    }
+
+    pub(crate) fn message_fits(self) -> bool {
+        self.0 & Chosen::MESSAGE_FITS != 0
+    }
+}
+
+/// Where UTF-8 decoding of the whole input meets errors, so that any slice can be checked in a
+/// time proportional to its length / 64. UTF-8 resynchronises: a byte that is not a
+/// continuation byte always starts a sequence, so a slice is valid exactly when it starts and
+/// ends on a sequence boundary of the whole input's decoding and holds no error of it.
+#[derive(Debug, Clone)]
+pub(crate) struct Utf8Index {
+    /// Bit `i` set: an invalid sequence starts at byte `i`.
+    errors: Vec<u64>,
+}
+
+impl Utf8Index {
+    pub(crate) fn new(bytes: &[u8]) -> Utf8Index {
+        let mut errors = vec![0u64; bytes.len().div_ceil(64)];
+        let mut at = 0;
+        while at < bytes.len() {
+            match std::str::from_utf8(&bytes[at..]) {
+                Ok(_) => break,
+                Err(e) => {
+                    let error = at + e.valid_up_to();
+                    errors[error / 64] |= 1 << (error % 64);
+                    at = error + e.error_len().unwrap_or(bytes.len() - error);
+                }
+            }
+        }
+        Utf8Index { errors }
+    }
+
+    fn error_at(&self, i: usize) -> bool {
+        self.errors[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    fn any_error(&self, range: std::ops::Range<usize>) -> bool {
+        let (mut i, end) = (range.start, range.end);
+        while i < end {
+            let word = self.errors[i / 64] >> (i % 64);
+            let bits = (64 - i % 64).min(end - i);
+            let mask = if bits == 64 { u64::MAX } else { (1 << bits) - 1 };
+            if word & mask != 0 {
+                return true;
+            }
+            i += bits;
+        }
+        false
+    }
+
+    /// Whether `bytes[range]` is valid UTF-8; `bytes` is the input the index was built on.
+    pub(crate) fn is_utf8(&self, bytes: &[u8], range: std::ops::Range<usize>) -> bool {
+        let continuation = |i: usize| bytes[i] & 0xC0 == 0x80;
+        if range.is_empty() {
+            return true;
+        }
+        let ends_on_boundary = range.end == bytes.len() || !continuation(range.end) || self.error_at(range.end);
+        !continuation(range.start) && ends_on_boundary && !self.any_error(range)
     }
 }
 
@@ -149,6 +256,37 @@ mod tests {
         assert_eq!(valid(&[0xac, 0x02, 0x01, 0x00]), [Reading::Bytes, Reading::PackedVarint, Reading::PackedFixed32]);
         assert_eq!(valid(&[0xff]), [Reading::Bytes]);
         assert_eq!(valid(b""), [Reading::String, Reading::Bytes]);
+    }
+
+    #[test]
+    fn utf8_index_agrees_with_from_utf8_on_every_slice() {
+        let inputs: [&[u8]; 5] = [
+            "héllo, wörld €𝄞".as_bytes(),
+            &[0x41, 0xE2, 0x82, 0x41, 0xFF, 0x80, 0xC3, 0xA9, 0xF0, 0x9D, 0x84, 0x9E, 0xED, 0xA0, 0x80],
+            &[0x80, 0x80, 0xC3],
+            &[0xF4, 0x90, 0x80, 0x80, 0xC0, 0xAF, 0xE0, 0x80, 0x80, 0x61],
+            b"",
+        ];
+        for bytes in inputs {
+            let index = Utf8Index::new(bytes);
+            for start in 0..=bytes.len() {
+                for end in start..=bytes.len() {
+                    let expected = std::str::from_utf8(&bytes[start..end]).is_ok();
+                    assert_eq!(index.is_utf8(bytes, start..end), expected, "{bytes:02x?}[{start}..{end}]");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn chosen_keeps_the_reading_and_the_message_bit() {
+        for r in Reading::ALL {
+            for fits in [false, true] {
+                let c = Chosen::new(r, fits);
+                assert_eq!((c.chosen(), c.message_fits(), c.is_none()), (Some(r), fits, false));
+            }
+        }
+        assert_eq!(Chosen::from_bits(0).chosen(), None);
     }
 
     #[test]

@@ -34,11 +34,6 @@ impl Calls {
     pub fn new(limit: usize) -> Calls {
         Calls { permits: Arc::new(Semaphore::new(limit.min(Semaphore::MAX_PERMITS))), limit }
     }
-
-    /// Calls in progress now.
-    pub fn in_progress(&self) -> usize {
-        self.limit.min(Semaphore::MAX_PERMITS) - self.permits.available_permits()
-    }
 }
 
 /// The middleware: a permit or a refusal.

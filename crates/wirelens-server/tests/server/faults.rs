@@ -147,7 +147,7 @@ async fn read_until_closed_or(tcp: &mut TcpStream, end: &[u8]) -> String {
 #[tokio::test]
 async fn slow_or_silent_clients_are_disconnected_after_the_header_read_timeout() {
     let timeout = Duration::from_millis(300);
-    let server = TestServer::with_config(Config { header_read_timeout: timeout, ..config() }).await;
+    let server = TestServer::with_config(Config { header_read_timeout: Some(timeout), ..config() }).await;
     // Never reached: each connection must close first (its read sees the end, not this text).
     const NEVER: &[u8] = b"\0never\0";
     let stalls: [&[u8]; 4] = [

@@ -92,6 +92,8 @@ fn accepts_what_protoscope_accepts() {
         // Negative (two's complement of -5 << 3 | 6), zigzag (of 9 << 3 | 7) and hex field numbers.
         ("-5:6 9z:7 0x22:1 0:0", hex("de ff ff ff ff ff ff ff ff 01 9e 01 91 02 00")),
         ("0x1fffffffffffffff:0", hex("f8 ff ff ff ff ff ff ff ff 01")),
+        // An inferred wire type joins a zigzag tag as a written one does: zigzag(9 << 3 | 2).
+        ("9z: {} 9z:LEN {}", hex("94 01 00 94 01 00")),
         // The smallest field number, -2^61: shifted by three it wraps to 0, as in protoscope.
         ("-0x2000000000000000:0", hex("00")),
         ("long-form:1 1:VARINT", hex("88 00")),

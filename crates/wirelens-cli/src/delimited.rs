@@ -1,0 +1,97 @@
+//! `wirelens annotate --delimited`: a stream of varint-length-prefixed messages (what
+//! `writeDelimitedTo` writes), each annotated and printed as soon as its last byte is read, then
+//! dropped: memory holds one message and its annotation, however long the stream. The framing
+//! is core's `wire::Delimited`; this file reads, numbers and prints.
+
+use std::fmt::Write as _;
+use std::io::{self, Read};
+
+use prost_reflect::MessageDescriptor;
+use wirelens_core::protoscope;
+use wirelens_core::varint;
+use wirelens_core::wire::{Delimited, DelimitedMessage, annotate};
+
+use crate::error::Failure;
+use crate::output;
+
+/// How each message is printed.
+#[derive(Debug, Clone, Copy)]
+pub enum Form {
+    /// The annotated listing (offsets within the message), under a header line.
+    Listing { explain: bool, color: bool },
+    /// Protoscope, each message inside `{ }`, so reading the text back gives the stream's bytes.
+    Protoscope,
+}
+
+/// Reads the stream from `source` to its end, printing each message to stdout.
+pub fn run(source: &mut dyn Read, desc: Option<&MessageDescriptor>, form: Form) -> Result<(), Failure> {
+    let mut splitter = Delimited::new();
+    let mut failure = None;
+    let mut at_end = false;
+    output::stream_stdout(|out| {
+        let mut chunk = vec![0; 1 << 16];
+        let mut text = String::new();
+        loop {
+            let n = match source.read(&mut chunk) {
+                Ok(0) => {
+                    at_end = true;
+                    return Ok(());
+                }
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    failure = Some(Failure::invalid(format!("cannot read the stream: {e}")));
+                    return Ok(());
+                }
+            };
+            splitter.push(&chunk[..n]);
+            while let Some(message) = splitter.next_message() {
+                let message = match message {
+                    Ok(message) => message,
+                    Err(e) => {
+                        failure = Some(Failure::invalid(e.to_string()));
+                        return Ok(());
+                    }
+                };
+                text.clear();
+                print(&message, desc, form, &mut text);
+                out.write_str(&text)?;
+            }
+        }
+    })?;
+    match failure {
+        Some(failure) => Err(failure),
+        // Not at the end: the reader went away, and that is not an error.
+        None if !at_end => Ok(()),
+        None => splitter.finish().map_err(|e| Failure::invalid(e.to_string())),
+    }
+}
+
+fn print(m: &DelimitedMessage, desc: Option<&MessageDescriptor>, form: Form, out: &mut String) {
+    let start = m.offset + m.prefix as u64;
+    let a = annotate(&m.bytes, desc);
+    match form {
+        Form::Listing { explain, color } => {
+            let _ = writeln!(
+                out,
+                "# message {}: {} at byte {start} (offsets below are within the message)",
+                m.index,
+                wirelens_core::wire::plural(m.bytes.len() as u64, "byte", "bytes")
+            );
+            let _ = output::listing_to(&a, explain, color, out);
+        }
+        Form::Protoscope => {
+            let _ = writeln!(out, "# message {}: bytes {start}..{}", m.index, start + m.bytes.len() as u64);
+            let extra = m.prefix - varint::encoded_len(m.bytes.len() as u64);
+            if extra > 0 {
+                let _ = writeln!(out, "long-form:{extra} {{");
+            } else {
+                out.push_str("{\n");
+            }
+            for line in protoscope::write(&a).lines() {
+                let _ = writeln!(out, "  {line}");
+            }
+            out.push_str("}\n");
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! `cargo xtask bench cli`: the `wirelens` command against `protoc`, whole processes, on the
+//! criterion benches' 1 MiB page of users: wall time (median of [`RUNS`]) and peak memory (the
+//! child's `ru_maxrss`, from wait4(2)) of `annotate --output protoscope` beside
+//! `protoc --decode_raw`, and with the schema beside `protoc --decode=bench.UserPage`; the default
+//! listing; then a stream of length-delimited users of [`STREAM_MIB`] MiB through
+//! `annotate --delimited`, fed through a pipe as it is read. Knows the commands; the inputs come
+//! from wirelens-bench's `cli_inputs` example.
+
+use std::fs::File;
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use crate::bench_server::{build_with, profile_args};
+use crate::util;
+
+/// Runs of each command; the median is reported.
+const RUNS: usize = 5;
+/// The size of the delimited stream, in MiB (the 1 MiB of users repeated).
+const STREAM_MIB: usize = 1024;
+
+pub fn run() -> Result<()> {
+    let built =
+        build_with(profile_args("bench", &["-p", "wirelens-cli", "-p", "wirelens-bench", "--example", "cli_inputs"]))?;
+    let find =
+        |name: &str| built.iter().find(|p| p.ends_with(name)).cloned().with_context(|| format!("no {name} built"));
+    let (wirelens, inputs) = (find("wirelens")?, find("cli_inputs")?);
+    let dir = util::root().join("target").join("bench-cli");
+    std::fs::create_dir_all(&dir).context("creating target/bench-cli")?;
+    util::run(Command::new(&inputs).arg(&dir)).context("writing the inputs")?;
+    let batch = dir.join("batch.bin");
+    let size = std::fs::metadata(&batch)?.len();
+    // Every command runs in the repository's root.
+    let schema = ["-I", "proto", "--proto", "proto/bench/bench.proto", "--type", "bench.UserPage"];
+    let protoc_schema = ["-I", "proto", "--decode=bench.UserPage", "bench/bench.proto"];
+
+    println!("\nwhole processes on {} ({size} bytes), median of {RUNS} runs:\n", batch.display());
+    println!("| command | time | MB/s | peak memory |\n|---|---:|---:|---:|");
+    let raw = measure("protoc --decode_raw", Command::new("protoc").arg("--decode_raw"), &batch, size)?;
+    let ours_raw = measure(
+        "wirelens annotate --input raw --output protoscope",
+        Command::new(&wirelens).args(["annotate", "--input", "raw", "--output", "protoscope"]),
+        &batch,
+        size,
+    )?;
+    let typed = measure("protoc --decode=bench.UserPage", Command::new("protoc").args(protoc_schema), &batch, size)?;
+    let ours_typed = measure(
+        "wirelens annotate --input raw --output protoscope (schema)",
+        Command::new(&wirelens).args(["annotate", "--input", "raw", "--output", "protoscope"]).args(schema),
+        &batch,
+        size,
+    )?;
+    measure(
+        "wirelens annotate --input raw (schema, the listing)",
+        Command::new(&wirelens).args(["annotate", "--input", "raw"]).args(schema),
+        &batch,
+        size,
+    )?;
+    println!();
+    println!("without a schema: {:.2} times protoc's time", ours_raw.as_secs_f64() / raw.as_secs_f64());
+    println!("with the schema:  {:.2} times protoc's time", ours_typed.as_secs_f64() / typed.as_secs_f64());
+
+    let users = std::fs::read(dir.join("users.delimited")).context("reading users.delimited")?;
+    let repeats = (STREAM_MIB << 20).div_ceil(users.len());
+    let total = (users.len() * repeats) as u64;
+    println!("\nannotate --delimited --output protoscope, userservice.User, {total} bytes through a pipe:");
+    let mut child = Command::new(&wirelens)
+        .args(["annotate", "--input", "raw", "--delimited", "--output", "protoscope"])
+        .args(["-I", "proto", "--proto", "proto/userservice/user.proto", "--type", "userservice.User"])
+        .current_dir(util::root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .context("starting wirelens")?;
+    let mut stdin = child.stdin.take().context("no stdin")?;
+    let start = Instant::now();
+    let feeder = std::thread::spawn(move || {
+        for _ in 0..repeats {
+            if stdin.write_all(&users).is_err() {
+                break;
+            }
+        }
+    });
+    let (ok, peak) = wait(child.id())?;
+    let elapsed = start.elapsed();
+    let _ = feeder.join();
+    if !ok {
+        bail!("wirelens annotate --delimited failed");
+    }
+    println!("  {elapsed:.2?}, {:.0} MB/s, peak memory {:.1} MiB", mb_per_s(total, elapsed), mib(peak));
+    Ok(())
+}
+
+/// Runs `command` with `input` on stdin [`RUNS`] times; prints and returns the median time.
+fn measure(name: &str, command: &mut Command, input: &Path, size: u64) -> Result<Duration> {
+    let mut times = Vec::new();
+    let mut peak = 0;
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let child = command
+            .stdin(File::open(input).context("opening the input")?)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .current_dir(util::root())
+            .spawn()
+            .with_context(|| format!("starting {name}"))?;
+        let (ok, rss) = wait(child.id())?;
+        times.push(start.elapsed());
+        if !ok {
+            bail!("{name} failed");
+        }
+        peak = peak.max(rss);
+    }
+    times.sort();
+    let median = times[RUNS / 2];
+    println!("| `{name}` | {median:.1?} | {:.1} | {:.1} MiB |", mb_per_s(size, median), mib(peak));
+    Ok(median)
+}
+
+/// Reaps the child `pid`: whether it exited with 0, and its peak resident memory in bytes.
+fn wait(pid: u32) -> Result<(bool, u64)> {
+    let mut status = 0;
+    // SAFETY: rusage is plain old data, written by the kernel.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: pid is our own child, not yet reaped (std's Child is never waited for here).
+    let reaped = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
+    if reaped < 0 {
+        bail!("wait4 failed: {}", std::io::Error::last_os_error());
+    }
+    let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    Ok((ok, usage.ru_maxrss as u64 * 1024))
+}
+
+fn mb_per_s(bytes: u64, time: Duration) -> f64 {
+    bytes as f64 / time.as_secs_f64() / 1e6
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / (1 << 20) as f64
+}
