@@ -5,8 +5,20 @@
 //! (`@connectrpc/connect-node`'s grpc-web transport, from npm) runs `interop/node/client.mjs`:
 //! grpc-web over HTTP/1.1 and HTTP/2, GetUser and ListUsers, with the schema read at run time
 //! from a FileDescriptorSet that Debian's `protoc` writes here.
+//!
+//! The other way round, `wirelens call` against a server this project did not write: ConnectRPC
+//! for Node serves `interop/node/server.mjs`, a service of its own (`wirelens.interop.v1`,
+//! `interop/proto/`), in Connect and gRPC-web with CORS, and the CLI calls its unary and
+//! server-streaming methods, a failing one and one that fails mid-stream, in every protocol it
+//! speaks, with the schema from Debian's `protoc`, from `--proto` (protox), and, for the editions
+//! file, from grpcio-tools' newer `protoc`. `--reflect` runs against wirelens-server (which serves
+//! reflection) and against the Node server (which does not, and must say so).
 
-use anyhow::{Context, Result};
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use anyhow::{Context, Result, bail};
 
 use crate::bench_server::{self, Server};
 use crate::{setup, util};
@@ -14,10 +26,227 @@ use crate::{setup, util};
 pub fn run() -> Result<()> {
     let binaries = bench_server::build("dev")?;
     let server_bin = binaries.iter().find(|p| p.ends_with("wirelens-server")).context("no wirelens-server binary")?;
+    let cli = binaries.iter().find(|p| p.ends_with("wirelens")).context("no wirelens binary")?;
     let mut server = Server::start(server_bin)?;
-    let result = python(&server).and_then(|()| node(&server));
+    let result = python(&server).and_then(|()| node(&server)).and_then(|()| reflect_wirelens_server(cli, &server));
     server.stop();
+    result?;
+    connect_node(cli)
+}
+
+/// `wirelens call --reflect` against wirelens-server, over gRPC and grpc-web.
+fn reflect_wirelens_server(cli: &Path, server: &Server) -> Result<()> {
+    for protocol in ["grpc", "grpc-web"] {
+        let listed = expect_ok(cli, &["call", "--reflect", "--addr", &server.url, "--protocol", protocol])?;
+        contains(
+            &listed,
+            "userservice.UserService/GetUser  userservice.GetUserRequest -> userservice.GetUserResponse  unary",
+        )?;
+        let answer = expect_ok(
+            cli,
+            &[
+                "call",
+                "--reflect",
+                "--addr",
+                &server.url,
+                "--protocol",
+                protocol,
+                "--token",
+                "wirelens-demo-token",
+                "GetUser",
+                "--json",
+                r#"{"userId":"42"}"#,
+            ],
+        )?;
+        contains(&answer, r#"{"user":{"id":"42","name":"Alice""#)?;
+    }
+    println!("interop: wirelens call --reflect read wirelens-server's schema over gRPC and grpc-web");
+    Ok(())
+}
+
+/// The Node Connect server of `interop/node/server.mjs`, and `wirelens call` against it.
+fn connect_node(cli: &Path) -> Result<()> {
+    let prefix = util::node_interop_prefix();
+    let protos = util::root().join("interop/proto");
+    let echo = prefix.join("echo.binpb");
+    util::run(&mut util::cmd(
+        "protoc",
+        &[
+            &format!("--proto_path={}", protos.display()),
+            "--include_imports",
+            &format!("--descriptor_set_out={}", echo.display()),
+            "wirelens/interop/v1/echo.proto",
+        ],
+    ))
+    .context("Debian's protoc could not write echo.proto's descriptor set")?;
+    // Debian's protoc (3.21) predates editions: grpcio-tools bundles a current one.
+    let editions = prefix.join("editions.binpb");
+    let python = setup::python_bin().to_string_lossy().into_owned();
+    util::run(&mut util::cmd(
+        &python,
+        &[
+            "-m",
+            "grpc_tools.protoc",
+            &format!("--proto_path={}", protos.display()),
+            "--include_imports",
+            &format!("--descriptor_set_out={}", editions.display()),
+            "wirelens/interop/v1/editions.proto",
+        ],
+    ))
+    .context("grpcio-tools' protoc could not write editions.proto's descriptor set")?;
+    let mut node = NodeServer::start(&prefix, &[&echo, &editions])?;
+    let result = calls(cli, &node.url, &echo, &editions, &protos);
+    node.stop();
     result
+}
+
+fn calls(cli: &Path, url: &str, echo: &Path, editions: &Path, protos: &Path) -> Result<()> {
+    let set = echo.to_string_lossy().into_owned();
+    let echo_proto = protos.join("wirelens/interop/v1/echo.proto").to_string_lossy().into_owned();
+    let include = protos.to_string_lossy().into_owned();
+    let schemas: [Vec<&str>; 2] = [vec!["--descriptor-set", &set], vec!["--proto", &echo_proto, "-I", &include]];
+    for protocol in ["grpc-web", "connect", "connect-json"] {
+        for schema in &schemas {
+            let call = |method: &str, json: &str| -> Vec<String> {
+                let mut args: Vec<String> = ["call", "--addr", url, "--protocol", protocol].map(str::to_owned).to_vec();
+                args.extend(schema.iter().map(|s| (*s).to_owned()));
+                args.extend([method.to_owned(), "--json".to_owned(), json.to_owned()]);
+                args
+            };
+            let say = expect_ok_owned(cli, &call("wirelens.interop.v1.EchoService/Say", r#"{"text":"hi"}"#))?;
+            equals(&say, "{\"text\":\"HI\",\"tags\":[\"echo\",\"hi\"],\"at\":\"2024-01-02T03:04:05Z\"}\n")?;
+            let mut verbose = call("EchoService/Count", r#"{"text":"n","times":3}"#);
+            verbose.push("-v".to_owned());
+            let (count, stderr) = run_cli(cli, &verbose, Some(0))?;
+            equals(
+                &count,
+                "{\"text\":\"n 1\",\"index\":1}\n{\"text\":\"n 2\",\"index\":2}\n{\"text\":\"n 3\",\"index\":3}\n",
+            )?;
+            contains(&stderr, "trailer: x-count: 3")?;
+            contains(&stderr, "header: x-echo-server: connect-node")?;
+            let (_, failed) = run_cli(cli, &call("Fail", r#"{"text":"no"}"#), Some(3))?;
+            contains(&failed, "error: FAILED_PRECONDITION (9): echo refuses 'no'")?;
+            contains(&failed, "hint: ErrorInfo: reason ECHO_REFUSED (wirelens.interop) text=no")?;
+            let (partial, failed) = run_cli(cli, &call("CountThenFail", r#"{"text":"x","times":2}"#), Some(3))?;
+            equals(&partial, "{\"text\":\"x 1\",\"index\":1}\n{\"text\":\"x 2\",\"index\":2}\n")?;
+            contains(&failed, "error: FAILED_PRECONDITION (9): echo refuses 'x'")?;
+        }
+        println!("interop: wirelens call {protocol} against Connect for Node: unary, stream, failures");
+    }
+    // The end-of-stream message, annotated.
+    let annotated = expect_ok(
+        cli,
+        &[
+            "call",
+            "--addr",
+            url,
+            "--protocol",
+            "connect",
+            "--descriptor-set",
+            &set,
+            "--annotate",
+            "Count",
+            "--json",
+            r#"{"text":"n","times":1}"#,
+        ],
+    )?;
+    contains(&annotated, "# end-of-stream message, bytes 17..47:\n{\"metadata\":{\"x-count\":[\"1\"]}}")?;
+    // Connect for Node serves no grpc-web-text: its 415 comes back as what it stands for.
+    let (_, text) = run_cli(
+        cli,
+        &["call", "--addr", url, "--protocol", "grpc-web-text", "--descriptor-set", &set, "Say", "--json", "{}"]
+            .map(str::to_owned),
+        Some(3),
+    )?;
+    contains(&text, "UNKNOWN (2): HTTP 415 without a grpc-status")?;
+    // No reflection there: said, exit 3.
+    let (_, none) =
+        run_cli(cli, &["call", "--reflect", "--protocol", "grpc-web", "--addr", url].map(str::to_owned), Some(3))?;
+    contains(&none, "offers no server reflection")?;
+    // The editions file: grpcio-tools' protoc writes it; prost-reflect 0.16 cannot read it, and says so.
+    let editions = editions.to_string_lossy().into_owned();
+    let (_, refused) = run_cli(
+        cli,
+        &["call", "--descriptor-set", &editions, "--addr", url, "NoteService/Echo"].map(str::to_owned),
+        Some(1),
+    )?;
+    contains(
+        &refused,
+        "wirelens/interop/v1/editions.proto is a file of edition 2023, which prost-reflect 0.16 cannot read",
+    )?;
+    println!(
+        "interop: the editions file is refused by name; grpc-web-text and reflection, which the Node server lacks, say so"
+    );
+    Ok(())
+}
+
+fn expect_ok(cli: &Path, args: &[&str]) -> Result<String> {
+    expect_ok_owned(cli, &args.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>())
+}
+
+fn expect_ok_owned(cli: &Path, args: &[String]) -> Result<String> {
+    Ok(run_cli(cli, args, Some(0))?.0)
+}
+
+/// Runs the CLI; its stdout and stderr, after checking its exit status.
+fn run_cli(cli: &Path, args: &[String], status: Option<i32>) -> Result<(String, String)> {
+    let output = Command::new(cli).args(args).arg("--color").arg("never").stdin(Stdio::null()).output()?;
+    let (stdout, stderr) =
+        (String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned());
+    if status.is_some() && output.status.code() != status {
+        bail!("wirelens {}: exit {:?}, expected {status:?}\n{stdout}{stderr}", args.join(" "), output.status.code());
+    }
+    Ok((stdout, stderr))
+}
+
+fn contains(text: &str, part: &str) -> Result<()> {
+    if !text.contains(part) {
+        bail!("expected {part:?} in:\n{text}");
+    }
+    Ok(())
+}
+
+fn equals(text: &str, want: &str) -> Result<()> {
+    if text != want {
+        bail!("expected {want:?}, got {text:?}");
+    }
+    Ok(())
+}
+
+/// `node interop/node/server.mjs`, on a free port; killed and reaped by [`NodeServer::stop`].
+struct NodeServer {
+    child: Child,
+    url: String,
+}
+
+impl NodeServer {
+    fn start(prefix: &Path, sets: &[&PathBuf]) -> Result<NodeServer> {
+        let script = util::root().join("interop/node/server.mjs");
+        let mut child = Command::new("node")
+            .arg(&script)
+            .arg(prefix.join("node_modules"))
+            .args(sets)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("could not start the Node Connect server")?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        if let Some(Ok(line)) = lines.next()
+            && let Some(url) = line.strip_prefix("listening ")
+        {
+            std::thread::spawn(move || lines.for_each(drop));
+            return Ok(NodeServer { child, url: url.trim().to_owned() });
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        bail!("the Node Connect server did not print its address")
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 fn python(server: &Server) -> Result<()> {

@@ -405,12 +405,13 @@ impl Call {
 /// Reads a FileDescriptorSet (`protoc --descriptor_set_out --include_imports`, `buf build -o`).
 fn descriptor_set(path: &PathBuf) -> Result<DescriptorPool, Failure> {
     let bytes = std::fs::read(path).map_err(|e| Failure::invalid(format!("cannot read {}: {e}", path.display())))?;
-    DescriptorPool::decode(bytes.as_slice()).map_err(|e| {
-        let mut failure =
-            Failure::invalid(format!("{}: not a descriptor set prost-reflect can read: {e}", path.display()));
-        failure.hints.push(
-            "write one with `protoc --include_imports --descriptor_set_out=FILE ...` or `buf build -o FILE`".into(),
-        );
+    wirelens_core::schema::read_descriptor_set(&bytes).map_err(|e| {
+        let mut failure = Failure::invalid(format!("{}: {e}", path.display()));
+        if let wirelens_core::schema::DescriptorSetError::NotASet(_) = e {
+            failure.hints.push(
+                "write one with `protoc --include_imports --descriptor_set_out=FILE ...` or `buf build -o FILE`".into(),
+            );
+        }
         failure
     })
 }

@@ -42,8 +42,8 @@ impl Schema {
     /// A schema already compiled: an encoded `google.protobuf.FileDescriptorSet` (as `protoc
     /// --descriptor_set_out` or a build script writes it), read without compiling anything. Its
     /// own files are those of `files`; the others in the set are imports.
-    pub fn from_descriptor_set(bytes: &[u8], files: &[&str]) -> Result<Schema, prost_reflect::DescriptorError> {
-        let pool = DescriptorPool::decode(bytes)?;
+    pub fn from_descriptor_set(bytes: &[u8], files: &[&str]) -> Result<Schema, DescriptorSetError> {
+        let pool = read_descriptor_set(bytes)?;
         Ok(Schema { pool, files: files.iter().map(|f| (*f).to_owned()).collect() })
     }
 
@@ -84,6 +84,52 @@ impl Schema {
 }
 
 /// The schema has no message of that name.
+/// Reads an encoded `google.protobuf.FileDescriptorSet` (`protoc --include_imports
+/// --descriptor_set_out`, `buf build -o`) into a pool. prost-reflect 0.16 reads proto2 and
+/// proto3 files; a file of an edition (`edition = "2023"`) is refused up front, naming the file,
+/// since prost-reflect cannot read them (0.16.5 panics on one).
+pub fn read_descriptor_set(bytes: &[u8]) -> Result<DescriptorPool, DescriptorSetError> {
+    let set =
+        <FileDescriptorSet as prost::Message>::decode(bytes).map_err(|e| DescriptorSetError::NotASet(e.to_string()))?;
+    if let Some(file) = set.file.iter().find(|f| f.syntax == "editions") {
+        let edition = match file.edition {
+            1000 => "2023".to_owned(),
+            1001 => "2024".to_owned(),
+            n => format!("number {n}"),
+        };
+        return Err(DescriptorSetError::Edition { file: file.name.clone(), edition });
+    }
+    DescriptorPool::decode(bytes).map_err(|e| DescriptorSetError::Invalid(e.to_string()))
+}
+
+/// Why a descriptor set could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DescriptorSetError {
+    #[error("not a FileDescriptorSet: {0}")]
+    NotASet(String),
+    #[error("{file} is a file of edition {edition}, which prost-reflect 0.16 cannot read (proto2 and proto3 only)")]
+    Edition { file: String, edition: String },
+    #[error("the descriptors do not make a schema: {0}")]
+    Invalid(String),
+}
+
+/// As much of `FileDescriptorSet` and `FileDescriptorProto` as tells a file's syntax.
+#[derive(Clone, PartialEq, prost::Message)]
+struct FileDescriptorSet {
+    #[prost(message, repeated, tag = "1")]
+    file: Vec<FileDescriptorProto>,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+struct FileDescriptorProto {
+    #[prost(string, tag = "1")]
+    name: String,
+    #[prost(string, tag = "12")]
+    syntax: String,
+    #[prost(int32, tag = "14")]
+    edition: i32,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct UnknownType {
     name: String,
@@ -200,6 +246,21 @@ mod tests {
         assert_eq!(read.message("User").unwrap().full_name(), "userservice.User");
         let error = Schema::from_descriptor_set(b"\x0a\x05\x0a", &[]).unwrap_err();
         assert!(!error.to_string().is_empty());
+    }
+
+    #[test]
+    fn an_editions_file_is_refused_by_name_not_by_a_panic() {
+        // A FileDescriptorProto named e.proto, syntax "editions", edition 2023 (1000).
+        let file = [&b"\x0a\x07e.proto\x62\x08editions\x70\xe8\x07"[..]].concat();
+        let set = [&[0x0a, file.len() as u8][..], &file].concat();
+        assert_eq!(
+            read_descriptor_set(&set).unwrap_err().to_string(),
+            "e.proto is a file of edition 2023, which prost-reflect 0.16 cannot read (proto2 and proto3 only)"
+        );
+        assert_eq!(
+            read_descriptor_set(b"\xff").unwrap_err().to_string().split(':').next(),
+            Some("not a FileDescriptorSet")
+        );
     }
 
     #[test]

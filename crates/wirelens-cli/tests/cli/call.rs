@@ -262,7 +262,10 @@ fn a_descriptor_set_file_is_a_schema_and_a_broken_one_says_so() {
     std::fs::write(&broken, b"\x0a\x05oops").unwrap();
     let failed = outcome(&format!("call --descriptor-set {} GetUser", broken.display()), b"");
     assert!(
-        failed.starts_with("status: 1\n") && failed.contains("not a descriptor set prost-reflect can read"),
+        failed.starts_with("status: 1\n")
+            && failed.contains(
+                "not a FileDescriptorSet: failed to decode Protobuf message: FileDescriptorSet.file: buffer underflow"
+            ),
         "{failed}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
