@@ -23,8 +23,9 @@ const RUNS: usize = 5;
 const STREAM_MIB: usize = 1024;
 
 pub fn run() -> Result<()> {
-    let built =
-        build_with(profile_args("bench", &["-p", "wirelens-cli", "-p", "wirelens-bench", "--example", "cli_inputs"]))?;
+    // Two builds: `--example` would select the example alone in every package named.
+    let mut built = build_with(profile_args("bench", &["-p", "wirelens-cli", "--bin", "wirelens"]))?;
+    built.extend(build_with(profile_args("bench", &["-p", "wirelens-bench", "--example", "cli_inputs"]))?);
     let find =
         |name: &str| built.iter().find(|p| p.ends_with(name)).cloned().with_context(|| format!("no {name} built"));
     let (wirelens, inputs) = (find("wirelens")?, find("cli_inputs")?);

@@ -273,7 +273,7 @@ impl TreeBuilder {
         self.tree.kinds.len()
     }
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, start: usize, kind: Kind) -> u32 {
         let id = self.tree.kinds.len() as u32;
         self.tree.kinds.push(kind.to_u8());
