@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use wirelens_core::grpcweb::{Encoding, Frame, HEADER_LEN};
 use wirelens_core::prost_reflect::MessageDescriptor;
+use wirelens_core::status::Source;
 use wirelens_core::{message, status, wire};
 use yew::prelude::*;
 
@@ -291,7 +292,7 @@ fn CallResult(props: &ResultProps) -> Html {
                 if let Some(o) = call.outcome.as_ref() {
                     <p class="muted">
                         { "No frames in the body." }
-                        if o.source == "response headers" { { " A trailers-only response: its status came in the headers." } }
+                        if o.source == Source::Headers { { " A trailers-only response: its status came in the headers." } }
                     </p>
                 }
             }
@@ -392,7 +393,7 @@ fn client_view(call: &CallView) -> Html {
                     html! { <span class="differs">{ format!(" · differs: {what}") }</span> }
                 }
                 // A failure before any server status: tonic names it its own way (a failed fetch is UNKNOWN).
-                None if call.outcome.as_ref().is_some_and(|o| o.source == "client") => {
+                None if call.outcome.as_ref().is_some_and(|o| o.source == Source::Client) => {
                     html! { <span class="muted">{ " · no server status to compare with" }</span> }
                 }
                 None => html! {},
@@ -440,7 +441,7 @@ fn status_line(call: &CallView) -> Html {
             if !outcome.message.is_empty() {
                 <p class="grpc-message">{ "grpc-message: " }<code>{ outcome.message.clone() }</code></p>
             }
-            <p class="muted">{ format!("status from the {}", outcome.source) }</p>
+            <p class="muted">{ format!("status from the {}", outcome.source.words()) }</p>
         </div>
     }
 }

@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use wirelens_core::grpcweb::{self, Encoding, Frame, Trailers};
-use wirelens_core::status;
+use wirelens_core::status::{self, Source};
 
 use super::form::Method;
 
@@ -62,7 +62,7 @@ pub struct Outcome {
     pub code: u32,
     pub message: String,
     /// Where the status came from: the trailer frame, the response headers, or the client.
-    pub source: &'static str,
+    pub source: Source,
 }
 
 /// A call made, and what has come back so far.
@@ -137,7 +137,7 @@ impl CallView {
         let (Some(outcome), Some(ClientView::Done { code, responses, .. })) = (&self.outcome, &self.client) else {
             return None;
         };
-        if outcome.source == "client" {
+        if outcome.source == Source::Client {
             return None;
         }
         let messages = self.messages().count();
@@ -205,29 +205,9 @@ pub struct TimelineRow {
     pub cumulative: usize,
 }
 
-/// The status of a finished call: the trailer frame's, else the headers' (a trailers-only
-/// response), else what the HTTP status stands for, else INTERNAL: a body without a status.
+/// The status of a finished call, as core decides it: the trailer frame's, else the headers' (a
+/// trailers-only response), else what the HTTP status stands for, else INTERNAL.
 pub(super) fn outcome(call: &CallView) -> Outcome {
-    let headers = Trailers(call.headers.clone());
-    let from = |t: &Trailers, source| {
-        t.status().map(|code| Outcome { code, message: t.message().unwrap_or_default(), source })
-    };
-    if let Some(o) = call.trailers().and_then(|t| from(t, "trailer frame")) {
-        return o;
-    }
-    if let Some(o) = from(&headers, "response headers") {
-        return o;
-    }
-    match call.http_status {
-        Some(http) if http != 200 => Outcome {
-            code: status::from_http(http).number,
-            message: format!("HTTP {http} without a grpc-status"),
-            source: "HTTP status",
-        },
-        _ => Outcome {
-            code: status::INTERNAL,
-            message: "the response ended without a grpc-status".to_owned(),
-            source: "client",
-        },
-    }
+    let status = grpcweb::status(call.trailers(), &call.headers, call.http_status);
+    Outcome { code: status.code, message: status.message, source: status.source }
 }

@@ -100,20 +100,14 @@ impl GrpcState {
         let demo_ms = number(&self.demo_ms, self.method.demo_header())?;
         let address = self.address.trim().trim_end_matches('/');
         let base = if address.is_empty() { origin.trim_end_matches('/') } else { address };
-        let mut headers = vec![
-            ("content-type".to_owned(), self.encoding.content_type().to_owned()),
-            ("accept".to_owned(), self.encoding.content_type().to_owned()),
-            ("x-grpc-web".to_owned(), "1".to_owned()),
-        ];
+        let mut metadata = Vec::new();
         if !self.token.trim().is_empty() {
-            headers.push(("authorization".to_owned(), format!("Bearer {}", self.token.trim())));
-        }
-        if let Some(ms) = deadline_ms {
-            headers.push(("grpc-timeout".to_owned(), grpcweb::grpc_timeout(ms)));
+            metadata.push(("authorization".to_owned(), format!("Bearer {}", self.token.trim())));
         }
         if let Some(ms) = demo_ms {
-            headers.push((self.method.demo_header().to_owned(), ms.to_string()));
+            metadata.push((self.method.demo_header().to_owned(), ms.to_string()));
         }
+        let headers = grpcweb::request_headers(self.encoding, &metadata, deadline_ms);
         let encoded = message::encode(&request);
         let frame = grpcweb::frame(0, &encoded);
         let body = match self.encoding {

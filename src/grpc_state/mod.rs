@@ -22,7 +22,7 @@ use wirelens_core::grpcweb::{self, Encoding};
 use wirelens_core::message;
 use wirelens_core::prost_reflect::MessageDescriptor;
 use wirelens_core::schema::Schema;
-use wirelens_core::status;
+use wirelens_core::status::{self, Source};
 use yew::Reducible;
 
 pub use call::{
@@ -163,7 +163,7 @@ impl GrpcState {
             }
             CallEvent::Failed { code, reason, at_ms } => {
                 call.elapsed_ms = Some(at_ms);
-                call.outcome = Some(Outcome { code, message: reason, source: "client" });
+                call.outcome = Some(Outcome { code, message: reason, source: Source::Client });
             }
             CallEvent::Malformed { body, encoding, at_ms } => {
                 let body = grpcweb::annotate_body(&body, encoding);
@@ -172,7 +172,7 @@ impl GrpcState {
                 call.outcome = Some(Outcome {
                     code: status::INTERNAL,
                     message: format!("malformed response: {reason}"),
-                    source: "client",
+                    source: Source::Client,
                 });
                 call.garbled = Some(Rc::new(body));
             }
@@ -249,7 +249,7 @@ impl Reducible for GrpcState {
             GrpcAction::CancelCall => {
                 if let Some(call) = s.call.as_mut().filter(|c| c.outcome.is_none()) {
                     let message = "cancelled by the user".to_owned();
-                    call.outcome = Some(Outcome { code: status::CANCELLED, message, source: "client" });
+                    call.outcome = Some(Outcome { code: status::CANCELLED, message, source: Source::Client });
                     call.client.get_or_insert(ClientView::Cancelled);
                 }
             }
