@@ -175,7 +175,7 @@ impl State {
         Shared {
             files: self.files.clone(),
             message_type: self.message_type.clone(),
-            notation: notation_name(self.notation).into(),
+            notation: self.notation.name().into(),
             message: self.message_text.clone(),
             mode: match self.mode {
                 Mode::Encode => "encode",
@@ -229,7 +229,7 @@ impl State {
             files: self.files.clone(),
             type_name,
             message: self.message_text.clone(),
-            notation: notation_name(self.notation).into(),
+            notation: self.notation.name().into(),
         })
     }
 
@@ -460,14 +460,6 @@ impl Reducible for State {
             }
         }
         Rc::new(s)
-    }
-}
-
-/// A notation's name in permalinks and benchmark requests (what `Notation::from_str` reads).
-fn notation_name(notation: Notation) -> &'static str {
-    match notation {
-        Notation::Json => "json",
-        Notation::Text => "text",
     }
 }
 

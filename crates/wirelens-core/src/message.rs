@@ -25,15 +25,26 @@ pub enum Notation {
     Text,
 }
 
+impl Notation {
+    pub const ALL: [Notation; 2] = [Notation::Json, Notation::Text];
+
+    /// Its name in permalinks, benchmark requests and command lines: what `from_str` reads.
+    pub fn name(self) -> &'static str {
+        match self {
+            Notation::Json => "json",
+            Notation::Text => "text",
+        }
+    }
+}
+
 impl std::str::FromStr for Notation {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Notation, String> {
-        match s {
-            "json" => Ok(Notation::Json),
-            "text" => Ok(Notation::Text),
-            other => Err(format!("unknown notation '{other}': expected json or text")),
-        }
+        Notation::ALL
+            .into_iter()
+            .find(|n| n.name() == s)
+            .ok_or_else(|| format!("unknown notation '{s}': expected json or text"))
     }
 }
 
@@ -602,6 +613,14 @@ mod tests {
 
     fn user() -> MessageDescriptor {
         crate::examples::REFERENCE.schema().unwrap().message("userservice.User").unwrap()
+    }
+
+    #[test]
+    fn a_notation_reads_back_from_its_name_and_nothing_else_does() {
+        for notation in Notation::ALL {
+            assert_eq!(notation.name().parse(), Ok(notation));
+        }
+        assert_eq!("JSON".parse::<Notation>(), Err("unknown notation 'JSON': expected json or text".to_owned()));
     }
 
     #[test]
