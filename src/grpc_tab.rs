@@ -1,5 +1,7 @@
-//! The gRPC tab: owns the panel's reducer (`grpc_state`) and runs its effects, the calls and the
-//! gRPC-vs-REST comparison (`rpc`).
+//! The gRPC tab: owns the panel's reducer (`grpc_state`) and runs its effects, the calls, the
+//! gRPC-vs-REST comparison and "load from server" (`rpc`). Its methods are the playground's
+//! schema's (the `schema` prop); a schema loaded from the server goes back to the playground
+//! (`on_schema`), which then hands it down like any other.
 //!
 //! Learn mode's buttons reach it as the `preset` prop, a preset and the number of the request
 //! (pressing the same button again is a new request): each new request runs once.
@@ -9,8 +11,11 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use wirelens_core::commands::SchemaSource;
+use wirelens_core::schema::Schema;
+
 use crate::components::grpc_panel::GrpcPanel;
-use crate::grpc_state::{GrpcAction, GrpcState};
+use crate::grpc_state::{GrpcAction, GrpcState, Reflection};
 use crate::learn_state::GrpcPreset;
 use crate::rpc;
 
@@ -19,6 +24,11 @@ pub struct Props {
     /// The last call Learn mode asked for, numbered: `(preset, request number)`.
     #[prop_or_default]
     pub preset: Option<(GrpcPreset, u32)>,
+    /// The playground's schema, and where it came from.
+    pub schema: Option<Rc<Schema>>,
+    pub source: SchemaSource,
+    /// A schema the server gave by reflection: `(where from, FileDescriptorSet bytes)`.
+    pub on_schema: Callback<(String, Vec<u8>)>,
 }
 
 #[component]
@@ -27,6 +37,34 @@ pub fn GrpcTab(props: &Props) -> Html {
     let origin = use_memo((), |()| web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default());
     // The call in flight, to stop when Cancel is pressed or another call starts.
     let in_flight = use_mut_ref(|| None::<rpc::Cancel>);
+
+    // The playground's schema, whenever it changes.
+    {
+        let dispatcher = grpc.dispatcher();
+        use_effect_with((props.schema.clone(), props.source.clone()), move |(schema, source)| {
+            dispatcher.dispatch(GrpcAction::SetSchema(schema.clone(), source.clone()));
+        });
+    }
+
+    // "Load from server": the reflection the reducer prepared; its schema goes to the playground.
+    {
+        let running = match &grpc.reflection {
+            Some(Reflection::Running(spec)) => Some(spec.clone()),
+            _ => None,
+        };
+        let (dispatcher, on_schema) = (grpc.dispatcher(), props.on_schema.clone());
+        use_effect_with(running.as_ref().map(|s| s.id), move |_| {
+            if let Some(spec) = running {
+                yew::platform::spawn_local(async move {
+                    let result = rpc::reflect(&spec).await.map(|fetched| {
+                        on_schema.emit((format!("reflection of {}", spec.base), fetched.descriptor_set));
+                        fetched.services
+                    });
+                    dispatcher.dispatch(GrpcAction::Reflected(spec.id, result));
+                });
+            }
+        });
+    }
 
     // Send the call the reducer prepared; what the network reports goes back to the reducer,
     // tagged with the call's id.

@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use crate::share::Shared;
 use wirelens_core::bench_report::Custom;
+use wirelens_core::commands::SchemaSource;
 use wirelens_core::draft;
 use wirelens_core::examples::{self, Example};
 use wirelens_core::input::{self, InputError, InputFormat};
@@ -48,6 +49,9 @@ pub struct State {
     pub schema_problems: Vec<SchemaProblem>,
     /// The files as they were at the last compile: an unchanged schema is not compiled again.
     compiled_files: Vec<(String, String)>,
+    /// A compiled schema in use instead of the files while set: a FileDescriptorSet opened by
+    /// the user or fetched by server reflection. Editing the files goes back to them.
+    pub descriptor_set: Option<LoadedSet>,
     /// Full name of the message type the message is written in and the bytes are read as.
     pub message_type: Option<String>,
     pub mode: Mode,
@@ -76,8 +80,23 @@ pub struct State {
     pub before_mutations: Option<String>,
 }
 
+/// A FileDescriptorSet in use as the schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedSet {
+    /// The file's name, or where reflection fetched it from.
+    pub name: String,
+    pub from_server: bool,
+    /// Its files (imports included) and services, as the schema pane lists them.
+    pub files: Vec<String>,
+    pub services: Vec<String>,
+}
+
 pub enum Action {
     LoadExample(&'static str),
+    /// A FileDescriptorSet to use as the schema: `(name, bytes, from server reflection)`.
+    LoadDescriptorSet(String, Vec<u8>, bool),
+    /// Back to the `.proto` files from a descriptor set.
+    UseProtoFiles,
     EditFile(usize, String),
     SelectFile(usize),
     AddFile,
@@ -144,6 +163,7 @@ impl State {
             schema: None,
             schema_problems: Vec::new(),
             compiled_files: Vec::new(),
+            descriptor_set: None,
             message_type,
             mode: Mode::Encode,
             notation: Notation::Json,
@@ -224,6 +244,10 @@ impl State {
     /// The playground's message as the benchmark measures it ("yours"): its files, type and
     /// text, once it has a type and some text.
     pub fn bench_custom(&self) -> Option<Custom> {
+        // The benchmark compiles `.proto` files; a descriptor set has none to give it.
+        if self.descriptor_set.is_some() {
+            return None;
+        }
         let type_name = self.message_type.clone().filter(|_| !self.message_text.trim().is_empty())?;
         Some(Custom {
             files: self.files.clone(),
@@ -231,6 +255,51 @@ impl State {
             message: self.message_text.clone(),
             notation: self.notation.name().into(),
         })
+    }
+
+    /// Where the schema comes from, as a command line names it.
+    pub fn schema_source(&self) -> SchemaSource {
+        match &self.descriptor_set {
+            Some(set) if set.from_server => SchemaSource::Reflect,
+            Some(set) => SchemaSource::DescriptorSet(set.name.clone()),
+            None if self.files.iter().all(|(name, _)| name.starts_with("userservice/")) => SchemaSource::Builtin,
+            None => SchemaSource::Protos {
+                files: self.files.iter().map(|(name, _)| name.clone()).collect(),
+                includes: vec![".".to_owned()],
+            },
+        }
+    }
+
+    /// Reads a FileDescriptorSet and uses it as the schema; what cannot be read is a notice, and
+    /// the schema in use stays.
+    fn load_descriptor_set(&mut self, name: String, bytes: &[u8], from_server: bool) {
+        let pool = match wirelens_core::schema::read_descriptor_set(bytes) {
+            Ok(pool) => pool,
+            Err(e) => {
+                self.notice = Some(format!("cannot use {name} as the schema: {e}"));
+                return;
+            }
+        };
+        let files: Vec<String> = pool.files().map(|f| f.name().to_owned()).collect();
+        let own: Vec<&str> = files.iter().map(String::as_str).filter(|f| !f.starts_with("google/protobuf/")).collect();
+        let schema = match Schema::from_descriptor_set(bytes, &own) {
+            Ok(schema) => schema,
+            Err(e) => {
+                self.notice = Some(format!("cannot use {name} as the schema: {e}"));
+                return;
+            }
+        };
+        let services = pool.services().map(|s| s.full_name().to_owned()).collect();
+        let keep = self.message_type.as_ref().is_some_and(|t| schema.message(t).is_ok());
+        if !keep {
+            self.message_type = schema.messages().first().cloned();
+        }
+        self.notice = Some(format!("the schema is now {name}: {} files", files.len()));
+        self.schema = Some(Rc::new(schema));
+        self.schema_problems.clear();
+        self.descriptor_set = Some(LoadedSet { name, from_server, files, services });
+        let text = self.message_text.clone();
+        self.edit_message(text);
     }
 
     /// The descriptor of the chosen type in the last good schema.
@@ -330,9 +399,20 @@ impl Reducible for State {
                     }
                 }
             }
+            Action::LoadDescriptorSet(name, bytes, from_server) => s.load_descriptor_set(name, &bytes, from_server),
+            Action::UseProtoFiles => {
+                s.descriptor_set = None;
+                s.compile();
+                let text = s.message_text.clone();
+                s.edit_message(text);
+            }
             Action::EditFile(i, text) => {
                 if let Some(file) = s.files.get_mut(i) {
                     file.1 = text;
+                }
+                // Typing in a file means using the files.
+                if s.descriptor_set.take().is_some() {
+                    s.compiled_files.clear();
                 }
             }
             Action::SelectFile(i) => s.active_file = i.min(s.files.len().saturating_sub(1)),
@@ -340,8 +420,11 @@ impl Reducible for State {
                 let name = (1..).map(|n| format!("new{n}.proto")).find(|n| !s.files.iter().any(|f| &f.0 == n)).unwrap();
                 s.files.push((name, "syntax = \"proto3\";\n\n".to_owned()));
                 s.active_file = s.files.len() - 1;
+                if s.descriptor_set.take().is_some() {
+                    s.compiled_files.clear();
+                }
             }
-            Action::Compile if s.files == s.compiled_files => return self,
+            Action::Compile if s.files == s.compiled_files || s.descriptor_set.is_some() => return self,
             Action::Compile => {
                 s.compile();
                 let text = s.message_text.clone();

@@ -270,6 +270,29 @@ pub fn request(
     Ok(HttpRequest { url, headers, body })
 }
 
+/// What a browser's failed call most likely means, and what the server must allow: `fetch`
+/// rejects before any answer when the server is down or unreachable, and when a cross-origin
+/// server does not allow the call by CORS, and a page cannot tell which. `origin` is the page's,
+/// `headers` the request's.
+pub fn cors_advice(origin: &str, url: &str, headers: &[(String, String)]) -> String {
+    let same_origin = url.strip_prefix(origin).is_some_and(|rest| rest.starts_with('/'));
+    if same_origin {
+        return format!("nothing answered at {url}: is the server running?");
+    }
+    let mut names: Vec<&str> = headers.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    format!(
+        "the browser got no answer it may read from {url}. Either the server is not running, or it does not \
+         allow this page by CORS. A server that allows it answers the preflight (OPTIONS) with \
+         access-control-allow-origin: {origin} (or *), access-control-allow-methods: POST, \
+         access-control-allow-headers: {}, and every answer with access-control-allow-origin and \
+         access-control-expose-headers: grpc-status, grpc-message, grpc-status-details-bin (and any header \
+         or trailer to read). The CLI is not bound by CORS: copy the call as a wirelens call line below.",
+        names.join(", ")
+    )
+}
+
 /// One message of an answer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
@@ -369,6 +392,22 @@ impl Response {
 
     pub fn http_status(&self) -> u16 {
         self.http_status
+    }
+
+    /// The frames (grpc-web frames, Connect envelopes) read so far, in order; a unary Connect
+    /// answer has none: its body is one piece, laid out by [`finish`](Response::finish).
+    pub fn frames(&self) -> &[Frame] {
+        &self.frames
+    }
+
+    /// True once the body broke the protocol's framing: nothing after that point can be read,
+    /// and [`finish`](Response::finish) says where it broke.
+    pub fn malformed(&self) -> bool {
+        match &self.reader {
+            Reader::GrpcWeb(p) => p.error().is_some(),
+            Reader::Connect(p) => p.error().is_some(),
+            Reader::Whole => false,
+        }
     }
 
     /// Feeds the next chunk of the body; returns the messages it completed.
