@@ -663,6 +663,33 @@ mod tests {
     }
 
     #[test]
+    fn a_descriptor_set_is_the_schema_until_a_file_is_edited() {
+        let s = Rc::new(State::default());
+        let set = wirelens_api::FILE_DESCRIPTOR_SET.to_vec();
+        let s = s.reduce(Action::LoadDescriptorSet("users.binpb".into(), set, false));
+        let loaded = s.descriptor_set.clone().expect("in use");
+        assert_eq!(loaded.services, ["userservice.UserService"]);
+        assert!(loaded.files.contains(&"userservice/user.proto".to_owned()), "{:?}", loaded.files);
+        assert_eq!(s.schema_source(), SchemaSource::DescriptorSet("users.binpb".into()));
+        // The message is still read with the type it had.
+        assert_eq!(s.message_type.as_deref(), Some("userservice.User"));
+        assert_eq!(s.encoded, State::default().encoded);
+        // Editing a file goes back to the files.
+        let text = s.files[0].1.clone();
+        let s = s.reduce(Action::EditFile(0, text)).reduce(Action::Compile);
+        assert_eq!(s.descriptor_set, None);
+        assert_eq!(s.schema_source(), SchemaSource::Builtin);
+    }
+
+    #[test]
+    fn a_bad_descriptor_set_is_a_notice_and_the_schema_stays() {
+        let s = Rc::new(State::default()).reduce(Action::LoadDescriptorSet("x.pb".into(), vec![0xff, 0xff], false));
+        assert!(s.notice.as_deref().unwrap().starts_with("cannot use x.pb as the schema: not a FileDescriptorSet"));
+        assert_eq!(s.descriptor_set, None);
+        assert_eq!(s.schema, State::default().schema);
+    }
+
+    #[test]
     fn a_pinned_reading_and_a_drafted_schema() {
         let s = act(State::default(), Action::SetMode(Mode::Decode));
         let s = act(s, Action::SetDecodeWithSchema(false));

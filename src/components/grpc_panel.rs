@@ -191,7 +191,7 @@ pub fn GrpcPanel(props: &Props) -> Html {
             </div>
             <div class="column outputs">
                 if let Some(call) = &s.call {
-                    <CallResult call={Rc::new(call.clone())} descriptor={s.response_descriptor(call)}
+                    <CallResult call={Rc::new(call.clone())} descriptor={call.descriptor.as_ref().map(|m| m.output())}
                         on_next_page={{
                             let (on, origin) = (on.clone(), props.origin.clone());
                             Callback::from(move |_| on.emit(GrpcAction::NextPage { origin: origin.clone() }))
@@ -285,7 +285,8 @@ fn compare_pane(s: &GrpcState, on: &Callback<GrpcAction>, origin: &str) -> Html 
 #[derive(Properties, PartialEq)]
 struct ResultProps {
     call: Rc<CallView>,
-    descriptor: MessageDescriptor,
+    /// The answer's message type; `None` reads the messages without a schema.
+    descriptor: Option<MessageDescriptor>,
     /// ListUsers again with the page token this call returned.
     on_next_page: Callback<MouseEvent>,
 }
@@ -356,7 +357,7 @@ fn CallResult(props: &ResultProps) -> Html {
                 </div>
             }
             if call.frames.len() > 1 {
-                <details class="timeline" open={call.descriptor.is_server_streaming()}>
+                <details class="timeline" open={call.streaming}>
                     <summary>{ "Timeline of the stream" }</summary>
                     <table aria-label="stream timeline">
                         <thead><tr>
@@ -536,7 +537,7 @@ fn status_line(call: &CallView) -> Html {
     let code = status::by_number(outcome.code);
     let name = status::name(outcome.code);
     let class = if outcome.code == status::OK { "ok" } else { "failed" };
-    let pool = call.descriptor.parent_pool();
+    let pool = call.descriptor.as_ref().map(|m| m.parent_pool().clone());
     html! {
         <div class={classes!("grpc-status", class)} role="status" data-code={outcome.code.to_string()}>
             <p><strong class="code-name">{ name }</strong>{ format!(" ({})", outcome.code) }
@@ -550,7 +551,7 @@ fn status_line(call: &CallView) -> Html {
             }
             if !outcome.details.is_empty() {
                 <ul class="status-details" aria-label="error details">
-                    { for outcome.details.iter().map(|d| html! { <li><code>{ describe_detail(d, pool) }</code></li> }) }
+                    { for outcome.details.iter().map(|d| html! { <li><code>{ describe_detail(d, pool.as_ref()) }</code></li> }) }
                 </ul>
             }
             <p class="muted">{ format!("status from the {}", outcome.source.words()) }</p>
@@ -560,8 +561,8 @@ fn status_line(call: &CallView) -> Html {
 
 /// An error detail in words: as JSON when the schema (or the well-known google.rpc types it
 /// imports) knows its type, else its type and bytes in hex.
-fn describe_detail(detail: &status::Detail, pool: &wirelens_core::prost_reflect::DescriptorPool) -> String {
-    pool.get_message_by_name(&detail.type_name)
+fn describe_detail(detail: &status::Detail, pool: Option<&wirelens_core::prost_reflect::DescriptorPool>) -> String {
+    pool.and_then(|pool| pool.get_message_by_name(&detail.type_name))
         .and_then(|desc| message::decode(&desc, &detail.value).ok())
         .and_then(|m| message::to_json(&m, message::JsonStyle::CANONICAL).ok())
         .map_or_else(
@@ -620,7 +621,8 @@ struct FrameProps {
     part: Part,
     /// The message is JSON (Connect JSON), not protobuf.
     json: bool,
-    descriptor: MessageDescriptor,
+    /// The message's type; `None` reads it without a schema.
+    descriptor: Option<MessageDescriptor>,
 }
 
 #[component]
@@ -649,7 +651,7 @@ fn FrameView(props: &FrameProps) -> Html {
         }
     });
     let (bytes, json) = (*read).clone();
-    let annotation = use_memo((bytes.clone(), props.descriptor.clone()), |(b, d)| wire::annotate(b, Some(d)));
+    let annotation = use_memo((bytes.clone(), props.descriptor.clone()), |(b, d)| wire::annotate(b, d.as_ref()));
     let header = f.to_bytes();
     let kind = match props.part {
         Part::Trailers | Part::EndStream => "trailers",

@@ -68,7 +68,14 @@ pub struct CallView {
     pub id: u32,
     /// `package.Service/Method`.
     pub method: String,
-    pub descriptor: MethodDescriptor,
+    /// The method as the schema has it; `None` for a recorded call the schema lacks, read
+    /// without one.
+    pub descriptor: Option<MethodDescriptor>,
+    /// The answer is a stream (a server-streaming method, or a recorded Connect stream).
+    pub streaming: bool,
+    /// For a call read from a HAR file rather than made: where it was recorded, and what the
+    /// file lost of it.
+    pub recorded: Option<Recorded>,
     /// The reference method this is, when it is one.
     pub reference: Option<Method>,
     pub protocol: Protocol,
@@ -94,6 +101,18 @@ pub struct CallView {
     pub text: Vec<u8>,
     /// The call as command lines would make it.
     pub line: CallLine,
+}
+
+/// Where a call read from a HAR file was recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    /// The HAR file's name and the entry's index in it.
+    pub file: String,
+    pub entry: usize,
+    /// `startedDateTime`, as written.
+    pub started: String,
+    /// What the file lost of the bodies (a binary body kept as text, a body left out).
+    pub problems: Vec<String>,
 }
 
 /// The most characters of a grpc-web-text body kept to show its base64 layer.
@@ -179,7 +198,7 @@ impl CallView {
 
     /// False for a unary Connect answer: its body is the message itself, with no frame header.
     pub fn enveloped(&self) -> bool {
-        !matches!(self.protocol, Protocol::Connect | Protocol::ConnectJson) || self.descriptor.is_server_streaming()
+        !matches!(self.protocol, Protocol::Connect | Protocol::ConnectJson) || self.streaming
     }
 
     pub fn messages(&self) -> impl Iterator<Item = &(Frame, f64)> {
@@ -234,14 +253,20 @@ pub struct Reading {
 }
 
 impl Reading {
-    /// The answer to a call of `method` in `protocol` began with `http_status` and `headers`.
+    /// The answer to a call of `method` in `protocol` began with `http_status` and `headers`;
+    /// without a method, the answer is read without a schema (`streaming` says whether it is a
+    /// stream).
     pub fn new(
         protocol: Protocol,
-        method: &MethodDescriptor,
+        method: Option<&MethodDescriptor>,
+        streaming: bool,
         http_status: u16,
         headers: Vec<(String, String)>,
     ) -> (Reading, CallEvent) {
-        let response = call::Response::new(protocol, method, http_status, headers);
+        let response = match method {
+            Some(method) => call::Response::new(protocol, method, http_status, headers),
+            None => call::Response::without_schema(protocol, streaming, http_status, headers),
+        };
         let content_type = response.headers().iter().find(|(n, _)| n == "content-type").map(|(_, v)| v.as_str());
         let text = content_type.and_then(Encoding::from_content_type) == Some(Encoding::Text)
             || (protocol == Protocol::GrpcWebText && content_type.is_none());

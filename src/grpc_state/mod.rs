@@ -12,11 +12,12 @@
 //! ([`ClientView`]) and whether the two agree.
 //!
 //! By concern: [`form`] (the form as a [`CallSpec`]), [`call`] (what came back), [`compare`]
-//! (gRPC against REST), [`reflect`] ("load from server").
+//! (gRPC against REST), [`reflect`] ("load from server"), [`har`] (calls recorded in a HAR file).
 
 mod call;
 mod compare;
 mod form;
+mod har;
 mod reflect;
 
 use std::collections::BTreeMap;
@@ -32,10 +33,11 @@ use yew::Reducible;
 
 pub use call::{
     Agreement, CallEvent, CallView, Cell, ClientView, MAX_GARBLED_CELLS, MAX_TEXT_KEPT, NEXT_PAGE_HEADER, Reading,
-    TimelineRow, garbled_rows,
+    Recorded, TimelineRow, garbled_rows,
 };
 pub use compare::{COMPARE_TIME_LIMIT_MS, CompareSpec, Comparison, MAX_COMPARE_CALLS, Sample, Stats};
 pub use form::{CallSpec, DEMO_TOKEN, MAX_DEADLINE_MS, Method};
+pub use har::{HarFile, HarRow};
 pub use reflect::{ReflectSpec, Reflection};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +73,8 @@ pub struct GrpcState {
     pub compare: Option<Comparison>,
     /// "Load from server": the reflection `grpc_tab.rs` is to run, and how it went.
     pub reflection: Option<Reflection>,
+    /// The HAR file opened, or why it could not be read.
+    pub har: Option<Result<HarFile, String>>,
     next_id: u32,
 }
 
@@ -123,6 +127,15 @@ pub enum GrpcAction {
     },
     /// How the reflection `id` ended: the services it found, or why it failed.
     Reflected(u32, Result<Vec<String>, String>),
+    /// A HAR file opened: `(name, text)`.
+    LoadHar(String, String),
+    /// Show the HAR file's call `index` as the call's result.
+    ShowRecorded(usize),
+    /// Put the HAR file's call `index` in the form and send it.
+    SendAgain {
+        index: usize,
+        origin: String,
+    },
 }
 
 impl Default for GrpcState {
@@ -150,6 +163,7 @@ impl Default for GrpcState {
             compare_n: "50".to_owned(),
             compare: None,
             reflection: None,
+            har: None,
             next_id: 1,
         }
     }
@@ -175,7 +189,11 @@ impl GrpcState {
 
     /// The chosen method's descriptor: the playground's schema's, else the reference's.
     pub fn method_descriptor(&self) -> Option<MethodDescriptor> {
-        let name = self.method.as_deref()?;
+        self.lookup(self.method.as_deref()?)
+    }
+
+    /// The method `package.Service/Method` in the playground's schema, else the reference's.
+    fn lookup(&self, name: &str) -> Option<MethodDescriptor> {
         [&self.schema, &self.reference].into_iter().flatten().find_map(|schema| {
             let (service, method) = name.split_once('/')?;
             schema.pool().get_service_by_name(service)?.methods().find(|m| m.name() == method)
@@ -198,11 +216,6 @@ impl GrpcState {
             return m.example_request().to_owned();
         }
         self.method_descriptor().map(|m| template(&m.input())).unwrap_or_default()
-    }
-
-    /// The response message type of the call's method.
-    pub fn response_descriptor(&self, call: &CallView) -> MessageDescriptor {
-        call.descriptor.output()
     }
 
     /// The form's request, read as its method's request type.
@@ -342,7 +355,9 @@ impl Reducible for GrpcState {
                     s.call = Some(CallView {
                         id: spec.id,
                         method: spec.method.clone(),
-                        descriptor: spec.descriptor.clone(),
+                        descriptor: Some(spec.descriptor.clone()),
+                        streaming: spec.descriptor.is_server_streaming(),
+                        recorded: None,
                         reference: spec.reference,
                         protocol: spec.protocol,
                         request,
@@ -400,6 +415,9 @@ impl Reducible for GrpcState {
                 s.next_id += 1;
                 s.reflection = Some(Reflection::Running(spec));
             }
+            GrpcAction::LoadHar(name, text) => s.load_har(name, &text),
+            GrpcAction::ShowRecorded(index) => s.show_recorded(index),
+            GrpcAction::SendAgain { index, origin } => return s.send_again(index, origin),
             GrpcAction::Reflected(id, result) => {
                 if matches!(&s.reflection, Some(Reflection::Running(spec)) if spec.id == id) {
                     s.reflection = Some(match result {
@@ -430,7 +448,8 @@ mod tests {
     fn answer(state: GrpcState, http: u16, headers: &[(&str, &str)], chunks: &[&[u8]]) -> GrpcState {
         let spec = state.pending.clone().expect("a call");
         let headers = headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect();
-        let (mut reading, event) = Reading::new(spec.protocol, &spec.descriptor, http, headers);
+        let (mut reading, event) =
+            Reading::new(spec.protocol, Some(&spec.descriptor), spec.descriptor.is_server_streaming(), http, headers);
         let mut events = vec![event];
         for (i, chunk) in chunks.iter().enumerate() {
             events.extend(reading.chunk(chunk, 10.0 * (i as f64 + 1.0)));

@@ -551,6 +551,19 @@ service Echo {
 service Other { rpc Say(Req) returns (Rep); rpc Ping(Req) returns (Rep); }
 "#;
 
+    #[test]
+    fn cors_advice_names_the_origin_and_the_headers_to_allow() {
+        let headers = vec![("x-grpc-web".to_owned(), "1".to_owned()), ("content-type".to_owned(), "x".to_owned())];
+        let advice = cors_advice("http://page.test", "http://api.test/a.S/M", &headers);
+        assert!(advice.contains("access-control-allow-origin: http://page.test (or *)"), "{advice}");
+        assert!(advice.contains("access-control-allow-headers: content-type, x-grpc-web,"), "{advice}");
+        // The page's own server cannot be a CORS refusal.
+        assert_eq!(
+            cors_advice("http://page.test", "http://page.test/a.S/M", &headers),
+            "nothing answered at http://page.test/a.S/M: is the server running?"
+        );
+    }
+
     fn pool() -> DescriptorPool {
         Schema::compile(&[("echo.proto", ECHO)]).unwrap().pool().clone()
     }
