@@ -463,7 +463,8 @@ fn call_of(entry: usize, value: &Value) -> Option<HarCall> {
         .filter(|s| (1..=999).contains(s))
         .map_or(0, |s| s as u16);
     let recorded = |v: Option<&Value>| v.and_then(Value::as_i64).and_then(|n| usize::try_from(n).ok());
-    let request_body = if framing == Framing::ConnectGet { BodyData::Exact(Vec::new()) } else { request_body(request) };
+    let request_body =
+        if framing == Framing::ConnectGet { BodyData::Exact(Vec::new()) } else { request_body(request, content_type) };
     let content = response.and_then(|r| r.get("content"));
     let response_body = if http_status == 0 {
         let failure = response
@@ -475,7 +476,12 @@ fn call_of(entry: usize, value: &Value) -> Option<HarCall> {
             None => "no answer was recorded".to_owned(),
         })
     } else {
-        response_body(content)
+        let headers = headers(response.and_then(|r| r.get("headers")));
+        let content_type = header(&headers, "content-type")
+            .or_else(|| content?.get("mimeType")?.as_str())
+            .unwrap_or_default()
+            .to_owned();
+        response_body(content, &content_type)
     };
     Some(HarCall {
         entry,
@@ -573,7 +579,7 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
 }
 
-fn request_body(request: &Value) -> BodyData {
+fn request_body(request: &Value, content_type: &str) -> BodyData {
     let recorded = request.get("bodySize").and_then(Value::as_i64).filter(|n| *n >= 0);
     let Some(post) = request.get("postData").filter(|p| p.is_object()) else {
         return match recorded {
@@ -594,11 +600,11 @@ fn request_body(request: &Value) -> BodyData {
             "the recorder left its {} bytes out (playwright's content: \"omit\", or a content type it does not write)",
             recorded.unwrap_or_default()
         )),
-        None => from_text(text),
+        None => from_text(text, content_type),
     }
 }
 
-fn response_body(content: Option<&Value>) -> BodyData {
+fn response_body(content: Option<&Value>, content_type: &str) -> BodyData {
     let Some(content) = content.filter(|c| c.is_object()) else {
         return BodyData::Missing("the entry has no response content".to_owned());
     };
@@ -609,7 +615,7 @@ fn response_body(content: Option<&Value>) -> BodyData {
     // The text is taken whole whatever `size` says: recorders write the size as sent.
     match (content.get("text").and_then(Value::as_str), content.get("encoding").and_then(Value::as_str)) {
         (Some(text), Some(encoding)) => encoded(text, encoding),
-        (Some(text), None) => from_text(text),
+        (Some(text), None) => from_text(text, content_type),
         (None, _) if recorded == Some(0) => BodyData::Exact(Vec::new()),
         (None, _) => BodyData::Missing(match recorded {
             Some(n) => format!(
@@ -643,12 +649,18 @@ fn encoded(text: &str, encoding: &str) -> BodyData {
 }
 
 /// A body written as text: its UTF-8 bytes, exact unless a U+FFFD shows that the recorder met
-/// bytes that were not UTF-8 and replaced them.
-fn from_text(text: &str) -> BodyData {
+/// bytes that were not UTF-8 and replaced them. A Connect JSON stream's lost bytes are only ever
+/// in its envelopes' lengths, which are worked out again (see [`rebuild_json_envelopes`]).
+fn from_text(text: &str, content_type: &str) -> BodyData {
     let replaced = text.matches('\u{FFFD}').count();
     let bytes = text.as_bytes().to_vec();
     if replaced == 0 {
         return BodyData::Exact(bytes);
+    }
+    if connect::codec_of(content_type) == Some((Codec::Json, true))
+        && let Some(rebuilt) = rebuild_json_envelopes(text)
+    {
+        return BodyData::Exact(rebuilt);
     }
     let at = text.find('\u{FFFD}').unwrap_or_default();
     BodyData::Lossy(
@@ -659,4 +671,39 @@ fn from_text(text: &str) -> BodyData {
             if replaced == 1 { "" } else { "s" }
         ),
     )
+}
+
+/// A Connect JSON stream (`application/connect+json`) that went through text: every envelope is
+/// a flag byte, a 4-byte length the text may have lost bytes of, and a JSON object that is text
+/// and arrived whole. Each length is worked out again from the object it frames (where the
+/// object ends, by serde_json) and kept only if it is written as the text shows it, U+FFFD and
+/// all; any envelope that does not fit gives `None`, and the body stays lossy.
+fn rebuild_json_envelopes(text: &str) -> Option<Vec<u8>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let flags = bytes[at];
+        if flags & !connect::FLAG_END_STREAM != 0 {
+            return None;
+        }
+        // Four bytes as text: 4 characters of one byte, up to 4 U+FFFD of three.
+        let header = at + 1;
+        let last = (header + 12).min(bytes.len().saturating_sub(1));
+        let (start, len) = (header + 4..=last).find_map(|start| {
+            if bytes[start] != b'{' {
+                return None;
+            }
+            let mut values = serde_json::Deserializer::from_slice(&bytes[start..]).into_iter::<serde::de::IgnoredAny>();
+            values.next()?.ok()?;
+            let len = values.byte_offset();
+            let written = String::from_utf8_lossy(&u32::try_from(len).ok()?.to_be_bytes()).into_owned();
+            (text.get(header..start)? == written).then_some((start, len))
+        })?;
+        out.push(flags);
+        out.extend_from_slice(&(len as u32).to_be_bytes());
+        out.extend_from_slice(&bytes[start..start + len]);
+        at = start + len;
+    }
+    Some(out)
 }

@@ -413,6 +413,7 @@ fn lost_and_missing_bodies_say_so() {
     let long_stream =
         [connect::envelope(0, long.as_bytes()), connect::envelope(connect::FLAG_END_STREAM, b"{}")].concat();
     let json_stream = request(Protocol::ConnectJson, "Count", r#"{"n":1}"#);
+    let lost = [grpcweb::frame(0, &rep(r#"{"blob":"/w=="}"#)), grpcweb::frame(0x80, b"grpc-status: 0\r\n")].concat();
     let say = request(Protocol::GrpcWeb, "Echo/Say", r#"{"text":"x"}"#);
     let ct = [("content-type", "application/grpc-web+proto")];
     let mut omitted = entry(
@@ -446,13 +447,22 @@ fn lost_and_missing_bodies_say_so() {
             &ct,
             content_base64(&web, "application/grpc-web+proto"),
         ),
-        // A `+json` stream as text: the length 0x000000d1 is not UTF-8.
+        // A `+json` stream as text: the length 0x000000d1 is not UTF-8, but the JSON it frames
+        // is whole, so the length is worked out again.
         entry(
             &json_stream,
             post_text(&json_stream.body, "application/connect+json"),
             200,
             &[("content-type", "application/connect+json")],
             content_text(&long_stream, "application/connect+json"),
+        ),
+        // A binary answer written as text (by a recorder that took it for text): lost.
+        entry(
+            &say,
+            post_text(&say.body, "application/grpc-web+proto"),
+            200,
+            &ct,
+            content_text(&lost, "application/grpc-web+proto"),
         ),
         omitted,
         attached,
@@ -477,21 +487,25 @@ fn lost_and_missing_bodies_say_so() {
         #1 demo.v1.Echo/Count connect-json (ConnectStream) HTTP 200 sizes Some(12)/Some(223)
           base https://api.example.com/rpc
           > {"n":1}
-          < INTERNAL (13): the body is malformed: frame at byte 0 says its payload is 239 bytes, but the body ends after 220 | spans invalid | lossy: the recorder wrote the binary body as text, and 1 run of bytes that were not UTF-8 became U+FFFD (the first at byte 4 of the text): their bytes are lost
-          response lossy: the recorder wrote the binary body as text, and 1 run of bytes that were not UTF-8 became U+FFFD (the first at byte 4 of the text): their bytes are lost
-        #2 demo.v1.Echo/Say grpc-web (GrpcWeb) HTTP 200 sizes Some(8)/Some(44)
+          < {"text":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"} | OK (0) | spans tag len bytes tag len string
+        #2 demo.v1.Echo/Say grpc-web (GrpcWeb) HTTP 200 sizes Some(8)/Some(29)
+          base https://api.example.com/rpc
+          > {"text":"x"}
+          < {"blob":"7w=="} | INTERNAL (13): the body is malformed: frame at byte 8 has unknown flag bits 0x3e (flags 0xbf) | spans tag len bytes invalid | lossy: the recorder wrote the binary body as text, and 2 runs of bytes that were not UTF-8 became U+FFFD (the first at byte 7 of the text): their bytes are lost
+          response lossy: the recorder wrote the binary body as text, and 2 runs of bytes that were not UTF-8 became U+FFFD (the first at byte 7 of the text): their bytes are lost
+        #3 demo.v1.Echo/Say grpc-web (GrpcWeb) HTTP 200 sizes Some(8)/Some(44)
           base https://api.example.com/rpc
           > error: request body is not in the file: the recorder left its 8 bytes out (playwright's content: "omit", or a content type it does not write)
           < error: response body is not in the file: the file holds none of its 44 bytes (recorded without content, as playwright's content: "omit" does)
           request missing: the recorder left its 8 bytes out (playwright's content: "omit", or a content type it does not write)
           response missing: the file holds none of its 44 bytes (recorded without content, as playwright's content: "omit" does)
-        #3 demo.v1.Echo/Say grpc-web (GrpcWeb) HTTP 200 sizes Some(8)/Some(44)
+        #4 demo.v1.Echo/Say grpc-web (GrpcWeb) HTTP 200 sizes Some(8)/Some(44)
           base https://api.example.com/rpc
           > error: request body is not in the file: it is in '3f2a.dat', a file beside the HAR (playwright's content: "attach"), not in the HAR itself
           < error: response body is not in the file: it is in '9c1e.dat', a file beside the HAR (playwright's content: "attach"), not in the HAR itself
           request missing: it is in '3f2a.dat', a file beside the HAR (playwright's content: "attach"), not in the HAR itself
           response missing: it is in '9c1e.dat', a file beside the HAR (playwright's content: "attach"), not in the HAR itself
-        #4 demo.v1.Echo/Say grpc-web (GrpcWeb) HTTP 0 sizes Some(8)/None
+        #5 demo.v1.Echo/Say grpc-web (GrpcWeb) HTTP 0 sizes Some(8)/None
           base https://api.example.com/rpc
           > {"text":"x"}
           < error: response body is not in the file: no answer was recorded: net::ERR_FAILED
@@ -499,7 +513,8 @@ fn lost_and_missing_bodies_say_so() {
     "##]]
     .assert_eq(&out);
     assert!(matches!(capture.calls[0].request_body, BodyData::Lossy(..)));
-    let error = capture.calls[2].request_messages(&method("Echo/Say")).unwrap_err();
+    assert_eq!(capture.calls[1].response_body, BodyData::Exact(long_stream), "rebuilt");
+    let error = capture.calls[3].request_messages(&method("Echo/Say")).unwrap_err();
     assert!(error.is_missing(), "{error}");
 }
 
@@ -650,6 +665,25 @@ proptest! {
     #![proptest_config(config(128))]
 
     #[test]
+    fn any_json_stream_written_as_text_is_rebuilt(
+        texts in proptest::collection::vec("\\PC{0,300}", 1..4),
+        end in any::<bool>(),
+    ) {
+        let mut body = Vec::new();
+        for text in &texts {
+            body.extend(connect::envelope(0, json!({ "text": text }).to_string().as_bytes()));
+        }
+        if end {
+            body.extend(connect::envelope(connect::FLAG_END_STREAM, br#"{"metadata":{}}"#));
+        }
+        let http = request(Protocol::ConnectJson, "Count", "{}");
+        let content = content_text(&body, "application/connect+json");
+        let capture = har::read(&har(vec![entry(&http, post_text(&body, "application/connect+json"), 200, &[], content)])).unwrap();
+        prop_assert_eq!(&capture.calls[0].request_body, &BodyData::Exact(body.clone()));
+        prop_assert_eq!(&capture.calls[0].response_body, &BodyData::Exact(body));
+    }
+
+    #[test]
     fn any_text_reads_without_a_panic(text in "\\PC{0,200}") {
         read_everything(&text);
     }
@@ -683,4 +717,64 @@ proptest! {
         post["request"]["method"] = json!("GET");
         read_everything(&har(vec![post]));
     }
+}
+
+/// `tests/data/chromium.har`: Debian's Chromium under playwright's `recordHar`, calling the Node
+/// Connect server of `interop/node/server.mjs` (`interop/node/record_har.mjs` made it).
+#[test]
+fn a_har_recorded_by_chromium_and_playwright() {
+    let echo = include_str!("../../../interop/proto/wirelens/interop/v1/echo.proto");
+    let schema = Schema::compile(&[("wirelens/interop/v1/echo.proto", echo)]).unwrap();
+    let capture = har::read(include_str!("data/chromium.har")).unwrap();
+    assert_eq!((capture.creator.as_deref(), capture.other_entries), (Some("Playwright 1.64.1"), 1), "the page");
+    // What record_har.mjs sent, in order.
+    let sent = [
+        (Protocol::GrpcWeb, "Say", r#"{"text":"hi"}"#.to_owned()),
+        (Protocol::GrpcWeb, "Count", format!(r#"{{"text":"{}","times":3}}"#, "✓".repeat(50))),
+        (Protocol::GrpcWebText, "Count", r#"{"text":"text","times":2}"#.to_owned()),
+        (Protocol::GrpcWeb, "Fail", r#"{"text":"no"}"#.to_owned()),
+        (Protocol::Connect, "Say", r#"{"text":"proto","times":3}"#.to_owned()),
+        (Protocol::ConnectJson, "Say", r#"{"text":"json"}"#.to_owned()),
+        (Protocol::ConnectJson, "Fail", r#"{"text":"nope"}"#.to_owned()),
+        (Protocol::Connect, "Count", r#"{"text":"stream","times":2}"#.to_owned()),
+        (Protocol::ConnectJson, "CountThenFail", r#"{"text":"j","times":1}"#.to_owned()),
+    ];
+    assert_eq!(capture.calls.len(), sent.len());
+    let mut out = String::new();
+    for (call, (protocol, name, json)) in capture.calls.iter().zip(&sent) {
+        let method = call::find_method(schema.pool(), name).unwrap();
+        assert_eq!((call.protocol, call.method.clone()), (*protocol, call::full_name(&method)));
+        let input = method.input();
+        match call.request_messages(&method) {
+            Ok(messages) => {
+                let want = message::parse_json(&input, json).unwrap();
+                assert_eq!(messages.iter().map(json_of).collect::<Vec<_>>(), [json_of(&want)], "#{}", call.entry);
+            }
+            Err(e) => out += &format!("#{} request: {e}\n", call.entry),
+        }
+        let answer = call.response(Some(&method)).unwrap();
+        let messages: Vec<String> = answer.messages.iter().map(|m| json_of(&m.message)).collect();
+        out += &format!(
+            "#{} {} {} HTTP {}: {} | {}{}\n",
+            call.entry,
+            call.protocol,
+            call.method,
+            call.http_status,
+            messages.join(" "),
+            answer.finished.status.describe(),
+            answer.lossy.map(|l| format!(" | lossy: {l}")).unwrap_or_default()
+        );
+    }
+    expect_test::expect![[r##"
+        #1 grpc-web wirelens.interop.v1.EchoService/Say HTTP 200: {"text":"HI","tags":["echo","hi"],"at":"2024-01-02T03:04:05Z"} | OK (0)
+        #2 request: request body lost bytes in the file: the recorder wrote the binary body as text, and 2 runs of bytes that were not UTF-8 became U+FFFD (the first at byte 4 of the text): their bytes are lost
+        #2 grpc-web wirelens.interop.v1.EchoService/Count HTTP 200: {"text":"✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓ 1","index":1} {"text":"✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓ 2","index":2} {"text":"✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓ 3","index":3} | OK (0)
+        #3 grpc-web-text wirelens.interop.v1.EchoService/Count HTTP 415:  | UNKNOWN (2): HTTP 415 without a grpc-status
+        #4 grpc-web wirelens.interop.v1.EchoService/Fail HTTP 200:  | FAILED_PRECONDITION (9): echo refuses 'no'
+        #5 connect wirelens.interop.v1.EchoService/Say HTTP 200: {"text":"PROTO","tags":["echo","proto"],"at":"2024-01-02T03:04:05Z"} | OK (0)
+        #6 connect-json wirelens.interop.v1.EchoService/Say HTTP 200: {"text":"JSON","tags":["echo","json"],"at":"2024-01-02T03:04:05Z"} | OK (0)
+        #7 connect-json wirelens.interop.v1.EchoService/Fail HTTP 400:  | FAILED_PRECONDITION (9): echo refuses 'nope'
+        #8 connect wirelens.interop.v1.EchoService/Count HTTP 200: {"text":"stream 1","index":1} {"text":"stream 2","index":2} | OK (0)
+        #9 connect-json wirelens.interop.v1.EchoService/CountThenFail HTTP 200: {"text":"j 1","index":1} | FAILED_PRECONDITION (9): echo refuses 'j'
+    "##]].assert_eq(&out);
 }
