@@ -19,6 +19,9 @@ use crate::grpc_state::{GrpcAction, GrpcState, Reflection};
 use crate::learn_state::GrpcPreset;
 use crate::rpc;
 
+/// The largest HAR file read: a page's traffic with its bodies, not a day's.
+const MAX_HAR_BYTES: u64 = 64 << 20;
+
 #[derive(Properties, PartialEq)]
 pub struct Props {
     /// The last call Learn mode asked for, numbered: `(preset, request number)`.
@@ -123,5 +126,28 @@ pub fn GrpcTab(props: &Props) -> Html {
             d.dispatch(action)
         })
     };
-    html! { <GrpcPanel state={(*grpc).clone()} origin={(*origin).clone()} {on} /> }
+    // A HAR file opened: read as text, then listed by the reducer. The reader lives until it ends.
+    let reader = use_mut_ref(|| None::<gloo::file::callbacks::FileReader>);
+    let on_har = {
+        let dispatcher = grpc.dispatcher();
+        Callback::from(move |file: web_sys::File| {
+            let file = gloo::file::File::from(file);
+            let name = file.name();
+            if file.size() > MAX_HAR_BYTES {
+                let why = format!(
+                    "{} MiB is more than the {} MiB a HAR file may have here",
+                    file.size() >> 20,
+                    MAX_HAR_BYTES >> 20
+                );
+                dispatcher.dispatch(GrpcAction::LoadHar(name, Err(why)));
+                return;
+            }
+            let dispatcher = dispatcher.clone();
+            let task = gloo::file::callbacks::read_as_text(&file, move |result| {
+                dispatcher.dispatch(GrpcAction::LoadHar(name, result.map_err(|e| format!("cannot read it: {e}"))))
+            });
+            *reader.borrow_mut() = Some(task);
+        })
+    };
+    html! { <GrpcPanel state={(*grpc).clone()} origin={(*origin).clone()} {on} {on_har} /> }
 }

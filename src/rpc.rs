@@ -251,8 +251,13 @@ async fn run(
     })?;
     let response: web_sys::Response =
         response.dyn_into().map_err(|e| unavailable("fetch did not return a response", &e))?;
-    let (mut reading, headers) =
-        Reading::new(spec.protocol, Some(&spec.descriptor), spec.descriptor.is_server_streaming(), response.status(), header_list(&response.headers()));
+    let (mut reading, headers) = Reading::new(
+        spec.protocol,
+        Some(&spec.descriptor),
+        spec.descriptor.is_server_streaming(),
+        response.status(),
+        header_list(&response.headers()),
+    );
     report(headers);
     let Some(stream) = response.body() else {
         reading.end(clock.now()).into_iter().for_each(report);

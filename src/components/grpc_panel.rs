@@ -29,6 +29,8 @@ pub struct Props {
     /// The page's origin: where calls go when the address is empty.
     pub origin: String,
     pub on: Callback<GrpcAction>,
+    /// A HAR file the user opened or dropped, for grpc_tab.rs to read.
+    pub on_har: Callback<web_sys::File>,
 }
 
 /// The protocols a browser can call in, as the form offers them.
@@ -187,6 +189,7 @@ pub fn GrpcPanel(props: &Props) -> Html {
                             | wirelens call UploadUserPhotos -\nwirelens call Chat -   # one JSON ChatMessage per line" }</code></pre>
                     </aside>
                 </section>
+                { har_pane(s, on, &props.on_har, &props.origin) }
                 { compare_pane(s, on, &props.origin) }
             </div>
             <div class="column outputs">
@@ -203,6 +206,97 @@ pub fn GrpcPanel(props: &Props) -> Html {
                 }
             </div>
         </div>
+    }
+}
+
+/// Recorded calls: a HAR file's grpc-web and Connect calls, each to show or send again.
+fn har_pane(s: &GrpcState, on: &Callback<GrpcAction>, on_har: &Callback<web_sys::File>, origin: &str) -> Html {
+    let on_open = {
+        let on_har = on_har.clone();
+        Callback::from(move |e: Event| {
+            let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
+            if let Some(file) = input.files().and_then(|files| files.get(0)) {
+                on_har.emit(file);
+            }
+            input.set_value("");
+        })
+    };
+    let on_drop = {
+        let on_har = on_har.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if let Some(file) = e.data_transfer().and_then(|d| d.files()).and_then(|files| files.get(0)) {
+                on_har.emit(file);
+            }
+        })
+    };
+    let shown = s.call.as_ref().and_then(|c| c.recorded.as_ref()).map(|r| r.entry);
+    html! {
+        <section class="pane grpc-har" aria-label="recorded calls" ondrop={on_drop}
+            ondragover={Callback::from(|e: DragEvent| e.prevent_default())}>
+            <div class="pane-head">
+                <h2>{ "Recorded calls (HAR)" }</h2>
+                <label class="picker file-picker">{ "Open a .har… " }
+                    <input type="file" aria-label="open a HAR file" accept=".har,application/json" onchange={on_open} />
+                </label>
+            </div>
+            <p class="muted">{ "Export a page's traffic from the browser's DevTools (Network, Export HAR) and open or drop \
+                it here: its grpc-web, grpc-web-text and Connect calls are listed, each decoded with the playground's \
+                schema (or without one) and annotated as a live call, and each can be sent again." }</p>
+            { match &s.har {
+                None => html! {},
+                Some(Err(e)) => html! { <p class="error" role="alert">{ e.clone() }</p> },
+                Some(Ok(file)) => html! {
+                    <>
+                    <p class="har-summary">
+                        <code>{ file.name.clone() }</code>
+                        { format!(": {} call{}, {} other entr{}", file.calls.len(), if file.calls.len() == 1 { "" } else { "s" },
+                            file.other_entries, if file.other_entries == 1 { "y" } else { "ies" }) }
+                        { file.creator.as_ref().map(|c| format!(", recorded by {c}")).unwrap_or_default() }
+                    </p>
+                    if !file.calls.is_empty() {
+                        <table class="har-calls" aria-label="HAR calls">
+                            <thead><tr>
+                                <th>{ "#" }</th><th>{ "method" }</th><th>{ "protocol" }</th><th>{ "status" }</th>
+                                <th>{ "sent" }</th><th>{ "received" }</th><th>{ "time" }</th><th></th>
+                            </tr></thead>
+                            <tbody>
+                            { for file.calls.iter().enumerate().map(|(i, row)| {
+                                let c = &row.call;
+                                let size = |n: Option<usize>| n.map(human_size).unwrap_or_else(|| "?".into());
+                                let status = match (&row.status, c.http_status) {
+                                    (_, 0) => "no answer".to_owned(),
+                                    (Some(st), _) => status::name(st.code).to_owned(),
+                                    (None, http) => format!("HTTP {http}"),
+                                };
+                                let (on_show, on_send) = (on.clone(), on.clone());
+                                let origin = origin.to_owned();
+                                html! {
+                                    <tr data-entry={c.entry.to_string()} class={classes!((shown == Some(c.entry)).then_some("shown"))}>
+                                        <td>{ c.entry }</td>
+                                        <td><code>{ c.method.clone() }</code></td>
+                                        <td>{ c.protocol.name() }</td>
+                                        <td class="har-status">{ status }</td>
+                                        <td>{ size(c.request_size()) }</td>
+                                        <td>{ size(c.response_size()) }</td>
+                                        <td>{ if c.time_ms >= 0.0 { format!("{:.0} ms", c.time_ms) } else { "?".into() } }</td>
+                                        <td>
+                                            <button type="button" class="show-recorded"
+                                                onclick={Callback::from(move |_| on_show.emit(GrpcAction::ShowRecorded(i)))}>{ "show" }</button>
+                                            <button type="button" class="send-again"
+                                                onclick={Callback::from(move |_| on_send.emit(GrpcAction::SendAgain { index: i, origin: origin.clone() }))}>
+                                                { "send again" }</button>
+                                        </td>
+                                    </tr>
+                                }
+                            }) }
+                            </tbody>
+                        </table>
+                    }
+                    </>
+                },
+            } }
+        </section>
     }
 }
 
@@ -312,8 +406,17 @@ fn CallResult(props: &ResultProps) -> Html {
                     { call.elapsed_ms.map(|ms| format!(" in {ms:.0} ms")).unwrap_or_default() }
                 </span>
             </div>
+            if let Some(r) = &call.recorded {
+                <p class="recorded-note muted">
+                    { format!("Recorded in {}, entry {}, at {}: read from the file, not called. ", r.file, r.entry, r.started) }
+                    if call.descriptor.is_none() {
+                        { "The playground's schema has no such method: the messages are read without a schema." }
+                    }
+                </p>
+                { for r.problems.iter().map(|p| html! { <p class="recorded-problem error">{ p.clone() }</p> }) }
+            }
             { status_line(call) }
-            if call.reference.is_some() {
+            if call.reference.is_some() && call.recorded.is_none() {
                 { client_view(call) }
             }
             { commands_view(call) }
@@ -634,6 +737,10 @@ fn FrameView(props: &FrameProps) -> Html {
         if matches!(part, Part::Trailers | Part::EndStream) || f.is_compressed() {
             return (Vec::new(), None);
         }
+        let Some(d) = d else {
+            // Without a schema: the payload's bytes as they are (JSON stays text).
+            return (if *json { Vec::new() } else { f.payload.clone() }, None);
+        };
         let decoded = if *json {
             std::str::from_utf8(&f.payload)
                 .map_err(|e| e.to_string())

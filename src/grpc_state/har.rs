@@ -103,7 +103,9 @@ impl GrpcState {
         let descriptor = self.lookup(&call.method);
         let streaming = descriptor.as_ref().map_or(call.framing == Framing::ConnectStream, |m| m.is_server_streaming());
         let request = match (call.framing, call.protocol) {
-            (Framing::ConnectGet, _) => call.request_payloads().ok().and_then(|p| p.into_iter().next()).map(|p| p.bytes),
+            (Framing::ConnectGet, _) => {
+                call.request_payloads().ok().and_then(|p| p.into_iter().next()).map(|p| p.bytes)
+            }
             (_, Protocol::GrpcWebText) => call
                 .request_body
                 .bytes()

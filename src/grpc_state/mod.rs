@@ -127,8 +127,8 @@ pub enum GrpcAction {
     },
     /// How the reflection `id` ended: the services it found, or why it failed.
     Reflected(u32, Result<Vec<String>, String>),
-    /// A HAR file opened: `(name, text)`.
-    LoadHar(String, String),
+    /// A HAR file opened: its name, and its text or why it could not be read.
+    LoadHar(String, Result<String, String>),
     /// Show the HAR file's call `index` as the call's result.
     ShowRecorded(usize),
     /// Put the HAR file's call `index` in the form and send it.
@@ -415,7 +415,8 @@ impl Reducible for GrpcState {
                 s.next_id += 1;
                 s.reflection = Some(Reflection::Running(spec));
             }
-            GrpcAction::LoadHar(name, text) => s.load_har(name, &text),
+            GrpcAction::LoadHar(name, Ok(text)) => s.load_har(name, &text),
+            GrpcAction::LoadHar(name, Err(why)) => s.har = Some(Err(format!("{name}: {why}"))),
             GrpcAction::ShowRecorded(index) => s.show_recorded(index),
             GrpcAction::SendAgain { index, origin } => return s.send_again(index, origin),
             GrpcAction::Reflected(id, result) => {
@@ -599,6 +600,73 @@ mod tests {
             "wirelens call -I . --proto echo.proto --protocol grpc-web --addr http://127.0.0.1:8080 --deadline 5000ms \
              demo.v1.Echo/Say --json '{\"text\":\"example\"}'"
         );
+    }
+
+    /// A HAR that Chromium wrote under playwright while a page called the interop EchoService.
+    const CHROMIUM_HAR: &str = include_str!("../../crates/wirelens-core/tests/data/chromium.har");
+
+    fn interop() -> GrpcState {
+        let echo = include_str!("../../interop/proto/wirelens/interop/v1/echo.proto");
+        let schema = Schema::compile(&[("wirelens/interop/v1/echo.proto", echo)]).unwrap();
+        act(GrpcState::default(), GrpcAction::SetSchema(Some(Rc::new(schema)), SchemaSource::Builtin))
+    }
+
+    #[test]
+    fn a_har_file_lists_its_calls_and_shows_each_as_a_call_made() {
+        let s = act(interop(), GrpcAction::LoadHar("calls.har".into(), Ok(CHROMIUM_HAR.into())));
+        let file = s.har.clone().unwrap().unwrap();
+        assert_eq!((file.calls.len(), file.other_entries), (9, 1));
+        let rows: Vec<(&str, Protocol, Option<u32>)> = file
+            .calls
+            .iter()
+            .map(|r| (r.call.method.rsplit('/').next().unwrap(), r.call.protocol, r.status.as_ref().map(|s| s.code)))
+            .collect();
+        assert_eq!(rows[0], ("Say", Protocol::GrpcWeb, Some(status::OK)));
+        assert_eq!(rows[3], ("Fail", Protocol::GrpcWeb, Some(9)));
+        assert_eq!(rows[5], ("Say", Protocol::ConnectJson, Some(status::OK)));
+        assert_eq!(rows[8], ("CountThenFail", Protocol::ConnectJson, Some(9)));
+
+        // Shown: the same view a live call gets, messages decoded with the schema.
+        let s = act(s, GrpcAction::ShowRecorded(1));
+        let view = s.call.clone().unwrap();
+        assert_eq!(view.method, "wirelens.interop.v1.EchoService/Count");
+        let recorded = view.recorded.clone().unwrap();
+        assert_eq!(recorded.entry, 2);
+        // playwright writes a binary request body as text: what was not UTF-8 is lost, and said.
+        assert!(recorded.problems[0].starts_with("the request body: the recorder wrote the binary body as text"));
+        assert_eq!(view.outcome.as_ref().unwrap().code, status::OK);
+        assert!(view.messages().count() > 1);
+        assert!(view.descriptor.is_some());
+
+        // Without the schema the same call is read as bytes alone.
+        let bare = act(GrpcState::default(), GrpcAction::LoadHar("calls.har".into(), Ok(CHROMIUM_HAR.into())));
+        let bare = act(bare, GrpcAction::ShowRecorded(1)).call.unwrap();
+        assert_eq!(bare.descriptor, None);
+        assert_eq!(bare.messages().count(), view.messages().count());
+        assert_eq!(bare.outcome.unwrap().code, status::OK);
+
+        // Sent again: the form takes the recorded call, and the request is the one recorded.
+        let again = act(s.clone(), GrpcAction::SendAgain { index: 4, origin: "http://page".into() });
+        let spec = again.pending.clone().expect("sent");
+        let recorded = &file.calls[4].call;
+        assert_eq!(spec.protocol, Protocol::Connect);
+        assert_eq!(spec.url, recorded.url);
+        assert_eq!(Some(spec.body.as_slice()), recorded.request_body.bytes());
+        // Without the schema it cannot be: the form says why.
+        let bare = act(GrpcState::default(), GrpcAction::LoadHar("calls.har".into(), Ok(CHROMIUM_HAR.into())));
+        let refused = act(bare, GrpcAction::SendAgain { index: 0, origin: "http://page".into() });
+        assert!(refused.pending.is_none());
+        assert!(
+            refused.form_error.unwrap().starts_with("the schema has no method wirelens.interop.v1.EchoService/Say")
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_har_says_where() {
+        let s = act(GrpcState::default(), GrpcAction::LoadHar("x.har".into(), Ok("{\"log\": [1,\n 2".into())));
+        let error = s.har.unwrap().unwrap_err();
+        assert!(error.starts_with("x.har: "), "{error}");
+        assert!(error.contains("line 2"), "{error}");
     }
 
     #[test]
