@@ -8,6 +8,8 @@
 // besides the environment of every e2e test (browser.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { URL, SHOTS, launch, openPage } from './browser.mjs';
 
@@ -29,12 +31,17 @@ async function echoPanel(t, options) {
     return {};
   }
   const { page, errors } = await openPage(browser, URL, options);
+  await echoSchema(page);
+  return { page, errors };
+}
+
+/** Opens echo.proto's descriptor set as the playground's schema, and aims the gRPC tab at the Node server. */
+async function echoSchema(page) {
   await page.locator('input[aria-label="open a descriptor set"]').setInputFiles(ECHO_SET);
   await page.locator('.descriptor-set').waitFor();
   await page.getByRole('tab', { name: 'gRPC' }).click();
   await page.locator('input[aria-label="server address"]').fill(ECHO);
   await page.locator('input[aria-label="token"]').fill('');
-  return { page, errors };
 }
 
 /** Picks the method and protocol, writes the request, presses Call; returns the status's name once it ends. */
@@ -185,6 +192,67 @@ test('an editions descriptor set is refused by name; the schema in use stays', a
   await notice.waitFor();
   assert.match(await notice.textContent(), /cannot use editions\.binpb as the schema: .*edition 2023/);
   assert.equal(await page.locator('.descriptor-set').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
+
+test('a HAR recorded by Chromium while the page calls the Node server: every call listed, decoded the same', async (t) => {
+  if (!ECHO) return t.skip('WIRELENS_ECHO_URL is not set');
+  const har = path.join(mkdtempSync(path.join(os.tmpdir(), 'wirelens-har-')), 'calls.har');
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1100 }, recordHar: { path: har, content: 'embed' } });
+  const { page } = await openPage(browser, URL, { context });
+  await echoSchema(page);
+  const calls = [
+    ['Say', 'grpc-web', '{"text":"hi"}'],
+    ['Count', 'grpc-web', '{"text":"n","times":2}'],
+    ['Say', 'connect', '{"text":"hi"}'],
+    ['Count', 'connect', '{"text":"n","times":3}'],
+    ['Say', 'connect-json', '{"text":"json"}'],
+    ['Fail', 'connect-json', '{"text":"no"}'],
+  ];
+  const live = [];
+  for (const [method, protocol, request] of calls) {
+    const status = await call(page, method, protocol, request);
+    live.push({ method, status, messages: await messages(page) });
+  }
+  await context.close(); // writes the HAR
+
+  const { page: viewer, errors } = await openPage(browser, URL);
+  await echoSchema(viewer);
+  await viewer.locator('input[aria-label="open a HAR file"]').setInputFiles(har);
+  const rows = viewer.locator('table.har-calls tbody tr');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), calls.length, 'one row per call; the page, its files and CORS preflights are other entries');
+  assert.match(await viewer.locator('.har-summary').textContent(), /6 calls, \d+ other entries, recorded by Playwright/);
+  for (let i = 0; i < calls.length; i++) {
+    const row = rows.nth(i);
+    assert.match(await row.textContent(), new RegExp(`${SERVICE}/${calls[i][0]}${calls[i][1]}${live[i].status}`));
+    await row.locator('button.show-recorded').click();
+    await viewer.locator('.recorded-note', { hasText: `entry ` }).waitFor();
+    const status = (await viewer.locator('.grpc-status[data-code] .code-name').textContent()).trim();
+    assert.equal(status, live[i].status, `${calls[i]}`);
+    assert.deepEqual(await messages(viewer), live[i].messages, `${calls[i]}`);
+  }
+  await rows.nth(3).locator('button.show-recorded').click();
+  await viewer.screenshot({ path: path.join(SHOTS, 'grpc-har.png'), fullPage: true });
+  // Sent again from the file: the Connect call's body was kept exactly, so it goes as recorded.
+  await rows.nth(2).locator('button.send-again').click();
+  await viewer.locator('.grpc-status[data-code]').waitFor();
+  await viewer.locator('.recorded-note').waitFor({ state: 'detached' });
+  assert.equal((await viewer.locator('.grpc-status .code-name').textContent()).trim(), 'OK');
+  assert.equal((await messages(viewer))[0].text, 'HI');
+  assert.deepEqual(errors, []);
+  await viewer.context().close();
+});
+
+test('a file that is not a HAR says where it broke', async (t) => {
+  const { page, errors } = await openPage(browser, URL);
+  await page.getByRole('tab', { name: 'gRPC' }).click();
+  await page.locator('input[aria-label="open a HAR file"]').setInputFiles({
+    name: 'broken.har', mimeType: 'application/json', buffer: Buffer.from('{"log": {"entries": [\n  {"request": }') });
+  const error = page.locator('.grpc-har .error');
+  await error.waitFor();
+  assert.match(await error.textContent(), /broken\.har: .*line 2/);
   assert.deepEqual(errors, []);
   await page.context().close();
 });
