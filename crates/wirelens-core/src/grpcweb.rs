@@ -148,9 +148,32 @@ pub fn frame(flags: u8, payload: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The `grpc-timeout` header value for a deadline in milliseconds (`250m`).
+/// The `grpc-timeout` header value for a deadline in milliseconds (`250m`); past the 8 digits
+/// the header allows, in whole seconds, rounded up (`4294968S`).
 pub fn grpc_timeout(ms: u32) -> String {
-    format!("{ms}m")
+    if ms <= 99_999_999 { format!("{ms}m") } else { format!("{}S", ms.div_ceil(1000)) }
+}
+
+/// A `grpc-timeout` value (at most 8 digits and a unit: `H`, `M`, `S`, `m`, `u`, `n`) in
+/// milliseconds, rounded up so that no deadline becomes 0; `None` when it is not one. The
+/// inverse of [`grpc_timeout`].
+pub fn parse_grpc_timeout(value: &str) -> Option<u32> {
+    let value = value.trim();
+    let digits = value.get(..value.len().checked_sub(1)?)?;
+    if digits.is_empty() || digits.len() > 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    let ms = match &value[digits.len()..] {
+        "H" => n * 3_600_000,
+        "M" => n * 60_000,
+        "S" => n * 1_000,
+        "m" => n,
+        "u" => n.div_ceil(1_000),
+        "n" => n.div_ceil(1_000_000),
+        _ => return None,
+    };
+    Some(u32::try_from(ms).unwrap_or(u32::MAX))
 }
 
 /// The headers of a grpc-web request, in order: content type, `accept`, `x-grpc-web`, the
@@ -586,6 +609,32 @@ mod tests {
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         list.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn grpc_timeouts_both_ways() {
+        for ms in [0, 1, 250, 99_999_999, 100_000_000, u32::MAX] {
+            assert_eq!(parse_grpc_timeout(&grpc_timeout(ms)), Some(ms), "{ms}");
+        }
+        assert_eq!((grpc_timeout(100_000_001), grpc_timeout(u32::MAX)), ("100001S".into(), "4294968S".into()));
+        let cases = [
+            ("2S", Some(2_000)),
+            ("1H", Some(3_600_000)),
+            ("3M", Some(180_000)),
+            ("1500u", Some(2)),
+            ("1n", Some(1)),
+            (" 10m ", Some(10)),
+            ("99999999H", Some(u32::MAX)),
+            ("123456789m", None),
+            ("m", None),
+            ("10", None),
+            ("10s", None),
+            ("-1m", None),
+            ("", None),
+        ];
+        for (value, want) in cases {
+            assert_eq!(parse_grpc_timeout(value), want, "{value:?}");
+        }
     }
 
     #[test]
