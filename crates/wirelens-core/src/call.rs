@@ -301,7 +301,8 @@ pub struct Finished {
 pub struct Response {
     protocol: Protocol,
     kind: Kind,
-    output: MessageDescriptor,
+    /// The type of the answer's messages; `None` reads the body without a schema.
+    output: Option<MessageDescriptor>,
     http_status: u16,
     headers: Vec<(String, String)>,
     /// The body as received (text for grpc-web-text).
@@ -329,8 +330,32 @@ impl Response {
         http_status: u16,
         headers: Vec<(String, String)>,
     ) -> Response {
+        Response::start(protocol, Kind::of(method), Some(method.output()), http_status, headers)
+    }
+
+    /// An answer read without a schema (a recorded call whose method the schema lacks): the
+    /// same framing and status as [`new`](Response::new), but no message is decoded, so
+    /// [`push`](Response::push) returns none and the payloads are the frames (or, for a unary
+    /// Connect answer, the whole body) of [`Finished::body`]. `streaming` says whether the
+    /// method's answer is a stream (Connect envelopes it; grpc-web frames either way).
+    pub fn without_schema(
+        protocol: Protocol,
+        streaming: bool,
+        http_status: u16,
+        headers: Vec<(String, String)>,
+    ) -> Response {
+        let kind = if streaming { Kind::ServerStreaming } else { Kind::Unary };
+        Response::start(protocol, kind, None, http_status, headers)
+    }
+
+    fn start(
+        protocol: Protocol,
+        kind: Kind,
+        output: Option<MessageDescriptor>,
+        http_status: u16,
+        headers: Vec<(String, String)>,
+    ) -> Response {
         let headers: Vec<(String, String)> = headers.into_iter().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect();
-        let kind = Kind::of(method);
         let content_type = headers.iter().find(|(n, _)| n == "content-type").map_or("", |(_, v)| v.as_str());
         let reader = match protocol {
             _ if http_status != 200 => Reader::Whole,
@@ -345,13 +370,16 @@ impl Response {
                 let encoding = grpcweb::Encoding::from_content_type(content_type).unwrap_or(encoding);
                 Reader::GrpcWeb(grpcweb::Parser::new(encoding))
             }
-            Protocol::Connect | Protocol::ConnectJson if kind == Kind::Unary => Reader::Whole,
-            Protocol::Connect | Protocol::ConnectJson => Reader::Connect(connect::Parser::new()),
+            // Trust the answer's own content type (envelopes or not) over the method's kind.
+            Protocol::Connect | Protocol::ConnectJson => {
+                let streaming = connect::codec_of(content_type).map_or(kind != Kind::Unary, |(_, streaming)| streaming);
+                if streaming { Reader::Connect(connect::Parser::new()) } else { Reader::Whole }
+            }
         };
         Response {
             protocol,
             kind,
-            output: method.output(),
+            output,
             http_status,
             headers,
             raw: Vec::new(),
@@ -459,13 +487,14 @@ impl Response {
     fn message(&mut self, range: Range<usize>, payload: &[u8]) -> Option<Message> {
         let index = self.messages;
         self.messages += 1;
-        let name = self.output.full_name().to_owned();
+        let output = self.output.as_ref()?;
+        let name = output.full_name().to_owned();
         let read = if self.protocol == Protocol::ConnectJson {
             std::str::from_utf8(payload)
                 .map_err(|e| e.to_string())
-                .and_then(|text| message::parse_json(&self.output, text).map_err(|e| e.to_string()))
+                .and_then(|text| message::parse_json(output, text).map_err(|e| e.to_string()))
         } else {
-            message::decode(&self.output, payload).map_err(|e| e.to_string())
+            message::decode(output, payload).map_err(|e| e.to_string())
         };
         match read {
             Ok(message) => Some(Message { index, range, bytes: message::encode(&message), message }),

@@ -40,6 +40,20 @@ pub fn content_type(codec: Codec, streaming: bool) -> &'static str {
     }
 }
 
+/// The codec a content type names and whether it is a stream's (`application/connect+proto`),
+/// parameters such as `; charset=utf-8` ignored: the inverse of [`content_type`]. `None` for a
+/// content type that is not Connect's.
+pub fn codec_of(content_type: &str) -> Option<(Codec, bool)> {
+    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    match essence.as_str() {
+        "application/proto" => Some((Codec::Proto, false)),
+        "application/json" => Some((Codec::Json, false)),
+        "application/connect+proto" => Some((Codec::Proto, true)),
+        "application/connect+json" => Some((Codec::Json, true)),
+        _ => None,
+    }
+}
+
 /// The headers of a Connect request, in order: content type, protocol version, the deadline as
 /// `connect-timeout-ms`, then the caller's `metadata` (names in lower case) as given.
 pub fn request_headers(
@@ -290,6 +304,18 @@ mod tests {
                 "authorization: Bearer t"
             ]
         );
+    }
+
+    #[test]
+    fn content_types_read_back() {
+        for codec in [Codec::Proto, Codec::Json] {
+            for streaming in [false, true] {
+                assert_eq!(codec_of(content_type(codec, streaming)), Some((codec, streaming)));
+            }
+        }
+        assert_eq!(codec_of("Application/JSON; charset=utf-8"), Some((Codec::Json, false)));
+        assert_eq!(codec_of("application/grpc-web+proto"), None);
+        assert_eq!(codec_of(""), None);
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod draft;
 pub mod examples;
 pub mod explain;
 pub mod grpcweb;
+pub mod har;
 pub mod hexview;
 pub mod input;
 pub mod learn;

@@ -88,19 +88,22 @@ pub fn parse_json_with(
     options: ParseOptions,
 ) -> Result<DynamicMessage, MessageError> {
     let mut deserializer = serde_json::Deserializer::from_str(input);
-    let located = |e: serde_json::Error| {
-        // serde_json counts columns in bytes; report characters.
-        let line_text = input.lines().nth(e.line().saturating_sub(1)).unwrap_or("");
-        let column = line_text.get(..e.column()).map_or(e.column(), |s| s.chars().count()).max(1);
-        let message = e.to_string();
-        let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m).to_owned();
-        MessageError { notation: Notation::Json, line: e.line().max(1), column, message }
-    };
+    let located = |e: serde_json::Error| json_error(input, &e);
     let serde_options = DeserializeOptions::new().deny_unknown_fields(!options.ignore_unknown_fields);
     let message =
         DynamicMessage::deserialize_with_options(desc.clone(), &mut deserializer, &serde_options).map_err(located)?;
     deserializer.end().map_err(located)?;
     Ok(message)
+}
+
+/// A serde_json error on `input` as a [`MessageError`], its column counted in characters (serde_json
+/// counts bytes). Any JSON reader of core reports its errors through this.
+pub(crate) fn json_error(input: &str, e: &serde_json::Error) -> MessageError {
+    let line_text = input.lines().nth(e.line().saturating_sub(1)).unwrap_or("");
+    let column = line_text.get(..e.column()).map_or(e.column(), |s| s.chars().count()).max(1);
+    let message = e.to_string();
+    let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m).to_owned();
+    MessageError { notation: Notation::Json, line: e.line().max(1), column, message }
 }
 
 /// Reads protobuf text format.
