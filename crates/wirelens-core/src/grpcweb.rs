@@ -15,6 +15,7 @@
 
 use std::fmt;
 use std::ops::Range;
+use std::time::Duration;
 
 use crate::input::base64;
 use crate::status::{self, Source, Status};
@@ -154,26 +155,23 @@ pub fn grpc_timeout(ms: u32) -> String {
     if ms <= 99_999_999 { format!("{ms}m") } else { format!("{}S", ms.div_ceil(1000)) }
 }
 
-/// A `grpc-timeout` value (at most 8 digits and a unit: `H`, `M`, `S`, `m`, `u`, `n`) in
-/// milliseconds, rounded up so that no deadline becomes 0; `None` when it is not one. The
-/// inverse of [`grpc_timeout`].
-pub fn parse_grpc_timeout(value: &str) -> Option<u32> {
-    let value = value.trim();
-    let digits = value.get(..value.len().checked_sub(1)?)?;
+/// Parses a `grpc-timeout` value: at most 8 ASCII digits, then `H`, `M`, `S`, `m`, `u` or `n`
+/// (the server's deadlines, a recorded call's). The inverse of [`grpc_timeout`].
+pub fn parse_grpc_timeout(value: &str) -> Option<Duration> {
+    let (digits, unit) = value.split_at_checked(value.len().checked_sub(1)?)?;
     if digits.is_empty() || digits.len() > 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let n: u64 = digits.parse().ok()?;
-    let ms = match &value[digits.len()..] {
-        "H" => n * 3_600_000,
-        "M" => n * 60_000,
-        "S" => n * 1_000,
-        "m" => n,
-        "u" => n.div_ceil(1_000),
-        "n" => n.div_ceil(1_000_000),
+    Some(match unit {
+        "H" => Duration::from_secs(n * 3600),
+        "M" => Duration::from_secs(n * 60),
+        "S" => Duration::from_secs(n),
+        "m" => Duration::from_millis(n),
+        "u" => Duration::from_micros(n),
+        "n" => Duration::from_nanos(n),
         _ => return None,
-    };
-    Some(u32::try_from(ms).unwrap_or(u32::MAX))
+    })
 }
 
 /// The headers of a grpc-web request, in order: content type, `accept`, `x-grpc-web`, the
@@ -613,27 +611,18 @@ mod tests {
 
     #[test]
     fn grpc_timeouts_both_ways() {
-        for ms in [0, 1, 250, 99_999_999, 100_000_000, u32::MAX] {
-            assert_eq!(parse_grpc_timeout(&grpc_timeout(ms)), Some(ms), "{ms}");
+        for ms in [0, 1, 250, 99_999_999, 100_000_000] {
+            assert_eq!(parse_grpc_timeout(&grpc_timeout(ms)), Some(Duration::from_millis(ms.into())), "{ms}");
         }
         assert_eq!((grpc_timeout(100_000_001), grpc_timeout(u32::MAX)), ("100001S".into(), "4294968S".into()));
-        let cases = [
-            ("2S", Some(2_000)),
-            ("1H", Some(3_600_000)),
-            ("3M", Some(180_000)),
-            ("1500u", Some(2)),
-            ("1n", Some(1)),
-            (" 10m ", Some(10)),
-            ("99999999H", Some(u32::MAX)),
-            ("123456789m", None),
-            ("m", None),
-            ("10", None),
-            ("10s", None),
-            ("-1m", None),
-            ("", None),
-        ];
-        for (value, want) in cases {
-            assert_eq!(parse_grpc_timeout(value), want, "{value:?}");
+        assert_eq!(parse_grpc_timeout("500m"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_grpc_timeout("2S"), Some(Duration::from_secs(2)));
+        assert_eq!(parse_grpc_timeout("3M"), Some(Duration::from_secs(180)));
+        assert_eq!(parse_grpc_timeout("1H"), Some(Duration::from_secs(3600)));
+        assert_eq!(parse_grpc_timeout("1500u"), Some(Duration::from_micros(1500)));
+        assert_eq!(parse_grpc_timeout("99999999n"), Some(Duration::from_nanos(99_999_999)));
+        for bad in ["", "m", "100", "123456789m", "-1S", "1.5S", "10s", "1 S", " 10m", "1é"] {
+            assert_eq!(parse_grpc_timeout(bad), None, "{bad:?}");
         }
     }
 

@@ -288,7 +288,9 @@ impl HarCall {
     /// The deadline the call was made with (`grpc-timeout`, or Connect's `connect-timeout-ms`).
     pub fn deadline_ms(&self) -> Option<u32> {
         if let Some(value) = header(&self.request_headers, "grpc-timeout") {
-            return grpcweb::parse_grpc_timeout(value);
+            // In whole milliseconds, rounded up: a deadline never becomes none.
+            let ms = grpcweb::parse_grpc_timeout(value)?.as_nanos().div_ceil(1_000_000);
+            return Some(u32::try_from(ms).unwrap_or(u32::MAX));
         }
         let ms = header(&self.request_headers, "connect-timeout-ms")?.trim();
         // Connect allows at most 10 digits: beyond u32, the longest deadline there is.
