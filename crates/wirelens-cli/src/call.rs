@@ -403,7 +403,7 @@ impl Call {
 }
 
 /// Reads a FileDescriptorSet (`protoc --descriptor_set_out --include_imports`, `buf build -o`).
-fn descriptor_set(path: &PathBuf) -> Result<DescriptorPool, Failure> {
+pub(crate) fn descriptor_set(path: &PathBuf) -> Result<DescriptorPool, Failure> {
     let bytes = std::fs::read(path).map_err(|e| Failure::invalid(format!("cannot read {}: {e}", path.display())))?;
     wirelens_core::schema::read_descriptor_set(&bytes).map_err(|e| {
         let mut failure = Failure::invalid(format!("{}: {e}", path.display()));

@@ -1,7 +1,9 @@
 //! `wirelens annotate --delimited`: a stream of varint-length-prefixed messages (what
 //! `writeDelimitedTo` writes), each annotated and printed as soon as its last byte is read, then
 //! dropped: memory holds one message and its annotation, however long the stream. The framing
-//! is core's `wire::Delimited`; this file reads, numbers and prints.
+//! is core's `wire::Delimited`, and one `wire::Annotator` reads every message (the schema's table
+//! is built once per stream); this file reads, numbers and prints, into one buffer that goes to
+//! stdout whenever it holds [`FLUSH_AT`] bytes.
 
 use std::fmt::Write as _;
 use std::io::{self, Read};
@@ -9,7 +11,7 @@ use std::io::{self, Read};
 use prost_reflect::MessageDescriptor;
 use wirelens_core::protoscope;
 use wirelens_core::varint;
-use wirelens_core::wire::{Delimited, DelimitedMessage, annotate};
+use wirelens_core::wire::{Annotation, Annotator, Delimited, DelimitedMessage, Limits};
 
 use crate::error::Failure;
 use crate::output;
@@ -23,25 +25,29 @@ pub enum Form {
     Protoscope,
 }
 
+/// The output buffer's size: written to stdout once it holds this much.
+const FLUSH_AT: usize = 1 << 16;
+
 /// Reads the stream from `source` to its end, printing each message to stdout.
 pub fn run(source: &mut dyn Read, desc: Option<&MessageDescriptor>, form: Form) -> Result<(), Failure> {
     let mut splitter = Delimited::new();
+    let mut annotator = Annotator::new(desc, Limits::default());
     let mut failure = None;
     let mut at_end = false;
     output::stream_stdout(|out| {
         let mut chunk = vec![0; 1 << 16];
-        let mut text = String::new();
+        let mut text = String::with_capacity(FLUSH_AT * 2);
         loop {
             let n = match source.read(&mut chunk) {
                 Ok(0) => {
                     at_end = true;
-                    return Ok(());
+                    return out.write_str(&text);
                 }
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     failure = Some(Failure::invalid(format!("cannot read the stream: {e}")));
-                    return Ok(());
+                    return out.write_str(&text);
                 }
             };
             splitter.push(&chunk[..n]);
@@ -50,12 +56,14 @@ pub fn run(source: &mut dyn Read, desc: Option<&MessageDescriptor>, form: Form) 
                     Ok(message) => message,
                     Err(e) => {
                         failure = Some(Failure::invalid(e.to_string()));
-                        return Ok(());
+                        return out.write_str(&text);
                     }
                 };
-                text.clear();
-                print(&message, desc, form, &mut text);
-                out.write_str(&text)?;
+                print(&message, annotator.annotate(message.bytes), form, &mut text);
+                if text.len() >= FLUSH_AT {
+                    out.write_str(&text)?;
+                    text.clear();
+                }
             }
         }
     })?;
@@ -67,9 +75,9 @@ pub fn run(source: &mut dyn Read, desc: Option<&MessageDescriptor>, form: Form) 
     }
 }
 
-fn print(m: &DelimitedMessage, desc: Option<&MessageDescriptor>, form: Form, out: &mut String) {
+/// Appends message `m`, annotated as `a`, to `out`.
+fn print(m: &DelimitedMessage, a: &Annotation, form: Form, out: &mut String) {
     let start = m.offset + m.prefix as u64;
-    let a = annotate(&m.bytes, desc);
     match form {
         Form::Listing { explain, color } => {
             let _ = writeln!(
@@ -78,7 +86,7 @@ fn print(m: &DelimitedMessage, desc: Option<&MessageDescriptor>, form: Form, out
                 m.index,
                 wirelens_core::wire::plural(m.bytes.len() as u64, "byte", "bytes")
             );
-            let _ = output::listing_to(&a, explain, color, out);
+            let _ = output::listing_to(a, explain, color, out);
         }
         Form::Protoscope => {
             let _ = writeln!(out, "# message {}: bytes {start}..{}", m.index, start + m.bytes.len() as u64);
@@ -88,9 +96,7 @@ fn print(m: &DelimitedMessage, desc: Option<&MessageDescriptor>, form: Form, out
             } else {
                 out.push_str("{\n");
             }
-            for line in protoscope::write(&a).lines() {
-                let _ = writeln!(out, "  {line}");
-            }
+            protoscope::write_to(a, 1, out);
             out.push_str("}\n");
         }
     }

@@ -126,3 +126,26 @@ pub const CALL: &str = r#"Examples (with `cargo run -p wirelens-server -- --memo
   Each response is one line of canonical proto3 JSON. Exit status 3: the server could not be
   reached, or the call ended with a status other than OK (printed by name and number, with its
   details)."#;
+
+pub const HAR: &str = r#"Examples:
+  $ wirelens har crates/wirelens-core/tests/data/chromium.har --entry 8 \
+        --proto interop/proto/wirelens/interop/v1/echo.proto -I interop/proto
+  #8 connect wirelens.interop.v1.EchoService/Count: OK (0)
+    http://127.0.0.1:34973, HTTP 200, 95 ms, 15 bytes sent, 69 received
+    > {"text":"stream","times":2}
+    < {"text":"stream 1","index":1}
+    < {"text":"stream 2","index":2}
+    trailer: x-count: 2
+
+  Without --entry, every call; without a schema, each message's bytes (--annotate reads them):
+  $ wirelens har crates/wirelens-core/tests/data/chromium.har --entry 1
+  #1 grpc-web wirelens.interop.v1.EchoService/Say: OK (0)
+    http://127.0.0.1:34973, HTTP 200, 380 ms, 9 bytes sent, 66 received
+    > 0A 02 68 69  (bytes 5..9)
+    < 0A 02 48 49 1A 04 65 63 68 6F 1A 02 68 69 22 06 08 A5 FA CD AC 06  (bytes 5..27)
+    trailer: grpc-status: 0
+    trailer: x-echo-length: 2
+
+  A body the file lost (a binary request written as text by the recorder) or lacks (playwright's
+  content "omit" or "attach") is said so in place of its messages. Exit status 1: the file is not
+  a HAR (not JSON, or no log.entries); a call that failed is listed with its status."#;

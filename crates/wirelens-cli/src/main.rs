@@ -8,6 +8,7 @@
 mod call;
 mod delimited;
 mod error;
+mod har;
 mod help;
 mod load;
 mod output;
@@ -58,6 +59,36 @@ enum Command {
     /// Call any method of any service over gRPC, grpc-web or Connect, and show the answers
     #[command(after_long_help = help::CALL)]
     Call(CallArgs),
+    /// List the grpc-web and Connect calls of a HAR file (DevTools, playwright) with their messages
+    #[command(after_long_help = help::HAR)]
+    Har(HarArgs),
+}
+
+#[derive(Debug, Args)]
+struct HarArgs {
+    /// The HAR file: DevTools' "Save all as HAR", playwright's recordHar (content embedded)
+    #[arg(value_name = "FILE.har")]
+    file: PathBuf,
+    /// A .proto file of the schema (repeatable); its imports are read from -I directories.
+    /// Without a schema, the messages' bytes are shown
+    #[arg(long = "proto", value_name = "FILE", help_heading = "Schema", conflicts_with = "descriptor_set")]
+    protos: Vec<PathBuf>,
+    /// An include directory for --proto (repeatable; default: .)
+    #[arg(short = 'I', long = "proto-path", value_name = "DIR", help_heading = "Schema")]
+    proto_path: Vec<PathBuf>,
+    /// The schema as an encoded FileDescriptorSet (.binpb, .pb, .protoset)
+    #[arg(long, value_name = "FILE", help_heading = "Schema")]
+    descriptor_set: Option<PathBuf>,
+    /// Only the call of this entry (its number in the file's log.entries, as listed)
+    #[arg(long, value_name = "N")]
+    entry: Option<usize>,
+    /// Also show every message's wire bytes, annotated
+    #[arg(long)]
+    annotate: bool,
+    /// With a schema: also print each call as `wirelens call`, grpcurl and `buf curl` lines (its
+    /// URL, protocol, metadata, deadline and requests), to make it again
+    #[arg(long)]
+    commands: bool,
 }
 
 #[derive(Debug, Args)]
@@ -328,6 +359,16 @@ fn main() -> ExitCode {
         Command::Decode(args) => decode(&args, &ui),
         Command::Annotate(args) => annotate_cmd(&args, &ui),
         Command::Call(args) => call_cmd(args, &ui),
+        Command::Har(args) => har::run(&har::Har {
+            file: args.file,
+            protos: args.protos,
+            include: args.proto_path,
+            descriptor_set: args.descriptor_set,
+            entry: args.entry,
+            annotate: args.annotate,
+            commands: args.commands,
+            color: ui.stdout_color,
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

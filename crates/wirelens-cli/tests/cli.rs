@@ -850,6 +850,8 @@ fn help_lists_the_commands() {
               decode    Decode bytes (hex, base64, escaped or raw) as a message, to JSON or text format
               annotate  Show what every byte means, with or without a schema
               call      Call any method of any service over gRPC, grpc-web or Connect, and show the answers
+              har       List the grpc-web and Connect calls of a HAR file (DevTools, playwright) with their
+                        messages
               help      Print this message or the help of the given subcommand(s)
 
             Options:
@@ -879,7 +881,7 @@ fn help_examples_hold() {
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_wirelens")).parent().unwrap();
     let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
     let mut count = 0;
-    for command in ["", "encode", "decode", "annotate"] {
+    for command in ["", "encode", "decode", "annotate", "har"] {
         let help = run(&words(&format!("{command} --help")), b"");
         let help = String::from_utf8(help.stdout).unwrap();
         let examples = help.split_once("\nExamples:\n").expect("the help has examples").1;
@@ -895,7 +897,7 @@ fn help_examples_hold() {
             count += 1;
         }
     }
-    assert_eq!(count, 14);
+    assert_eq!(count, 16);
 }
 
 /// `(command, output)` pairs: a `$ ` line and its `\` continuations, then the lines up to
@@ -934,6 +936,145 @@ fn a_message_without_a_json_form_is_invalid_input() {
         details {
           type_url: "abc"
         }
+    "#]],
+    );
+}
+
+/// `wirelens har` on the HAR Chromium recorded under playwright (core's test data): every call
+/// with its status and messages both ways, the request the recorder lost said so; then files
+/// that are not HARs, and an entry that is not a call.
+#[test]
+fn lists_the_calls_of_a_har_file() {
+    const HAR: &str = "crates/wirelens-core/tests/data/chromium.har";
+    check(
+        &format!("har {HAR} --proto interop/proto/wirelens/interop/v1/echo.proto -I interop/proto"),
+        expect![[r#"
+            status: 0
+            --- stdout
+            9 calls, 1 other entry (recorded by Playwright 1.64.1)
+
+            #1 grpc-web wirelens.interop.v1.EchoService/Say: OK (0)
+              http://127.0.0.1:34973, HTTP 200, 380 ms, 9 bytes sent, 66 received
+              > {"text":"hi"}
+              < {"text":"HI","tags":["echo","hi"],"at":"2024-01-02T03:04:05Z"}
+              trailer: grpc-status: 0
+              trailer: x-echo-length: 2
+
+            #2 grpc-web wirelens.interop.v1.EchoService/Count: OK (0)
+              http://127.0.0.1:34973, HTTP 200, 164 ms, 160 bytes sent, 519 received
+              > (request body lost bytes in the file: the recorder wrote the binary body as text, and 2 runs of bytes that were not UTF-8 became U+FFFD (the first at byte 4 of the text): their bytes are lost)
+              < {"text":"✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓ 1","index":1}
+              < {"text":"✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓ 2","index":2}
+              < {"text":"✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓✓ 3","index":3}
+              trailer: grpc-status: 0
+              trailer: x-count: 3
+
+            #3 grpc-web-text wirelens.interop.v1.EchoService/Count: UNKNOWN (2): HTTP 415 without a grpc-status
+              http://127.0.0.1:34973, HTTP 415, 16 ms, 20 bytes sent, 0 received
+              > {"text":"text","times":2}
+
+            #4 grpc-web wirelens.interop.v1.EchoService/Fail: FAILED_PRECONDITION (9): echo refuses 'no'
+              http://127.0.0.1:34973, HTTP 200, 47 ms, 9 bytes sent, 233 received
+              > {"text":"no"}
+              trailer: grpc-message: echo%20refuses%20'no'
+              trailer: grpc-status: 9
+              trailer: grpc-status-details-bin: CAkSEWVjaG8gcmVmdXNlcyAnbm8nGlgKKHR5cGUuZ29vZ2xlYXBpcy5jb20vZ29vZ2xlLnJwYy5FcnJvckluZm8SLAoMRUNIT19SRUZVU0VEEhB3aXJlbGVucy5pbnRlcm9wGgoKBHRleHQSAm5v
+
+            #5 connect wirelens.interop.v1.EchoService/Say: OK (0)
+              http://127.0.0.1:34973, HTTP 200, 107 ms, 9 bytes sent, 28 received
+              > {"text":"proto","times":3}
+              < {"text":"PROTO","tags":["echo","proto"],"at":"2024-01-02T03:04:05Z"}
+              trailer: x-echo-length: 5
+
+            #6 connect-json wirelens.interop.v1.EchoService/Say: OK (0)
+              http://127.0.0.1:34973, HTTP 200, 38 ms, 15 bytes sent, 66 received
+              > {"text":"json"}
+              < {"text":"JSON","tags":["echo","json"],"at":"2024-01-02T03:04:05Z"}
+              trailer: x-echo-length: 4
+
+            #7 connect-json wirelens.interop.v1.EchoService/Fail: FAILED_PRECONDITION (9): echo refuses 'nope'
+              http://127.0.0.1:34973, HTTP 400, 59 ms, 15 bytes sent, 179 received
+              > {"text":"nope"}
+
+            #8 connect wirelens.interop.v1.EchoService/Count: OK (0)
+              http://127.0.0.1:34973, HTTP 200, 95 ms, 15 bytes sent, 69 received
+              > {"text":"stream","times":2}
+              < {"text":"stream 1","index":1}
+              < {"text":"stream 2","index":2}
+              trailer: x-count: 2
+
+            #9 connect-json wirelens.interop.v1.EchoService/CountThenFail: FAILED_PRECONDITION (9): echo refuses 'j'
+              http://127.0.0.1:34973, HTTP 200, 88 ms, 27 bytes sent, 216 received
+              > {"text":"j","times":1}
+              < {"text":"j 1","index":1}
+        "#]],
+    );
+    check(
+        &format!(
+            "har {HAR} --entry 7 --commands --proto interop/proto/wirelens/interop/v1/echo.proto -I interop/proto"
+        ),
+        expect![[r#"
+            status: 0
+            --- stdout
+            #7 connect-json wirelens.interop.v1.EchoService/Fail: FAILED_PRECONDITION (9): echo refuses 'nope'
+              http://127.0.0.1:34973, HTTP 400, 59 ms, 15 bytes sent, 179 received
+              > {"text":"nope"}
+              $ wirelens call -I interop/proto --proto interop/proto/wirelens/interop/v1/echo.proto --protocol connect-json --addr http://127.0.0.1:34973 wirelens.interop.v1.EchoService/Fail --json '{"text":"nope"}'
+              $ grpcurl -plaintext -import-path interop/proto -proto interop/proto/wirelens/interop/v1/echo.proto -d '{"text":"nope"}' 127.0.0.1:34973 wirelens.interop.v1.EchoService/Fail
+              $ buf curl --protocol connect --schema interop/proto/wirelens/interop/v1/echo.proto -d '{"text":"nope"}' http://127.0.0.1:34973/wirelens.interop.v1.EchoService/Fail
+        "#]],
+    );
+    check(
+        &format!("har {HAR} --entry 9"),
+        expect![[r#"
+        status: 0
+        --- stdout
+        #9 connect-json wirelens.interop.v1.EchoService/CountThenFail: FAILED_PRECONDITION (9): echo refuses 'j'
+          http://127.0.0.1:34973, HTTP 200, 88 ms, 27 bytes sent, 216 received
+          > {"text":"j","times":1}  (bytes 5..27)
+          < {"text":"j 1","index":1}  (bytes 5..29)
+    "#]],
+    );
+    check(
+        "har Cargo.toml",
+        expect![[r#"
+        status: 1
+        --- stderr
+        wirelens: error: Cargo.toml: not a HAR file: not JSON at line 1, column 2: expected value
+          1 | [package]
+            |  ^
+    "#]],
+    );
+    // JSON, but not a HAR; a HAR of no calls (written where the test runs).
+    let dir = TempDir::new("har");
+    dir.write("log.json", r#"{"log": {"version": "1.2"}}"#);
+    let dir = dir.write("empty.har", r#"{"log": {"entries": [{"request": {"method": "GET", "url": "https://e/"}}]}}"#);
+    let out = |name: &str| {
+        render(&run(&["har".as_ref(), dir.join(name).as_os_str()], b"")).replace(&*dir.to_string_lossy(), "DIR")
+    };
+    expect![[r#"
+        status: 1
+        --- stderr
+        wirelens: error: DIR/log.json: not a HAR file: its 'log' has no 'entries' list
+        status: 0
+        --- stdout
+        0 calls, 1 other entry
+    "#]]
+    .assert_eq(&(out("log.json") + &out("empty.har")));
+    check(
+        &format!("har {HAR} --entry 0"),
+        expect![[r#"
+        status: 2
+        --- stderr
+        wirelens: error: entry 0 is not a grpc-web or Connect call; the calls are entries 1, 2, 3, 4, 5, 6, 7, 8, 9
+    "#]],
+    );
+    check(
+        "har no-such.har",
+        expect![[r#"
+        status: 1
+        --- stderr
+        wirelens: error: cannot read no-such.har: No such file or directory (os error 2)
     "#]],
     );
 }

@@ -276,6 +276,28 @@ impl HarCall {
         Ok(Answer { messages, payloads, finished, lossy })
     }
 
+    /// The request headers the caller chose (`authorization`, `x-…`): what
+    /// [`call::Target::metadata`] takes to send the call again. Left out: the protocol's own
+    /// (content type, `x-grpc-web`, `connect-protocol-version`, the deadline: see
+    /// [`deadline_ms`](HarCall::deadline_ms)) and the browser's (`origin`, `user-agent`, `sec-…`,
+    /// cookies), which it sets itself.
+    pub fn metadata(&self) -> Vec<(String, String)> {
+        self.request_headers.iter().filter(|(name, _)| !not_metadata(name)).cloned().collect()
+    }
+
+    /// The deadline the call was made with (`grpc-timeout`, or Connect's `connect-timeout-ms`).
+    pub fn deadline_ms(&self) -> Option<u32> {
+        if let Some(value) = header(&self.request_headers, "grpc-timeout") {
+            // In whole milliseconds, rounded up: a deadline never becomes none.
+            let ms = grpcweb::parse_grpc_timeout(value)?.as_nanos().div_ceil(1_000_000);
+            return Some(u32::try_from(ms).unwrap_or(u32::MAX));
+        }
+        let ms = header(&self.request_headers, "connect-timeout-ms")?.trim();
+        // Connect allows at most 10 digits: beyond u32, the longest deadline there is.
+        (!ms.is_empty() && ms.len() <= 10 && ms.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| ms.parse::<u64>().map_or(u32::MAX, |n| u32::try_from(n).unwrap_or(u32::MAX)))
+    }
+
     /// The request body's size in bytes (a Connect GET's: the `message` parameter's, decoded):
     /// what the file holds, or, for a body it lost or lacks, the size it records.
     pub fn request_size(&self) -> Option<usize> {
@@ -573,6 +595,49 @@ fn headers(list: Option<&Value>) -> Vec<(String, String)> {
             (!name.starts_with(':')).then(|| (name.to_ascii_lowercase(), value.to_owned()))
         })
         .collect()
+}
+
+/// Request headers a caller does not choose: the protocols' (`call::request` writes them again)
+/// and the browser's (fetch refuses to set them, or sets them itself).
+fn not_metadata(name: &str) -> bool {
+    const PROTOCOL: [&str; 14] = [
+        "content-type",
+        "accept",
+        "x-grpc-web",
+        "x-user-agent",
+        "grpc-timeout",
+        "grpc-encoding",
+        "grpc-accept-encoding",
+        "connect-protocol-version",
+        "connect-timeout-ms",
+        "connect-content-encoding",
+        "connect-accept-encoding",
+        "content-encoding",
+        "te",
+        "content-length",
+    ];
+    const BROWSER: [&str; 17] = [
+        "accept-charset",
+        "accept-encoding",
+        "accept-language",
+        "cache-control",
+        "connection",
+        "cookie",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "pragma",
+        "priority",
+        "referer",
+        "user-agent",
+        "upgrade",
+    ];
+    PROTOCOL.contains(&name)
+        || BROWSER.contains(&name)
+        || ["sec-", "proxy-", "access-control-request-"].iter().any(|prefix| name.starts_with(prefix))
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {

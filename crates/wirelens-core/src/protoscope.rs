@@ -10,115 +10,186 @@
 
 use std::fmt::Write as _;
 
-use crate::input::protoscope::{double_literal, float_literal, hex_literal, string_literal};
+use crate::input::protoscope::{double_literal, float_literal, push_hex_literal, push_string_literal};
 use crate::varint;
 use crate::wire::{Annotation, NodeId, NodeKind, Scalar, WireType};
 
 /// The annotation as protoscope text, one record per line, nested messages indented.
 pub fn write(annotation: &Annotation) -> String {
-    let mut writer = Writer { a: annotation, out: String::new() };
+    let mut out = String::new();
+    write_to(annotation, 0, &mut out);
+    out
+}
+
+/// [`write`](fn@write), appended to `out` with every line `depth` levels (two spaces each) further
+/// in: how a printer of many messages (`--delimited`) puts them in one buffer. Writes straight
+/// into `out`, a line at a time, with no text of its own per record.
+pub fn write_to(annotation: &Annotation, depth: usize, out: &mut String) {
+    let mut writer = Writer { a: annotation, out, comment: String::new() };
     for id in annotation.roots() {
-        writer.item(id, 0);
+        writer.item(id, depth);
     }
-    writer.out
 }
 
 struct Writer<'a> {
     a: &'a Annotation,
-    out: String,
+    out: &'a mut String,
+    /// The comment of the line being written, put after it by [`Writer::end`].
+    comment: String,
 }
 
 impl Writer<'_> {
-    fn line(&mut self, depth: usize, text: &str, comment: Option<String>) {
-        let _ = write!(self.out, "{:indent$}{text}", "", indent = depth * 2);
-        if let Some(comment) = comment.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-            let _ = write!(self.out, "  # {}", comment.replace('\n', " "));
+    /// Begins a line.
+    fn indent(&mut self, depth: usize) {
+        for _ in 0..depth {
+            self.out.push_str("  ");
+        }
+    }
+
+    /// Ends the line: its comment, if any (trimmed, on one line), then the line feed.
+    fn end(&mut self) {
+        let comment = self.comment.trim();
+        if !comment.is_empty() {
+            self.out.push_str("  # ");
+            if comment.bytes().any(|b| b == b'\n') {
+                self.out.push_str(&comment.replace('\n', " "));
+            } else {
+                self.out.push_str(comment);
+            }
         }
         self.out.push('\n');
+        self.comment.clear();
     }
 
     fn item(&mut self, id: NodeId, depth: usize) {
-        match &self.a.node(id).kind {
-            NodeKind::Field(_) => self.field(id, depth),
+        if self.a.is_field(id) {
+            return self.field(id, depth);
+        }
+        match self.a.kind(id) {
             NodeKind::Invalid(reason) => {
-                let hex = hex_literal(self.a.slice(id));
-                self.line(depth, &hex, Some(format!("not readable: {reason}")));
+                self.indent(depth);
+                push_hex_literal(self.out, self.a.slice(id));
+                let _ = write!(self.comment, "not readable: {reason}");
+                self.end();
             }
             _ => {
-                let hex = hex_literal(self.a.slice(id));
-                self.line(depth, &hex, None);
+                self.indent(depth);
+                push_hex_literal(self.out, self.a.slice(id));
+                self.end();
             }
         }
     }
 
     fn field(&mut self, id: NodeId, depth: usize) {
-        let NodeKind::Field(field) = &self.a.node(id).kind else { return };
-        let children: Vec<NodeId> = self.a.children(id).collect();
+        let Some(field) = self.a.field(id) else { return };
+        let fd = field.descriptor();
         // Names come from the schema; without one the field number is already on the line.
-        let label = if field.descriptor().is_some() { field.label() } else { String::new() };
-        let Some(tag) = children.first().and_then(|&t| self.tag(t)) else {
-            return self.raw(id, depth, &label);
-        };
-        let kinds: Vec<NodeKind> = children.iter().map(|&c| self.a.kind(c)).collect();
-        match (field.wire_type(), &kinds[1..]) {
-            (WireType::Varint | WireType::I32 | WireType::I64, [NodeKind::Scalar(scalar)]) => {
-                let value = self.scalar(children[1], scalar);
-                let meaning = meaning(scalar, field.descriptor());
-                self.line(depth, &format!("{tag} {value}"), Some(label + &meaning));
+        let label = fd.map_or("", |fd| fd.name());
+        // A record has a tag and at most two nodes after it, but for a group's.
+        let mut children = [0; 3];
+        let mut count = 0;
+        for child in self.a.children(id) {
+            if count < children.len() {
+                children[count] = child;
             }
-            (WireType::Len, [NodeKind::Length(len), payload]) => {
+            count += 1;
+        }
+        if count == 0 || !matches!(self.a.kind(children[0]), NodeKind::Tag { .. }) {
+            return self.raw(id, depth, label);
+        }
+        let kind = |at: usize| if at < count.min(3) { Some(self.a.kind(children[at])) } else { None };
+        let (second, third) = (kind(1), kind(2));
+        match (field.wire_type(), count, second, third) {
+            (WireType::Varint | WireType::I32 | WireType::I64, 2, Some(NodeKind::Scalar(scalar)), _) => {
+                self.indent(depth);
+                self.tag(children[0]);
+                self.out.push(' ');
+                self.scalar(children[1], &scalar);
+                self.comment.push_str(label);
+                meaning(&scalar, fd, &mut self.comment);
+                self.end();
+            }
+            (WireType::Len, 3, Some(NodeKind::Length(len)), Some(payload)) => {
                 let payload_id = children[2];
-                if self.a.node(payload_id).range.len() as u64 != *len {
-                    return self.raw(id, depth, &label);
+                if self.a.range(payload_id).len() as u64 != len {
+                    return self.raw(id, depth, label);
                 }
-                let open = format!("{tag} {}{{", long_form(self.a.slice(children[1])));
+                self.indent(depth);
+                self.tag(children[0]);
+                self.out.push(' ');
+                long_form(self.a.slice(children[1]), self.out);
+                self.out.push('{');
+                self.comment.push_str(label);
                 match payload {
                     NodeKind::Str => {
-                        let text = string_literal(&self.a.text(payload_id));
-                        self.line(depth, &format!("{open}{text}}}"), Some(label));
+                        let bytes = self.a.slice(payload_id);
+                        match std::str::from_utf8(bytes) {
+                            Ok(text) => push_string_literal(self.out, text),
+                            Err(_) => push_string_literal(self.out, &String::from_utf8_lossy(bytes)),
+                        }
+                        self.out.push('}');
+                        self.end();
                     }
                     NodeKind::Message if self.a.is_leaf(payload_id) => {
-                        self.line(depth, &format!("{open}}}"), Some(label))
+                        self.out.push('}');
+                        self.end();
                     }
                     NodeKind::Message => {
-                        self.line(depth, &open, Some(label));
+                        self.end();
                         for child in self.a.children(payload_id) {
                             self.item(child, depth + 1);
                         }
-                        self.line(depth, "}", None);
+                        self.indent(depth);
+                        self.out.push('}');
+                        self.end();
                     }
                     NodeKind::Packed => {
-                        let values: Vec<String> = self
-                            .a
-                            .children(payload_id)
-                            .map(|c| match &self.a.node(c).kind {
-                                NodeKind::Scalar(s) => self.scalar(c, s),
-                                _ => hex_literal(self.a.slice(c)),
-                            })
-                            .collect();
-                        self.line(depth, &format!("{open}{}}}", values.join(" ")), Some(label + " (packed)"));
+                        for (i, c) in self.a.children(payload_id).enumerate() {
+                            if i > 0 {
+                                self.out.push(' ');
+                            }
+                            match self.a.kind(c) {
+                                NodeKind::Scalar(s) => self.scalar(c, &s),
+                                _ => push_hex_literal(self.out, self.a.slice(c)),
+                            }
+                        }
+                        self.out.push('}');
+                        self.comment.push_str(" (packed)");
+                        self.end();
                     }
                     _ => {
-                        let hex = hex_literal(self.a.slice(payload_id));
-                        self.line(depth, &format!("{open}{hex}}}"), Some(label));
+                        push_hex_literal(self.out, self.a.slice(payload_id));
+                        self.out.push('}');
+                        self.end();
                     }
                 }
             }
-            (WireType::StartGroup, rest) => {
-                self.line(depth, &tag, Some(label + " (group)"));
-                for (&child, kind) in children[1..].iter().zip(rest) {
-                    match kind {
+            (WireType::StartGroup, _, _, _) => {
+                self.indent(depth);
+                self.tag(children[0]);
+                self.comment.push_str(label);
+                self.comment.push_str(" (group)");
+                self.end();
+                for child in self.a.children(id).skip(1) {
+                    match self.a.kind(child) {
                         NodeKind::Message => self.a.children(child).for_each(|c| self.item(c, depth + 1)),
-                        NodeKind::Tag { .. } => match self.tag(child) {
-                            Some(end) => self.line(depth, &end, None),
-                            None => self.item(child, depth),
-                        },
+                        NodeKind::Tag { .. } => {
+                            self.indent(depth);
+                            self.tag(child);
+                            self.end();
+                        }
                         _ => self.item(child, depth + 1),
                     }
                 }
             }
-            (WireType::EndGroup, []) => self.line(depth, &tag, Some(label + " (end of a group that was not started)")),
-            _ => self.raw(id, depth, &label),
+            (WireType::EndGroup, 1, _, _) => {
+                self.indent(depth);
+                self.tag(children[0]);
+                self.comment.push_str(label);
+                self.comment.push_str(" (end of a group that was not started)");
+                self.end();
+            }
+            _ => self.raw(id, depth, label),
         }
     }
 
@@ -128,81 +199,92 @@ impl Writer<'_> {
             NodeKind::Invalid(reason) => Some(reason),
             _ => None,
         });
-        let comment = match reason {
-            Some(reason) if label.is_empty() => format!("not readable: {reason}"),
-            Some(reason) => format!("{label}: {reason}"),
-            None => label.to_owned(),
+        let _ = match reason {
+            Some(reason) if label.is_empty() => write!(self.comment, "not readable: {reason}"),
+            Some(reason) => write!(self.comment, "{label}: {reason}"),
+            None => self.comment.write_str(label),
         };
-        let hex = hex_literal(self.a.slice(id));
-        self.line(depth, &hex, Some(comment));
+        self.indent(depth);
+        push_hex_literal(self.out, self.a.slice(id));
+        self.end();
     }
 
-    /// `N:` (or `N:SGROUP`, `N:EGROUP`) behind its long form.
-    fn tag(&self, id: NodeId) -> Option<String> {
-        let NodeKind::Tag { field, wire_type } = self.a.node(id).kind else { return None };
+    /// `N:` (or `N:SGROUP`, `N:EGROUP`) behind its long form, for the `Tag` node `id`.
+    fn tag(&mut self, id: NodeId) {
+        let NodeKind::Tag { field, wire_type } = self.a.kind(id) else { return };
+        long_form(self.a.slice(id), self.out);
+        self.out.push_str(itoa::Buffer::new().format(field));
+        self.out.push(':');
         // Values carry their width (`5i32`, `1.5`, `{`), so only groups need the type spelled.
-        let implied = !matches!(wire_type, WireType::StartGroup | WireType::EndGroup);
-        let name = if implied { String::new() } else { wire_type.name().to_owned() };
-        Some(format!("{}{field}:{name}", long_form(self.a.slice(id))))
+        if matches!(wire_type, WireType::StartGroup | WireType::EndGroup) {
+            self.out.push_str(wire_type.name());
+        }
     }
 
     /// A scalar leaf as the token that writes its bytes back.
-    fn scalar(&self, id: NodeId, scalar: &Scalar) -> String {
+    fn scalar(&mut self, id: NodeId, scalar: &Scalar) {
         let bytes = self.a.slice(id);
-        match *scalar {
+        let out = &mut *self.out;
+        let _ = match *scalar {
             Scalar::Fixed32(_) | Scalar::SFixed32(_) | Scalar::Float(_) => {
                 let bits = u32::from_le_bytes(bytes.try_into().unwrap_or_default());
                 match *scalar {
-                    Scalar::SFixed32(v) => format!("{v}i32"),
-                    Scalar::Float(f) if f.to_bits() == bits => float_literal(f).unwrap_or(format!("{bits}i32")),
-                    _ => format!("{bits}i32"),
+                    Scalar::SFixed32(v) => write!(out, "{v}i32"),
+                    Scalar::Float(f) if f.to_bits() == bits => match float_literal(f) {
+                        Some(text) => out.write_str(&text),
+                        None => write!(out, "{bits}i32"),
+                    },
+                    _ => write!(out, "{bits}i32"),
                 }
             }
             Scalar::Fixed64(_) | Scalar::SFixed64(_) | Scalar::Double(_) => {
                 let bits = u64::from_le_bytes(bytes.try_into().unwrap_or_default());
                 match *scalar {
-                    Scalar::SFixed64(v) => format!("{v}i64"),
-                    Scalar::Double(f) if f.to_bits() == bits => double_literal(f).unwrap_or(format!("{bits}i64")),
-                    _ => format!("{bits}i64"),
+                    Scalar::SFixed64(v) => write!(out, "{v}i64"),
+                    Scalar::Double(f) if f.to_bits() == bits => match double_literal(f) {
+                        Some(text) => out.write_str(&text),
+                        None => write!(out, "{bits}i64"),
+                    },
+                    _ => write!(out, "{bits}i64"),
                 }
             }
             _ => {
-                let Ok(v) = varint::decode(bytes) else { return hex_literal(bytes) };
-                let value = match *scalar {
-                    Scalar::SInt { raw, value } if zigzag(value) == raw => format!("{value}z"),
-                    Scalar::Bool { raw: 0 } => "false".into(),
-                    Scalar::Bool { raw: 1 } => "true".into(),
+                let Ok(v) = varint::decode(bytes) else { return push_hex_literal(out, bytes) };
+                long_form(bytes, out);
+                match *scalar {
+                    Scalar::SInt { raw, value } if zigzag(value) == raw => write!(out, "{value}z"),
+                    Scalar::Bool { raw: 0 } => out.write_str("false"),
+                    Scalar::Bool { raw: 1 } => out.write_str("true"),
                     // A signed field's negatives as such: `-1` writes the same ten bytes as
                     // 18446744073709551615, the spelling unsigned fields and schema-less reads keep.
-                    Scalar::Int(_) if v.value >= 1 << 63 => (v.value as i64).to_string(),
-                    _ => v.value.to_string(),
-                };
-                format!("{}{value}", long_form(bytes))
+                    Scalar::Int(_) if v.value >= 1 << 63 => out.write_str(itoa::Buffer::new().format(v.value as i64)),
+                    _ => out.write_str(itoa::Buffer::new().format(v.value)),
+                }
             }
-        }
+        };
     }
 }
 
 /// What a comment adds to a scalar's field name: the schema's reading where the token does not
 /// already say it (an enum's name).
-fn meaning(scalar: &Scalar, field: Option<&prost_reflect::FieldDescriptor>) -> String {
-    match *scalar {
-        Scalar::Enum(v) => match field.map(|f| f.kind()) {
+fn meaning(scalar: &Scalar, field: Option<&prost_reflect::FieldDescriptor>, comment: &mut String) {
+    if let Scalar::Enum(v) = *scalar {
+        let _ = match field.map(|f| f.kind()) {
             Some(prost_reflect::Kind::Enum(e)) => match e.get_value(v) {
-                Some(value) => format!(" = {}", value.name()),
-                None => format!(" = {v}, not a value of {}", e.name()),
+                Some(value) => write!(comment, " = {}", value.name()),
+                None => write!(comment, " = {v}, not a value of {}", e.name()),
             },
-            _ => format!(" = enum {v}"),
-        },
-        _ => String::new(),
+            _ => write!(comment, " = enum {v}"),
+        };
     }
 }
 
 /// `long-form:N ` for a varint that takes N more bytes than it needs, else nothing.
-fn long_form(bytes: &[u8]) -> String {
-    match varint::decode(bytes) {
-        Ok(v) if v.is_overlong() => format!("long-form:{} ", v.len - varint::encoded_len(v.value)),
-        _ => String::new(),
+fn long_form(bytes: &[u8], out: &mut String) {
+    if let Ok(v) = varint::decode(bytes)
+        && v.is_overlong()
+    {
+        let _ = write!(out, "long-form:{} ", v.len - varint::encoded_len(v.value));
     }
 }
 

@@ -1,5 +1,6 @@
 //! The central properties, with fixed seeds so every run checks the same cases:
 //! - for any bytes, with or without a schema, `annotate` returns and its leaves tile the input;
+//! - an `Annotator` reused message after message reads each as `annotate` does;
 //! - for any message of the example schemas, `annotate(encode(m))` has no invalid span and the
 //!   values it shows rebuild exactly the message `decode(encode(m))` gives;
 //! - JSON and text format round-trip to the same bytes.
@@ -9,6 +10,7 @@ use proptest::test_runner::{Config, RngSeed};
 use prost_reflect::{DynamicMessage, Kind, MessageDescriptor, Value};
 use wirelens_core::message::{self, JsonStyle};
 use wirelens_core::wire::{self, Annotation, NodeId, NodeKind, Scalar};
+use wirelens_core::{explain, protoscope};
 
 mod common;
 use common::{Generator, descriptors};
@@ -34,6 +36,28 @@ proptest! {
         let descriptors = descriptors();
         assert_tiles(&wire::annotate(&bytes, None));
         assert_tiles(&wire::annotate(&bytes, Some(pick.get(&descriptors))));
+    }
+
+    #[test]
+    fn a_reused_annotator_reads_each_message_as_annotate_does(
+        messages in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..80), 1..8),
+        entropy in proptest::collection::vec(any::<u64>(), 256),
+        pick in any::<prop::sample::Index>(),
+    ) {
+        let descriptors = descriptors();
+        let desc = pick.get(&descriptors);
+        // Random bytes, and between them real messages, which enter nested types as they go.
+        let real = message::encode(&Generator::new(&entropy).message(desc, 0));
+        for schema in [None, Some(desc)] {
+            let mut annotator = wire::Annotator::new(schema, wire::Limits::default());
+            for bytes in messages.iter().flat_map(|m| [m, &real]) {
+                let once = wire::annotate(bytes, schema);
+                let again = annotator.annotate(bytes);
+                prop_assert_eq!(explain::listing(again), explain::listing(&once));
+                prop_assert_eq!(protoscope::write(again), protoscope::write(&once));
+                prop_assert_eq!(again.diagnostics(), once.diagnostics());
+            }
+        }
     }
 
     #[test]

@@ -165,34 +165,68 @@ pub(super) fn looks_like(chars: &[char]) -> bool {
 /// characters as `\x` escapes.
 pub fn string_literal(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
+    push_string_literal(&mut out, text);
+    out
+}
+
+/// [`string_literal`], appended to `out`.
+pub fn push_string_literal(out: &mut String, text: &str) {
     out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c if c.is_control() => {
-                let mut utf8 = [0; 4];
-                for b in c.encode_utf8(&mut utf8).bytes() {
-                    out.push_str(&format!("\\x{b:02x}"));
+    let bytes = text.as_bytes();
+    // Runs of characters that need no escape are copied whole. The control characters are
+    // U+0000 to U+001F, U+007F, and U+0080 to U+009F (0xC2 then 0x80 to 0x9F in UTF-8).
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let len = match b {
+            b'"' | b'\\' | b'\n' | 0..0x20 | 0x7F => 1,
+            0xC2 if bytes.get(i + 1).is_some_and(|&next| (0x80..0xA0).contains(&next)) => 2,
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&text[copied..i]);
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            _ => {
+                for b in &bytes[i..i + len] {
+                    out.push_str("\\x");
+                    push_hex_byte(out, *b);
                 }
             }
-            c => out.push(c),
         }
+        i += len;
+        copied = i;
     }
+    out.push_str(&text[copied..]);
     out.push('"');
-    out
 }
 
 /// `` `0a2b` ``: the bytes in lowercase hex.
 pub fn hex_literal(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2 + 2);
+    push_hex_literal(&mut out, bytes);
+    out
+}
+
+/// [`hex_literal`], appended to `out`.
+pub fn push_hex_literal(out: &mut String, bytes: &[u8]) {
+    out.reserve(bytes.len() * 2 + 2);
     out.push('`');
-    for b in bytes {
-        out.push_str(&format!("{b:02x}"));
+    for &b in bytes {
+        push_hex_byte(out, b);
     }
     out.push('`');
-    out
+}
+
+fn push_hex_byte(out: &mut String, b: u8) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    out.push(char::from(DIGITS[usize::from(b >> 4)]));
+    out.push(char::from(DIGITS[usize::from(b & 15)]));
 }
 
 /// A decimal double that reads back to exactly `value`'s bits (`1.5`, `1.0e300`), or `None`

@@ -14,7 +14,7 @@ use prost_reflect::MessageDescriptor;
 
 use super::readings::{Chosen, Pins, Reading, Utf8Index};
 use super::table::{Payload, Table};
-use super::tree::{Kind, NO_FIELD, NONE, ScalarCode, read_tag};
+use super::tree::{self, Kind, NO_FIELD, NONE, ScalarCode, read_tag};
 use super::{Annotation, Diagnostic, MAX_FIELD_NUMBER, Note, Severity, TreeBuilder, WireType};
 use crate::varint::{self, Varint};
 
@@ -45,17 +45,70 @@ pub fn annotate_with(bytes: &[u8], message: Option<&MessageDescriptor>, limits: 
 ///
 /// Offsets are `u32`s: input past 4 GiB is annotated up to there, and the rest is one `Invalid` leaf.
 pub fn annotate_pinned(bytes: &[u8], message: Option<&MessageDescriptor>, pins: &Pins, limits: Limits) -> Annotation {
-    let mut walker = Walker {
-        bytes,
-        tree: TreeBuilder::new(bytes.len()),
-        diagnostics: Vec::new(),
-        limits,
-        pins,
-        table: Table::default(),
-        seen: Vec::new(),
-        utf8: None,
-    };
-    let top = message.map(|m| walker.table.message(m));
+    let mut table = Table::default();
+    let top = message.map(|m| table.message(m));
+    let mut seen = Vec::new();
+    let (tree, diagnostics) = walk(bytes, top, pins, limits, &mut table, &mut seen, TreeBuilder::new(bytes.len()));
+    let fields = table.fields.into_iter().map(|f| f.fd).collect();
+    Annotation { bytes: bytes.to_vec(), tree: tree.finish(), fields, diagnostics, message: message.cloned() }
+}
+
+/// Annotates message after message of one type, keeping what they share: the schema's table
+/// (built once, not per message), the counters of each nesting level, and the annotation's own
+/// buffers, which the next message reuses. What a stream of small messages (`--delimited`) needs;
+/// for one message, [`annotate`] does the same.
+#[derive(Debug)]
+pub struct Annotator {
+    table: Table,
+    top: Option<u32>,
+    limits: Limits,
+    seen: Vec<Seen>,
+    annotation: Annotation,
+}
+
+impl Annotator {
+    pub fn new(message: Option<&MessageDescriptor>, limits: Limits) -> Annotator {
+        let mut table = Table::default();
+        let top = message.map(|m| table.message(m));
+        let annotation = Annotation {
+            bytes: Vec::new(),
+            tree: tree::Tree::default(),
+            fields: Vec::new(),
+            diagnostics: Vec::new(),
+            message: message.cloned(),
+        };
+        Annotator { table, top, limits, seen: Vec::new(), annotation }
+    }
+
+    /// Annotates `bytes`, as [`annotate_with`] would. The annotation is the annotator's until the
+    /// next call, which reuses its memory.
+    pub fn annotate(&mut self, bytes: &[u8]) -> &Annotation {
+        let a = &mut self.annotation;
+        let builder = TreeBuilder::reuse(std::mem::take(&mut a.tree), bytes.len());
+        let (builder, diagnostics) =
+            walk(bytes, self.top, &Pins::default(), self.limits, &mut self.table, &mut self.seen, builder);
+        a.tree = builder.finish_keeping_capacity();
+        a.diagnostics = diagnostics;
+        a.bytes.clear();
+        a.bytes.extend_from_slice(bytes);
+        // The table only grows: the fields met before are the annotation's already.
+        let known = a.fields.len();
+        a.fields.extend(self.table.fields[known..].iter().map(|f| f.fd.clone()));
+        &self.annotation
+    }
+}
+
+/// Walks `bytes` as a message of the table's type `top` into `tree`.
+fn walk(
+    bytes: &[u8],
+    top: Option<u32>,
+    pins: &Pins,
+    limits: Limits,
+    table: &mut Table,
+    seen: &mut Vec<Seen>,
+    tree: TreeBuilder,
+) -> (TreeBuilder, Vec<Diagnostic>) {
+    let mut walker = Walker { bytes, tree, diagnostics: Vec::new(), limits, pins, table, seen, utf8: None };
     let readable = bytes.len().min(MAX_INPUT);
     // Top level: never strict, so this cannot fail.
     let _ = walker.fields(0..readable, top, None, 0, Mode::Lenient);
@@ -63,14 +116,7 @@ pub fn annotate_pinned(bytes: &[u8], message: Option<&MessageDescriptor>, pins: 
         let reason = format!("input past {MAX_INPUT} bytes is not read");
         walker.fail_at(readable, bytes.len(), Mode::Lenient, || reason);
     }
-    let fields = walker.table.fields.into_iter().map(|f| f.fd).collect();
-    Annotation {
-        bytes: bytes.to_vec(),
-        tree: walker.tree.finish(),
-        fields,
-        diagnostics: walker.diagnostics,
-        message: message.cloned(),
-    }
+    (walker.tree, walker.diagnostics)
 }
 
 /// Offsets are stored as `u32`s; the last one must fit too.
@@ -100,9 +146,9 @@ struct Walker<'a> {
     diagnostics: Vec<Diagnostic>,
     limits: Limits,
     pins: &'a Pins,
-    table: Table,
+    table: &'a mut Table,
     /// One per nesting level, reused by every message read at that level.
-    seen: Vec<Seen>,
+    seen: &'a mut Vec<Seen>,
     /// Built the first time a schema-less payload needs a UTF-8 check.
     utf8: Option<Utf8Index>,
 }
@@ -616,7 +662,7 @@ fn raw_code(wire_type: WireType) -> ScalarCode {
 /// Schema fields are counted in a slot of their own (their position in the message); other
 /// numbers in a short list, or a map once the list grows long. One `Seen` serves every message
 /// at its nesting level: `start` makes it new without freeing anything.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Seen {
     /// The message being read; slots from an earlier one are stale.
     generation: u32,
@@ -627,7 +673,7 @@ struct Seen {
     oneofs: Vec<u32>,
 }
 
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 struct Occurrences {
     generation: u32,
     first_at: usize,

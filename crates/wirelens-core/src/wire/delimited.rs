@@ -6,16 +6,16 @@
 
 use crate::varint::{self, VarintError};
 
-/// One message of the stream.
+/// One message of the stream, borrowed from the splitter until the next call.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DelimitedMessage {
+pub struct DelimitedMessage<'a> {
     /// Its position in the stream, from 0.
     pub index: u64,
     /// The stream offset of its length prefix.
     pub offset: u64,
     /// The length prefix's size in bytes.
     pub prefix: usize,
-    pub bytes: Vec<u8>,
+    pub bytes: &'a [u8],
 }
 
 /// Why the stream cannot be split further, and where.
@@ -58,7 +58,7 @@ impl Delimited {
     }
 
     /// The next whole message, `None` if more bytes are needed, or the error that stops the stream.
-    pub fn next_message(&mut self) -> Option<Result<DelimitedMessage, DelimitedError>> {
+    pub fn next_message(&mut self) -> Option<Result<DelimitedMessage<'_>, DelimitedError>> {
         let rest = &self.buf[self.read..];
         if rest.is_empty() {
             return None;
@@ -75,12 +75,12 @@ impl Delimited {
         if length.value > available {
             return None;
         }
-        let end = length.len + length.value as usize;
-        let bytes = rest[length.len..end].to_vec();
-        self.read += end;
-        let message = DelimitedMessage { index: self.index, offset, prefix: length.len, bytes };
+        let start = self.read + length.len;
+        let end = start + length.value as usize;
+        self.read = end;
+        let index = self.index;
         self.index += 1;
-        Some(Ok(message))
+        Some(Ok(DelimitedMessage { index, offset, prefix: length.len, bytes: &self.buf[start..end] }))
     }
 
     /// The end of the stream: an error if a message was left incomplete.
@@ -117,7 +117,7 @@ mod tests {
             d.push(piece);
             while let Some(m) = d.next_message() {
                 match m {
-                    Ok(m) => out.push((m.index, m.offset, m.bytes)),
+                    Ok(m) => out.push((m.index, m.offset, m.bytes.to_vec())),
                     Err(e) => return (out, Err(e)),
                 }
             }

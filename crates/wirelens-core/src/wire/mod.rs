@@ -23,7 +23,7 @@ use std::ops::Range;
 
 use prost_reflect::{FieldDescriptor, Kind, MessageDescriptor};
 
-pub use annotate::{Limits, annotate, annotate_pinned, annotate_with, plural};
+pub use annotate::{Annotator, Limits, annotate, annotate_pinned, annotate_with, plural};
 pub use delimited::{Delimited, DelimitedError, DelimitedMessage};
 pub use readings::{Pins, Reading, Readings};
 pub(crate) use tree::TreeBuilder;

@@ -269,6 +269,28 @@ impl TreeBuilder {
         TreeBuilder { tree, open: Vec::new() }
     }
 
+    /// A builder that fills `tree`'s buffers again, keeping their memory.
+    pub(crate) fn reuse(mut tree: Tree, bytes: usize) -> TreeBuilder {
+        let t = &mut tree;
+        t.kinds.clear();
+        t.starts.clear();
+        t.parents.clear();
+        t.ends.clear();
+        t.records.clear();
+        t.notes.clear();
+        t.note_nodes.clear();
+        t.reasons.clear();
+        let nodes = bytes / 2 + 16;
+        if t.kinds.capacity() < nodes {
+            t.kinds.reserve(nodes);
+            t.starts.reserve(nodes);
+            t.parents.reserve(nodes);
+            t.ends.reserve(nodes);
+            t.records.reserve(nodes / 3);
+        }
+        TreeBuilder { tree, open: Vec::new() }
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.tree.kinds.len()
     }
@@ -352,6 +374,12 @@ impl TreeBuilder {
         t.note_nodes.truncate(mark.notes);
         t.reasons.truncate(mark.reasons);
         self.open.truncate(mark.open);
+    }
+
+    /// The tree, its buffers as large as they grew (for [`TreeBuilder::reuse`]).
+    pub(crate) fn finish_keeping_capacity(self) -> Tree {
+        debug_assert!(self.open.is_empty());
+        self.tree
     }
 
     pub(crate) fn finish(mut self) -> Tree {
