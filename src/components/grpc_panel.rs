@@ -120,6 +120,7 @@ pub fn GrpcPanel(props: &Props) -> Html {
                                 }
                             </select>
                         </label>
+                        <p class="schema-line muted">{ schema_words(&s.schema_source) }</p>
                         <div class="server-row">
                             <label>{ "Server " }
                                 <input aria-label="server address" placeholder={props.origin.clone()} size="32"
@@ -136,12 +137,13 @@ pub fn GrpcPanel(props: &Props) -> Html {
                         <span class="protocols" role="radiogroup" aria-label="protocol">
                             { for PROTOCOLS.iter().map(|(p, label)| protocol_radio(*p, label)) }
                         </span>
-                        <label class="block">{ format!("Request ({input_type}, JSON) ") }
+                        <div class="request-head">
+                            <span>{ format!("Request ({input_type}, JSON)") }</span>
                             <button type="button" class="template" onclick={on.reform(|_| GrpcAction::Template)}
                                 title="every field of the request type, with a value of its type">{ "template" }</button>
-                            <textarea aria-label="request JSON" rows="5" spellcheck="false"
-                                value={s.request_text()} oninput={area(GrpcAction::EditRequest)} />
-                        </label>
+                        </div>
+                        <textarea aria-label="request JSON" rows="5" spellcheck="false"
+                            value={s.request_text()} oninput={area(GrpcAction::EditRequest)} />
                         if let Some(e) = &s.form_error {
                             <p class="error" role="alert">{ e }</p>
                         }
@@ -190,7 +192,10 @@ pub fn GrpcPanel(props: &Props) -> Html {
                     </aside>
                 </section>
                 { har_pane(s, on, &props.on_har, &props.origin) }
-                { compare_pane(s, on, &props.origin) }
+                // Only the reference service has a REST twin to compare with.
+                if s.reference().is_some() {
+                    { compare_pane(s, on, &props.origin) }
+                }
             </div>
             <div class="column outputs">
                 if let Some(call) = &s.call {
@@ -255,6 +260,7 @@ fn har_pane(s: &GrpcState, on: &Callback<GrpcAction>, on_har: &Callback<web_sys:
                         { file.creator.as_ref().map(|c| format!(", recorded by {c}")).unwrap_or_default() }
                     </p>
                     if !file.calls.is_empty() {
+                        <div class="har-scroll">
                         <table class="har-calls" aria-label="HAR calls">
                             <thead><tr>
                                 <th>{ "#" }</th><th>{ "method" }</th><th>{ "protocol" }</th><th>{ "status" }</th>
@@ -274,13 +280,13 @@ fn har_pane(s: &GrpcState, on: &Callback<GrpcAction>, on_har: &Callback<web_sys:
                                 html! {
                                     <tr data-entry={c.entry.to_string()} class={classes!((shown == Some(c.entry)).then_some("shown"))}>
                                         <td>{ c.entry }</td>
-                                        <td><code>{ c.method.clone() }</code></td>
+                                        <td title={c.method.clone()}><code>{ short_method(&c.method) }</code></td>
                                         <td>{ c.protocol.name() }</td>
                                         <td class="har-status">{ status }</td>
                                         <td>{ size(c.request_size()) }</td>
                                         <td>{ size(c.response_size()) }</td>
                                         <td>{ if c.time_ms >= 0.0 { format!("{:.0} ms", c.time_ms) } else { "?".into() } }</td>
-                                        <td>
+                                        <td class="har-actions">
                                             <button type="button" class="show-recorded"
                                                 onclick={Callback::from(move |_| on_show.emit(GrpcAction::ShowRecorded(i)))}>{ "show" }</button>
                                             <button type="button" class="send-again"
@@ -292,11 +298,34 @@ fn har_pane(s: &GrpcState, on: &Callback<GrpcAction>, on_har: &Callback<web_sys:
                             }) }
                             </tbody>
                         </table>
+                        </div>
                     }
                     </>
                 },
             } }
         </section>
+    }
+}
+
+/// `Service/Method` of `package.Service/Method`: the list's column is narrow.
+fn short_method(full: &str) -> &str {
+    let service_start = full.split('/').next().and_then(|service| service.rfind('.')).map_or(0, |dot| dot + 1);
+    &full[service_start..]
+}
+
+/// Where the methods come from, in words.
+fn schema_words(source: &commands::SchemaSource) -> String {
+    match source {
+        commands::SchemaSource::Builtin => {
+            "Methods of the playground's schema: the reference userservice files.".to_owned()
+        }
+        commands::SchemaSource::Protos { files, .. } => {
+            format!("Methods of the playground's schema: {}.", files.join(", "))
+        }
+        commands::SchemaSource::DescriptorSet(name) => {
+            format!("Methods of the playground's schema: the descriptor set {name}.")
+        }
+        commands::SchemaSource::Reflect => "Methods of the playground's schema: as the server reflected it.".to_owned(),
     }
 }
 

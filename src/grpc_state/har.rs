@@ -1,7 +1,7 @@
 //! HAR import: the grpc-web, grpc-web-text and Connect calls of a `.har` file (core's `har`),
 //! listed; each shown as a call made from the page would be (its answer fed through the same
 //! [`Reading`]), with the playground's schema when it has the method and without one when not;
-//! and each sent again through the form.
+//! and each sent again through the form (its metadata and deadline as recorded).
 
 use std::rc::Rc;
 
@@ -32,43 +32,6 @@ pub struct HarRow {
     /// The call's status as its answer says, read without a schema; `None` when the file holds
     /// no answer.
     pub status: Option<Status>,
-}
-
-/// Request headers that belong to the protocol, the browser or the page, not to the call's
-/// metadata: sending the call again makes its own.
-fn is_transport_header(name: &str) -> bool {
-    matches!(
-        name,
-        "content-type"
-            | "content-length"
-            | "accept"
-            | "x-grpc-web"
-            | "x-user-agent"
-            | "user-agent"
-            | "grpc-timeout"
-            | "grpc-accept-encoding"
-            | "grpc-encoding"
-            | "connect-protocol-version"
-            | "connect-timeout-ms"
-            | "connect-accept-encoding"
-            | "connect-content-encoding"
-            | "origin"
-            | "referer"
-            | "host"
-            | "connection"
-            | "cookie"
-            | "pragma"
-            | "cache-control"
-            | "dnt"
-            | "te"
-            | "priority"
-    ) || name.starts_with("accept-")
-        || name.starts_with("sec-")
-}
-
-/// The call's own metadata: its request headers less the transport's.
-fn metadata(call: &HarCall) -> Vec<(String, String)> {
-    call.request_headers.iter().filter(|(n, _)| !is_transport_header(n)).cloned().collect()
 }
 
 impl GrpcState {
@@ -150,8 +113,8 @@ impl GrpcState {
                 base_url: call.base_url.clone(),
                 method: call.method.clone(),
                 schema: self.schema_source.clone(),
-                metadata: metadata(&call),
-                deadline_ms: None,
+                metadata: call.metadata(),
+                deadline_ms: call.deadline_ms(),
                 requests,
             },
         });
@@ -206,13 +169,14 @@ impl GrpcState {
         self.address = call.base_url.clone();
         let mut rest = Vec::new();
         self.token = String::new();
-        for (name, value) in metadata(&call) {
+        for (name, value) in call.metadata() {
             match value.strip_prefix("Bearer ") {
                 Some(token) if name == "authorization" && self.token.is_empty() => self.token = token.to_owned(),
                 _ => rest.push(format!("{name}: {value}")),
             }
         }
         self.metadata = rest.join("\n");
+        self.deadline_ms = call.deadline_ms().map(|ms| ms.to_string()).unwrap_or_default();
         Rc::new(self).reduce_call(origin)
     }
 }

@@ -224,20 +224,22 @@ impl GrpcState {
         message::parse_json(&method.input(), &self.request_text()).map_err(|e| format!("request: {e}"))
     }
 
-    /// A new schema: keep the method when it is still there, else take the first that a
-    /// browser can call (the reference's GetUser when the schema has none).
+    /// A new schema: keep the method when the schema has it, else take its first method a
+    /// browser can call; a schema without one keeps a built-in method (the reference's GetUser).
     fn set_schema(&mut self, schema: Option<Rc<Schema>>, source: SchemaSource) {
         self.schema = schema;
         self.schema_source = source;
-        if self.method_descriptor().is_some() {
+        let methods = self.methods();
+        let has = |name: &str| methods.iter().any(|m| m.name == name && !m.built_in);
+        if self.method.as_deref().is_some_and(has) {
             return;
         }
-        let methods = self.methods();
-        self.method = methods
-            .iter()
-            .find(|m| !m.built_in && Protocol::GrpcWeb.carries(m.kind))
-            .or_else(|| methods.iter().find(|m| m.name == Method::GetUser.full_name()))
-            .map(|m| m.name.clone());
+        let first = methods.iter().find(|m| !m.built_in && Protocol::GrpcWeb.carries(m.kind));
+        if let Some(first) = first {
+            self.method = Some(first.name.clone());
+        } else if self.method_descriptor().is_none() {
+            self.method = Some(Method::GetUser.full_name().to_owned());
+        }
     }
 
     fn on_event(&mut self, id: u32, event: CallEvent) {
@@ -502,8 +504,9 @@ mod tests {
             ]
         );
         assert!(names.iter().any(|(n, _, b)| n == "userservice.UserService/GetUser" && *b));
-        // The method in use was the reference's GetUser, still there: it stays.
-        assert_eq!(s.method.as_deref(), Some("userservice.UserService/GetUser"));
+        // The method in use was the reference's GetUser, which this schema lacks: its first method
+        // a browser can call is chosen.
+        assert_eq!(s.method.as_deref(), Some("demo.v1.Echo/Count"));
         let s = act(s, GrpcAction::SetMethod("demo.v1.Echo/Say".into()));
         assert_eq!(s.request_text(), "{\n  \"text\": \"example\"\n}", "a template of the input type");
         assert_eq!(s.reference(), None);

@@ -38,7 +38,9 @@ async function echoPanel(t, options) {
 /** Opens echo.proto's descriptor set as the playground's schema, and aims the gRPC tab at the Node server. */
 async function echoSchema(page) {
   await page.locator('input[aria-label="open a descriptor set"]').setInputFiles(ECHO_SET);
-  await page.locator('.descriptor-set').waitFor();
+  const set = page.locator('.descriptor-set');
+  await set.waitFor();
+  assert.match(await set.textContent(), /Descriptor set: echo\.binpb, 2 files, 1 service/);
   await page.getByRole('tab', { name: 'gRPC' }).click();
   await page.locator('input[aria-label="server address"]').fill(ECHO);
   await page.locator('input[aria-label="token"]').fill('');
@@ -60,7 +62,7 @@ const messages = async (page) => (await page.locator('.frame.message .message-js
 test('a descriptor set becomes the schema: its services are the methods offered', async (t) => {
   const { page, errors } = await echoPanel(t);
   if (!page) return;
-  assert.match(await page.locator('.descriptor-set').textContent(), /Descriptor set: echo\.binpb, 2 files, 1 service/);
+  assert.match(await page.locator('.schema-line').textContent(), /the descriptor set echo\.binpb/);
   const options = await page.locator('select[aria-label="method"] optgroup[label="the playground\'s schema"] option').allTextContents();
   assert.deepEqual(options, [
     `${SERVICE}/Count (server streaming)`,
@@ -85,8 +87,8 @@ test('Say over grpc-web, Connect and Connect JSON: the same answer, each body an
     assert.equal(reply.at, '2024-01-02T03:04:05Z', protocol);
     // field 1 = "HI": tag 0A, length 02 — the first byte of every message is the tag of field 1.
     assert.equal(await page.locator('.frame.message .hex [data-offset="0"]').first().getAttribute('data-role'), 'tag', protocol);
-    assert.match(await page.locator('.trailers').textContent(), /x-echo-length\s*2/, protocol);
-    assert.match(await page.locator('.grpc-result .pane-head').textContent(), new RegExp(`over ${protocol}$`));
+    assert.match(await page.locator('div.trailers').textContent(), /x-echo-length\s*2/, protocol);
+    assert.match(await page.locator(".grpc-result .pane-head").textContent(), new RegExp(`over ${protocol} in \\d+ ms$`));
   }
   // Connect JSON shows the JSON as it came, and the protobuf bytes the schema makes of it.
   assert.match(await page.locator('.message-wire-json').textContent(), /"text":\s*"HI"/);
@@ -226,7 +228,8 @@ test('a HAR recorded by Chromium while the page calls the Node server: every cal
   assert.match(await viewer.locator('.har-summary').textContent(), /6 calls, \d+ other entries, recorded by Playwright/);
   for (let i = 0; i < calls.length; i++) {
     const row = rows.nth(i);
-    assert.match(await row.textContent(), new RegExp(`${SERVICE}/${calls[i][0]}${calls[i][1]}${live[i].status}`));
+    assert.match(await row.textContent(), new RegExp(`EchoService/${calls[i][0]}${calls[i][1]}${live[i].status}`));
+    assert.equal(await row.locator('td[title]').getAttribute('title'), `${SERVICE}/${calls[i][0]}`);
     await row.locator('button.show-recorded').click();
     await viewer.locator('.recorded-note', { hasText: `entry ` }).waitFor();
     const status = (await viewer.locator('.grpc-status[data-code] .code-name').textContent()).trim();
