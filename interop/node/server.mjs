@@ -101,7 +101,9 @@ const routes = (router) => {
 };
 
 const handler = connectNodeAdapter({ routes });
-const exposed = ["grpc-status", "grpc-message", "grpc-status-details-bin", "x-echo-server", "x-count", "x-echo-length"];
+// A unary Connect answer carries its trailers as `trailer-` headers: a page reads them only when exposed too.
+const exposed = ["grpc-status", "grpc-message", "grpc-status-details-bin", "x-echo-server", "x-count", "x-echo-length",
+  "trailer-x-echo-length"];
 const server = http.createServer((req, res) => {
   // CORS, so a browser on another origin can call it and read the status.
   res.setHeader("access-control-allow-origin", "*");

@@ -838,11 +838,14 @@ fn FrameView(props: &FrameProps) -> Html {
                 if f.payload.is_empty() { <p class="muted">{ "(empty)" }</p> }
             } else {
                 if props.json {
+                    <p class="muted">{ "As it came, JSON on the wire:" }</p>
                     <pre class="message-wire-json" aria-label="message as sent">{ String::from_utf8_lossy(&f.payload).into_owned() }</pre>
-                    <p class="muted">{ "The same message in protobuf's binary encoding, as the schema writes it:" }</p>
                 }
                 if let Some(json) = json {
                     <pre class="message-json" aria-label="message as JSON">{ json }</pre>
+                }
+                if props.json && !bytes.is_empty() {
+                    <p class="muted">{ "The same message in protobuf's binary encoding, as the schema writes it:" }</p>
                 }
                 <HexView annotation={annotation.clone()} selected={*selected} stale={false} {onselect} />
                 <ExplainPanel annotation={annotation.clone()} selected={selected.or((!bytes.is_empty()).then_some(0))} />

@@ -288,7 +288,7 @@ pub fn cors_advice(origin: &str, url: &str, headers: &[(String, String)]) -> Str
          access-control-allow-origin: {origin} (or *), access-control-allow-methods: POST, \
          access-control-allow-headers: {}, and every answer with access-control-allow-origin and \
          access-control-expose-headers: grpc-status, grpc-message, grpc-status-details-bin (and any header \
-         or trailer to read). The CLI is not bound by CORS: copy the call as a wirelens call line below.",
+         or trailer to read; a unary Connect answer's trailers are trailer- headers). The CLI is not bound by CORS: copy the call as a wirelens call line below.",
         names.join(", ")
     )
 }
