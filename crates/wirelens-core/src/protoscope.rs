@@ -61,6 +61,19 @@ impl Writer<'_> {
         self.comment.clear();
     }
 
+    /// Ends a line whose comment is a field's name (an identifier, or empty) and `more`, which
+    /// holds no line feed: [`Writer::end`] without a copy through `comment`.
+    fn end_labelled(&mut self, label: &str, more: &str) {
+        if label.is_empty() {
+            self.comment.push_str(more);
+            return self.end();
+        }
+        self.out.push_str("  # ");
+        self.out.push_str(label);
+        self.out.push_str(more);
+        self.out.push('\n');
+    }
+
     fn item(&mut self, id: NodeId, depth: usize) {
         if self.a.is_field(id) {
             return self.field(id, depth);
@@ -105,9 +118,15 @@ impl Writer<'_> {
                 self.tag(children[0]);
                 self.out.push(' ');
                 self.scalar(children[1], &scalar);
-                self.comment.push_str(label);
-                meaning(&scalar, fd, &mut self.comment);
-                self.end();
+                if label.is_empty() {
+                    meaning(&scalar, fd, &mut self.comment);
+                    self.end();
+                } else {
+                    self.out.push_str("  # ");
+                    self.out.push_str(label);
+                    meaning(&scalar, fd, self.out);
+                    self.out.push('\n');
+                }
             }
             (WireType::Len, 3, Some(NodeKind::Length(len)), Some(payload)) => {
                 let payload_id = children[2];
@@ -119,7 +138,6 @@ impl Writer<'_> {
                 self.out.push(' ');
                 long_form(self.a.slice(children[1]), self.out);
                 self.out.push('{');
-                self.comment.push_str(label);
                 match payload {
                     NodeKind::Str => {
                         let bytes = self.a.slice(payload_id);
@@ -128,14 +146,14 @@ impl Writer<'_> {
                             Err(_) => push_string_literal(self.out, &String::from_utf8_lossy(bytes)),
                         }
                         self.out.push('}');
-                        self.end();
+                        self.end_labelled(label, "");
                     }
                     NodeKind::Message if self.a.is_leaf(payload_id) => {
                         self.out.push('}');
-                        self.end();
+                        self.end_labelled(label, "");
                     }
                     NodeKind::Message => {
-                        self.end();
+                        self.end_labelled(label, "");
                         for child in self.a.children(payload_id) {
                             self.item(child, depth + 1);
                         }
@@ -154,22 +172,19 @@ impl Writer<'_> {
                             }
                         }
                         self.out.push('}');
-                        self.comment.push_str(" (packed)");
-                        self.end();
+                        self.end_labelled(label, " (packed)");
                     }
                     _ => {
                         push_hex_literal(self.out, self.a.slice(payload_id));
                         self.out.push('}');
-                        self.end();
+                        self.end_labelled(label, "");
                     }
                 }
             }
             (WireType::StartGroup, _, _, _) => {
                 self.indent(depth);
                 self.tag(children[0]);
-                self.comment.push_str(label);
-                self.comment.push_str(" (group)");
-                self.end();
+                self.end_labelled(label, " (group)");
                 for child in self.a.children(id).skip(1) {
                     match self.a.kind(child) {
                         NodeKind::Message => self.a.children(child).for_each(|c| self.item(c, depth + 1)),
@@ -185,9 +200,7 @@ impl Writer<'_> {
             (WireType::EndGroup, 1, _, _) => {
                 self.indent(depth);
                 self.tag(children[0]);
-                self.comment.push_str(label);
-                self.comment.push_str(" (end of a group that was not started)");
-                self.end();
+                self.end_labelled(label, " (end of a group that was not started)");
             }
             _ => self.raw(id, depth, label),
         }
@@ -211,12 +224,14 @@ impl Writer<'_> {
 
     /// `N:` (or `N:SGROUP`, `N:EGROUP`) behind its long form, for the `Tag` node `id`.
     fn tag(&mut self, id: NodeId) {
-        let NodeKind::Tag { field, wire_type } = self.a.kind(id) else { return };
-        long_form(self.a.slice(id), self.out);
-        self.out.push_str(itoa::Buffer::new().format(field));
+        let Ok(tag) = varint::decode(self.a.slice(id)) else { return };
+        push_long_form(tag, self.out);
+        self.out.push_str(itoa::Buffer::new().format(tag.value >> 3));
         self.out.push(':');
         // Values carry their width (`5i32`, `1.5`, `{`), so only groups need the type spelled.
-        if matches!(wire_type, WireType::StartGroup | WireType::EndGroup) {
+        if let Some(wire_type @ (WireType::StartGroup | WireType::EndGroup)) =
+            WireType::from_bits((tag.value & 7) as u8)
+        {
             self.out.push_str(wire_type.name());
         }
     }
@@ -250,7 +265,7 @@ impl Writer<'_> {
             }
             _ => {
                 let Ok(v) = varint::decode(bytes) else { return push_hex_literal(out, bytes) };
-                long_form(bytes, out);
+                push_long_form(v, out);
                 match *scalar {
                     Scalar::SInt { raw, value } if zigzag(value) == raw => write!(out, "{value}z"),
                     Scalar::Bool { raw: 0 } => out.write_str("false"),
@@ -271,7 +286,10 @@ fn meaning(scalar: &Scalar, field: Option<&prost_reflect::FieldDescriptor>, comm
     if let Scalar::Enum(v) = *scalar {
         let _ = match field.map(|f| f.kind()) {
             Some(prost_reflect::Kind::Enum(e)) => match e.get_value(v) {
-                Some(value) => write!(comment, " = {}", value.name()),
+                Some(value) => {
+                    comment.push_str(" = ");
+                    comment.write_str(value.name())
+                }
                 None => write!(comment, " = {v}, not a value of {}", e.name()),
             },
             _ => write!(comment, " = enum {v}"),
@@ -281,9 +299,14 @@ fn meaning(scalar: &Scalar, field: Option<&prost_reflect::FieldDescriptor>, comm
 
 /// `long-form:N ` for a varint that takes N more bytes than it needs, else nothing.
 fn long_form(bytes: &[u8], out: &mut String) {
-    if let Ok(v) = varint::decode(bytes)
-        && v.is_overlong()
-    {
+    if let Ok(v) = varint::decode(bytes) {
+        push_long_form(v, out);
+    }
+}
+
+/// [`long_form`] of a varint already read.
+fn push_long_form(v: varint::Varint, out: &mut String) {
+    if v.is_overlong() {
         let _ = write!(out, "long-form:{} ", v.len - varint::encoded_len(v.value));
     }
 }
