@@ -31,6 +31,22 @@ pub fn write_to(annotation: &Annotation, depth: usize, out: &mut String) {
     }
 }
 
+/// [`write`](fn@write) into `sink` as it is made, through a buffer handed over whenever it holds
+/// 64 KiB: a printer of a large annotation holds a few lines of its text at a time.
+pub fn write_into(annotation: &Annotation, sink: &mut dyn std::fmt::Write) -> std::fmt::Result {
+    const PIECE: usize = 1 << 16;
+    let mut buf = String::with_capacity(PIECE + PIECE / 4);
+    let mut writer = Writer { a: annotation, out: &mut buf, comment: String::new() };
+    for id in annotation.roots() {
+        writer.item(id, 0);
+        if writer.out.len() >= PIECE {
+            sink.write_str(writer.out)?;
+            writer.out.clear();
+        }
+    }
+    sink.write_str(writer.out)
+}
+
 struct Writer<'a> {
     a: &'a Annotation,
     out: &'a mut String,
@@ -352,6 +368,20 @@ mod tests {
         "#]]
         .assert_eq(&write(&annotation));
         round_trip(&bytes, &annotation).unwrap();
+    }
+
+    #[test]
+    fn written_in_pieces_is_written_whole() {
+        // Enough records to hand over several 64 KiB pieces.
+        let mut bytes = Vec::new();
+        for i in 0..40_000u64 {
+            bytes.extend([0x08, (i % 100) as u8, 0x12, 0x03, b'a', b'"', b'c']);
+        }
+        let a = annotate(&bytes, None);
+        let mut pieces = String::new();
+        write_into(&a, &mut pieces).unwrap();
+        assert!(pieces.len() > 3 << 16);
+        assert_eq!(pieces, write(&a));
     }
 
     #[test]
