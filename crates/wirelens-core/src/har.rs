@@ -257,7 +257,7 @@ impl HarCall {
         let mut messages = response.push(body);
         let (last, finished) = response.finish();
         messages.extend(last);
-        let payloads = finished
+        let mut payloads: Vec<Payload> = finished
             .body
             .spans
             .iter()
@@ -269,6 +269,11 @@ impl HarCall {
                 bytes: finished.body.bytes.get(s.range.clone()).unwrap_or_default().to_vec(),
             })
             .collect();
+        // A unary Connect answer of no bytes is one message, all defaults (no span shows it).
+        let unary = matches!(self.framing, Framing::ConnectUnary | Framing::ConnectGet);
+        if unary && self.http_status == 200 && finished.body.bytes.is_empty() {
+            payloads.push(Payload { index: 0, range: 0..0, bytes: Vec::new() });
+        }
         let lossy = match &self.response_body {
             BodyData::Lossy(_, why) => Some(why.clone()),
             _ => None,
