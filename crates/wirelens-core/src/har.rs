@@ -318,14 +318,6 @@ impl HarCall {
     }
 }
 
-fn size(body: &BodyData, recorded: Option<usize>) -> Option<usize> {
-    match body {
-        BodyData::Exact(bytes) => Some(bytes.len()),
-        BodyData::Lossy(bytes, _) => recorded.or(Some(bytes.len())),
-        BodyData::Missing(_) => recorded,
-    }
-}
-
 /// The file is not a HAR: not JSON (with the line and column), or JSON without `log.entries`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -436,6 +428,14 @@ impl fmt::Display for Problem {
                 write!(f, "message {} (bytes {}..{}) is not a {type_name}: {why}", index + 1, range.start, range.end)
             }
         }
+    }
+}
+
+fn size(body: &BodyData, recorded: Option<usize>) -> Option<usize> {
+    match body {
+        BodyData::Exact(bytes) => Some(bytes.len()),
+        BodyData::Lossy(bytes, _) => recorded.or(Some(bytes.len())),
+        BodyData::Missing(_) => recorded,
     }
 }
 
