@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use prost_reflect::{DescriptorPool, MethodDescriptor};
 use wirelens_core::call::{self, Protocol};
+use wirelens_core::commands::{self, CallLine, SchemaSource};
 use wirelens_core::har::{self, HarCall, Payload};
 use wirelens_core::input;
 use wirelens_core::message::{self, JsonStyle};
@@ -26,6 +27,8 @@ pub struct Har {
     /// Only the call of this entry (its index in `log.entries`).
     pub entry: Option<usize>,
     pub annotate: bool,
+    /// Print each call as `wirelens call`, grpcurl and `buf curl` lines, to send it again.
+    pub commands: bool,
     pub color: bool,
 }
 
@@ -111,6 +114,9 @@ fn print_call(out: &mut String, call: &HarCall, method: Option<&MethodDescriptor
                     let bytes = message::encode(m);
                     message_line(out, '>', m, &bytes, &method.input(), args);
                 }
+                if args.commands {
+                    commands_lines(out, call, &requests, args);
+                }
             }
             Err(e) => out.push_str(&format!("  > ({e})\n")),
         },
@@ -169,5 +175,32 @@ fn payload_line(out: &mut String, arrow: char, p: &Payload, json: bool, args: &H
     }
     if args.annotate && !json {
         out.push_str(&output::listing(&annotate(&p.bytes, None), false, args.color));
+    }
+}
+
+/// The call as command lines that make it again: its URL, protocol, metadata and deadline, the
+/// schema as given, the requests as JSON.
+fn commands_lines(out: &mut String, call: &HarCall, requests: &[prost_reflect::DynamicMessage], args: &Har) {
+    let text = |p: &PathBuf| p.to_string_lossy().into_owned();
+    let schema = match &args.descriptor_set {
+        Some(set) => SchemaSource::DescriptorSet(text(set)),
+        None => SchemaSource::Protos {
+            files: args.protos.iter().map(text).collect(),
+            includes: args.include.iter().map(text).collect(),
+        },
+    };
+    let requests: Result<Vec<String>, _> = requests.iter().map(|m| message::to_json(m, JsonStyle::CANONICAL)).collect();
+    let Ok(requests) = requests else { return };
+    let line = CallLine {
+        protocol: call.protocol,
+        base_url: call.base_url.clone(),
+        method: call.method.clone(),
+        schema,
+        metadata: call.metadata(),
+        deadline_ms: call.deadline_ms(),
+        requests,
+    };
+    for command in [commands::wirelens(&line), commands::grpcurl(&line), commands::buf_curl(&line)] {
+        out.push_str(&format!("  $ {command}\n"));
     }
 }

@@ -85,6 +85,10 @@ struct HarArgs {
     /// Also show every message's wire bytes, annotated
     #[arg(long)]
     annotate: bool,
+    /// With a schema: also print each call as `wirelens call`, grpcurl and `buf curl` lines (its
+    /// URL, protocol, metadata, deadline and requests), to make it again
+    #[arg(long)]
+    commands: bool,
 }
 
 #[derive(Debug, Args)]
@@ -362,6 +366,7 @@ fn main() -> ExitCode {
             descriptor_set: args.descriptor_set,
             entry: args.entry,
             annotate: args.annotate,
+            commands: args.commands,
             color: ui.stdout_color,
         }),
     };

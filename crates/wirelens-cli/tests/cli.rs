@@ -1010,6 +1010,21 @@ fn lists_the_calls_of_a_har_file() {
         "#]],
     );
     check(
+        &format!(
+            "har {HAR} --entry 7 --commands --proto interop/proto/wirelens/interop/v1/echo.proto -I interop/proto"
+        ),
+        expect![[r#"
+            status: 0
+            --- stdout
+            #7 connect-json wirelens.interop.v1.EchoService/Fail: FAILED_PRECONDITION (9): echo refuses 'nope'
+              http://127.0.0.1:34973, HTTP 400, 59 ms, 15 bytes sent, 179 received
+              > {"text":"nope"}
+              $ wirelens call -I interop/proto --proto interop/proto/wirelens/interop/v1/echo.proto --protocol connect-json --addr http://127.0.0.1:34973 wirelens.interop.v1.EchoService/Fail --json '{"text":"nope"}'
+              $ grpcurl -plaintext -import-path interop/proto -proto interop/proto/wirelens/interop/v1/echo.proto -d '{"text":"nope"}' 127.0.0.1:34973 wirelens.interop.v1.EchoService/Fail
+              $ buf curl --protocol connect --schema interop/proto/wirelens/interop/v1/echo.proto -d '{"text":"nope"}' http://127.0.0.1:34973/wirelens.interop.v1.EchoService/Fail
+        "#]],
+    );
+    check(
         &format!("har {HAR} --entry 9"),
         expect![[r#"
         status: 0

@@ -15,6 +15,7 @@
 
 use std::fmt;
 use std::ops::Range;
+use std::time::Duration;
 
 use crate::input::base64;
 use crate::status::{self, Source, Status};
@@ -148,9 +149,29 @@ pub fn frame(flags: u8, payload: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The `grpc-timeout` header value for a deadline in milliseconds (`250m`).
+/// The `grpc-timeout` header value for a deadline in milliseconds (`250m`); past the 8 digits
+/// the header allows, in whole seconds, rounded up (`4294968S`).
 pub fn grpc_timeout(ms: u32) -> String {
-    format!("{ms}m")
+    if ms <= 99_999_999 { format!("{ms}m") } else { format!("{}S", ms.div_ceil(1000)) }
+}
+
+/// Parses a `grpc-timeout` value: at most 8 ASCII digits, then `H`, `M`, `S`, `m`, `u` or `n`
+/// (the server's deadlines, a recorded call's). The inverse of [`grpc_timeout`].
+pub fn parse_grpc_timeout(value: &str) -> Option<Duration> {
+    let (digits, unit) = value.split_at_checked(value.len().checked_sub(1)?)?;
+    if digits.is_empty() || digits.len() > 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    Some(match unit {
+        "H" => Duration::from_secs(n * 3600),
+        "M" => Duration::from_secs(n * 60),
+        "S" => Duration::from_secs(n),
+        "m" => Duration::from_millis(n),
+        "u" => Duration::from_micros(n),
+        "n" => Duration::from_nanos(n),
+        _ => return None,
+    })
 }
 
 /// The headers of a grpc-web request, in order: content type, `accept`, `x-grpc-web`, the
@@ -586,6 +607,23 @@ mod tests {
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         list.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn grpc_timeouts_both_ways() {
+        for ms in [0, 1, 250, 99_999_999, 100_000_000] {
+            assert_eq!(parse_grpc_timeout(&grpc_timeout(ms)), Some(Duration::from_millis(ms.into())), "{ms}");
+        }
+        assert_eq!((grpc_timeout(100_000_001), grpc_timeout(u32::MAX)), ("100001S".into(), "4294968S".into()));
+        assert_eq!(parse_grpc_timeout("500m"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_grpc_timeout("2S"), Some(Duration::from_secs(2)));
+        assert_eq!(parse_grpc_timeout("3M"), Some(Duration::from_secs(180)));
+        assert_eq!(parse_grpc_timeout("1H"), Some(Duration::from_secs(3600)));
+        assert_eq!(parse_grpc_timeout("1500u"), Some(Duration::from_micros(1500)));
+        assert_eq!(parse_grpc_timeout("99999999n"), Some(Duration::from_nanos(99_999_999)));
+        for bad in ["", "m", "100", "123456789m", "-1S", "1.5S", "10s", "1 S", " 10m", "1é"] {
+            assert_eq!(parse_grpc_timeout(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

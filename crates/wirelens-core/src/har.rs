@@ -257,7 +257,7 @@ impl HarCall {
         let mut messages = response.push(body);
         let (last, finished) = response.finish();
         messages.extend(last);
-        let payloads = finished
+        let mut payloads: Vec<Payload> = finished
             .body
             .spans
             .iter()
@@ -269,11 +269,38 @@ impl HarCall {
                 bytes: finished.body.bytes.get(s.range.clone()).unwrap_or_default().to_vec(),
             })
             .collect();
+        // A unary Connect answer of no bytes is one message, all defaults (no span shows it).
+        let unary = matches!(self.framing, Framing::ConnectUnary | Framing::ConnectGet);
+        if unary && self.http_status == 200 && finished.body.bytes.is_empty() {
+            payloads.push(Payload { index: 0, range: 0..0, bytes: Vec::new() });
+        }
         let lossy = match &self.response_body {
             BodyData::Lossy(_, why) => Some(why.clone()),
             _ => None,
         };
         Ok(Answer { messages, payloads, finished, lossy })
+    }
+
+    /// The request headers the caller chose (`authorization`, `x-…`): what
+    /// [`call::Target::metadata`] takes to send the call again. Left out: the protocol's own
+    /// (content type, `x-grpc-web`, `connect-protocol-version`, the deadline: see
+    /// [`deadline_ms`](HarCall::deadline_ms)) and the browser's (`origin`, `user-agent`, `sec-…`,
+    /// cookies), which it sets itself.
+    pub fn metadata(&self) -> Vec<(String, String)> {
+        self.request_headers.iter().filter(|(name, _)| !not_metadata(name)).cloned().collect()
+    }
+
+    /// The deadline the call was made with (`grpc-timeout`, or Connect's `connect-timeout-ms`).
+    pub fn deadline_ms(&self) -> Option<u32> {
+        if let Some(value) = header(&self.request_headers, "grpc-timeout") {
+            // In whole milliseconds, rounded up: a deadline never becomes none.
+            let ms = grpcweb::parse_grpc_timeout(value)?.as_nanos().div_ceil(1_000_000);
+            return Some(u32::try_from(ms).unwrap_or(u32::MAX));
+        }
+        let ms = header(&self.request_headers, "connect-timeout-ms")?.trim();
+        // Connect allows at most 10 digits: beyond u32, the longest deadline there is.
+        (!ms.is_empty() && ms.len() <= 10 && ms.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| ms.parse::<u64>().map_or(u32::MAX, |n| u32::try_from(n).unwrap_or(u32::MAX)))
     }
 
     /// The request body's size in bytes (a Connect GET's: the `message` parameter's, decoded):
@@ -288,14 +315,6 @@ impl HarCall {
     /// The response body's size in bytes (decoded, as the page saw it), likewise.
     pub fn response_size(&self) -> Option<usize> {
         size(&self.response_body, self.recorded_response_size)
-    }
-}
-
-fn size(body: &BodyData, recorded: Option<usize>) -> Option<usize> {
-    match body {
-        BodyData::Exact(bytes) => Some(bytes.len()),
-        BodyData::Lossy(bytes, _) => recorded.or(Some(bytes.len())),
-        BodyData::Missing(_) => recorded,
     }
 }
 
@@ -409,6 +428,14 @@ impl fmt::Display for Problem {
                 write!(f, "message {} (bytes {}..{}) is not a {type_name}: {why}", index + 1, range.start, range.end)
             }
         }
+    }
+}
+
+fn size(body: &BodyData, recorded: Option<usize>) -> Option<usize> {
+    match body {
+        BodyData::Exact(bytes) => Some(bytes.len()),
+        BodyData::Lossy(bytes, _) => recorded.or(Some(bytes.len())),
+        BodyData::Missing(_) => recorded,
     }
 }
 
@@ -573,6 +600,49 @@ fn headers(list: Option<&Value>) -> Vec<(String, String)> {
             (!name.starts_with(':')).then(|| (name.to_ascii_lowercase(), value.to_owned()))
         })
         .collect()
+}
+
+/// Request headers a caller does not choose: the protocols' (`call::request` writes them again)
+/// and the browser's (fetch refuses to set them, or sets them itself).
+fn not_metadata(name: &str) -> bool {
+    const PROTOCOL: [&str; 14] = [
+        "content-type",
+        "accept",
+        "x-grpc-web",
+        "x-user-agent",
+        "grpc-timeout",
+        "grpc-encoding",
+        "grpc-accept-encoding",
+        "connect-protocol-version",
+        "connect-timeout-ms",
+        "connect-content-encoding",
+        "connect-accept-encoding",
+        "content-encoding",
+        "te",
+        "content-length",
+    ];
+    const BROWSER: [&str; 17] = [
+        "accept-charset",
+        "accept-encoding",
+        "accept-language",
+        "cache-control",
+        "connection",
+        "cookie",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "pragma",
+        "priority",
+        "referer",
+        "user-agent",
+        "upgrade",
+    ];
+    PROTOCOL.contains(&name)
+        || BROWSER.contains(&name)
+        || ["sec-", "proxy-", "access-control-request-"].iter().any(|prefix| name.starts_with(prefix))
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {

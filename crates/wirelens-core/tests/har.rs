@@ -307,6 +307,28 @@ fn every_protocol_is_listed_and_decodes_to_the_messages_sent() {
 }
 
 #[test]
+fn sent_again_with_its_metadata_and_deadline_the_request_is_the_same() {
+    let metadata = [("authorization".to_owned(), "Bearer t0k".to_owned()), ("x-trace".to_owned(), "a b".to_owned())];
+    for protocol in [Protocol::GrpcWeb, Protocol::GrpcWebText, Protocol::Connect, Protocol::ConnectJson] {
+        let target = Target { protocol, base_url: "http://h:1", metadata: &metadata, deadline_ms: Some(1500) };
+        let sent = call::request(&target, &method("Count"), &[msg("demo.v1.Req", r#"{"n":3}"#)]).unwrap();
+        let mut recorded = entry(&sent, post_text(&sent.body, "x"), 200, &[], content_base64(b"", "x"));
+        // What the browser adds on its own.
+        for (name, value) in
+            [("Origin", "http://h:1"), ("User-Agent", "Chrome"), ("sec-ch-ua", "\"x\""), ("Accept-Encoding", "gzip")]
+        {
+            recorded["request"]["headers"].as_array_mut().unwrap().push(json!({ "name": name, "value": value }));
+        }
+        let capture = har::read(&har(vec![recorded])).unwrap();
+        let call = &capture.calls[0];
+        assert_eq!((call.metadata(), call.deadline_ms()), (metadata.to_vec(), Some(1500)), "{protocol}");
+        let (metadata, messages) = (call.metadata(), call.request_messages(&method("Count")).unwrap());
+        let again = Target { protocol, base_url: &call.base_url, metadata: &metadata, deadline_ms: call.deadline_ms() };
+        assert_eq!(call::request(&again, &method("Count"), &messages).unwrap(), sent, "{protocol}");
+    }
+}
+
+#[test]
 fn without_a_schema_the_payloads_spans_and_status_are_the_same() {
     let capture = har::read(&every_protocol().0).unwrap();
     for call in &capture.calls {
@@ -606,6 +628,8 @@ fn other_entries_are_counted_and_urls_split() {
     assert_eq!(call.request_messages(&method("Echo/Say")).unwrap().iter().map(json_of).collect::<Vec<_>>(), ["{}"]);
     let answer = call.response(Some(&method("Echo/Say"))).unwrap();
     assert_eq!((answer.messages.len(), answer.finished.status.code), (1, status::OK));
+    let without = call.response(None).unwrap();
+    assert_eq!((without.payloads.len(), without.payloads[0].bytes.len()), (1, 0), "one empty message");
 }
 
 #[test]
@@ -742,6 +766,7 @@ fn a_har_recorded_by_chromium_and_playwright() {
     assert_eq!(capture.calls.len(), sent.len());
     let mut out = String::new();
     for (call, (protocol, name, json)) in capture.calls.iter().zip(&sent) {
+        assert_eq!((call.metadata(), call.deadline_ms()), (vec![], None), "only the browser's and protocol's headers");
         let method = call::find_method(schema.pool(), name).unwrap();
         assert_eq!((call.protocol, call.method.clone()), (*protocol, call::full_name(&method)));
         let input = method.input();
