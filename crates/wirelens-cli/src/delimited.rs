@@ -89,7 +89,15 @@ fn print(m: &DelimitedMessage, a: &Annotation, form: Form, out: &mut String) {
             let _ = output::listing_to(a, explain, color, out);
         }
         Form::Protoscope => {
-            let _ = writeln!(out, "# message {}: bytes {start}..{}", m.index, start + m.bytes.len() as u64);
+            // `# message N: bytes A..B`, without core::fmt: one line per message of a long stream.
+            let mut number = itoa::Buffer::new();
+            out.push_str("# message ");
+            out.push_str(number.format(m.index));
+            out.push_str(": bytes ");
+            out.push_str(number.format(start));
+            out.push_str("..");
+            out.push_str(number.format(start + m.bytes.len() as u64));
+            out.push('\n');
             let extra = m.prefix - varint::encoded_len(m.bytes.len() as u64);
             if extra > 0 {
                 let _ = writeln!(out, "long-form:{extra} {{");

@@ -453,9 +453,13 @@ fn annotate_cmd(args: &AnnotateArgs, ui: &Ui) -> Result<(), Failure> {
     let bytes = read_bytes(args.input, &args.data)?;
     let annotation = annotate(&bytes, desc.as_ref());
     drop(bytes);
-    if matches!(args.output, Output::Annotated) {
-        // Written as it is made: the listing is some 25 times the size of the bytes.
-        return output::stream_stdout(|out| output::listing_to(&annotation, args.explain, ui.stdout_color, out));
+    match args.output {
+        // Written as they are made: the listing is some 25 times the size of the bytes, protoscope 2 to 3.
+        Output::Annotated => {
+            return output::stream_stdout(|out| output::listing_to(&annotation, args.explain, ui.stdout_color, out));
+        }
+        Output::Protoscope => return output::stream_stdout(|out| protoscope::write_into(&annotation, out)),
+        _ => {}
     }
     let out = bytes_out(args.output, &annotation, args.explain, ui.stdout_color).expect("annotate prints bytes");
     output::write_stdout(&out)

@@ -257,7 +257,7 @@ impl HarCall {
         let mut messages = response.push(body);
         let (last, finished) = response.finish();
         messages.extend(last);
-        let payloads = finished
+        let mut payloads: Vec<Payload> = finished
             .body
             .spans
             .iter()
@@ -269,6 +269,11 @@ impl HarCall {
                 bytes: finished.body.bytes.get(s.range.clone()).unwrap_or_default().to_vec(),
             })
             .collect();
+        // A unary Connect answer of no bytes is one message, all defaults (no span shows it).
+        let unary = matches!(self.framing, Framing::ConnectUnary | Framing::ConnectGet);
+        if unary && self.http_status == 200 && finished.body.bytes.is_empty() {
+            payloads.push(Payload { index: 0, range: 0..0, bytes: Vec::new() });
+        }
         let lossy = match &self.response_body {
             BodyData::Lossy(_, why) => Some(why.clone()),
             _ => None,
@@ -310,14 +315,6 @@ impl HarCall {
     /// The response body's size in bytes (decoded, as the page saw it), likewise.
     pub fn response_size(&self) -> Option<usize> {
         size(&self.response_body, self.recorded_response_size)
-    }
-}
-
-fn size(body: &BodyData, recorded: Option<usize>) -> Option<usize> {
-    match body {
-        BodyData::Exact(bytes) => Some(bytes.len()),
-        BodyData::Lossy(bytes, _) => recorded.or(Some(bytes.len())),
-        BodyData::Missing(_) => recorded,
     }
 }
 
@@ -431,6 +428,14 @@ impl fmt::Display for Problem {
                 write!(f, "message {} (bytes {}..{}) is not a {type_name}: {why}", index + 1, range.start, range.end)
             }
         }
+    }
+}
+
+fn size(body: &BodyData, recorded: Option<usize>) -> Option<usize> {
+    match body {
+        BodyData::Exact(bytes) => Some(bytes.len()),
+        BodyData::Lossy(bytes, _) => recorded.or(Some(bytes.len())),
+        BodyData::Missing(_) => recorded,
     }
 }
 

@@ -31,6 +31,22 @@ pub fn write_to(annotation: &Annotation, depth: usize, out: &mut String) {
     }
 }
 
+/// [`write`](fn@write) into `sink` as it is made, through a buffer handed over whenever it holds
+/// 64 KiB: a printer of a large annotation holds a few lines of its text at a time.
+pub fn write_into(annotation: &Annotation, sink: &mut dyn std::fmt::Write) -> std::fmt::Result {
+    const PIECE: usize = 1 << 16;
+    let mut buf = String::with_capacity(PIECE + PIECE / 4);
+    let mut writer = Writer { a: annotation, out: &mut buf, comment: String::new() };
+    for id in annotation.roots() {
+        writer.item(id, 0);
+        if writer.out.len() >= PIECE {
+            sink.write_str(writer.out)?;
+            writer.out.clear();
+        }
+    }
+    sink.write_str(writer.out)
+}
+
 struct Writer<'a> {
     a: &'a Annotation,
     out: &'a mut String,
@@ -59,6 +75,19 @@ impl Writer<'_> {
         }
         self.out.push('\n');
         self.comment.clear();
+    }
+
+    /// Ends a line whose comment is a field's name (an identifier, or empty) and `more`, which
+    /// holds no line feed: [`Writer::end`] without a copy through `comment`.
+    fn end_labelled(&mut self, label: &str, more: &str) {
+        if label.is_empty() {
+            self.comment.push_str(more);
+            return self.end();
+        }
+        self.out.push_str("  # ");
+        self.out.push_str(label);
+        self.out.push_str(more);
+        self.out.push('\n');
     }
 
     fn item(&mut self, id: NodeId, depth: usize) {
@@ -105,9 +134,15 @@ impl Writer<'_> {
                 self.tag(children[0]);
                 self.out.push(' ');
                 self.scalar(children[1], &scalar);
-                self.comment.push_str(label);
-                meaning(&scalar, fd, &mut self.comment);
-                self.end();
+                if label.is_empty() {
+                    meaning(&scalar, fd, &mut self.comment);
+                    self.end();
+                } else {
+                    self.out.push_str("  # ");
+                    self.out.push_str(label);
+                    meaning(&scalar, fd, self.out);
+                    self.out.push('\n');
+                }
             }
             (WireType::Len, 3, Some(NodeKind::Length(len)), Some(payload)) => {
                 let payload_id = children[2];
@@ -119,7 +154,6 @@ impl Writer<'_> {
                 self.out.push(' ');
                 long_form(self.a.slice(children[1]), self.out);
                 self.out.push('{');
-                self.comment.push_str(label);
                 match payload {
                     NodeKind::Str => {
                         let bytes = self.a.slice(payload_id);
@@ -128,14 +162,14 @@ impl Writer<'_> {
                             Err(_) => push_string_literal(self.out, &String::from_utf8_lossy(bytes)),
                         }
                         self.out.push('}');
-                        self.end();
+                        self.end_labelled(label, "");
                     }
                     NodeKind::Message if self.a.is_leaf(payload_id) => {
                         self.out.push('}');
-                        self.end();
+                        self.end_labelled(label, "");
                     }
                     NodeKind::Message => {
-                        self.end();
+                        self.end_labelled(label, "");
                         for child in self.a.children(payload_id) {
                             self.item(child, depth + 1);
                         }
@@ -154,22 +188,19 @@ impl Writer<'_> {
                             }
                         }
                         self.out.push('}');
-                        self.comment.push_str(" (packed)");
-                        self.end();
+                        self.end_labelled(label, " (packed)");
                     }
                     _ => {
                         push_hex_literal(self.out, self.a.slice(payload_id));
                         self.out.push('}');
-                        self.end();
+                        self.end_labelled(label, "");
                     }
                 }
             }
             (WireType::StartGroup, _, _, _) => {
                 self.indent(depth);
                 self.tag(children[0]);
-                self.comment.push_str(label);
-                self.comment.push_str(" (group)");
-                self.end();
+                self.end_labelled(label, " (group)");
                 for child in self.a.children(id).skip(1) {
                     match self.a.kind(child) {
                         NodeKind::Message => self.a.children(child).for_each(|c| self.item(c, depth + 1)),
@@ -185,9 +216,7 @@ impl Writer<'_> {
             (WireType::EndGroup, 1, _, _) => {
                 self.indent(depth);
                 self.tag(children[0]);
-                self.comment.push_str(label);
-                self.comment.push_str(" (end of a group that was not started)");
-                self.end();
+                self.end_labelled(label, " (end of a group that was not started)");
             }
             _ => self.raw(id, depth, label),
         }
@@ -211,12 +240,14 @@ impl Writer<'_> {
 
     /// `N:` (or `N:SGROUP`, `N:EGROUP`) behind its long form, for the `Tag` node `id`.
     fn tag(&mut self, id: NodeId) {
-        let NodeKind::Tag { field, wire_type } = self.a.kind(id) else { return };
-        long_form(self.a.slice(id), self.out);
-        self.out.push_str(itoa::Buffer::new().format(field));
+        let Ok(tag) = varint::decode(self.a.slice(id)) else { return };
+        push_long_form(tag, self.out);
+        self.out.push_str(itoa::Buffer::new().format(tag.value >> 3));
         self.out.push(':');
         // Values carry their width (`5i32`, `1.5`, `{`), so only groups need the type spelled.
-        if matches!(wire_type, WireType::StartGroup | WireType::EndGroup) {
+        if let Some(wire_type @ (WireType::StartGroup | WireType::EndGroup)) =
+            WireType::from_bits((tag.value & 7) as u8)
+        {
             self.out.push_str(wire_type.name());
         }
     }
@@ -250,7 +281,7 @@ impl Writer<'_> {
             }
             _ => {
                 let Ok(v) = varint::decode(bytes) else { return push_hex_literal(out, bytes) };
-                long_form(bytes, out);
+                push_long_form(v, out);
                 match *scalar {
                     Scalar::SInt { raw, value } if zigzag(value) == raw => write!(out, "{value}z"),
                     Scalar::Bool { raw: 0 } => out.write_str("false"),
@@ -271,7 +302,10 @@ fn meaning(scalar: &Scalar, field: Option<&prost_reflect::FieldDescriptor>, comm
     if let Scalar::Enum(v) = *scalar {
         let _ = match field.map(|f| f.kind()) {
             Some(prost_reflect::Kind::Enum(e)) => match e.get_value(v) {
-                Some(value) => write!(comment, " = {}", value.name()),
+                Some(value) => {
+                    comment.push_str(" = ");
+                    comment.write_str(value.name())
+                }
                 None => write!(comment, " = {v}, not a value of {}", e.name()),
             },
             _ => write!(comment, " = enum {v}"),
@@ -281,9 +315,14 @@ fn meaning(scalar: &Scalar, field: Option<&prost_reflect::FieldDescriptor>, comm
 
 /// `long-form:N ` for a varint that takes N more bytes than it needs, else nothing.
 fn long_form(bytes: &[u8], out: &mut String) {
-    if let Ok(v) = varint::decode(bytes)
-        && v.is_overlong()
-    {
+    if let Ok(v) = varint::decode(bytes) {
+        push_long_form(v, out);
+    }
+}
+
+/// [`long_form`] of a varint already read.
+fn push_long_form(v: varint::Varint, out: &mut String) {
+    if v.is_overlong() {
         let _ = write!(out, "long-form:{} ", v.len - varint::encoded_len(v.value));
     }
 }
@@ -329,6 +368,20 @@ mod tests {
         "#]]
         .assert_eq(&write(&annotation));
         round_trip(&bytes, &annotation).unwrap();
+    }
+
+    #[test]
+    fn written_in_pieces_is_written_whole() {
+        // Enough records to hand over several 64 KiB pieces.
+        let mut bytes = Vec::new();
+        for i in 0..40_000u64 {
+            bytes.extend([0x08, (i % 100) as u8, 0x12, 0x03, b'a', b'"', b'c']);
+        }
+        let a = annotate(&bytes, None);
+        let mut pieces = String::new();
+        write_into(&a, &mut pieces).unwrap();
+        assert!(pieces.len() > 3 << 16);
+        assert_eq!(pieces, write(&a));
     }
 
     #[test]

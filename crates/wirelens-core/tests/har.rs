@@ -628,6 +628,8 @@ fn other_entries_are_counted_and_urls_split() {
     assert_eq!(call.request_messages(&method("Echo/Say")).unwrap().iter().map(json_of).collect::<Vec<_>>(), ["{}"]);
     let answer = call.response(Some(&method("Echo/Say"))).unwrap();
     assert_eq!((answer.messages.len(), answer.finished.status.code), (1, status::OK));
+    let without = call.response(None).unwrap();
+    assert_eq!((without.payloads.len(), without.payloads[0].bytes.len()), (1, 0), "one empty message");
 }
 
 #[test]

@@ -179,6 +179,10 @@ pub fn push_string_literal(out: &mut String, text: &str) {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        if !MAY_ESCAPE[usize::from(b)] {
+            i += 1;
+            continue;
+        }
         let len = match b {
             b'"' | b'\\' | b'\n' | 0..0x20 | 0x7F => 1,
             0xC2 if bytes.get(i + 1).is_some_and(|&next| (0x80..0xA0).contains(&next)) => 2,
@@ -205,6 +209,21 @@ pub fn push_string_literal(out: &mut String, text: &str) {
     out.push_str(&text[copied..]);
     out.push('"');
 }
+
+/// The bytes that may start a character [`push_string_literal`] escapes.
+const MAY_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table[0x7F] = true;
+    table[0xC2] = true;
+    table
+};
 
 /// `` `0a2b` ``: the bytes in lowercase hex.
 pub fn hex_literal(bytes: &[u8]) -> String {

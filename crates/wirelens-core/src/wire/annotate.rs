@@ -630,12 +630,18 @@ impl Walker<'_> {
         self.diagnostics.push(Diagnostic { offset, severity: Severity::Warning, message });
     }
 
-    #[inline]
+    #[inline(always)]
     fn note_overlong(&mut self, id: u32, at: usize, v: Varint) {
-        if v.is_overlong() {
-            self.warn(at, format!("varint uses {} bytes where {} would do", v.len, varint::encoded_len(v.value)));
-            self.tree.note(id, Note::Overlong { at });
+        if v.len > 1 && v.is_overlong() {
+            self.overlong(id, at, v);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn overlong(&mut self, id: u32, at: usize, v: Varint) {
+        self.warn(at, format!("varint uses {} bytes where {} would do", v.len, varint::encoded_len(v.value)));
+        self.tree.note(id, Note::Overlong { at });
     }
 }
 
@@ -704,6 +710,7 @@ impl Seen {
         self.oneofs.resize(oneofs, 0);
     }
 
+    #[inline]
     fn entry(&mut self, number: u32, slot: Option<u32>, at: usize) -> &mut Occurrences {
         let fresh = Occurrences { generation: self.generation, first_at: at, elements: 0, len_records: 0 };
         if let Some(slot) = slot {
@@ -724,6 +731,7 @@ impl Seen {
     }
 
     /// Counts this record and returns the index of its first element; adds notes for repeats.
+    #[inline]
     fn visit(
         &mut self,
         number: u32,

@@ -306,7 +306,7 @@ impl TreeBuilder {
     }
 
     /// Opens a node; the nodes pushed until the matching `close` become its subtree.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn open(&mut self, start: usize, kind: Kind) -> u32 {
         let id = self.push(start, kind);
         self.open.push(id);
@@ -321,14 +321,14 @@ impl TreeBuilder {
         (node, self.tree.records.len() - 1)
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn close(&mut self, id: u32) {
         debug_assert_eq!(self.open.last(), Some(&id));
         self.open.pop();
         self.tree.ends[id as usize] = self.tree.kinds.len() as u32;
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn leaf(&mut self, start: usize, kind: Kind) -> u32 {
         self.push(start, kind)
     }
