@@ -150,6 +150,39 @@ pub fn garbled_rows(body: &grpcweb::Body, width: usize) -> Vec<Vec<Cell>> {
 }
 
 impl CallView {
+    /// A call begun (or a recorded one about to be read): nothing back yet.
+    pub fn new(
+        id: u32,
+        method: String,
+        descriptor: Option<MethodDescriptor>,
+        streaming: bool,
+        protocol: Protocol,
+        request: Vec<u8>,
+        line: CallLine,
+    ) -> CallView {
+        CallView {
+            id,
+            reference: Method::of(&method),
+            method,
+            descriptor,
+            streaming,
+            recorded: None,
+            protocol,
+            request,
+            http_status: None,
+            headers: Vec::new(),
+            frames: Vec::new(),
+            outcome: None,
+            trailers: Vec::new(),
+            error_body: None,
+            elapsed_ms: None,
+            garbled: None,
+            client: None,
+            text: Vec::new(),
+            line,
+        }
+    }
+
     /// The token of the next page, when a finished ListUsers call named one.
     pub fn next_page_token(&self) -> Option<&str> {
         if self.reference != Some(Method::ListUsers) || self.outcome.as_ref().is_none_or(|o| o.code != status::OK) {

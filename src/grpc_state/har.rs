@@ -13,7 +13,7 @@ use wirelens_core::message::{self, JsonStyle};
 use wirelens_core::status::{self, Status};
 
 use super::call::{CallEvent, CallView, Reading, Recorded};
-use super::{GrpcAction, GrpcState, Method};
+use super::{GrpcAction, GrpcState};
 
 /// A HAR file read: its calls, and how many other entries it had.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,35 +89,19 @@ impl GrpcState {
         }
         let id = self.next_id;
         self.next_id += 1;
-        self.call = Some(CallView {
-            id,
-            method: call.method.clone(),
-            descriptor: descriptor.clone(),
-            streaming,
-            recorded: Some(Recorded { file, entry: call.entry, started: call.started.clone(), problems }),
-            reference: Method::of(&call.method),
+        let line = CallLine {
             protocol: call.protocol,
-            request,
-            http_status: None,
-            headers: Vec::new(),
-            frames: Vec::new(),
-            outcome: None,
-            trailers: Vec::new(),
-            error_body: None,
-            elapsed_ms: None,
-            garbled: None,
-            client: None,
-            text: Vec::new(),
-            line: CallLine {
-                protocol: call.protocol,
-                base_url: call.base_url.clone(),
-                method: call.method.clone(),
-                schema: self.schema_source.clone(),
-                metadata: call.metadata(),
-                deadline_ms: call.deadline_ms(),
-                requests,
-            },
-        });
+            base_url: call.base_url.clone(),
+            method: call.method.clone(),
+            schema: self.schema_source.clone(),
+            metadata: call.metadata(),
+            deadline_ms: call.deadline_ms(),
+            requests,
+        };
+        let mut view =
+            CallView::new(id, call.method.clone(), descriptor.clone(), streaming, call.protocol, request, line);
+        view.recorded = Some(Recorded { file, entry: call.entry, started: call.started.clone(), problems });
+        self.call = Some(view);
         let at = call.time_ms.max(0.0);
         let events = match (call.http_status, call.response_body.bytes()) {
             (0, _) => vec![CallEvent::Failed {

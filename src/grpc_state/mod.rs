@@ -354,27 +354,15 @@ impl Reducible for GrpcState {
                         .unwrap_or_default(),
                         _ => spec.body.clone(),
                     };
-                    s.call = Some(CallView {
-                        id: spec.id,
-                        method: spec.method.clone(),
-                        descriptor: Some(spec.descriptor.clone()),
-                        streaming: spec.descriptor.is_server_streaming(),
-                        recorded: None,
-                        reference: spec.reference,
-                        protocol: spec.protocol,
+                    s.call = Some(CallView::new(
+                        spec.id,
+                        spec.method.clone(),
+                        Some(spec.descriptor.clone()),
+                        spec.descriptor.is_server_streaming(),
+                        spec.protocol,
                         request,
-                        http_status: None,
-                        headers: Vec::new(),
-                        frames: Vec::new(),
-                        outcome: None,
-                        trailers: Vec::new(),
-                        error_body: None,
-                        elapsed_ms: None,
-                        garbled: None,
-                        client: None,
-                        text: Vec::new(),
-                        line: spec.line.clone(),
-                    });
+                        spec.line.clone(),
+                    ));
                     s.next_id += 1;
                     s.pending = Some(spec);
                 }
