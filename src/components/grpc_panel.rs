@@ -263,13 +263,13 @@ fn har_pane(s: &GrpcState, on: &Callback<GrpcAction>, on_har: &Callback<web_sys:
                         <div class="har-scroll">
                         <table class="har-calls" aria-label="HAR calls">
                             <thead><tr>
-                                <th>{ "#" }</th><th>{ "method" }</th><th>{ "protocol" }</th><th>{ "status" }</th>
-                                <th>{ "sent" }</th><th>{ "received" }</th><th>{ "time" }</th><th></th>
+                                <th>{ "method, protocol" }</th><th>{ "status" }</th>
+                                <th>{ "bytes sent → received" }</th><th>{ "time" }</th><th></th>
                             </tr></thead>
                             <tbody>
                             { for file.calls.iter().enumerate().map(|(i, row)| {
                                 let c = &row.call;
-                                let size = |n: Option<usize>| n.map(human_size).unwrap_or_else(|| "?".into());
+                                let size = |n: Option<usize>| n.map_or_else(|| "?".to_owned(), |n| n.to_string());
                                 let status = match (&row.status, c.http_status) {
                                     (_, 0) => "no answer".to_owned(),
                                     (Some(st), _) => status::name(st.code).to_owned(),
@@ -279,12 +279,10 @@ fn har_pane(s: &GrpcState, on: &Callback<GrpcAction>, on_har: &Callback<web_sys:
                                 let origin = origin.to_owned();
                                 html! {
                                     <tr data-entry={c.entry.to_string()} class={classes!((shown == Some(c.entry)).then_some("shown"))}>
-                                        <td>{ c.entry }</td>
-                                        <td title={c.method.clone()}><code>{ short_method(&c.method) }</code></td>
-                                        <td>{ c.protocol.name() }</td>
+                                        <td title={c.method.clone()}><code>{ short_method(&c.method) }</code><br />
+                                            <span class="muted">{ c.protocol.name() }</span></td>
                                         <td class="har-status">{ status }</td>
-                                        <td>{ size(c.request_size()) }</td>
-                                        <td>{ size(c.response_size()) }</td>
+                                        <td>{ format!("{} → {}", size(c.request_size()), size(c.response_size())) }</td>
                                         <td>{ if c.time_ms >= 0.0 { format!("{:.0} ms", c.time_ms) } else { "?".into() } }</td>
                                         <td class="har-actions">
                                             <button type="button" class="show-recorded"
