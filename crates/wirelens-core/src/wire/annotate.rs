@@ -470,11 +470,17 @@ impl Walker<'_> {
     fn raw_len(&mut self, record: u32, payload: Range<usize>, depth: usize) -> Chosen {
         let pin = self.pin_for(record);
         let mut message_fits = false;
-        if !payload.is_empty() && depth < self.limits.max_depth {
+        // Most payloads that are not messages fail the framing check within a few bytes; only
+        // those that pass it are read (and their nodes built) as one.
+        if !payload.is_empty()
+            && depth < self.limits.max_depth
+            && (self.frames(payload.start, payload.end, None, depth + 1).is_some() || cfg!(debug_assertions))
+        {
             let mark = (self.tree.mark(), self.diagnostics.len());
             let nested = self.tree.open(payload.start, Kind::Message);
             let outcome = self.fields(payload.clone(), None, None, depth + 1, Mode::Strict);
             message_fits = matches!(outcome, Outcome::Consumed);
+            debug_assert_eq!(message_fits, self.frames(payload.start, payload.end, None, depth + 1).is_some());
             if message_fits && matches!(pin, None | Some(Reading::Message)) {
                 self.tree.close(nested);
                 return Chosen::new(Reading::Message, true);
@@ -526,6 +532,48 @@ impl Walker<'_> {
             }
         }
         Chosen::new(chosen, message_fits)
+    }
+
+    /// Whether `start..end` reads as schema-less records at `depth` as a strict `fields` would
+    /// (inside a group when `group` names one), without building anything: tags, varints, fixed
+    /// widths, lengths that fit, groups closed by their own end-group tag within the depth limit.
+    /// LEN payloads are stepped over, since reading one never fails. Returns where the records
+    /// end: `end`, or just past a group's end-group tag.
+    fn frames(&self, mut pos: usize, end: usize, group: Option<u32>, depth: usize) -> Option<usize> {
+        while pos < end {
+            let tag = varint::decode(&self.bytes[pos..end]).ok()?;
+            let number = tag.value >> 3;
+            if tag.value > u64::from(u32::MAX) || number == 0 {
+                return None;
+            }
+            pos += tag.len;
+            match WireType::from_bits((tag.value & 7) as u8)? {
+                WireType::Varint => pos += varint::decode(&self.bytes[pos..end]).ok()?.len,
+                WireType::I64 | WireType::I32 => {
+                    let width = if tag.value & 7 == 1 { 8 } else { 4 };
+                    if end - pos < width {
+                        return None;
+                    }
+                    pos += width;
+                }
+                WireType::Len => {
+                    let length = varint::decode(&self.bytes[pos..end]).ok()?;
+                    pos += length.len;
+                    if length.value > (end - pos) as u64 {
+                        return None;
+                    }
+                    pos += length.value as usize;
+                }
+                WireType::StartGroup => {
+                    if depth + 1 > self.limits.max_depth {
+                        return None;
+                    }
+                    pos = self.frames(pos, end, Some(number as u32), depth + 1)?;
+                }
+                WireType::EndGroup => return (group == Some(number as u32)).then_some(pos),
+            }
+        }
+        group.is_none().then_some(pos)
     }
 
     /// The reading pinned for the record `record` (by its path of field numbers), if any.
