@@ -63,6 +63,8 @@ pub struct Annotator {
     top: Option<u32>,
     limits: Limits,
     seen: Vec<Seen>,
+    /// The tree builder's stack of open nodes, kept between messages.
+    open: Vec<u32>,
     annotation: Annotation,
 }
 
@@ -77,17 +79,17 @@ impl Annotator {
             diagnostics: Vec::new(),
             message: message.cloned(),
         };
-        Annotator { table, top, limits, seen: Vec::new(), annotation }
+        Annotator { table, top, limits, seen: Vec::new(), open: Vec::new(), annotation }
     }
 
     /// Annotates `bytes`, as [`annotate_with`] would. The annotation is the annotator's until the
     /// next call, which reuses its memory.
     pub fn annotate(&mut self, bytes: &[u8]) -> &Annotation {
         let a = &mut self.annotation;
-        let builder = TreeBuilder::reuse(std::mem::take(&mut a.tree), bytes.len());
+        let builder = TreeBuilder::reuse(std::mem::take(&mut a.tree), std::mem::take(&mut self.open), bytes.len());
         let (builder, diagnostics) =
             walk(bytes, self.top, &Pins::default(), self.limits, &mut self.table, &mut self.seen, builder);
-        a.tree = builder.finish_keeping_capacity();
+        (a.tree, self.open) = builder.finish_keeping_capacity();
         a.diagnostics = diagnostics;
         a.bytes.clear();
         a.bytes.extend_from_slice(bytes);
