@@ -471,7 +471,12 @@ impl Printer {
             message::to_json(&m.message, JsonStyle::CANONICAL).map_err(|e| Failure::invalid(e.to_string()))?;
         out.push('\n');
         if self.annotate {
-            out.push_str(&format!("# {}, {} bytes\n", self.desc.full_name(), m.bytes.len()));
+            // The bytes shown are the message's; a compressed one says what it was on the wire.
+            let wire = match m.compressed {
+                Some(c) => format!(" (compressed with {}: {} bytes on the wire)", c.algorithm.name(), c.wire_len),
+                None => String::new(),
+            };
+            out.push_str(&format!("# {}, {} bytes{wire}\n", self.desc.full_name(), m.bytes.len()));
             out.push_str(&output::listing(&annotate(&m.bytes, Some(&self.desc)), false, self.color));
             out.push('\n');
         }

@@ -190,7 +190,7 @@ async fn grpc(
     let mut deliver = |bytes: Vec<u8>, on_event: &mut (dyn FnMut(Event<'_>) -> Result<(), Failure> + Send)| {
         let message = message::decode(&output, &bytes)
             .map_err(|e| Failure::call(format!("message {} is not a {}: {e}", index + 1, output.full_name())))?;
-        let m = Message { index, range: 0..bytes.len(), bytes, message };
+        let m = Message { index, range: 0..bytes.len(), bytes, message, compressed: None };
         index += 1;
         on_event(Event::Message(&m))
     };

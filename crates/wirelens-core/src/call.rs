@@ -11,6 +11,7 @@ use std::ops::Range;
 
 use prost_reflect::{DescriptorPool, DynamicMessage, MessageDescriptor, MethodDescriptor};
 
+use crate::compression::{self, Compressed};
 use crate::connect::{self, Codec};
 use crate::grpcweb::{self, Encoding, Frame};
 use crate::input;
@@ -275,11 +276,15 @@ pub fn request(
 pub struct Message {
     /// 0 for the first message of the answer.
     pub index: usize,
-    /// Where its payload lies in the decoded body (after base64, for grpc-web-text).
+    /// Where its payload lies in the decoded body (after base64, for grpc-web-text); when it
+    /// came compressed, the compressed bytes.
     pub range: Range<usize>,
-    /// Its protobuf encoding (for Connect JSON, the JSON read and encoded).
+    /// Its protobuf encoding (for Connect JSON, the JSON read and encoded), inflated when it
+    /// came compressed.
     pub bytes: Vec<u8>,
     pub message: DynamicMessage,
+    /// Set when the payload came compressed: with what, and its size on the wire.
+    pub compressed: Option<Compressed>,
 }
 
 /// How an answer ended.
@@ -312,6 +317,9 @@ pub struct Response {
     messages: usize,
     /// The first message that would not decode: the answer's status becomes INTERNAL.
     broken: Option<String>,
+    /// The compression the answer names for its messages (`grpc-encoding`,
+    /// `connect-content-encoding`, or a unary Connect body's `content-encoding`).
+    compression: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -357,6 +365,13 @@ impl Response {
     ) -> Response {
         let headers: Vec<(String, String)> = headers.into_iter().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect();
         let content_type = headers.iter().find(|(n, _)| n == "content-type").map_or("", |(_, v)| v.as_str());
+        let header = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+        let compression = match protocol {
+            Protocol::Grpc | Protocol::GrpcWeb | Protocol::GrpcWebText => header("grpc-encoding"),
+            Protocol::Connect | Protocol::ConnectJson => {
+                header("connect-content-encoding").or_else(|| header("content-encoding"))
+            }
+        };
         let reader = match protocol {
             _ if http_status != 200 => Reader::Whole,
             Protocol::Grpc | Protocol::GrpcWeb | Protocol::GrpcWebText => {
@@ -387,6 +402,7 @@ impl Response {
             frames: Vec::new(),
             messages: 0,
             broken: None,
+            compression,
         }
     }
 
@@ -422,10 +438,10 @@ impl Response {
         let json = self.protocol == Protocol::ConnectJson;
         let (status, trailers, body) = match &self.reader {
             Reader::Whole if self.protocol == Protocol::Connect || json => {
-                let status = connect::unary_status(self.http_status, &self.raw);
+                let (plain, compressed) = self.unary_body();
+                let status = connect::unary_status(self.http_status, &plain);
                 if status.is_ok() {
-                    let raw = self.raw.clone();
-                    messages.extend(self.message(0..raw.len(), &raw));
+                    messages.extend(self.message(0..self.raw.len(), &plain, compressed));
                 }
                 (status, connect::unary_trailers(&self.headers), whole(&self.raw, self.http_status == 200))
             }
@@ -444,8 +460,14 @@ impl Response {
                 (status, trailer.map(|t| t.0).unwrap_or_default(), body)
             }
             Reader::Connect(p) => {
-                let end =
-                    self.frames.iter().find(|f| connect::is_end(f)).map(|f| connect::parse_end_stream(&f.payload));
+                let end = self.frames.iter().find(|f| connect::is_end(f)).map(|f| {
+                    let payload = if f.is_compressed() {
+                        self.inflate(f).map(|(bytes, _)| bytes).map_err(|e| e.to_string())?
+                    } else {
+                        f.payload.clone()
+                    };
+                    connect::parse_end_stream(&payload)
+                });
                 let end_ref = end.as_ref().map(|r| r.as_ref().map_err(String::as_str));
                 let mut status = connect::stream_status(self.http_status, end_ref, &self.raw);
                 if let Some(error) = p.error() {
@@ -470,12 +492,17 @@ impl Response {
                 _ => frame.is_trailers(),
             };
             if !is_end {
-                if frame.is_compressed() {
-                    self.broken.get_or_insert_with(|| {
-                        format!("the message at byte {} is compressed, which wirelens does not read", frame.offset)
-                    });
+                if !frame.is_compressed() {
+                    out.extend(self.message(frame.payload_range(), &frame.payload, None));
                 } else {
-                    out.extend(self.message(frame.payload_range(), &frame.payload));
+                    match self.inflate(&frame) {
+                        Ok((bytes, compressed)) => {
+                            out.extend(self.message(frame.payload_range(), &bytes, Some(compressed)))
+                        }
+                        Err(e) => {
+                            self.broken.get_or_insert_with(|| e.to_string());
+                        }
+                    }
                 }
             }
             self.frames.push(frame);
@@ -483,8 +510,36 @@ impl Response {
         out
     }
 
+    /// A compressed frame's payload inflated with the answer's compression.
+    fn inflate(&self, frame: &Frame) -> Result<(Vec<u8>, Compressed), compression::Error> {
+        let name = self.compression.as_deref();
+        let bytes = compression::decompress(name, &frame.payload, frame.offset, compression::MAX_INFLATED)?;
+        let algorithm = compression::named(name).ok().flatten().expect("decompress read it");
+        Ok((bytes, Compressed { algorithm, wire_len: frame.payload.len() }))
+    }
+
+    /// A unary Connect body as its message (or error JSON) reads: inflated when its
+    /// `content-encoding` is one wirelens reads and the body is in it (fetch has already undone
+    /// it, hyper has not), else as received. A body that fails to inflate reads as received, and
+    /// the answer breaks with why.
+    fn unary_body(&mut self) -> (Vec<u8>, Option<Compressed>) {
+        let name = self.compression.as_deref();
+        match compression::named(name) {
+            Ok(Some(algorithm)) if algorithm.looks_compressed(&self.raw) => {
+                match compression::decompress(name, &self.raw, 0, compression::MAX_INFLATED) {
+                    Ok(bytes) => (bytes, Some(Compressed { algorithm, wire_len: self.raw.len() })),
+                    Err(e) => {
+                        self.broken.get_or_insert_with(|| e.to_string());
+                        (self.raw.clone(), None)
+                    }
+                }
+            }
+            _ => (self.raw.clone(), None),
+        }
+    }
+
     /// Reads one message payload (protobuf, or JSON for Connect JSON).
-    fn message(&mut self, range: Range<usize>, payload: &[u8]) -> Option<Message> {
+    fn message(&mut self, range: Range<usize>, payload: &[u8], compressed: Option<Compressed>) -> Option<Message> {
         let index = self.messages;
         self.messages += 1;
         let output = self.output.as_ref()?;
@@ -497,8 +552,16 @@ impl Response {
             message::decode(output, payload).map_err(|e| e.to_string())
         };
         match read {
-            Ok(message) => Some(Message { index, range, bytes: message::encode(&message), message }),
+            Ok(message) => Some(Message { index, range, bytes: message::encode(&message), message, compressed }),
             Err(why) => {
+                // A body in a compression wirelens does not read (and fetch did not undo) says so.
+                let unread = compression::named(self.compression.as_deref()).err().filter(|_| compressed.is_none());
+                let why = match unread {
+                    Some(algorithm) => format!(
+                        "{why} (the answer says it is compressed with '{algorithm}', which wirelens does not read)"
+                    ),
+                    None => why,
+                };
                 self.broken.get_or_insert_with(|| format!("message {} is not a {name}: {why}", index + 1));
                 None
             }
@@ -526,6 +589,7 @@ fn whole(raw: &[u8], ok: bool) -> grpcweb::Body {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::grpcweb::FLAG_COMPRESSED;
     use crate::schema::Schema;
 
     const ECHO: &str = r#"syntax = "proto3";
@@ -718,6 +782,95 @@ service Other { rpc Say(Req) returns (Rep); rpc Ping(Req) returns (Rep); }
             finished.trailers,
             spans.join(" ")
         )
+    }
+
+    #[test]
+    fn compressed_answers() {
+        use crate::compression::{Algorithm, compress};
+        let rep = |text: &str| [&[0x0a, text.len() as u8][..], text.as_bytes()].concat();
+        let gz = |text: &str| compress(Algorithm::Gzip, &rep(text));
+        let web = [
+            grpcweb::frame(FLAG_COMPRESSED, &gz("a")),
+            grpcweb::frame(0, &rep("b")),
+            grpcweb::frame(0x80, b"grpc-status: 0\r\n"),
+        ]
+        .concat();
+        let zlib = [
+            connect::envelope(FLAG_COMPRESSED, &compress(Algorithm::Deflate, &rep("z"))),
+            connect::envelope(connect::FLAG_END_STREAM | FLAG_COMPRESSED, &compress(Algorithm::Deflate, b"{}")),
+        ]
+        .concat();
+        let h = |pairs: &[(&'static str, &'static str)]| pairs.to_vec();
+        let web_ct = ("content-type", "application/grpc-web+proto");
+        let mut out = String::new();
+        let mut sizes = String::new();
+        let mut look = |protocol, method, headers: Vec<(&str, &str)>, body: &[u8]| {
+            out += &read(protocol, method, 200, &headers, body);
+            let pool = pool();
+            let method = find_method(&pool, method).unwrap();
+            let headers = headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
+            let mut response = Response::new(protocol, &method, 200, headers);
+            let mut messages = response.push(body);
+            messages.extend(response.finish().0);
+            for m in messages {
+                let c = m.compressed.map(|c| format!("{} {} bytes", c.algorithm.name(), c.wire_len));
+                sizes += &format!(
+                    "{:?}: {} bytes at {:?}, {c:?}\n",
+                    m.message.get_field_by_name("text").unwrap(),
+                    m.bytes.len(),
+                    m.range
+                );
+            }
+        };
+        look(Protocol::GrpcWeb, "Count", h(&[web_ct, ("grpc-encoding", "gzip")]), &web);
+        look(Protocol::GrpcWeb, "Count", h(&[web_ct, ("grpc-encoding", "br")]), &web);
+        look(Protocol::GrpcWeb, "Count", h(&[web_ct]), &web);
+        look(
+            Protocol::Connect,
+            "Count",
+            h(&[("content-type", "application/connect+proto"), ("connect-content-encoding", "deflate")]),
+            &zlib,
+        );
+        // Unary Connect: the body in gzip (hyper), or already undone (fetch) under the same header.
+        let unary = h(&[("content-type", "application/proto"), ("content-encoding", "gzip")]);
+        look(Protocol::Connect, "Echo/Say", unary.clone(), &gz("u"));
+        look(Protocol::Connect, "Echo/Say", unary, &rep("u"));
+        look(
+            Protocol::Connect,
+            "Echo/Say",
+            h(&[("content-type", "application/proto"), ("content-encoding", "zstd")]),
+            &[0x28, 0xb5, 0x2f, 0xfd, 0x00],
+        );
+        let mut bomb = grpcweb::frame(FLAG_COMPRESSED, &compress(Algorithm::Gzip, &vec![0; 8 << 20]));
+        bomb.extend(grpcweb::frame(0x80, b"grpc-status: 0\r\n"));
+        look(Protocol::GrpcWeb, "Count", h(&[web_ct, ("grpc-encoding", "gzip")]), &bomb);
+        expect_test::expect![[r#"
+            {"text":"a"} at 5..28 (whole after byte 27)
+            {"text":"b"} at 33..36 (whole after byte 35)
+            OK via Trailers: "", 0 details; trailers [("grpc-status", "0")]; spans tag len bytes tag len bytes tag len string
+            {"text":"b"} at 33..36 (whole after byte 35)
+            INTERNAL via Client: "the message at byte 0 is compressed with 'br', which wirelens does not read (it reads gzip and deflate)", 0 details; trailers [("grpc-status", "0")]; spans tag len bytes tag len bytes tag len string
+            {"text":"b"} at 33..36 (whole after byte 35)
+            INTERNAL via Client: "the message at byte 0 is flagged compressed, but the answer names no compression", 0 details; trailers [("grpc-status", "0")]; spans tag len bytes tag len bytes tag len string
+            {"text":"z"} at 5..16 (whole after byte 15)
+            OK via EndOfStream: "", 0 details; trailers []; spans tag len bytes tag len string
+            {"text":"u"} at 0..23 (at the end)
+            OK via HttpOk: "", 0 details; trailers []; spans bytes
+            {"text":"u"} at 0..3 (at the end)
+            OK via HttpOk: "", 0 details; trailers []; spans bytes
+            INTERNAL via Client: "message 1 is not a demo.v1.Rep: cannot decode at byte 5: a 32-bit value needs 4 bytes, only 0 bytes are left (the answer says it is compressed with 'zstd', which wirelens does not read)", 0 details; trailers []; spans bytes
+            INTERNAL via Client: "the message at byte 0 inflates (gzip) past 4194304 bytes, the most wirelens reads of one message", 0 details; trailers [("grpc-status", "0")]; spans tag len bytes tag len string
+        "#]].assert_eq(&out);
+        expect_test::expect![[r#"
+            String("a"): 3 bytes at 5..28, Some("gzip 23 bytes")
+            String("b"): 3 bytes at 33..36, None
+            String("b"): 3 bytes at 33..36, None
+            String("b"): 3 bytes at 33..36, None
+            String("z"): 3 bytes at 5..16, Some("deflate 11 bytes")
+            String("u"): 3 bytes at 0..23, Some("gzip 23 bytes")
+            String("u"): 3 bytes at 0..3, None
+        "#]]
+        .assert_eq(&sizes);
     }
 
     #[test]
