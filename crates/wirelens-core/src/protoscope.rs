@@ -25,7 +25,7 @@ pub fn write(annotation: &Annotation) -> String {
 /// in: how a printer of many messages (`--delimited`) puts them in one buffer. Writes straight
 /// into `out`, a line at a time, with no text of its own per record.
 pub fn write_to(annotation: &Annotation, depth: usize, out: &mut String) {
-    let mut writer = Writer { a: annotation, out, comment: String::new() };
+    let mut writer = Writer { a: annotation, out, comment: String::new(), record: 0 };
     for id in annotation.roots() {
         writer.item(id, depth);
     }
@@ -36,7 +36,7 @@ pub fn write_to(annotation: &Annotation, depth: usize, out: &mut String) {
 pub fn write_into(annotation: &Annotation, sink: &mut dyn std::fmt::Write) -> std::fmt::Result {
     const PIECE: usize = 1 << 16;
     let mut buf = String::with_capacity(PIECE + PIECE / 4);
-    let mut writer = Writer { a: annotation, out: &mut buf, comment: String::new() };
+    let mut writer = Writer { a: annotation, out: &mut buf, comment: String::new(), record: 0 };
     for id in annotation.roots() {
         writer.item(id, 0);
         if writer.out.len() >= PIECE {
@@ -52,6 +52,8 @@ struct Writer<'a> {
     out: &'a mut String,
     /// The comment of the line being written, put after it by [`Writer::end`].
     comment: String,
+    /// Where the last record was found among the annotation's records (`Annotation::field_from`).
+    record: usize,
 }
 
 impl Writer<'_> {
@@ -110,7 +112,7 @@ impl Writer<'_> {
     }
 
     fn field(&mut self, id: NodeId, depth: usize) {
-        let Some(field) = self.a.field(id) else { return };
+        let Some(field) = self.a.field_from(id, &mut self.record) else { return };
         let fd = field.descriptor();
         // Names come from the schema; without one the field number is already on the line.
         let label = fd.map_or("", |fd| fd.name());
