@@ -68,6 +68,8 @@ pub struct Call {
     pub headers: Vec<(String, String)>,
     /// `--compress`: compress the requests so and ask for answers compressed so.
     pub compress: Option<Algorithm>,
+    /// `--get`: a Connect GET (a unary NO_SIDE_EFFECTS method).
+    pub get: bool,
     /// `None` lists the schema's methods instead of calling one.
     pub method: Option<String>,
     /// The request(s) as JSON; `None` reads stdin.
@@ -100,6 +102,7 @@ impl Prepared {
             metadata: &self.metadata,
             deadline_ms: call.deadline.map(|d| u32::try_from(d.as_millis()).unwrap_or(u32::MAX)),
             compression: call.compress,
+            get: call.get,
         }
     }
 }
@@ -202,6 +205,7 @@ impl Call {
                     metadata: &metadata,
                     deadline_ms: None,
                     compression: None,
+                    get: false,
                 };
                 reflect::fetch(&connection, &target).await?
             }

@@ -130,6 +130,11 @@ struct CallArgs {
     /// Compressed answers are read with or without it
     #[arg(long, value_name = "ALGORITHM", value_parser = call::parse_algorithm)]
     compress: Option<call::Algorithm>,
+    /// Connect only: send the call as a GET with the message in the URL (for a unary method
+    /// marked `option idempotency_level = NO_SIDE_EFFECTS`), as Connect clients do with
+    /// useHttpGet / WithHTTPGet
+    #[arg(long)]
+    get: bool,
     /// Also show every response's wire bytes, annotated, and the trailers or Connect's
     /// end-of-stream message or error body
     #[arg(long)]
@@ -487,6 +492,7 @@ fn call_cmd(args: CallArgs, ui: &Ui) -> Result<(), Failure> {
         deadline: args.deadline,
         headers: args.headers,
         compress: args.compress,
+        get: args.get,
         method: args.method,
         json: args.json,
         annotate: args.annotate,

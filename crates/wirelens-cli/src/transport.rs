@@ -86,6 +86,10 @@ pub async fn call(
     on_event: &mut (dyn FnMut(Event<'_>) -> Result<(), Failure> + Send),
 ) -> Result<Ended, Failure> {
     match connection {
+        // tonic makes native gRPC's requests, not core: refuse a GET as core would.
+        Connection::Grpc(_) if target.get => {
+            Err(Failure::usage(call::CallError::GetNeedsConnect(target.protocol).to_string()))
+        }
         Connection::Grpc(channel) => grpc(channel.clone(), target, method, requests, on_event).await,
         Connection::Web(client) => {
             let messages = match requests {
@@ -141,7 +145,7 @@ pub async fn send(
     request: call::HttpRequest,
     on_event: &mut (dyn FnMut(Event<'_>) -> Result<(), Failure> + Send),
 ) -> Result<Ended, Failure> {
-    let mut builder = http::Request::post(&request.url);
+    let mut builder = http::Request::builder().method(request.method).uri(&request.url);
     for (name, value) in &request.headers {
         builder = builder.header(name, value);
     }

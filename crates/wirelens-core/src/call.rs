@@ -121,6 +121,12 @@ pub enum CallError {
     BadUrl(String),
     #[error("request {index}: {message}")]
     BadRequest { index: usize, message: String },
+    #[error("a GET is a Connect call (connect, connect-json), not {0}")]
+    GetNeedsConnect(Protocol),
+    #[error(
+        "{0} cannot be a GET: the Connect protocol allows it only for a unary method marked `option idempotency_level = NO_SIDE_EFFECTS`"
+    )]
+    NotGettable(String),
 }
 
 /// Every method of every service in `pool`, as `package.Service/Method`, sorted.
@@ -187,9 +193,11 @@ pub fn find_method(pool: &DescriptorPool, name: &str) -> Result<MethodDescriptor
     }
 }
 
-/// An HTTP request to send: POST `url` with `headers` and `body`.
+/// An HTTP request to send: `method` (POST; GET for a Connect GET, with no body) `url` with
+/// `headers` and `body`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpRequest {
+    pub method: &'static str,
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
@@ -208,6 +216,17 @@ pub struct Target<'a> {
     /// (`grpc-encoding` and `grpc-accept-encoding`; Connect's `connect-content-encoding` and
     /// `connect-accept-encoding`, or for a unary call `content-encoding` and `accept-encoding`).
     pub compression: Option<compression::Algorithm>,
+    /// Connect only: send the call as a GET, its message in the URL's query (what Connect
+    /// clients do with `useHttpGet` / `WithHTTPGet`), for a unary method marked
+    /// `NO_SIDE_EFFECTS`; any other is a [`CallError::NotGettable`].
+    pub get: bool,
+}
+
+/// True when `method` is marked `option idempotency_level = NO_SIDE_EFFECTS`: the methods
+/// Connect may call with a GET.
+pub fn no_side_effects(method: &MethodDescriptor) -> bool {
+    // google.protobuf.MethodOptions.IdempotencyLevel: NO_SIDE_EFFECTS = 1.
+    method.options().get_field_by_name("idempotency_level").is_some_and(|v| v.as_enum_number() == Some(1))
 }
 
 /// The HTTP request of a call of `method` with `messages` (one for unary and server-streaming
@@ -229,6 +248,9 @@ pub fn request(
         return Err(CallError::BadUrl(target.base_url.to_owned()));
     }
     let url = format!("{base}{}", path(method));
+    if target.get {
+        return get_request(target, method, &messages[0], url);
+    }
     let streaming = kind != Kind::Unary;
     // A message as its frame or envelope carries it, compressed when asked (flag 0x01).
     let packed = |payload: Vec<u8>| match target.compression {
@@ -301,7 +323,41 @@ pub fn request(
         headers.insert(at, (content.to_owned(), algorithm.name().to_owned()));
         headers.insert(at + 1, (accept.to_owned(), algorithm.name().to_owned()));
     }
-    Ok(HttpRequest { url, headers, body })
+    Ok(HttpRequest { method: "POST", url, headers, body })
+}
+
+/// A Connect GET: the message in the query ([`connect::get_query`]), the deadline, the accepted
+/// compression and the metadata as headers, no body (so no content type).
+fn get_request(
+    target: &Target<'_>,
+    method: &MethodDescriptor,
+    message: &DynamicMessage,
+    url: String,
+) -> Result<HttpRequest, CallError> {
+    let codec = match target.protocol {
+        Protocol::Connect => Codec::Proto,
+        Protocol::ConnectJson => Codec::Json,
+        other => return Err(CallError::GetNeedsConnect(other)),
+    };
+    if Kind::of(method) != Kind::Unary || !no_side_effects(method) {
+        return Err(CallError::NotGettable(full_name(method)));
+    }
+    let payload = match codec {
+        Codec::Proto => message::encode(message),
+        Codec::Json => message::to_json(message, JsonStyle::CANONICAL)
+            .map(String::into_bytes)
+            .map_err(|e| CallError::BadRequest { index: 1, message: e.to_string() })?,
+    };
+    let mut headers = Vec::new();
+    if let Some(ms) = target.deadline_ms {
+        headers.push(("connect-timeout-ms".to_owned(), ms.to_string()));
+    }
+    if let Some(algorithm) = target.compression {
+        headers.push(("accept-encoding".to_owned(), algorithm.name().to_owned()));
+    }
+    headers.extend(target.metadata.iter().map(|(n, v)| (n.to_ascii_lowercase(), v.clone())));
+    let url = format!("{url}?{}", connect::get_query(codec, &payload, target.compression));
+    Ok(HttpRequest { method: "GET", url, headers, body: Vec::new() })
 }
 
 /// One message of an answer.
@@ -684,7 +740,7 @@ service Other { rpc Say(Req) returns (Rep); rpc Ping(Req) returns (Rep); }
     fn target(protocol: Protocol) -> Target<'static> {
         static META: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
         let metadata = META.get_or_init(|| vec![("authorization".to_owned(), "Bearer t".to_owned())]);
-        Target { protocol, base_url: "http://h:1/", metadata, deadline_ms: Some(200), compression: None }
+        Target { protocol, base_url: "http://h:1/", metadata, deadline_ms: Some(200), compression: None, get: false }
     }
 
     /// A request as text: URL, headers, body in hex (or as text when it is text).

@@ -232,6 +232,24 @@ fn compress_sends_and_reads_gzip_and_deflate_in_every_protocol_of_the_server() {
 }
 
 #[test]
+fn get_is_refused_for_a_method_not_marked_no_side_effects_and_outside_connect() {
+    let server = Server::start();
+    expect![[r#"
+        status: 2
+        --- stderr
+        wirelens: error: userservice.UserService/GetUser cannot be a GET: the Connect protocol allows it only for a unary method marked `option idempotency_level = NO_SIDE_EFFECTS`
+    "#]].assert_eq(&server.call(r#"--protocol connect --get GetUser --json {"userId":"42"}"#, b""));
+    expect![[r#"
+        status: 2
+        --- stderr
+        wirelens: error: a GET is a Connect call (connect, connect-json), not grpc-web
+    "#]]
+    .assert_eq(&server.call(r#"--protocol grpc-web --get GetUser --json {"userId":"42"}"#, b""));
+    let grpc = server.call(r#"--get GetUser --json {"userId":"42"}"#, b"");
+    assert!(grpc.contains("a GET is a Connect call (connect, connect-json), not grpc\n"), "{grpc}");
+}
+
+#[test]
 fn every_protocol_wirelens_server_speaks_gives_the_same_answers() {
     let server = Server::start();
     let grpc = server.call(r#"ListUsers --json {"pageSize":2}"#, b"");
