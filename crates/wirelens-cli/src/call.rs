@@ -16,6 +16,7 @@ use wirelens_api::contract::{DEMO_TOKEN, NEXT_PAGE_HEADER};
 pub use wirelens_core::call::Protocol;
 use wirelens_core::call::{self, Kind, Target};
 use wirelens_core::commands::{self, CallLine, SchemaSource};
+pub use wirelens_core::compression::Algorithm;
 use wirelens_core::grpcweb::SpanKind;
 use wirelens_core::message::{self, JsonStyle};
 use wirelens_core::status::{self, Detail, Status};
@@ -65,6 +66,8 @@ pub struct Call {
     pub token: Option<String>,
     pub deadline: Option<Duration>,
     pub headers: Vec<(String, String)>,
+    /// `--compress`: compress the requests so and ask for answers compressed so.
+    pub compress: Option<Algorithm>,
     /// `None` lists the schema's methods instead of calling one.
     pub method: Option<String>,
     /// The request(s) as JSON; `None` reads stdin.
@@ -96,6 +99,7 @@ impl Prepared {
             base_url: &call.addr,
             metadata: &self.metadata,
             deadline_ms: call.deadline.map(|d| u32::try_from(d.as_millis()).unwrap_or(u32::MAX)),
+            compression: call.compress,
         }
     }
 }
@@ -112,6 +116,12 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "m" => Ok(Duration::from_secs(n.saturating_mul(60))),
         _ => Err(format!("unknown unit '{unit}' in '{text}': use ms, s or m")),
     }
+}
+
+/// Parses `--compress`: `gzip` or `deflate`.
+pub fn parse_algorithm(text: &str) -> Result<Algorithm, String> {
+    Algorithm::from_name(text)
+        .ok_or_else(|| format!("'{text}' is not a compression wirelens writes: use gzip or deflate"))
 }
 
 /// A one-thread runtime: one call (or `--repeat`'s tasks) needs no more.
@@ -186,8 +196,13 @@ impl Call {
         let pool = match local {
             Some(pool) => pool,
             None => {
-                let target =
-                    Target { protocol: self.protocol, base_url: &self.addr, metadata: &metadata, deadline_ms: None };
+                let target = Target {
+                    protocol: self.protocol,
+                    base_url: &self.addr,
+                    metadata: &metadata,
+                    deadline_ms: None,
+                    compression: None,
+                };
                 reflect::fetch(&connection, &target).await?
             }
         };

@@ -125,6 +125,11 @@ struct CallArgs {
     /// An extra request header, `name: value` (repeatable), e.g. 'x-wirelens-delay-ms: 300'
     #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = parse_header)]
     headers: Vec<(String, String)>,
+    /// Compress the request's messages (gzip or deflate) and ask the server to compress its
+    /// answers so (grpc-encoding and grpc-accept-encoding; Connect's content-encoding headers).
+    /// Compressed answers are read with or without it
+    #[arg(long, value_name = "ALGORITHM", value_parser = call::parse_algorithm)]
+    compress: Option<call::Algorithm>,
     /// Also show every response's wire bytes, annotated, and the trailers or Connect's
     /// end-of-stream message or error body
     #[arg(long)]
@@ -479,6 +484,7 @@ fn call_cmd(args: CallArgs, ui: &Ui) -> Result<(), Failure> {
         token: args.token,
         deadline: args.deadline,
         headers: args.headers,
+        compress: args.compress,
         method: args.method,
         json: args.json,
         annotate: args.annotate,

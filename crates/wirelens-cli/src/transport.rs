@@ -184,6 +184,15 @@ async fn grpc(
     let path: http::uri::PathAndQuery =
         call::path(method).parse().map_err(|e| Failure::usage(format!("{}: not a path ({e})", call::path(method))))?;
     let mut client = tonic::client::Grpc::new(channel);
+    // tonic compresses and inflates native gRPC's frames itself (so its messages carry no
+    // `compressed` note); grpc-web and Connect frames are core's.
+    if let Some(algorithm) = target.compression {
+        let encoding = match algorithm {
+            call::Algorithm::Gzip => tonic::codec::CompressionEncoding::Gzip,
+            call::Algorithm::Deflate => tonic::codec::CompressionEncoding::Deflate,
+        };
+        client = client.send_compressed(encoding).accept_compressed(encoding);
+    }
     client.ready().await.map_err(|e| unreachable(target.base_url, &e))?;
     let output = method.output();
     let mut index = 0;

@@ -11,6 +11,7 @@ use std::ops::Range;
 
 use prost_reflect::{DescriptorPool, DynamicMessage, MessageDescriptor, MethodDescriptor};
 
+pub use crate::compression::Algorithm;
 use crate::compression::{self, Compressed};
 use crate::connect::{self, Codec};
 use crate::grpcweb::{self, Encoding, Frame};
@@ -203,6 +204,10 @@ pub struct Target<'a> {
     /// Request metadata, `authorization` included, as `(name, value)`.
     pub metadata: &'a [(String, String)],
     pub deadline_ms: Option<u32>,
+    /// Compress the request's messages with this, and ask the server to compress its answer so
+    /// (`grpc-encoding` and `grpc-accept-encoding`; Connect's `connect-content-encoding` and
+    /// `connect-accept-encoding`, or for a unary call `content-encoding` and `accept-encoding`).
+    pub compression: Option<compression::Algorithm>,
 }
 
 /// The HTTP request of a call of `method` with `messages` (one for unary and server-streaming
@@ -225,7 +230,20 @@ pub fn request(
     }
     let url = format!("{base}{}", path(method));
     let streaming = kind != Kind::Unary;
-    let framed = || -> Vec<u8> { messages.iter().flat_map(|m| grpcweb::frame(0, &message::encode(m))).collect() };
+    // A message as its frame or envelope carries it, compressed when asked (flag 0x01).
+    let packed = |payload: Vec<u8>| match target.compression {
+        Some(algorithm) => (grpcweb::FLAG_COMPRESSED, compression::compress(algorithm, &payload)),
+        None => (0, payload),
+    };
+    let framed = || -> Vec<u8> {
+        messages
+            .iter()
+            .flat_map(|m| {
+                let (flags, payload) = packed(message::encode(m));
+                grpcweb::frame(flags, &payload)
+            })
+            .collect()
+    };
     let (headers, body) = match target.protocol {
         Protocol::Grpc => {
             let mut headers = vec![
@@ -259,15 +277,30 @@ pub fn request(
             let body = if streaming {
                 let mut body = Vec::new();
                 for m in messages {
-                    body.extend(connect::envelope(0, &payload(m)?));
+                    let (flags, payload) = packed(payload(m)?);
+                    body.extend(connect::envelope(flags, &payload));
                 }
                 body
             } else {
-                payload(&messages[0])?
+                packed(payload(&messages[0])?).1
             };
             (headers, body)
         }
     };
+    let mut headers = headers;
+    if let Some(algorithm) = target.compression {
+        let (content, accept) = match target.protocol {
+            Protocol::Connect | Protocol::ConnectJson if streaming => {
+                ("connect-content-encoding", "connect-accept-encoding")
+            }
+            Protocol::Connect | Protocol::ConnectJson => ("content-encoding", "accept-encoding"),
+            _ => ("grpc-encoding", "grpc-accept-encoding"),
+        };
+        // Before the caller's metadata, after the protocol's own headers.
+        let at = headers.len() - target.metadata.len();
+        headers.insert(at, (content.to_owned(), algorithm.name().to_owned()));
+        headers.insert(at + 1, (accept.to_owned(), algorithm.name().to_owned()));
+    }
     Ok(HttpRequest { url, headers, body })
 }
 
@@ -651,7 +684,7 @@ service Other { rpc Say(Req) returns (Rep); rpc Ping(Req) returns (Rep); }
     fn target(protocol: Protocol) -> Target<'static> {
         static META: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
         let metadata = META.get_or_init(|| vec![("authorization".to_owned(), "Bearer t".to_owned())]);
-        Target { protocol, base_url: "http://h:1/", metadata, deadline_ms: Some(200) }
+        Target { protocol, base_url: "http://h:1/", metadata, deadline_ms: Some(200), compression: None }
     }
 
     /// A request as text: URL, headers, body in hex (or as text when it is text).
@@ -723,6 +756,43 @@ service Other { rpc Say(Req) returns (Rep); rpc Ping(Req) returns (Rep); }
               00 00 00 00 0D 7B 22 74 65 78 74 22 3A 22 68 69 22 7D
         "#]]
         .assert_eq(&out);
+    }
+
+    #[test]
+    fn compressed_requests_carry_their_headers_and_flagged_frames() {
+        let pool = pool();
+        let say = find_method(&pool, "Echo/Say").unwrap();
+        let count = find_method(&pool, "Count").unwrap();
+        let one = [req(&pool, r#"{"text":"hi"}"#)];
+        let mut out = String::new();
+        for (protocol, method) in [
+            (Protocol::Grpc, &say),
+            (Protocol::GrpcWeb, &say),
+            (Protocol::Connect, &say),
+            (Protocol::Connect, &count),
+            (Protocol::ConnectJson, &say),
+        ] {
+            let target = Target { compression: Some(Algorithm::Gzip), ..target(protocol) };
+            let r = request(&target, method, &one).unwrap();
+            let named: Vec<String> = r.headers[2..].iter().map(|(n, v)| format!("{n}: {v}")).collect();
+            // The body read back: flagged frames (envelopes) or one gzip body, inflating to the request.
+            let enveloped = protocol != Protocol::ConnectJson && (protocol != Protocol::Connect || method == &count);
+            let (flags, packed) = if enveloped { (r.body[0], &r.body[5..]) } else { (0, &r.body[..]) };
+            let inflated = compression::decompress(Some("gzip"), packed, 0, compression::MAX_INFLATED).unwrap();
+            out += &format!(
+                "{protocol} {}: flags {flags}, {:?}; {}\n",
+                method.name(),
+                String::from_utf8_lossy(&inflated),
+                named.join(", ")
+            );
+        }
+        expect_test::expect![[r#"
+            grpc Say: flags 1, "\n\u{2}hi"; grpc-timeout: 200m, grpc-encoding: gzip, grpc-accept-encoding: gzip, authorization: Bearer t
+            grpc-web Say: flags 1, "\n\u{2}hi"; x-grpc-web: 1, grpc-timeout: 200m, grpc-encoding: gzip, grpc-accept-encoding: gzip, authorization: Bearer t
+            connect Say: flags 0, "\n\u{2}hi"; connect-timeout-ms: 200, content-encoding: gzip, accept-encoding: gzip, authorization: Bearer t
+            connect Count: flags 1, "\n\u{2}hi"; connect-timeout-ms: 200, connect-content-encoding: gzip, connect-accept-encoding: gzip, authorization: Bearer t
+            connect-json Say: flags 0, "{\"text\":\"hi\"}"; connect-timeout-ms: 200, content-encoding: gzip, accept-encoding: gzip, authorization: Bearer t
+        "#]].assert_eq(&out);
     }
 
     #[test]

@@ -43,7 +43,13 @@ fn json_of(m: &DynamicMessage) -> String {
 
 /// The request `call::request` makes for `json` to `method` in `protocol`, at a path prefix.
 fn request(protocol: Protocol, method_name: &str, json: &str) -> HttpRequest {
-    let target = Target { protocol, base_url: "https://api.example.com/rpc", metadata: &[], deadline_ms: None };
+    let target = Target {
+        protocol,
+        base_url: "https://api.example.com/rpc",
+        metadata: &[],
+        deadline_ms: None,
+        compression: None,
+    };
     call::request(&target, &method(method_name), &[msg("demo.v1.Req", json)]).unwrap()
 }
 
@@ -261,7 +267,13 @@ fn every_protocol_is_listed_and_decodes_to_the_messages_sent() {
         let messages = call.request_messages(&method).unwrap();
         assert_eq!(messages.iter().map(json_of).collect::<Vec<_>>(), [json_of(&msg("demo.v1.Req", json))]);
         // Sent again from what the file holds, the call is the one recorded.
-        let target = Target { protocol: call.protocol, base_url: &call.base_url, metadata: &[], deadline_ms: None };
+        let target = Target {
+            protocol: call.protocol,
+            base_url: &call.base_url,
+            metadata: &[],
+            deadline_ms: None,
+            compression: None,
+        };
         let again = call::request(&target, &method, &messages).unwrap();
         assert_eq!((again.url.as_str(), call.request_body.bytes().unwrap()), (call.url.as_str(), &again.body[..]));
     }
@@ -310,7 +322,13 @@ fn every_protocol_is_listed_and_decodes_to_the_messages_sent() {
 fn sent_again_with_its_metadata_and_deadline_the_request_is_the_same() {
     let metadata = [("authorization".to_owned(), "Bearer t0k".to_owned()), ("x-trace".to_owned(), "a b".to_owned())];
     for protocol in [Protocol::GrpcWeb, Protocol::GrpcWebText, Protocol::Connect, Protocol::ConnectJson] {
-        let target = Target { protocol, base_url: "http://h:1", metadata: &metadata, deadline_ms: Some(1500) };
+        let target = Target {
+            protocol,
+            base_url: "http://h:1",
+            metadata: &metadata,
+            deadline_ms: Some(1500),
+            compression: None,
+        };
         let sent = call::request(&target, &method("Count"), &[msg("demo.v1.Req", r#"{"n":3}"#)]).unwrap();
         let mut recorded = entry(&sent, post_text(&sent.body, "x"), 200, &[], content_base64(b"", "x"));
         // What the browser adds on its own.
@@ -323,7 +341,13 @@ fn sent_again_with_its_metadata_and_deadline_the_request_is_the_same() {
         let call = &capture.calls[0];
         assert_eq!((call.metadata(), call.deadline_ms()), (metadata.to_vec(), Some(1500)), "{protocol}");
         let (metadata, messages) = (call.metadata(), call.request_messages(&method("Count")).unwrap());
-        let again = Target { protocol, base_url: &call.base_url, metadata: &metadata, deadline_ms: call.deadline_ms() };
+        let again = Target {
+            protocol,
+            base_url: &call.base_url,
+            metadata: &metadata,
+            deadline_ms: call.deadline_ms(),
+            compression: None,
+        };
         assert_eq!(call::request(&again, &method("Count"), &messages).unwrap(), sent, "{protocol}");
     }
 }
