@@ -28,7 +28,7 @@ use wirelens_core::examples::EXAMPLES;
 use wirelens_core::input::{self, InputFormat};
 use wirelens_core::message::{self, JsonStyle, Notation, ParseOptions};
 use wirelens_core::protoscope;
-use wirelens_core::wire::{Annotation, annotate};
+use wirelens_core::wire::{Annotation, annotate, annotate_owned};
 
 use crate::error::Failure;
 use crate::output::{ColorChoice, Ui};
@@ -460,9 +460,7 @@ fn annotate_cmd(args: &AnnotateArgs, ui: &Ui) -> Result<(), Failure> {
             _ => delimited::run(&mut read_bytes(args.input, &args.data)?.as_slice(), desc.as_ref(), form),
         };
     }
-    let bytes = read_bytes(args.input, &args.data)?;
-    let annotation = annotate(&bytes, desc.as_ref());
-    drop(bytes);
+    let annotation = annotate_owned(read_bytes(args.input, &args.data)?, desc.as_ref());
     match args.output {
         // Written as they are made: the listing is some 25 times the size of the bytes, protoscope 2 to 3.
         Output::Annotated => {

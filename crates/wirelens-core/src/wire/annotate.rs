@@ -45,12 +45,29 @@ pub fn annotate_with(bytes: &[u8], message: Option<&MessageDescriptor>, limits: 
 ///
 /// Offsets are `u32`s: input past 4 GiB is annotated up to there, and the rest is one `Invalid` leaf.
 pub fn annotate_pinned(bytes: &[u8], message: Option<&MessageDescriptor>, pins: &Pins, limits: Limits) -> Annotation {
+    let (tree, fields, diagnostics) = annotate_parts(bytes, message, pins, limits);
+    Annotation { bytes: bytes.to_vec(), tree, fields, diagnostics, message: message.cloned() }
+}
+
+/// [`annotate`] of bytes handed over: the annotation keeps them instead of a copy (for a
+/// caller that has no more use for them, such as the CLI).
+pub fn annotate_owned(bytes: Vec<u8>, message: Option<&MessageDescriptor>) -> Annotation {
+    let (tree, fields, diagnostics) = annotate_parts(&bytes, message, &Pins::default(), Limits::default());
+    Annotation { bytes, tree, fields, diagnostics, message: message.cloned() }
+}
+
+/// What an annotation holds besides its bytes and message type.
+fn annotate_parts(
+    bytes: &[u8],
+    message: Option<&MessageDescriptor>,
+    pins: &Pins,
+    limits: Limits,
+) -> (tree::Tree, Vec<prost_reflect::FieldDescriptor>, Vec<Diagnostic>) {
     let mut table = Table::default();
     let top = message.map(|m| table.message(m));
     let mut seen = Vec::new();
     let (tree, diagnostics) = walk(bytes, top, pins, limits, &mut table, &mut seen, TreeBuilder::new(bytes.len()));
-    let fields = table.fields.into_iter().map(|f| f.fd).collect();
-    Annotation { bytes: bytes.to_vec(), tree: tree.finish(), fields, diagnostics, message: message.cloned() }
+    (tree.finish(), table.fields.into_iter().map(|f| f.fd).collect(), diagnostics)
 }
 
 /// Annotates message after message of one type, keeping what they share: the schema's table

@@ -23,7 +23,7 @@ use std::ops::Range;
 
 use prost_reflect::{FieldDescriptor, Kind, MessageDescriptor};
 
-pub use annotate::{Annotator, Limits, annotate, annotate_pinned, annotate_with, plural};
+pub use annotate::{Annotator, Limits, annotate, annotate_owned, annotate_pinned, annotate_with, plural};
 pub use delimited::{Delimited, DelimitedError, DelimitedMessage};
 pub use readings::{Pins, Reading, Readings};
 pub(crate) use tree::TreeBuilder;
@@ -390,6 +390,11 @@ impl Annotation {
             *cursor += 1;
         }
         Some(Field { a: self, record: *cursor })
+    }
+
+    /// Whether node `id` is a `NodeKind::Tag`, without reading it.
+    pub(crate) fn is_tag(&self, id: NodeId) -> bool {
+        self.tree.kinds[id] == tree::Kind::Tag.to_u8()
     }
 
     /// Whether node `id` is a record (a `NodeKind::Field`), without building the view.
