@@ -235,10 +235,11 @@ async fn run(
         headers.append(name, value).map_err(|e| unavailable(&format!("header {name}"), &e))?;
     }
     let init = web_sys::RequestInit::new();
-    init.set_method("POST");
+    init.set_method(spec.http_method);
     init.set_headers(&headers);
-    let body = js_sys::Uint8Array::from(spec.body.as_slice());
-    init.set_body(&body);
+    if spec.http_method != "GET" {
+        init.set_body(&js_sys::Uint8Array::from(spec.body.as_slice()));
+    }
     if let Some(controller) = controller {
         init.set_signal(Some(&controller.signal()));
     }
@@ -301,7 +302,8 @@ pub async fn compare(spec: CompareSpec, cancel: Rc<Cell<bool>>, report: impl Fn(
                     .is_some_and(|(http, _, _)| http == 200)
             } else {
                 let grpc = &spec.grpc;
-                timed_fetch("POST", &grpc.url, &grpc.headers, Some(&grpc.body)).await.is_some_and(
+                let body = (grpc.http_method != "GET").then_some(grpc.body.as_slice());
+                timed_fetch(grpc.http_method, &grpc.url, &grpc.headers, body).await.is_some_and(
                     |(http, headers, body)| {
                         let mut answer = call::Response::new(grpc.protocol, &grpc.descriptor, http, headers);
                         answer.push(&body);

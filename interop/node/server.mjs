@@ -80,6 +80,10 @@ const routes = (router) => {
       }
       context.responseTrailer.set("x-count", String(n));
     },
+    look(req, context) {
+      context.responseHeader.set("x-echo-method", context.requestMethod);
+      return { text: req.text.toUpperCase(), index: 0, tags: ["look", req.text], at: AT };
+    },
     fail(req) {
       throw refused(req.text);
     },
@@ -102,8 +106,17 @@ const routes = (router) => {
 
 const handler = connectNodeAdapter({ routes });
 // A unary Connect answer carries its trailers as `trailer-` headers: a page reads them only when exposed too.
-const exposed = ["grpc-status", "grpc-message", "grpc-status-details-bin", "x-echo-server", "x-count", "x-echo-length",
-  "trailer-x-echo-length"];
+const exposed = [
+  "grpc-status",
+  "grpc-message",
+  "grpc-status-details-bin",
+  "grpc-encoding",
+  "x-echo-server",
+  "x-count",
+  "x-echo-length",
+  "x-echo-method",
+  "trailer-x-echo-length",
+];
 const server = http.createServer((req, res) => {
   // CORS, so a browser on another origin can call it and read the status.
   res.setHeader("access-control-allow-origin", "*");

@@ -12,7 +12,7 @@ use wirelens_core::commands;
 use wirelens_core::grpcweb::{Frame, HEADER_LEN};
 use wirelens_core::prost_reflect::MessageDescriptor;
 use wirelens_core::status::Source;
-use wirelens_core::{message, status, wire};
+use wirelens_core::{compression, message, status, wire};
 use yew::prelude::*;
 
 use crate::components::explain_panel::ExplainPanel;
@@ -137,6 +137,17 @@ pub fn GrpcPanel(props: &Props) -> Html {
                         <span class="protocols" role="radiogroup" aria-label="protocol">
                             { for PROTOCOLS.iter().map(|(p, label)| protocol_radio(*p, label)) }
                         </span>
+                        if matches!(s.protocol, Protocol::Connect | Protocol::ConnectJson)
+                            && descriptor.as_ref().is_some_and(wirelens_core::call::no_side_effects) {
+                            <label class="connect-get" title="Connect's GET: the message in the URL's query, cacheable; for methods marked idempotency_level = NO_SIDE_EFFECTS">
+                                <input type="checkbox" checked={s.get} onchange={{
+                                    let on = on.clone();
+                                    Callback::from(move |e: Event| on.emit(GrpcAction::SetGet(
+                                        e.target_unchecked_into::<web_sys::HtmlInputElement>().checked())))
+                                }} />
+                                { " as a GET (the method has no side effects)" }
+                            </label>
+                        }
                         <div class="request-head">
                             <span>{ format!("Request ({input_type}, JSON)") }</span>
                             <button type="button" class="template" onclick={on.reform(|_| GrpcAction::Template)}
@@ -535,7 +546,7 @@ fn CallResult(props: &ResultProps) -> Html {
                     } else {
                         Part::WholeBody
                     };
-                    html! { <FrameView frame={Rc::new(frame.clone())} {index} at_ms={*at} {part}
+                    html! { <FrameView frame={Rc::new(frame.clone())} {index} at_ms={*at} {part} encoding={call.encoding()}
                         json={call.protocol == Protocol::ConnectJson} descriptor={props.descriptor.clone()} /> }
                 }) }
             </ol>
@@ -753,6 +764,8 @@ struct FrameProps {
     json: bool,
     /// The message's type; `None` reads it without a schema.
     descriptor: Option<MessageDescriptor>,
+    /// The compression the answer names, for a compressed frame.
+    encoding: Option<String>,
 }
 
 #[component]
@@ -760,30 +773,46 @@ fn FrameView(props: &FrameProps) -> Html {
     let selected = use_state(|| None::<usize>);
     let f = &props.frame;
     // The protobuf bytes of the message: the payload, or, for Connect JSON, the JSON read and encoded.
-    let read = use_memo((f.clone(), props.descriptor.clone(), props.json, props.part), |(f, d, json, part)| {
-        if matches!(part, Part::Trailers | Part::EndStream) || f.is_compressed() {
-            return (Vec::new(), None);
-        }
-        let Some(d) = d else {
-            // Without a schema: the payload's bytes as they are (JSON stays text).
-            return (if *json { Vec::new() } else { f.payload.clone() }, None);
-        };
-        let decoded = if *json {
-            std::str::from_utf8(&f.payload)
-                .map_err(|e| e.to_string())
-                .and_then(|text| message::parse_json(d, text).map_err(|e| e.to_string()))
-        } else {
-            message::decode(d, &f.payload).map_err(|e| e.to_string())
-        };
-        match decoded {
-            Ok(m) => {
-                let bytes = if *json { message::encode(&m) } else { f.payload.clone() };
-                let json = message::to_json(&m, message::JsonStyle::PRETTY).unwrap_or_else(|e| e.to_string());
-                (bytes, Some(json))
+    let read = use_memo(
+        (f.clone(), props.descriptor.clone(), props.json, props.part, props.encoding.clone()),
+        |(f, d, json, part, encoding)| {
+            if matches!(part, Part::Trailers | Part::EndStream) {
+                return (Vec::new(), None);
             }
-            Err(e) => (if *json { Vec::new() } else { f.payload.clone() }, Some(e)),
-        }
-    });
+            // A compressed message is shown inflated, as the answer's encoding names it.
+            let inflated;
+            let f: &Frame = if f.is_compressed() {
+                match compression::decompress(encoding.as_deref(), &f.payload, f.offset, compression::MAX_INFLATED) {
+                    Ok(bytes) => {
+                        inflated = Frame { payload: bytes, ..(**f).clone() };
+                        &inflated
+                    }
+                    Err(e) => return (Vec::new(), Some(e.to_string())),
+                }
+            } else {
+                f
+            };
+            let Some(d) = d else {
+                // Without a schema: the payload's bytes as they are (JSON stays text).
+                return (if *json { Vec::new() } else { f.payload.clone() }, None);
+            };
+            let decoded = if *json {
+                std::str::from_utf8(&f.payload)
+                    .map_err(|e| e.to_string())
+                    .and_then(|text| message::parse_json(d, text).map_err(|e| e.to_string()))
+            } else {
+                message::decode(d, &f.payload).map_err(|e| e.to_string())
+            };
+            match decoded {
+                Ok(m) => {
+                    let bytes = if *json { message::encode(&m) } else { f.payload.clone() };
+                    let json = message::to_json(&m, message::JsonStyle::PRETTY).unwrap_or_else(|e| e.to_string());
+                    (bytes, Some(json))
+                }
+                Err(e) => (if *json { Vec::new() } else { f.payload.clone() }, Some(e)),
+            }
+        },
+    );
     let (bytes, json) = (*read).clone();
     let annotation = use_memo((bytes.clone(), props.descriptor.clone()), |(b, d)| wire::annotate(b, d.as_ref()));
     let header = f.to_bytes();

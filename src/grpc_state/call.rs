@@ -229,6 +229,16 @@ impl CallView {
         }
     }
 
+    /// The compression the answer names for its messages (`grpc-encoding`, Connect's
+    /// `connect-content-encoding`).
+    pub fn encoding(&self) -> Option<String> {
+        let name = match self.protocol {
+            Protocol::Connect | Protocol::ConnectJson => "connect-content-encoding",
+            _ => "grpc-encoding",
+        };
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+    }
+
     /// False for a unary Connect answer: its body is the message itself, with no frame header.
     pub fn enveloped(&self) -> bool {
         !matches!(self.protocol, Protocol::Connect | Protocol::ConnectJson) || self.streaming

@@ -72,6 +72,8 @@ pub struct CallSpec {
     /// The server's base URL (the URL without the method's path).
     pub base: String,
     pub url: String,
+    /// `POST`, or `GET` for a Connect GET (its message in the URL, no body).
+    pub http_method: &'static str,
     pub headers: Vec<(String, String)>,
     /// The request body, as sent (base64 for grpc-web-text).
     pub body: Vec<u8>,
@@ -97,7 +99,16 @@ impl GrpcState {
         let reference = self.reference();
         let metadata = self.metadata_rows(reference)?;
         let base = self.base_url(origin);
-        let target = Target { protocol: self.protocol, base_url: &base, metadata: &metadata, deadline_ms };
+        let target = Target {
+            protocol: self.protocol,
+            base_url: &base,
+            metadata: &metadata,
+            deadline_ms,
+            // The browser inflates what it asks for by itself (accept-encoding); grpc-web and
+            // Connect answers compressed per message are still read (core inflates them).
+            compression: None,
+            get: self.get && matches!(self.protocol, Protocol::Connect | Protocol::ConnectJson),
+        };
         let http = call::request(&target, &method, std::slice::from_ref(&request)).map_err(|e| e.to_string())?;
         let json = message::to_json(&request, message::JsonStyle::CANONICAL).map_err(|e| e.to_string())?;
         let line = CallLine {
@@ -117,6 +128,7 @@ impl GrpcState {
             protocol: self.protocol,
             base,
             url: http.url,
+            http_method: http.method,
             headers: http.headers,
             body: http.body,
             message: message::encode(&request),

@@ -55,6 +55,8 @@ pub struct GrpcState {
     /// The server's base URL; empty means the page's own origin.
     pub address: String,
     pub protocol: Protocol,
+    /// Connect only: make the call a GET, the message in the URL (methods marked NO_SIDE_EFFECTS).
+    pub get: bool,
     pub token: String,
     /// More request metadata, `name: value`, one a line.
     pub metadata: String,
@@ -97,6 +99,7 @@ pub enum GrpcAction {
     Template,
     SetAddress(String),
     SetProtocol(Protocol),
+    SetGet(bool),
     SetToken(String),
     SetMetadata(String),
     SetDeadline(String),
@@ -153,6 +156,7 @@ impl Default for GrpcState {
             requests: BTreeMap::new(),
             address: String::new(),
             protocol: Protocol::GrpcWeb,
+            get: false,
             token: DEMO_TOKEN.to_owned(),
             metadata: String::new(),
             deadline_ms: "5000".to_owned(),
@@ -327,6 +331,7 @@ impl Reducible for GrpcState {
             }
             GrpcAction::SetAddress(text) => s.address = text,
             GrpcAction::SetProtocol(p) => s.protocol = p,
+            GrpcAction::SetGet(get) => s.get = get,
             GrpcAction::SetToken(text) => s.token = text,
             GrpcAction::SetMetadata(text) => s.metadata = text,
             GrpcAction::SetDeadline(text) => s.deadline_ms = text,
@@ -458,7 +463,8 @@ mod tests {
             "syntax = \"proto3\"; package demo.v1; message Req { string text = 1; } \
              message Rep { string text = 1; int32 n = 2; } \
              service Echo { rpc Say(Req) returns (Rep); rpc Count(Req) returns (stream Rep); \
-             rpc Gather(stream Req) returns (Rep); }",
+             rpc Gather(stream Req) returns (Rep); \
+             rpc Peek(Req) returns (Rep) { option idempotency_level = NO_SIDE_EFFECTS; } }",
         )])
         .unwrap();
         let source = SchemaSource::Protos { files: vec!["echo.proto".into()], includes: vec![".".into()] };
@@ -484,10 +490,11 @@ mod tests {
         let s = echo();
         let names: Vec<(String, Kind, bool)> = s.methods().into_iter().map(|m| (m.name, m.kind, m.built_in)).collect();
         assert_eq!(
-            names[..3],
+            names[..4],
             [
                 ("demo.v1.Echo/Count".into(), Kind::ServerStreaming, false),
                 ("demo.v1.Echo/Gather".into(), Kind::ClientStreaming, false),
+                ("demo.v1.Echo/Peek".into(), Kind::Unary, false),
                 ("demo.v1.Echo/Say".into(), Kind::Unary, false),
             ]
         );
@@ -567,6 +574,32 @@ mod tests {
         assert_eq!(view.trailers, [("x-n".to_owned(), "2".to_owned())]);
         let timeline: Vec<(bool, f64, usize)> = view.timeline().iter().map(|r| (r.trailers, r.at_ms, r.size)).collect();
         assert_eq!(timeline, [(false, 10.0, 7), (false, 20.0, 7), (true, 30.0, 5 + end.len())]);
+    }
+
+    #[test]
+    fn a_method_without_side_effects_goes_as_a_connect_get_when_asked() {
+        let s = act(echo(), GrpcAction::SetMethod("demo.v1.Echo/Peek".into()));
+        let s = act(act(s, GrpcAction::SetProtocol(Protocol::Connect)), GrpcAction::SetGet(true));
+        let spec = call(s.clone()).pending.unwrap();
+        assert_eq!(spec.http_method, "GET");
+        assert!(spec.url.starts_with("http://127.0.0.1:8080/demo.v1.Echo/Peek?"), "{}", spec.url);
+        assert!(spec.url.contains("connect=v1"), "{}", spec.url);
+        // The same form in grpc-web posts as ever: GET is Connect's.
+        let spec = call(act(s, GrpcAction::SetProtocol(Protocol::GrpcWeb))).pending.unwrap();
+        assert_eq!(spec.http_method, "POST");
+    }
+
+    #[test]
+    fn a_compressed_answer_is_read_inflated() {
+        let s = call(act(echo(), GrpcAction::SetMethod("demo.v1.Echo/Say".into())));
+        let message = wirelens_core::compression::compress(wirelens_core::compression::Algorithm::Gzip, b"\x0a\x02HI");
+        let mut body = grpcweb::frame(1, &message);
+        body.extend(grpcweb::frame(0x80, b"grpc-status: 0\r\n"));
+        let headers = [("content-type", "application/grpc-web+proto"), ("grpc-encoding", "gzip")];
+        let view = answer(s, 200, &headers, &[&body]).call.unwrap();
+        assert_eq!(view.outcome.as_ref().unwrap().code, status::OK);
+        assert!(view.frames[0].0.is_compressed());
+        assert_eq!(view.encoding().as_deref(), Some("gzip"));
     }
 
     #[test]

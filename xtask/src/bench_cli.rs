@@ -1,6 +1,7 @@
 //! `cargo xtask bench cli`: the `wirelens` command against `protoc`, whole processes, on the
-//! criterion benches' 1 MiB page of users: wall time (median of [`RUNS`]) and peak memory (the
-//! child's `ru_maxrss`, from wait4(2)) of `annotate --output protoscope` beside
+//! criterion benches' 1 MiB page of users: wall time (median of [`RUNS`]), CPU time (user and
+//! system, which other processes on a busy machine slow down less) and peak memory (the child's
+//! `ru_utime`, `ru_stime` and `ru_maxrss`, from wait4(2)) of `annotate --output protoscope` beside
 //! `protoc --decode_raw`, and with the schema beside `protoc --decode=bench.UserPage`; the default
 //! listing; then a stream of length-delimited users of [`STREAM_MIB`] MiB through
 //! `annotate --delimited`, fed through a pipe as it is read. Knows the commands; the inputs come
@@ -39,7 +40,7 @@ pub fn run() -> Result<()> {
     let protoc_schema = ["-I", "proto", "--decode=bench.UserPage", "bench/bench.proto"];
 
     println!("\nwhole processes on {} ({size} bytes), median of {RUNS} runs:\n", batch.display());
-    println!("| command | time | MB/s | peak memory |\n|---|---:|---:|---:|");
+    println!("| command | time | MB/s | CPU time | peak memory |\n|---|---:|---:|---:|---:|");
     let raw = measure("protoc --decode_raw", Command::new("protoc").arg("--decode_raw"), &batch, size)?;
     let ours_raw = measure(
         "wirelens annotate --input raw --output protoscope",
@@ -61,8 +62,13 @@ pub fn run() -> Result<()> {
         size,
     )?;
     println!();
-    println!("without a schema: {:.2} times protoc's time", ours_raw.as_secs_f64() / raw.as_secs_f64());
-    println!("with the schema:  {:.2} times protoc's time", ours_typed.as_secs_f64() / typed.as_secs_f64());
+    let ratio = |ours: (Duration, Duration), theirs: (Duration, Duration)| {
+        (ours.0.as_secs_f64() / theirs.0.as_secs_f64(), ours.1.as_secs_f64() / theirs.1.as_secs_f64())
+    };
+    let (time, cpu) = ratio(ours_raw, raw);
+    println!("without a schema: {time:.2} times protoc's time, {cpu:.2} times its CPU time");
+    let (time, cpu) = ratio(ours_typed, typed);
+    println!("with the schema:  {time:.2} times protoc's time, {cpu:.2} times its CPU time");
 
     let users = std::fs::read(dir.join("users.delimited")).context("reading users.delimited")?;
     let repeats = (STREAM_MIB << 20).div_ceil(users.len());
@@ -85,19 +91,25 @@ pub fn run() -> Result<()> {
             }
         }
     });
-    let (ok, peak) = wait(child.id())?;
+    let (ok, peak, cpu) = wait(child.id())?;
     let elapsed = start.elapsed();
     let _ = feeder.join();
     if !ok {
         bail!("wirelens annotate --delimited failed");
     }
-    println!("  {elapsed:.2?}, {:.0} MB/s, peak memory {:.1} MiB", mb_per_s(total, elapsed), mib(peak));
+    println!(
+        "  {elapsed:.2?}, {:.0} MB/s; CPU time {cpu:.2?} ({:.0} MB/s of CPU); peak memory {:.1} MiB",
+        mb_per_s(total, elapsed),
+        mb_per_s(total, cpu),
+        mib(peak)
+    );
     Ok(())
 }
 
-/// Runs `command` with `input` on stdin [`RUNS`] times; prints and returns the median time.
-fn measure(name: &str, command: &mut Command, input: &Path, size: u64) -> Result<Duration> {
+/// Runs `command` with `input` on stdin [`RUNS`] times; prints and returns the median wall and CPU times.
+fn measure(name: &str, command: &mut Command, input: &Path, size: u64) -> Result<(Duration, Duration)> {
     let mut times = Vec::new();
+    let mut cpus = Vec::new();
     let mut peak = 0;
     for _ in 0..RUNS {
         let start = Instant::now();
@@ -108,21 +120,24 @@ fn measure(name: &str, command: &mut Command, input: &Path, size: u64) -> Result
             .current_dir(util::root())
             .spawn()
             .with_context(|| format!("starting {name}"))?;
-        let (ok, rss) = wait(child.id())?;
+        let (ok, rss, cpu) = wait(child.id())?;
         times.push(start.elapsed());
+        cpus.push(cpu);
         if !ok {
             bail!("{name} failed");
         }
         peak = peak.max(rss);
     }
     times.sort();
-    let median = times[RUNS / 2];
-    println!("| `{name}` | {median:.1?} | {:.1} | {:.1} MiB |", mb_per_s(size, median), mib(peak));
-    Ok(median)
+    cpus.sort();
+    let (median, cpu) = (times[RUNS / 2], cpus[RUNS / 2]);
+    println!("| `{name}` | {median:.1?} | {:.1} | {cpu:.1?} | {:.1} MiB |", mb_per_s(size, median), mib(peak));
+    Ok((median, cpu))
 }
 
-/// Reaps the child `pid`: whether it exited with 0, and its peak resident memory in bytes.
-fn wait(pid: u32) -> Result<(bool, u64)> {
+/// Reaps the child `pid`: whether it exited with 0, its peak resident memory in bytes, and the
+/// CPU time it used (user and system).
+fn wait(pid: u32) -> Result<(bool, u64, Duration)> {
     let mut status = 0;
     // SAFETY: rusage is plain old data, written by the kernel.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -132,7 +147,8 @@ fn wait(pid: u32) -> Result<(bool, u64)> {
         bail!("wait4 failed: {}", std::io::Error::last_os_error());
     }
     let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
-    Ok((ok, usage.ru_maxrss as u64 * 1024))
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    Ok((ok, usage.ru_maxrss as u64 * 1024, time(usage.ru_utime) + time(usage.ru_stime)))
 }
 
 fn mb_per_s(bytes: u64, time: Duration) -> f64 {

@@ -11,7 +11,9 @@
 //! `interop/proto/`), in Connect and gRPC-web with CORS, and the CLI calls its unary and
 //! server-streaming methods, a failing one and one that fails mid-stream, in every protocol it
 //! speaks, with the schema from Debian's `protoc`, from `--proto` (protox), and, for the editions
-//! file, from grpcio-tools' newer `protoc`. `--reflect` runs against wirelens-server (which serves
+//! file, from grpcio-tools' newer `protoc`; it also reads Connect for Node's gzip answers
+//! (`--compress gzip`) and makes a Connect GET (`--get`) of the method marked
+//! `NO_SIDE_EFFECTS`. `--reflect` runs against wirelens-server (which serves
 //! reflection) and against the Node server (which does not, and must say so).
 
 use std::io::{BufRead as _, BufReader};
@@ -147,6 +149,35 @@ fn calls(cli: &Path, url: &str, echo: &Path, editions: &Path, protos: &Path) -> 
         }
         println!("interop: wirelens call {protocol} against Connect for Node: unary, stream, failures");
     }
+    // Compressed answers: connect-node gzips a message of 1 KiB or more for a client that accepts
+    // it; wirelens reads it and heads the annotation with its size on the wire.
+    let big = format!(r#"{{"text":"{}"}}"#, "ab".repeat(1000));
+    let big_count = big.replace('}', r#","times":2}"#);
+    for protocol in ["grpc-web", "connect", "connect-json"] {
+        let say = ["call", "--addr", url, "--protocol", protocol, "--descriptor-set", &set, "--compress", "gzip"];
+        let annotated = expect_ok(cli, &[&say[..], &["--annotate", "Say", "--json", &big]].concat())?;
+        contains(&annotated, "# wirelens.interop.v1.SayResponse, 4020 bytes (compressed with gzip: ")?;
+        let count = [&say[..], &["--annotate", "Count", "--json", &big_count]].concat();
+        contains(&expect_ok(cli, &count)?, "# wirelens.interop.v1.SayResponse, 2007 bytes (compressed with gzip: ")?;
+    }
+    println!("interop: wirelens call --compress gzip: Connect for Node's gzip answers read in grpc-web and Connect");
+    // A Connect GET of the method marked NO_SIDE_EFFECTS; a method not marked is refused.
+    for protocol in ["connect", "connect-json"] {
+        let look = ["call", "--addr", url, "--protocol", protocol, "--descriptor-set", &set, "--get", "-v", "Look"];
+        let args: Vec<String> =
+            [&look[..], &["--json", r#"{"text":"a b&c"}"#]].concat().iter().map(|a| (*a).to_owned()).collect();
+        let (answer, stderr) = run_cli(cli, &args, Some(0))?;
+        equals(&answer, "{\"text\":\"A B&C\",\"tags\":[\"look\",\"a b&c\"],\"at\":\"2024-01-02T03:04:05Z\"}\n")?;
+        contains(&stderr, "header: x-echo-method: GET")?;
+    }
+    let (_, refused) = run_cli(
+        cli,
+        &["call", "--addr", url, "--protocol", "connect", "--descriptor-set", &set, "--get", "Say", "--json", "{}"]
+            .map(str::to_owned),
+        Some(2),
+    )?;
+    contains(&refused, "EchoService/Say cannot be a GET")?;
+    println!("interop: wirelens call --get: a Connect GET of a NO_SIDE_EFFECTS method, and a refusal of another");
     // The end-of-stream message, annotated.
     let annotated = expect_ok(
         cli,

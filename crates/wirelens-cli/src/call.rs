@@ -16,6 +16,7 @@ use wirelens_api::contract::{DEMO_TOKEN, NEXT_PAGE_HEADER};
 pub use wirelens_core::call::Protocol;
 use wirelens_core::call::{self, Kind, Target};
 use wirelens_core::commands::{self, CallLine, SchemaSource};
+pub use wirelens_core::compression::Algorithm;
 use wirelens_core::grpcweb::SpanKind;
 use wirelens_core::message::{self, JsonStyle};
 use wirelens_core::status::{self, Detail, Status};
@@ -65,6 +66,10 @@ pub struct Call {
     pub token: Option<String>,
     pub deadline: Option<Duration>,
     pub headers: Vec<(String, String)>,
+    /// `--compress`: compress the requests so and ask for answers compressed so.
+    pub compress: Option<Algorithm>,
+    /// `--get`: a Connect GET (a unary NO_SIDE_EFFECTS method).
+    pub get: bool,
     /// `None` lists the schema's methods instead of calling one.
     pub method: Option<String>,
     /// The request(s) as JSON; `None` reads stdin.
@@ -96,6 +101,8 @@ impl Prepared {
             base_url: &call.addr,
             metadata: &self.metadata,
             deadline_ms: call.deadline.map(|d| u32::try_from(d.as_millis()).unwrap_or(u32::MAX)),
+            compression: call.compress,
+            get: call.get,
         }
     }
 }
@@ -112,6 +119,12 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "m" => Ok(Duration::from_secs(n.saturating_mul(60))),
         _ => Err(format!("unknown unit '{unit}' in '{text}': use ms, s or m")),
     }
+}
+
+/// Parses `--compress`: `gzip` or `deflate`.
+pub fn parse_algorithm(text: &str) -> Result<Algorithm, String> {
+    Algorithm::from_name(text)
+        .ok_or_else(|| format!("'{text}' is not a compression wirelens writes: use gzip or deflate"))
 }
 
 /// A one-thread runtime: one call (or `--repeat`'s tasks) needs no more.
@@ -186,8 +199,14 @@ impl Call {
         let pool = match local {
             Some(pool) => pool,
             None => {
-                let target =
-                    Target { protocol: self.protocol, base_url: &self.addr, metadata: &metadata, deadline_ms: None };
+                let target = Target {
+                    protocol: self.protocol,
+                    base_url: &self.addr,
+                    metadata: &metadata,
+                    deadline_ms: None,
+                    compression: None,
+                    get: false,
+                };
                 reflect::fetch(&connection, &target).await?
             }
         };
@@ -471,7 +490,12 @@ impl Printer {
             message::to_json(&m.message, JsonStyle::CANONICAL).map_err(|e| Failure::invalid(e.to_string()))?;
         out.push('\n');
         if self.annotate {
-            out.push_str(&format!("# {}, {} bytes\n", self.desc.full_name(), m.bytes.len()));
+            // The bytes shown are the message's; a compressed one says what it was on the wire.
+            let wire = match m.compressed {
+                Some(c) => format!(" (compressed with {}: {} bytes on the wire)", c.algorithm.name(), c.wire_len),
+                None => String::new(),
+            };
+            out.push_str(&format!("# {}, {} bytes{wire}\n", self.desc.full_name(), m.bytes.len()));
             out.push_str(&output::listing(&annotate(&m.bytes, Some(&self.desc)), false, self.color));
             out.push('\n');
         }

@@ -122,6 +122,10 @@ pub const CALL: &str = r#"Examples (with `cargo run -p wirelens-server -- --memo
   wirelens call --proto echo.proto -I proto --protocol connect --addr http://127.0.0.1:9000 \
       demo.v1.EchoService/Say --json '{"text":"hi"}'
   wirelens call --protocol grpc-web --commands GetUser --json '{"userId":"42"}'   (grpcurl, buf curl)
+  wirelens call --protocol grpc-web --compress gzip --annotate GetUser --json '{"userId":"42"}'
+      (a gzip request; the server answers in gzip, shown inflated with its size on the wire)
+  wirelens call --descriptor-set look.binpb --protocol connect --get --addr URL Find --json '{}'
+      (a Connect GET: only for methods marked idempotency_level = NO_SIDE_EFFECTS)
 
   Each response is one line of canonical proto3 JSON. Exit status 3: the server could not be
   reached, or the call ended with a status other than OK (printed by name and number, with its

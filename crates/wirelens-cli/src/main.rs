@@ -28,7 +28,7 @@ use wirelens_core::examples::EXAMPLES;
 use wirelens_core::input::{self, InputFormat};
 use wirelens_core::message::{self, JsonStyle, Notation, ParseOptions};
 use wirelens_core::protoscope;
-use wirelens_core::wire::{Annotation, annotate};
+use wirelens_core::wire::{Annotation, annotate, annotate_owned};
 
 use crate::error::Failure;
 use crate::output::{ColorChoice, Ui};
@@ -125,6 +125,16 @@ struct CallArgs {
     /// An extra request header, `name: value` (repeatable), e.g. 'x-wirelens-delay-ms: 300'
     #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = parse_header)]
     headers: Vec<(String, String)>,
+    /// Compress the request's messages (gzip or deflate) and ask the server to compress its
+    /// answers so (grpc-encoding and grpc-accept-encoding; Connect's content-encoding headers).
+    /// Compressed answers are read with or without it
+    #[arg(long, value_name = "ALGORITHM", value_parser = call::parse_algorithm)]
+    compress: Option<call::Algorithm>,
+    /// Connect only: send the call as a GET with the message in the URL (for a unary method
+    /// marked `option idempotency_level = NO_SIDE_EFFECTS`), as Connect clients do with
+    /// useHttpGet / WithHTTPGet
+    #[arg(long)]
+    get: bool,
     /// Also show every response's wire bytes, annotated, and the trailers or Connect's
     /// end-of-stream message or error body
     #[arg(long)]
@@ -450,9 +460,7 @@ fn annotate_cmd(args: &AnnotateArgs, ui: &Ui) -> Result<(), Failure> {
             _ => delimited::run(&mut read_bytes(args.input, &args.data)?.as_slice(), desc.as_ref(), form),
         };
     }
-    let bytes = read_bytes(args.input, &args.data)?;
-    let annotation = annotate(&bytes, desc.as_ref());
-    drop(bytes);
+    let annotation = annotate_owned(read_bytes(args.input, &args.data)?, desc.as_ref());
     match args.output {
         // Written as they are made: the listing is some 25 times the size of the bytes, protoscope 2 to 3.
         Output::Annotated => {
@@ -481,6 +489,8 @@ fn call_cmd(args: CallArgs, ui: &Ui) -> Result<(), Failure> {
         token: args.token,
         deadline: args.deadline,
         headers: args.headers,
+        compress: args.compress,
+        get: args.get,
         method: args.method,
         json: args.json,
         annotate: args.annotate,

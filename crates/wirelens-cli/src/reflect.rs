@@ -94,6 +94,7 @@ impl Session<'_> {
                     Encoding::Text => input::to_base64(&frame).into_bytes(),
                 };
                 let http = wirelens_core::call::HttpRequest {
+                    method: "POST",
                     url: format!(
                         "{}{}",
                         self.target.base_url.trim_end_matches('/'),

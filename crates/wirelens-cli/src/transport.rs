@@ -86,6 +86,10 @@ pub async fn call(
     on_event: &mut (dyn FnMut(Event<'_>) -> Result<(), Failure> + Send),
 ) -> Result<Ended, Failure> {
     match connection {
+        // tonic makes native gRPC's requests, not core: refuse a GET as core would.
+        Connection::Grpc(_) if target.get => {
+            Err(Failure::usage(call::CallError::GetNeedsConnect(target.protocol).to_string()))
+        }
         Connection::Grpc(channel) => grpc(channel.clone(), target, method, requests, on_event).await,
         Connection::Web(client) => {
             let messages = match requests {
@@ -141,7 +145,7 @@ pub async fn send(
     request: call::HttpRequest,
     on_event: &mut (dyn FnMut(Event<'_>) -> Result<(), Failure> + Send),
 ) -> Result<Ended, Failure> {
-    let mut builder = http::Request::post(&request.url);
+    let mut builder = http::Request::builder().method(request.method).uri(&request.url);
     for (name, value) in &request.headers {
         builder = builder.header(name, value);
     }
@@ -184,13 +188,22 @@ async fn grpc(
     let path: http::uri::PathAndQuery =
         call::path(method).parse().map_err(|e| Failure::usage(format!("{}: not a path ({e})", call::path(method))))?;
     let mut client = tonic::client::Grpc::new(channel);
+    // tonic compresses and inflates native gRPC's frames itself (so its messages carry no
+    // `compressed` note); grpc-web and Connect frames are core's.
+    if let Some(algorithm) = target.compression {
+        let encoding = match algorithm {
+            call::Algorithm::Gzip => tonic::codec::CompressionEncoding::Gzip,
+            call::Algorithm::Deflate => tonic::codec::CompressionEncoding::Deflate,
+        };
+        client = client.send_compressed(encoding).accept_compressed(encoding);
+    }
     client.ready().await.map_err(|e| unreachable(target.base_url, &e))?;
     let output = method.output();
     let mut index = 0;
     let mut deliver = |bytes: Vec<u8>, on_event: &mut (dyn FnMut(Event<'_>) -> Result<(), Failure> + Send)| {
         let message = message::decode(&output, &bytes)
             .map_err(|e| Failure::call(format!("message {} is not a {}: {e}", index + 1, output.full_name())))?;
-        let m = Message { index, range: 0..bytes.len(), bytes, message };
+        let m = Message { index, range: 0..bytes.len(), bytes, message, compressed: None };
         index += 1;
         on_event(Event::Message(&m))
     };

@@ -11,6 +11,8 @@ use std::ops::Range;
 
 use prost_reflect::{DescriptorPool, DynamicMessage, MessageDescriptor, MethodDescriptor};
 
+pub use crate::compression::Algorithm;
+use crate::compression::{self, Compressed};
 use crate::connect::{self, Codec};
 use crate::grpcweb::{self, Encoding, Frame};
 use crate::input;
@@ -119,6 +121,12 @@ pub enum CallError {
     BadUrl(String),
     #[error("request {index}: {message}")]
     BadRequest { index: usize, message: String },
+    #[error("a GET is a Connect call (connect, connect-json), not {0}")]
+    GetNeedsConnect(Protocol),
+    #[error(
+        "{0} cannot be a GET: the Connect protocol allows it only for a unary method marked `option idempotency_level = NO_SIDE_EFFECTS`"
+    )]
+    NotGettable(String),
 }
 
 /// Every method of every service in `pool`, as `package.Service/Method`, sorted.
@@ -185,9 +193,11 @@ pub fn find_method(pool: &DescriptorPool, name: &str) -> Result<MethodDescriptor
     }
 }
 
-/// An HTTP request to send: POST `url` with `headers` and `body`.
+/// An HTTP request to send: `method` (POST; GET for a Connect GET, with no body) `url` with
+/// `headers` and `body`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpRequest {
+    pub method: &'static str,
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
@@ -202,6 +212,21 @@ pub struct Target<'a> {
     /// Request metadata, `authorization` included, as `(name, value)`.
     pub metadata: &'a [(String, String)],
     pub deadline_ms: Option<u32>,
+    /// Compress the request's messages with this, and ask the server to compress its answer so
+    /// (`grpc-encoding` and `grpc-accept-encoding`; Connect's `connect-content-encoding` and
+    /// `connect-accept-encoding`, or for a unary call `content-encoding` and `accept-encoding`).
+    pub compression: Option<compression::Algorithm>,
+    /// Connect only: send the call as a GET, its message in the URL's query (what Connect
+    /// clients do with `useHttpGet` / `WithHTTPGet`), for a unary method marked
+    /// `NO_SIDE_EFFECTS`; any other is a [`CallError::NotGettable`].
+    pub get: bool,
+}
+
+/// True when `method` is marked `option idempotency_level = NO_SIDE_EFFECTS`: the methods
+/// Connect may call with a GET.
+pub fn no_side_effects(method: &MethodDescriptor) -> bool {
+    // google.protobuf.MethodOptions.IdempotencyLevel: NO_SIDE_EFFECTS = 1.
+    method.options().get_field_by_name("idempotency_level").is_some_and(|v| v.as_enum_number() == Some(1))
 }
 
 /// The HTTP request of a call of `method` with `messages` (one for unary and server-streaming
@@ -223,8 +248,24 @@ pub fn request(
         return Err(CallError::BadUrl(target.base_url.to_owned()));
     }
     let url = format!("{base}{}", path(method));
+    if target.get {
+        return get_request(target, method, &messages[0], url);
+    }
     let streaming = kind != Kind::Unary;
-    let framed = || -> Vec<u8> { messages.iter().flat_map(|m| grpcweb::frame(0, &message::encode(m))).collect() };
+    // A message as its frame or envelope carries it, compressed when asked (flag 0x01).
+    let packed = |payload: Vec<u8>| match target.compression {
+        Some(algorithm) => (grpcweb::FLAG_COMPRESSED, compression::compress(algorithm, &payload)),
+        None => (0, payload),
+    };
+    let framed = || -> Vec<u8> {
+        messages
+            .iter()
+            .flat_map(|m| {
+                let (flags, payload) = packed(message::encode(m));
+                grpcweb::frame(flags, &payload)
+            })
+            .collect()
+    };
     let (headers, body) = match target.protocol {
         Protocol::Grpc => {
             let mut headers = vec![
@@ -258,16 +299,65 @@ pub fn request(
             let body = if streaming {
                 let mut body = Vec::new();
                 for m in messages {
-                    body.extend(connect::envelope(0, &payload(m)?));
+                    let (flags, payload) = packed(payload(m)?);
+                    body.extend(connect::envelope(flags, &payload));
                 }
                 body
             } else {
-                payload(&messages[0])?
+                packed(payload(&messages[0])?).1
             };
             (headers, body)
         }
     };
-    Ok(HttpRequest { url, headers, body })
+    let mut headers = headers;
+    if let Some(algorithm) = target.compression {
+        let (content, accept) = match target.protocol {
+            Protocol::Connect | Protocol::ConnectJson if streaming => {
+                ("connect-content-encoding", "connect-accept-encoding")
+            }
+            Protocol::Connect | Protocol::ConnectJson => ("content-encoding", "accept-encoding"),
+            _ => ("grpc-encoding", "grpc-accept-encoding"),
+        };
+        // Before the caller's metadata, after the protocol's own headers.
+        let at = headers.len() - target.metadata.len();
+        headers.insert(at, (content.to_owned(), algorithm.name().to_owned()));
+        headers.insert(at + 1, (accept.to_owned(), algorithm.name().to_owned()));
+    }
+    Ok(HttpRequest { method: "POST", url, headers, body })
+}
+
+/// A Connect GET: the message in the query ([`connect::get_query`]), the deadline, the accepted
+/// compression and the metadata as headers, no body (so no content type).
+fn get_request(
+    target: &Target<'_>,
+    method: &MethodDescriptor,
+    message: &DynamicMessage,
+    url: String,
+) -> Result<HttpRequest, CallError> {
+    let codec = match target.protocol {
+        Protocol::Connect => Codec::Proto,
+        Protocol::ConnectJson => Codec::Json,
+        other => return Err(CallError::GetNeedsConnect(other)),
+    };
+    if Kind::of(method) != Kind::Unary || !no_side_effects(method) {
+        return Err(CallError::NotGettable(full_name(method)));
+    }
+    let payload = match codec {
+        Codec::Proto => message::encode(message),
+        Codec::Json => message::to_json(message, JsonStyle::CANONICAL)
+            .map(String::into_bytes)
+            .map_err(|e| CallError::BadRequest { index: 1, message: e.to_string() })?,
+    };
+    let mut headers = Vec::new();
+    if let Some(ms) = target.deadline_ms {
+        headers.push(("connect-timeout-ms".to_owned(), ms.to_string()));
+    }
+    if let Some(algorithm) = target.compression {
+        headers.push(("accept-encoding".to_owned(), algorithm.name().to_owned()));
+    }
+    headers.extend(target.metadata.iter().map(|(n, v)| (n.to_ascii_lowercase(), v.clone())));
+    let url = format!("{url}?{}", connect::get_query(codec, &payload, target.compression));
+    Ok(HttpRequest { method: "GET", url, headers, body: Vec::new() })
 }
 
 /// What a browser's failed call most likely means, and what the server must allow: `fetch`
@@ -298,11 +388,15 @@ pub fn cors_advice(origin: &str, url: &str, headers: &[(String, String)]) -> Str
 pub struct Message {
     /// 0 for the first message of the answer.
     pub index: usize,
-    /// Where its payload lies in the decoded body (after base64, for grpc-web-text).
+    /// Where its payload lies in the decoded body (after base64, for grpc-web-text); when it
+    /// came compressed, the compressed bytes.
     pub range: Range<usize>,
-    /// Its protobuf encoding (for Connect JSON, the JSON read and encoded).
+    /// Its protobuf encoding (for Connect JSON, the JSON read and encoded), inflated when it
+    /// came compressed.
     pub bytes: Vec<u8>,
     pub message: DynamicMessage,
+    /// Set when the payload came compressed: with what, and its size on the wire.
+    pub compressed: Option<Compressed>,
 }
 
 /// How an answer ended.
@@ -335,6 +429,9 @@ pub struct Response {
     messages: usize,
     /// The first message that would not decode: the answer's status becomes INTERNAL.
     broken: Option<String>,
+    /// The compression the answer names for its messages (`grpc-encoding`,
+    /// `connect-content-encoding`, or a unary Connect body's `content-encoding`).
+    compression: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -380,6 +477,13 @@ impl Response {
     ) -> Response {
         let headers: Vec<(String, String)> = headers.into_iter().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect();
         let content_type = headers.iter().find(|(n, _)| n == "content-type").map_or("", |(_, v)| v.as_str());
+        let header = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+        let compression = match protocol {
+            Protocol::Grpc | Protocol::GrpcWeb | Protocol::GrpcWebText => header("grpc-encoding"),
+            Protocol::Connect | Protocol::ConnectJson => {
+                header("connect-content-encoding").or_else(|| header("content-encoding"))
+            }
+        };
         let reader = match protocol {
             _ if http_status != 200 => Reader::Whole,
             Protocol::Grpc | Protocol::GrpcWeb | Protocol::GrpcWebText => {
@@ -410,6 +514,7 @@ impl Response {
             frames: Vec::new(),
             messages: 0,
             broken: None,
+            compression,
         }
     }
 
@@ -461,10 +566,10 @@ impl Response {
         let json = self.protocol == Protocol::ConnectJson;
         let (status, trailers, body) = match &self.reader {
             Reader::Whole if self.protocol == Protocol::Connect || json => {
-                let status = connect::unary_status(self.http_status, &self.raw);
+                let (plain, compressed) = self.unary_body();
+                let status = connect::unary_status(self.http_status, &plain);
                 if status.is_ok() {
-                    let raw = self.raw.clone();
-                    messages.extend(self.message(0..raw.len(), &raw));
+                    messages.extend(self.message(0..self.raw.len(), &plain, compressed));
                 }
                 (status, connect::unary_trailers(&self.headers), whole(&self.raw, self.http_status == 200))
             }
@@ -483,8 +588,14 @@ impl Response {
                 (status, trailer.map(|t| t.0).unwrap_or_default(), body)
             }
             Reader::Connect(p) => {
-                let end =
-                    self.frames.iter().find(|f| connect::is_end(f)).map(|f| connect::parse_end_stream(&f.payload));
+                let end = self.frames.iter().find(|f| connect::is_end(f)).map(|f| {
+                    let payload = if f.is_compressed() {
+                        self.inflate(f).map(|(bytes, _)| bytes).map_err(|e| e.to_string())?
+                    } else {
+                        f.payload.clone()
+                    };
+                    connect::parse_end_stream(&payload)
+                });
                 let end_ref = end.as_ref().map(|r| r.as_ref().map_err(String::as_str));
                 let mut status = connect::stream_status(self.http_status, end_ref, &self.raw);
                 if let Some(error) = p.error() {
@@ -509,12 +620,17 @@ impl Response {
                 _ => frame.is_trailers(),
             };
             if !is_end {
-                if frame.is_compressed() {
-                    self.broken.get_or_insert_with(|| {
-                        format!("the message at byte {} is compressed, which wirelens does not read", frame.offset)
-                    });
+                if !frame.is_compressed() {
+                    out.extend(self.message(frame.payload_range(), &frame.payload, None));
                 } else {
-                    out.extend(self.message(frame.payload_range(), &frame.payload));
+                    match self.inflate(&frame) {
+                        Ok((bytes, compressed)) => {
+                            out.extend(self.message(frame.payload_range(), &bytes, Some(compressed)))
+                        }
+                        Err(e) => {
+                            self.broken.get_or_insert_with(|| e.to_string());
+                        }
+                    }
                 }
             }
             self.frames.push(frame);
@@ -522,8 +638,36 @@ impl Response {
         out
     }
 
+    /// A compressed frame's payload inflated with the answer's compression.
+    fn inflate(&self, frame: &Frame) -> Result<(Vec<u8>, Compressed), compression::Error> {
+        let name = self.compression.as_deref();
+        let bytes = compression::decompress(name, &frame.payload, frame.offset, compression::MAX_INFLATED)?;
+        let algorithm = compression::named(name).ok().flatten().expect("decompress read it");
+        Ok((bytes, Compressed { algorithm, wire_len: frame.payload.len() }))
+    }
+
+    /// A unary Connect body as its message (or error JSON) reads: inflated when its
+    /// `content-encoding` is one wirelens reads and the body is in it (fetch has already undone
+    /// it, hyper has not), else as received. A body that fails to inflate reads as received, and
+    /// the answer breaks with why.
+    fn unary_body(&mut self) -> (Vec<u8>, Option<Compressed>) {
+        let name = self.compression.as_deref();
+        match compression::named(name) {
+            Ok(Some(algorithm)) if algorithm.looks_compressed(&self.raw) => {
+                match compression::decompress(name, &self.raw, 0, compression::MAX_INFLATED) {
+                    Ok(bytes) => (bytes, Some(Compressed { algorithm, wire_len: self.raw.len() })),
+                    Err(e) => {
+                        self.broken.get_or_insert_with(|| e.to_string());
+                        (self.raw.clone(), None)
+                    }
+                }
+            }
+            _ => (self.raw.clone(), None),
+        }
+    }
+
     /// Reads one message payload (protobuf, or JSON for Connect JSON).
-    fn message(&mut self, range: Range<usize>, payload: &[u8]) -> Option<Message> {
+    fn message(&mut self, range: Range<usize>, payload: &[u8], compressed: Option<Compressed>) -> Option<Message> {
         let index = self.messages;
         self.messages += 1;
         let output = self.output.as_ref()?;
@@ -536,8 +680,16 @@ impl Response {
             message::decode(output, payload).map_err(|e| e.to_string())
         };
         match read {
-            Ok(message) => Some(Message { index, range, bytes: message::encode(&message), message }),
+            Ok(message) => Some(Message { index, range, bytes: message::encode(&message), message, compressed }),
             Err(why) => {
+                // A body in a compression wirelens does not read (and fetch did not undo) says so.
+                let unread = compression::named(self.compression.as_deref()).err().filter(|_| compressed.is_none());
+                let why = match unread {
+                    Some(algorithm) => format!(
+                        "{why} (the answer says it is compressed with '{algorithm}', which wirelens does not read)"
+                    ),
+                    None => why,
+                };
                 self.broken.get_or_insert_with(|| format!("message {} is not a {name}: {why}", index + 1));
                 None
             }
@@ -565,6 +717,7 @@ fn whole(raw: &[u8], ok: bool) -> grpcweb::Body {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::grpcweb::FLAG_COMPRESSED;
     use crate::schema::Schema;
 
     const ECHO: &str = r#"syntax = "proto3";
@@ -639,7 +792,7 @@ service Other { rpc Say(Req) returns (Rep); rpc Ping(Req) returns (Rep); }
     fn target(protocol: Protocol) -> Target<'static> {
         static META: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
         let metadata = META.get_or_init(|| vec![("authorization".to_owned(), "Bearer t".to_owned())]);
-        Target { protocol, base_url: "http://h:1/", metadata, deadline_ms: Some(200) }
+        Target { protocol, base_url: "http://h:1/", metadata, deadline_ms: Some(200), compression: None, get: false }
     }
 
     /// A request as text: URL, headers, body in hex (or as text when it is text).
@@ -714,6 +867,43 @@ service Other { rpc Say(Req) returns (Rep); rpc Ping(Req) returns (Rep); }
     }
 
     #[test]
+    fn compressed_requests_carry_their_headers_and_flagged_frames() {
+        let pool = pool();
+        let say = find_method(&pool, "Echo/Say").unwrap();
+        let count = find_method(&pool, "Count").unwrap();
+        let one = [req(&pool, r#"{"text":"hi"}"#)];
+        let mut out = String::new();
+        for (protocol, method) in [
+            (Protocol::Grpc, &say),
+            (Protocol::GrpcWeb, &say),
+            (Protocol::Connect, &say),
+            (Protocol::Connect, &count),
+            (Protocol::ConnectJson, &say),
+        ] {
+            let target = Target { compression: Some(Algorithm::Gzip), ..target(protocol) };
+            let r = request(&target, method, &one).unwrap();
+            let named: Vec<String> = r.headers[2..].iter().map(|(n, v)| format!("{n}: {v}")).collect();
+            // The body read back: flagged frames (envelopes) or one gzip body, inflating to the request.
+            let enveloped = protocol != Protocol::ConnectJson && (protocol != Protocol::Connect || method == &count);
+            let (flags, packed) = if enveloped { (r.body[0], &r.body[5..]) } else { (0, &r.body[..]) };
+            let inflated = compression::decompress(Some("gzip"), packed, 0, compression::MAX_INFLATED).unwrap();
+            out += &format!(
+                "{protocol} {}: flags {flags}, {:?}; {}\n",
+                method.name(),
+                String::from_utf8_lossy(&inflated),
+                named.join(", ")
+            );
+        }
+        expect_test::expect![[r#"
+            grpc Say: flags 1, "\n\u{2}hi"; grpc-timeout: 200m, grpc-encoding: gzip, grpc-accept-encoding: gzip, authorization: Bearer t
+            grpc-web Say: flags 1, "\n\u{2}hi"; x-grpc-web: 1, grpc-timeout: 200m, grpc-encoding: gzip, grpc-accept-encoding: gzip, authorization: Bearer t
+            connect Say: flags 0, "\n\u{2}hi"; connect-timeout-ms: 200, content-encoding: gzip, accept-encoding: gzip, authorization: Bearer t
+            connect Count: flags 1, "\n\u{2}hi"; connect-timeout-ms: 200, connect-content-encoding: gzip, connect-accept-encoding: gzip, authorization: Bearer t
+            connect-json Say: flags 0, "{\"text\":\"hi\"}"; connect-timeout-ms: 200, content-encoding: gzip, accept-encoding: gzip, authorization: Bearer t
+        "#]].assert_eq(&out);
+    }
+
+    #[test]
     fn requests_that_cannot_be_made() {
         let pool = pool();
         let chat = find_method(&pool, "Chat").unwrap();
@@ -770,6 +960,95 @@ service Other { rpc Say(Req) returns (Rep); rpc Ping(Req) returns (Rep); }
             finished.trailers,
             spans.join(" ")
         )
+    }
+
+    #[test]
+    fn compressed_answers() {
+        use crate::compression::{Algorithm, compress};
+        let rep = |text: &str| [&[0x0a, text.len() as u8][..], text.as_bytes()].concat();
+        let gz = |text: &str| compress(Algorithm::Gzip, &rep(text));
+        let web = [
+            grpcweb::frame(FLAG_COMPRESSED, &gz("a")),
+            grpcweb::frame(0, &rep("b")),
+            grpcweb::frame(0x80, b"grpc-status: 0\r\n"),
+        ]
+        .concat();
+        let zlib = [
+            connect::envelope(FLAG_COMPRESSED, &compress(Algorithm::Deflate, &rep("z"))),
+            connect::envelope(connect::FLAG_END_STREAM | FLAG_COMPRESSED, &compress(Algorithm::Deflate, b"{}")),
+        ]
+        .concat();
+        let h = |pairs: &[(&'static str, &'static str)]| pairs.to_vec();
+        let web_ct = ("content-type", "application/grpc-web+proto");
+        let mut out = String::new();
+        let mut sizes = String::new();
+        let mut look = |protocol, method, headers: Vec<(&str, &str)>, body: &[u8]| {
+            out += &read(protocol, method, 200, &headers, body);
+            let pool = pool();
+            let method = find_method(&pool, method).unwrap();
+            let headers = headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
+            let mut response = Response::new(protocol, &method, 200, headers);
+            let mut messages = response.push(body);
+            messages.extend(response.finish().0);
+            for m in messages {
+                let c = m.compressed.map(|c| format!("{} {} bytes", c.algorithm.name(), c.wire_len));
+                sizes += &format!(
+                    "{:?}: {} bytes at {:?}, {c:?}\n",
+                    m.message.get_field_by_name("text").unwrap(),
+                    m.bytes.len(),
+                    m.range
+                );
+            }
+        };
+        look(Protocol::GrpcWeb, "Count", h(&[web_ct, ("grpc-encoding", "gzip")]), &web);
+        look(Protocol::GrpcWeb, "Count", h(&[web_ct, ("grpc-encoding", "br")]), &web);
+        look(Protocol::GrpcWeb, "Count", h(&[web_ct]), &web);
+        look(
+            Protocol::Connect,
+            "Count",
+            h(&[("content-type", "application/connect+proto"), ("connect-content-encoding", "deflate")]),
+            &zlib,
+        );
+        // Unary Connect: the body in gzip (hyper), or already undone (fetch) under the same header.
+        let unary = h(&[("content-type", "application/proto"), ("content-encoding", "gzip")]);
+        look(Protocol::Connect, "Echo/Say", unary.clone(), &gz("u"));
+        look(Protocol::Connect, "Echo/Say", unary, &rep("u"));
+        look(
+            Protocol::Connect,
+            "Echo/Say",
+            h(&[("content-type", "application/proto"), ("content-encoding", "zstd")]),
+            &[0x28, 0xb5, 0x2f, 0xfd, 0x00],
+        );
+        let mut bomb = grpcweb::frame(FLAG_COMPRESSED, &compress(Algorithm::Gzip, &vec![0; 8 << 20]));
+        bomb.extend(grpcweb::frame(0x80, b"grpc-status: 0\r\n"));
+        look(Protocol::GrpcWeb, "Count", h(&[web_ct, ("grpc-encoding", "gzip")]), &bomb);
+        expect_test::expect![[r#"
+            {"text":"a"} at 5..28 (whole after byte 27)
+            {"text":"b"} at 33..36 (whole after byte 35)
+            OK via Trailers: "", 0 details; trailers [("grpc-status", "0")]; spans tag len bytes tag len bytes tag len string
+            {"text":"b"} at 33..36 (whole after byte 35)
+            INTERNAL via Client: "the message at byte 0 is compressed with 'br', which wirelens does not read (it reads gzip and deflate)", 0 details; trailers [("grpc-status", "0")]; spans tag len bytes tag len bytes tag len string
+            {"text":"b"} at 33..36 (whole after byte 35)
+            INTERNAL via Client: "the message at byte 0 is flagged compressed, but the answer names no compression", 0 details; trailers [("grpc-status", "0")]; spans tag len bytes tag len bytes tag len string
+            {"text":"z"} at 5..16 (whole after byte 15)
+            OK via EndOfStream: "", 0 details; trailers []; spans tag len bytes tag len string
+            {"text":"u"} at 0..23 (at the end)
+            OK via HttpOk: "", 0 details; trailers []; spans bytes
+            {"text":"u"} at 0..3 (at the end)
+            OK via HttpOk: "", 0 details; trailers []; spans bytes
+            INTERNAL via Client: "message 1 is not a demo.v1.Rep: cannot decode at byte 5: a 32-bit value needs 4 bytes, only 0 bytes are left (the answer says it is compressed with 'zstd', which wirelens does not read)", 0 details; trailers []; spans bytes
+            INTERNAL via Client: "the message at byte 0 inflates (gzip) past 4194304 bytes, the most wirelens reads of one message", 0 details; trailers [("grpc-status", "0")]; spans tag len bytes tag len string
+        "#]].assert_eq(&out);
+        expect_test::expect![[r#"
+            String("a"): 3 bytes at 5..28, Some("gzip 23 bytes")
+            String("b"): 3 bytes at 33..36, None
+            String("b"): 3 bytes at 33..36, None
+            String("b"): 3 bytes at 33..36, None
+            String("z"): 3 bytes at 5..16, Some("deflate 11 bytes")
+            String("u"): 3 bytes at 0..23, Some("gzip 23 bytes")
+            String("u"): 3 bytes at 0..3, None
+        "#]]
+        .assert_eq(&sizes);
     }
 
     #[test]

@@ -13,7 +13,9 @@
 
 use serde_json::Value;
 
+use crate::compression::{self, Algorithm};
 use crate::grpcweb::{self, Body, Encoding, Frame, FrameError};
+use crate::input::{self, InputFormat};
 use crate::status::{self, Detail, Source, Status};
 
 /// Envelope flag: the payload is compressed.
@@ -71,6 +73,61 @@ pub fn request_headers(
     }
     headers.extend(metadata.iter().map(|(n, v)| (n.to_ascii_lowercase(), v.clone())));
     headers
+}
+
+/// The query of a Connect GET (a unary call of a method marked `NO_SIDE_EFFECTS`, its message
+/// in the URL): `connect=v1&encoding=proto&base64=1&message=…` with the payload in unpadded
+/// URL-safe base64, or for JSON without `compression`, the JSON percent-encoded as text;
+/// `compression=gzip` when the payload is compressed. [`get_message`] reads it back.
+pub fn get_query(codec: Codec, payload: &[u8], compression: Option<Algorithm>) -> String {
+    let encoding = match codec {
+        Codec::Proto => "proto",
+        Codec::Json => "json",
+    };
+    let mut query = format!("connect=v{PROTOCOL_VERSION}&encoding={encoding}");
+    let payload = match compression {
+        Some(algorithm) => {
+            query.push_str(&format!("&compression={}", algorithm.name()));
+            compression::compress(algorithm, payload)
+        }
+        None => payload.to_vec(),
+    };
+    if codec == Codec::Json && compression.is_none() {
+        let text = percent_encoding::percent_encode(&payload, percent_encoding::NON_ALPHANUMERIC);
+        query.push_str(&format!("&message={text}"));
+    } else {
+        let text = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &payload);
+        query.push_str(&format!("&base64=1&message={text}"));
+    }
+    query
+}
+
+/// The first value of query parameter `name`, percent-decoded (`+` is a space, as in a form).
+pub fn query_param(query: &str, name: &str) -> Option<Vec<u8>> {
+    query.split('&').find_map(|pair| {
+        let (n, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (n == name).then(|| percent_encoding::percent_decode_str(&v.replace('+', " ")).collect())
+    })
+}
+
+/// A Connect GET's request message from its URL: the `message` parameter, from base64 when
+/// `base64=1`, inflated as `compression` says (at most [`compression::MAX_INFLATED`] bytes).
+/// The error says what is wrong with the URL.
+pub fn get_message(url: &str) -> Result<Vec<u8>, String> {
+    let query = url.split('#').next().unwrap_or_default().split_once('?').map_or("", |(_, q)| q);
+    let message = query_param(query, "message").ok_or("the URL has no 'message' parameter")?;
+    let message = if query_param(query, "base64").as_deref() == Some(b"1") {
+        let text = std::str::from_utf8(&message).map_err(|_| "'base64=1', but it is not base64 text")?;
+        input::parse_bytes(text, InputFormat::Base64).map_err(|e| format!("'base64=1', but {e}"))?
+    } else {
+        message
+    };
+    match query_param(query, "compression").map(|c| String::from_utf8_lossy(&c).into_owned()) {
+        Some(name) if compression::named(Some(&name)) != Ok(None) => {
+            compression::decompress(Some(&name), &message, 0, compression::MAX_INFLATED).map_err(|e| e.to_string())
+        }
+        _ => Ok(message),
+    }
 }
 
 /// Connect's name of a status code: gRPC's in lower case, except `canceled` (one l).

@@ -474,8 +474,8 @@ fn call_of(entry: usize, value: &Value) -> Option<HarCall> {
         .unwrap_or_default();
     let (base_url, method, query) = split_url(&url)?;
     let (protocol, framing) = if http_method.eq_ignore_ascii_case("GET") {
-        let encoding = query_param(query, "encoding")?;
-        query_param(query, "message")?;
+        let encoding = connect::query_param(query, "encoding")?;
+        connect::query_param(query, "message")?;
         match encoding.as_slice() {
             b"proto" => (Protocol::Connect, Framing::ConnectGet),
             b"json" => (Protocol::ConnectJson, Framing::ConnectGet),
@@ -566,28 +566,9 @@ fn split_url(url: &str) -> Option<(String, String, &str)> {
     Some((base, format!("{service}/{method}"), query))
 }
 
-/// The first value of query parameter `name`, percent-decoded (`+` is a space, as in a form).
-fn query_param(query: &str, name: &str) -> Option<Vec<u8>> {
-    query.split('&').find_map(|pair| {
-        let (n, v) = pair.split_once('=').unwrap_or((pair, ""));
-        (n == name).then(|| percent_encoding::percent_decode_str(&v.replace('+', " ")).collect())
-    })
-}
-
-/// A Connect GET's request message: the `message` parameter, from base64 when `base64=1`.
+/// A Connect GET's request message, read by [`connect::get_message`].
 fn get_message(url: &str) -> Result<Vec<u8>, BodyError> {
-    let fail = |why: String| BodyError::new(Side::Request, Problem::Query(why));
-    let query = url.split('#').next().unwrap_or_default().split_once('?').map_or("", |(_, q)| q);
-    let message = query_param(query, "message").ok_or_else(|| fail("the URL has no 'message' parameter".into()))?;
-    if let Some(compression) = query_param(query, "compression").filter(|c| !c.is_empty() && c != b"identity") {
-        let name = String::from_utf8_lossy(&compression).into_owned();
-        return Err(fail(format!("it is compressed with '{name}', which wirelens does not read")));
-    }
-    if query_param(query, "base64").as_deref() != Some(b"1") {
-        return Ok(message);
-    }
-    let text = std::str::from_utf8(&message).map_err(|_| fail("'base64=1', but it is not base64 text".into()))?;
-    input::parse_bytes(text, InputFormat::Base64).map_err(|e| fail(format!("'base64=1', but {e}")))
+    connect::get_message(url).map_err(|why| BodyError::new(Side::Request, Problem::Query(why)))
 }
 
 /// `[{name, value}]` as pairs, names in lower case, pseudo-headers left out.

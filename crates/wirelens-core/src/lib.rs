@@ -13,6 +13,7 @@ pub mod bench_report;
 pub mod call;
 pub mod commands;
 pub mod compare;
+pub mod compression;
 pub mod connect;
 pub mod diff;
 pub mod draft;

@@ -25,7 +25,7 @@ pub fn write(annotation: &Annotation) -> String {
 /// in: how a printer of many messages (`--delimited`) puts them in one buffer. Writes straight
 /// into `out`, a line at a time, with no text of its own per record.
 pub fn write_to(annotation: &Annotation, depth: usize, out: &mut String) {
-    let mut writer = Writer { a: annotation, out, comment: String::new() };
+    let mut writer = Writer { a: annotation, out, comment: String::new(), record: 0 };
     for id in annotation.roots() {
         writer.item(id, depth);
     }
@@ -36,7 +36,7 @@ pub fn write_to(annotation: &Annotation, depth: usize, out: &mut String) {
 pub fn write_into(annotation: &Annotation, sink: &mut dyn std::fmt::Write) -> std::fmt::Result {
     const PIECE: usize = 1 << 16;
     let mut buf = String::with_capacity(PIECE + PIECE / 4);
-    let mut writer = Writer { a: annotation, out: &mut buf, comment: String::new() };
+    let mut writer = Writer { a: annotation, out: &mut buf, comment: String::new(), record: 0 };
     for id in annotation.roots() {
         writer.item(id, 0);
         if writer.out.len() >= PIECE {
@@ -52,6 +52,8 @@ struct Writer<'a> {
     out: &'a mut String,
     /// The comment of the line being written, put after it by [`Writer::end`].
     comment: String,
+    /// Where the last record was found among the annotation's records (`Annotation::field_from`).
+    record: usize,
 }
 
 impl Writer<'_> {
@@ -110,7 +112,7 @@ impl Writer<'_> {
     }
 
     fn field(&mut self, id: NodeId, depth: usize) {
-        let Some(field) = self.a.field(id) else { return };
+        let Some(field) = self.a.field_from(id, &mut self.record) else { return };
         let fd = field.descriptor();
         // Names come from the schema; without one the field number is already on the line.
         let label = fd.map_or("", |fd| fd.name());
@@ -123,15 +125,18 @@ impl Writer<'_> {
             }
             count += 1;
         }
-        if count == 0 || !matches!(self.a.kind(children[0]), NodeKind::Tag { .. }) {
-            return self.raw(id, depth, label);
-        }
+        let tag = match count {
+            0 => None,
+            _ => self.a.is_tag(children[0]).then(|| varint::decode(self.a.slice(children[0])).ok()).flatten(),
+        };
+        let Some(tag) = tag else { return self.raw(id, depth, label) };
+        let wire_type = WireType::from_bits((tag.value & 7) as u8).unwrap_or(WireType::Varint);
         let kind = |at: usize| if at < count.min(3) { Some(self.a.kind(children[at])) } else { None };
         let (second, third) = (kind(1), kind(2));
-        match (field.wire_type(), count, second, third) {
+        match (wire_type, count, second, third) {
             (WireType::Varint | WireType::I32 | WireType::I64, 2, Some(NodeKind::Scalar(scalar)), _) => {
                 self.indent(depth);
-                self.tag(children[0]);
+                self.push_tag(tag);
                 self.out.push(' ');
                 self.scalar(children[1], &scalar);
                 if label.is_empty() {
@@ -150,7 +155,7 @@ impl Writer<'_> {
                     return self.raw(id, depth, label);
                 }
                 self.indent(depth);
-                self.tag(children[0]);
+                self.push_tag(tag);
                 self.out.push(' ');
                 long_form(self.a.slice(children[1]), self.out);
                 self.out.push('{');
@@ -199,7 +204,7 @@ impl Writer<'_> {
             }
             (WireType::StartGroup, _, _, _) => {
                 self.indent(depth);
-                self.tag(children[0]);
+                self.push_tag(tag);
                 self.end_labelled(label, " (group)");
                 for child in self.a.children(id).skip(1) {
                     match self.a.kind(child) {
@@ -215,7 +220,7 @@ impl Writer<'_> {
             }
             (WireType::EndGroup, 1, _, _) => {
                 self.indent(depth);
-                self.tag(children[0]);
+                self.push_tag(tag);
                 self.end_labelled(label, " (end of a group that was not started)");
             }
             _ => self.raw(id, depth, label),
@@ -240,7 +245,13 @@ impl Writer<'_> {
 
     /// `N:` (or `N:SGROUP`, `N:EGROUP`) behind its long form, for the `Tag` node `id`.
     fn tag(&mut self, id: NodeId) {
-        let Ok(tag) = varint::decode(self.a.slice(id)) else { return };
+        if let Ok(tag) = varint::decode(self.a.slice(id)) {
+            self.push_tag(tag);
+        }
+    }
+
+    /// [`Writer::tag`] of a tag already read.
+    fn push_tag(&mut self, tag: varint::Varint) {
         push_long_form(tag, self.out);
         self.out.push_str(itoa::Buffer::new().format(tag.value >> 3));
         self.out.push(':');

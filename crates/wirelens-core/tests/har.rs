@@ -43,7 +43,14 @@ fn json_of(m: &DynamicMessage) -> String {
 
 /// The request `call::request` makes for `json` to `method` in `protocol`, at a path prefix.
 fn request(protocol: Protocol, method_name: &str, json: &str) -> HttpRequest {
-    let target = Target { protocol, base_url: "https://api.example.com/rpc", metadata: &[], deadline_ms: None };
+    let target = Target {
+        protocol,
+        base_url: "https://api.example.com/rpc",
+        metadata: &[],
+        deadline_ms: None,
+        compression: None,
+        get: false,
+    };
     call::request(&target, &method(method_name), &[msg("demo.v1.Req", json)]).unwrap()
 }
 
@@ -76,7 +83,7 @@ fn entry(http: &HttpRequest, post: Value, status: i64, response_headers: &[(&str
         "startedDateTime": "2026-11-30T05:00:00.000Z",
         "time": 12.5,
         "request": {
-            "method": "POST", "url": http.url, "httpVersion": "HTTP/2.0", "headers": headers,
+            "method": http.method, "url": http.url, "httpVersion": "HTTP/2.0", "headers": headers,
             "queryString": [], "cookies": [], "headersSize": -1, "bodySize": http.body.len(), "postData": post,
         },
         "response": {
@@ -261,7 +268,14 @@ fn every_protocol_is_listed_and_decodes_to_the_messages_sent() {
         let messages = call.request_messages(&method).unwrap();
         assert_eq!(messages.iter().map(json_of).collect::<Vec<_>>(), [json_of(&msg("demo.v1.Req", json))]);
         // Sent again from what the file holds, the call is the one recorded.
-        let target = Target { protocol: call.protocol, base_url: &call.base_url, metadata: &[], deadline_ms: None };
+        let target = Target {
+            protocol: call.protocol,
+            base_url: &call.base_url,
+            metadata: &[],
+            deadline_ms: None,
+            compression: None,
+            get: false,
+        };
         let again = call::request(&target, &method, &messages).unwrap();
         assert_eq!((again.url.as_str(), call.request_body.bytes().unwrap()), (call.url.as_str(), &again.body[..]));
     }
@@ -310,7 +324,14 @@ fn every_protocol_is_listed_and_decodes_to_the_messages_sent() {
 fn sent_again_with_its_metadata_and_deadline_the_request_is_the_same() {
     let metadata = [("authorization".to_owned(), "Bearer t0k".to_owned()), ("x-trace".to_owned(), "a b".to_owned())];
     for protocol in [Protocol::GrpcWeb, Protocol::GrpcWebText, Protocol::Connect, Protocol::ConnectJson] {
-        let target = Target { protocol, base_url: "http://h:1", metadata: &metadata, deadline_ms: Some(1500) };
+        let target = Target {
+            protocol,
+            base_url: "http://h:1",
+            metadata: &metadata,
+            deadline_ms: Some(1500),
+            compression: None,
+            get: false,
+        };
         let sent = call::request(&target, &method("Count"), &[msg("demo.v1.Req", r#"{"n":3}"#)]).unwrap();
         let mut recorded = entry(&sent, post_text(&sent.body, "x"), 200, &[], content_base64(b"", "x"));
         // What the browser adds on its own.
@@ -323,7 +344,14 @@ fn sent_again_with_its_metadata_and_deadline_the_request_is_the_same() {
         let call = &capture.calls[0];
         assert_eq!((call.metadata(), call.deadline_ms()), (metadata.to_vec(), Some(1500)), "{protocol}");
         let (metadata, messages) = (call.metadata(), call.request_messages(&method("Count")).unwrap());
-        let again = Target { protocol, base_url: &call.base_url, metadata: &metadata, deadline_ms: call.deadline_ms() };
+        let again = Target {
+            protocol,
+            base_url: &call.base_url,
+            metadata: &metadata,
+            deadline_ms: call.deadline_ms(),
+            compression: None,
+            get: false,
+        };
         assert_eq!(call::request(&again, &method("Count"), &messages).unwrap(), sent, "{protocol}");
     }
 }
@@ -416,7 +444,7 @@ fn connect_get_reads_the_message_parameter() {
           < {"text":"got"} | OK (0) | spans bytes
         #3 demo.v1.Echo/Say connect (ConnectGet) HTTP 200 sizes None/Some(5)
           base https://api.example.com
-          > error: request message in the URL: it is compressed with 'gzip', which wirelens does not read
+          > error: request message in the URL: the message at byte 0 is not valid gzip: unexpected end of file
           < {"text":"got"} | OK (0) | spans bytes
         #4 demo.v1.Echo/Say connect (ConnectGet) HTTP 200 sizes None/Some(5)
           base https://api.example.com
@@ -723,6 +751,7 @@ proptest! {
         query in "[a-z=&%+0-9A-F]{0,30}",
     ) {
         let http = HttpRequest {
+            method: "POST",
             url: format!("https://h/demo.v1.Echo/Say?connect=v1&encoding=proto&{query}"),
             headers: vec![
                 ("content-type".into(), CONTENT_TYPES[request_type].into()),
@@ -741,6 +770,77 @@ proptest! {
         post["request"]["method"] = json!("GET");
         read_everything(&har(vec![post]));
     }
+}
+
+/// A Connect GET as `call::request` makes it is what HAR import reads as one: the same
+/// message back from the URL, in proto and JSON, plain and gzip; the method must be marked.
+#[test]
+fn connect_get_requests_read_back_from_their_urls() {
+    let schema = Schema::compile(&[(
+        "look.proto",
+        r#"syntax = "proto3";
+package demo.v1;
+message Req { string text = 1; int32 n = 2; bytes blob = 3; }
+message Rep { string text = 1; }
+service Look {
+  rpc Find(Req) returns (Rep) { option idempotency_level = NO_SIDE_EFFECTS; }
+  rpc Put(Req) returns (Rep) { option idempotency_level = IDEMPOTENT; }
+  rpc Watch(Req) returns (stream Rep) { option idempotency_level = NO_SIDE_EFFECTS; }
+}
+"#,
+    )])
+    .unwrap();
+    let pool = schema.pool();
+    let find = call::find_method(pool, "Find").unwrap();
+    let req = message::parse_json(&find.input(), r#"{"text":"a b&c=d/é?","n":7,"blob":"AP8="}"#).unwrap();
+    let metadata = [("x-k".to_owned(), "v".to_owned())];
+    let mut urls = String::new();
+    for protocol in [Protocol::Connect, Protocol::ConnectJson] {
+        for compression in [None, Some(wirelens_core::compression::Algorithm::Gzip)] {
+            let target = Target {
+                protocol,
+                base_url: "https://api.example.com/rpc",
+                metadata: &metadata,
+                deadline_ms: Some(900),
+                compression,
+                get: true,
+            };
+            let http = call::request(&target, &find, std::slice::from_ref(&req)).unwrap();
+            assert_eq!((http.method, http.body.len()), ("GET", 0));
+            if compression.is_none() {
+                let headers: Vec<String> = http.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+                urls += &format!("{}\n  {}\n", http.url, headers.join(", "));
+            }
+            let content = content_base64(&[0x0a, 1, b'x'], "application/proto");
+            let capture = har::read(&har(vec![entry(&http, Value::Null, 200, &[], content)])).unwrap();
+            let call = &capture.calls[0];
+            assert_eq!(
+                (call.framing, call.protocol, call.method.as_str()),
+                (Framing::ConnectGet, protocol, "demo.v1.Look/Find")
+            );
+            let back = call.request_messages(&find).unwrap();
+            assert_eq!(back.iter().map(json_of).collect::<Vec<_>>(), [json_of(&req)], "{protocol} {compression:?}");
+            assert_eq!(call.deadline_ms(), Some(900));
+        }
+    }
+    expect_test::expect![[r#"
+        https://api.example.com/rpc/demo.v1.Look/Find?connect=v1&encoding=proto&base64=1&message=CgthIGImYz1kL8OpPxAHGgIA_w
+          connect-timeout-ms: 900, x-k: v
+        https://api.example.com/rpc/demo.v1.Look/Find?connect=v1&encoding=json&message=%7B%22text%22%3A%22a%20b%26c%3Dd%2F%C3%A9%3F%22%2C%22n%22%3A7%2C%22blob%22%3A%22AP8%3D%22%7D
+          connect-timeout-ms: 900, x-k: v
+    "#]].assert_eq(&urls);
+    let get = |method: &str, protocol| {
+        let target =
+            Target { protocol, base_url: "http://h", metadata: &[], deadline_ms: None, compression: None, get: true };
+        let method = call::find_method(pool, method).unwrap();
+        call::request(&target, &method, std::slice::from_ref(&req)).map(|_| ()).map_err(|e| e.to_string())
+    };
+    assert_eq!(get("Put", Protocol::Connect), Err("demo.v1.Look/Put cannot be a GET: the Connect protocol allows it only for a unary method marked `option idempotency_level = NO_SIDE_EFFECTS`".into()));
+    assert_eq!(get("Watch", Protocol::Connect), Err("demo.v1.Look/Watch cannot be a GET: the Connect protocol allows it only for a unary method marked `option idempotency_level = NO_SIDE_EFFECTS`".into()));
+    assert_eq!(
+        get("Find", Protocol::GrpcWeb),
+        Err("a GET is a Connect call (connect, connect-json), not grpc-web".into())
+    );
 }
 
 /// `tests/data/chromium.har`: Debian's Chromium under playwright's `recordHar`, calling the Node

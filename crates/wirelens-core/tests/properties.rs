@@ -36,6 +36,8 @@ proptest! {
         let descriptors = descriptors();
         assert_tiles(&wire::annotate(&bytes, None));
         assert_tiles(&wire::annotate(&bytes, Some(pick.get(&descriptors))));
+        // Handing the bytes over changes nothing but who owns them.
+        prop_assert_eq!(wire::annotate_owned(bytes.clone(), None), wire::annotate(&bytes, None));
     }
 
     #[test]

@@ -29,6 +29,7 @@ use axum::extract::ConnectInfo;
 use axum::middleware::{from_fn, from_fn_with_state};
 use http::{HeaderName, Method};
 use tokio::net::TcpListener;
+use tonic::codec::CompressionEncoding;
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowHeaders, Any, CorsLayer};
 use wirelens_api::UserServiceServer;
@@ -88,7 +89,7 @@ impl Default for Config {
 /// The response headers a browser may read across origins: without them grpc-web clients
 /// cannot see a call's status.
 pub const EXPOSED_HEADERS: &[&str] =
-    &["grpc-status", "grpc-message", "grpc-status-details-bin", service::NEXT_PAGE_HEADER];
+    &["grpc-status", "grpc-message", "grpc-status-details-bin", "grpc-encoding", service::NEXT_PAGE_HEADER];
 
 /// The whole server as one router.
 pub fn app(store: Store, config: &Config) -> Router {
@@ -115,7 +116,12 @@ pub fn app(store: Store, config: &Config) -> Router {
     // decoding limit stays as a backstop (the layer stops oversized requests before tonic).
     let grpc = UserServiceServer::new(service::UserService::new(store.clone(), config.max_upload_bytes))
         .max_decoding_message_size(config.max_message_bytes)
-        .max_encoding_message_size(usize::MAX);
+        .max_encoding_message_size(usize::MAX)
+        // Compress answers for a client that accepts it, read compressed requests.
+        .accept_compressed(CompressionEncoding::Gzip)
+        .accept_compressed(CompressionEncoding::Deflate)
+        .send_compressed(CompressionEncoding::Gzip)
+        .send_compressed(CompressionEncoding::Deflate);
     // tonic-web turns grpc-web into gRPC (and back), so the middleware and the service only
     // ever see gRPC; it hands on tonic bodies, which axum's middleware wants as its own.
     macro_rules! grpc_and_grpc_web {

@@ -198,6 +198,58 @@ fn repeat_multiplexes_calls_and_summarises_them() {
 }
 
 #[test]
+fn compress_sends_and_reads_gzip_and_deflate_in_every_protocol_of_the_server() {
+    let server = Server::start();
+    let plain = server.call(r#"ListUsers --json {"pageSize":3}"#, b"");
+    assert!(plain.starts_with("status: 0\n"), "{plain}");
+    for protocol in ["grpc", "grpc-web", "grpc-web-text"] {
+        for algorithm in ["gzip", "deflate"] {
+            let args = format!(r#"--protocol {protocol} --compress {algorithm} ListUsers --json {{"pageSize":3}}"#);
+            assert_eq!(server.call(&args, b""), plain, "{protocol} {algorithm}");
+        }
+    }
+    // tonic answers in gzip because the request accepts it: the message shown is the protobuf,
+    // headed by its size on the wire.
+    let annotated =
+        server.call(r#"--protocol grpc-web --compress gzip --annotate GetUser --json {"userId":"42"}"#, b"");
+    let head = annotated.lines().find(|l| l.starts_with("# userservice.GetUserResponse")).unwrap_or_default();
+    let wire: usize = head
+        .strip_prefix("# userservice.GetUserResponse, 45 bytes (compressed with gzip: ")
+        .and_then(|rest| rest.strip_suffix(" bytes on the wire)"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{annotated}"));
+    // gzip's header and trailer are 18 bytes: a 45-byte message does not shrink.
+    assert!(wire > 45, "{annotated}");
+    assert!(annotated.contains("41 6C 69 63 65                 \"Alice\""), "{annotated}");
+    expect![[r#"
+        status: 2
+        --- stderr
+        error: invalid value 'br' for '--compress <ALGORITHM>': 'br' is not a compression wirelens writes: use gzip or deflate
+
+        For more information, try '--help'.
+    "#]]
+    .assert_eq(&server.call("--compress br GetUser --json {}", b""));
+}
+
+#[test]
+fn get_is_refused_for_a_method_not_marked_no_side_effects_and_outside_connect() {
+    let server = Server::start();
+    expect![[r#"
+        status: 2
+        --- stderr
+        wirelens: error: userservice.UserService/GetUser cannot be a GET: the Connect protocol allows it only for a unary method marked `option idempotency_level = NO_SIDE_EFFECTS`
+    "#]].assert_eq(&server.call(r#"--protocol connect --get GetUser --json {"userId":"42"}"#, b""));
+    expect![[r#"
+        status: 2
+        --- stderr
+        wirelens: error: a GET is a Connect call (connect, connect-json), not grpc-web
+    "#]]
+    .assert_eq(&server.call(r#"--protocol grpc-web --get GetUser --json {"userId":"42"}"#, b""));
+    let grpc = server.call(r#"--get GetUser --json {"userId":"42"}"#, b"");
+    assert!(grpc.contains("a GET is a Connect call (connect, connect-json), not grpc\n"), "{grpc}");
+}
+
+#[test]
 fn every_protocol_wirelens_server_speaks_gives_the_same_answers() {
     let server = Server::start();
     let grpc = server.call(r#"ListUsers --json {"pageSize":2}"#, b"");

@@ -45,12 +45,29 @@ pub fn annotate_with(bytes: &[u8], message: Option<&MessageDescriptor>, limits: 
 ///
 /// Offsets are `u32`s: input past 4 GiB is annotated up to there, and the rest is one `Invalid` leaf.
 pub fn annotate_pinned(bytes: &[u8], message: Option<&MessageDescriptor>, pins: &Pins, limits: Limits) -> Annotation {
+    let (tree, fields, diagnostics) = annotate_parts(bytes, message, pins, limits);
+    Annotation { bytes: bytes.to_vec(), tree, fields, diagnostics, message: message.cloned() }
+}
+
+/// [`annotate`] of bytes handed over: the annotation keeps them instead of a copy (for a
+/// caller that has no more use for them, such as the CLI).
+pub fn annotate_owned(bytes: Vec<u8>, message: Option<&MessageDescriptor>) -> Annotation {
+    let (tree, fields, diagnostics) = annotate_parts(&bytes, message, &Pins::default(), Limits::default());
+    Annotation { bytes, tree, fields, diagnostics, message: message.cloned() }
+}
+
+/// What an annotation holds besides its bytes and message type.
+fn annotate_parts(
+    bytes: &[u8],
+    message: Option<&MessageDescriptor>,
+    pins: &Pins,
+    limits: Limits,
+) -> (tree::Tree, Vec<prost_reflect::FieldDescriptor>, Vec<Diagnostic>) {
     let mut table = Table::default();
     let top = message.map(|m| table.message(m));
     let mut seen = Vec::new();
     let (tree, diagnostics) = walk(bytes, top, pins, limits, &mut table, &mut seen, TreeBuilder::new(bytes.len()));
-    let fields = table.fields.into_iter().map(|f| f.fd).collect();
-    Annotation { bytes: bytes.to_vec(), tree: tree.finish(), fields, diagnostics, message: message.cloned() }
+    (tree.finish(), table.fields.into_iter().map(|f| f.fd).collect(), diagnostics)
 }
 
 /// Annotates message after message of one type, keeping what they share: the schema's table
@@ -63,6 +80,8 @@ pub struct Annotator {
     top: Option<u32>,
     limits: Limits,
     seen: Vec<Seen>,
+    /// The tree builder's stack of open nodes, kept between messages.
+    open: Vec<u32>,
     annotation: Annotation,
 }
 
@@ -77,17 +96,17 @@ impl Annotator {
             diagnostics: Vec::new(),
             message: message.cloned(),
         };
-        Annotator { table, top, limits, seen: Vec::new(), annotation }
+        Annotator { table, top, limits, seen: Vec::new(), open: Vec::new(), annotation }
     }
 
     /// Annotates `bytes`, as [`annotate_with`] would. The annotation is the annotator's until the
     /// next call, which reuses its memory.
     pub fn annotate(&mut self, bytes: &[u8]) -> &Annotation {
         let a = &mut self.annotation;
-        let builder = TreeBuilder::reuse(std::mem::take(&mut a.tree), bytes.len());
+        let builder = TreeBuilder::reuse(std::mem::take(&mut a.tree), std::mem::take(&mut self.open), bytes.len());
         let (builder, diagnostics) =
             walk(bytes, self.top, &Pins::default(), self.limits, &mut self.table, &mut self.seen, builder);
-        a.tree = builder.finish_keeping_capacity();
+        (a.tree, self.open) = builder.finish_keeping_capacity();
         a.diagnostics = diagnostics;
         a.bytes.clear();
         a.bytes.extend_from_slice(bytes);
@@ -470,11 +489,17 @@ impl Walker<'_> {
     fn raw_len(&mut self, record: u32, payload: Range<usize>, depth: usize) -> Chosen {
         let pin = self.pin_for(record);
         let mut message_fits = false;
-        if !payload.is_empty() && depth < self.limits.max_depth {
+        // Most payloads that are not messages fail the framing check within a few bytes; only
+        // those that pass it are read (and their nodes built) as one.
+        if !payload.is_empty()
+            && depth < self.limits.max_depth
+            && (self.frames(payload.start, payload.end, None, depth + 1).is_some() || cfg!(debug_assertions))
+        {
             let mark = (self.tree.mark(), self.diagnostics.len());
             let nested = self.tree.open(payload.start, Kind::Message);
             let outcome = self.fields(payload.clone(), None, None, depth + 1, Mode::Strict);
             message_fits = matches!(outcome, Outcome::Consumed);
+            debug_assert_eq!(message_fits, self.frames(payload.start, payload.end, None, depth + 1).is_some());
             if message_fits && matches!(pin, None | Some(Reading::Message)) {
                 self.tree.close(nested);
                 return Chosen::new(Reading::Message, true);
@@ -526,6 +551,48 @@ impl Walker<'_> {
             }
         }
         Chosen::new(chosen, message_fits)
+    }
+
+    /// Whether `start..end` reads as schema-less records at `depth` as a strict `fields` would
+    /// (inside a group when `group` names one), without building anything: tags, varints, fixed
+    /// widths, lengths that fit, groups closed by their own end-group tag within the depth limit.
+    /// LEN payloads are stepped over, since reading one never fails. Returns where the records
+    /// end: `end`, or just past a group's end-group tag.
+    fn frames(&self, mut pos: usize, end: usize, group: Option<u32>, depth: usize) -> Option<usize> {
+        while pos < end {
+            let tag = varint::decode(&self.bytes[pos..end]).ok()?;
+            let number = tag.value >> 3;
+            if tag.value > u64::from(u32::MAX) || number == 0 {
+                return None;
+            }
+            pos += tag.len;
+            match WireType::from_bits((tag.value & 7) as u8)? {
+                WireType::Varint => pos += varint::decode(&self.bytes[pos..end]).ok()?.len,
+                WireType::I64 | WireType::I32 => {
+                    let width = if tag.value & 7 == 1 { 8 } else { 4 };
+                    if end - pos < width {
+                        return None;
+                    }
+                    pos += width;
+                }
+                WireType::Len => {
+                    let length = varint::decode(&self.bytes[pos..end]).ok()?;
+                    pos += length.len;
+                    if length.value > (end - pos) as u64 {
+                        return None;
+                    }
+                    pos += length.value as usize;
+                }
+                WireType::StartGroup => {
+                    if depth + 1 > self.limits.max_depth {
+                        return None;
+                    }
+                    pos = self.frames(pos, end, Some(number as u32), depth + 1)?;
+                }
+                WireType::EndGroup => return (group == Some(number as u32)).then_some(pos),
+            }
+        }
+        group.is_none().then_some(pos)
     }
 
     /// The reading pinned for the record `record` (by its path of field numbers), if any.

@@ -23,7 +23,7 @@ use std::ops::Range;
 
 use prost_reflect::{FieldDescriptor, Kind, MessageDescriptor};
 
-pub use annotate::{Annotator, Limits, annotate, annotate_pinned, annotate_with, plural};
+pub use annotate::{Annotator, Limits, annotate, annotate_owned, annotate_pinned, annotate_with, plural};
 pub use delimited::{Delimited, DelimitedError, DelimitedMessage};
 pub use readings::{Pins, Reading, Readings};
 pub(crate) use tree::TreeBuilder;
@@ -374,6 +374,27 @@ impl Annotation {
     /// The record node `id` is, if it is one.
     pub fn field(&self, id: NodeId) -> Option<Field<'_>> {
         self.is_field(id).then(|| Field { a: self, record: self.tree.record_of(id as u32) })
+    }
+
+    /// [`field`](Self::field), for a reader that asks for records in preorder: `cursor` (0 at
+    /// first) is where the last one was found, so the next is found by stepping on, not by a search.
+    pub(crate) fn field_from(&self, id: NodeId, cursor: &mut usize) -> Option<Field<'_>> {
+        if !self.is_field(id) {
+            return None;
+        }
+        let records = &self.tree.records;
+        if records.get(*cursor).is_none_or(|r| r.node as usize > id) {
+            *cursor = self.tree.record_of(id as u32);
+        }
+        while records.get(*cursor).is_some_and(|r| (r.node as usize) < id) {
+            *cursor += 1;
+        }
+        Some(Field { a: self, record: *cursor })
+    }
+
+    /// Whether node `id` is a `NodeKind::Tag`, without reading it.
+    pub(crate) fn is_tag(&self, id: NodeId) -> bool {
+        self.tree.kinds[id] == tree::Kind::Tag.to_u8()
     }
 
     /// Whether node `id` is a record (a `NodeKind::Field`), without building the view.

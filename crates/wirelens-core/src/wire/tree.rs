@@ -269,8 +269,10 @@ impl TreeBuilder {
         TreeBuilder { tree, open: Vec::new() }
     }
 
-    /// A builder that fills `tree`'s buffers again, keeping their memory.
-    pub(crate) fn reuse(mut tree: Tree, bytes: usize) -> TreeBuilder {
+    /// A builder that fills `tree`'s buffers again, keeping their memory (and `open`'s, the
+    /// stack of open nodes, from [`TreeBuilder::finish_keeping_capacity`]).
+    pub(crate) fn reuse(mut tree: Tree, mut open: Vec<u32>, bytes: usize) -> TreeBuilder {
+        open.clear();
         let t = &mut tree;
         t.kinds.clear();
         t.starts.clear();
@@ -288,7 +290,7 @@ impl TreeBuilder {
             t.ends.reserve(nodes);
             t.records.reserve(nodes / 3);
         }
-        TreeBuilder { tree, open: Vec::new() }
+        TreeBuilder { tree, open }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -377,9 +379,9 @@ impl TreeBuilder {
     }
 
     /// The tree, its buffers as large as they grew (for [`TreeBuilder::reuse`]).
-    pub(crate) fn finish_keeping_capacity(self) -> Tree {
+    pub(crate) fn finish_keeping_capacity(self) -> (Tree, Vec<u32>) {
         debug_assert!(self.open.is_empty());
-        self.tree
+        (self.tree, self.open)
     }
 
     pub(crate) fn finish(mut self) -> Tree {
