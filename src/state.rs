@@ -438,7 +438,7 @@ impl Reducible for State {
                     let text = s.message_text.clone();
                     if s.parse(&desc, &text, s.notation).is_err() {
                         let template = message::template(&desc);
-                        s.edit_message(write(&template, s.notation));
+                        s.edit_message(message::write(&template, s.notation));
                     } else {
                         s.edit_message(text);
                     }
@@ -448,7 +448,7 @@ impl Reducible for State {
                 Some(desc) => match s.parse(&desc, &s.message_text, s.notation) {
                     Ok(m) => {
                         s.notation = notation;
-                        s.message_text = write(&m, notation);
+                        s.message_text = message::write(&m, notation);
                         s.message_error = None;
                     }
                     Err(_) => s.notice = Some("fix the message before converting it".into()),
@@ -464,7 +464,7 @@ impl Reducible for State {
             }
             Action::Template => {
                 if let Some(desc) = s.descriptor() {
-                    let text = write(&message::template(&desc), s.notation);
+                    let text = message::write(&message::template(&desc), s.notation);
                     s.edit_message(text);
                 }
             }
@@ -550,14 +550,6 @@ impl Reducible for State {
 pub fn too_large(name: &str, size: usize) -> Option<String> {
     (size > MAX_INPUT_BYTES)
         .then(|| format!("{name} is {}: wirelens reads files up to {} MiB", human_size(size), MAX_INPUT_BYTES >> 20))
-}
-
-/// A message in a notation, for the editor.
-fn write(m: &wirelens_core::prost_reflect::DynamicMessage, notation: Notation) -> String {
-    match notation {
-        Notation::Json => message::to_json(m, JsonStyle::PRETTY).unwrap_or_else(|_| message::to_text(m, true)),
-        Notation::Text => message::to_text(m, true),
-    }
 }
 
 /// `43 bytes`, `1.5 KiB`, `50.0 MiB`.

@@ -10,6 +10,7 @@ use std::rc::Rc;
 use wirelens_core::call::{Kind, Protocol};
 use wirelens_core::commands;
 use wirelens_core::grpcweb::{Frame, HEADER_LEN};
+use wirelens_core::message::Notation;
 use wirelens_core::prost_reflect::MessageDescriptor;
 use wirelens_core::status::Source;
 use wirelens_core::{compression, message, status, wire};
@@ -149,11 +150,21 @@ pub fn GrpcPanel(props: &Props) -> Html {
                             </label>
                         }
                         <div class="request-head">
-                            <span>{ format!("Request ({input_type}, JSON)") }</span>
+                            <span>{ format!("Request ({input_type})") }</span>
+                            <span class="group" role="group" aria-label="request notation">
+                                { for [(Notation::Json, "JSON"), (Notation::Text, "text format")].into_iter().map(|(n, label)| {
+                                    let on = on.clone();
+                                    html! {
+                                        <button type="button" class={classes!("notation", (s.notation == n).then_some("active"))}
+                                            aria-pressed={(s.notation == n).to_string()}
+                                            onclick={Callback::from(move |_| on.emit(GrpcAction::SetNotation(n)))}>{ label }</button>
+                                    }
+                                }) }
+                            </span>
                             <button type="button" class="template" onclick={on.reform(|_| GrpcAction::Template)}
                                 title="every field of the request type, with a value of its type">{ "template" }</button>
                         </div>
-                        <textarea aria-label="request JSON" rows="5" spellcheck="false"
+                        <textarea aria-label="request" rows="5" spellcheck="false"
                             value={s.request_text()} oninput={area(GrpcAction::EditRequest)} />
                         if let Some(e) = &s.form_error {
                             <p class="error" role="alert">{ e }</p>

@@ -139,7 +139,10 @@ impl GrpcState {
             .request_messages(&method)
             .map_err(|e| e.to_string())
             .and_then(|ms| ms.into_iter().next().ok_or_else(|| "the recorded request has no message".to_owned()))
-            .and_then(|m| message::to_json(&m, JsonStyle::HAND_WRITTEN).map_err(|e| e.to_string()));
+            .and_then(|m| match self.notation {
+                message::Notation::Json => message::to_json(&m, JsonStyle::HAND_WRITTEN).map_err(|e| e.to_string()),
+                notation => Ok(message::write(&m, notation)),
+            });
         let request = match request {
             Ok(json) => json,
             Err(e) => {

@@ -25,8 +25,8 @@ use std::rc::Rc;
 
 use wirelens_core::call::{Kind, Protocol};
 use wirelens_core::commands::SchemaSource;
-use wirelens_core::message;
-use wirelens_core::prost_reflect::{DynamicMessage, MessageDescriptor, MethodDescriptor};
+use wirelens_core::message::{self, Notation};
+use wirelens_core::prost_reflect::{DynamicMessage, MethodDescriptor};
 use wirelens_core::schema::Schema;
 use wirelens_core::status::{self, Status};
 use yew::Reducible;
@@ -52,6 +52,8 @@ pub struct GrpcState {
     pub method: Option<String>,
     /// The request text of each method edited, kept when switching between them.
     pub requests: BTreeMap<String, String>,
+    /// The notation the request is written in: JSON or protobuf text format.
+    pub notation: Notation,
     /// The server's base URL; empty means the page's own origin.
     pub address: String,
     pub protocol: Protocol,
@@ -95,6 +97,8 @@ pub enum GrpcAction {
     SetSchema(Option<Rc<Schema>>, SchemaSource),
     SetMethod(String),
     EditRequest(String),
+    /// Write the request in this notation (the text converted when it reads).
+    SetNotation(Notation),
     /// Replace the request with a template of the method's input type.
     Template,
     SetAddress(String),
@@ -154,6 +158,7 @@ impl Default for GrpcState {
             .map(Rc::new),
             method: Some(Method::GetUser.full_name().to_owned()),
             requests: BTreeMap::new(),
+            notation: Notation::Json,
             address: String::new(),
             protocol: Protocol::GrpcWeb,
             get: false,
@@ -216,16 +221,21 @@ impl GrpcState {
         if let Some(text) = self.requests.get(name) {
             return text.clone();
         }
-        if let Some(m) = self.reference() {
-            return m.example_request().to_owned();
+        let Some(method) = self.method_descriptor() else { return String::new() };
+        match (self.reference(), self.notation) {
+            (Some(m), Notation::Json) => m.example_request().to_owned(),
+            (Some(m), notation) => message::parse_json(&method.input(), m.example_request())
+                .map(|request| message::write(&request, notation))
+                .unwrap_or_default(),
+            (None, notation) => message::write(&message::template(&method.input()), notation),
         }
-        self.method_descriptor().map(|m| template(&m.input())).unwrap_or_default()
     }
 
     /// The form's request, read as its method's request type.
     fn request(&self) -> Result<DynamicMessage, String> {
         let method = self.method_descriptor().ok_or("no method chosen")?;
-        message::parse_json(&method.input(), &self.request_text()).map_err(|e| format!("request: {e}"))
+        message::parse_with(&method.input(), &self.request_text(), self.notation, Default::default())
+            .map_err(|e| format!("request: {e}"))
     }
 
     /// A new schema: keep the method when the schema has it, else take its first method a
@@ -299,13 +309,13 @@ impl GrpcState {
         let desc = wirelens_core::prost_reflect::ReflectMessage::descriptor(&request);
         let field = desc.get_field_by_name("page_token").ok_or("ListUsersRequest has no page_token")?;
         request.set_field(&field, wirelens_core::prost_reflect::Value::String(token.to_owned()));
-        message::to_json(&request, message::JsonStyle::HAND_WRITTEN).map_err(|e| e.to_string())
+        Ok(match self.notation {
+            Notation::Json => {
+                message::to_json(&request, message::JsonStyle::HAND_WRITTEN).map_err(|e| e.to_string())?
+            }
+            notation => message::write(&request, notation),
+        })
     }
-}
-
-/// A template of `desc` as hand-written JSON: every field, with a value of its type.
-fn template(desc: &MessageDescriptor) -> String {
-    message::to_json(&message::template(desc), message::JsonStyle::PRETTY).unwrap_or_else(|_| "{}".to_owned())
 }
 
 impl Reducible for GrpcState {
@@ -326,9 +336,20 @@ impl Reducible for GrpcState {
             }
             GrpcAction::Template => {
                 if let (Some(m), Some(desc)) = (s.method.clone(), s.method_descriptor()) {
-                    s.requests.insert(m, template(&desc.input()));
+                    s.requests.insert(m, message::write(&message::template(&desc.input()), s.notation));
                 }
             }
+            GrpcAction::SetNotation(notation) if notation != s.notation => match s.request() {
+                Ok(request) => {
+                    s.notation = notation;
+                    s.form_error = None;
+                    if let Some(m) = s.method.clone() {
+                        s.requests.insert(m, message::write(&request, notation));
+                    }
+                }
+                Err(e) => s.form_error = Some(format!("fix the request before converting it: {e}")),
+            },
+            GrpcAction::SetNotation(_) => {}
             GrpcAction::SetAddress(text) => s.address = text,
             GrpcAction::SetProtocol(p) => s.protocol = p,
             GrpcAction::SetGet(get) => s.get = get,
@@ -691,6 +712,22 @@ mod tests {
         let error = s.har.unwrap().unwrap_err();
         assert!(error.starts_with("x.har: "), "{error}");
         assert!(error.contains("line 2"), "{error}");
+    }
+
+    #[test]
+    fn the_request_in_text_format_converts_both_ways_and_sends_the_same_bytes() {
+        let s = act(GrpcState::default(), GrpcAction::SetNotation(Notation::Text));
+        assert_eq!(s.request_text(), "user_id: 42", "the example, in text format");
+        let text = call(s.clone()).pending.unwrap();
+        let json = call(GrpcState::default()).pending.unwrap();
+        assert_eq!(text.body, json.body);
+        let s = act(s, GrpcAction::EditRequest("user_id: 7".into()));
+        let s = act(s, GrpcAction::SetNotation(Notation::Json));
+        assert_eq!(s.request_text(), "{\n  \"userId\": \"7\"\n}");
+        // A request that does not read is not converted: the text stays, and the form says why.
+        let s = act(act(s, GrpcAction::EditRequest("{".into())), GrpcAction::SetNotation(Notation::Text));
+        assert_eq!((s.notation, s.request_text().as_str()), (Notation::Json, "{"));
+        assert!(s.form_error.unwrap().starts_with("fix the request before converting it: request:"));
     }
 
     #[test]

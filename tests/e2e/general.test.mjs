@@ -50,7 +50,7 @@ async function echoSchema(page) {
 async function call(page, method, protocol, request) {
   await page.locator('select[aria-label="method"]').selectOption(`${SERVICE}/${method}`);
   await page.locator(`input[name="grpc-protocol"][value="${protocol}"]`).check();
-  await page.locator('textarea[aria-label="request JSON"]').fill(request);
+  await page.locator('textarea[aria-label="request"]').fill(request);
   await page.locator('form button.call').click();
   const status = page.locator('.grpc-status[data-code]');
   await status.waitFor({ timeout: 15_000 });

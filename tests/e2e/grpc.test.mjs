@@ -30,7 +30,7 @@ async function typed(page) {
 /** Fills the form (only the fields given), presses Call, waits for the status; returns its name. */
 async function call(page, { method, request, token, deadline, demo, text } = {}) {
   if (method) await page.locator('select[aria-label="method"]').selectOption(`userservice.UserService/${method}`);
-  if (request !== undefined) await page.locator('textarea[aria-label="request JSON"]').fill(request);
+  if (request !== undefined) await page.locator('textarea[aria-label="request"]').fill(request);
   if (token !== undefined) await page.locator('input[aria-label="token"]').fill(token);
   if (deadline !== undefined) await page.locator('input[aria-label="deadline in ms"]').fill(deadline);
   if (demo !== undefined) await page.locator('input[aria-label="demo delay in ms"]').fill(demo);
@@ -98,7 +98,7 @@ test('an unknown id is NOT_FOUND, with the server message; the request text stay
   const { page } = await openPanel();
   assert.equal(await call(page, { request: '{"userId":"999999"}' }), 'NOT_FOUND');
   assert.match(await page.locator('.grpc-status').textContent(), /HTTP equivalent 404/);
-  assert.equal(await page.locator('textarea[aria-label="request JSON"]').inputValue(), '{"userId":"999999"}');
+  assert.equal(await page.locator('textarea[aria-label="request"]').inputValue(), '{"userId":"999999"}');
   const client = await typed(page);
   assert.equal(client.code, '5');
   assert.match(client.summary, /NOT_FOUND \(5\) "no user with id 999999", 0 responses, 1 error detail · agrees/);
@@ -160,7 +160,7 @@ test('a server on another origin answers through CORS, to both clients', async (
 
 test('bad request JSON is refused before sending, the text kept', async () => {
   const { page } = await openPanel();
-  await page.locator('textarea[aria-label="request JSON"]').fill('{"userId":');
+  await page.locator('textarea[aria-label="request"]').fill('{"userId":');
   await page.locator('form button.call').click();
   assert.match(await page.locator('.grpc-form .error').textContent(), /request:/);
   await page.context().close();
@@ -245,10 +245,10 @@ test('ListUsers: Next page calls again with the page token the server returned',
   await page.locator('.grpc-status[data-code]').waitFor();
   await page.locator('.frame.message .message-json').first().filter({ hasText: '"id": "4"' }).waitFor();
   assert.deepEqual(await ids(), ['4', '5', '6']);
-  assert.equal(await page.locator('textarea[aria-label="request JSON"]').inputValue(), '{"pageSize":3,"pageToken":"3"}');
+  assert.equal(await page.locator('textarea[aria-label="request"]').inputValue(), '{"pageSize":3,"pageToken":"3"}');
   await page.screenshot({ path: path.join(SHOTS, 'grpc-next-page.png'), fullPage: true });
   // The last page: 60 users, so the page from 57 names no next token and has no button.
-  await page.locator('textarea[aria-label="request JSON"]').fill('{"pageSize":3,"pageToken":"57"}');
+  await page.locator('textarea[aria-label="request"]').fill('{"pageSize":3,"pageToken":"57"}');
   await page.locator('form button.call').click();
   await page.locator('.frame.message .message-json').first().filter({ hasText: '"id": "58"' }).waitFor();
   await page.locator('.grpc-status[data-code]').waitFor();
