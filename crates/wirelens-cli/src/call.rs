@@ -347,6 +347,8 @@ impl Call {
             schema: self.schema.source(),
             metadata: prepared.metadata.clone(),
             deadline_ms: prepared.target(self).deadline_ms,
+            compress: self.compress,
+            get: self.get,
             requests,
         };
         let out =

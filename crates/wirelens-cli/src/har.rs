@@ -198,6 +198,8 @@ fn commands_lines(out: &mut String, call: &HarCall, requests: &[prost_reflect::D
         schema,
         metadata: call.metadata(),
         deadline_ms: call.deadline_ms(),
+        compress: None,
+        get: call.framing == wirelens_core::har::Framing::ConnectGet,
         requests,
     };
     for command in [commands::wirelens(&line), commands::grpcurl(&line), commands::buf_curl(&line)] {

@@ -1029,7 +1029,7 @@ service Other { rpc Say(Req) returns (Rep); rpc Ping(Req) returns (Rep); }
             {"text":"b"} at 33..36 (whole after byte 35)
             INTERNAL via Client: "the message at byte 0 is compressed with 'br', which wirelens does not read (it reads gzip and deflate)", 0 details; trailers [("grpc-status", "0")]; spans tag len bytes tag len bytes tag len string
             {"text":"b"} at 33..36 (whole after byte 35)
-            INTERNAL via Client: "the message at byte 0 is flagged compressed, but the answer names no compression", 0 details; trailers [("grpc-status", "0")]; spans tag len bytes tag len bytes tag len string
+            INTERNAL via Client: "the message at byte 0 is flagged compressed, but no header names its compression", 0 details; trailers [("grpc-status", "0")]; spans tag len bytes tag len bytes tag len string
             {"text":"z"} at 5..16 (whole after byte 15)
             OK via EndOfStream: "", 0 details; trailers []; spans tag len bytes tag len string
             {"text":"u"} at 0..23 (at the end)

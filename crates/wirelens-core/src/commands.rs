@@ -3,6 +3,7 @@
 //! tools' flags and POSIX shell quoting; nothing about making the call.
 
 use crate::call::Protocol;
+use crate::compression::Algorithm;
 
 /// Where the schema of a call comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +30,11 @@ pub struct CallLine {
     /// Request metadata; an `authorization: Bearer T` becomes `--token T` in wirelens' line.
     pub metadata: Vec<(String, String)>,
     pub deadline_ms: Option<u32>,
+    /// `--compress` in wirelens' line (grpcurl and buf curl lines leave it out: the server
+    /// answers uncompressed to them, with the same messages).
+    pub compress: Option<Algorithm>,
+    /// A Connect GET: `--get` in wirelens' line (buf curl and grpcurl POST it, the same call).
+    pub get: bool,
     /// The request messages as JSON, one per message (several for a client stream).
     pub requests: Vec<String>,
 }
@@ -70,6 +76,12 @@ pub fn wirelens(call: &CallLine) -> String {
     }
     if let Some(ms) = call.deadline_ms {
         words.extend(["--deadline".to_owned(), format!("{ms}ms")]);
+    }
+    if let Some(algorithm) = call.compress {
+        words.extend(["--compress".to_owned(), algorithm.name().to_owned()]);
+    }
+    if call.get {
+        words.push("--get".to_owned());
     }
     words.push(quote(&call.method));
     words.extend(["--json".to_owned(), quote(&call.requests.join("\n"))]);
@@ -187,6 +199,8 @@ mod tests {
             schema,
             metadata: vec![("authorization".into(), "Bearer s3cr3t".into()), ("x-trace".into(), "a b".into())],
             deadline_ms: Some(1500),
+            compress: None,
+            get: false,
             requests: vec![r#"{"text":"it's"}"#.into()],
         }
     }
@@ -231,6 +245,16 @@ mod tests {
             r#"wirelens call --protocol grpc --addr https://api.example.com --token '' demo.v1.Echo/Say --json '{"text":"it'\''s"}'"#
         );
         assert_eq!(grpcurl(&c), r#"grpcurl -d '{"text":"it'\''s"}' api.example.com:443 demo.v1.Echo/Say"#);
+    }
+
+    #[test]
+    fn a_compressed_connect_get_says_so_in_wirelens_line() {
+        let c =
+            CallLine { compress: Some(Algorithm::Gzip), get: true, ..call(Protocol::Connect, SchemaSource::Reflect) };
+        assert_eq!(
+            wirelens(&c),
+            r#"wirelens call --reflect --protocol connect --addr http://127.0.0.1:8080 -H 'x-trace: a b' --token s3cr3t --deadline 1500ms --compress gzip --get demo.v1.Echo/Say --json '{"text":"it'\''s"}'"#
+        );
     }
 
     #[test]

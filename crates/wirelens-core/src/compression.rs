@@ -155,7 +155,7 @@ impl Error {
         let at = self.offset;
         match &self.kind {
             ErrorKind::Unnamed => {
-                format!("the message at byte {at} is flagged compressed, but the answer names no compression")
+                format!("the message at byte {at} is flagged compressed, but no header names its compression")
             }
             ErrorKind::Unknown(name) => format!(
                 "the message at byte {at} is compressed with '{name}', which wirelens does not read (it reads gzip and deflate)"
@@ -219,7 +219,7 @@ mod tests {
         );
         assert_eq!(
             err(None, &gz).to_string(),
-            "the message at byte 17 is flagged compressed, but the answer names no compression"
+            "the message at byte 17 is flagged compressed, but no header names its compression"
         );
         let garbage = err(Some("gzip"), b"not gzip at all");
         assert!(garbage.to_string().starts_with("the message at byte 17 is not valid gzip: "), "{garbage}");

@@ -24,6 +24,7 @@ use prost_reflect::{DynamicMessage, MethodDescriptor};
 use serde_json::Value;
 
 use crate::call::{self, Finished, Protocol, Response};
+use crate::compression;
 use crate::connect::{self, Codec};
 use crate::grpcweb::{self, Encoding, FrameError, SpanKind};
 use crate::input::{self, InputFormat};
@@ -166,7 +167,9 @@ pub struct Answer {
 impl HarCall {
     /// The request's messages, undone from the protocol's framing: grpc-web frames (from base64
     /// for grpc-web-text), Connect's unary body or envelopes, a Connect GET's `message`
-    /// parameter. A lost, missing or malformed body is an error that says what and where.
+    /// parameter; inflated when compressed (as `grpc-encoding`, `connect-content-encoding` or a
+    /// unary body's `content-encoding` say). A lost, missing or malformed body is an error that
+    /// says what and where.
     pub fn request_payloads(&self) -> Result<Vec<Payload>, BodyError> {
         if self.framing == Framing::ConnectGet {
             let bytes = get_message(&self.url)?;
@@ -179,7 +182,15 @@ impl HarCall {
         };
         let (mut parser, end_flag) = match (self.framing, self.protocol) {
             (Framing::ConnectUnary, _) => {
-                return Ok(vec![Payload { index: 0, range: 0..body.len(), bytes: body.clone() }]);
+                let name = header(&self.request_headers, "content-encoding");
+                let bytes = match compression::named(name) {
+                    Ok(Some(algorithm)) if algorithm.looks_compressed(body) => {
+                        compression::decompress(name, body, 0, compression::MAX_INFLATED)
+                            .map_err(|e| BodyError::new(Side::Request, Problem::Compression(e)))?
+                    }
+                    _ => body.clone(),
+                };
+                return Ok(vec![Payload { index: 0, range: 0..body.len(), bytes }]);
             }
             (Framing::ConnectStream, _) => (Frames::Connect(connect::Parser::new()), connect::FLAG_END_STREAM),
             (_, Protocol::GrpcWebText) => {
@@ -188,21 +199,24 @@ impl HarCall {
             _ => (Frames::GrpcWeb(grpcweb::Parser::new(Encoding::Binary)), grpcweb::FLAG_TRAILERS),
         };
         let (frames, error) = parser.read(body);
+        let encoding = match self.framing {
+            Framing::ConnectStream => header(&self.request_headers, "connect-content-encoding"),
+            _ => header(&self.request_headers, "grpc-encoding"),
+        };
         let mut payloads = Vec::with_capacity(frames.len());
         for frame in frames {
             let at = frame.offset;
-            let problem = if frame.flags & end_flag != 0 {
-                Some(Problem::EndFrame(at))
-            } else if frame.is_compressed() {
-                Some(Problem::Compressed(at))
-            } else {
-                None
-            };
-            if let Some(problem) = problem {
-                return Err(BodyError::new(Side::Request, problem));
+            if frame.flags & end_flag != 0 {
+                return Err(BodyError::new(Side::Request, Problem::EndFrame(at)));
             }
             let range = frame.payload_range();
-            payloads.push(Payload { index: payloads.len(), range, bytes: frame.payload });
+            let bytes = if frame.is_compressed() {
+                compression::decompress(encoding, &frame.payload, at, compression::MAX_INFLATED)
+                    .map_err(|e| BodyError::new(Side::Request, Problem::Compression(e)))?
+            } else {
+                frame.payload
+            };
+            payloads.push(Payload { index: payloads.len(), range, bytes });
         }
         match error {
             Some(e) => Err(BodyError::new(Side::Request, Problem::Frames(e))),
@@ -367,7 +381,8 @@ impl BodyError {
     pub fn offset(&self) -> Option<usize> {
         match &self.problem {
             Problem::Frames(e) => Some(e.offset()),
-            Problem::EndFrame(at) | Problem::Compressed(at) => Some(*at),
+            Problem::EndFrame(at) => Some(*at),
+            Problem::Compression(e) => Some(e.offset()),
             Problem::Message { range, .. } => Some(range.start),
             _ => None,
         }
@@ -402,7 +417,8 @@ enum Problem {
     Frames(FrameError),
     /// A trailer frame or end-of-stream envelope in a request, at this byte.
     EndFrame(usize),
-    Compressed(usize),
+    /// A compressed message that does not inflate (or in an algorithm wirelens lacks).
+    Compression(compression::Error),
     /// The `message` parameter of a Connect GET.
     Query(String),
     Message {
@@ -420,9 +436,7 @@ impl fmt::Display for Problem {
             Problem::Lossy(why) => write!(f, "body lost bytes in the file: {why}"),
             Problem::Frames(e) => write!(f, "body is malformed: {e}"),
             Problem::EndFrame(at) => write!(f, "body has an end frame at byte {at}, where only messages may be"),
-            Problem::Compressed(at) => {
-                write!(f, "message at byte {at} is compressed, which wirelens does not read")
-            }
+            Problem::Compression(e) => write!(f, "body: {e}"),
             Problem::Query(why) => write!(f, "message in the URL: {why}"),
             Problem::Message { index, range, type_name, why } => {
                 write!(f, "message {} (bytes {}..{}) is not a {type_name}: {why}", index + 1, range.start, range.end)

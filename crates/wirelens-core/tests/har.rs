@@ -610,7 +610,7 @@ fn malformed_bodies_name_the_offset() {
                 ),
             ),
             (
-                "request message at byte 0 is compressed, which wirelens does not read",
+                "request body: the message at byte 0 is flagged compressed, but no header names its compression",
                 Some(
                     0,
                 ),
@@ -769,6 +769,45 @@ proptest! {
         read_everything(&har(vec![post.clone()]));
         post["request"]["method"] = json!("GET");
         read_everything(&har(vec![post]));
+    }
+}
+
+/// A compressed request (grpc-web-text keeps its bytes exact in a HAR's text) reads back as the
+/// message sent; an algorithm wirelens lacks is named with the frame's offset.
+#[test]
+fn compressed_requests_read_back_inflated() {
+    let say = method("Echo/Say");
+    let req = msg("demo.v1.Req", r#"{"text":"hello hello hello hello","n":3}"#);
+    for algorithm in wirelens_core::compression::Algorithm::ALL {
+        let target = Target {
+            protocol: Protocol::GrpcWebText,
+            base_url: "https://api.example.com/rpc",
+            metadata: &[],
+            deadline_ms: None,
+            compression: Some(algorithm),
+            get: false,
+        };
+        let mut http = call::request(&target, &say, std::slice::from_ref(&req)).unwrap();
+        let read = |http: &HttpRequest| {
+            let post = post_text(&http.body, "application/grpc-web-text");
+            let content = content_text(b"", "application/grpc-web-text");
+            har::read(&har(vec![entry(http, post, 200, &[], content)])).unwrap().calls.remove(0)
+        };
+        let back = read(&http).request_messages(&say).unwrap();
+        assert_eq!(back.iter().map(json_of).collect::<Vec<_>>(), [json_of(&req)], "{algorithm:?}");
+        for (name, value) in &mut http.headers {
+            if name == "grpc-encoding" {
+                *value = "snappy".to_owned();
+            }
+        }
+        let e = read(&http).request_messages(&say).unwrap_err();
+        assert_eq!(
+            (e.to_string(), e.offset()),
+            (
+                "request body: the message at byte 0 is compressed with 'snappy', which wirelens does not read (it reads gzip and deflate)".to_owned(),
+                Some(0)
+            )
+        );
     }
 }
 
