@@ -119,6 +119,8 @@ impl GrpcState {
             metadata: metadata.clone(),
             deadline_ms,
             requests: vec![json],
+            compress: None,
+            get: target.get,
         };
         Ok(CallSpec {
             id: self.next_id,

@@ -97,6 +97,9 @@ impl GrpcState {
             metadata: call.metadata(),
             deadline_ms: call.deadline_ms(),
             requests,
+            // Sent again, the call goes uncompressed: the browser's fetch asks for compression itself.
+            compress: None,
+            get: call.framing == Framing::ConnectGet,
         };
         let mut view =
             CallView::new(id, call.method.clone(), descriptor.clone(), streaming, call.protocol, request, line);
@@ -153,6 +156,7 @@ impl GrpcState {
         self.method = Some(call.method.clone());
         self.requests.insert(call.method.clone(), request);
         self.protocol = call.protocol;
+        self.get = call.framing == Framing::ConnectGet;
         self.address = call.base_url.clone();
         let mut rest = Vec::new();
         self.token = String::new();

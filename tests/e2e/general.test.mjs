@@ -68,6 +68,7 @@ test('a descriptor set becomes the schema: its services are the methods offered'
     `${SERVICE}/Count (server streaming)`,
     `${SERVICE}/CountThenFail (server streaming)`,
     `${SERVICE}/Fail (unary)`,
+    `${SERVICE}/Look (unary)`,
     `${SERVICE}/Say (unary)`,
   ]);
   // The reference service stays callable, built in.
@@ -93,6 +94,21 @@ test('Say over grpc-web, Connect and Connect JSON: the same answer, each body an
   // Connect JSON shows the JSON as it came, and the protobuf bytes the schema makes of it.
   assert.match(await page.locator('.message-wire-json').textContent(), /"text":\s*"HI"/);
   await page.screenshot({ path: path.join(SHOTS, 'grpc-connect-json.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
+
+test('a method without side effects goes as a Connect GET when asked', async (t) => {
+  const { page, errors } = await echoPanel(t);
+  if (!page) return;
+  await page.locator('select[aria-label="method"]').selectOption(`${SERVICE}/Look`);
+  await page.locator('input[name="grpc-protocol"][value="connect"]').check();
+  await page.locator('label.connect-get input').check();
+  assert.equal(await call(page, 'Look', 'connect', '{"text":"peek"}'), 'OK');
+  await page.locator('details.headers summary').click();
+  assert.match(await page.locator('details.headers').textContent(), /x-echo-method\s*GET/);
+  await page.locator('details.commands summary').click();
+  assert.match(await page.locator('.command[data-tool^="wirelens"] pre').textContent(), / --get /);
   assert.deepEqual(errors, []);
   await page.context().close();
 });
