@@ -155,7 +155,7 @@ pub fn GrpcPanel(props: &Props) -> Html {
                                 { for [(Notation::Json, "JSON"), (Notation::Text, "text format")].into_iter().map(|(n, label)| {
                                     let on = on.clone();
                                     html! {
-                                        <button type="button" class={classes!("notation", (s.notation == n).then_some("active"))}
+                                        <button type="button" class={classes!("toggle", (s.notation == n).then_some("active"))}
                                             aria-pressed={(s.notation == n).to_string()}
                                             onclick={Callback::from(move |_| on.emit(GrpcAction::SetNotation(n)))}>{ label }</button>
                                     }
