@@ -135,7 +135,9 @@ pub fn App() -> Html {
     let dispatcher = state.dispatcher();
     let on_file = {
         let (d, reader) = (state.dispatcher(), reader.clone());
-        Callback::from(move |file: web_sys::File| read_file(file, d.clone(), &reader))
+        Callback::from(move |file: web_sys::File| {
+            read_file(file, d.clone(), &reader, |name, bytes| Action::LoadBinary { name, bytes })
+        })
     };
     let selected_path =
         selected.and_then(|offset| annotation.leaf_at(offset)).and_then(|leaf| annotation.json_path(leaf));
@@ -184,7 +186,10 @@ pub fn App() -> Html {
                 if opened(Mode::Bench) { <BenchTab yours={state.bench_custom()} /> }
             </div>
             <div id="grpc-root" hidden={state.mode != Mode::Grpc}>
-                if opened(Mode::Grpc) { <GrpcTab preset={*preset} /> }
+                if opened(Mode::Grpc) {
+                    <GrpcTab preset={*preset} schema={state.schema.clone()} source={state.schema_source()}
+                        on_schema={on(&dispatcher, |(name, bytes)| Action::LoadDescriptorSet(name, bytes, true))} />
+                }
             </div>
             <div id="learn-root" hidden={state.mode != Mode::Learn}>
                 if opened(Mode::Learn) {
@@ -200,7 +205,15 @@ pub fn App() -> Html {
                         on_example={on(&dispatcher, Action::LoadExample)}
                         on_select={on(&dispatcher, Action::SelectFile)}
                         on_add={on(&dispatcher, |()| Action::AddFile)}
-                        on_edit={on(&dispatcher, |(i, text)| Action::EditFile(i, text))} />
+                        on_edit={on(&dispatcher, |(i, text)| Action::EditFile(i, text))}
+                        loaded={state.descriptor_set.clone()}
+                        on_descriptor_set={{
+                            let (d, reader) = (state.dispatcher(), reader.clone());
+                            Callback::from(move |file: web_sys::File| {
+                                read_file(file, d.clone(), &reader, |name, bytes| Action::LoadDescriptorSet(name, bytes, false))
+                            })
+                        }}
+                        on_use_files={on(&dispatcher, |()| Action::UseProtoFiles)} />
                     if state.mode == Mode::Encode {
                         <MessagePane types={types} selected_type={state.message_type.clone()} notation={state.notation}
                             text={state.message_text.clone()} error={state.message_error.clone()}
@@ -331,9 +344,14 @@ fn hex_preview(bytes: &[u8]) -> String {
     if bytes.len() > MAX { format!("{hex} … ({} more)", human_size(bytes.len() - MAX)) } else { hex }
 }
 
-/// Reads a dropped or opened file and hands its bytes to the reducer. The reader is kept
-/// alive in `slot` until it finishes (dropping it cancels the read).
-fn read_file(file: web_sys::File, dispatcher: UseReducerDispatcher<State>, slot: &Rc<RefCell<Option<FileReader>>>) {
+/// Reads a dropped or opened file and hands its name and bytes to the reducer as `action`. The
+/// reader is kept alive in `slot` until it finishes (dropping it cancels the read).
+fn read_file(
+    file: web_sys::File,
+    dispatcher: UseReducerDispatcher<State>,
+    slot: &Rc<RefCell<Option<FileReader>>>,
+    action: fn(String, Vec<u8>) -> Action,
+) {
     let file = gloo::file::File::from(file);
     let name = file.name();
     let size = file.size() as usize;
@@ -343,7 +361,7 @@ fn read_file(file: web_sys::File, dispatcher: UseReducerDispatcher<State>, slot:
         return;
     }
     let task = gloo::file::callbacks::read_as_bytes(&file, move |result| match result {
-        Ok(bytes) => dispatcher.dispatch(Action::LoadBinary { name, bytes }),
+        Ok(bytes) => dispatcher.dispatch(action(name, bytes)),
         Err(e) => dispatcher.dispatch(Action::Notice(format!("cannot read {name}: {e}"))),
     });
     *slot.borrow_mut() = Some(task);

@@ -266,7 +266,8 @@ impl GrpcPreset {
         let delay = if self == GrpcPreset::ListUsers { LIST_DELAY_MS } else { "" };
         let origin = origin.to_owned();
         vec![
-            GrpcAction::SetMethod(method),
+            GrpcAction::SetMethod(method.full_name().to_owned()),
+            GrpcAction::SetProtocol(wirelens_core::call::Protocol::GrpcWeb),
             GrpcAction::EditRequest(method.example_request().to_owned()),
             GrpcAction::SetToken(token.to_owned()),
             GrpcAction::SetDemoDelay(delay.to_owned()),
@@ -395,7 +396,7 @@ mod tests {
             .actions("http://x")
             .into_iter()
             .fold(Rc::new(crate::grpc_state::GrpcState::default()), |g, a| g.reduce(a));
-        assert_eq!(grpc.method, Method::ListUsers);
+        assert_eq!(grpc.reference(), Some(Method::ListUsers));
         assert!(grpc.pending.as_ref().unwrap().headers.iter().any(|(_, v)| v == LIST_DELAY_MS));
     }
 

@@ -1,20 +1,22 @@
-//! The only module that talks to the network: one grpc-web call, made twice at once.
+//! The only module that talks to the network: calls of any method in grpc-web, grpc-web-text or
+//! Connect, the reference service's also by its typed client, and server reflection.
 //!
-//! - **The typed client**: tonic's client generated from `proto/` (`wirelens_api`), over
-//!   tonic-web-wasm-client. It gives what a Rust program in a browser would get: tonic's status
-//!   with its error details, and the responses as generated types ([`ClientView`]).
-//! - **The capture**: the same request by the browser's `fetch`, whose body is read as a stream
-//!   (a `ReadableStream` reader) and fed chunk by chunk to core's [`grpcweb::Parser`], reporting
-//!   frames as they complete, so a server stream shows its messages as they arrive. A generated
-//!   client never hands out these bytes (tonic-web-wasm-client parses the trailer frame away),
-//!   and a body that breaks the framing is handed back whole, as received, so the panel can draw
-//!   its bytes with the invalid span at its offset.
+//! - **The capture**: the request by the browser's `fetch`, whose body is read as a stream (a
+//!   `ReadableStream` reader) and fed chunk by chunk to a [`Reading`] (core's `call::Response`),
+//!   reporting frames as they complete, so a server stream shows its messages as they arrive. A
+//!   generated client never hands out these bytes (tonic-web-wasm-client parses the trailer
+//!   frame away); a body that breaks the framing is laid out with the invalid span at its offset.
+//! - **The typed client**, for the reference UserService over binary grpc-web: tonic's client
+//!   generated from `proto/` (`wirelens_api`), over tonic-web-wasm-client. It gives what a Rust
+//!   program in a browser would get: tonic's status with its error details, and the responses
+//!   as generated types ([`ClientView`]).
 //!
 //! Both requests go out at once; [`Cancel`] stops both. Knows fetch, headers, abort signals and
-//! tonic; what the frames mean is core's, what the status is the reducer's.
+//! tonic; what the bytes mean is core's.
 //!
-//! [`compare`] times the same request as grpc-web and as its REST twin, N times each, with fetch:
-//! the two sides are then measured by the same clock, through the same code.
+//! [`compare`] times the same request in its protocol and as its REST twin, N times each, with
+//! fetch: the two sides are then measured by the same clock, through the same code. [`reflect`]
+//! fetches a server's schema by reflection, one grpc-web call per request.
 
 use std::cell::Cell;
 use std::future::Future;
@@ -30,10 +32,12 @@ use tonic_web_wasm_client::options::FetchOptions;
 use wasm_bindgen::{JsCast as _, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wirelens_api::{GetUserRequest, ListUsersRequest, UserServiceClient};
-use wirelens_core::grpcweb::{self, Encoding, Parser};
+use wirelens_core::call::{self, Protocol};
+use wirelens_core::grpcweb::{self, Encoding};
+use wirelens_core::reflection::{self, Fetched};
 use wirelens_core::status;
 
-use crate::grpc_state::{CallEvent, CallSpec, ClientView, CompareSpec, Method, Sample};
+use crate::grpc_state::{CallEvent, CallSpec, ClientView, CompareSpec, Method, Reading, ReflectSpec, Sample};
 
 /// How long the client waits past the deadline for the server's own DEADLINE_EXCEEDED.
 const DEADLINE_GRACE_MS: u32 = 1000;
@@ -72,12 +76,14 @@ pub fn start(spec: CallSpec, report: impl Fn(CallEvent) + Clone + 'static) -> Ca
 
 /// The call through tonic's generated client over tonic-web-wasm-client.
 async fn typed_call(spec: &CallSpec) -> ClientView {
-    if spec.encoding == Encoding::Text {
-        return ClientView::NotMade(
-            "it sends binary grpc-web only (application/grpc-web+proto), so this grpc-web-text call went by \
-             fetch alone"
-                .to_owned(),
-        );
+    let Some(reference) = spec.reference else {
+        return ClientView::NotMade("only the reference UserService has a generated client".to_owned());
+    };
+    if spec.protocol != Protocol::GrpcWeb {
+        return ClientView::NotMade(format!(
+            "it sends binary grpc-web only (application/grpc-web+proto), so this {} call went by fetch alone",
+            spec.protocol
+        ));
     }
     let mut options = FetchOptions::new();
     if let Some(ms) = spec.deadline_ms {
@@ -86,7 +92,7 @@ async fn typed_call(spec: &CallSpec) -> ClientView {
     let mut client =
         UserServiceClient::new(BinaryOnly(tonic_web_wasm_client::Client::new_with_options(spec.base.clone(), options)));
     let mut responses = Vec::new();
-    let result = match spec.method {
+    let result = match reference {
         Method::GetUser => match GetUserRequest::decode(spec.message.as_slice()) {
             Ok(message) => client
                 .get_user(typed_request(message, spec))
@@ -229,56 +235,51 @@ async fn run(
         headers.append(name, value).map_err(|e| unavailable(&format!("header {name}"), &e))?;
     }
     let init = web_sys::RequestInit::new();
-    init.set_method("POST");
+    init.set_method(spec.http_method);
     init.set_headers(&headers);
-    let body = js_sys::Uint8Array::from(spec.body.as_slice());
-    init.set_body(&body);
+    if spec.http_method != "GET" {
+        init.set_body(&js_sys::Uint8Array::from(spec.body.as_slice()));
+    }
     if let Some(controller) = controller {
         init.set_signal(Some(&controller.signal()));
     }
-    let response = JsFuture::from(window.fetch_with_str_and_init(&spec.url, &init))
-        .await
-        .map_err(|e| unavailable(&format!("cannot reach {}", spec.url), &e))?;
+    let response = JsFuture::from(window.fetch_with_str_and_init(&spec.url, &init)).await.map_err(|e| {
+        let origin = window.location().origin().unwrap_or_default();
+        Failure {
+            code: status::UNAVAILABLE,
+            reason: format!("{}: {}", describe(&e), call::cors_advice(&origin, &spec.url, &spec.headers)),
+        }
+    })?;
     let response: web_sys::Response =
         response.dyn_into().map_err(|e| unavailable("fetch did not return a response", &e))?;
-    let response_headers = header_list(&response.headers());
-    report(CallEvent::Headers { http_status: response.status(), headers: response_headers.clone() });
-
-    let content_type = response_headers.iter().find(|(n, _)| n == "content-type").map(|(_, v)| v.as_str());
-    let encoding = content_type.and_then(grpcweb::Encoding::from_content_type).unwrap_or(spec.encoding);
+    let (mut reading, headers) = Reading::new(
+        spec.protocol,
+        Some(&spec.descriptor),
+        spec.descriptor.is_server_streaming(),
+        response.status(),
+        header_list(&response.headers()),
+    );
+    report(headers);
     let Some(stream) = response.body() else {
-        report(CallEvent::Finished { at_ms: clock.now() });
+        reading.end(clock.now()).into_iter().for_each(report);
         return Ok(());
     };
     let reader = web_sys::ReadableStreamDefaultReader::new(&stream)
         .map_err(|e| unavailable("cannot read the response body", &e))?;
-    let mut parser = Parser::new(encoding);
-    // The body as it came, for the annotated view of a malformed one.
-    let mut received = Vec::new();
     loop {
         let chunk = JsFuture::from(reader.read()).await.map_err(|e| unavailable("the response broke off", &e))?;
         let done = js_sys::Reflect::get(&chunk, &"done".into()).ok().and_then(|v| v.as_bool()).unwrap_or(true);
-        let frames = if done {
-            parser.finish()
-        } else {
+        if !done {
             let value = js_sys::Reflect::get(&chunk, &"value".into()).unwrap_or(JsValue::UNDEFINED);
             let bytes = value.dyn_into::<js_sys::Uint8Array>().map(|a| a.to_vec()).unwrap_or_default();
-            received.extend_from_slice(&bytes);
-            if encoding == Encoding::Text {
-                report(CallEvent::Text(bytes.clone()));
+            reading.chunk(&bytes, clock.now()).into_iter().for_each(report);
+        }
+        if done || reading.malformed() {
+            if !done {
+                // Nothing after a break in the framing can be read: stop the download.
+                let _ = reader.cancel();
             }
-            parser.push(&bytes)
-        };
-        if !frames.is_empty() {
-            report(CallEvent::Frames { frames, at_ms: clock.now() });
-        }
-        if parser.error().is_some() {
-            let _ = reader.cancel();
-            report(CallEvent::Malformed { body: received, encoding, at_ms: clock.now() });
-            return Ok(());
-        }
-        if done {
-            report(CallEvent::Finished { at_ms: clock.now() });
+            reading.end(clock.now()).into_iter().for_each(report);
             return Ok(());
         }
     }
@@ -301,21 +302,63 @@ pub async fn compare(spec: CompareSpec, cancel: Rc<Cell<bool>>, report: impl Fn(
                     .is_some_and(|(http, _, _)| http == 200)
             } else {
                 let grpc = &spec.grpc;
-                timed_fetch("POST", &grpc.url, &grpc.headers, Some(&grpc.body)).await.is_some_and(
+                let body = (grpc.http_method != "GET").then_some(grpc.body.as_slice());
+                timed_fetch(grpc.http_method, &grpc.url, &grpc.headers, body).await.is_some_and(
                     |(http, headers, body)| {
-                        let in_headers = headers.iter().find(|(n, _)| n == "grpc-status").map(|(_, v)| v == "0");
-                        let in_body = || {
-                            let parsed = grpcweb::annotate_body(&body, grpc.encoding);
-                            parsed.error.is_none()
-                                && parsed.frames.iter().find_map(|f| f.trailers.as_ref()?.status()) == Some(status::OK)
-                        };
-                        http == 200 && in_headers.unwrap_or_else(in_body)
+                        let mut answer = call::Response::new(grpc.protocol, &grpc.descriptor, http, headers);
+                        answer.push(&body);
+                        answer.finish().1.status.is_ok()
                     },
                 )
             };
             report(Sample { rest, ms: clock.now() - start, ok });
         }
     }
+}
+
+/// The server's schema by reflection (v1, else v1alpha), one grpc-web call per request.
+pub async fn reflect(spec: &ReflectSpec) -> Result<Fetched, String> {
+    let mut last = String::new();
+    for version in reflection::Version::ALL {
+        let url = format!("{}{}", spec.base, version.path());
+        let mut fetch = reflection::Fetch::new();
+        let mut first = true;
+        let result: Result<(), String> = async {
+            while let Some(request) = fetch.next_request() {
+                let frame = grpcweb::frame(0, &request);
+                let body = match spec.encoding {
+                    Encoding::Binary => frame,
+                    Encoding::Text => wirelens_core::input::to_base64(&frame).into_bytes(),
+                };
+                let Some((http, headers, answer)) = timed_fetch("POST", &url, &spec.headers, Some(&body)).await else {
+                    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+                    return Err(format!("no answer: {}", call::cors_advice(&origin, &url, &spec.headers)));
+                };
+                let encoding = headers
+                    .iter()
+                    .find(|(n, _)| n == "content-type")
+                    .and_then(|(_, v)| Encoding::from_content_type(v))
+                    .unwrap_or(spec.encoding);
+                match reflection::read_grpc_web_answer(encoding, http, &headers, &answer) {
+                    Ok(message) => fetch.answer(&message).map_err(|e| e.to_string())?,
+                    Err(status) if first && status.code == status::UNIMPLEMENTED => {
+                        return Err(format!("{}: {}", version.package(), status.describe()));
+                    }
+                    Err(status) => return Err(format!("reflection: {}", status.describe())),
+                }
+                first = false;
+            }
+            Ok(())
+        }
+        .await;
+        match result {
+            Ok(()) => return fetch.finish().map_err(|e| e.to_string()),
+            // This version is not served: try the next.
+            Err(why) if first && why.starts_with(version.package()) => last = why,
+            Err(why) => return Err(why),
+        }
+    }
+    Err(format!("{} offers no server reflection ({last})", spec.base))
 }
 
 /// One whole request and response: HTTP status, headers and body; `None` when fetch fails.

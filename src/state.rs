@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use crate::share::Shared;
 use wirelens_core::bench_report::Custom;
+use wirelens_core::commands::SchemaSource;
 use wirelens_core::draft;
 use wirelens_core::examples::{self, Example};
 use wirelens_core::input::{self, InputError, InputFormat};
@@ -48,6 +49,9 @@ pub struct State {
     pub schema_problems: Vec<SchemaProblem>,
     /// The files as they were at the last compile: an unchanged schema is not compiled again.
     compiled_files: Vec<(String, String)>,
+    /// A compiled schema in use instead of the files while set: a FileDescriptorSet opened by
+    /// the user or fetched by server reflection. Editing the files goes back to them.
+    pub descriptor_set: Option<LoadedSet>,
     /// Full name of the message type the message is written in and the bytes are read as.
     pub message_type: Option<String>,
     pub mode: Mode,
@@ -76,8 +80,23 @@ pub struct State {
     pub before_mutations: Option<String>,
 }
 
+/// A FileDescriptorSet in use as the schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedSet {
+    /// The file's name, or where reflection fetched it from.
+    pub name: String,
+    pub from_server: bool,
+    /// Its files (imports included) and services, as the schema pane lists them.
+    pub files: Vec<String>,
+    pub services: Vec<String>,
+}
+
 pub enum Action {
     LoadExample(&'static str),
+    /// A FileDescriptorSet to use as the schema: `(name, bytes, from server reflection)`.
+    LoadDescriptorSet(String, Vec<u8>, bool),
+    /// Back to the `.proto` files from a descriptor set.
+    UseProtoFiles,
     EditFile(usize, String),
     SelectFile(usize),
     AddFile,
@@ -144,6 +163,7 @@ impl State {
             schema: None,
             schema_problems: Vec::new(),
             compiled_files: Vec::new(),
+            descriptor_set: None,
             message_type,
             mode: Mode::Encode,
             notation: Notation::Json,
@@ -224,6 +244,10 @@ impl State {
     /// The playground's message as the benchmark measures it ("yours"): its files, type and
     /// text, once it has a type and some text.
     pub fn bench_custom(&self) -> Option<Custom> {
+        // The benchmark compiles `.proto` files; a descriptor set has none to give it.
+        if self.descriptor_set.is_some() {
+            return None;
+        }
         let type_name = self.message_type.clone().filter(|_| !self.message_text.trim().is_empty())?;
         Some(Custom {
             files: self.files.clone(),
@@ -231,6 +255,51 @@ impl State {
             message: self.message_text.clone(),
             notation: self.notation.name().into(),
         })
+    }
+
+    /// Where the schema comes from, as a command line names it.
+    pub fn schema_source(&self) -> SchemaSource {
+        match &self.descriptor_set {
+            Some(set) if set.from_server => SchemaSource::Reflect,
+            Some(set) => SchemaSource::DescriptorSet(set.name.clone()),
+            None if self.files.iter().all(|(name, _)| name.starts_with("userservice/")) => SchemaSource::Builtin,
+            None => SchemaSource::Protos {
+                files: self.files.iter().map(|(name, _)| name.clone()).collect(),
+                includes: vec![".".to_owned()],
+            },
+        }
+    }
+
+    /// Reads a FileDescriptorSet and uses it as the schema; what cannot be read is a notice, and
+    /// the schema in use stays.
+    fn load_descriptor_set(&mut self, name: String, bytes: &[u8], from_server: bool) {
+        let pool = match wirelens_core::schema::read_descriptor_set(bytes) {
+            Ok(pool) => pool,
+            Err(e) => {
+                self.notice = Some(format!("cannot use {name} as the schema: {e}"));
+                return;
+            }
+        };
+        let files: Vec<String> = pool.files().map(|f| f.name().to_owned()).collect();
+        let own: Vec<&str> = files.iter().map(String::as_str).filter(|f| !f.starts_with("google/protobuf/")).collect();
+        let schema = match Schema::from_descriptor_set(bytes, &own) {
+            Ok(schema) => schema,
+            Err(e) => {
+                self.notice = Some(format!("cannot use {name} as the schema: {e}"));
+                return;
+            }
+        };
+        let services = pool.services().map(|s| s.full_name().to_owned()).collect();
+        let keep = self.message_type.as_ref().is_some_and(|t| schema.message(t).is_ok());
+        if !keep {
+            self.message_type = schema.messages().first().cloned();
+        }
+        self.notice = Some(format!("the schema is now {name}: {} files", files.len()));
+        self.schema = Some(Rc::new(schema));
+        self.schema_problems.clear();
+        self.descriptor_set = Some(LoadedSet { name, from_server, files, services });
+        let text = self.message_text.clone();
+        self.edit_message(text);
     }
 
     /// The descriptor of the chosen type in the last good schema.
@@ -330,9 +399,20 @@ impl Reducible for State {
                     }
                 }
             }
+            Action::LoadDescriptorSet(name, bytes, from_server) => s.load_descriptor_set(name, &bytes, from_server),
+            Action::UseProtoFiles => {
+                s.descriptor_set = None;
+                s.compile();
+                let text = s.message_text.clone();
+                s.edit_message(text);
+            }
             Action::EditFile(i, text) => {
                 if let Some(file) = s.files.get_mut(i) {
                     file.1 = text;
+                }
+                // Typing in a file means using the files.
+                if s.descriptor_set.take().is_some() {
+                    s.compiled_files.clear();
                 }
             }
             Action::SelectFile(i) => s.active_file = i.min(s.files.len().saturating_sub(1)),
@@ -340,8 +420,11 @@ impl Reducible for State {
                 let name = (1..).map(|n| format!("new{n}.proto")).find(|n| !s.files.iter().any(|f| &f.0 == n)).unwrap();
                 s.files.push((name, "syntax = \"proto3\";\n\n".to_owned()));
                 s.active_file = s.files.len() - 1;
+                if s.descriptor_set.take().is_some() {
+                    s.compiled_files.clear();
+                }
             }
-            Action::Compile if s.files == s.compiled_files => return self,
+            Action::Compile if s.files == s.compiled_files || s.descriptor_set.is_some() => return self,
             Action::Compile => {
                 s.compile();
                 let text = s.message_text.clone();
@@ -355,7 +438,7 @@ impl Reducible for State {
                     let text = s.message_text.clone();
                     if s.parse(&desc, &text, s.notation).is_err() {
                         let template = message::template(&desc);
-                        s.edit_message(write(&template, s.notation));
+                        s.edit_message(message::write(&template, s.notation));
                     } else {
                         s.edit_message(text);
                     }
@@ -365,7 +448,7 @@ impl Reducible for State {
                 Some(desc) => match s.parse(&desc, &s.message_text, s.notation) {
                     Ok(m) => {
                         s.notation = notation;
-                        s.message_text = write(&m, notation);
+                        s.message_text = message::write(&m, notation);
                         s.message_error = None;
                     }
                     Err(_) => s.notice = Some("fix the message before converting it".into()),
@@ -381,7 +464,7 @@ impl Reducible for State {
             }
             Action::Template => {
                 if let Some(desc) = s.descriptor() {
-                    let text = write(&message::template(&desc), s.notation);
+                    let text = message::write(&message::template(&desc), s.notation);
                     s.edit_message(text);
                 }
             }
@@ -467,14 +550,6 @@ impl Reducible for State {
 pub fn too_large(name: &str, size: usize) -> Option<String> {
     (size > MAX_INPUT_BYTES)
         .then(|| format!("{name} is {}: wirelens reads files up to {} MiB", human_size(size), MAX_INPUT_BYTES >> 20))
-}
-
-/// A message in a notation, for the editor.
-fn write(m: &wirelens_core::prost_reflect::DynamicMessage, notation: Notation) -> String {
-    match notation {
-        Notation::Json => message::to_json(m, JsonStyle::PRETTY).unwrap_or_else(|_| message::to_text(m, true)),
-        Notation::Text => message::to_text(m, true),
-    }
 }
 
 /// `43 bytes`, `1.5 KiB`, `50.0 MiB`.
@@ -577,6 +652,34 @@ mod tests {
         assert_eq!(s.reading_type().unwrap().full_name(), "examples.evolution.v2.User");
         let a = wirelens_core::wire::annotate(&s.decoded, s.reading_type().as_ref());
         assert!(a.diagnostics().iter().any(|d| d.message.contains("reserved names: email")), "{:?}", a.diagnostics());
+    }
+
+    #[test]
+    fn a_descriptor_set_is_the_schema_until_a_file_is_edited() {
+        let s = Rc::new(State::default());
+        let set = wirelens_api::FILE_DESCRIPTOR_SET.to_vec();
+        let s = s.reduce(Action::LoadDescriptorSet("users.binpb".into(), set, false));
+        let loaded = s.descriptor_set.clone().expect("in use");
+        assert_eq!(loaded.services, ["userservice.UserService"]);
+        assert!(loaded.files.contains(&"userservice/user.proto".to_owned()), "{:?}", loaded.files);
+        assert_eq!(s.schema_source(), SchemaSource::DescriptorSet("users.binpb".into()));
+        // The message is still read with the type it had.
+        assert_eq!(s.message_type.as_deref(), Some("userservice.User"));
+        assert_eq!(s.encoded, State::default().encoded);
+        // Editing a file goes back to the files.
+        let text = s.files[0].1.clone();
+        let s = s.reduce(Action::EditFile(0, text)).reduce(Action::Compile);
+        assert_eq!(s.descriptor_set, None);
+        assert_eq!(s.schema_source(), SchemaSource::Builtin);
+    }
+
+    #[test]
+    fn a_bad_descriptor_set_is_a_notice_and_the_schema_stays() {
+        let before = State::default();
+        let s = Rc::new(before.clone()).reduce(Action::LoadDescriptorSet("x.pb".into(), vec![0xff, 0xff], false));
+        assert!(s.notice.as_deref().unwrap().starts_with("cannot use x.pb as the schema: not a FileDescriptorSet"));
+        assert_eq!(s.descriptor_set, None);
+        assert!(Rc::ptr_eq(s.schema.as_ref().unwrap(), before.schema.as_ref().unwrap()), "the same schema");
     }
 
     #[test]

@@ -105,6 +105,7 @@ const routes = (router) => {
 };
 
 const handler = connectNodeAdapter({ routes });
+// A unary Connect answer carries its trailers as `trailer-` headers: a page reads them only when exposed too.
 const exposed = [
   "grpc-status",
   "grpc-message",
@@ -114,6 +115,7 @@ const exposed = [
   "x-count",
   "x-echo-length",
   "x-echo-method",
+  "trailer-x-echo-length",
 ];
 const server = http.createServer((req, res) => {
   // CORS, so a browser on another origin can call it and read the status.

@@ -1,21 +1,26 @@
-//! The gRPC panel: a form for one grpc-web call of the reference UserService (GetUser or
-//! ListUsers), and what came back: the status, the headers and trailers, and every frame of the
-//! body annotated, each message as JSON and as explained bytes, and what tonic's generated client
-//! made of the same call. Props in, callbacks out: the call itself is grpc_tab.rs's effect.
+//! The gRPC panel: a form for one call of any unary or server-streaming method of the
+//! playground's schema (or the built-in UserService), in grpc-web, grpc-web-text or Connect, to
+//! any server; and what came back: the status, the headers and trailers, every frame (Connect:
+//! envelope) of the body annotated, each message as JSON and as explained bytes, the call as
+//! command lines to copy, and, for the reference service, what tonic's generated client made of
+//! the same call. Props in, callbacks out: the call itself is grpc_tab.rs's effect.
 
 use std::rc::Rc;
 
-use wirelens_core::grpcweb::{Encoding, Frame, HEADER_LEN};
+use wirelens_core::call::{Kind, Protocol};
+use wirelens_core::commands;
+use wirelens_core::grpcweb::{Frame, HEADER_LEN};
+use wirelens_core::message::Notation;
 use wirelens_core::prost_reflect::MessageDescriptor;
 use wirelens_core::status::Source;
-use wirelens_core::{message, status, wire};
+use wirelens_core::{compression, message, status, wire};
 use yew::prelude::*;
 
 use crate::components::explain_panel::ExplainPanel;
 use crate::components::hex_view::HexView;
 use crate::grpc_state::{
     Agreement, COMPARE_TIME_LIMIT_MS, CallView, ClientView, GrpcAction, GrpcState, MAX_COMPARE_CALLS,
-    MAX_GARBLED_CELLS, Method, garbled_rows,
+    MAX_GARBLED_CELLS, Reflection, garbled_rows,
 };
 use crate::state::human_size;
 
@@ -25,7 +30,17 @@ pub struct Props {
     /// The page's origin: where calls go when the address is empty.
     pub origin: String,
     pub on: Callback<GrpcAction>,
+    /// A HAR file the user opened or dropped, for grpc_tab.rs to read.
+    pub on_har: Callback<web_sys::File>,
 }
+
+/// The protocols a browser can call in, as the form offers them.
+const PROTOCOLS: [(Protocol, &str); 4] = [
+    (Protocol::GrpcWeb, "grpc-web"),
+    (Protocol::GrpcWebText, "grpc-web-text"),
+    (Protocol::Connect, "Connect (proto)"),
+    (Protocol::ConnectJson, "Connect (JSON)"),
+];
 
 #[component]
 pub fn GrpcPanel(props: &Props) -> Html {
@@ -37,27 +52,24 @@ pub fn GrpcPanel(props: &Props) -> Html {
             on.emit(action(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
         })
     };
+    let area = |action: fn(String) -> GrpcAction| {
+        let on = on.clone();
+        Callback::from(move |e: InputEvent| {
+            on.emit(action(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()))
+        })
+    };
     let on_method = {
         let on = on.clone();
         Callback::from(move |e: Event| {
-            let value = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
-            if let Some(m) = Method::ALL.into_iter().find(|m| m.name() == value) {
-                on.emit(GrpcAction::SetMethod(m));
-            }
+            on.emit(GrpcAction::SetMethod(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))
         })
     };
-    let on_request = {
-        let on = on.clone();
-        Callback::from(move |e: InputEvent| {
-            on.emit(GrpcAction::EditRequest(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()))
-        })
-    };
-    let encoding_radio = |encoding: Encoding, label: &'static str| {
+    let protocol_radio = |protocol: Protocol, label: &'static str| {
         let on = on.clone();
         html! {
             <label class="radio">
-                <input type="radio" name="grpc-encoding" checked={s.encoding == encoding}
-                    onchange={Callback::from(move |_| on.emit(GrpcAction::SetEncoding(encoding)))} />
+                <input type="radio" name="grpc-protocol" value={protocol.name()} checked={s.protocol == protocol}
+                    onchange={Callback::from(move |_| on.emit(GrpcAction::SetProtocol(protocol)))} />
                 { label }
             </label>
         }
@@ -69,52 +81,117 @@ pub fn GrpcPanel(props: &Props) -> Html {
             on.emit(GrpcAction::Call { origin: origin.clone() })
         })
     };
+    let on_reflect = {
+        let (on, origin) = (on.clone(), props.origin.clone());
+        Callback::from(move |_| on.emit(GrpcAction::LoadFromServer { origin: origin.clone() }))
+    };
     let running = s.call.as_ref().is_some_and(|c| c.outcome.is_none());
+    let methods = s.methods();
+    let descriptor = s.method_descriptor();
+    let kind = descriptor.as_ref().map(Kind::of);
+    let option = |m: &crate::grpc_state::MethodEntry| {
+        let callable = Protocol::GrpcWeb.carries(m.kind);
+        html! {
+            <option value={m.name.clone()} selected={s.method.as_deref() == Some(m.name.as_str())} disabled={!callable}>
+                { format!("{} ({}{})", m.name, m.kind.words(), if callable { "" } else { ": CLI only" }) }
+            </option>
+        }
+    };
+    let input_type = descriptor.as_ref().map(|d| d.input().full_name().to_owned()).unwrap_or_default();
+    let reference = s.reference();
 
     html! {
         <div class="columns grpc">
             <div class="column inputs">
                 <section class="pane grpc-form" aria-label="gRPC call">
-                    <div class="pane-head"><h2>{ "gRPC call (grpc-web)" }</h2></div>
+                    <div class="pane-head"><h2>{ "Call a method" }</h2>
+                        <span class="muted">{ "of the playground's schema, on any server" }</span></div>
                     <form onsubmit={on_call}>
-                        <label>{ "Method " }
+                        <label class="block">{ "Method " }
                             <select aria-label="method" onchange={on_method}>
-                                { for Method::ALL.iter().map(|m| html! {
-                                    <option value={m.name()} selected={*m == s.method}>
-                                        { format!("{} ({} → {})", m.name(), m.request_type(), m.response_type()) }
-                                    </option>
-                                }) }
+                                if methods.iter().any(|m| !m.built_in) {
+                                    <optgroup label="the playground's schema">
+                                        { for methods.iter().filter(|m| !m.built_in).map(option) }
+                                    </optgroup>
+                                }
+                                if methods.iter().any(|m| m.built_in) {
+                                    <optgroup label="built in: wirelens-server's UserService">
+                                        { for methods.iter().filter(|m| m.built_in).map(option) }
+                                    </optgroup>
+                                }
                             </select>
                         </label>
-                        <label class="block">{ format!("Request ({}, JSON)", s.method.request_type()) }
-                            <textarea aria-label="request JSON" rows="4" spellcheck="false"
-                                value={s.request_text().to_owned()} oninput={on_request} />
-                        </label>
+                        <p class="schema-line muted">{ schema_words(&s.schema_source) }</p>
+                        <div class="server-row">
+                            <label>{ "Server " }
+                                <input aria-label="server address" placeholder={props.origin.clone()} size="32"
+                                    value={s.address.clone()} oninput={text(GrpcAction::SetAddress)} />
+                            </label>
+                            { " " }
+                            <button type="button" class="load-from-server" onclick={on_reflect}
+                                disabled={matches!(s.reflection, Some(Reflection::Running(_)))}
+                                title="fetch the server's schema by gRPC server reflection (grpc.reflection.v1, else v1alpha), over grpc-web">
+                                { "Load schema from server" }
+                            </button>
+                        </div>
+                        { reflection_line(s) }
+                        <span class="protocols" role="radiogroup" aria-label="protocol">
+                            { for PROTOCOLS.iter().map(|(p, label)| protocol_radio(*p, label)) }
+                        </span>
+                        if matches!(s.protocol, Protocol::Connect | Protocol::ConnectJson)
+                            && descriptor.as_ref().is_some_and(wirelens_core::call::no_side_effects) {
+                            <label class="connect-get" title="Connect's GET: the message in the URL's query, cacheable; for methods marked idempotency_level = NO_SIDE_EFFECTS">
+                                <input type="checkbox" checked={s.get} onchange={{
+                                    let on = on.clone();
+                                    Callback::from(move |e: Event| on.emit(GrpcAction::SetGet(
+                                        e.target_unchecked_into::<web_sys::HtmlInputElement>().checked())))
+                                }} />
+                                { " as a GET (the method has no side effects)" }
+                            </label>
+                        }
+                        <div class="request-head">
+                            <span>{ format!("Request ({input_type})") }</span>
+                            <span class="group" role="group" aria-label="request notation">
+                                { for [(Notation::Json, "JSON"), (Notation::Text, "text format")].into_iter().map(|(n, label)| {
+                                    let on = on.clone();
+                                    html! {
+                                        <button type="button" class={classes!("toggle", (s.notation == n).then_some("active"))}
+                                            aria-pressed={(s.notation == n).to_string()}
+                                            onclick={Callback::from(move |_| on.emit(GrpcAction::SetNotation(n)))}>{ label }</button>
+                                    }
+                                }) }
+                            </span>
+                            <button type="button" class="template" onclick={on.reform(|_| GrpcAction::Template)}
+                                title="every field of the request type, with a value of its type">{ "template" }</button>
+                        </div>
+                        <textarea aria-label="request" rows="5" spellcheck="false"
+                            value={s.request_text()} oninput={area(GrpcAction::EditRequest)} />
                         if let Some(e) = &s.form_error {
                             <p class="error" role="alert">{ e }</p>
                         }
                         <div class="grpc-fields">
-                            <label>{ "Server " }
-                                <input aria-label="server address" placeholder={props.origin.clone()}
-                                    value={s.address.clone()} oninput={text(GrpcAction::SetAddress)} />
-                            </label>
                             <label>{ "Token " }
-                                <input aria-label="token" value={s.token.clone()} oninput={text(GrpcAction::SetToken)} />
+                                <input aria-label="token" value={s.token.clone()} oninput={text(GrpcAction::SetToken)}
+                                    title="sent as authorization: Bearer TOKEN; empty for none" />
                             </label>
                             <label>{ "Deadline (ms) " }
                                 <input aria-label="deadline in ms" inputmode="numeric" size="6"
                                     value={s.deadline_ms.clone()} oninput={text(GrpcAction::SetDeadline)} />
                             </label>
-                            <label>{ format!("{} ", s.method.demo_header()) }
-                                <input aria-label="demo delay in ms" inputmode="numeric" size="6"
-                                    placeholder="none" value={s.demo_ms.clone()} oninput={text(GrpcAction::SetDemoDelay)} />
-                            </label>
-                            <span role="radiogroup" aria-label="encoding">
-                                { encoding_radio(Encoding::Binary, "binary (grpc-web+proto)") }
-                                { encoding_radio(Encoding::Text, "text (grpc-web-text, base64)") }
-                            </span>
+                            if let Some(m) = reference {
+                                <label>{ format!("{} ", m.demo_header()) }
+                                    <input aria-label="demo delay in ms" inputmode="numeric" size="6"
+                                        placeholder="none" value={s.demo_ms.clone()} oninput={text(GrpcAction::SetDemoDelay)} />
+                                </label>
+                            }
                         </div>
-                        <button type="submit" class="call">{ if running { "Call again" } else { "Call" } }</button>
+                        <label class="block">{ "Metadata (name: value, one a line)" }
+                            <textarea aria-label="metadata" rows="2" spellcheck="false" placeholder="x-request-id: 7"
+                                value={s.metadata.clone()} oninput={area(GrpcAction::SetMetadata)} />
+                        </label>
+                        <button type="submit" class="call" disabled={kind.is_some_and(|k| !Protocol::GrpcWeb.carries(k))}>
+                            { if running { "Call again" } else { "Call" } }
+                        </button>
                         if running {
                             { " " }
                             <button type="button" class="cancel-call" onclick={{
@@ -122,23 +199,29 @@ pub fn GrpcPanel(props: &Props) -> Html {
                                 Callback::from(move |_| on.emit(GrpcAction::CancelCall))
                             }}>{ "Cancel" }</button>
                         }
-                        <p class="muted">{ "Each call goes twice at once: through tonic's client generated from proto/, \
-                            over tonic-web-wasm-client (what a Rust program in the browser gets), and by fetch, \
-                            whose body is read frame by frame (the bytes a generated client never shows)." }</p>
+                        if reference.is_some() && s.protocol == Protocol::GrpcWeb {
+                            <p class="muted">{ "A call of the reference service goes twice at once: through tonic's client \
+                                generated from proto/, over tonic-web-wasm-client (what a Rust program in the browser gets), \
+                                and by fetch, whose body is read frame by frame (the bytes a generated client never shows)." }</p>
+                        }
                     </form>
                     <aside class="note" aria-label="streaming calls">
-                        <p>{ "UploadUserPhotos (client streaming) and Chat (bidirectional) cannot run over grpc-web in a \
-                               browser: fetch cannot stream a request body to the server as the call goes. The CLI \
-                               makes them over native gRPC:" }</p>
+                        <p>{ "Client-streaming and bidirectional methods cannot run from a browser: fetch cannot stream a \
+                               request body to the server as the call goes. The CLI makes them over native gRPC, one JSON \
+                               message per line:" }</p>
                         <pre><code>{ "printf '{\"userId\":\"42\",\"filename\":\"a.txt\",\"chunk\":\"aGVsbG8=\"}\\n' \
                             | wirelens call UploadUserPhotos -\nwirelens call Chat -   # one JSON ChatMessage per line" }</code></pre>
                     </aside>
                 </section>
-                { compare_pane(s, on, &props.origin) }
+                { har_pane(s, on, &props.on_har, &props.origin) }
+                // Only the reference service has a REST twin to compare with.
+                if s.reference().is_some() {
+                    { compare_pane(s, on, &props.origin) }
+                }
             </div>
             <div class="column outputs">
                 if let Some(call) = &s.call {
-                    <CallResult call={Rc::new(call.clone())} descriptor={s.response_descriptor(call.method)}
+                    <CallResult call={Rc::new(call.clone())} descriptor={call.descriptor.as_ref().map(|m| m.output())}
                         on_next_page={{
                             let (on, origin) = (on.clone(), props.origin.clone());
                             Callback::from(move |_| on.emit(GrpcAction::NextPage { origin: origin.clone() }))
@@ -150,6 +233,137 @@ pub fn GrpcPanel(props: &Props) -> Html {
                 }
             </div>
         </div>
+    }
+}
+
+/// Recorded calls: a HAR file's grpc-web and Connect calls, each to show or send again.
+fn har_pane(s: &GrpcState, on: &Callback<GrpcAction>, on_har: &Callback<web_sys::File>, origin: &str) -> Html {
+    let on_open = {
+        let on_har = on_har.clone();
+        Callback::from(move |e: Event| {
+            let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
+            if let Some(file) = input.files().and_then(|files| files.get(0)) {
+                on_har.emit(file);
+            }
+            input.set_value("");
+        })
+    };
+    let on_drop = {
+        let on_har = on_har.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if let Some(file) = e.data_transfer().and_then(|d| d.files()).and_then(|files| files.get(0)) {
+                on_har.emit(file);
+            }
+        })
+    };
+    let shown = s.call.as_ref().and_then(|c| c.recorded.as_ref()).map(|r| r.entry);
+    html! {
+        <section class="pane grpc-har" aria-label="recorded calls" ondrop={on_drop}
+            ondragover={Callback::from(|e: DragEvent| e.prevent_default())}>
+            <div class="pane-head">
+                <h2>{ "Recorded calls (HAR)" }</h2>
+                <label class="picker file-picker">{ "Open a .har… " }
+                    <input type="file" aria-label="open a HAR file" accept=".har,application/json" onchange={on_open} />
+                </label>
+            </div>
+            <p class="muted">{ "Export a page's traffic from the browser's DevTools (Network, Export HAR) and open or drop \
+                it here: its grpc-web, grpc-web-text and Connect calls are listed, each decoded with the playground's \
+                schema (or without one) and annotated as a live call, and each can be sent again." }</p>
+            { match &s.har {
+                None => html! {},
+                Some(Err(e)) => html! { <p class="error" role="alert">{ e.clone() }</p> },
+                Some(Ok(file)) => html! {
+                    <>
+                    <p class="har-summary">
+                        <code>{ file.name.clone() }</code>
+                        { format!(": {} call{}, {} other entr{}", file.calls.len(), if file.calls.len() == 1 { "" } else { "s" },
+                            file.other_entries, if file.other_entries == 1 { "y" } else { "ies" }) }
+                        { file.creator.as_ref().map(|c| format!(", recorded by {c}")).unwrap_or_default() }
+                    </p>
+                    if !file.calls.is_empty() {
+                        <div class="har-scroll">
+                        <table class="har-calls" aria-label="HAR calls">
+                            <thead><tr>
+                                <th>{ "method, protocol" }</th><th>{ "status" }</th>
+                                <th>{ "bytes sent → received" }</th><th>{ "time" }</th><th></th>
+                            </tr></thead>
+                            <tbody>
+                            { for file.calls.iter().enumerate().map(|(i, row)| {
+                                let c = &row.call;
+                                let size = |n: Option<usize>| n.map_or_else(|| "?".to_owned(), |n| n.to_string());
+                                let status = match (&row.status, c.http_status) {
+                                    (_, 0) => "no answer".to_owned(),
+                                    (Some(st), _) => status::name(st.code).to_owned(),
+                                    (None, http) => format!("HTTP {http}"),
+                                };
+                                let (on_show, on_send) = (on.clone(), on.clone());
+                                let origin = origin.to_owned();
+                                html! {
+                                    <tr data-entry={c.entry.to_string()} class={classes!((shown == Some(c.entry)).then_some("shown"))}>
+                                        <td title={c.method.clone()}><code>{ short_method(&c.method) }</code><br />
+                                            <span class="muted">{ c.protocol.name() }</span></td>
+                                        <td class="har-status">{ status }</td>
+                                        <td>{ format!("{} → {}", size(c.request_size()), size(c.response_size())) }</td>
+                                        <td>{ if c.time_ms >= 0.0 { format!("{:.0} ms", c.time_ms) } else { "?".into() } }</td>
+                                        <td class="har-actions">
+                                            <button type="button" class="show-recorded"
+                                                onclick={Callback::from(move |_| on_show.emit(GrpcAction::ShowRecorded(i)))}>{ "show" }</button>
+                                            <button type="button" class="send-again"
+                                                onclick={Callback::from(move |_| on_send.emit(GrpcAction::SendAgain { index: i, origin: origin.clone() }))}>
+                                                { "send again" }</button>
+                                        </td>
+                                    </tr>
+                                }
+                            }) }
+                            </tbody>
+                        </table>
+                        </div>
+                    }
+                    </>
+                },
+            } }
+        </section>
+    }
+}
+
+/// `Service/Method` of `package.Service/Method`: the list's column is narrow.
+fn short_method(full: &str) -> &str {
+    let service_start = full.split('/').next().and_then(|service| service.rfind('.')).map_or(0, |dot| dot + 1);
+    &full[service_start..]
+}
+
+/// Where the methods come from, in words.
+fn schema_words(source: &commands::SchemaSource) -> String {
+    match source {
+        commands::SchemaSource::Builtin => {
+            "Methods of the playground's schema: the reference userservice files.".to_owned()
+        }
+        commands::SchemaSource::Protos { files, .. } => {
+            format!("Methods of the playground's schema: {}.", files.join(", "))
+        }
+        commands::SchemaSource::DescriptorSet(name) => {
+            format!("Methods of the playground's schema: the descriptor set {name}.")
+        }
+        commands::SchemaSource::Reflect => "Methods of the playground's schema: as the server reflected it.".to_owned(),
+    }
+}
+
+/// How "load from server" stands.
+fn reflection_line(s: &GrpcState) -> Html {
+    match &s.reflection {
+        None => html! {},
+        Some(Reflection::Running(spec)) => {
+            html! { <p class="reflection muted" role="status">{ format!("asking {} for its schema…", spec.base) }</p> }
+        }
+        Some(Reflection::Loaded(services)) => html! {
+            <p class="reflection ok" role="status">
+                { format!("The server's schema is the playground's now: {} service{}: ", services.len(),
+                    if services.len() == 1 { "" } else { "s" }) }
+                <code>{ services.join(", ") }</code>
+            </p>
+        },
+        Some(Reflection::Failed(why)) => html! { <p class="reflection error" role="alert">{ why.clone() }</p> },
     }
 }
 
@@ -175,7 +389,7 @@ fn compare_pane(s: &GrpcState, on: &Callback<GrpcAction>, origin: &str) -> Html 
             <div class="pane-head"><h2>{ "gRPC against REST" }</h2></div>
             <p class="muted">{ format!(
                 "The form's {} call as grpc-web and as its REST twin, one at a time, alternating: N of each                  (at most {MAX_COMPARE_CALLS}, and {} s in all).",
-                s.method.name(), COMPARE_TIME_LIMIT_MS / 1000.0) }</p>
+                s.method.as_deref().unwrap_or("method"), COMPARE_TIME_LIMIT_MS / 1000.0) }</p>
             <label>{ "N " }
                 <input aria-label="calls of each kind" inputmode="numeric" size="5" value={s.compare_n.clone()} oninput={on_n} />
             </label>
@@ -214,6 +428,7 @@ fn compare_pane(s: &GrpcState, on: &Callback<GrpcAction>, origin: &str) -> Html 
 #[derive(Properties, PartialEq)]
 struct ResultProps {
     call: Rc<CallView>,
+    /// The answer's message type; `None` reads the messages without a schema.
     descriptor: Option<MessageDescriptor>,
     /// ListUsers again with the page token this call returned.
     on_next_page: Callback<MouseEvent>,
@@ -223,18 +438,37 @@ struct ResultProps {
 fn CallResult(props: &ResultProps) -> Html {
     let call = &props.call;
     let messages = call.messages().count();
-    let received: usize = call.frames.iter().map(|(f, _)| HEADER_LEN + f.payload.len()).sum();
+    let header = if call.enveloped() { HEADER_LEN } else { 0 };
+    let received: usize = call.frames.iter().map(|(f, _)| header + f.payload.len()).sum();
+    let what = match call.protocol {
+        Protocol::Connect | Protocol::ConnectJson if !call.enveloped() => "body",
+        Protocol::Connect | Protocol::ConnectJson => "envelopes",
+        _ => "frames",
+    };
     html! {
         <section class="pane grpc-result" aria-label="gRPC response">
             <div class="pane-head">
-                <h2>{ format!("{} response", call.method.name()) }</h2>
+                <h2>{ format!("{} response", call.method) }</h2>
                 <span class="muted">
-                    { format!("{messages} message{}, {} of frames", if messages == 1 { "" } else { "s" }, human_size(received)) }
+                    { format!("{messages} message{}, {} of {what} over {}", if messages == 1 { "" } else { "s" },
+                        human_size(received), call.protocol) }
                     { call.elapsed_ms.map(|ms| format!(" in {ms:.0} ms")).unwrap_or_default() }
                 </span>
             </div>
+            if let Some(r) = &call.recorded {
+                <p class="recorded-note muted">
+                    { format!("Recorded in {}, entry {}, at {}: read from the file, not called. ", r.file, r.entry, r.started) }
+                    if call.descriptor.is_none() {
+                        { "The playground's schema has no such method: the messages are read without a schema." }
+                    }
+                </p>
+                { for r.problems.iter().map(|p| html! { <p class="recorded-problem error">{ p.clone() }</p> }) }
+            }
             { status_line(call) }
-            { client_view(call) }
+            if call.reference.is_some() && call.recorded.is_none() {
+                { client_view(call) }
+            }
+            { commands_view(call) }
             if let Some(token) = call.next_page_token() {
                 <p class="next-page">
                     <button type="button" class="next-page" onclick={props.on_next_page.clone()}>{ "Next page" }</button>
@@ -247,8 +481,14 @@ fn CallResult(props: &ResultProps) -> Html {
             }
             <p class="request-frame muted" aria-label="request frame">
                 { format!("Request sent: {} bytes, ", call.request.len()) }
-                <code>{ wirelens_core::input::to_hex(&call.request) }</code>
-                { " (the 5-byte frame header, then the request message)" }
+                <code>{ wirelens_core::input::to_hex(&call.request[..call.request.len().min(256)]) }</code>
+                { match call.protocol {
+                    Protocol::Connect if call.enveloped() => " (the 5-byte envelope header, then the request message)",
+                    Protocol::ConnectJson if call.enveloped() => " (the 5-byte envelope header, then the request as JSON)",
+                    Protocol::Connect => " (the request message itself: a unary Connect body has no frame)",
+                    Protocol::ConnectJson => " (the request as JSON: a unary Connect body has no frame)",
+                    _ => " (the 5-byte frame header, then the request message)",
+                } }
             </p>
             if !call.headers.is_empty() {
                 <details class="headers">
@@ -256,14 +496,20 @@ fn CallResult(props: &ResultProps) -> Html {
                     <table>{ for call.headers.iter().map(|(n, v)| html! { <tr><th>{ n }</th><td>{ v }</td></tr> }) }</table>
                 </details>
             }
-            if let Some(t) = call.trailers() {
+            if !call.trailers.is_empty() {
                 <div class="trailers" aria-label="trailers">
                     <h3>{ "Trailers" }</h3>
-                    <table>{ for t.0.iter().map(|(n, v)| html! { <tr><th>{ n }</th><td>{ v }</td></tr> }) }</table>
+                    <table>{ for call.trailers.iter().map(|(n, v)| html! { <tr><th>{ n }</th><td>{ v }</td></tr> }) }</table>
+                </div>
+            }
+            if let Some(body) = &call.error_body {
+                <div class="error-body" aria-label="error body">
+                    <h3>{ "The error body (Connect's JSON error)" }</h3>
+                    <pre>{ body.clone() }</pre>
                 </div>
             }
             if call.frames.len() > 1 {
-                <details class="timeline" open={call.method == Method::ListUsers}>
+                <details class="timeline" open={call.streaming}>
                     <summary>{ "Timeline of the stream" }</summary>
                     <table aria-label="stream timeline">
                         <thead><tr>
@@ -284,12 +530,17 @@ fn CallResult(props: &ResultProps) -> Html {
                     </table>
                 </details>
             }
-            <h3>{ format!("Frames of the body ({})", if call.encoding == Encoding::Text { "decoded from base64" } else { "binary" }) }</h3>
-            if call.encoding == Encoding::Text && !call.text.is_empty() {
+            <h3>{ match call.protocol {
+                Protocol::GrpcWebText => "Frames of the body (decoded from base64)",
+                Protocol::Connect | Protocol::ConnectJson if !call.enveloped() => "The body",
+                Protocol::Connect | Protocol::ConnectJson => "Envelopes of the body",
+                _ => "Frames of the body (binary)",
+            } }</h3>
+            if !call.text.is_empty() {
                 { base64_layer(&call.text) }
             }
             if call.frames.is_empty() && call.http_status.is_some() {
-                if let Some(o) = call.outcome.as_ref() {
+                if let Some(o) = call.outcome.as_ref().filter(|_| call.error_body.is_none()) {
                     <p class="muted">
                         { "No frames in the body." }
                         if o.source == Source::Headers { { " A trailers-only response: its status came in the headers." } }
@@ -298,8 +549,16 @@ fn CallResult(props: &ResultProps) -> Html {
             }
             <ol class="frames">
                 { for call.frames.iter().enumerate().map(|(i, (frame, at))| {
-                    let index = call.frames[..i].iter().filter(|(f, _)| !f.is_trailers()).count();
-                    html! { <FrameView frame={Rc::new(frame.clone())} {index} at_ms={*at} descriptor={props.descriptor.clone()} /> }
+                    let index = call.frames[..i].iter().filter(|(f, _)| !call.is_end(f)).count();
+                    let part = if call.is_end(frame) {
+                        if call.protocol == Protocol::Connect || call.protocol == Protocol::ConnectJson { Part::EndStream } else { Part::Trailers }
+                    } else if call.enveloped() {
+                        Part::Message
+                    } else {
+                        Part::WholeBody
+                    };
+                    html! { <FrameView frame={Rc::new(frame.clone())} {index} at_ms={*at} {part} encoding={call.encoding()}
+                        json={call.protocol == Protocol::ConnectJson} descriptor={props.descriptor.clone()} /> }
                 }) }
             </ol>
         </section>
@@ -430,6 +689,7 @@ fn status_line(call: &CallView) -> Html {
     let code = status::by_number(outcome.code);
     let name = status::name(outcome.code);
     let class = if outcome.code == status::OK { "ok" } else { "failed" };
+    let pool = call.descriptor.as_ref().map(|m| m.parent_pool().clone());
     html! {
         <div class={classes!("grpc-status", class)} role="status" data-code={outcome.code.to_string()}>
             <p><strong class="code-name">{ name }</strong>{ format!(" ({})", outcome.code) }
@@ -441,44 +701,155 @@ fn status_line(call: &CallView) -> Html {
             if !outcome.message.is_empty() {
                 <p class="grpc-message">{ "grpc-message: " }<code>{ outcome.message.clone() }</code></p>
             }
+            if !outcome.details.is_empty() {
+                <ul class="status-details" aria-label="error details">
+                    { for outcome.details.iter().map(|d| html! { <li><code>{ describe_detail(d, pool.as_ref()) }</code></li> }) }
+                </ul>
+            }
             <p class="muted">{ format!("status from the {}", outcome.source.words()) }</p>
         </div>
     }
 }
 
+/// An error detail in words: as JSON when the schema (or the well-known google.rpc types it
+/// imports) knows its type, else its type and bytes in hex.
+fn describe_detail(detail: &status::Detail, pool: Option<&wirelens_core::prost_reflect::DescriptorPool>) -> String {
+    pool.and_then(|pool| pool.get_message_by_name(&detail.type_name))
+        .and_then(|desc| message::decode(&desc, &detail.value).ok())
+        .and_then(|m| message::to_json(&m, message::JsonStyle::CANONICAL).ok())
+        .map_or_else(
+            || format!("{}: {}", detail.type_name, wirelens_core::input::to_hex(&detail.value)),
+            |json| format!("{}: {json}", detail.type_name),
+        )
+}
+
+/// The call as command lines: `wirelens call`, grpcurl and `buf curl`, each with a copy button.
+fn commands_view(call: &CallView) -> Html {
+    let lines = [
+        ("wirelens call", commands::wirelens(&call.line)),
+        ("grpcurl (native gRPC)", commands::grpcurl(&call.line)),
+        ("buf curl", commands::buf_curl(&call.line)),
+    ];
+    html! {
+        <details class="commands" aria-label="the call as commands">
+            <summary>{ "Copy as a command: wirelens call, grpcurl, buf curl" }</summary>
+            { for lines.into_iter().map(|(tool, line)| {
+                let copy = line.clone();
+                html! {
+                    <div class="command" data-tool={tool}>
+                        <p class="muted">{ tool }{ " " }
+                            <button type="button" class="copy" onclick={Callback::from(move |_| {
+                                if let Some(window) = web_sys::window() {
+                                    let _ = window.navigator().clipboard().write_text(&copy);
+                                }
+                            })}>{ "copy" }</button>
+                        </p>
+                        <pre><code>{ line }</code></pre>
+                    </div>
+                }
+            }) }
+        </details>
+    }
+}
+
+/// What a frame of the answer is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Message,
+    /// grpc-web's trailer frame.
+    Trailers,
+    /// Connect's end-of-stream envelope (JSON).
+    EndStream,
+    /// A unary Connect answer's body: the message, with no envelope.
+    WholeBody,
+}
+
 #[derive(Properties, PartialEq)]
 struct FrameProps {
     frame: Rc<Frame>,
-    /// Which message of the body this is (trailer frames: the count before them).
+    /// Which message of the body this is (end frames: the count before them).
     index: usize,
     at_ms: f64,
+    part: Part,
+    /// The message is JSON (Connect JSON), not protobuf.
+    json: bool,
+    /// The message's type; `None` reads it without a schema.
     descriptor: Option<MessageDescriptor>,
+    /// The compression the answer names, for a compressed frame.
+    encoding: Option<String>,
 }
 
 #[component]
 fn FrameView(props: &FrameProps) -> Html {
     let selected = use_state(|| None::<usize>);
     let f = &props.frame;
-    let annotation = use_memo((f.clone(), props.descriptor.clone()), |(f, d)| wire::annotate(&f.payload, d.as_ref()));
+    // The protobuf bytes of the message: the payload, or, for Connect JSON, the JSON read and encoded.
+    let read = use_memo(
+        (f.clone(), props.descriptor.clone(), props.json, props.part, props.encoding.clone()),
+        |(f, d, json, part, encoding)| {
+            if matches!(part, Part::Trailers | Part::EndStream) {
+                return (Vec::new(), None);
+            }
+            // A compressed message is shown inflated, as the answer's encoding names it.
+            let inflated;
+            let f: &Frame = if f.is_compressed() {
+                match compression::decompress(encoding.as_deref(), &f.payload, f.offset, compression::MAX_INFLATED) {
+                    Ok(bytes) => {
+                        inflated = Frame { payload: bytes, ..(**f).clone() };
+                        &inflated
+                    }
+                    Err(e) => return (Vec::new(), Some(e.to_string())),
+                }
+            } else {
+                f
+            };
+            let Some(d) = d else {
+                // Without a schema: the payload's bytes as they are (JSON stays text).
+                return (if *json { Vec::new() } else { f.payload.clone() }, None);
+            };
+            let decoded = if *json {
+                std::str::from_utf8(&f.payload)
+                    .map_err(|e| e.to_string())
+                    .and_then(|text| message::parse_json(d, text).map_err(|e| e.to_string()))
+            } else {
+                message::decode(d, &f.payload).map_err(|e| e.to_string())
+            };
+            match decoded {
+                Ok(m) => {
+                    let bytes = if *json { message::encode(&m) } else { f.payload.clone() };
+                    let json = message::to_json(&m, message::JsonStyle::PRETTY).unwrap_or_else(|e| e.to_string());
+                    (bytes, Some(json))
+                }
+                Err(e) => (if *json { Vec::new() } else { f.payload.clone() }, Some(e)),
+            }
+        },
+    );
+    let (bytes, json) = (*read).clone();
+    let annotation = use_memo((bytes.clone(), props.descriptor.clone()), |(b, d)| wire::annotate(b, d.as_ref()));
     let header = f.to_bytes();
-    let kind = if f.is_trailers() { "trailers" } else { "message" };
-    let title = if f.is_trailers() {
-        format!("trailer frame (flags 0x{:02X}), {} bytes", f.flags, f.payload.len())
-    } else {
-        format!(
-            "message {} (flags 0x{:02X}{}), {} bytes",
+    let kind = match props.part {
+        Part::Trailers | Part::EndStream => "trailers",
+        Part::Message | Part::WholeBody => "message",
+    };
+    let title = match props.part {
+        Part::Trailers => format!("trailer frame (flags 0x{:02X}), {} bytes", f.flags, f.payload.len()),
+        Part::EndStream => {
+            format!("end-of-stream envelope (flags 0x{:02X}), {} bytes of JSON", f.flags, f.payload.len())
+        }
+        Part::WholeBody => format!(
+            "message 1: the whole body, {} bytes{} (a unary Connect answer has no envelope)",
+            f.payload.len(),
+            if props.json { " of JSON" } else { "" }
+        ),
+        Part::Message => format!(
+            "message {} (flags 0x{:02X}{}), {} bytes{}",
             props.index + 1,
             f.flags,
             if f.is_compressed() { ", compressed" } else { "" },
-            f.payload.len()
-        )
+            f.payload.len(),
+            if props.json { " of JSON" } else { "" }
+        ),
     };
-    let json = (!f.is_trailers() && !f.is_compressed()).then_some(props.descriptor.as_ref()).flatten().map(|d| {
-        match message::decode(d, &f.payload) {
-            Ok(m) => message::to_json(&m, message::JsonStyle::PRETTY).unwrap_or_else(|e| e.to_string()),
-            Err(e) => e.to_string(),
-        }
-    });
     let onselect = {
         let selected = selected.clone();
         Callback::from(move |offset| selected.set(Some(offset)))
@@ -486,27 +857,36 @@ fn FrameView(props: &FrameProps) -> Html {
     html! {
         <li class={classes!("frame", kind)} data-offset={f.offset.to_string()}>
             <p class="frame-head">
-                <span class="frame-header-bytes" aria-label="frame header">
-                    <span class="b tag start" title="flags" data-role="flags">{ format!("{:02X}", header[0]) }</span>
-                    { for header[1..HEADER_LEN].iter().enumerate().map(|(i, b)| html! {
-                        <span class={classes!("b", "len", (i == 0).then_some("start"))} title="length, big-endian" data-role="frame-length">
-                            { format!("{b:02X}") }
-                        </span>
-                    }) }
-                </span>
+                if props.part != Part::WholeBody {
+                    <span class="frame-header-bytes" aria-label="frame header">
+                        <span class="b tag start" title="flags" data-role="flags">{ format!("{:02X}", header[0]) }</span>
+                        { for header[1..HEADER_LEN].iter().enumerate().map(|(i, b)| html! {
+                            <span class={classes!("b", "len", (i == 0).then_some("start"))} title="length, big-endian" data-role="frame-length">
+                                { format!("{b:02X}") }
+                            </span>
+                        }) }
+                    </span>
+                }
                 { format!(" {title} · at byte {} · {:.0} ms", f.offset, props.at_ms) }
             </p>
-            if let Some(t) = &f.trailers {
+            if matches!(props.part, Part::Trailers | Part::EndStream) {
                 <pre class="trailer-text" aria-label="trailer frame text">
                     { String::from_utf8_lossy(&f.payload).into_owned() }
                 </pre>
-                if t.0.is_empty() { <p class="muted">{ "(empty)" }</p> }
+                if f.payload.is_empty() { <p class="muted">{ "(empty)" }</p> }
             } else {
+                if props.json {
+                    <p class="muted">{ "As it came, JSON on the wire:" }</p>
+                    <pre class="message-wire-json" aria-label="message as sent">{ String::from_utf8_lossy(&f.payload).into_owned() }</pre>
+                }
                 if let Some(json) = json {
                     <pre class="message-json" aria-label="message as JSON">{ json }</pre>
                 }
+                if props.json && !bytes.is_empty() {
+                    <p class="muted">{ "The same message in protobuf's binary encoding, as the schema writes it:" }</p>
+                }
                 <HexView annotation={annotation.clone()} selected={*selected} stale={false} {onselect} />
-                <ExplainPanel annotation={annotation.clone()} selected={selected.or((!f.payload.is_empty()).then_some(0))} />
+                <ExplainPanel annotation={annotation.clone()} selected={selected.or((!bytes.is_empty()).then_some(0))} />
             }
         </li>
     }

@@ -7,6 +7,7 @@ use wirelens_core::schema::SchemaProblem;
 use yew::prelude::*;
 
 use crate::components::editor::{Editor, mark_at};
+use crate::state::LoadedSet;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -17,6 +18,11 @@ pub struct Props {
     pub on_select: Callback<usize>,
     pub on_add: Callback<()>,
     pub on_edit: Callback<(usize, String)>,
+    /// The descriptor set in use instead of the files, if any.
+    pub loaded: Option<LoadedSet>,
+    /// A FileDescriptorSet file the user opened.
+    pub on_descriptor_set: Callback<web_sys::File>,
+    pub on_use_files: Callback<()>,
 }
 
 #[component]
@@ -43,10 +49,25 @@ pub fn SchemaPane(props: &Props) -> Html {
             _ => mark_at(&text, p.line, p.column),
         })
         .collect::<Vec<_>>();
+    let on_open = {
+        let cb = props.on_descriptor_set.clone();
+        Callback::from(move |e: Event| {
+            let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
+            if let Some(file) = input.files().and_then(|files| files.get(0)) {
+                cb.emit(file);
+            }
+            // The same file opened again is a new choice.
+            input.set_value("");
+        })
+    };
     html! {
         <section class="pane schema-pane" aria-label="schema">
             <div class="pane-head">
                 <h2>{ "Schema" }</h2>
+                <label class="picker file-picker" title="a FileDescriptorSet: protoc --include_imports --descriptor_set_out, or buf build -o">
+                    { "Descriptor set… " }
+                    <input type="file" aria-label="open a descriptor set" accept=".binpb,.pb,.protoset,.desc,.bin" onchange={on_open} />
+                </label>
                 <label class="picker">{ "Example " }
                     <select onchange={on_example} aria-label="example schema">
                         <option value="" selected=true disabled=true>{ "choose…" }</option>
@@ -54,6 +75,26 @@ pub fn SchemaPane(props: &Props) -> Html {
                     </select>
                 </label>
             </div>
+            if let Some(set) = &props.loaded {
+                <div class="descriptor-set" role="status" aria-label="descriptor set in use">
+                    <p>
+                        <strong>{ if set.from_server { "From the server: " } else { "Descriptor set: " } }</strong>
+                        <code>{ set.name.clone() }</code>
+                        { format!(", {} file{}, {} service{}. The .proto files below are not in use until you edit one.",
+                            set.files.len(), if set.files.len() == 1 { "" } else { "s" },
+                            set.services.len(), if set.services.len() == 1 { "" } else { "s" }) }
+                        { " " }
+                        <button type="button" class="use-files" onclick={props.on_use_files.reform(|_| ())}>{ "use the .proto files" }</button>
+                    </p>
+                    <details>
+                        <summary>{ "Its files and services" }</summary>
+                        <ul class="set-files">
+                            { for set.files.iter().map(|f| html! { <li><code>{ f.clone() }</code></li> }) }
+                            { for set.services.iter().map(|s| html! { <li class="service">{ "service " }<code>{ s.clone() }</code></li> }) }
+                        </ul>
+                    </details>
+                </div>
+            }
             <div class="tabs" role="tablist">
                 { for props.files.iter().enumerate().map(|(i, (file, _))| {
                     let cb = props.on_select.clone();

@@ -1,11 +1,17 @@
-//! A call made and what came back: the network's [`CallEvent`]s fill a [`CallView`]; its status
-//! is decided here (trailer frame, else headers, else HTTP status); a malformed body is laid out
-//! byte by byte; the typed client's result is checked against the frames.
+//! A call made and what came back: the network's [`CallEvent`]s fill a [`CallView`]. The answer
+//! is read by core's `call::Response` through a [`Reading`] (which `rpc.rs` feeds with what
+//! fetch gives, and the tests with bytes), so the status is core's decision in every protocol; a
+//! malformed body is laid out byte by byte; the typed client's result is checked against the
+//! frames.
 
 use std::rc::Rc;
 
-use wirelens_core::grpcweb::{self, Encoding, Frame, Trailers};
-use wirelens_core::status::{self, Source};
+use wirelens_core::call::{self, Protocol};
+use wirelens_core::commands::CallLine;
+use wirelens_core::connect;
+use wirelens_core::grpcweb::{self, Encoding, Frame};
+use wirelens_core::prost_reflect::MethodDescriptor;
+use wirelens_core::status::{self, Source, Status};
 
 use super::form::Method;
 
@@ -22,14 +28,14 @@ pub enum CallEvent {
     Headers { http_status: u16, headers: Vec<(String, String)> },
     /// A grpc-web-text chunk as it came, before its base64 is decoded.
     Text(Vec<u8>),
-    /// Frames completed by the latest chunk, at this time (ms since the call started).
+    /// Frames (Connect: envelopes) completed by the latest chunk, at this time (ms since the
+    /// call started).
     Frames { frames: Vec<Frame>, at_ms: f64 },
-    /// The body ended cleanly.
-    Finished { at_ms: f64 },
-    /// The call failed before a gRPC status arrived: a status code and the reason.
+    /// The answer ended, read to its end or up to where its framing broke: core's status, the
+    /// trailers, and the decoded body laid out in spans.
+    Ended { status: Status, trailers: Vec<(String, String)>, body: Rc<grpcweb::Body>, malformed: bool, at_ms: f64 },
+    /// The call failed before an answer could be read: a status code and the reason.
     Failed { code: u32, reason: String, at_ms: f64 },
-    /// The body broke the framing: everything received, as it came, in the encoding it came in.
-    Malformed { body: Vec<u8>, encoding: Encoding, at_ms: f64 },
     /// What the typed client made of the same call.
     Client(ClientView),
 }
@@ -56,28 +62,36 @@ pub enum Agreement {
     Differs(String),
 }
 
-/// The outcome of a call, however it came.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Outcome {
-    pub code: u32,
-    pub message: String,
-    /// Where the status came from: the trailer frame, the response headers, or the client.
-    pub source: Source,
-}
-
 /// A call made, and what has come back so far.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallView {
     pub id: u32,
-    pub method: Method,
-    pub encoding: Encoding,
-    /// The request's frame (decoded), as sent.
+    /// `package.Service/Method`.
+    pub method: String,
+    /// The method as the schema has it; `None` for a recorded call the schema lacks, read
+    /// without one.
+    pub descriptor: Option<MethodDescriptor>,
+    /// The answer is a stream (a server-streaming method, or a recorded Connect stream).
+    pub streaming: bool,
+    /// For a call read from a HAR file rather than made: where it was recorded, and what the
+    /// file lost of it.
+    pub recorded: Option<Recorded>,
+    /// The reference method this is, when it is one.
+    pub reference: Option<Method>,
+    pub protocol: Protocol,
+    /// The request body as it went, base64 undone.
     pub request: Vec<u8>,
     pub http_status: Option<u16>,
     pub headers: Vec<(String, String)>,
-    /// The response frames, each with the time it completed.
+    /// The response frames (Connect: envelopes), each with the time it completed. A unary
+    /// Connect answer, which has no envelope, is one frame of flags 0 from its end.
     pub frames: Vec<(Frame, f64)>,
-    pub outcome: Option<Outcome>,
+    pub outcome: Option<Status>,
+    /// The trailers: grpc-web's trailer frame, Connect's end-of-stream metadata or `trailer-`
+    /// headers.
+    pub trailers: Vec<(String, String)>,
+    /// A unary Connect error body (JSON), as it came.
+    pub error_body: Option<String>,
     pub elapsed_ms: Option<f64>,
     /// A body that broke the framing, laid out by core: frames, then the invalid rest.
     pub garbled: Option<Rc<grpcweb::Body>>,
@@ -85,6 +99,20 @@ pub struct CallView {
     pub client: Option<ClientView>,
     /// A grpc-web-text body as received, base64 and all (the first [`MAX_TEXT_KEPT`] bytes).
     pub text: Vec<u8>,
+    /// The call as command lines would make it.
+    pub line: CallLine,
+}
+
+/// Where a call read from a HAR file was recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    /// The HAR file's name and the entry's index in it.
+    pub file: String,
+    pub entry: usize,
+    /// `startedDateTime`, as written.
+    pub started: String,
+    /// What the file lost of the bodies (a binary body kept as text, a body left out).
+    pub problems: Vec<String>,
 }
 
 /// The most characters of a grpc-web-text body kept to show its base64 layer.
@@ -122,9 +150,42 @@ pub fn garbled_rows(body: &grpcweb::Body, width: usize) -> Vec<Vec<Cell>> {
 }
 
 impl CallView {
+    /// A call begun (or a recorded one about to be read): nothing back yet.
+    pub fn new(
+        id: u32,
+        method: String,
+        descriptor: Option<MethodDescriptor>,
+        streaming: bool,
+        protocol: Protocol,
+        request: Vec<u8>,
+        line: CallLine,
+    ) -> CallView {
+        CallView {
+            id,
+            reference: Method::of(&method),
+            method,
+            descriptor,
+            streaming,
+            recorded: None,
+            protocol,
+            request,
+            http_status: None,
+            headers: Vec::new(),
+            frames: Vec::new(),
+            outcome: None,
+            trailers: Vec::new(),
+            error_body: None,
+            elapsed_ms: None,
+            garbled: None,
+            client: None,
+            text: Vec::new(),
+            line,
+        }
+    }
+
     /// The token of the next page, when a finished ListUsers call named one.
     pub fn next_page_token(&self) -> Option<&str> {
-        if self.method != Method::ListUsers || self.outcome.as_ref().is_none_or(|o| o.code != status::OK) {
+        if self.reference != Some(Method::ListUsers) || self.outcome.as_ref().is_none_or(|o| o.code != status::OK) {
             return None;
         }
         self.headers.iter().find(|(n, _)| n == NEXT_PAGE_HEADER).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
@@ -159,12 +220,32 @@ impl CallView {
         })
     }
 
-    pub fn trailers(&self) -> Option<&Trailers> {
-        self.frames.iter().find_map(|(f, _)| f.trailers.as_ref())
+    /// True for the frame that ends the answer: grpc-web's trailer frame, Connect's
+    /// end-of-stream envelope.
+    pub fn is_end(&self, frame: &Frame) -> bool {
+        match self.protocol {
+            Protocol::Connect | Protocol::ConnectJson => connect::is_end(frame),
+            _ => frame.is_trailers(),
+        }
+    }
+
+    /// The compression the answer names for its messages (`grpc-encoding`, Connect's
+    /// `connect-content-encoding`).
+    pub fn encoding(&self) -> Option<String> {
+        let name = match self.protocol {
+            Protocol::Connect | Protocol::ConnectJson => "connect-content-encoding",
+            _ => "grpc-encoding",
+        };
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+    }
+
+    /// False for a unary Connect answer: its body is the message itself, with no frame header.
+    pub fn enveloped(&self) -> bool {
+        !matches!(self.protocol, Protocol::Connect | Protocol::ConnectJson) || self.streaming
     }
 
     pub fn messages(&self) -> impl Iterator<Item = &(Frame, f64)> {
-        self.frames.iter().filter(|(f, _)| !f.is_trailers())
+        self.frames.iter().filter(|(f, _)| !self.is_end(f))
     }
 
     /// One row per frame, in arrival order: when it completed, the gap since the one before
@@ -172,13 +253,14 @@ impl CallView {
     pub fn timeline(&self) -> Vec<TimelineRow> {
         let mut previous = 0.0;
         let mut cumulative = 0;
+        let header = if self.enveloped() { grpcweb::HEADER_LEN } else { 0 };
         self.frames
             .iter()
             .map(|(frame, at_ms)| {
-                let size = frame.payload.len() + grpcweb::HEADER_LEN;
+                let size = frame.payload.len() + header;
                 cumulative += size;
                 let row = TimelineRow {
-                    trailers: frame.is_trailers(),
+                    trailers: self.is_end(frame),
                     at_ms: *at_ms,
                     gap_ms: at_ms - previous,
                     size,
@@ -205,9 +287,74 @@ pub struct TimelineRow {
     pub cumulative: usize,
 }
 
-/// The status of a finished call, as core decides it: the trailer frame's, else the headers' (a
-/// trailers-only response), else what the HTTP status stands for, else INTERNAL.
-pub(super) fn outcome(call: &CallView) -> Outcome {
-    let status = grpcweb::status(call.trailers(), &call.headers, call.http_status);
-    Outcome { code: status.code, message: status.message, source: status.source }
+/// An answer being read: core's `call::Response`, and the events each chunk of the body makes.
+/// `rpc.rs` feeds it what fetch gives; the tests feed it bytes.
+pub struct Reading {
+    response: call::Response,
+    /// A grpc-web-text answer: its chunks are reported as they came too, for the base64 view.
+    text: bool,
+}
+
+impl Reading {
+    /// The answer to a call of `method` in `protocol` began with `http_status` and `headers`;
+    /// without a method, the answer is read without a schema (`streaming` says whether it is a
+    /// stream).
+    pub fn new(
+        protocol: Protocol,
+        method: Option<&MethodDescriptor>,
+        streaming: bool,
+        http_status: u16,
+        headers: Vec<(String, String)>,
+    ) -> (Reading, CallEvent) {
+        let response = match method {
+            Some(method) => call::Response::new(protocol, method, http_status, headers),
+            None => call::Response::without_schema(protocol, streaming, http_status, headers),
+        };
+        let content_type = response.headers().iter().find(|(n, _)| n == "content-type").map(|(_, v)| v.as_str());
+        let text = content_type.and_then(Encoding::from_content_type) == Some(Encoding::Text)
+            || (protocol == Protocol::GrpcWebText && content_type.is_none());
+        let event = CallEvent::Headers { http_status, headers: response.headers().to_vec() };
+        (Reading { response, text }, event)
+    }
+
+    /// The next chunk of the body: its text (grpc-web-text), then the frames it completed.
+    pub fn chunk(&mut self, bytes: &[u8], at_ms: f64) -> Vec<CallEvent> {
+        let mut events = Vec::new();
+        if self.text {
+            events.push(CallEvent::Text(bytes.to_vec()));
+        }
+        let before = self.response.frames().len();
+        self.response.push(bytes);
+        let frames = self.response.frames()[before..].to_vec();
+        if !frames.is_empty() {
+            events.push(CallEvent::Frames { frames, at_ms });
+        }
+        events
+    }
+
+    /// True once the body broke its framing: stop reading.
+    pub fn malformed(&self) -> bool {
+        self.response.malformed()
+    }
+
+    /// The body ended (or broke): the frames its end completed, and how the call ended.
+    pub fn end(self, at_ms: f64) -> Vec<CallEvent> {
+        let malformed = self.response.malformed();
+        let before = self.response.frames().len();
+        let (_, finished) = self.response.finish();
+        // The frames the end completed: those of the whole body past the ones already reported.
+        let frames = finished.body.frames.get(before..).map(<[Frame]>::to_vec).unwrap_or_default();
+        let mut events = Vec::new();
+        if !frames.is_empty() {
+            events.push(CallEvent::Frames { frames, at_ms });
+        }
+        events.push(CallEvent::Ended {
+            malformed: malformed || finished.body.error.is_some(),
+            status: finished.status,
+            trailers: finished.trailers,
+            body: Rc::new(finished.body),
+            at_ms,
+        });
+        events
+    }
 }

@@ -1,4 +1,4 @@
-//! The gRPC-vs-REST comparison: the form's call made N times as grpc-web and as its REST twin,
+//! The gRPC-vs-REST comparison: the form's call made N times in its protocol and as its REST twin,
 //! alternating, and the latencies of each summed up.
 
 use wirelens_api::contract::rest_twin;
@@ -17,7 +17,7 @@ pub struct CompareSpec {
     pub id: u32,
     pub n: u32,
     pub time_limit_ms: f64,
-    /// The grpc-web call (its `id` is unused).
+    /// The call in the form's protocol (its `id` is unused).
     pub grpc: CallSpec,
     /// `GET` of the REST twin, with the same authorization.
     pub rest_url: String,
@@ -73,11 +73,15 @@ impl GrpcState {
             .ok()
             .filter(|n| (1..=MAX_COMPARE_CALLS).contains(n))
             .ok_or(format!("the number of calls must be 1 to {MAX_COMPARE_CALLS}"))?;
+        let reference = self.reference().ok_or(
+            "the comparison with REST needs a method of the reference UserService (GetUser or ListUsers): only \
+             those have a REST twin",
+        )?;
         let grpc = self.spec(origin)?;
         let request = self.request()?;
         let field = |name: &str| request.get_field_by_name(name).map(|v| v.into_owned());
         let token = field("page_token");
-        let twin = match self.method {
+        let twin = match reference {
             Method::GetUser => {
                 rest_twin::Request::GetUser { user_id: field("user_id").and_then(|v| v.as_i64()).unwrap_or_default() }
             }

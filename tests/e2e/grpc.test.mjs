@@ -29,12 +29,12 @@ async function typed(page) {
 
 /** Fills the form (only the fields given), presses Call, waits for the status; returns its name. */
 async function call(page, { method, request, token, deadline, demo, text } = {}) {
-  if (method) await page.locator('select[aria-label="method"]').selectOption(method);
-  if (request !== undefined) await page.locator('textarea[aria-label="request JSON"]').fill(request);
+  if (method) await page.locator('select[aria-label="method"]').selectOption(`userservice.UserService/${method}`);
+  if (request !== undefined) await page.locator('textarea[aria-label="request"]').fill(request);
   if (token !== undefined) await page.locator('input[aria-label="token"]').fill(token);
   if (deadline !== undefined) await page.locator('input[aria-label="deadline in ms"]').fill(deadline);
   if (demo !== undefined) await page.locator('input[aria-label="demo delay in ms"]').fill(demo);
-  if (text) await page.getByLabel('text (grpc-web-text, base64)').check();
+  if (text) await page.getByLabel('grpc-web-text', { exact: true }).check();
   await page.locator('form button.call').click();
   const status = page.locator('.grpc-status[data-code]');
   await status.waitFor({ timeout: 15_000 });
@@ -98,7 +98,7 @@ test('an unknown id is NOT_FOUND, with the server message; the request text stay
   const { page } = await openPanel();
   assert.equal(await call(page, { request: '{"userId":"999999"}' }), 'NOT_FOUND');
   assert.match(await page.locator('.grpc-status').textContent(), /HTTP equivalent 404/);
-  assert.equal(await page.locator('textarea[aria-label="request JSON"]').inputValue(), '{"userId":"999999"}');
+  assert.equal(await page.locator('textarea[aria-label="request"]').inputValue(), '{"userId":"999999"}');
   const client = await typed(page);
   assert.equal(client.code, '5');
   assert.match(client.summary, /NOT_FOUND \(5\) "no user with id 999999", 0 responses, 1 error detail · agrees/);
@@ -126,7 +126,11 @@ test('a server that is not there is UNAVAILABLE, with the reason', async () => {
   const { page } = await openPanel();
   await page.locator('input[aria-label="server address"]').fill('http://127.0.0.1:9');
   assert.equal(await call(page), 'UNAVAILABLE');
-  assert.match(await page.locator('.grpc-status .grpc-message').textContent(), /cannot reach/);
+  const message = await page.locator('.grpc-status .grpc-message').textContent();
+  // fetch cannot tell a server that is down from one that refuses by CORS: the advice says both.
+  assert.match(message, /Failed to fetch: the browser got no answer it may read from http:\/\/127\.0\.0\.1:9/);
+  assert.match(message, /not running, or it does not allow this page by CORS/);
+  assert.match(message, /access-control-allow-headers: accept, authorization, content-type, grpc-timeout, x-grpc-web/);
   // tonic names a failed fetch its own way (UNKNOWN): shown, not called a disagreement.
   assert.match((await typed(page)).summary, /Failed to fetch.*no server status to compare with/);
   await page.context().close();
@@ -156,7 +160,7 @@ test('a server on another origin answers through CORS, to both clients', async (
 
 test('bad request JSON is refused before sending, the text kept', async () => {
   const { page } = await openPanel();
-  await page.locator('textarea[aria-label="request JSON"]').fill('{"userId":');
+  await page.locator('textarea[aria-label="request"]').fill('{"userId":');
   await page.locator('form button.call').click();
   assert.match(await page.locator('.grpc-form .error').textContent(), /request:/);
   await page.context().close();
@@ -182,7 +186,7 @@ test('ListUsers streams several messages, each annotated, then the trailers', as
 
 test('Cancel stops a stream: CANCELLED, and no more messages arrive', async () => {
   const { page, errors } = await openPanel();
-  await page.locator('select[aria-label="method"]').selectOption('ListUsers');
+  await page.locator('select[aria-label="method"]').selectOption('userservice.UserService/ListUsers');
   await page.locator('input[aria-label="demo delay in ms"]').fill('400');
   await page.locator('form button.call').click();
   await page.locator('.frame.message').first().waitFor({ timeout: 10_000 });
@@ -241,10 +245,10 @@ test('ListUsers: Next page calls again with the page token the server returned',
   await page.locator('.grpc-status[data-code]').waitFor();
   await page.locator('.frame.message .message-json').first().filter({ hasText: '"id": "4"' }).waitFor();
   assert.deepEqual(await ids(), ['4', '5', '6']);
-  assert.equal(await page.locator('textarea[aria-label="request JSON"]').inputValue(), '{"pageSize":3,"pageToken":"3"}');
+  assert.equal(await page.locator('textarea[aria-label="request"]').inputValue(), '{"pageSize":3,"pageToken":"3"}');
   await page.screenshot({ path: path.join(SHOTS, 'grpc-next-page.png'), fullPage: true });
   // The last page: 60 users, so the page from 57 names no next token and has no button.
-  await page.locator('textarea[aria-label="request JSON"]').fill('{"pageSize":3,"pageToken":"57"}');
+  await page.locator('textarea[aria-label="request"]').fill('{"pageSize":3,"pageToken":"57"}');
   await page.locator('form button.call').click();
   await page.locator('.frame.message .message-json').first().filter({ hasText: '"id": "58"' }).waitFor();
   await page.locator('.grpc-status[data-code]').waitFor();
@@ -276,7 +280,7 @@ test('a garbled response body is drawn byte by byte with the invalid span at its
     route.fulfill({ status: 200, headers: { 'content-type': 'application/grpc-web+proto' }, body }));
   assert.equal(await call(page), 'INTERNAL');
   assert.match(await page.locator('.grpc-status .grpc-message').textContent(),
-    /malformed response: frame at byte 7 has unknown flag bits 0x42/);
+    /the body is malformed: frame at byte 7 has unknown flag bits 0x42/);
   const garbled = page.locator('.garbled');
   assert.equal(await garbled.locator('.b').count(), body.length, 'every byte drawn');
   assert.equal(await garbled.locator('.b[data-offset="0"]').getAttribute('data-role'), 'tag');

@@ -68,38 +68,52 @@ fn reflect_wirelens_server(cli: &Path, server: &Server) -> Result<()> {
 
 /// The Node Connect server of `interop/node/server.mjs`, and `wirelens call` against it.
 fn connect_node(cli: &Path) -> Result<()> {
-    let prefix = util::node_interop_prefix();
-    let protos = util::root().join("interop/proto");
-    let echo = prefix.join("echo.binpb");
-    util::run(&mut util::cmd(
-        "protoc",
-        &[
-            &format!("--proto_path={}", protos.display()),
-            "--include_imports",
-            &format!("--descriptor_set_out={}", echo.display()),
-            "wirelens/interop/v1/echo.proto",
-        ],
-    ))
-    .context("Debian's protoc could not write echo.proto's descriptor set")?;
-    // Debian's protoc (3.21) predates editions: grpcio-tools bundles a current one.
-    let editions = prefix.join("editions.binpb");
-    let python = setup::python_bin().to_string_lossy().into_owned();
-    util::run(&mut util::cmd(
-        &python,
-        &[
-            "-m",
-            "grpc_tools.protoc",
-            &format!("--proto_path={}", protos.display()),
-            "--include_imports",
-            &format!("--descriptor_set_out={}", editions.display()),
-            "wirelens/interop/v1/editions.proto",
-        ],
-    ))
-    .context("grpcio-tools' protoc could not write editions.proto's descriptor set")?;
-    let mut node = NodeServer::start(&prefix, &[&echo, &editions])?;
-    let result = calls(cli, &node.url, &echo, &editions, &protos);
+    let sets = EchoSets::write()?;
+    let mut node = NodeServer::start(&util::node_interop_prefix(), &[&sets.echo, &sets.editions])?;
+    let result = calls(cli, &node.url, &sets.echo, &sets.editions, &util::root().join("interop/proto"));
     node.stop();
     result
+}
+
+/// The descriptor sets of the interop service: `echo.proto` by Debian's protoc, and the
+/// editions file by the newer protoc that grpcio-tools bundles.
+pub struct EchoSets {
+    pub echo: PathBuf,
+    pub editions: PathBuf,
+}
+
+impl EchoSets {
+    pub fn write() -> Result<EchoSets> {
+        let prefix = util::node_interop_prefix();
+        let protos = util::root().join("interop/proto");
+        let echo = prefix.join("echo.binpb");
+        util::run(&mut util::cmd(
+            "protoc",
+            &[
+                &format!("--proto_path={}", protos.display()),
+                "--include_imports",
+                &format!("--descriptor_set_out={}", echo.display()),
+                "wirelens/interop/v1/echo.proto",
+            ],
+        ))
+        .context("Debian's protoc could not write echo.proto's descriptor set")?;
+        // Debian's protoc (3.21) predates editions: grpcio-tools bundles a current one.
+        let editions = prefix.join("editions.binpb");
+        let python = setup::python_bin().to_string_lossy().into_owned();
+        util::run(&mut util::cmd(
+            &python,
+            &[
+                "-m",
+                "grpc_tools.protoc",
+                &format!("--proto_path={}", protos.display()),
+                "--include_imports",
+                &format!("--descriptor_set_out={}", editions.display()),
+                "wirelens/interop/v1/editions.proto",
+            ],
+        ))
+        .context("grpcio-tools' protoc could not write editions.proto's descriptor set")?;
+        Ok(EchoSets { echo, editions })
+    }
 }
 
 fn calls(cli: &Path, url: &str, echo: &Path, editions: &Path, protos: &Path) -> Result<()> {
@@ -245,13 +259,13 @@ fn equals(text: &str, want: &str) -> Result<()> {
 }
 
 /// `node interop/node/server.mjs`, on a free port; killed and reaped by [`NodeServer::stop`].
-struct NodeServer {
+pub struct NodeServer {
     child: Child,
-    url: String,
+    pub url: String,
 }
 
 impl NodeServer {
-    fn start(prefix: &Path, sets: &[&PathBuf]) -> Result<NodeServer> {
+    pub fn start(prefix: &Path, sets: &[&PathBuf]) -> Result<NodeServer> {
         let script = util::root().join("interop/node/server.mjs");
         let mut child = Command::new("node")
             .arg(&script)
@@ -274,7 +288,7 @@ impl NodeServer {
         bail!("the Node Connect server did not print its address")
     }
 
-    fn stop(&mut self) {
+    pub fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -360,6 +360,29 @@ fn get_request(
     Ok(HttpRequest { method: "GET", url, headers, body: Vec::new() })
 }
 
+/// What a browser's failed call most likely means, and what the server must allow: `fetch`
+/// rejects before any answer when the server is down or unreachable, and when a cross-origin
+/// server does not allow the call by CORS, and a page cannot tell which. `origin` is the page's,
+/// `headers` the request's.
+pub fn cors_advice(origin: &str, url: &str, headers: &[(String, String)]) -> String {
+    let same_origin = url.strip_prefix(origin).is_some_and(|rest| rest.starts_with('/'));
+    if same_origin {
+        return format!("nothing answered at {url}: is the server running?");
+    }
+    let mut names: Vec<&str> = headers.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    format!(
+        "the browser got no answer it may read from {url}. Either the server is not running, or it does not \
+         allow this page by CORS. A server that allows it answers the preflight (OPTIONS) with \
+         access-control-allow-origin: {origin} (or *), access-control-allow-methods: POST, \
+         access-control-allow-headers: {}, and every answer with access-control-allow-origin and \
+         access-control-expose-headers: grpc-status, grpc-message, grpc-status-details-bin (and any header \
+         or trailer to read; a unary Connect answer's trailers are trailer- headers). The CLI is not bound by CORS: copy the call as a wirelens call line below.",
+        names.join(", ")
+    )
+}
+
 /// One message of an answer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
@@ -502,6 +525,22 @@ impl Response {
 
     pub fn http_status(&self) -> u16 {
         self.http_status
+    }
+
+    /// The frames (grpc-web frames, Connect envelopes) read so far, in order; a unary Connect
+    /// answer has none: its body is one piece, laid out by [`finish`](Response::finish).
+    pub fn frames(&self) -> &[Frame] {
+        &self.frames
+    }
+
+    /// True once the body broke the protocol's framing: nothing after that point can be read,
+    /// and [`finish`](Response::finish) says where it broke.
+    pub fn malformed(&self) -> bool {
+        match &self.reader {
+            Reader::GrpcWeb(p) => p.error().is_some(),
+            Reader::Connect(p) => p.error().is_some(),
+            Reader::Whole => false,
+        }
     }
 
     /// Feeds the next chunk of the body; returns the messages it completed.
@@ -693,6 +732,19 @@ service Echo {
 }
 service Other { rpc Say(Req) returns (Rep); rpc Ping(Req) returns (Rep); }
 "#;
+
+    #[test]
+    fn cors_advice_names_the_origin_and_the_headers_to_allow() {
+        let headers = vec![("x-grpc-web".to_owned(), "1".to_owned()), ("content-type".to_owned(), "x".to_owned())];
+        let advice = cors_advice("http://page.test", "http://api.test/a.S/M", &headers);
+        assert!(advice.contains("access-control-allow-origin: http://page.test (or *)"), "{advice}");
+        assert!(advice.contains("access-control-allow-headers: content-type, x-grpc-web,"), "{advice}");
+        // The page's own server cannot be a CORS refusal.
+        assert_eq!(
+            cors_advice("http://page.test", "http://page.test/a.S/M", &headers),
+            "nothing answered at http://page.test/a.S/M: is the server running?"
+        );
+    }
 
     fn pool() -> DescriptorPool {
         Schema::compile(&[("echo.proto", ECHO)]).unwrap().pool().clone()

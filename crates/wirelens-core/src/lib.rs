@@ -28,6 +28,7 @@ pub mod message;
 pub mod mutate;
 pub mod position;
 pub mod protoscope;
+pub mod reflection;
 pub mod schema;
 pub mod stats;
 pub mod status;

@@ -301,6 +301,15 @@ fn sort_all_objects(value: &mut serde_json::Value) {
     }
 }
 
+/// `message` in `notation`, laid out for an editor: indented JSON (text format should JSON refuse
+/// it, for a value JSON cannot hold), or text format one field per line.
+pub fn write(message: &DynamicMessage, notation: Notation) -> String {
+    match notation {
+        Notation::Json => to_json(message, JsonStyle::PRETTY).unwrap_or_else(|_| to_text(message, true)),
+        Notation::Text => to_text(message, true),
+    }
+}
+
 /// Writes `message` in protobuf text format, one field per line when `pretty`. Unknown fields
 /// are left out, so that the text reads back: [`to_text_with`] can print them.
 pub fn to_text(message: &DynamicMessage, pretty: bool) -> String {
