@@ -79,6 +79,21 @@ test('GetUser 42: OK, Alice, and the trailer frame annotated', async () => {
   await page.context().close();
 });
 
+test('a compressed answer (asked for with grpc-accept-encoding) is shown inflated', async () => {
+  const { page, errors } = await openPanel();
+  await page.locator('textarea[aria-label="metadata"]').fill('grpc-accept-encoding: gzip');
+  assert.equal(await call(page), 'OK');
+  const message = page.locator('.frame.message');
+  assert.equal((await message.locator('[data-role="flags"]').textContent()).trim(), '01');
+  assert.match(await message.locator('.frame-head').textContent(), /compressed\), \d+ bytes on the wire, \d+ inflated with gzip/);
+  assert.match(await message.locator('.message-json').textContent(), /"name": "Alice"/);
+  assert.equal(await message.locator('.hex [data-offset="0"]').getAttribute('data-role'), 'tag');
+  // tonic's client reads it too, and agrees.
+  assert.match((await typed(page)).summary, /OK \(0\), 1 response · agrees with the frames/);
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
+
 test('GetUser over grpc-web-text reads the base64 body the same', async () => {
   const { page } = await openPanel();
   assert.equal(await call(page, { text: true }), 'OK');
