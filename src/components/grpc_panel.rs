@@ -842,12 +842,18 @@ fn FrameView(props: &FrameProps) -> Html {
             if props.json { " of JSON" } else { "" }
         ),
         Part::Message => format!(
-            "message {} (flags 0x{:02X}{}), {} bytes{}",
+            "message {} (flags 0x{:02X}{}), {} bytes{}{}",
             props.index + 1,
             f.flags,
             if f.is_compressed() { ", compressed" } else { "" },
             f.payload.len(),
-            if props.json { " of JSON" } else { "" }
+            if props.json { " of JSON" } else { "" },
+            // A compressed message: its size on the wire, then inflated (what is annotated below).
+            if f.is_compressed() && !props.json && !bytes.is_empty() {
+                format!(" on the wire, {} inflated with {}", bytes.len(), props.encoding.as_deref().unwrap_or("?"))
+            } else {
+                String::new()
+            }
         ),
     };
     let onselect = {
