@@ -325,11 +325,7 @@ pub async fn reflect(spec: &ReflectSpec) -> Result<Fetched, String> {
         let mut first = true;
         let result: Result<(), String> = async {
             while let Some(request) = fetch.next_request() {
-                let frame = grpcweb::frame(0, &request);
-                let body = match spec.encoding {
-                    Encoding::Binary => frame,
-                    Encoding::Text => wirelens_core::input::to_base64(&frame).into_bytes(),
-                };
+                let body = grpcweb::body(spec.encoding, grpcweb::frame(0, &request));
                 let Some((http, headers, answer)) = timed_fetch("POST", &url, &spec.headers, Some(&body)).await else {
                     let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
                     return Err(format!("no answer: {}", call::cors_advice(&origin, &url, &spec.headers)));

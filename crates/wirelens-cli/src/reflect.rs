@@ -9,7 +9,6 @@ use prost::Message as _;
 use prost_reflect::{DescriptorPool, DynamicMessage, MethodDescriptor};
 use wirelens_core::call::{Protocol, Target};
 use wirelens_core::grpcweb::{self, Encoding};
-use wirelens_core::input;
 use wirelens_core::message;
 use wirelens_core::reflection::{self, ReflectionError};
 use wirelens_core::status;
@@ -88,11 +87,7 @@ impl Session<'_> {
                 };
                 let encoding =
                     if self.target.protocol == Protocol::GrpcWeb { Encoding::Binary } else { Encoding::Text };
-                let frame = grpcweb::frame(0, &message::encode(&request));
-                let body = match encoding {
-                    Encoding::Binary => frame,
-                    Encoding::Text => input::to_base64(&frame).into_bytes(),
-                };
+                let body = grpcweb::body(encoding, grpcweb::frame(0, &message::encode(&request)));
                 let http = wirelens_core::call::HttpRequest {
                     method: "POST",
                     url: format!(

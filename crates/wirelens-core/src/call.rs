@@ -15,7 +15,6 @@ pub use crate::compression::Algorithm;
 use crate::compression::{self, Compressed};
 use crate::connect::{self, Codec};
 use crate::grpcweb::{self, Encoding, Frame};
-use crate::input;
 use crate::message::{self, JsonStyle};
 use crate::status::{self, Status};
 
@@ -283,7 +282,7 @@ pub fn request(
         }
         Protocol::GrpcWebText => (
             grpcweb::request_headers(Encoding::Text, target.metadata, target.deadline_ms),
-            input::to_base64(&framed()).into_bytes(),
+            grpcweb::body(Encoding::Text, framed()),
         ),
         Protocol::Connect | Protocol::ConnectJson => {
             let codec = if target.protocol == Protocol::Connect { Codec::Proto } else { Codec::Json };
@@ -718,6 +717,7 @@ fn whole(raw: &[u8], ok: bool) -> grpcweb::Body {
 mod tests {
     use super::*;
     use crate::grpcweb::FLAG_COMPRESSED;
+    use crate::input;
     use crate::schema::Schema;
 
     const ECHO: &str = r#"syntax = "proto3";

@@ -140,6 +140,14 @@ pub fn parse_trailers(block: &[u8]) -> Result<Trailers, usize> {
     Ok(Trailers(out))
 }
 
+/// Frames as a request body in `encoding`: as they are, or in base64 for grpc-web-text.
+pub fn body(encoding: Encoding, frames: Vec<u8>) -> Vec<u8> {
+    match encoding {
+        Encoding::Binary => frames,
+        Encoding::Text => crate::input::to_base64(&frames).into_bytes(),
+    }
+}
+
 /// Builds one frame: the header, then the payload. Requests are sent as one such frame.
 pub fn frame(flags: u8, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
