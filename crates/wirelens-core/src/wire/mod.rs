@@ -18,6 +18,7 @@ mod delimited;
 mod readings;
 mod table;
 mod tree;
+mod visit;
 
 use std::ops::Range;
 
@@ -25,8 +26,10 @@ use prost_reflect::{FieldDescriptor, Kind, MessageDescriptor};
 
 pub use annotate::{Annotator, Limits, annotate, annotate_owned, annotate_pinned, annotate_with, plural};
 pub use delimited::{Delimited, DelimitedError, DelimitedMessage};
+pub(crate) use readings::Chosen;
 pub use readings::{Pins, Reading, Readings};
-pub(crate) use tree::TreeBuilder;
+pub(crate) use tree::{Kind as LeafKind, ScalarCode, TreeBuilder};
+pub(crate) use visit::Visitor;
 
 /// The six wire types a tag can name, and the two values it cannot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
