@@ -7,6 +7,10 @@
 //! `N:` (groups as `N:SGROUP` … `N:EGROUP`), overlong varints as `long-form:N`, and anything the
 //! annotator could not read as hex, with the reason in a comment. Knows the wire format; the
 //! schema only lends names to the comments.
+//!
+//! The text is made from the annotator's walk as it goes (a [`Visitor`] of it): [`Printer`] prints
+//! bytes while the walk reads them, with no annotation built, and [`write`](fn@write) hears the
+//! same events again from an annotation's tree. One printer, so both print the same text.
 
 use std::fmt::Write as _;
 use std::ops::Range;
@@ -15,9 +19,7 @@ use prost_reflect::{FieldDescriptor, MessageDescriptor};
 
 use crate::input::protoscope::{double_literal, float_literal, push_hex_literal, push_string_literal};
 use crate::varint;
-use crate::wire::{
-    Annotation, Annotator, Chosen, LeafKind, Limits, NodeId, NodeKind, Note, Scalar, ScalarCode, Visitor, WireType,
-};
+use crate::wire::{Annotation, Annotator, Chosen, LeafKind, Limits, Note, Scalar, ScalarCode, Visitor, WireType};
 
 /// The annotation as protoscope text, one record per line, nested messages indented.
 pub fn write(annotation: &Annotation) -> String {
@@ -30,25 +32,17 @@ pub fn write(annotation: &Annotation) -> String {
 /// in: how a printer of many messages (`--delimited`) puts them in one buffer. Writes straight
 /// into `out`, a line at a time, with no text of its own per record.
 pub fn write_to(annotation: &Annotation, depth: usize, out: &mut String) {
-    let mut writer = Writer { a: annotation, out, comment: String::new(), record: 0 };
-    for id in annotation.roots() {
-        writer.item(id, depth);
-    }
+    let mut held = Held::default();
+    annotation.replay(held.lines(annotation.bytes(), depth, out, None));
 }
 
 /// [`write`](fn@write) into `sink` as it is made, through a buffer handed over whenever it holds
 /// 64 KiB: a printer of a large annotation holds a few lines of its text at a time.
 pub fn write_into(annotation: &Annotation, sink: &mut dyn std::fmt::Write) -> std::fmt::Result {
     let mut buf = String::with_capacity(PIECE + PIECE / 4);
-    let mut writer = Writer { a: annotation, out: &mut buf, comment: String::new(), record: 0 };
-    for id in annotation.roots() {
-        writer.item(id, 0);
-        if writer.out.len() >= PIECE {
-            sink.write_str(writer.out)?;
-            writer.out.clear();
-        }
-    }
-    sink.write_str(writer.out)
+    let mut held = Held::default();
+    annotation.replay(held.lines(annotation.bytes(), 0, &mut buf, Some(&mut *sink))).result?;
+    sink.write_str(&buf)
 }
 
 /// Bytes printed as protoscope as the walk reads them, with no annotation built: what
@@ -488,195 +482,6 @@ impl Visitor for Lines<'_> {
     }
 }
 
-struct Writer<'a> {
-    a: &'a Annotation,
-    out: &'a mut String,
-    /// The comment of the line being written, put after it by [`Writer::end`].
-    comment: String,
-    /// Where the last record was found among the annotation's records (`Annotation::field_from`).
-    record: usize,
-}
-
-impl Writer<'_> {
-    fn indent(&mut self, depth: usize) {
-        indent(self.out, depth);
-    }
-
-    fn end(&mut self) {
-        end(self.out, &mut self.comment);
-    }
-
-    fn end_labelled(&mut self, label: &str, more: &str) {
-        end_labelled(self.out, &mut self.comment, label, more);
-    }
-
-    fn item(&mut self, id: NodeId, depth: usize) {
-        if self.a.is_field(id) {
-            return self.field(id, depth);
-        }
-        match self.a.kind(id) {
-            NodeKind::Invalid(reason) => {
-                self.indent(depth);
-                push_hex_literal(self.out, self.a.slice(id));
-                let _ = write!(self.comment, "not readable: {reason}");
-                self.end();
-            }
-            _ => {
-                self.indent(depth);
-                push_hex_literal(self.out, self.a.slice(id));
-                self.end();
-            }
-        }
-    }
-
-    fn field(&mut self, id: NodeId, depth: usize) {
-        let Some(field) = self.a.field_from(id, &mut self.record) else { return };
-        let fd = field.descriptor();
-        // Names come from the schema; without one the field number is already on the line.
-        let label = fd.map_or("", |fd| fd.name());
-        // A record has a tag and at most two nodes after it, but for a group's.
-        let mut children = [0; 3];
-        let mut count = 0;
-        for child in self.a.children(id) {
-            if count < children.len() {
-                children[count] = child;
-            }
-            count += 1;
-        }
-        let tag = match count {
-            0 => None,
-            _ => self.a.is_tag(children[0]).then(|| varint::decode(self.a.slice(children[0])).ok()).flatten(),
-        };
-        let Some(tag) = tag else { return self.raw(id, depth, label) };
-        let wire_type = WireType::from_bits((tag.value & 7) as u8).unwrap_or(WireType::Varint);
-        let kind = |at: usize| if at < count.min(3) { Some(self.a.kind(children[at])) } else { None };
-        let (second, third) = (kind(1), kind(2));
-        match (wire_type, count, second, third) {
-            (WireType::Varint | WireType::I32 | WireType::I64, 2, Some(NodeKind::Scalar(scalar)), _) => {
-                self.indent(depth);
-                self.push_tag(tag);
-                self.out.push(' ');
-                self.scalar(children[1], &scalar);
-                if label.is_empty() {
-                    meaning(&scalar, fd, &mut self.comment);
-                    self.end();
-                } else {
-                    self.out.push_str("  # ");
-                    self.out.push_str(label);
-                    meaning(&scalar, fd, self.out);
-                    self.out.push('\n');
-                }
-            }
-            (WireType::Len, 3, Some(NodeKind::Length(len)), Some(payload)) => {
-                let payload_id = children[2];
-                if self.a.range(payload_id).len() as u64 != len {
-                    return self.raw(id, depth, label);
-                }
-                self.indent(depth);
-                self.push_tag(tag);
-                self.out.push(' ');
-                long_form(self.a.slice(children[1]), self.out);
-                self.out.push('{');
-                match payload {
-                    NodeKind::Str => {
-                        let bytes = self.a.slice(payload_id);
-                        match std::str::from_utf8(bytes) {
-                            Ok(text) => push_string_literal(self.out, text),
-                            Err(_) => push_string_literal(self.out, &String::from_utf8_lossy(bytes)),
-                        }
-                        self.out.push('}');
-                        self.end_labelled(label, "");
-                    }
-                    NodeKind::Message if self.a.is_leaf(payload_id) => {
-                        self.out.push('}');
-                        self.end_labelled(label, "");
-                    }
-                    NodeKind::Message => {
-                        self.end_labelled(label, "");
-                        for child in self.a.children(payload_id) {
-                            self.item(child, depth + 1);
-                        }
-                        self.indent(depth);
-                        self.out.push('}');
-                        self.end();
-                    }
-                    NodeKind::Packed => {
-                        for (i, c) in self.a.children(payload_id).enumerate() {
-                            if i > 0 {
-                                self.out.push(' ');
-                            }
-                            match self.a.kind(c) {
-                                NodeKind::Scalar(s) => self.scalar(c, &s),
-                                _ => push_hex_literal(self.out, self.a.slice(c)),
-                            }
-                        }
-                        self.out.push('}');
-                        self.end_labelled(label, " (packed)");
-                    }
-                    _ => {
-                        push_hex_literal(self.out, self.a.slice(payload_id));
-                        self.out.push('}');
-                        self.end_labelled(label, "");
-                    }
-                }
-            }
-            (WireType::StartGroup, _, _, _) => {
-                self.indent(depth);
-                self.push_tag(tag);
-                self.end_labelled(label, " (group)");
-                for child in self.a.children(id).skip(1) {
-                    match self.a.kind(child) {
-                        NodeKind::Message => self.a.children(child).for_each(|c| self.item(c, depth + 1)),
-                        NodeKind::Tag { .. } => {
-                            self.indent(depth);
-                            self.tag(child);
-                            self.end();
-                        }
-                        _ => self.item(child, depth + 1),
-                    }
-                }
-            }
-            (WireType::EndGroup, 1, _, _) => {
-                self.indent(depth);
-                self.push_tag(tag);
-                self.end_labelled(label, " (end of a group that was not started)");
-            }
-            _ => self.raw(id, depth, label),
-        }
-    }
-
-    /// A record this writer has no tidier spelling for: its bytes, exactly.
-    fn raw(&mut self, id: NodeId, depth: usize, label: &str) {
-        let reason = self.a.children(id).find_map(|c| match self.a.kind(c) {
-            NodeKind::Invalid(reason) => Some(reason),
-            _ => None,
-        });
-        let _ = match reason {
-            Some(reason) if label.is_empty() => write!(self.comment, "not readable: {reason}"),
-            Some(reason) => write!(self.comment, "{label}: {reason}"),
-            None => self.comment.write_str(label),
-        };
-        self.indent(depth);
-        push_hex_literal(self.out, self.a.slice(id));
-        self.end();
-    }
-
-    /// `N:` (or `N:SGROUP`, `N:EGROUP`) behind its long form, for the `Tag` node `id`.
-    fn tag(&mut self, id: NodeId) {
-        if let Ok(tag) = varint::decode(self.a.slice(id)) {
-            self.push_tag(tag);
-        }
-    }
-
-    fn push_tag(&mut self, tag: varint::Varint) {
-        push_tag(self.out, tag);
-    }
-
-    fn scalar(&mut self, id: NodeId, scalar: &Scalar) {
-        push_scalar(self.out, self.a.slice(id), scalar);
-    }
-}
-
 /// Begins a line `depth` levels in.
 fn indent(out: &mut String, depth: usize) {
     for _ in 0..depth {
@@ -784,13 +589,6 @@ fn meaning(scalar: &Scalar, field: Option<&prost_reflect::FieldDescriptor>, comm
 }
 
 /// `long-form:N ` for a varint that takes N more bytes than it needs, else nothing.
-fn long_form(bytes: &[u8], out: &mut String) {
-    if let Ok(v) = varint::decode(bytes) {
-        push_long_form(v, out);
-    }
-}
-
-/// [`long_form`] of a varint already read.
 fn push_long_form(v: varint::Varint, out: &mut String) {
     if v.is_overlong() {
         let _ = write!(out, "long-form:{} ", v.len - varint::encoded_len(v.value));
