@@ -2,8 +2,9 @@
 //! `writeDelimitedTo` writes), each annotated and printed as soon as its last byte is read, then
 //! dropped: memory holds one message and its annotation, however long the stream. The framing
 //! is core's `wire::Delimited`, and one `wire::Annotator` reads every message (the schema's table
-//! is built once per stream); this file reads, numbers and prints, into one buffer that goes to
-//! stdout whenever it holds [`FLUSH_AT`] bytes.
+//! is built once per stream), or for protoscope one `protoscope::Printer`, which prints as it
+//! reads and builds no annotation; this file reads, numbers and prints, into one buffer that goes
+//! to stdout whenever it holds [`FLUSH_AT`] bytes.
 
 use std::fmt::Write as _;
 use std::io::{self, Read};
@@ -11,7 +12,7 @@ use std::io::{self, Read};
 use prost_reflect::MessageDescriptor;
 use wirelens_core::protoscope;
 use wirelens_core::varint;
-use wirelens_core::wire::{Annotation, Annotator, Delimited, DelimitedMessage, Limits};
+use wirelens_core::wire::{Annotator, Delimited, DelimitedMessage, Limits};
 
 use crate::error::Failure;
 use crate::output;
@@ -31,7 +32,12 @@ const FLUSH_AT: usize = 1 << 16;
 /// Reads the stream from `source` to its end, printing each message to stdout.
 pub fn run(source: &mut dyn Read, desc: Option<&MessageDescriptor>, form: Form) -> Result<(), Failure> {
     let mut splitter = Delimited::new();
-    let mut annotator = Annotator::new(desc, Limits::default());
+    let mut reader = match form {
+        Form::Listing { explain, color } => {
+            Reader::Listing { annotator: Annotator::new(desc, Limits::default()), explain, color }
+        }
+        Form::Protoscope => Reader::Protoscope(protoscope::Printer::new(desc)),
+    };
     let mut failure = None;
     let mut at_end = false;
     output::stream_stdout(|out| {
@@ -59,7 +65,7 @@ pub fn run(source: &mut dyn Read, desc: Option<&MessageDescriptor>, form: Form) 
                         return out.write_str(&text);
                     }
                 };
-                print(&message, annotator.annotate(message.bytes), form, &mut text);
+                print(&message, &mut reader, &mut text);
                 if text.len() >= FLUSH_AT {
                     out.write_str(&text)?;
                     text.clear();
@@ -75,20 +81,26 @@ pub fn run(source: &mut dyn Read, desc: Option<&MessageDescriptor>, form: Form) 
     }
 }
 
-/// Appends message `m`, annotated as `a`, to `out`.
-fn print(m: &DelimitedMessage, a: &Annotation, form: Form, out: &mut String) {
+/// What reads each message: for the listing, an annotator; for protoscope, a printer.
+enum Reader {
+    Listing { annotator: Annotator, explain: bool, color: bool },
+    Protoscope(protoscope::Printer),
+}
+
+/// Appends message `m`, read by `reader`, to `out`.
+fn print(m: &DelimitedMessage, reader: &mut Reader, out: &mut String) {
     let start = m.offset + m.prefix as u64;
-    match form {
-        Form::Listing { explain, color } => {
+    match reader {
+        Reader::Listing { annotator, explain, color } => {
             let _ = writeln!(
                 out,
                 "# message {}: {} at byte {start} (offsets below are within the message)",
                 m.index,
                 wirelens_core::wire::plural(m.bytes.len() as u64, "byte", "bytes")
             );
-            let _ = output::listing_to(a, explain, color, out);
+            let _ = output::listing_to(annotator.annotate(m.bytes), *explain, *color, out);
         }
-        Form::Protoscope => {
+        Reader::Protoscope(printer) => {
             // `# message N: bytes A..B`, without core::fmt: one line per message of a long stream.
             let mut number = itoa::Buffer::new();
             out.push_str("# message ");
@@ -104,7 +116,7 @@ fn print(m: &DelimitedMessage, a: &Annotation, form: Form, out: &mut String) {
             } else {
                 out.push_str("{\n");
             }
-            protoscope::write_to(a, 1, out);
+            printer.write_to(m.bytes, 1, out);
             out.push_str("}\n");
         }
     }

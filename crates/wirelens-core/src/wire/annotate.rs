@@ -14,7 +14,8 @@ use prost_reflect::MessageDescriptor;
 
 use super::readings::{Chosen, Pins, Reading, Utf8Index};
 use super::table::{Payload, Table};
-use super::tree::{self, Kind, NO_FIELD, NONE, ScalarCode, read_tag};
+use super::tree::{self, Kind, NO_FIELD, ScalarCode};
+use super::visit::Visitor;
 use super::{Annotation, Diagnostic, MAX_FIELD_NUMBER, Note, Severity, TreeBuilder, WireType};
 use crate::varint::{self, Varint};
 
@@ -115,19 +116,36 @@ impl Annotator {
         a.fields.extend(self.table.fields[known..].iter().map(|f| f.fd.clone()));
         &self.annotation
     }
+
+    /// Walks `bytes` as [`Annotator::annotate`] does, telling `visitor` what it reads instead of
+    /// building an annotation: how the protoscope printer writes a stream as it reads.
+    pub(crate) fn visit<V: Visitor>(&mut self, bytes: &[u8], visitor: V) -> V {
+        walk(bytes, self.top, &Pins::default(), self.limits, &mut self.table, &mut self.seen, visitor).0
+    }
 }
 
-/// Walks `bytes` as a message of the table's type `top` into `tree`.
-fn walk(
+/// Walks `bytes` as a message of the table's type `top`, telling `tree` what it reads.
+fn walk<V: Visitor>(
     bytes: &[u8],
     top: Option<u32>,
     pins: &Pins,
     limits: Limits,
     table: &mut Table,
     seen: &mut Vec<Seen>,
-    tree: TreeBuilder,
-) -> (TreeBuilder, Vec<Diagnostic>) {
-    let mut walker = Walker { bytes, tree, diagnostics: Vec::new(), limits, pins, table, seen, utf8: None };
+    tree: V,
+) -> (V, Vec<Diagnostic>) {
+    let mut walker = Walker {
+        bytes,
+        tree,
+        diagnostics: Vec::new(),
+        limits,
+        pins,
+        table,
+        seen,
+        utf8: None,
+        path: Vec::new(),
+        elements: 0,
+    };
     let readable = bytes.len().min(MAX_INPUT);
     // Top level: never strict, so this cannot fail.
     let _ = walker.fields(0..readable, top, None, 0, Mode::Lenient);
@@ -159,9 +177,10 @@ enum Outcome {
     Abandoned,
 }
 
-struct Walker<'a> {
+struct Walker<'a, V> {
     bytes: &'a [u8],
-    tree: TreeBuilder,
+    /// Who is told what the walk reads: the tree builder, or the protoscope printer.
+    tree: V,
     diagnostics: Vec<Diagnostic>,
     limits: Limits,
     pins: &'a Pins,
@@ -170,6 +189,11 @@ struct Walker<'a> {
     seen: &'a mut Vec<Seen>,
     /// Built the first time a schema-less payload needs a UTF-8 check.
     utf8: Option<Utf8Index>,
+    /// The field numbers of the records being read, outermost first (kept only when there are
+    /// pins, which are keyed by it).
+    path: Vec<u32>,
+    /// Elements of the packed payloads read since the count was last reset.
+    elements: u32,
 }
 
 /// How one record is to be read, decided from its tag and the schema.
@@ -183,7 +207,7 @@ enum Plan {
     Packed(u32),
 }
 
-impl Walker<'_> {
+impl<V: Visitor> Walker<'_, V> {
     /// Reads the records of `range` as fields of `message`. Inside a group, `group`
     /// is its field number and the run ends at the matching end-group tag.
     fn fields(
@@ -342,29 +366,36 @@ impl Walker<'_> {
             notes.push(Note::OneofReplaces { oneof: self.table.messages[m].oneofs[oneof as usize].clone(), previous });
         }
 
-        let (id, record) = self.tree.open_record(start, index, descriptor.unwrap_or(NO_FIELD));
+        let fd = descriptor.map(|f| &self.table.fields[f as usize].fd);
+        let record = self.tree.open_record(start, index, descriptor.unwrap_or(NO_FIELD), fd);
         for note in notes {
-            self.tree.note(id, note);
+            self.tree.note(record, note);
         }
-        self.tree.leaf(start, Kind::Tag);
+        self.tree.leaf(start..tag_end, Kind::Tag);
 
+        let nests = !self.pins.is_empty();
+        if nests {
+            self.path.push(number);
+        }
+        self.elements = 0;
         let step = match wire_type {
-            WireType::Varint => self.varint_payload(id, tag_end, end, plan, mode),
+            WireType::Varint => self.varint_payload(record, tag_end, end, plan, mode),
             WireType::I64 => self.fixed_payload(tag_end, end, 8, plan, mode),
             WireType::I32 => self.fixed_payload(tag_end, end, 4, plan, mode),
-            WireType::Len => self.len_payload((id, record), tag_end, end, plan, depth, mode),
+            WireType::Len => self.len_payload(record, tag_end, end, plan, depth, mode),
             WireType::StartGroup => self.group_payload(tag_end, end, number, plan, depth, mode),
             WireType::EndGroup => unreachable!("handled above"),
         };
+        if nests {
+            self.path.pop();
+        }
         if matches!(step, Step::Stop(Outcome::Abandoned)) {
             return step;
         }
-        self.tree.close(id);
+        self.tree.close_record(record);
         if matches!(plan, Plan::Packed(_)) {
-            // Every scalar in this record is a packed element; the next record's index follows them.
-            let elements =
-                (id as usize..self.tree.len()).filter(|&n| matches!(self.tree.kind(n as u32), Kind::Scalar(_))).count();
-            seen.add_elements(number, slot, elements.saturating_sub(1) as u32);
+            // Every element of this record counts; the next record's index follows them.
+            seen.add_elements(number, slot, self.elements.saturating_sub(1));
         }
         step
     }
@@ -380,11 +411,11 @@ impl Walker<'_> {
         }
     }
 
-    fn varint_payload(&mut self, id: u32, start: usize, end: usize, plan: Plan, mode: Mode) -> Step {
+    fn varint_payload(&mut self, record: V::Record, start: usize, end: usize, plan: Plan, mode: Mode) -> Step {
         match varint::decode(&self.bytes[start..end]) {
             Ok(v) => {
-                self.note_overlong(id, start, v);
-                self.tree.leaf(start, Kind::Scalar(self.code(plan, WireType::Varint)));
+                self.note_overlong(record, start, v);
+                self.tree.leaf(start..start + v.len, Kind::Scalar(self.code(plan, WireType::Varint)));
                 Step::Next(start + v.len)
             }
             Err(e) => Step::Stop(self.fail_at(start, end, mode, || format!("value: {}", e.describe()))),
@@ -403,14 +434,13 @@ impl Walker<'_> {
             return Step::Stop(self.fail_at(start, end, mode, reason));
         }
         let wire_type = if width == 4 { WireType::I32 } else { WireType::I64 };
-        self.tree.leaf(start, Kind::Scalar(self.code(plan, wire_type)));
+        self.tree.leaf(start..start + width, Kind::Scalar(self.code(plan, wire_type)));
         Step::Next(start + width)
     }
 
-    /// `id` is the record's node and its position in the records.
     fn len_payload(
         &mut self,
-        (id, record): (u32, usize),
+        record: V::Record,
         start: usize,
         end: usize,
         plan: Plan,
@@ -421,14 +451,14 @@ impl Walker<'_> {
             Ok(v) => v,
             Err(e) => return Step::Stop(self.fail_at(start, end, mode, || format!("length: {}", e.describe()))),
         };
-        self.note_overlong(id, start, length);
+        self.note_overlong(record, start, length);
         let payload_start = start + length.len;
         let available = (end - payload_start) as u64;
         if length.value > available {
             if mode == Mode::Strict {
                 return Step::Stop(Outcome::Abandoned);
             }
-            self.tree.leaf(start, Kind::Length);
+            self.tree.leaf(start..payload_start, Kind::Length);
             let reason = format!(
                 "length {} runs past the end: only {}",
                 length.value,
@@ -441,13 +471,13 @@ impl Walker<'_> {
             }
             return Step::Stop(outcome);
         }
-        self.tree.leaf(start, Kind::Length);
+        self.tree.leaf(start..payload_start, Kind::Length);
         let payload = payload_start..payload_start + length.value as usize;
         let next = payload.end;
         match plan {
             Plan::Raw => {
-                let chosen = self.raw_len(id, payload, depth);
-                self.tree.tree.records[record].set_readings(chosen);
+                let chosen = self.raw_len(payload, depth);
+                self.tree.readings(record, chosen);
             }
             Plan::Packed(_) => {
                 let code = self.code(plan, WireType::Len);
@@ -466,17 +496,17 @@ impl Walker<'_> {
                     }
                 }
                 Payload::String => {
-                    if std::str::from_utf8(&self.bytes[payload.clone()]).is_ok() {
-                        self.tree.leaf(payload.start, Kind::Str);
+                    if let Ok(text) = std::str::from_utf8(&self.bytes[payload.clone()]) {
+                        self.tree.text(payload, text);
                     } else {
                         let name = self.table.fields[f as usize].fd.name().to_owned();
                         self.warn(payload.start, format!("string field {name} is not valid UTF-8: shown as bytes"));
-                        self.tree.note(id, Note::InvalidUtf8);
-                        self.tree.leaf(payload.start, Kind::Bytes);
+                        self.tree.note(record, Note::InvalidUtf8);
+                        self.tree.leaf(payload, Kind::Bytes);
                     }
                 }
                 Payload::Bytes | Payload::Scalar(_) => {
-                    self.tree.leaf(payload.start, Kind::Bytes);
+                    self.tree.leaf(payload, Kind::Bytes);
                 }
             },
         }
@@ -486,8 +516,8 @@ impl Walker<'_> {
     /// A LEN payload with no schema: try it as a message, then string, then bytes, unless the
     /// user pinned another reading for this field. Only what decides the reading shown is worked
     /// out here; the other valid readings are found when a view asks (`Field::readings`).
-    fn raw_len(&mut self, record: u32, payload: Range<usize>, depth: usize) -> Chosen {
-        let pin = self.pin_for(record);
+    fn raw_len(&mut self, payload: Range<usize>, depth: usize) -> Chosen {
+        let pin = self.pin_for();
         let mut message_fits = false;
         // Most payloads that are not messages fail the framing check within a few bytes; only
         // those that pass it are read (and their nodes built) as one.
@@ -541,13 +571,13 @@ impl Walker<'_> {
         };
         match chosen {
             Reading::String => {
-                self.tree.leaf(payload.start, Kind::Str);
+                self.tree.leaf(payload, Kind::Str);
             }
             Reading::PackedVarint => self.packed(payload, ScalarCode::Uint64),
             Reading::PackedFixed32 => self.packed(payload, ScalarCode::Fixed32),
             Reading::PackedFixed64 => self.packed(payload, ScalarCode::Fixed64),
             Reading::Bytes | Reading::Message => {
-                self.tree.leaf(payload.start, Kind::Bytes);
+                self.tree.leaf(payload, Kind::Bytes);
             }
         }
         Chosen::new(chosen, message_fits)
@@ -595,21 +625,12 @@ impl Walker<'_> {
         group.is_none().then_some(pos)
     }
 
-    /// The reading pinned for the record `record` (by its path of field numbers), if any.
-    fn pin_for(&self, record: u32) -> Option<Reading> {
+    /// The reading pinned for the record being read (by its path of field numbers), if any.
+    fn pin_for(&self) -> Option<Reading> {
         if self.pins.is_empty() {
             return None;
         }
-        let mut path = Vec::new();
-        let mut at = record;
-        while at != NONE {
-            if self.tree.kind(at) == Kind::Field {
-                path.push(read_tag(&self.bytes[self.tree.tree.starts[at as usize] as usize..]).0);
-            }
-            at = self.tree.parent(at);
-        }
-        path.reverse();
-        self.pins.get(&path)
+        self.pins.get(&self.path)
     }
 
     fn packed(&mut self, payload: Range<usize>, code: ScalarCode) {
@@ -630,7 +651,8 @@ impl Walker<'_> {
                                 ),
                             );
                         }
-                        self.tree.leaf(pos, Kind::Scalar(code));
+                        self.tree.leaf(pos..pos + v.len, Kind::Scalar(code));
+                        self.elements += 1;
                         pos += v.len;
                     }
                     Err(e) => {
@@ -644,7 +666,8 @@ impl Walker<'_> {
                 self.fail_at(pos, payload.end, Mode::Lenient, || reason);
                 pos = payload.end;
             } else {
-                self.tree.leaf(pos, Kind::Scalar(code));
+                self.tree.leaf(pos..pos + width, Kind::Scalar(code));
+                self.elements += 1;
                 pos += width;
             }
         }
@@ -663,8 +686,9 @@ impl Walker<'_> {
         match self.fields(start..end, message, Some(number), depth + 1, mode) {
             Outcome::EndGroup { tag } => {
                 self.tree.close(nested);
-                self.tree.leaf(tag.start, Kind::Tag);
-                Step::Next(tag.end)
+                let next = tag.end;
+                self.tree.leaf(tag, Kind::Tag);
+                Step::Next(next)
             }
             Outcome::Consumed => {
                 self.tree.close(nested);
@@ -698,17 +722,17 @@ impl Walker<'_> {
     }
 
     #[inline(always)]
-    fn note_overlong(&mut self, id: u32, at: usize, v: Varint) {
+    fn note_overlong(&mut self, record: V::Record, at: usize, v: Varint) {
         if v.len > 1 && v.is_overlong() {
-            self.overlong(id, at, v);
+            self.overlong(record, at, v);
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn overlong(&mut self, id: u32, at: usize, v: Varint) {
+    fn overlong(&mut self, record: V::Record, at: usize, v: Varint) {
         self.warn(at, format!("varint uses {} bytes where {} would do", v.len, varint::encoded_len(v.value)));
-        self.tree.note(id, Note::Overlong { at });
+        self.tree.note(record, Note::Overlong { at });
     }
 }
 

@@ -18,6 +18,7 @@ mod delimited;
 mod readings;
 mod table;
 mod tree;
+mod visit;
 
 use std::ops::Range;
 
@@ -25,8 +26,10 @@ use prost_reflect::{FieldDescriptor, Kind, MessageDescriptor};
 
 pub use annotate::{Annotator, Limits, annotate, annotate_owned, annotate_pinned, annotate_with, plural};
 pub use delimited::{Delimited, DelimitedError, DelimitedMessage};
+pub(crate) use readings::Chosen;
 pub use readings::{Pins, Reading, Readings};
-pub(crate) use tree::TreeBuilder;
+pub(crate) use tree::{Kind as LeafKind, ScalarCode, TreeBuilder};
+pub(crate) use visit::Visitor;
 
 /// The six wire types a tag can name, and the two values it cannot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -376,27 +379,6 @@ impl Annotation {
         self.is_field(id).then(|| Field { a: self, record: self.tree.record_of(id as u32) })
     }
 
-    /// [`field`](Self::field), for a reader that asks for records in preorder: `cursor` (0 at
-    /// first) is where the last one was found, so the next is found by stepping on, not by a search.
-    pub(crate) fn field_from(&self, id: NodeId, cursor: &mut usize) -> Option<Field<'_>> {
-        if !self.is_field(id) {
-            return None;
-        }
-        let records = &self.tree.records;
-        if records.get(*cursor).is_none_or(|r| r.node as usize > id) {
-            *cursor = self.tree.record_of(id as u32);
-        }
-        while records.get(*cursor).is_some_and(|r| (r.node as usize) < id) {
-            *cursor += 1;
-        }
-        Some(Field { a: self, record: *cursor })
-    }
-
-    /// Whether node `id` is a `NodeKind::Tag`, without reading it.
-    pub(crate) fn is_tag(&self, id: NodeId) -> bool {
-        self.tree.kinds[id] == tree::Kind::Tag.to_u8()
-    }
-
     /// Whether node `id` is a record (a `NodeKind::Field`), without building the view.
     pub fn is_field(&self, id: NodeId) -> bool {
         self.tree.kinds[id] == tree::Kind::Field.to_u8()
@@ -513,6 +495,55 @@ impl Annotation {
             self.json_path(id)
                 .is_some_and(|p| p == path || p.starts_with(&format!("{path}[")) || path.starts_with(&format!("{p}[")))
         })
+    }
+
+    /// Tells `visitor` the nodes, as the walk told the tree builder that made them (the tree
+    /// keeps what a visitor hears, but for the marks of readings that were rolled back).
+    pub(crate) fn replay<V: Visitor>(&self, mut visitor: V) -> V {
+        enum Opened<R> {
+            Record(R, Chosen),
+            Node(u32),
+        }
+        let mut open: Vec<(usize, Opened<V::Record>)> = Vec::new();
+        let close = |visitor: &mut V, opened: Opened<V::Record>| match opened {
+            Opened::Record(record, chosen) => {
+                if !chosen.is_none() {
+                    visitor.readings(record, chosen);
+                }
+                visitor.close_record(record);
+            }
+            Opened::Node(id) => visitor.close(id),
+        };
+        let mut records = self.tree.records.iter();
+        for id in 0..self.len() {
+            while open.last().is_some_and(|(end, _)| *end <= id) {
+                let (_, opened) = open.pop().expect("checked");
+                close(&mut visitor, opened);
+            }
+            let range = self.range(id);
+            let end = self.tree.ends[id] as usize;
+            match tree::Kind::from_u8(self.tree.kinds[id]) {
+                tree::Kind::Field => {
+                    let Some(r) = records.next() else { break };
+                    let fd = r.field().map(|f| &self.fields[f]);
+                    let field = r.field().map_or(tree::NO_FIELD, |f| f as u32);
+                    let record = visitor.open_record(range.start, r.index, field, fd);
+                    for note in self.tree.notes_of(id as u32) {
+                        visitor.note(record, note.clone());
+                    }
+                    open.push((end, Opened::Record(record, r.readings())));
+                }
+                kind @ (tree::Kind::Message | tree::Kind::Packed) => {
+                    open.push((end, Opened::Node(visitor.open(range.start, kind))));
+                }
+                tree::Kind::Invalid => visitor.invalid(range, self.tree.reason_of(id as u32)),
+                kind => visitor.leaf(range, kind),
+            }
+        }
+        while let Some((_, opened)) = open.pop() {
+            close(&mut visitor, opened);
+        }
+        visitor
     }
 
     /// The text of a `Str` leaf (lossy for strings that are not valid UTF-8).

@@ -10,7 +10,10 @@
 
 use std::ops::Range;
 
+use prost_reflect::FieldDescriptor;
+
 use super::readings::Chosen;
+use super::visit::Visitor;
 use super::{Note, Scalar, WireType};
 use crate::varint;
 
@@ -237,7 +240,7 @@ pub(crate) fn read_varint(bytes: &[u8]) -> u64 {
     varint::decode(bytes).map_or(0, |v| v.value)
 }
 
-/// Builds a [`Tree`]: nodes are opened, filled and closed in preorder.
+/// Builds a [`Tree`] from the walk's events ([`Visitor`]): nodes are opened, filled and closed in preorder.
 pub(crate) struct TreeBuilder {
     pub(crate) tree: Tree,
     open: Vec<u32>,
@@ -293,10 +296,6 @@ impl TreeBuilder {
         TreeBuilder { tree, open }
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.tree.kinds.len()
-    }
-
     #[inline(always)]
     fn push(&mut self, start: usize, kind: Kind) -> u32 {
         let id = self.tree.kinds.len() as u32;
@@ -305,77 +304,6 @@ impl TreeBuilder {
         self.tree.parents.push(self.open.last().copied().unwrap_or(NONE));
         self.tree.ends.push(id + 1);
         id
-    }
-
-    /// Opens a node; the nodes pushed until the matching `close` become its subtree.
-    #[inline(always)]
-    pub(crate) fn open(&mut self, start: usize, kind: Kind) -> u32 {
-        let id = self.push(start, kind);
-        self.open.push(id);
-        id
-    }
-
-    /// Opens a record node with its side-table entry: the node, and the entry's position.
-    #[inline]
-    pub(crate) fn open_record(&mut self, start: usize, index: u32, field: u32) -> (u32, usize) {
-        let node = self.open(start, Kind::Field);
-        self.tree.records.push(Record::new(node, index, field));
-        (node, self.tree.records.len() - 1)
-    }
-
-    #[inline(always)]
-    pub(crate) fn close(&mut self, id: u32) {
-        debug_assert_eq!(self.open.last(), Some(&id));
-        self.open.pop();
-        self.tree.ends[id as usize] = self.tree.kinds.len() as u32;
-    }
-
-    #[inline(always)]
-    pub(crate) fn leaf(&mut self, start: usize, kind: Kind) -> u32 {
-        self.push(start, kind)
-    }
-
-    pub(crate) fn invalid(&mut self, range: Range<usize>, reason: &str) {
-        let id = self.push(range.start, Kind::Invalid);
-        self.tree.reasons.push((id, reason.into()));
-    }
-
-    /// Adds a note to the record at node `record`, the last record opened.
-    pub(crate) fn note(&mut self, record: u32, note: Note) {
-        debug_assert!(self.tree.note_nodes.last().is_none_or(|&n| n <= record));
-        self.tree.notes.push(note);
-        self.tree.note_nodes.push(record);
-    }
-
-    pub(crate) fn parent(&self, id: u32) -> u32 {
-        self.tree.parents[id as usize]
-    }
-
-    pub(crate) fn kind(&self, id: u32) -> Kind {
-        Kind::from_u8(self.tree.kinds[id as usize])
-    }
-
-    pub(crate) fn mark(&self) -> Mark {
-        Mark {
-            nodes: self.tree.kinds.len(),
-            open: self.open.len(),
-            records: self.tree.records.len(),
-            notes: self.tree.notes.len(),
-            reasons: self.tree.reasons.len(),
-        }
-    }
-
-    pub(crate) fn rollback(&mut self, mark: Mark) {
-        let t = &mut self.tree;
-        t.kinds.truncate(mark.nodes);
-        t.starts.truncate(mark.nodes);
-        t.parents.truncate(mark.nodes);
-        t.ends.truncate(mark.nodes);
-        t.records.truncate(mark.records);
-        t.notes.truncate(mark.notes);
-        t.note_nodes.truncate(mark.notes);
-        t.reasons.truncate(mark.reasons);
-        self.open.truncate(mark.open);
     }
 
     /// The tree, its buffers as large as they grew (for [`TreeBuilder::reuse`]).
@@ -393,5 +321,84 @@ impl TreeBuilder {
         t.ends.shrink_to_fit();
         t.records.shrink_to_fit();
         self.tree
+    }
+}
+
+impl Visitor for TreeBuilder {
+    /// The record's node, and its position in `records`.
+    type Record = (u32, usize);
+    type Mark = Mark;
+
+    #[inline]
+    fn open_record(&mut self, start: usize, index: u32, field: u32, _: Option<&FieldDescriptor>) -> (u32, usize) {
+        let node = self.open(start, Kind::Field);
+        self.tree.records.push(Record::new(node, index, field));
+        (node, self.tree.records.len() - 1)
+    }
+
+    /// Notes belong to the last record opened.
+    fn note(&mut self, (record, _): (u32, usize), note: Note) {
+        debug_assert!(self.tree.note_nodes.last().is_none_or(|&n| n <= record));
+        self.tree.notes.push(note);
+        self.tree.note_nodes.push(record);
+    }
+
+    #[inline]
+    fn readings(&mut self, (_, record): (u32, usize), chosen: Chosen) {
+        self.tree.records[record].set_readings(chosen);
+    }
+
+    #[inline(always)]
+    fn close_record(&mut self, (node, _): (u32, usize)) {
+        self.close(node);
+    }
+
+    /// The nodes pushed until the matching `close` become its subtree.
+    #[inline(always)]
+    fn open(&mut self, start: usize, kind: Kind) -> u32 {
+        let id = self.push(start, kind);
+        self.open.push(id);
+        id
+    }
+
+    #[inline(always)]
+    fn close(&mut self, id: u32) {
+        debug_assert_eq!(self.open.last(), Some(&id));
+        self.open.pop();
+        self.tree.ends[id as usize] = self.tree.kinds.len() as u32;
+    }
+
+    /// Only the start is stored: a leaf ends where the next node starts.
+    #[inline(always)]
+    fn leaf(&mut self, range: Range<usize>, kind: Kind) {
+        self.push(range.start, kind);
+    }
+
+    fn invalid(&mut self, range: Range<usize>, reason: &str) {
+        let id = self.push(range.start, Kind::Invalid);
+        self.tree.reasons.push((id, reason.into()));
+    }
+
+    fn mark(&self) -> Mark {
+        Mark {
+            nodes: self.tree.kinds.len(),
+            open: self.open.len(),
+            records: self.tree.records.len(),
+            notes: self.tree.notes.len(),
+            reasons: self.tree.reasons.len(),
+        }
+    }
+
+    fn rollback(&mut self, mark: Mark) {
+        let t = &mut self.tree;
+        t.kinds.truncate(mark.nodes);
+        t.starts.truncate(mark.nodes);
+        t.parents.truncate(mark.nodes);
+        t.ends.truncate(mark.nodes);
+        t.records.truncate(mark.records);
+        t.notes.truncate(mark.notes);
+        t.note_nodes.truncate(mark.notes);
+        t.reasons.truncate(mark.reasons);
+        self.open.truncate(mark.open);
     }
 }

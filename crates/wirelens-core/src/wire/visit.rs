@@ -1,0 +1,61 @@
+//! What the walker tells whoever listens, in byte order: records opened and closed, the leaves
+//! in between, bytes that cannot be read, and the points a tentative reading may roll back to.
+//!
+//! The annotator's [`TreeBuilder`](super::TreeBuilder) listens and keeps the tree; the protoscope
+//! printer listens and writes text as the walk reads, with no tree at all. Every decision about the
+//! bytes (which reading a schema-less payload gets, where a group ends, what is invalid, the
+//! nesting limit) is the walker's, made once for both. Knows nothing about text or storage.
+
+use std::ops::Range;
+
+use prost_reflect::FieldDescriptor;
+
+use super::Note;
+use super::readings::Chosen;
+use super::tree::Kind;
+
+/// A listener to the walk. Nodes arrive in preorder: `open_record` or `open`, then what is inside,
+/// then `close`; leaves with their whole range (a leaf's bytes are `range`, and the leaves tile
+/// the input, as the tree's do).
+pub(crate) trait Visitor {
+    /// What `open_record` hands back for the later events of that record.
+    type Record: Copy;
+    /// A point to roll back to.
+    type Mark: Copy;
+
+    /// A record starts at `start`: the position of its first element among the records of the
+    /// same field, and its schema field (an index into the walk's table, or
+    /// [`NO_FIELD`](super::tree::NO_FIELD)) with that field's descriptor.
+    fn open_record(&mut self, start: usize, index: u32, field: u32, fd: Option<&FieldDescriptor>) -> Self::Record;
+
+    /// Something worth telling about the record.
+    fn note(&mut self, record: Self::Record, note: Note);
+
+    /// The reading a schema-less LEN payload got, once it is known (after its nodes).
+    fn readings(&mut self, record: Self::Record, chosen: Chosen);
+
+    /// The end of a record.
+    fn close_record(&mut self, record: Self::Record);
+
+    /// A nested message or group's fields (`Kind::Message`) or a packed payload (`Kind::Packed`).
+    fn open(&mut self, start: usize, kind: Kind) -> u32;
+
+    fn close(&mut self, id: u32);
+
+    /// A tag, length prefix, scalar, string or bytes.
+    fn leaf(&mut self, range: Range<usize>, kind: Kind);
+
+    /// A string leaf whose text the walk has already checked (a `string` field's).
+    fn text(&mut self, range: Range<usize>, _text: &str) {
+        self.leaf(range, Kind::Str);
+    }
+
+    /// Bytes that cannot be read, and why (`range` is not empty).
+    fn invalid(&mut self, range: Range<usize>, reason: &str);
+
+    /// Before a tentative reading of a payload as a message.
+    fn mark(&self) -> Self::Mark;
+
+    /// The tentative reading failed, or another one is shown: forget every event since `mark`.
+    fn rollback(&mut self, mark: Self::Mark);
+}
