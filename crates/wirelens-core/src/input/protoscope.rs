@@ -178,11 +178,16 @@ pub fn push_string_literal(out: &mut String, text: &str) {
     let mut copied = 0;
     let mut i = 0;
     while i < bytes.len() {
-        // Eight bytes at a time while none of them may need an escape.
-        while let Some(word) = bytes.get(i..i + 8)
-            && !may_escape_any(u64::from_le_bytes(word.try_into().expect("eight bytes")))
-        {
-            i += 8;
+        // Eight bytes at a time while none of them may need an escape (the last few padded with
+        // one that needs none).
+        while i < bytes.len() {
+            let mut word = [b'a'; 8];
+            let take = (bytes.len() - i).min(8);
+            word[..take].copy_from_slice(&bytes[i..i + take]);
+            if may_escape_any(u64::from_le_bytes(word)) {
+                break;
+            }
+            i += take;
         }
         let Some(&b) = bytes.get(i) else { break };
         if !MAY_ESCAPE[usize::from(b)] {
