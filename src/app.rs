@@ -15,7 +15,6 @@ use wirelens_core::mutate::Mutation;
 use wirelens_core::{draft, wire};
 use yew::prelude::*;
 
-use crate::bench_tab::BenchTab;
 use crate::components::bytes_pane::BytesPane;
 use crate::components::compare_pane::ComparePane;
 use crate::components::explain_panel::ExplainPanel;
@@ -25,13 +24,13 @@ use crate::components::hex_view::{HexView, use_changed};
 use crate::components::message_pane::MessagePane;
 use crate::components::recent::Recent;
 use crate::components::schema_pane::SchemaPane;
-use crate::grpc_tab::GrpcTab;
 use crate::history::History;
+use crate::lazy::Lazy;
 use crate::learn_state::GrpcPreset;
-use crate::learn_tab::LearnTab;
 use crate::share::{self, Shared};
 use crate::state::{Action, Mode, State, human_size};
 use crate::storage::{HISTORY_KEY, SAVED_KEY, store, stored};
+use crate::{bench_tab, grpc_tab, learn_tab};
 
 /// Typing in the schema recompiles after this pause.
 const COMPILE_DELAY_MS: u32 = 250;
@@ -183,18 +182,25 @@ pub fn App() -> Html {
                 <p class="notice top-notice" role="status">{ notice }</p>
             }
             <div id="bench-root" hidden={state.mode != Mode::Bench}>
-                if opened(Mode::Bench) { <BenchTab yours={state.bench_custom()} /> }
+                if opened(Mode::Bench) { <Lazy<bench_tab::Props> props={bench_tab::Props { yours: state.bench_custom() }} /> }
             </div>
             <div id="grpc-root" hidden={state.mode != Mode::Grpc}>
                 if opened(Mode::Grpc) {
-                    <GrpcTab preset={*preset} schema={state.schema.clone()} source={state.schema_source()}
-                        on_schema={on(&dispatcher, |(name, bytes)| Action::LoadDescriptorSet(name, bytes, true))} />
+                    <Lazy<grpc_tab::Props> props={grpc_tab::Props {
+                        preset: *preset,
+                        schema: state.schema.clone(),
+                        source: state.schema_source(),
+                        on_schema: on(&dispatcher, |(name, bytes)| Action::LoadDescriptorSet(name, bytes, true)),
+                    }} />
                 }
             </div>
             <div id="learn-root" hidden={state.mode != Mode::Learn}>
                 if opened(Mode::Learn) {
-                    <LearnTab shown={state.mode == Mode::Learn} on_grpc={on_grpc_preset}
-                        on_playground={on(&dispatcher, |shared| Action::Open(Box::new(shared)))} />
+                    <Lazy<learn_tab::Props> props={learn_tab::Props {
+                        shown: state.mode == Mode::Learn,
+                        on_grpc: on_grpc_preset,
+                        on_playground: on(&dispatcher, |shared| Action::Open(Box::new(shared))),
+                    }} />
                 }
             </div>
             if matches!(state.mode, Mode::Bench | Mode::Grpc | Mode::Learn) {

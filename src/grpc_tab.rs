@@ -9,7 +9,11 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
+use futures_util::future::LocalBoxFuture;
+use wasm_split_helpers::{SplitLoaderError, wasm_split};
 use yew::prelude::*;
+
+use crate::lazy::{Part, View};
 
 use wirelens_core::commands::SchemaSource;
 use wirelens_core::schema::Schema;
@@ -22,7 +26,7 @@ use crate::rpc;
 /// The largest HAR file read: a page's traffic with its bodies, not a day's.
 const MAX_HAR_BYTES: u64 = 64 << 20;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct Props {
     /// The last call Learn mode asked for, numbered: `(preset, request number)`.
     #[prop_or_default]
@@ -150,4 +154,17 @@ pub fn GrpcTab(props: &Props) -> Html {
         })
     };
     html! { <GrpcPanel state={(*grpc).clone()} origin={(*origin).clone()} {on} {on_har} /> }
+}
+
+impl Part for Props {
+    const NAME: &'static str = "the gRPC tab";
+    fn load() -> LocalBoxFuture<'static, Result<View<Self>, SplitLoaderError>> {
+        Box::pin(view())
+    }
+}
+
+/// The tab's code, left out of the first download (see `lazy`).
+#[wasm_split(grpc, fallible)]
+fn view() -> Result<View<Props>, SplitLoaderError> {
+    Ok(|props| html! { <GrpcTab ..props.clone() /> })
 }

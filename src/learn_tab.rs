@@ -4,15 +4,19 @@
 //! calls go out as callbacks; the page does them.
 
 use crate::share::Shared;
+use futures_util::future::LocalBoxFuture;
 use gloo::events::EventListener;
+use wasm_split_helpers::{SplitLoaderError, wasm_split};
 use wirelens_core::learn::{self, Lesson, Route};
 use yew::prelude::*;
+
+use crate::lazy::{Part, View};
 
 use crate::components::learn_panel::LearnPanel;
 use crate::learn_state::{GrpcPreset, LearnAction, LearnState};
 use crate::storage;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct Props {
     /// Whether the tab is on screen (the URL is the lesson's only then).
     pub shown: bool,
@@ -74,4 +78,17 @@ fn initial_learn() -> LearnState {
     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
     let progress = storage::stored(storage::PROGRESS_KEY).unwrap_or_default();
     LearnState::from_fragment(&hash, &progress).unwrap_or_else(|| LearnState::resume(&progress))
+}
+
+impl Part for Props {
+    const NAME: &'static str = "Learn mode";
+    fn load() -> LocalBoxFuture<'static, Result<View<Self>, SplitLoaderError>> {
+        Box::pin(view())
+    }
+}
+
+/// The tab's code, left out of the first download (see `lazy`).
+#[wasm_split(learn, fallible)]
+fn view() -> Result<View<Props>, SplitLoaderError> {
+    Ok(|props| html! { <LearnTab ..props.clone() /> })
 }

@@ -64,22 +64,22 @@ fn files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-/// Checks `dist` holds an index.html and a .wasm, prints the .wasm's sizes, returns its path.
+/// Checks `dist` holds an index.html and the app's bound wasm (`…_bg.wasm`), prints the sizes of
+/// every .wasm, returns the app's path.
 pub fn check(dist: &Path) -> Result<PathBuf> {
     let index = dist.join("index.html");
     if !index.is_file() {
         bail!("{} is missing: did `trunk build` run?", index.display());
     }
-    let mut wasms: Vec<PathBuf> = std::fs::read_dir(dist)
-        .with_context(|| format!("could not list {}", dist.display()))?
-        .filter_map(|entry| Some(entry.ok()?.path()))
+    let (mut first, mut later): (Vec<PathBuf>, Vec<PathBuf>) = files(dist)?
+        .into_iter()
         .filter(|path| path.extension().is_some_and(|ext| ext == "wasm"))
-        .collect();
-    wasms.sort();
-    let [wasm] = wasms.as_slice() else {
-        bail!("expected one .wasm in {}, found {wasms:?}", dist.display());
+        .partition(|path| path.parent() == Some(dist) && path.to_string_lossy().ends_with("_bg.wasm"));
+    let wasm = match first.as_mut_slice() {
+        [wasm] => std::mem::take(wasm),
+        _ => bail!("expected one …_bg.wasm in {}, found {first:?}", dist.display()),
     };
-    let bytes = std::fs::read(wasm).with_context(|| format!("could not read {}", wasm.display()))?;
+    let bytes = std::fs::read(&wasm).with_context(|| format!("could not read {}", wasm.display()))?;
     let name = wasm.file_name().unwrap_or_default().to_string_lossy();
     println!(
         "{name}: {} raw, {} gzip, {} brotli (the first download)",
@@ -87,23 +87,19 @@ pub fn check(dist: &Path) -> Result<PathBuf> {
         human_size(gzip_len(&bytes)),
         human_size(brotli(&bytes).len())
     );
-    // The modules in subfolders load later: the benchmark worker when a run starts.
-    let mut later: Vec<PathBuf> = std::fs::read_dir(dist)?
-        .filter_map(|entry| Some(entry.ok()?.path()))
-        .filter(|path| path.is_dir())
-        .filter_map(|dir| std::fs::read_dir(dir).ok())
-        .flatten()
-        .filter_map(|entry| Some(entry.ok()?.path()))
-        .filter(|path| path.extension().is_some_and(|ext| ext == "wasm"))
-        .collect();
+    // The rest load later: the tabs' parts when a tab first opens (see src/lazy.rs), the
+    // benchmark worker when a run starts.
     later.sort();
+    let mut total = 0;
     for module in later {
         let bytes = std::fs::read(&module).with_context(|| format!("could not read {}", module.display()))?;
         let name = module.strip_prefix(dist).unwrap_or(&module).display();
-        let (raw, brotli) = (human_size(bytes.len()), human_size(brotli(&bytes).len()));
-        println!("  {name}: {raw} raw, {brotli} brotli (loaded later)");
+        let brotli = brotli(&bytes).len();
+        total += brotli;
+        println!("  {name}: {} raw, {} brotli (loaded later)", human_size(bytes.len()), human_size(brotli));
     }
-    Ok(wasm.clone())
+    println!("  loaded later, in all: {} brotli", human_size(total));
+    Ok(wasm)
 }
 
 /// The size of `bytes` after gzip at the default level (what `gzip -c` produces).
@@ -179,7 +175,9 @@ mod tests {
         let dir = util::fresh_temp_dir("dist-check").unwrap();
         assert!(check(&dir).unwrap_err().to_string().contains("index.html is missing"));
         std::fs::write(dir.join("index.html"), "<html></html>").unwrap();
-        assert!(check(&dir).unwrap_err().to_string().contains("expected one .wasm"));
+        assert!(check(&dir).unwrap_err().to_string().contains("expected one …_bg.wasm"));
+        std::fs::write(dir.join("split_grpc-1a2b.wasm"), b"\0asm\x01\0\0\0").unwrap();
+        assert!(check(&dir).is_err(), "a tab's part is not the app");
         std::fs::write(dir.join("wirelens-1a2b_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
         assert_eq!(check(&dir).unwrap(), dir.join("wirelens-1a2b_bg.wasm"));
         std::fs::remove_dir_all(&dir).unwrap();

@@ -9,6 +9,7 @@ mod e2e;
 mod interop;
 mod setup;
 mod smoke;
+mod split_app;
 mod static_server;
 mod test;
 mod util;
@@ -55,6 +56,8 @@ Commands:
   interop                        run the independent clients against wirelens-server: Python
                                  grpcio (native gRPC; PyPI, into target/tools/python) and Connect
                                  for Node (grpc-web; npm, into target/tools/interop-node)
+  split-app                      trunk's post-build hook (Trunk.toml): cuts the app's wasm into the first
+                                 download and the parts the gRPC, benchmark and Learn tabs fetch later
   help                           print this text
 ";
 
@@ -88,6 +91,7 @@ fn run() -> Result<()> {
             _ => usage_error(&format!("unexpected arguments to test: {rest:?}")),
         },
         ["bench", rest @ ..] => bench(rest),
+        ["split-app"] => split_app::run(),
         ["conformance"] => {
             setup::run(setup::FOR_CONFORMANCE).require(setup::FOR_CONFORMANCE)?;
             conformance::run()

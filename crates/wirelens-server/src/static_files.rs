@@ -3,7 +3,7 @@
 //!
 //! `cargo xtask` writes a brotli (`.br`) and a gzip (`.gz`) copy beside every compressible file
 //! of `dist/` at build time; `ServeDir` picks the one the request accepts, so nothing is
-//! compressed per request. Files whose names carry a content hash (trunk's `name-<16 hex>.ext`)
+//! compressed per request. Files whose names carry a content hash (trunk's `name-<hash>.ext`)
 //! never change under their name: browsers may keep them a year without asking again. The rest
 //! (index.html, the benchmark worker, which is started by a fixed URL) are revalidated on every
 //! use, and answered `304 Not Modified` when the browser's copy is current (ETag).
@@ -94,13 +94,15 @@ fn file_for(dist: &Path, path: &str) -> Option<PathBuf> {
     file.is_file().then_some(file)
 }
 
-/// Whether the file's name carries trunk's content hash: `name-<16 hex digits>.ext` (also
-/// `name-<hash>_bg.wasm`).
+/// Whether the file's name carries trunk's content hash: `name-<hex digits>.ext` (also
+/// `name-<hash>_bg.wasm`). Trunk writes its 64-bit hash without leading zeros, so one name in
+/// sixteen has 15 digits (fewer, rarely); 12 or more are taken as a hash.
 pub fn is_content_hashed(file: &Path) -> bool {
     let Some(stem) = file.file_stem().and_then(|s| s.to_str()) else { return false };
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(name, hash)| !name.is_empty() && hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(name, hash)| {
+        !name.is_empty() && (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
 }
 
 /// A weak ETag from the file's size and modification time (as nginx makes them): it changes
@@ -124,9 +126,15 @@ mod tests {
 
     #[test]
     fn content_hashes_are_recognised_in_trunk_names_only() {
-        for hashed in
-            ["wirelens-app-1a2b3c4d5e6f7a8b.js", "wirelens-app-1a2b3c4d5e6f7a8b_bg.wasm", "style-00ff00ff00ff00ff.css"]
-        {
+        for hashed in [
+            "wirelens-app-1a2b3c4d5e6f7a8b.js",
+            "wirelens-app-1a2b3c4d5e6f7a8b_bg.wasm",
+            "style-00ff00ff00ff00ff.css",
+            // A hash with a leading zero, as trunk writes it; the app's parts (xtask split-app).
+            "wirelens-app-8e9424271c96bf6.js",
+            "split_grpc-8e9424271c96bf6.wasm",
+            "wasm-split-8e9424271c96bf6.js",
+        ] {
             assert!(is_content_hashed(Path::new(hashed)), "{hashed}");
         }
         for plain in [
@@ -135,8 +143,10 @@ mod tests {
             "wirelens-bench-worker_bg.wasm",
             "bench-worker.js",
             "-1a2b3c4d5e6f7a8b.js",
-            "app-1a2b3c4d5e6f7a8.js",
             "app-1a2b3c4d5e6f7a8g.js",
+            "app-1a2b3c4d5.js",
+            "app-1a2b3c4d5e6f7a8b9.js",
+            "bench-worker-2.js",
         ] {
             assert!(!is_content_hashed(Path::new(plain)), "{plain}");
         }
