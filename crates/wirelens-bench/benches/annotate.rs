@@ -9,7 +9,10 @@
 //! [`BATCH_USERS`] users (about 1 MiB). prost's generated decode of the batch runs in the same
 //! group, as the yardstick annotate is held to. `annotate/adversarial` reads inputs of the
 //! batch's size built to make a schema-less reader work hard (see [`adversarial`]); their
-//! times compare with `annotate/batch/schema-less`.
+//! times compare with `annotate/batch/schema-less`. `protoscope/batch` prints the batch as
+//! protoscope the two ways core can: `protoscope::Printer` as the walk reads (`print-…`, what the
+//! CLI does), and `protoscope::write` of the annotation (`annotate-write-…`, what the app does);
+//! `protoscope/adversarial` prints the adversarial inputs.
 
 use std::cell::RefCell;
 use std::fs::File;
@@ -21,6 +24,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use wirelens_bench::codec::{Codec, Direction, RustCodec};
 use wirelens_bench::workload::{BATCH_USERS, Workload};
+use wirelens_core::protoscope;
 use wirelens_core::wire::annotate;
 
 fn batch() -> Workload {
@@ -108,6 +112,51 @@ fn annotate_adversarial(c: &mut Criterion) {
     group.finish();
 }
 
+fn protoscope_batch(c: &mut Criterion) {
+    let batch = batch();
+    let (bytes, desc) = (batch.proto.as_slice(), batch.descriptor());
+    let mut group = c.benchmark_group("protoscope/batch");
+    group.sampling_mode(SamplingMode::Flat).sample_size(10).warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(5));
+    group.throughput(Throughput::BytesDecimal(bytes.len() as u64));
+    for (name, desc) in [("schema", Some(&desc)), ("schema-less", None)] {
+        let text = protoscope::print(bytes, desc);
+        assert_eq!(text, protoscope::write(&annotate(bytes, desc)), "the printer prints what the writer writes");
+        println!("batch as protoscope, {name}: {} bytes of text", text.len());
+        let mut printer = protoscope::Printer::new(desc);
+        let mut out = String::with_capacity(text.len());
+        group.bench_function(format!("print-{name}"), |b| {
+            b.iter(|| {
+                out.clear();
+                printer.write_to(black_box(bytes), 0, &mut out);
+            })
+        });
+        group.bench_function(format!("annotate-write-{name}"), |b| {
+            b.iter(|| {
+                out.clear();
+                protoscope::write_to(&annotate(black_box(bytes), desc), 0, &mut out);
+            })
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("protoscope/adversarial");
+    group.sampling_mode(SamplingMode::Flat).sample_size(10).warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(5));
+    let mut printer = protoscope::Printer::new(None);
+    let mut out = String::new();
+    for (name, bytes) in adversarial(bytes.len()) {
+        group.throughput(Throughput::BytesDecimal(bytes.len() as u64));
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                out.clear();
+                printer.write_to(black_box(&bytes), 0, &mut out);
+            })
+        });
+    }
+    group.finish();
+}
+
 fn annotate_user(c: &mut Criterion) {
     let user = user();
     let (bytes, desc) = (user.proto.as_slice(), user.descriptor());
@@ -189,5 +238,5 @@ fn mb_per_s(bytes: u64, time: Duration) -> f64 {
     bytes as f64 / time.as_secs_f64() / 1e6
 }
 
-criterion_group!(benches, annotate_batch, annotate_adversarial, annotate_user, protoc_decode_raw);
+criterion_group!(benches, annotate_batch, annotate_adversarial, protoscope_batch, annotate_user, protoc_decode_raw);
 criterion_main!(benches);

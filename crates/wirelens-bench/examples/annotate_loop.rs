@@ -1,13 +1,16 @@
 //! A target for `perf` and for comparing two builds on a busy machine: annotates the benches'
 //! 1 MiB batch (with the schema, without, and prost's generated decode beside them) in turns,
 //! and prints each one's fastest time over the rounds, which other processes can only slow
-//! down. `annotate_loop [ROUNDS] [schema|schema-less|prost]` runs one of them only (for `perf`).
+//! down; then the batch printed as protoscope, by `protoscope::Printer` as the walk reads (`print-…`)
+//! and by `protoscope::write` of the annotation (`write-…`). `annotate_loop [ROUNDS] [NAME]` runs
+//! one of them only (for `perf`).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use wirelens_bench::codec::{Codec, CodecId, Direction, RustCodec};
 use wirelens_bench::workload::{BATCH_USERS, Workload};
+use wirelens_core::protoscope;
 use wirelens_core::wire::annotate;
 
 /// A named operation, run once per call.
@@ -21,10 +24,34 @@ fn main() {
     let (bytes, desc) = (batch.proto.as_slice(), batch.descriptor());
     let codec = RustCodec(CodecId::Prost);
     let prost = codec.op(&batch, Direction::Decode).expect("the batch has prost types");
+    // Each printing op appends to its own buffer, cleared before it is used again.
+    let write = |out: &mut String, desc: Option<&wirelens_core::prost_reflect::MessageDescriptor>| {
+        out.clear();
+        protoscope::write_to(&annotate(black_box(bytes), desc), 0, out);
+    };
+    let (mut text, mut written) = (String::new(), String::new());
+    let (mut printer, mut raw) = (protoscope::Printer::new(Some(&desc)), protoscope::Printer::new(None));
+    let (mut printed, mut raw_printed) = (String::new(), String::new());
     let mut ops: Vec<Op> = vec![
         ("schema", Box::new(|| drop(black_box(annotate(black_box(bytes), Some(&desc)))))),
         ("schema-less", Box::new(|| drop(black_box(annotate(black_box(bytes), None))))),
         ("prost", prost),
+        ("write-schema", Box::new(|| write(&mut text, Some(&desc)))),
+        ("write-schema-less", Box::new(|| write(&mut written, None))),
+        (
+            "print-schema",
+            Box::new(|| {
+                printed.clear();
+                printer.write_to(black_box(bytes), 0, &mut printed);
+            }),
+        ),
+        (
+            "print-schema-less",
+            Box::new(|| {
+                raw_printed.clear();
+                raw.write_to(black_box(bytes), 0, &mut raw_printed);
+            }),
+        ),
     ];
     ops.retain(|(name, _)| only.as_deref().is_none_or(|o| o == *name));
     let mut best = vec![Duration::MAX; ops.len()];

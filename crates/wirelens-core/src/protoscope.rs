@@ -15,7 +15,7 @@
 use std::fmt::Write as _;
 use std::ops::Range;
 
-use prost_reflect::{FieldDescriptor, MessageDescriptor};
+use prost_reflect::{EnumDescriptor, FieldDescriptor, MessageDescriptor};
 
 use crate::input::protoscope::{double_literal, float_literal, push_hex_literal, push_string_literal};
 use crate::varint;
@@ -63,12 +63,13 @@ struct Held {
     comment: String,
 }
 
-/// The schema fields met so far, by their index in the walk's table, and their names.
+/// The names of the schema fields met so far, by their index in the walk's table, and the enum
+/// types of those that are enums (asked of prost-reflect once per field, not per record).
 #[derive(Debug, Default)]
 struct Fields {
-    fds: Vec<Option<FieldDescriptor>>,
     /// Empty for an index not met yet.
     names: Vec<Box<str>>,
+    enums: Vec<Option<EnumDescriptor>>,
 }
 
 impl Printer {
@@ -233,8 +234,8 @@ impl Fields {
         self.names.get(field as usize).map_or("", |name| name)
     }
 
-    fn descriptor(&self, field: u32) -> Option<&FieldDescriptor> {
-        self.fds.get(field as usize).and_then(Option::as_ref)
+    fn enum_type(&self, field: u32) -> Option<&EnumDescriptor> {
+        self.enums.get(field as usize).and_then(Option::as_ref)
     }
 }
 
@@ -287,13 +288,13 @@ impl Visitor for Lines<'_> {
     fn open_record(&mut self, start: usize, _: u32, field: u32, fd: Option<&FieldDescriptor>) {
         if let Some(fd) = fd {
             let at = field as usize;
-            if self.fields.fds.len() <= at {
-                self.fields.fds.resize(at + 1, None);
+            if self.fields.names.len() <= at {
                 self.fields.names.resize(at + 1, Box::default());
+                self.fields.enums.resize(at + 1, None);
             }
-            if self.fields.fds[at].is_none() {
+            if self.fields.names[at].is_empty() {
                 self.fields.names[at] = fd.name().into();
-                self.fields.fds[at] = Some(fd.clone());
+                self.fields.enums[at] = fd.kind().as_enum().cloned();
             }
         }
         let depth = self.item_depth();
@@ -393,7 +394,7 @@ impl Visitor for Lines<'_> {
                 out.push(' ');
                 push_scalar(out, bytes, &scalar);
                 let label = self.fields.label(open.field);
-                let fd = self.fields.descriptor(open.field);
+                let fd = self.fields.enum_type(open.field);
                 if label.is_empty() {
                     meaning(&scalar, fd, self.comment);
                     end(out, self.comment);
@@ -491,6 +492,9 @@ fn indent(out: &mut String, depth: usize) {
 
 /// Ends the line: its comment, if any (trimmed, on one line), then the line feed.
 fn end(out: &mut String, comment: &mut String) {
+    if comment.is_empty() {
+        return out.push('\n');
+    }
     let text = comment.trim();
     if !text.is_empty() {
         out.push_str("  # ");
@@ -520,7 +524,10 @@ fn end_labelled(out: &mut String, comment: &mut String, label: &str, more: &str)
 /// `N:` (or `N:SGROUP`, `N:EGROUP`) behind its long form, for a tag already read.
 fn push_tag(out: &mut String, tag: varint::Varint) {
     push_long_form(tag, out);
-    out.push_str(itoa::Buffer::new().format(tag.value >> 3));
+    match tag.value >> 3 {
+        number @ 0..10 => out.push(char::from(b'0' + number as u8)),
+        number => out.push_str(itoa::Buffer::new().format(number)),
+    }
     out.push(':');
     // Values carry their width (`5i32`, `1.5`, `{`), so only groups need the type spelled.
     if let Some(wire_type @ (WireType::StartGroup | WireType::EndGroup)) = WireType::from_bits((tag.value & 7) as u8) {
@@ -573,17 +580,17 @@ fn push_scalar(out: &mut String, bytes: &[u8], scalar: &Scalar) {
 
 /// What a comment adds to a scalar's field name: the schema's reading where the token does not
 /// already say it (an enum's name).
-fn meaning(scalar: &Scalar, field: Option<&prost_reflect::FieldDescriptor>, comment: &mut String) {
+fn meaning(scalar: &Scalar, enum_type: Option<&EnumDescriptor>, comment: &mut String) {
     if let Scalar::Enum(v) = *scalar {
-        let _ = match field.map(|f| f.kind()) {
-            Some(prost_reflect::Kind::Enum(e)) => match e.get_value(v) {
+        let _ = match enum_type {
+            Some(e) => match e.get_value(v) {
                 Some(value) => {
                     comment.push_str(" = ");
                     comment.write_str(value.name())
                 }
                 None => write!(comment, " = {v}, not a value of {}", e.name()),
             },
-            _ => write!(comment, " = enum {v}"),
+            None => write!(comment, " = enum {v}"),
         };
     }
 }

@@ -178,7 +178,18 @@ pub fn push_string_literal(out: &mut String, text: &str) {
     let mut copied = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
+        // Eight bytes at a time while none of them may need an escape (the last few padded with
+        // one that needs none).
+        while i < bytes.len() {
+            let mut word = [b'a'; 8];
+            let take = (bytes.len() - i).min(8);
+            word[..take].copy_from_slice(&bytes[i..i + take]);
+            if may_escape_any(u64::from_le_bytes(word)) {
+                break;
+            }
+            i += take;
+        }
+        let Some(&b) = bytes.get(i) else { break };
         if !MAY_ESCAPE[usize::from(b)] {
             i += 1;
             continue;
@@ -208,6 +219,16 @@ pub fn push_string_literal(out: &mut String, text: &str) {
     }
     out.push_str(&text[copied..]);
     out.push('"');
+}
+
+/// Whether any of the eight bytes of `word` is one of [`MAY_ESCAPE`]'s (never a false "no").
+fn may_escape_any(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte below n, for n up to 0x80: its subtraction borrows into the high bit, which it lacked.
+    let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGH != 0;
+    let equal = |b: u8| below(word ^ (ONES * u64::from(b)), 1);
+    below(word, 0x20) || equal(b'"') || equal(b'\\') || equal(0x7F) || equal(0xC2)
 }
 
 /// The bytes that may start a character [`push_string_literal`] escapes.

@@ -366,7 +366,8 @@ impl<V: Visitor> Walker<'_, V> {
             notes.push(Note::OneofReplaces { oneof: self.table.messages[m].oneofs[oneof as usize].clone(), previous });
         }
 
-        let fd = descriptor.map(|f| &self.table.fields[f as usize].fd);
+        // `get`, not indexing: a visitor that takes no descriptor (the tree builder) then costs nothing here.
+        let fd = descriptor.and_then(|f| self.table.fields.get(f as usize)).map(|info| &info.fd);
         let record = self.tree.open_record(start, index, descriptor.unwrap_or(NO_FIELD), fd);
         for note in notes {
             self.tree.note(record, note);

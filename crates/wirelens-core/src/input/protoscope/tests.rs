@@ -6,6 +6,7 @@ use expect_test::expect;
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 
+use super::{MAY_ESCAPE, may_escape_any};
 use crate::input::{InputFormat, detect_format, parse_bytes, to_hex};
 
 /// The bytes as hex, or the error.
@@ -384,6 +385,21 @@ proptest! {
         let text = words.join(" ");
         if let Err(e) = parse_bytes(&text, InputFormat::Protoscope) {
             prop_assert!(e.position() < text.chars().count().max(1), "{e} in {text:?}");
+        }
+    }
+}
+
+#[test]
+fn the_word_at_a_time_escape_check_misses_no_byte() {
+    for b in 0..=255u8 {
+        for at in 0..8 {
+            let mut word = [b'a'; 8];
+            word[at] = b;
+            assert_eq!(may_escape_any(u64::from_le_bytes(word)), MAY_ESCAPE[usize::from(b)], "{b:#04x} at {at}");
+            // Bytes that need no escape around it do not hide it either.
+            let mut word = [0xE9; 8];
+            word[at] = b;
+            assert_eq!(may_escape_any(u64::from_le_bytes(word)), MAY_ESCAPE[usize::from(b)], "{b:#04x} among 0xE9");
         }
     }
 }
