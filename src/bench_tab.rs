@@ -3,12 +3,8 @@
 //! comes in as a prop: the files, the type and the message text go to the worker, which compiles,
 //! parses and encodes them itself.
 
-use futures_util::future::LocalBoxFuture;
-use wasm_split_helpers::{SplitLoaderError, wasm_split};
 use wirelens_core::bench_report::Custom;
 use yew::prelude::*;
-
-use crate::lazy::{Part, View};
 
 use crate::bench_state::{BenchAction, BenchState};
 use crate::components::bench_panel::BenchPanel;
@@ -54,15 +50,5 @@ pub fn BenchTab(props: &Props) -> Html {
     html! { <BenchPanel state={(*bench).clone()} {yours} {on} {on_run} {on_copy} /> }
 }
 
-impl Part for Props {
-    const NAME: &'static str = "the benchmark tab";
-    fn load() -> LocalBoxFuture<'static, Result<View<Self>, SplitLoaderError>> {
-        Box::pin(view())
-    }
-}
-
-/// The tab's code, left out of the first download (see `lazy`).
-#[wasm_split(bench, fallible)]
-fn view() -> Result<View<Props>, SplitLoaderError> {
-    Ok(|props| html! { <BenchTab ..props.clone() /> })
-}
+// The tab's code is left out of the first download: fetched the first time the tab opens.
+crate::lazy::part!(Props, BenchTab, bench, "the benchmark tab");

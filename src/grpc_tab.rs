@@ -9,11 +9,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use futures_util::future::LocalBoxFuture;
-use wasm_split_helpers::{SplitLoaderError, wasm_split};
 use yew::prelude::*;
-
-use crate::lazy::{Part, View};
 
 use wirelens_core::commands::SchemaSource;
 use wirelens_core::schema::Schema;
@@ -156,15 +152,5 @@ pub fn GrpcTab(props: &Props) -> Html {
     html! { <GrpcPanel state={(*grpc).clone()} origin={(*origin).clone()} {on} {on_har} /> }
 }
 
-impl Part for Props {
-    const NAME: &'static str = "the gRPC tab";
-    fn load() -> LocalBoxFuture<'static, Result<View<Self>, SplitLoaderError>> {
-        Box::pin(view())
-    }
-}
-
-/// The tab's code, left out of the first download (see `lazy`).
-#[wasm_split(grpc, fallible)]
-fn view() -> Result<View<Props>, SplitLoaderError> {
-    Ok(|props| html! { <GrpcTab ..props.clone() /> })
-}
+// The tab's code is left out of the first download: fetched the first time the tab opens.
+crate::lazy::part!(Props, GrpcTab, grpc, "the gRPC tab");

@@ -2,7 +2,8 @@
 //! out of the first download and fetched the first time their tab opens.
 //!
 //! A tab's component is reached only through a function marked `#[wasm_split(name, fallible)]`
-//! (wasm_split_helpers), which returns the tab's view. After trunk's build, `cargo xtask
+//! (wasm_split_helpers), which returns the tab's view: [`part!`] writes it, with the tab's
+//! [`Part`] impl. After trunk's build, `cargo xtask
 //! split-app` (wasm_split_cli_support) moves every function only such a function reaches into a
 //! module of its own that shares the page's memory and function table: one app, one state, the
 //! tab's code just fetched later. [`Lazy`] shows a line while the code comes, then the view; if
@@ -72,3 +73,25 @@ pub fn Lazy<P: Part>(props: &Props<P>) -> Html {
         }
     }
 }
+
+/// Makes `$props` a [`Part`] drawn as `<$component ..props />`, whose code goes into the module
+/// `$module` (a `#[wasm_split]` function is the only path from the page to the component).
+macro_rules! part {
+    ($props:ty, $component:ident, $module:ident, $name:literal) => {
+        impl $crate::lazy::Part for $props {
+            const NAME: &'static str = $name;
+            fn load() -> ::futures_util::future::LocalBoxFuture<
+                'static,
+                Result<$crate::lazy::View<Self>, ::wasm_split_helpers::SplitLoaderError>,
+            > {
+                Box::pin(view())
+            }
+        }
+
+        #[::wasm_split_helpers::wasm_split($module, fallible)]
+        fn view() -> Result<$crate::lazy::View<$props>, ::wasm_split_helpers::SplitLoaderError> {
+            Ok(|props| ::yew::html! { <$component ..props.clone() /> })
+        }
+    };
+}
+pub(crate) use part;

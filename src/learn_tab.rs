@@ -4,13 +4,9 @@
 //! calls go out as callbacks; the page does them.
 
 use crate::share::Shared;
-use futures_util::future::LocalBoxFuture;
 use gloo::events::EventListener;
-use wasm_split_helpers::{SplitLoaderError, wasm_split};
 use wirelens_core::learn::{self, Lesson, Route};
 use yew::prelude::*;
-
-use crate::lazy::{Part, View};
 
 use crate::components::learn_panel::LearnPanel;
 use crate::learn_state::{GrpcPreset, LearnAction, LearnState};
@@ -80,15 +76,5 @@ fn initial_learn() -> LearnState {
     LearnState::from_fragment(&hash, &progress).unwrap_or_else(|| LearnState::resume(&progress))
 }
 
-impl Part for Props {
-    const NAME: &'static str = "Learn mode";
-    fn load() -> LocalBoxFuture<'static, Result<View<Self>, SplitLoaderError>> {
-        Box::pin(view())
-    }
-}
-
-/// The tab's code, left out of the first download (see `lazy`).
-#[wasm_split(learn, fallible)]
-fn view() -> Result<View<Props>, SplitLoaderError> {
-    Ok(|props| html! { <LearnTab ..props.clone() /> })
-}
+// The tab's code is left out of the first download: fetched the first time the tab opens.
+crate::lazy::part!(Props, LearnTab, learn, "Learn mode");
