@@ -4,6 +4,7 @@
 
 use std::ops::Range;
 
+use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 /// Text longer than this is not laid out twice (no backdrop), and the bytes pane does not show
@@ -52,7 +53,7 @@ pub fn Editor(props: &Props) -> Html {
         let large_elsewhere = props.large_text_elsewhere;
         props.on_input.reform(move |e: InputEvent| {
             let area = e.target_unchecked_into::<web_sys::HtmlTextAreaElement>();
-            let value = area.value();
+            let value = text_of(&area);
             if large_elsewhere && value.len() > LARGE_TEXT {
                 area.set_value("");
             }
@@ -110,4 +111,25 @@ fn floor_char(text: &str, offset: usize) -> usize {
 /// The mark for an error at a 1-based line and character column of `text`: the word there.
 pub fn mark_at(text: &str, line: usize, column: usize) -> Range<usize> {
     wirelens_core::position::word_at(text, wirelens_core::position::offset(text, line, column))
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The browser's `TextEncoder`, given the JavaScript string itself (web-sys's binding takes
+    /// a Rust `&str`, the other way round).
+    type Utf8Encoder;
+    #[wasm_bindgen(constructor, js_class = "TextEncoder")]
+    fn new() -> Utf8Encoder;
+    #[wasm_bindgen(method, js_class = "TextEncoder")]
+    fn encode(this: &Utf8Encoder, text: &JsValue) -> js_sys::Uint8Array;
+}
+
+/// The textarea's text, encoded by the browser: wasm-bindgen's own string passing copies ASCII
+/// a character at a time in JavaScript, a tenth of a second for a pasted megabyte of hex (three
+/// million characters), where `TextEncoder` takes a few milliseconds. Lone surrogates become
+/// U+FFFD either way.
+fn text_of(area: &web_sys::HtmlTextAreaElement) -> String {
+    let value = js_sys::Reflect::get(area, &JsValue::from_str("value")).unwrap_or_default();
+    let bytes = Utf8Encoder::new().encode(&value).to_vec();
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }

@@ -71,15 +71,14 @@ pub fn check(dist: &Path) -> Result<PathBuf> {
     if !index.is_file() {
         bail!("{} is missing: did `trunk build` run?", index.display());
     }
-    let (mut first, mut later): (Vec<PathBuf>, Vec<PathBuf>) = files(dist)?
+    let (first, later): (Vec<PathBuf>, Vec<PathBuf>) = files(dist)?
         .into_iter()
         .filter(|path| path.extension().is_some_and(|ext| ext == "wasm"))
         .partition(|path| path.parent() == Some(dist) && path.to_string_lossy().ends_with("_bg.wasm"));
-    let wasm = match first.as_mut_slice() {
-        [wasm] => std::mem::take(wasm),
-        _ => bail!("expected one …_bg.wasm in {}, found {first:?}", dist.display()),
+    let [wasm] = first.as_slice() else {
+        bail!("expected one …_bg.wasm in {}, found {first:?}", dist.display());
     };
-    let bytes = std::fs::read(&wasm).with_context(|| format!("could not read {}", wasm.display()))?;
+    let bytes = std::fs::read(wasm).with_context(|| format!("could not read {}", wasm.display()))?;
     let name = wasm.file_name().unwrap_or_default().to_string_lossy();
     println!(
         "{name}: {} raw, {} gzip, {} brotli (the first download)",
@@ -87,9 +86,8 @@ pub fn check(dist: &Path) -> Result<PathBuf> {
         human_size(gzip_len(&bytes)),
         human_size(brotli(&bytes).len())
     );
-    // The rest load later: the tabs' parts when a tab first opens (see src/lazy.rs), the
-    // benchmark worker when a run starts.
-    later.sort();
+    // The rest load later (`files` lists them sorted): the tabs' parts when a tab first opens
+    // (see src/lazy.rs), the benchmark worker when a run starts.
     let mut total = 0;
     for module in later {
         let bytes = std::fs::read(&module).with_context(|| format!("could not read {}", module.display()))?;
@@ -99,7 +97,7 @@ pub fn check(dist: &Path) -> Result<PathBuf> {
         println!("  {name}: {} raw, {} brotli (loaded later)", human_size(bytes.len()), human_size(brotli));
     }
     println!("  loaded later, in all: {} brotli", human_size(total));
-    Ok(wasm)
+    Ok(wasm.clone())
 }
 
 /// The size of `bytes` after gzip at the default level (what `gzip -c` produces).

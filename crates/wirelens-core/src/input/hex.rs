@@ -31,6 +31,34 @@ pub(super) fn spaced_pairs(chars: &[char]) -> bool {
     groups >= 2
 }
 
+/// Whether `text` is plain hex, the common paste: groups of ASCII hex digit pairs between ASCII
+/// whitespace, and nothing else. Such text reads the same as hex and as [`InputFormat::Auto`]
+/// (`super::tests` holds the two readers to that), so it can be read from its bytes.
+///
+/// [`InputFormat::Auto`]: super::InputFormat::Auto
+pub(super) fn is_plain(text: &str) -> bool {
+    text.as_bytes()
+        .split(u8::is_ascii_whitespace)
+        .all(|group| group.len() % 2 == 0 && group.iter().all(u8::is_ascii_hexdigit))
+}
+
+/// The bytes of a text [`is_plain`] accepts, read a byte of text at a time (a megabyte of hex is
+/// three million characters: no `char` for each).
+pub(super) fn read_plain(text: &str) -> Vec<u8> {
+    debug_assert!(is_plain(text));
+    let value = |digit: u8| match digit {
+        b'0'..=b'9' => digit - b'0',
+        b'a'..=b'f' => digit - b'a' + 10,
+        _ => digit - b'A' + 10,
+    };
+    let mut digits = text.bytes().filter(|b| !b.is_ascii_whitespace()).map(value);
+    let mut out = Vec::with_capacity(text.len() / 2);
+    while let (Some(high), Some(low)) = (digits.next(), digits.next()) {
+        out.push(high << 4 | low);
+    }
+    out
+}
+
 pub(super) fn is_separator(c: char) -> bool {
     c.is_whitespace() || c == ','
 }

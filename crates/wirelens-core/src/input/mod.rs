@@ -129,6 +129,15 @@ impl fmt::Display for InputFormat {
 /// Reads the bytes that `text` spells in `format`; [`InputFormat::Auto`] first guesses the format
 /// with [`detect_format`]. Stops at the first mistake, in reading order.
 pub fn parse_bytes(text: &str, format: InputFormat) -> Result<Vec<u8>, InputError> {
+    // Plain hex, the common paste, from the text's bytes; everything else a char at a time.
+    if matches!(format, InputFormat::Auto | InputFormat::Hex) && hex::is_plain(text) {
+        return Ok(hex::read_plain(text));
+    }
+    parse_chars(text, format)
+}
+
+/// [`parse_bytes`] for any text: char by char, every position known for the errors.
+fn parse_chars(text: &str, format: InputFormat) -> Result<Vec<u8>, InputError> {
     let chars: Vec<char> = text.chars().collect();
     let format = match format {
         InputFormat::Auto => detect(&chars),
@@ -146,6 +155,9 @@ pub fn parse_bytes(text: &str, format: InputFormat) -> Result<Vec<u8>, InputErro
 /// Guesses the notation of `text` (see the module docs for the rules and their ambiguities).
 /// Never returns [`InputFormat::Auto`].
 pub fn detect_format(text: &str) -> InputFormat {
+    if hex::is_plain(text) {
+        return InputFormat::Hex;
+    }
     detect(&text.chars().collect::<Vec<_>>())
 }
 
@@ -331,6 +343,17 @@ mod tests {
             _ => parsed,
         };
         expect.assert_eq(&actual);
+    }
+
+    #[test]
+    fn plain_hex_is_the_common_paste_and_nothing_else() {
+        for plain in ["", " \n", "08 2A", "082a\n1205\r\n", "  0A 2b\t\u{c}41"] {
+            assert!(hex::is_plain(plain), "{plain:?}");
+        }
+        // Prefixes, commas, odd groups, mistakes and Unicode spaces are the general reader's.
+        for other in ["0x08", "08,2A", "8 2A", "08 2G", "08\u{a0}2A", "08\u{b}2A", "CAFE=="] {
+            assert!(!hex::is_plain(other), "{other:?}");
+        }
     }
 
     #[test]
@@ -617,6 +640,33 @@ mod tests {
             rng_seed: RngSeed::Fixed(0x5769_7265_4c65_6e73),
             ..ProptestConfig::default()
         })]
+
+        /// Plain hex read from its bytes is what the char-by-char reader makes of it, as hex and
+        /// as `Auto`, on texts mostly of hex digits and whitespace with other characters mixed in
+        /// (those make most texts not plain: the general reader alone reads them).
+        #[test]
+        fn plain_hex_reads_as_the_general_reader_reads_it(
+            text in prop::collection::vec(
+                prop_oneof![
+                    8 => prop::sample::select(b"0123456789abcdefABCDEF".to_vec()).prop_map(char::from),
+                    3 => prop::sample::select(vec![' ', '\n', '\t', '\r', '\u{c}']),
+                    1 => prop::sample::select(vec![',', 'x', 'X', ':', '#', '\\', '"', 'g', '=', '\u{a0}', '\u{b}', 'é']),
+                ],
+                0..48,
+            ).prop_map(|chars| chars.into_iter().collect::<String>())
+        ) {
+            let plain = hex::is_plain(&text);
+            if plain {
+                let fast = hex::read_plain(&text);
+                prop_assert_eq!(parse_chars(&text, InputFormat::Hex), Ok(fast.clone()));
+                prop_assert_eq!(parse_chars(&text, InputFormat::Auto), Ok(fast));
+                prop_assert_eq!(detect(&text.chars().collect::<Vec<_>>()), InputFormat::Hex);
+            }
+            // Either way, the public reader agrees with the general one.
+            for format in [InputFormat::Auto, InputFormat::Hex] {
+                prop_assert_eq!(parse_bytes(&text, format), parse_chars(&text, format));
+            }
+        }
 
         #[test]
         fn hex_round_trips(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
