@@ -25,7 +25,7 @@ use crate::components::message_pane::MessagePane;
 use crate::components::recent::Recent;
 use crate::components::schema_pane::SchemaPane;
 use crate::history::History;
-use crate::lazy::Lazy;
+use crate::lazy::{self, Lazy};
 use crate::learn_state::GrpcPreset;
 use crate::share::{self, Shared};
 use crate::state::{Action, Mode, State, human_size};
@@ -152,8 +152,16 @@ pub fn App() -> Html {
     let mode_tab = |mode: Mode, label: &'static str| {
         let d = state.dispatcher();
         let active = state.mode == mode;
+        // A tab whose code comes later starts coming when the pointer or focus reaches it.
+        let prefetch: fn() = match mode {
+            Mode::Grpc => lazy::prefetch::<grpc_tab::Props>,
+            Mode::Bench => lazy::prefetch::<bench_tab::Props>,
+            Mode::Learn => lazy::prefetch::<learn_tab::Props>,
+            Mode::Encode | Mode::Decode => || {},
+        };
         html! {
             <button role="tab" aria-selected={active.to_string()} class={classes!("mode", active.then_some("active"))}
+                onpointerenter={Callback::from(move |_| prefetch())} onfocus={Callback::from(move |_| prefetch())}
                 onclick={Callback::from(move |_| d.dispatch(Action::SetMode(mode)))}>{ label }</button>
         }
     };

@@ -25,6 +25,14 @@ pub trait Part: Properties + PartialEq + Clone + 'static {
     fn load() -> LocalBoxFuture<'static, Result<View<Self>, SplitLoaderError>>;
 }
 
+/// Starts fetching `P`'s code without showing it: for a tab the pointer or focus is on, which
+/// is likely to be opened next. What fails here is tried again when the tab opens.
+pub fn prefetch<P: Part>() {
+    wasm_bindgen_futures::spawn_local(async {
+        let _ = P::load().await;
+    });
+}
+
 #[derive(Properties, PartialEq)]
 pub struct Props<P: Part> {
     /// The part's own props, handed to its view.

@@ -57,6 +57,21 @@ test('the first screen fetches no tab part; each tab fetches its own once, compr
   await page.context().close();
 });
 
+test('the pointer on a tab starts fetching its part; opening it then fetches nothing more', async () => {
+  const { page, errors, parts } = await open();
+  const fetched = page.waitForResponse((r) => /split_grpc-[0-9a-f]+\.wasm$/.test(r.url()));
+  await page.getByRole('tab', { name: 'gRPC' }).hover();
+  await fetched;
+  assert.ok(names(parts).includes('split_grpc'), names(parts).join());
+  assert.equal(await page.locator('form button.call').count(), 0, 'fetched, not opened');
+  const count = parts.length;
+  await page.getByRole('tab', { name: 'gRPC' }).click();
+  await page.locator('form button.call').first().waitFor();
+  assert.equal(parts.length, count);
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
+
 test('a part that cannot be fetched is said, the page stays, and Try again loads it', async () => {
   const { page, errors } = await open();
   await page.route(/split_learn-[0-9a-f]+\.wasm$/, (route) => route.abort('internetdisconnected'));
