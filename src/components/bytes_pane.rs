@@ -40,15 +40,7 @@ pub fn BytesPane(props: &Props) -> Html {
     });
     let on_with_schema =
         props.on_with_schema.reform(|e: Event| e.target_unchecked_into::<web_sys::HtmlInputElement>().checked());
-    let on_open = {
-        let cb = props.on_file.clone();
-        Callback::from(move |e: Event| {
-            let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
-            if let Some(file) = input.files().and_then(|files| files.get(0)) {
-                cb.emit(file);
-            }
-        })
-    };
+    let on_open = super::on_file_chosen(&props.on_file);
     let on_drop = {
         let cb = props.on_file.clone();
         Callback::from(move |e: DragEvent| {

@@ -238,16 +238,7 @@ pub fn GrpcPanel(props: &Props) -> Html {
 
 /// Recorded calls: a HAR file's grpc-web and Connect calls, each to show or send again.
 fn har_pane(s: &GrpcState, on: &Callback<GrpcAction>, on_har: &Callback<web_sys::File>, origin: &str) -> Html {
-    let on_open = {
-        let on_har = on_har.clone();
-        Callback::from(move |e: Event| {
-            let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
-            if let Some(file) = input.files().and_then(|files| files.get(0)) {
-                on_har.emit(file);
-            }
-            input.set_value("");
-        })
-    };
+    let on_open = super::on_file_chosen(on_har);
     let on_drop = {
         let on_har = on_har.clone();
         Callback::from(move |e: DragEvent| {

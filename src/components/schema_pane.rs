@@ -49,17 +49,7 @@ pub fn SchemaPane(props: &Props) -> Html {
             _ => mark_at(&text, p.line, p.column),
         })
         .collect::<Vec<_>>();
-    let on_open = {
-        let cb = props.on_descriptor_set.clone();
-        Callback::from(move |e: Event| {
-            let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
-            if let Some(file) = input.files().and_then(|files| files.get(0)) {
-                cb.emit(file);
-            }
-            // The same file opened again is a new choice.
-            input.set_value("");
-        })
-    };
+    let on_open = super::on_file_chosen(&props.on_descriptor_set);
     html! {
         <section class="pane schema-pane" aria-label="schema">
             <div class="pane-head">
