@@ -46,11 +46,7 @@ pub(super) fn is_plain(text: &str) -> bool {
 /// three million characters: no `char` for each).
 pub(super) fn read_plain(text: &str) -> Vec<u8> {
     debug_assert!(is_plain(text));
-    let value = |digit: u8| match digit {
-        b'0'..=b'9' => digit - b'0',
-        b'a'..=b'f' => digit - b'a' + 10,
-        _ => digit - b'A' + 10,
-    };
+    let value = |digit: u8| char::from(digit).to_digit(16).expect("is_plain: a hex digit") as u8;
     let mut digits = text.bytes().filter(|b| !b.is_ascii_whitespace()).map(value);
     let mut out = Vec::with_capacity(text.len() / 2);
     while let (Some(high), Some(low)) = (digits.next(), digits.next()) {
