@@ -239,6 +239,7 @@ pub fn App() -> Html {
                             on_edit={on(&dispatcher, Action::EditMessage)} />
                     } else {
                         <BytesPane text={state.bytes_text.clone()} format={state.bytes_format} error={state.bytes_error.clone()}
+                            file={state.bytes_file.clone().map(|name| (name, state.decoded.len()))}
                             with_schema={state.decode_with_schema} type_name={state.message_type.clone()}
                             on_edit={on(&dispatcher, Action::EditBytes)}
                             on_format={on(&dispatcher, Action::SetBytesFormat)}

@@ -19,7 +19,11 @@ use wirelens_core::wire::{Pins, Reading};
 use yew::Reducible;
 
 /// Files larger than this are refused: the annotated view of more would not help anyone.
-pub const MAX_INPUT_BYTES: usize = 4 << 20;
+pub const MAX_INPUT_BYTES: usize = 16 << 20;
+
+/// Files up to this size become hex text in the bytes editor, to edit and share; larger ones are
+/// kept as bytes only (`State::bytes_file`): 16 MiB as hex would be 48 MB of text in the page.
+pub const MAX_FILE_AS_TEXT: usize = 64 << 10;
 
 /// Decode input longer than this is left out of permalinks and saved work.
 pub const MAX_SHARED_BYTES_TEXT: usize = 16 << 10;
@@ -64,6 +68,9 @@ pub struct State {
     /// The bytes of the last message text that parsed (Encode mode).
     pub encoded: Rc<Vec<u8>>,
     pub bytes_text: String,
+    /// The name of the binary file the decode input is, when it is too large to be text
+    /// ([`MAX_FILE_AS_TEXT`]): `decoded` holds its bytes and `bytes_text` is empty.
+    pub bytes_file: Option<String>,
     pub bytes_format: InputFormat,
     pub bytes_error: Option<InputError>,
     /// The bytes of the last input that parsed (Decode mode).
@@ -77,7 +84,14 @@ pub struct State {
     /// Readings chosen for ambiguous fields when reading without a schema.
     pub pins: Pins,
     /// The decode input as it was before the mutation lab damaged it, for undo.
-    pub before_mutations: Option<String>,
+    pub before_mutations: Option<Undo>,
+}
+
+/// The decode input to go back to: text, or a file's name and bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Undo {
+    Text(String),
+    File(String, Rc<Vec<u8>>),
 }
 
 /// A FileDescriptorSet in use as the schema.
@@ -171,6 +185,7 @@ impl State {
             message_error: None,
             encoded: Rc::default(),
             bytes_text: String::new(),
+            bytes_file: None,
             bytes_format: InputFormat::Auto,
             bytes_error: None,
             decoded: Rc::default(),
@@ -370,12 +385,48 @@ impl State {
 
     fn edit_bytes(&mut self, text: String) {
         self.bytes_text = text;
+        self.bytes_file = None;
         match input::parse_bytes(&self.bytes_text, self.bytes_format) {
             Ok(bytes) => {
                 self.decoded = Rc::new(bytes);
                 self.bytes_error = None;
             }
             Err(e) => self.bytes_error = Some(e),
+        }
+    }
+
+    /// A file's bytes as the decode input: as hex text when small enough to edit, else as bytes.
+    fn load_file(&mut self, name: String, bytes: Vec<u8>) {
+        self.bytes_format = InputFormat::Hex;
+        self.bytes_error = None;
+        if bytes.len() <= MAX_FILE_AS_TEXT {
+            self.bytes_text = input::to_hex(&bytes);
+            self.bytes_file = None;
+        } else {
+            self.bytes_text = String::new();
+            self.bytes_file = Some(name);
+        }
+        self.decoded = Rc::new(bytes);
+    }
+
+    /// Back to a decode input kept by [`State::undo_point`].
+    fn restore(&mut self, input: Undo) {
+        match input {
+            Undo::Text(text) => self.edit_bytes(text),
+            Undo::File(name, bytes) => {
+                self.bytes_text = String::new();
+                self.bytes_file = Some(name);
+                self.bytes_error = None;
+                self.decoded = bytes;
+            }
+        }
+    }
+
+    /// The decode input as it is, to go back to.
+    fn undo_point(&self) -> Undo {
+        match &self.bytes_file {
+            Some(name) => Undo::File(name.clone(), self.decoded.clone()),
+            None => Undo::Text(self.bytes_text.clone()),
         }
     }
 }
@@ -389,13 +440,13 @@ impl Reducible for State {
         match action {
             Action::LoadExample(id) => {
                 if let Some(example) = Example::by_id(id) {
-                    let decoding = (s.mode == Mode::Decode).then(|| (s.bytes_text.clone(), s.bytes_format));
+                    let decoding = (s.mode == Mode::Decode).then(|| (s.undo_point(), s.bytes_format));
                     s = State::from_example(example);
                     // Decoding keeps its bytes: reading v1 bytes with the v2 schema is the point.
-                    if let Some((text, format)) = decoding {
+                    if let Some((input, format)) = decoding {
                         s.mode = Mode::Decode;
                         s.bytes_format = format;
-                        s.edit_bytes(text);
+                        s.restore(input);
                     }
                 }
             }
@@ -472,6 +523,7 @@ impl Reducible for State {
                 if mode == Mode::Decode && s.mode == Mode::Encode && s.bytes_error.is_none() {
                     // Start decoding from the bytes just encoded.
                     s.bytes_text = input::to_hex(&s.encoded);
+                    s.bytes_file = None;
                     s.decoded = s.encoded.clone();
                 }
                 s.mode = mode;
@@ -483,20 +535,20 @@ impl Reducible for State {
             }
             Action::SetBytesFormat(format) => {
                 s.bytes_format = format;
-                let text = s.bytes_text.clone();
-                s.edit_bytes(text);
+                // A file's bytes are no notation: they stay as they are.
+                if s.bytes_file.is_none() {
+                    let text = s.bytes_text.clone();
+                    s.edit_bytes(text);
+                }
             }
             Action::LoadBinary { name, bytes } => {
                 if let Some(refusal) = too_large(&name, bytes.len()) {
                     s.notice = Some(refusal);
                 } else {
                     s.mode = Mode::Decode;
-                    s.bytes_format = InputFormat::Hex;
-                    s.bytes_text = input::to_hex(&bytes);
-                    s.bytes_error = None;
-                    s.decoded = Rc::new(bytes);
+                    s.notice = Some(format!("read {name}: {}", human_size(bytes.len())));
+                    s.load_file(name, bytes);
                     s.selected = None;
-                    s.notice = Some(format!("read {name}: {}", human_size(s.decoded.len())));
                 }
             }
             Action::SetDecodeWithSchema(yes) => {
@@ -516,9 +568,17 @@ impl Reducible for State {
                 let at = s.selected.unwrap_or(0);
                 match mutate::mutate(&annotation, at, mutation) {
                     Some(bytes) => {
-                        s.before_mutations.get_or_insert_with(|| s.bytes_text.clone());
-                        s.bytes_format = InputFormat::Hex;
-                        s.edit_bytes(input::to_hex(&bytes));
+                        if s.before_mutations.is_none() {
+                            s.before_mutations = Some(s.undo_point());
+                        }
+                        match s.bytes_file.take() {
+                            // A large file stays bytes, damaged.
+                            Some(name) if bytes.len() > MAX_FILE_AS_TEXT => s.load_file(name, bytes),
+                            _ => {
+                                s.bytes_format = InputFormat::Hex;
+                                s.edit_bytes(input::to_hex(&bytes));
+                            }
+                        }
                         // Stay on the damaged byte, or the last one when the bytes got shorter.
                         s.selected = Some(at.min(s.decoded.len().saturating_sub(1)));
                     }
@@ -526,8 +586,8 @@ impl Reducible for State {
                 }
             }
             Action::UndoMutations => {
-                if let Some(text) = s.before_mutations.take() {
-                    s.edit_bytes(text);
+                if let Some(input) = s.before_mutations.take() {
+                    s.restore(input);
                 }
             }
             Action::Open(shared) => return Rc::new(State::from_shared(*shared)),
@@ -710,9 +770,41 @@ mod tests {
     }
 
     #[test]
+    fn a_large_file_is_kept_as_bytes_not_text() {
+        let small = vec![0x08, 0x2a];
+        let s = act(State::default(), Action::LoadBinary { name: "small.bin".into(), bytes: small });
+        assert_eq!((s.bytes_text.as_str(), s.bytes_file.as_deref()), ("08 2A", None));
+        // Larger: read, but not written out as hex (16 MiB would be 48 MB of text).
+        assert_eq!(too_large("big.bin", 16 << 20), None);
+        let big: Vec<u8> = [0x08, 0x01].repeat(MAX_FILE_AS_TEXT);
+        let s = act(s, Action::LoadBinary { name: "big.bin".into(), bytes: big.clone() });
+        assert_eq!((s.mode, s.bytes_text.as_str(), s.bytes_file.as_deref()), (Mode::Decode, "", Some("big.bin")));
+        assert_eq!((&s.decoded[..], s.notice.as_deref()), (&big[..], Some("read big.bin: 128.0 KiB")));
+        // Its bytes stay through a format change, another example and the mutation lab.
+        let s = act(s, Action::SetBytesFormat(InputFormat::Base64));
+        let s = act(s, Action::LoadExample("evolution-v2"));
+        assert_eq!(
+            (&s.decoded[..], s.bytes_file.as_deref(), s.bytes_error.as_ref()),
+            (&big[..], Some("big.bin"), None)
+        );
+        let s = act(s, Action::SetDecodeWithSchema(false));
+        let s = act(s, Action::Select(Some(1)));
+        let s = act(s, Action::Mutate(Mutation::InsertByte));
+        assert_eq!(
+            (&s.decoded[..4], s.bytes_file.as_deref(), s.bytes_text.as_str()),
+            (&[8, 0, 1, 8][..], Some("big.bin"), "")
+        );
+        let s = act(s, Action::UndoMutations);
+        assert_eq!((&s.decoded[..], s.bytes_file.as_deref()), (&big[..], Some("big.bin")));
+        // Typing replaces the file.
+        let s = act(s, Action::EditBytes("08 2A".into()));
+        assert_eq!((&s.decoded[..], s.bytes_file.as_deref()), (&[0x08, 0x2a][..], None));
+    }
+
+    #[test]
     fn huge_files_are_refused_with_a_reason() {
         let s = act(State::default(), Action::LoadBinary { name: "big.bin".into(), bytes: vec![0; 50 << 20] });
-        assert_eq!(s.notice.as_deref(), Some("big.bin is 50.0 MiB: wirelens reads files up to 4 MiB"));
+        assert_eq!(s.notice.as_deref(), Some("big.bin is 50.0 MiB: wirelens reads files up to 16 MiB"));
         assert_eq!(s.mode, Mode::Encode);
     }
 }

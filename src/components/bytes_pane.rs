@@ -6,11 +6,15 @@ use wirelens_core::position;
 use yew::prelude::*;
 
 use crate::components::editor::{Editor, LARGE_TEXT, mark_at};
-use crate::state::human_size;
+use crate::state::{MAX_FILE_AS_TEXT, human_size};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub text: String,
+    /// A binary file too large to be text (`State::bytes_file`): its name and size. Its bytes are
+    /// read below; the editor shows what it is instead of 48 MB of hex.
+    #[prop_or_default]
+    pub file: Option<(String, usize)>,
     pub format: InputFormat,
     pub error: Option<InputError>,
     pub with_schema: bool,
@@ -70,7 +74,13 @@ pub fn BytesPane(props: &Props) -> Html {
                     { match &props.type_name { Some(t) => format!(" read as {t}"), None => " read with the schema".into() } }
                 </label>
             </div>
-            if props.text.len() > LARGE_TEXT {
+            if let Some((name, size)) = &props.file {
+                <div class="editor bytes-editor large-input" role="group" aria-label="bytes as hex, base64 or escapes">
+                    <p>{ format!("{name}: a binary file of {}, read as it is: its bytes are below. \
+                        (Files up to {} become hex text here, to edit.)", human_size(*size), human_size(MAX_FILE_AS_TEXT)) }</p>
+                    <button onclick={props.on_edit.reform(|_| String::new())}>{ "clear, to type or paste again" }</button>
+                </div>
+            } else if props.text.len() > LARGE_TEXT {
                 // Kept in the state and read, but not put back into the page (see LARGE_TEXT).
                 <div class="editor bytes-editor large-input" role="group" aria-label="bytes as hex, base64 or escapes">
                     <p>{ format!("{} of text pasted or read from a file: too long to show and edit here. \

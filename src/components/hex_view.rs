@@ -40,6 +40,8 @@ pub fn HexView(props: &Props) -> Html {
     let first = ((*scroll_top / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN).min(total_rows);
     let last = (first + VISIBLE_ROWS + 2 * OVERSCAN).min(total_rows);
     let rows = hexview::window(a, WIDTH, first..last);
+    // Offsets in as many hex digits as the last one needs (at least 4), so the columns line up.
+    let digits = (usize::BITS - len.saturating_sub(1).leading_zeros()).div_ceil(4).max(4) as usize;
 
     let leaf = props.selected.and_then(|offset| a.leaf_at(offset));
     let record = leaf.and_then(|leaf| a.field_of(leaf)).map(|(id, _)| a.node(id).range.clone());
@@ -115,7 +117,7 @@ pub fn HexView(props: &Props) -> Html {
             <div class="spacer" style={format!("height: {}px", first as f64 * ROW_HEIGHT)} />
             { for rows.iter().map(|row| html! {
                 <div class="row" role="row">
-                    <span class="offset" aria-hidden="true">{ format!("{:04X}", row.offset) }</span>
+                    <span class="offset" aria-hidden="true">{ format!("{:0digits$X}", row.offset) }</span>
                     { for row.cells.iter().map(|cell| {
                         let offset = cell.offset;
                         let in_record = record.as_ref().is_some_and(|r| r.contains(&offset));
@@ -155,7 +157,10 @@ pub fn use_changed(annotation: Rc<Annotation>, limit: usize) -> Rc<Vec<std::ops:
     let small = |a: &Annotation| a.bytes().len() <= limit;
     match previous.as_ref() {
         // The same bytes (a re-render, or the schema recompiled): the marks stay as they were.
-        Some((before, ranges)) if before.bytes() == annotation.bytes() => ranges.clone(),
+        // (The same annotation first: comparing a megabyte with itself on every render costs.)
+        Some((before, ranges)) if Rc::ptr_eq(before, &annotation) || before.bytes() == annotation.bytes() => {
+            ranges.clone()
+        }
         before => {
             let ranges = match before {
                 Some((before, _)) if small(before) && small(&annotation) => {

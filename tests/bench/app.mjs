@@ -1,6 +1,9 @@
 // The playground's speed in a real browser, printed as figures (a benchmark, not a test):
 //  - typing: from an edit of the message to the re-rendered bytes, for the reference user;
 //  - a 1 MiB message: from pasting its hex to the first rendered rows, then scroll steps;
+//  - a 16 MiB binary file dropped on the bytes pane: from the drop to its first rows, then to the
+//    page answering (a scroll in the middle drawn, a byte pointed at explained), and the wasm
+//    memory it took;
 //  - the benchmark tab (issue #5): the full plan on every built-in workload and every codec, in
 //    its Web Worker; the tab's Markdown is printed (--no-codecs skips it: about two minutes).
 // `cargo xtask bench app` builds the app, serves it and runs this with the same variables as the
@@ -13,6 +16,8 @@ const report = (name, xs) =>
 
 const browser = await launch();
 const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+// The app's wasm instance (trunk's loader announces it), to read how large its memory grew.
+await page.addInitScript(() => addEventListener('TrunkApplicationStarted', (e) => { window.appWasm = e.detail.wasm; }));
 await page.goto(URL);
 await page.locator('.hex [data-offset="0"]').waitFor();
 console.log(`page: ${URL}  crossOriginIsolated: ${await page.evaluate(() => crossOriginIsolated)}`);
@@ -82,6 +87,61 @@ const big = await page.evaluate(async () => {
 });
 console.log(`1 MiB message (${big.bytes} bytes, schema-less) → first rows drawn   ${big.opened.toFixed(0)} ms   (${big.rows} rows in the DOM)`);
 report('scroll event → new rows drawn (1 MiB)', big.scrolls);
+
+// 16 MiB: the same batch of users, 16x, as a binary file dropped on the bytes pane (schema-less,
+// as above). "Usable": the first rows drawn, then a jump to the middle drawn and a byte there
+// pointed at and explained, each waited for with a MutationObserver.
+const dropped = await page.evaluate(async () => {
+  const user = [0x08, 0x2a, 0x12, 0x05, ...new TextEncoder().encode('Alice'), 0x1a, 0x11,
+    ...new TextEncoder().encode('alice@example.com'), 0x22, 0x05, ...new TextEncoder().encode('admin'),
+    0x22, 0x04, ...new TextEncoder().encode('user'), 0x30, 0x01];
+  const record = [0x0a, user.length, ...user];
+  const size = 16 << 20;
+  const bytes = new Uint8Array(size);
+  for (let at = 0; at < size; at += record.length) bytes.set(record.slice(0, size - at), at);
+  const file = new File([bytes], 'batch.bin', { type: 'application/octet-stream' });
+  // Linear memory only grows: its growth over the drop is the most the drop held at once.
+  const memory = () => window.appWasm?.memory.buffer.byteLength ?? NaN;
+  const until = (el, ready, what) => new Promise((resolve, reject) => {
+    if (ready()) { resolve(performance.now()); return; }
+    const observer = new MutationObserver(() => { if (ready()) { observer.disconnect(); resolve(performance.now()); } });
+    observer.observe(el, { childList: true, subtree: true, characterData: true, attributes: true });
+    setTimeout(() => { observer.disconnect(); reject(new Error(`not seen within 60 s: ${what}`)); }, 60_000);
+  });
+  const pane = document.querySelector('.bytes-pane');
+  const wire = document.querySelector('.wire-pane');
+  const head = () => wire.querySelector('.pane-head').textContent;
+  const before = memory();
+  const data = new DataTransfer();
+  data.items.add(file);
+  const t0 = performance.now();
+  pane.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  const refused = () => document.querySelector('.notice')?.textContent.match(/reads files up to.*/)?.[0];
+  const shown = await until(document.body, () => refused() || (head().includes('16.0 MiB') && wire.querySelector('.hex .row')), 'the first rows');
+  if (refused()) return { refused: refused() };
+  const hexEl = wire.querySelector('.hex');
+  const target = Math.floor(hexEl.scrollHeight / 2);
+  const want = Math.floor(target / 24) * 16;
+  const scrolled = until(hexEl, () => hexEl.querySelector(`[data-offset="${want}"]`), `byte ${want} drawn`);
+  hexEl.scrollTop = target;
+  hexEl.dispatchEvent(new Event('scroll'));
+  const drawn = await scrolled;
+  const cell = hexEl.querySelector(`[data-offset="${want}"]`);
+  // The pointed byte gets the cursor in the same render as its explanation.
+  const explained = until(wire, () => cell.isConnected && cell.classList.contains('cursor'), `byte ${want} explained`);
+  cell.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
+  const usable = await explained;
+  return {
+    shown: shown - t0, drawn: drawn - t0, usable: usable - t0,
+    rows: document.querySelectorAll('.hex .row').length,
+    editor: document.querySelector('textarea.bytes-editor')?.value.length ?? 0,
+    memory: [before, memory()],
+  };
+});
+if (dropped.refused) console.log(`16 MiB file dropped: refused (${dropped.refused})`);
+else console.log(`16 MiB file dropped (schema-less) → first rows drawn ${dropped.shown.toFixed(0)} ms, ` +
+  `a scroll to the middle drawn ${dropped.drawn.toFixed(0)} ms, a byte there explained ${dropped.usable.toFixed(0)} ms ` +
+  `(${dropped.rows} rows in the DOM, ${dropped.editor} characters in the editor, wasm memory ${dropped.memory.map((m) => (m / 1048576).toFixed(0)).join(' → ')} MiB)`);
 
 if (!process.argv.includes('--no-codecs')) {
   await page.getByRole('tab', { name: 'benchmark' }).click();

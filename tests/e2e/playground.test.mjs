@@ -331,6 +331,38 @@ test('exports read back: each text export pasted into the decoder gives the same
   await page.context().close();
 });
 
+test('a 16 MiB file dropped is read as bytes, never written into the editor as hex, and can be cleared', async () => {
+  const { page } = await open();
+  await page.getByRole('tab', { name: 'bytes → message' }).click();
+  await page.locator('.bytes-pane input[type=checkbox]').uncheck();
+  // The largest file the app reads: the reference user as field 1 of a batch, again and again.
+  // Made in the page and dropped there (handing playwright 16 MiB to send takes seconds).
+  await page.evaluate(() => {
+    const user = [0x08, 0x2a, 0x12, 0x05, ...new TextEncoder().encode('Alice')];
+    const record = [0x0a, user.length, ...user];
+    const bytes = new Uint8Array(16 << 20);
+    for (let at = 0; at < bytes.length; at += record.length) bytes.set(record.slice(0, bytes.length - at), at);
+    const data = new DataTransfer();
+    data.items.add(new File([bytes], 'users.bin'));
+    document.querySelector('.bytes-pane').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  });
+  await page.waitForFunction(() => document.querySelector('.wire-pane .pane-head').textContent.includes('16.0 MiB'));
+  assert.match(await page.locator('.notice').textContent(), /read users\.bin: 16\.0 MiB/);
+  const summary = page.getByRole('group', { name: 'bytes as hex, base64 or escapes' });
+  assert.match(await summary.textContent(), /users\.bin: a binary file of 16\.0 MiB, read as it is/);
+  assert.equal(await page.locator('textarea.bytes-editor').count(), 0, 'no 48 MB of hex in the page');
+  assert.deepEqual(await cells(page, 0, 5), [['0A', 'tag'], ['09', 'len'], ['08', 'tag'], ['2A', 'varint'], ['12', 'tag']]);
+  assert.match(await page.locator('.tree').textContent(), /… and \d+ more records/);
+  // Its last byte, at the end of the view.
+  await page.locator('.hex').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await page.locator(`.hex [data-offset="${(16 << 20) - 1}"]`).waitFor();
+  await page.screenshot({ path: path.join(SHOTS, 'large-file.png') });
+  await summary.getByRole('button', { name: 'clear, to type or paste again' }).click();
+  assert.equal(await page.locator('textarea.bytes-editor').inputValue(), '');
+  await page.waitForFunction(() => document.querySelector('.wire-pane .pane-head').textContent.includes('0 bytes'));
+  await page.context().close();
+});
+
 test('the binary export, opened as a file, gives the same bytes', async () => {
   const { page } = await open();
   await page.locator('.export summary').click();

@@ -153,7 +153,7 @@ impl Kind {
 }
 
 /// What a record keeps beyond its node: 12 bytes.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Record {
     pub(crate) node: u32,
     pub(crate) index: u32,
@@ -186,7 +186,7 @@ impl Record {
 }
 
 /// The nodes and their side tables.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct Tree {
     pub(crate) kinds: Vec<u8>,
     pub(crate) starts: Vec<u32>,
