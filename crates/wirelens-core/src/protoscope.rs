@@ -524,10 +524,17 @@ fn indent(out: &mut String, depth: usize) {
 }
 
 /// Ends the line: its comment, if any (trimmed, on one line), then the line feed.
+#[inline]
 fn end(out: &mut String, comment: &mut String) {
     if comment.is_empty() {
         return out.push('\n');
     }
+    end_commented(out, comment);
+}
+
+/// [`end`] of a line with a comment.
+#[inline(never)]
+fn end_commented(out: &mut String, comment: &mut String) {
     let text = comment.trim();
     if !text.is_empty() {
         out.push_str("  # ");
@@ -556,14 +563,19 @@ fn end_labelled(out: &mut String, comment: &mut String, label: &str, more: &str)
 
 /// `N:` (or `N:SGROUP`, `N:EGROUP`) behind its long form, for a tag already read.
 fn push_tag(out: &mut String, tag: varint::Varint) {
-    push_long_form(tag, out);
+    // A one-byte tag (fields 1 to 15) is never overlong.
+    if tag.len > 1 {
+        push_long_form(tag, out);
+    }
     match tag.value >> 3 {
         number @ 0..10 => out.push(char::from(b'0' + number as u8)),
         number => out.push_str(itoa::Buffer::new().format(number)),
     }
     out.push(':');
     // Values carry their width (`5i32`, `1.5`, `{`), so only groups need the type spelled.
-    if let Some(wire_type @ (WireType::StartGroup | WireType::EndGroup)) = WireType::from_bits((tag.value & 7) as u8) {
+    if let 3 | 4 = tag.value & 7
+        && let Some(wire_type) = WireType::from_bits((tag.value & 7) as u8)
+    {
         out.push_str(wire_type.name());
     }
 }

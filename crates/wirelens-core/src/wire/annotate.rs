@@ -222,7 +222,7 @@ impl<V: Visitor> Walker<'_, V> {
             self.seen.resize_with(depth + 1, Seen::default);
         }
         self.seen[depth].start(
-            message.map_or(0, |m| self.table.messages[m as usize].slots),
+            message.map_or(RAW_SLOTS, |m| self.table.messages[m as usize].slots),
             message.map_or(0, |m| self.table.messages[m as usize].oneofs.len()),
         );
         self.fields_with(range, message, group, depth, mode)
@@ -324,7 +324,12 @@ impl<V: Visitor> Walker<'_, V> {
             Plan::Typed(f) | Plan::Packed(f) => Some(f),
             Plan::Raw => None,
         };
-        let slot = field.map(|f| self.table.fields[f as usize].slot);
+        // Without a schema, small field numbers are their own slots.
+        let slot = match (message, field) {
+            (_, Some(f)) => Some(self.table.fields[f as usize].slot),
+            (None, None) if number < RAW_SLOTS => Some(number),
+            _ => None,
+        };
         let singular = field.is_some_and(|f| !self.table.fields[f as usize].list && !self.table.fields[f as usize].map);
         let index = self.seen[depth].visit(number, slot, start, plan, singular, &mut notes);
         if let Some(f) = descriptor
@@ -763,8 +768,8 @@ fn raw_code(wire_type: WireType) -> ScalarCode {
 }
 
 /// What one message has seen so far: occurrences per field, the last field of each oneof.
-/// Schema fields are counted in a slot of their own (their position in the message); other
-/// numbers in a short list, or a map once the list grows long. One `Seen` serves every message
+/// Schema fields are counted in a slot of their own (their position in the message), and so are
+/// the numbers below [`RAW_SLOTS`] of a message read without a schema; other numbers in a short list, or a map once the list grows long. One `Seen` serves every message
 /// at its nesting level: `start` makes it new without freeing anything.
 #[derive(Debug, Default)]
 struct Seen {
@@ -785,6 +790,9 @@ struct Occurrences {
     elements: u32,
     len_records: u32,
 }
+
+/// Field numbers below this count in a slot of their own in a message read without a schema.
+const RAW_SLOTS: u32 = 32;
 
 /// Numbers without a schema field kept in a list before they move to a map.
 const FEW_OTHERS: usize = 16;
