@@ -298,15 +298,16 @@ pub fn App() -> Html {
                             } else {
                                 "The bytes appear once the schema compiles."
                             } }</p>
+                        } else {
+                            <div class="wire-grid">
+                                <HexView annotation={annotation.clone()} selected={selected} stale={state.is_stale()}
+                                    changed={changed.clone()}
+                                    onselect={on(&dispatcher, |offset| Action::Select(Some(offset)))} />
+                                <FieldTree annotation={annotation.clone()} selected={selected}
+                                    onselect={on(&dispatcher, |offset| Action::Select(Some(offset)))}
+                                    onpin={on(&dispatcher, |(path, reading)| Action::Pin(path, reading))} />
+                            </div>
                         }
-                        <div class="wire-grid" hidden={uncompiled}>
-                            <HexView annotation={annotation.clone()} selected={selected} stale={state.is_stale()}
-                                changed={changed.clone()}
-                                onselect={on(&dispatcher, |offset| Action::Select(Some(offset)))} />
-                            <FieldTree annotation={annotation.clone()} selected={selected}
-                                onselect={on(&dispatcher, |offset| Action::Select(Some(offset)))}
-                                onpin={on(&dispatcher, |(path, reading)| Action::Pin(path, reading))} />
-                        </div>
                         <ExplainPanel annotation={annotation.clone()} selected={selected} />
                         <ExportPanel annotation={annotation.clone()} type_name={reading.as_ref().map(|d| d.full_name().to_owned())} />
                         if state.mode == Mode::Decode {
