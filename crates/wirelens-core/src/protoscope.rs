@@ -214,8 +214,6 @@ struct Open {
 /// Where a record is: what the next event means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
-    /// Opened, its tag to come.
-    Opened,
     /// After the tag of a record that is not a group.
     Tag,
     /// After a LEN record's length prefix.
@@ -317,7 +315,7 @@ impl Visitor for Lines<'_> {
     type Record = ();
     type Mark = (usize, usize, Option<Frame>);
 
-    fn open_record(&mut self, start: usize, _: u32, field: u32, fd: Option<&FieldDescriptor>) {
+    fn open_record(&mut self, start: usize, tag: varint::Varint, _: u32, field: u32, fd: Option<&FieldDescriptor>) {
         if let Some(fd) = fd {
             let at = field as usize;
             if self.fields.names.len() <= at {
@@ -331,7 +329,13 @@ impl Visitor for Lines<'_> {
         }
         let depth = self.item_depth();
         let none = varint::Varint { value: 0, len: 0 };
-        let open = Open { start, field, depth, tag: none, length: none, end: start, state: State::Opened };
+        let mut open = Open { start, field, depth, tag, length: none, end: start + tag.len, state: State::Tag };
+        if tag.value & 7 == WireType::StartGroup as u64 {
+            indent(self.out, depth);
+            push_tag(self.out, tag);
+            end_labelled(self.out, self.comment, self.fields.label(field), " (group)");
+            open.state = State::Group;
+        }
         self.stack.push(Frame::Record(open));
     }
 
@@ -408,17 +412,6 @@ impl Visitor for Lines<'_> {
         open.end = range.end;
         let out = &mut *self.out;
         match (open.state, kind) {
-            (State::Opened, LeafKind::Tag) => {
-                open.tag = varint::decode(bytes).unwrap_or(varint::Varint { value: 0, len: 0 });
-                if open.tag.value & 7 == WireType::StartGroup as u64 {
-                    indent(out, open.depth);
-                    push_tag(out, open.tag);
-                    end_labelled(out, self.comment, self.fields.label(open.field), " (group)");
-                    open.state = State::Group;
-                } else {
-                    open.state = State::Tag;
-                }
-            }
             (State::Tag, LeafKind::Scalar(code)) => {
                 let scalar = code.read(bytes);
                 indent(out, open.depth);

@@ -342,11 +342,10 @@ impl<V: Visitor> Walker<'_, V> {
 
         // `get`, not indexing: a visitor that takes no descriptor (the tree builder) then costs nothing here.
         let fd = descriptor.and_then(|f| self.table.fields.get(f as usize)).map(|info| &info.fd);
-        let record = self.tree.open_record(start, index, descriptor.unwrap_or(NO_FIELD), fd);
+        let record = self.tree.open_record(start, tag, index, descriptor.unwrap_or(NO_FIELD), fd);
         for note in notes {
             self.tree.note(record, note);
         }
-        self.tree.leaf(start..tag_end, Kind::Tag);
 
         let nests = !self.pins.is_empty();
         if nests {

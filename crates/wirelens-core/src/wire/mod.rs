@@ -519,10 +519,15 @@ impl Annotation {
             Opened::Node(id) => visitor.close(id),
         };
         let mut records = self.tree.records.iter();
+        // A record's tag leaf, told with `open_record`.
+        let mut told = None;
         for id in 0..self.len() {
             while open.last().is_some_and(|(end, _)| *end <= id) {
                 let (_, opened) = open.pop().expect("checked");
                 close(&mut visitor, opened);
+            }
+            if told == Some(id) {
+                continue;
             }
             let range = self.range(id);
             let end = self.tree.ends[id] as usize;
@@ -531,7 +536,13 @@ impl Annotation {
                     let Some(r) = records.next() else { break };
                     let fd = r.field().map(|f| &self.fields[f]);
                     let field = r.field().map_or(tree::NO_FIELD, |f| f as u32);
-                    let record = visitor.open_record(range.start, r.index, field, fd);
+                    // The walk reads a tag it has checked, so it decodes (never the empty fallback).
+                    let tag = (id + 1 < end && self.tree.kinds[id + 1] == tree::Kind::Tag.to_u8())
+                        .then(|| crate::varint::decode(self.slice(id + 1)).ok())
+                        .flatten();
+                    told = tag.map(|_| id + 1);
+                    let tag = tag.unwrap_or(crate::varint::Varint { value: 0, len: 0 });
+                    let record = visitor.open_record(range.start, tag, r.index, field, fd);
                     for note in self.tree.notes_of(id as u32) {
                         visitor.note(record, note.clone());
                     }

@@ -330,9 +330,18 @@ impl Visitor for TreeBuilder {
     type Mark = Mark;
 
     #[inline]
-    fn open_record(&mut self, start: usize, index: u32, field: u32, _: Option<&FieldDescriptor>) -> (u32, usize) {
+    fn open_record(
+        &mut self,
+        start: usize,
+        _: varint::Varint,
+        index: u32,
+        field: u32,
+        _: Option<&FieldDescriptor>,
+    ) -> (u32, usize) {
         let node = self.open(start, Kind::Field);
         self.tree.records.push(Record::new(node, index, field));
+        // The tag's leaf, the record's first node.
+        self.push(start, Kind::Tag);
         (node, self.tree.records.len() - 1)
     }
 

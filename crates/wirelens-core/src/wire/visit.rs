@@ -13,6 +13,7 @@ use prost_reflect::FieldDescriptor;
 use super::Note;
 use super::readings::Chosen;
 use super::tree::Kind;
+use crate::varint::Varint;
 
 /// A listener to the walk. Nodes arrive in preorder: `open_record` or `open`, then what is inside,
 /// then `close`; leaves with their whole range (a leaf's bytes are `range`, and the leaves tile
@@ -23,10 +24,18 @@ pub(crate) trait Visitor {
     /// A point to roll back to.
     type Mark: Copy;
 
-    /// A record starts at `start`: the position of its first element among the records of the
-    /// same field, and its schema field (an index into the walk's table, or
-    /// [`NO_FIELD`](super::tree::NO_FIELD)) with that field's descriptor.
-    fn open_record(&mut self, start: usize, index: u32, field: u32, fd: Option<&FieldDescriptor>) -> Self::Record;
+    /// A record starts at `start` with `tag` (its first leaf, `start..start + tag.len`, which is
+    /// not told again as a leaf: the tag was read to decide everything after it): the position
+    /// of its first element among the records of the same field, and its schema field (an index
+    /// into the walk's table, or [`NO_FIELD`](super::tree::NO_FIELD)) with that field's descriptor.
+    fn open_record(
+        &mut self,
+        start: usize,
+        tag: Varint,
+        index: u32,
+        field: u32,
+        fd: Option<&FieldDescriptor>,
+    ) -> Self::Record;
 
     /// Something worth telling about the record.
     fn note(&mut self, record: Self::Record, note: Note);
