@@ -10,7 +10,7 @@ use std::rc::Rc;
 use gloo::events::EventListener;
 use gloo::file::callbacks::FileReader;
 use gloo::timers::callback::Timeout;
-use wirelens_core::learn::{self, Route};
+use wirelens_core::learn;
 use wirelens_core::mutate::Mutation;
 use wirelens_core::{draft, wire};
 use yew::prelude::*;
@@ -30,7 +30,7 @@ use crate::learn_state::GrpcPreset;
 use crate::share::{self, Shared};
 use crate::state::{Action, Mode, State, human_size};
 use crate::storage::{HISTORY_KEY, SAVED_KEY, store, stored};
-use crate::{bench_tab, grpc_tab, learn_tab};
+use crate::{bench_tab, compiler, grpc_tab, learn_tab};
 
 /// Typing in the schema recompiles after this pause.
 const COMPILE_DELAY_MS: u32 = 250;
@@ -53,32 +53,52 @@ pub fn App() -> Html {
     // page); the list shown changes only when another work comes or goes.
     let history = use_mut_ref(|| stored(HISTORY_KEY).map(|text| History::from_json(&text)).unwrap_or_default());
     let recent = use_state(|| history.borrow().entries().to_vec());
-    // Keep the work in local storage (it survives a reload) at once when the content changes,
+    // Keep the work in local storage (it survives a reload) as soon as the content changes,
     // and in the URL (a permalink to share) once the page rests: Chrome fetches the favicon again
     // on every URL change (8 ms of a keystroke), and throttles a page that rewrites its URL on
-    // every mouse move, as following the selected byte would.
+    // every mouse move, as following the selected byte would. Saving deflates the work, so it
+    // waits for the next task: the bytes an edit changed (and the first screen) are drawn first.
     {
         let shared = state.to_shared();
         let (now, history, shown) = (shared.clone(), history.clone(), recent.clone());
         use_effect_with(Shared { selected: None, ..shared.clone() }, move |_| {
-            let link = share::encode(&now);
-            store(SAVED_KEY, &link);
-            // The recent works are the playground's two directions; the other tabs keep no work
-            // of their own in the permalink.
-            if matches!(now.mode.as_str(), "encode" | "decode") {
-                let mut history = history.borrow_mut();
-                history.record(&now, link, js_sys::Date::now());
-                store(HISTORY_KEY, &history.to_json());
-                // The work on screen is not listed: only the others matter to the page.
-                if history.entries().get(1..) != shown.get(1..) {
-                    shown.set(history.entries().to_vec());
+            let save = Timeout::new(0, move || {
+                let link = share::encode(&now);
+                store(SAVED_KEY, &link);
+                // The recent works are the playground's two directions; the other tabs keep no
+                // work of their own in the permalink.
+                if matches!(now.mode.as_str(), "encode" | "decode") {
+                    let mut history = history.borrow_mut();
+                    history.record(&now, link, js_sys::Date::now());
+                    store(HISTORY_KEY, &history.to_json());
+                    // The work on screen is not listed: only the others matter to the page.
+                    if history.entries().get(1..) != shown.get(1..) {
+                        shown.set(history.entries().to_vec());
+                    }
                 }
-            }
+            });
+            // A newer change cancels the pending save and makes its own.
+            move || drop(save)
         });
         use_effect_with(shared, move |shared| {
             let shared = shared.clone();
             let timeout = Timeout::new(URL_DELAY_MS, move || persist(&shared));
             move || drop(timeout)
+        });
+    }
+
+    // Files that wait for the compiler's code (compiler.rs): fetch it, then compile them.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with(state.waiting_for_compiler, move |&waiting| {
+            if waiting {
+                wasm_bindgen_futures::spawn_local(async move {
+                    dispatcher.dispatch(match compiler::load().await {
+                        Ok(_) => Action::Compile,
+                        Err(e) => Action::CompilerUnavailable(e.to_string()),
+                    });
+                });
+            }
         });
     }
 
@@ -90,7 +110,7 @@ pub fn App() -> Html {
             let listener = web_sys::window().map(|w| {
                 EventListener::new(&w, "hashchange", move |_| {
                     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-                    if learn::route(&hash) != Route::NotLearn {
+                    if learn::is_route(&hash) {
                         dispatcher.dispatch(Action::SetMode(Mode::Learn));
                     }
                 })
@@ -227,7 +247,8 @@ pub fn App() -> Html {
                                 read_file(file, d.clone(), &reader, |name, bytes| Action::LoadDescriptorSet(name, bytes, false))
                             })
                         }}
-                        on_use_files={on(&dispatcher, |()| Action::UseProtoFiles)} />
+                        on_use_files={on(&dispatcher, |()| Action::UseProtoFiles)}
+                        waiting={state.waiting_for_compiler} on_focus={Callback::from(|()| compiler::prefetch())} />
                     if state.mode == Mode::Encode {
                         <MessagePane types={types} selected_type={state.message_type.clone()} notation={state.notation}
                             text={state.message_text.clone()} error={state.message_error.clone()}
@@ -330,7 +351,7 @@ fn initial_state() -> State {
     let Some(window) = web_sys::window() else { return State::default() };
     let hash = window.location().hash().unwrap_or_default();
     // A lesson link opens Learn mode over the saved work, which stays as it was.
-    if learn::route(&hash) != Route::NotLearn {
+    if learn::is_route(&hash) {
         let mut work = stored(SAVED_KEY)
             .and_then(|link| share::decode(&link).ok())
             .map_or_else(State::default, State::from_shared);

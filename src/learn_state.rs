@@ -18,8 +18,8 @@ use crate::grpc_state::{DEMO_TOKEN, GrpcAction, Method};
 #[derive(Debug, Clone, PartialEq)]
 pub struct LearnState {
     pub lesson: &'static Lesson,
-    /// The lesson's compiled schema (`None` only if it failed to compile, which the tests rule out).
-    pub schema: Option<Rc<Schema>>,
+    /// The lesson's schema, compiled at build time.
+    pub schema: Rc<Schema>,
     /// The example's JSON as the learner edits it.
     pub text: String,
     pub error: Option<MessageError>,
@@ -63,11 +63,8 @@ impl Default for LearnState {
 impl LearnState {
     /// A lesson as it opens, with the progress so far.
     pub fn open(lesson: &'static Lesson, done: Vec<&'static str>) -> LearnState {
-        let schema = lesson.schema().ok().map(Rc::new);
-        let exercise = Rc::new(match &schema {
-            Some(s) => lesson.exercise.annotation(s),
-            None => wire::annotate(&[], None),
-        });
+        let schema = Rc::new(lesson.schema());
+        let exercise = Rc::new(lesson.exercise.annotation(&schema));
         let mut state = LearnState {
             lesson,
             schema,
@@ -119,21 +116,18 @@ impl LearnState {
 
     /// The lesson's text for the example's current bytes.
     pub fn text_blocks(&self) -> Vec<learn::Block> {
-        match &self.schema {
-            Some(schema) => self.lesson.text(schema, &self.bytes),
-            None => Vec::new(),
-        }
+        self.lesson.text(&self.schema, &self.bytes)
     }
 
     /// The live example read as the lesson's type.
     pub fn annotation(&self) -> Annotation {
-        let desc = self.schema.as_ref().and_then(|s| s.message(self.lesson.message).ok());
+        let desc = self.schema.message(self.lesson.message).ok();
         wire::annotate(&self.bytes, desc.as_ref())
     }
 
     /// The live example's bytes read as the lesson's other type, if it has one.
     pub fn also(&self) -> Option<Annotation> {
-        let desc = self.schema.as_ref()?.message(self.lesson.also_read_as?).ok()?;
+        let desc = self.schema.message(self.lesson.also_read_as?).ok()?;
         Some(wire::annotate(&self.bytes, Some(&desc)))
     }
 
@@ -160,7 +154,7 @@ impl LearnState {
 
     fn edit(&mut self, text: String) {
         self.text = text;
-        let Some(desc) = self.schema.as_ref().and_then(|s| s.message(self.lesson.message).ok()) else { return };
+        let Ok(desc) = self.schema.message(self.lesson.message) else { return };
         match message::parse_json(&desc, &self.text) {
             Ok(m) => {
                 self.bytes = Rc::new(message::encode(&m));
@@ -291,8 +285,8 @@ pub fn parse_progress(saved: &str) -> Vec<&'static str> {
 /// A lesson's JSON, indented for the editor.
 fn pretty(s: &LearnState, json: &str) -> String {
     s.schema
-        .as_ref()
-        .and_then(|schema| schema.message(s.lesson.message).ok())
+        .message(s.lesson.message)
+        .ok()
         .and_then(|d| message::parse_json(&d, json).ok())
         .and_then(|m| message::to_json(&m, message::JsonStyle::PRETTY).ok())
         .unwrap_or_else(|| json.to_owned())

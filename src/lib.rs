@@ -10,6 +10,7 @@ pub mod app;
 pub mod bench_state;
 pub mod bench_tab;
 pub mod bench_worker;
+pub mod compiler;
 pub mod components;
 pub mod grpc_state;
 pub mod grpc_tab;

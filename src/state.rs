@@ -5,6 +5,7 @@
 
 use std::rc::Rc;
 
+use crate::compiler;
 use crate::share::Shared;
 use wirelens_core::bench_report::Custom;
 use wirelens_core::commands::SchemaSource;
@@ -85,6 +86,9 @@ pub struct State {
     pub pins: Pins,
     /// The decode input as it was before the mutation lab damaged it, for undo.
     pub before_mutations: Option<Undo>,
+    /// The files wait for the compiler's code (`compiler.rs`): the page fetches it, then
+    /// compiles.
+    pub waiting_for_compiler: bool,
 }
 
 /// The decode input to go back to: text, or a file's name and bytes.
@@ -145,6 +149,8 @@ pub enum Action {
     Mutate(Mutation),
     /// Back to the bytes before the first mutation.
     UndoMutations,
+    /// The compiler's code could not be fetched (`compiler.rs`): why.
+    CompilerUnavailable(String),
 }
 
 impl Default for State {
@@ -158,12 +164,15 @@ impl State {
         let files = example.files.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
         let mut state = State::blank(files, Some(example.message.to_owned()));
         state.compile();
-        let pretty = state
-            .descriptor()
-            .and_then(|d| message::parse_json(&d, example.json).ok())
-            .and_then(|m| message::to_json(&m, JsonStyle::PRETTY).ok())
-            .unwrap_or_else(|| example.json.to_owned());
-        state.edit_message(pretty);
+        // The sample, pretty-printed; parsed once (the pretty text is the same message).
+        let parsed = state.descriptor().and_then(|d| message::parse_json(&d, example.json).ok());
+        match parsed.and_then(|m| Some((message::to_json(&m, JsonStyle::PRETTY).ok()?, m))) {
+            Some((pretty, m)) => {
+                state.message_text = pretty;
+                state.encoded = Rc::new(message::encode(&m));
+            }
+            None => state.edit_message(example.json.to_owned()),
+        }
         state.bytes_text = input::to_hex(&state.encoded);
         state.decoded = state.encoded.clone();
         state
@@ -195,6 +204,7 @@ impl State {
             notice: None,
             pins: Pins::default(),
             before_mutations: None,
+            waiting_for_compiler: false,
         }
     }
 
@@ -313,6 +323,8 @@ impl State {
         self.schema = Some(Rc::new(schema));
         self.schema_problems.clear();
         self.descriptor_set = Some(LoadedSet { name, from_server, files, services });
+        // The set is the schema now: the files wait for nothing.
+        self.waiting_for_compiler = false;
         let text = self.message_text.clone();
         self.edit_message(text);
     }
@@ -349,9 +361,24 @@ impl State {
         }
     }
 
+    /// Compiles the files: an example's as they came (the first screen's, a saved work not yet
+    /// edited) were compiled at build time; others need the compiler, whose code the page fetches
+    /// the first time (`compiler.rs`): until it is here the state waits, and the page compiles
+    /// again once it is.
     fn compile(&mut self) {
+        let compiled = match Example::with_files(&self.files).and_then(Example::precompiled) {
+            Some(schema) => Ok(schema),
+            None => match compiler::loaded() {
+                Some(compile) => compile(&self.files),
+                None => {
+                    self.waiting_for_compiler = true;
+                    return;
+                }
+            },
+        };
+        self.waiting_for_compiler = false;
         self.compiled_files = self.files.clone();
-        match Schema::compile(&self.files) {
+        match compiled {
             Ok(schema) => {
                 let names = schema.messages();
                 let keep = self.message_type.as_ref().is_some_and(|t| schema.message(t).is_ok());
@@ -475,7 +502,11 @@ impl Reducible for State {
                     s.compiled_files.clear();
                 }
             }
-            Action::Compile if s.files == s.compiled_files || s.descriptor_set.is_some() => return self,
+            Action::Compile
+                if s.descriptor_set.is_some() || (s.files == s.compiled_files && !s.waiting_for_compiler) =>
+            {
+                return self;
+            }
             Action::Compile => {
                 s.compile();
                 let text = s.message_text.clone();
@@ -591,6 +622,12 @@ impl Reducible for State {
                 }
             }
             Action::Open(shared) => return Rc::new(State::from_shared(*shared)),
+            Action::CompilerUnavailable(why) => {
+                s.waiting_for_compiler = false;
+                s.notice = Some(format!(
+                    "The .proto compiler could not be fetched ({why}): check the connection to the page's server, then edit the schema to try again."
+                ));
+            }
             Action::UseDraft(text) => {
                 s.files = vec![("draft.proto".to_owned(), text)];
                 s.active_file = 0;
@@ -665,6 +702,37 @@ mod tests {
         let s = act(s, Action::Compile);
         assert!(!s.schema_problems.is_empty());
         assert!(s.descriptor().is_some());
+    }
+
+    #[test]
+    fn own_files_wait_for_the_compiler_and_compile_once_it_comes() {
+        let mut shared = State::default().to_shared();
+        shared.files[0].1.push_str("\n// edited: not the example's file any more\n");
+        let waiting = compiler::absent(|| State::from_shared(shared.clone()));
+        assert!(waiting.waiting_for_compiler);
+        assert_eq!(waiting.schema, None);
+        assert!(waiting.encoded.is_empty());
+        assert_eq!(waiting.message_text, shared.message, "the text is kept while it waits");
+
+        // The page fetched the compiler and compiles again.
+        let s = act(waiting.clone(), Action::Compile);
+        assert!(!s.waiting_for_compiler);
+        assert_eq!(s.encoded.len(), 43);
+        assert_eq!(s.message_type.as_deref(), Some("userservice.User"));
+
+        // The fetch failed: said once, and the next compile tries again.
+        let failed = act(waiting, Action::CompilerUnavailable("offline".into()));
+        assert!(!failed.waiting_for_compiler);
+        assert!(failed.notice.as_deref().unwrap().starts_with("The .proto compiler could not be fetched (offline)"));
+        assert_eq!(act(failed, Action::Compile).encoded.len(), 43);
+    }
+
+    #[test]
+    fn examples_need_no_compiler() {
+        let s = compiler::absent(|| act(State::default(), Action::LoadExample("wellknown")));
+        assert!(!s.waiting_for_compiler);
+        assert!(s.descriptor().is_some());
+        assert!(!s.encoded.is_empty());
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub fn LearnPanel(props: &Props) -> Html {
     let on = &props.on;
     let select = on.reform(|offset: usize| LearnAction::Select(Some(offset)));
     let number = lesson.index() + 1;
-    let descriptor = s.schema.as_ref().and_then(|schema| schema.message(lesson.message).ok());
+    let descriptor = s.schema.message(lesson.message).ok();
     let selected_path = selected.and_then(|o| annotation.leaf_at(o)).and_then(|leaf| annotation.json_path(leaf));
     let onselect_path = {
         let (annotation, on) = (annotation.clone(), on.clone());

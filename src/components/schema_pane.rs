@@ -23,6 +23,12 @@ pub struct Props {
     /// A FileDescriptorSet file the user opened.
     pub on_descriptor_set: Callback<web_sys::File>,
     pub on_use_files: Callback<()>,
+    /// The files wait for the compiler's code, fetched the first time they need it.
+    #[prop_or_default]
+    pub waiting: bool,
+    /// Something in the pane has the focus: the files may soon need the compiler.
+    #[prop_or_default]
+    pub on_focus: Callback<()>,
 }
 
 #[component]
@@ -51,7 +57,7 @@ pub fn SchemaPane(props: &Props) -> Html {
         .collect::<Vec<_>>();
     let on_open = super::on_file_chosen(&props.on_descriptor_set);
     html! {
-        <section class="pane schema-pane" aria-label="schema">
+        <section class="pane schema-pane" aria-label="schema" onfocusin={props.on_focus.reform(|_| ())}>
             <div class="pane-head">
                 <h2>{ "Schema" }</h2>
                 <label class="picker file-picker" title="a FileDescriptorSet: protoc --include_imports --descriptor_set_out, or buf build -o">
@@ -100,6 +106,9 @@ pub fn SchemaPane(props: &Props) -> Html {
             </div>
             <Editor class={classes!("editor", "schema-editor")} value={text} on_input={on_input} {marks}
                 label={format!("{name} source")} />
+            if props.waiting {
+                <p class="loading" role="status">{ "Fetching the .proto compiler: the first time your own files are compiled, it comes after the page…" }</p>
+            }
             if !props.problems.is_empty() {
                 <ul class="problems" role="alert" aria-label="schema problems">
                     { for props.problems.iter().map(|p| {

@@ -546,7 +546,7 @@ fn read_bytes(format: InputArg, data: &[String]) -> Result<Vec<u8>, Failure> {
             if data.is_some() {
                 return Err(Failure::usage("--input raw reads the bytes from stdin: leave DATA out, or write -"));
             }
-            let mut bytes = Vec::new();
+            let mut bytes = Vec::with_capacity(stdin_file_size());
             io::stdin().read_to_end(&mut bytes).map_err(|e| Failure::invalid(format!("cannot read stdin: {e}")))?;
             return Ok(bytes);
         }
@@ -564,6 +564,19 @@ fn read_bytes(format: InputArg, data: &[String]) -> Result<Vec<u8>, Failure> {
         let (line, column) = e.line_col();
         Failure::invalid_at(e.to_string(), &text, line, column)
     })
+}
+
+/// The size of the file on stdin (`< file`), so that it is read into one buffer of that size
+/// instead of one grown and copied as it fills; 0 for a pipe or a terminal.
+fn stdin_file_size() -> usize {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        let file = io::stdin().as_fd().try_clone_to_owned().map(std::fs::File::from);
+        file.and_then(|f| f.metadata()).ok().filter(|m| m.is_file()).map_or(0, |m| m.len() as usize)
+    }
+    #[cfg(not(unix))]
+    0
 }
 
 /// All of stdin, as text; `what` names it in messages.

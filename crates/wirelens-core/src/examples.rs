@@ -22,11 +22,29 @@ pub struct Example {
 
 impl Example {
     pub fn schema(&self) -> Result<Schema, SchemaError> {
-        Schema::compile(self.files)
+        self.precompiled().map_or_else(|| Schema::compile(self.files), Ok)
+    }
+
+    /// The schema compiled at build time, read without compiling (and without the compiler's
+    /// code, which the app fetches later): every example has one (a test checks it).
+    pub fn precompiled(&self) -> Option<Schema> {
+        crate::schema::precompiled(self.files)
     }
 
     pub fn by_id(id: &str) -> Option<&'static Example> {
         EXAMPLES.iter().find(|e| e.id == id)
+    }
+
+    /// The example whose files are exactly these (names, sources and order): its schema is the
+    /// same, and may be had without compiling.
+    pub fn with_files<N: AsRef<str>, S: AsRef<str>>(files: &[(N, S)]) -> Option<&'static Example> {
+        EXAMPLES.iter().find(|e| {
+            e.files.len() == files.len()
+                && e.files
+                    .iter()
+                    .zip(files)
+                    .all(|((n, s), (name, source))| *n == name.as_ref() && *s == source.as_ref())
+        })
     }
 }
 
@@ -139,6 +157,19 @@ mod tests {
             let parsed = message::parse_json(&desc, example.json).unwrap_or_else(|e| panic!("{}: {e}", example.id));
             assert!(!message::encode(&parsed).is_empty(), "{}", example.id);
         }
+    }
+
+    #[test]
+    fn an_example_is_found_by_its_files_as_they_came() {
+        let files: Vec<(String, String)> =
+            REFERENCE.files.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
+        assert_eq!(Example::with_files(&files).map(|e| e.id), Some("reference"));
+        let mut edited = files.clone();
+        edited[1].1.push_str("\n// edited\n");
+        assert_eq!(Example::with_files(&edited), None);
+        assert_eq!(Example::with_files(&files[..1]), None);
+        let wellknown = Example::by_id("wellknown").unwrap();
+        assert_eq!(Example::with_files(wellknown.files).map(|e| e.id), Some("wellknown"));
     }
 
     #[test]

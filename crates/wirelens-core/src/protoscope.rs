@@ -69,7 +69,39 @@ struct Held {
 struct Fields {
     /// Empty for an index not met yet.
     names: Vec<Box<str>>,
-    enums: Vec<Option<EnumDescriptor>>,
+    enums: Vec<Option<Enum>>,
+}
+
+/// An enum type, with the names of its small values by number (a value's name asked of
+/// prost-reflect is a lookup and an `Arc` clone per record).
+#[derive(Debug, Clone)]
+struct Enum {
+    desc: EnumDescriptor,
+    /// By number, for the numbers from 0 to [`DENSE_ENUM`]; empty where no value has the number.
+    names: Vec<Box<str>>,
+}
+
+/// Enum numbers up to this have their names in [`Enum::names`].
+const DENSE_ENUM: i32 = 256;
+
+impl Enum {
+    fn new(desc: EnumDescriptor) -> Enum {
+        let mut names: Vec<Box<str>> = Vec::new();
+        for value in desc.values() {
+            if let Ok(at) = usize::try_from(value.number())
+                && value.number() < DENSE_ENUM
+            {
+                if names.len() <= at {
+                    names.resize(at + 1, Box::default());
+                }
+                if names[at].is_empty() {
+                    // The first of aliases, as `get_value` finds it.
+                    names[at] = desc.get_value(value.number()).map_or_else(Box::default, |v| v.name().into());
+                }
+            }
+        }
+        Enum { desc, names }
+    }
 }
 
 impl Printer {
@@ -234,7 +266,7 @@ impl Fields {
         self.names.get(field as usize).map_or("", |name| name)
     }
 
-    fn enum_type(&self, field: u32) -> Option<&EnumDescriptor> {
+    fn enum_type(&self, field: u32) -> Option<&Enum> {
         self.enums.get(field as usize).and_then(Option::as_ref)
     }
 }
@@ -294,7 +326,7 @@ impl Visitor for Lines<'_> {
             }
             if self.fields.names[at].is_empty() {
                 self.fields.names[at] = fd.name().into();
-                self.fields.enums[at] = fd.kind().as_enum().cloned();
+                self.fields.enums[at] = fd.kind().as_enum().cloned().map(Enum::new);
             }
         }
         let depth = self.item_depth();
@@ -412,9 +444,10 @@ impl Visitor for Lines<'_> {
             }
             (State::Length, LeafKind::Str | LeafKind::Bytes) => {
                 open.len_head(out);
-                match std::str::from_utf8(bytes) {
-                    Ok(text) if kind == LeafKind::Str => push_string_literal(out, text),
-                    _ => push_hex_literal(out, bytes),
+                // Only a string is checked: bytes are shown as hex, UTF-8 or not.
+                match (kind == LeafKind::Str).then(|| std::str::from_utf8(bytes).ok()).flatten() {
+                    Some(text) => push_string_literal(out, text),
+                    None => push_hex_literal(out, bytes),
                 }
                 out.push('}');
                 end_labelled(out, self.comment, self.fields.label(open.field), "");
@@ -491,10 +524,17 @@ fn indent(out: &mut String, depth: usize) {
 }
 
 /// Ends the line: its comment, if any (trimmed, on one line), then the line feed.
+#[inline]
 fn end(out: &mut String, comment: &mut String) {
     if comment.is_empty() {
         return out.push('\n');
     }
+    end_commented(out, comment);
+}
+
+/// [`end`] of a line with a comment.
+#[inline(never)]
+fn end_commented(out: &mut String, comment: &mut String) {
     let text = comment.trim();
     if !text.is_empty() {
         out.push_str("  # ");
@@ -523,14 +563,19 @@ fn end_labelled(out: &mut String, comment: &mut String, label: &str, more: &str)
 
 /// `N:` (or `N:SGROUP`, `N:EGROUP`) behind its long form, for a tag already read.
 fn push_tag(out: &mut String, tag: varint::Varint) {
-    push_long_form(tag, out);
+    // A one-byte tag (fields 1 to 15) is never overlong.
+    if tag.len > 1 {
+        push_long_form(tag, out);
+    }
     match tag.value >> 3 {
         number @ 0..10 => out.push(char::from(b'0' + number as u8)),
         number => out.push_str(itoa::Buffer::new().format(number)),
     }
     out.push(':');
     // Values carry their width (`5i32`, `1.5`, `{`), so only groups need the type spelled.
-    if let Some(wire_type @ (WireType::StartGroup | WireType::EndGroup)) = WireType::from_bits((tag.value & 7) as u8) {
+    if let 3 | 4 = tag.value & 7
+        && let Some(wire_type) = WireType::from_bits((tag.value & 7) as u8)
+    {
         out.push_str(wire_type.name());
     }
 }
@@ -580,9 +625,13 @@ fn push_scalar(out: &mut String, bytes: &[u8], scalar: &Scalar) {
 
 /// What a comment adds to a scalar's field name: the schema's reading where the token does not
 /// already say it (an enum's name).
-fn meaning(scalar: &Scalar, enum_type: Option<&EnumDescriptor>, comment: &mut String) {
+fn meaning(scalar: &Scalar, enum_type: Option<&Enum>, comment: &mut String) {
     if let Scalar::Enum(v) = *scalar {
-        let _ = match enum_type {
+        if let Some(name) = enum_type.and_then(|e| e.names.get(usize::try_from(v).ok()?)).filter(|n| !n.is_empty()) {
+            comment.push_str(" = ");
+            return comment.push_str(name);
+        }
+        let _ = match enum_type.map(|e| &e.desc) {
             Some(e) => match e.get_value(v) {
                 Some(value) => {
                     comment.push_str(" = ");

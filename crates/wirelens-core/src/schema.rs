@@ -83,6 +83,19 @@ impl Schema {
     }
 }
 
+/// Every file list of `proto/` that the examples and lessons use, compiled at build time
+/// (`build.rs`): the names, in order, and the encoded `FileDescriptorSet`.
+static PRECOMPILED: &[(&[&str], &[u8])] = include!(concat!(env!("OUT_DIR"), "/precompiled.rs"));
+
+/// The schema of `proto/` files as `build.rs` compiled them, for files embedded from `proto/` (an
+/// example's, a lesson's): read without compiling. `None` for a list it did not compile.
+pub(crate) fn precompiled(files: &[(&str, &str)]) -> Option<Schema> {
+    let names: Vec<&str> = files.iter().map(|(name, _)| *name).collect();
+    let (_, set) = PRECOMPILED.iter().find(|(compiled, _)| *compiled == names.as_slice())?;
+    // build.rs wrote it from the same files: reading it cannot fail.
+    Some(Schema::from_descriptor_set(set, &names).expect("build.rs compiled proto/"))
+}
+
 /// The schema has no message of that name.
 /// Reads an encoded `google.protobuf.FileDescriptorSet` (`protoc --include_imports
 /// --descriptor_set_out`, `buf build -o`) into a pool. prost-reflect 0.16 reads proto2 and
@@ -235,6 +248,44 @@ impl FileResolver for Sources {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_set_compiled_at_build_time_is_a_fresh_compile_of_its_files() {
+        use crate::{examples::EXAMPLES, learn::LESSONS, message};
+        let protos = |schema: &Schema, strip: bool| -> Vec<prost_types::FileDescriptorProto> {
+            schema
+                .pool()
+                .files()
+                .map(|f| {
+                    let mut file = f.file_descriptor_proto().clone();
+                    if strip && file.name().starts_with("google/protobuf/") {
+                        file.options = None;
+                    }
+                    file
+                })
+                .collect()
+        };
+        let uses = EXAMPLES.iter().map(|e| (e.id, e.files, e.message, e.json));
+        for (id, files, type_name, json) in uses.chain(LESSONS.iter().map(|l| (l.slug, l.files, l.message, l.json))) {
+            let built = precompiled(files).unwrap_or_else(|| panic!("{id}: its files are not in build.rs's SETS"));
+            let fresh = Schema::compile(files).unwrap();
+            assert_eq!(built.messages(), fresh.messages(), "{id}");
+            // The same files, in the same order, with the same contents, but for the well-known
+            // imports' file options, which build.rs leaves out.
+            assert_eq!(protos(&built, false), protos(&fresh, true), "{id}");
+            let sample = |schema: &Schema| {
+                let desc = schema.message(type_name).unwrap();
+                message::encode(&message::parse_json(&desc, json).unwrap())
+            };
+            assert_eq!(sample(&built), sample(&fresh), "{id}");
+        }
+        let reference = Schema::compile(crate::examples::REFERENCE.files).unwrap();
+        assert_ne!(
+            protos(&reference, false),
+            protos(&reference, true),
+            "timestamp.proto has file options to leave out"
+        );
+    }
 
     #[test]
     fn a_descriptor_set_reads_back_as_the_schema_it_was_compiled_from() {

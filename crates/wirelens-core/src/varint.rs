@@ -41,14 +41,21 @@ impl VarintError {
 }
 
 /// Reads the varint at the start of `bytes`.
-#[inline]
+#[inline(always)]
 pub fn decode(bytes: &[u8]) -> Result<Varint, VarintError> {
-    // Most varints on the wire (tags, lengths, small numbers) are one byte.
+    // Most varints on the wire (tags, lengths, small numbers) are one byte: read in line, the
+    // rest in a call.
     if let Some(&byte) = bytes.first()
         && byte < 0x80
     {
         return Ok(Varint { value: u64::from(byte), len: 1 });
     }
+    decode_long(bytes)
+}
+
+/// [`decode`] of a varint that is not one byte (or of no bytes).
+#[inline(never)]
+fn decode_long(bytes: &[u8]) -> Result<Varint, VarintError> {
     let mut value: u64 = 0;
     for (i, &byte) in bytes.iter().take(MAX_LEN).enumerate() {
         if i == MAX_LEN - 1 && byte > 1 {

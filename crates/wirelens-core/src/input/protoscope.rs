@@ -171,25 +171,26 @@ pub fn string_literal(text: &str) -> String {
 
 /// [`string_literal`], appended to `out`.
 pub fn push_string_literal(out: &mut String, text: &str) {
+    out.reserve(text.len() + 2);
     out.push('"');
     let bytes = text.as_bytes();
+    if !may_escape(bytes) {
+        out.push_str(text);
+        return out.push('"');
+    }
     // Runs of characters that need no escape are copied whole. The control characters are
     // U+0000 to U+001F, U+007F, and U+0080 to U+009F (0xC2 then 0x80 to 0x9F in UTF-8).
     let mut copied = 0;
     let mut i = 0;
     while i < bytes.len() {
-        // Eight bytes at a time while none of them may need an escape (the last few padded with
-        // one that needs none).
-        while i < bytes.len() {
-            let mut word = [b'a'; 8];
-            let take = (bytes.len() - i).min(8);
-            word[..take].copy_from_slice(&bytes[i..i + take]);
-            if may_escape_any(u64::from_le_bytes(word)) {
-                break;
-            }
-            i += take;
+        // Eight bytes at a time while none of them may need an escape, then byte by byte.
+        if let Some(word) = bytes.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok())
+            && !may_escape_any(u64::from_le_bytes(word))
+        {
+            i += 8;
+            continue;
         }
-        let Some(&b) = bytes.get(i) else { break };
+        let b = bytes[i];
         if !MAY_ESCAPE[usize::from(b)] {
             i += 1;
             continue;
@@ -219,6 +220,23 @@ pub fn push_string_literal(out: &mut String, text: &str) {
     }
     out.push_str(&text[copied..]);
     out.push('"');
+}
+
+/// Whether any byte of `bytes` is one of [`MAY_ESCAPE`]'s (never a false "no"): eight at a time,
+/// the last eight overlapping the word before them, a short string byte by byte.
+fn may_escape(bytes: &[u8]) -> bool {
+    let word = |at: usize| bytes.get(at..at + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()).map(u64::from_le_bytes);
+    let Some(last) = bytes.len().checked_sub(8) else {
+        return bytes.iter().any(|&b| MAY_ESCAPE[usize::from(b)]);
+    };
+    let mut at = 0;
+    while at < last {
+        if word(at).is_none_or(may_escape_any) {
+            return true;
+        }
+        at += 8;
+    }
+    word(last).is_none_or(may_escape_any)
 }
 
 /// Whether any of the eight bytes of `word` is one of [`MAY_ESCAPE`]'s (never a false "no").

@@ -11,7 +11,7 @@ mod lessons;
 use prost_reflect::{DynamicMessage, MessageDescriptor};
 
 use crate::message;
-use crate::schema::{Schema, SchemaError};
+use crate::schema::Schema;
 use crate::wire::{self, Annotation};
 
 pub use lessons::LESSONS;
@@ -59,8 +59,10 @@ impl Lesson {
         LESSONS.iter().position(|l| l.slug == self.slug).unwrap_or(0)
     }
 
-    pub fn schema(&self) -> Result<Schema, SchemaError> {
-        Schema::compile(self.files)
+    /// The lesson's schema, compiled at build time (a test checks every lesson's): Learn mode
+    /// needs no compiler.
+    pub fn schema(&self) -> Schema {
+        crate::schema::precompiled(self.files).expect("build.rs compiles every lesson's files")
     }
 
     /// The text for the example's current bytes (the last that encoded, when the learner's
@@ -186,14 +188,10 @@ pub enum Route {
 
 /// Reads a URL fragment, with or without its `#`.
 pub fn route(fragment: &str) -> Route {
-    let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
-    let Some(rest) = fragment.strip_prefix(PREFIX) else { return Route::NotLearn };
-    let slug = match rest {
-        "" | "/" => return Route::Lessons,
-        _ => match rest.strip_prefix('/') {
-            Some(slug) => slug.trim_end_matches('/'),
-            None => return Route::NotLearn,
-        },
+    let slug = match learn_path(fragment) {
+        None => return Route::NotLearn,
+        Some("" | "/") => return Route::Lessons,
+        Some(path) => path[1..].trim_end_matches('/'),
     };
     match Lesson::by_slug(slug) {
         Some(lesson) => Route::Lesson(lesson.slug),
@@ -202,6 +200,18 @@ pub fn route(fragment: &str) -> Route {
             Route::Unknown(format!("there is no lesson '{shown}'"))
         }
     }
+}
+
+/// Whether a URL fragment is Learn mode's (`route` is not `NotLearn`), told without reading the
+/// lessons: the app's first screen asks, and the lessons' code comes with Learn mode's.
+pub fn is_route(fragment: &str) -> bool {
+    learn_path(fragment).is_some()
+}
+
+/// What follows Learn mode's prefix in a fragment: nothing, or a path from `/`.
+fn learn_path(fragment: &str) -> Option<&str> {
+    let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
+    fragment.strip_prefix(PREFIX).filter(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use super::*;
 /// A lesson's example as it opens: its schema and bytes.
 fn opened(slug: &str) -> (&'static Lesson, Schema, Vec<u8>) {
     let lesson = Lesson::by_slug(slug).unwrap();
-    let schema = lesson.schema().unwrap();
+    let schema = lesson.schema();
     let desc = schema.message(lesson.message).unwrap();
     let bytes = message::encode(&message::parse_json(&desc, lesson.json).unwrap());
     (lesson, schema, bytes)
@@ -36,7 +36,7 @@ fn render(blocks: &[Block]) -> String {
 #[test]
 fn every_lesson_compiles_and_its_messages_parse() {
     for lesson in LESSONS {
-        let schema = lesson.schema().unwrap_or_else(|e| panic!("{}: {e}", lesson.slug));
+        let schema = lesson.schema();
         let desc = schema.message(lesson.message).unwrap();
         message::parse_json(&desc, lesson.json).unwrap_or_else(|e| panic!("{}: {e}", lesson.slug));
         assert!(!lesson.exercise.message_bytes(&schema).is_empty(), "{}: exercise", lesson.slug);
@@ -109,7 +109,7 @@ fn the_reference_user_is_43_bytes_against_95() {
 #[test]
 fn texts_follow_the_edited_example() {
     let lesson = Lesson::by_slug("varints").unwrap();
-    let schema = lesson.schema().unwrap();
+    let schema = lesson.schema();
     let desc = schema.message(lesson.message).unwrap();
     let bytes = message::encode(&message::parse_json(&desc, r#"{"value":"1"}"#).unwrap());
     let t = render(&lesson.text(&schema, &bytes));
@@ -127,6 +127,11 @@ fn routes() {
     assert_eq!(route("#v1.abc"), Route::NotLearn);
     assert_eq!(route(""), Route::NotLearn);
     assert_eq!(Lesson::by_slug("grpc").unwrap().fragment(), "learn/grpc");
+    for fragment in
+        ["#learn/varints", "learn/varints/", "#learn", "#learn/", "#learn/nope", "#learned", "#v1.abc", "", "#"]
+    {
+        assert_eq!(is_route(fragment), route(fragment) != Route::NotLearn, "{fragment:?}");
+    }
 }
 
 /// Checks an answer to a lesson's exercise, as the app does.
@@ -210,4 +215,14 @@ fn find_the_field() {
     let a = crate::wire::annotate(&bytes, schema.message("userservice.User").ok().as_ref());
     let roles = (0..bytes.len()).filter(|&o| check::check_click(&a, "roles", o).is_correct()).count();
     assert_eq!(roles, 13);
+}
+
+#[test]
+fn the_evolution_lesson_quotes_what_the_compiler_says_of_a_reused_number() {
+    let reuse = "syntax = \"proto3\";\nmessage User {\n  reserved 3;\n  string phone = 3;\n}\n";
+    let problems = match crate::schema::Schema::compile(&[("reuse.proto", reuse)]) {
+        Err(e) => e.problems().to_vec(),
+        Ok(_) => panic!("a schema that reuses a reserved number compiles"),
+    };
+    assert_eq!(problems.first().map(|p| p.to_string()).as_deref(), Some(lessons::REUSE_REFUSED));
 }

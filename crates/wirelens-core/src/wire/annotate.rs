@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use prost_reflect::MessageDescriptor;
 
-use super::readings::{Chosen, Pins, Reading, Utf8Index};
+use super::readings::{Chosen, Pins, Reading, Utf8Runs};
 use super::table::{Payload, Table};
 use super::tree::{self, Kind, NO_FIELD, ScalarCode};
 use super::visit::Visitor;
@@ -142,7 +142,7 @@ fn walk<V: Visitor>(
         pins,
         table,
         seen,
-        utf8: None,
+        utf8: Utf8Runs::new(bytes),
         path: Vec::new(),
         elements: 0,
     };
@@ -187,8 +187,8 @@ struct Walker<'a, V> {
     table: &'a mut Table,
     /// One per nesting level, reused by every message read at that level.
     seen: &'a mut Vec<Seen>,
-    /// Built the first time a schema-less payload needs a UTF-8 check.
-    utf8: Option<Utf8Index>,
+    /// The text of schema-less payloads, the input decoded once as the walk moves on.
+    utf8: Utf8Runs<'a>,
     /// The field numbers of the records being read, outermost first (kept only when there are
     /// pins, which are keyed by it).
     path: Vec<u32>,
@@ -221,14 +221,11 @@ impl<V: Visitor> Walker<'_, V> {
         if self.seen.len() <= depth {
             self.seen.resize_with(depth + 1, Seen::default);
         }
-        let mut seen = std::mem::take(&mut self.seen[depth]);
-        seen.start(
-            message.map_or(0, |m| self.table.messages[m as usize].slots),
+        self.seen[depth].start(
+            message.map_or(RAW_SLOTS, |m| self.table.messages[m as usize].slots),
             message.map_or(0, |m| self.table.messages[m as usize].oneofs.len()),
         );
-        let outcome = self.fields_with(range, message, group, depth, mode, &mut seen);
-        self.seen[depth] = seen;
-        outcome
+        self.fields_with(range, message, group, depth, mode)
     }
 
     fn fields_with(
@@ -238,11 +235,10 @@ impl<V: Visitor> Walker<'_, V> {
         group: Option<u32>,
         depth: usize,
         mode: Mode,
-        seen: &mut Seen,
     ) -> Outcome {
         let mut pos = range.start;
         while pos < range.end {
-            match self.record(pos, range.end, message, group, depth, mode, seen) {
+            match self.record(pos, range.end, message, group, depth, mode) {
                 Step::Next(next) => pos = next,
                 Step::Stop(outcome) => return outcome,
             }
@@ -263,7 +259,6 @@ impl<V: Visitor> Walker<'_, V> {
         group: Option<u32>,
         depth: usize,
         mode: Mode,
-        seen: &mut Seen,
     ) -> Step {
         let tag = match varint::decode(&self.bytes[start..end]) {
             Ok(tag) => tag,
@@ -299,24 +294,7 @@ impl<V: Visitor> Walker<'_, V> {
         let plan = match (message, field) {
             (None, _) => Plan::Raw,
             (Some(m), None) => {
-                let m = &self.table.messages[m as usize].desc;
-                let reserved = m.reserved_ranges().any(|r| r.contains(&number));
-                notes.push(if reserved { Note::Reserved } else { Note::Unknown });
-                let why = if reserved {
-                    let names: Vec<&str> = m.reserved_names().collect();
-                    let names = if names.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (reserved names: {})", names.join(", "))
-                    };
-                    format!(
-                        "field {number} is reserved in {}: a removed field{names}, kept as an unknown field",
-                        m.full_name()
-                    )
-                } else {
-                    format!("field {number} is not in {}: kept as an unknown field", m.full_name())
-                };
-                self.warn(start, why);
+                self.unknown(m, number, start, &mut notes);
                 Plan::Raw
             }
             (Some(_), Some(f)) => {
@@ -334,33 +312,29 @@ impl<V: Visitor> Walker<'_, V> {
                 {
                     Plan::Packed(f)
                 } else {
-                    notes.push(Note::WireTypeMismatch { expected });
-                    let why = format!(
-                        "field {number} ({}) is {} but written as wire type {} ({}): parsers keep it as an unknown field",
-                        info.fd.name(),
-                        expected.name(),
-                        wire_type as u8,
-                        wire_type.name()
-                    );
-                    self.warn(start, why);
+                    self.mismatch(f, number, wire_type, start, &mut notes);
                     Plan::Raw
                 }
             }
         };
         if tag.is_overlong() {
-            notes.push(Note::Overlong { at: start });
-            self.warn(start, format!("tag uses {} bytes where {} would do", tag.len, varint::encoded_len(tag.value)));
+            self.overlong_tag(start, tag, &mut notes);
         }
         let descriptor = match plan {
             Plan::Typed(f) | Plan::Packed(f) => Some(f),
             Plan::Raw => None,
         };
-        let slot = field.map(|f| self.table.fields[f as usize].slot);
+        // Without a schema, small field numbers are their own slots.
+        let slot = match (message, field) {
+            (_, Some(f)) => Some(self.table.fields[f as usize].slot),
+            (None, None) if number < RAW_SLOTS => Some(number),
+            _ => None,
+        };
         let singular = field.is_some_and(|f| !self.table.fields[f as usize].list && !self.table.fields[f as usize].map);
-        let index = seen.visit(number, slot, start, plan, singular, &mut notes);
+        let index = self.seen[depth].visit(number, slot, start, plan, singular, &mut notes);
         if let Some(f) = descriptor
             && let Some(oneof) = self.table.fields[f as usize].oneof
-            && let Some(previous) = seen.oneof(oneof, number)
+            && let Some(previous) = self.seen[depth].oneof(oneof, number)
         {
             let m = message.map_or(0, |m| m as usize);
             notes.push(Note::OneofReplaces { oneof: self.table.messages[m].oneofs[oneof as usize].clone(), previous });
@@ -396,9 +370,51 @@ impl<V: Visitor> Walker<'_, V> {
         self.tree.close_record(record);
         if matches!(plan, Plan::Packed(_)) {
             // Every element of this record counts; the next record's index follows them.
-            seen.add_elements(number, slot, self.elements.saturating_sub(1));
+            self.seen[depth].add_elements(number, slot, self.elements.saturating_sub(1));
         }
         step
+    }
+
+    /// A record whose number message `m` has no field for: noted, and said why.
+    #[cold]
+    #[inline(never)]
+    fn unknown(&mut self, m: u32, number: u32, start: usize, notes: &mut Vec<Note>) {
+        let m = &self.table.messages[m as usize].desc;
+        let reserved = m.reserved_ranges().any(|r| r.contains(&number));
+        notes.push(if reserved { Note::Reserved } else { Note::Unknown });
+        let why = if reserved {
+            let names: Vec<&str> = m.reserved_names().collect();
+            let names =
+                if names.is_empty() { String::new() } else { format!(" (reserved names: {})", names.join(", ")) };
+            format!("field {number} is reserved in {}: a removed field{names}, kept as an unknown field", m.full_name())
+        } else {
+            format!("field {number} is not in {}: kept as an unknown field", m.full_name())
+        };
+        self.warn(start, why);
+    }
+
+    /// A record of schema field `f` written with a wire type that field cannot have.
+    #[cold]
+    #[inline(never)]
+    fn mismatch(&mut self, f: u32, number: u32, wire_type: WireType, start: usize, notes: &mut Vec<Note>) {
+        let info = &self.table.fields[f as usize];
+        let expected = info.expected;
+        notes.push(Note::WireTypeMismatch { expected });
+        let why = format!(
+            "field {number} ({}) is {} but written as wire type {} ({}): parsers keep it as an unknown field",
+            info.fd.name(),
+            expected.name(),
+            wire_type as u8,
+            wire_type.name()
+        );
+        self.warn(start, why);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn overlong_tag(&mut self, start: usize, tag: Varint, notes: &mut Vec<Note>) {
+        notes.push(Note::Overlong { at: start });
+        self.warn(start, format!("tag uses {} bytes where {} would do", tag.len, varint::encoded_len(tag.value)));
     }
 
     /// The scalar code a plan reads numbers with.
@@ -497,7 +513,7 @@ impl<V: Visitor> Walker<'_, V> {
                     }
                 }
                 Payload::String => {
-                    if let Ok(text) = std::str::from_utf8(&self.bytes[payload.clone()]) {
+                    if let Some(text) = self.utf8.text(payload.clone()) {
                         self.tree.text(payload, text);
                     } else {
                         let name = self.table.fields[f as usize].fd.name().to_owned();
@@ -538,28 +554,21 @@ impl<V: Visitor> Walker<'_, V> {
             self.tree.rollback(mark.0);
             self.diagnostics.truncate(mark.1);
         }
-        let string = |w: &mut Self| {
-            let index = w.utf8.get_or_insert_with(|| Utf8Index::new(w.bytes));
-            index.is_utf8(w.bytes, payload.clone())
-        };
+        // The payload's text, if it is UTF-8: asked of the runs once.
+        let text = self.utf8.text(payload.clone());
         let chosen = match pin {
-            None => {
-                if string(self) {
-                    Reading::String
-                } else {
-                    Reading::Bytes
-                }
-            }
+            None if text.is_some() => Reading::String,
+            None => Reading::Bytes,
             Some(pin) => {
                 let fits = match pin {
                     Reading::Message => message_fits,
-                    Reading::String => string(self),
+                    Reading::String => text.is_some(),
                     other => other.fits(&self.bytes[payload.clone()]),
                 };
                 if fits {
                     pin
                 } else {
-                    let default = if string(self) { Reading::String } else { Reading::Bytes };
+                    let default = if text.is_some() { Reading::String } else { Reading::Bytes };
                     let message = format!(
                         "the pinned reading '{}' does not fit these bytes: shown as {}",
                         pin.type_name(),
@@ -571,9 +580,11 @@ impl<V: Visitor> Walker<'_, V> {
             }
         };
         match chosen {
-            Reading::String => {
-                self.tree.leaf(payload, Kind::Str);
-            }
+            Reading::String => match text {
+                Some(text) => self.tree.text(payload, text),
+                // Not met: a string reading is chosen only for UTF-8.
+                None => self.tree.leaf(payload, Kind::Str),
+            },
             Reading::PackedVarint => self.packed(payload, ScalarCode::Uint64),
             Reading::PackedFixed32 => self.packed(payload, ScalarCode::Fixed32),
             Reading::PackedFixed64 => self.packed(payload, ScalarCode::Fixed64),
@@ -757,8 +768,8 @@ fn raw_code(wire_type: WireType) -> ScalarCode {
 }
 
 /// What one message has seen so far: occurrences per field, the last field of each oneof.
-/// Schema fields are counted in a slot of their own (their position in the message); other
-/// numbers in a short list, or a map once the list grows long. One `Seen` serves every message
+/// Schema fields are counted in a slot of their own (their position in the message), and so are
+/// the numbers below [`RAW_SLOTS`] of a message read without a schema; other numbers in a short list, or a map once the list grows long. One `Seen` serves every message
 /// at its nesting level: `start` makes it new without freeing anything.
 #[derive(Debug, Default)]
 struct Seen {
@@ -779,6 +790,9 @@ struct Occurrences {
     elements: u32,
     len_records: u32,
 }
+
+/// Field numbers below this count in a slot of their own in a message read without a schema.
+const RAW_SLOTS: u32 = 32;
 
 /// Numbers without a schema field kept in a list before they move to a map.
 const FEW_OTHERS: usize = 16;

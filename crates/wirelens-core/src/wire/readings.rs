@@ -149,59 +149,49 @@ impl Chosen {
     }
 }
 
-/// Where UTF-8 decoding of the whole input meets errors, so that any slice can be checked in a
-/// time proportional to its length / 64. UTF-8 resynchronises: a byte that is not a
-/// continuation byte always starts a sequence, so a slice is valid exactly when it starts and
-/// ends on a sequence boundary of the whole input's decoding and holds no error of it.
+/// The text of slices of the input, a run of valid UTF-8 at a time: asked about a slice outside
+/// the run it holds, it decodes the input from the slice's start to the next invalid byte (in
+/// one pass that yields the text: std's `Utf8Chunks`, where `from_utf8` would take two), so
+/// that the slices asked later inside that run (a message's other strings, or the payloads
+/// nested in it) cost no second check, and nested payloads are not scanned once per level.
+/// A slice is valid exactly when it lies inside one run and starts and ends on its character
+/// boundaries (`str::get`). Decoding may start anywhere: UTF-8 resynchronises, a byte that is
+/// not a continuation byte always starts a sequence, so every run agrees with the decoding of
+/// the whole input.
 #[derive(Debug, Clone)]
-pub(crate) struct Utf8Index {
-    /// Bit `i` set: an invalid sequence starts at byte `i`.
-    errors: Vec<u64>,
+pub(crate) struct Utf8Runs<'a> {
+    bytes: &'a [u8],
+    /// The run held: where it starts in `bytes`, its text.
+    start: usize,
+    text: &'a str,
 }
 
-impl Utf8Index {
-    pub(crate) fn new(bytes: &[u8]) -> Utf8Index {
-        let mut errors = vec![0u64; bytes.len().div_ceil(64)];
-        let mut at = 0;
-        while at < bytes.len() {
-            match std::str::from_utf8(&bytes[at..]) {
-                Ok(_) => break,
-                Err(e) => {
-                    let error = at + e.valid_up_to();
-                    errors[error / 64] |= 1 << (error % 64);
-                    at = error + e.error_len().unwrap_or(bytes.len() - error);
-                }
-            }
-        }
-        Utf8Index { errors }
+impl<'a> Utf8Runs<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Utf8Runs<'a> {
+        Utf8Runs { bytes, start: 0, text: "" }
     }
 
-    fn error_at(&self, i: usize) -> bool {
-        self.errors[i / 64] & (1 << (i % 64)) != 0
-    }
-
-    fn any_error(&self, range: std::ops::Range<usize>) -> bool {
-        let (mut i, end) = (range.start, range.end);
-        while i < end {
-            let word = self.errors[i / 64] >> (i % 64);
-            let bits = (64 - i % 64).min(end - i);
-            let mask = if bits == 64 { u64::MAX } else { (1 << bits) - 1 };
-            if word & mask != 0 {
-                return true;
-            }
-            i += bits;
-        }
-        false
-    }
-
-    /// Whether `bytes[range]` is valid UTF-8; `bytes` is the input the index was built on.
-    pub(crate) fn is_utf8(&self, bytes: &[u8], range: std::ops::Range<usize>) -> bool {
-        let continuation = |i: usize| bytes[i] & 0xC0 == 0x80;
+    /// `bytes[range]` as text, if it is valid UTF-8.
+    #[inline]
+    pub(crate) fn text(&mut self, range: std::ops::Range<usize>) -> Option<&'a str> {
         if range.is_empty() {
-            return true;
+            return Some("");
         }
-        let ends_on_boundary = range.end == bytes.len() || !continuation(range.end) || self.error_at(range.end);
-        !continuation(range.start) && ends_on_boundary && !self.any_error(range)
+        if !(self.start..self.start + self.text.len()).contains(&range.start) {
+            self.decode_from(range.start);
+        }
+        // `None` when the run is empty (the slice starts with a byte that starts no valid
+        // character), or the slice runs past its end or splits a character.
+        self.text.get(range.start - self.start..range.end - self.start)
+    }
+
+    /// Holds the run that starts at `at`, up to the first invalid sequence after it (empty if
+    /// that is at `at`).
+    #[inline(never)]
+    fn decode_from(&mut self, at: usize) {
+        let rest = &self.bytes[at..];
+        self.start = at;
+        self.text = rest.utf8_chunks().next().map_or("", |chunk| chunk.valid());
     }
 }
 
@@ -259,7 +249,7 @@ mod tests {
     }
 
     #[test]
-    fn utf8_index_agrees_with_from_utf8_on_every_slice() {
+    fn utf8_runs_agree_with_from_utf8_on_every_slice_in_any_order() {
         let inputs: [&[u8]; 5] = [
             "héllo, wörld €𝄞".as_bytes(),
             &[0x41, 0xE2, 0x82, 0x41, 0xFF, 0x80, 0xC3, 0xA9, 0xF0, 0x9D, 0x84, 0x9E, 0xED, 0xA0, 0x80],
@@ -268,12 +258,20 @@ mod tests {
             b"",
         ];
         for bytes in inputs {
-            let index = Utf8Index::new(bytes);
-            for start in 0..=bytes.len() {
-                for end in start..=bytes.len() {
-                    let expected = std::str::from_utf8(&bytes[start..end]).is_ok();
-                    assert_eq!(index.is_utf8(bytes, start..end), expected, "{bytes:02x?}[{start}..{end}]");
-                }
+            let slices: Vec<(usize, usize)> =
+                (0..=bytes.len()).flat_map(|start| (start..=bytes.len()).map(move |end| (start, end))).collect();
+            // One asked in order, one asked backwards, one per slice.
+            let (mut forwards, mut backwards) = (Utf8Runs::new(bytes), Utf8Runs::new(bytes));
+            let answers = |runs: &mut Utf8Runs, (start, end): (usize, usize)| {
+                let expected = std::str::from_utf8(&bytes[start..end]).ok();
+                assert_eq!(runs.text(start..end), expected, "{bytes:02x?}[{start}..{end}]");
+            };
+            for &slice in &slices {
+                answers(&mut forwards, slice);
+                answers(&mut Utf8Runs::new(bytes), slice);
+            }
+            for &slice in slices.iter().rev() {
+                answers(&mut backwards, slice);
             }
         }
     }

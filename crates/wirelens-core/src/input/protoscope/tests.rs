@@ -403,3 +403,34 @@ fn the_word_at_a_time_escape_check_misses_no_byte() {
         }
     }
 }
+
+#[test]
+fn a_string_literal_escapes_a_character_at_any_place_in_a_string_of_any_length() {
+    // Character by character: `"`, `\` and line feeds by name, the other control characters
+    // (U+0000 to U+001F, U+007F to U+009F) as `\x` escapes of their UTF-8 bytes.
+    let reference = |text: &str| {
+        let mut out = String::from("\"");
+        for c in text.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                c if c.is_control() => {
+                    for b in c.to_string().bytes() {
+                        out.push_str(&format!("\\x{b:02x}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out + "\""
+    };
+    for len in 1..20 {
+        for at in 0..len {
+            for special in ['"', '\\', '\n', '\u{1}', '\u{7f}', '\u{85}', '\u{a0}', 'é', 'a'] {
+                let text: String = (0..len).map(|i| if i == at { special } else { 'b' }).collect();
+                assert_eq!(super::string_literal(&text), reference(&text), "{text:?}");
+            }
+        }
+    }
+}
