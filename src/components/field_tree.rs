@@ -1,9 +1,11 @@
 //! The records as a tree beside the hex: one line per field with its value; choosing a line
-//! selects its bytes, and the record under the selected byte is marked.
+//! selects its bytes, and the record under the selected byte is marked. As in the hex view, only
+//! the lines in view are in the DOM, so a tree of millions of records opens like one of ten.
 
 use std::rc::Rc;
 
 use wirelens_core::explain;
+use wirelens_core::scroll::Scroller;
 use wirelens_core::wire::{Annotation, NodeId, NodeKind, Reading};
 use yew::prelude::*;
 
@@ -16,24 +18,24 @@ pub struct Props {
     pub onpin: Callback<(Vec<u32>, Reading)>,
 }
 
-/// Lines beyond this are summarised: a tree of thousands of records helps nobody.
-const MAX_LINES: usize = 400;
+/// Must match `.tree-line` height in style.css.
+const LINE_HEIGHT: f64 = 24.0;
+/// Lines in view at once (the list's height) and lines rendered beyond it on each side.
+const VISIBLE_LINES: usize = 20;
+const OVERSCAN: usize = 8;
 
 /// What the tree lists, worked out once per annotation (not on every render: pointing at a byte
-/// re-renders the tree, and counting a 16 MiB input's records takes a while).
+/// re-renders the tree).
 #[derive(PartialEq)]
 struct Listing {
-    /// The first `MAX_LINES` records (and one more, if there are more).
-    records: Vec<NodeId>,
-    total: usize,
+    /// Every record, in preorder.
+    records: Vec<u32>,
     /// The schema's top-level fields that have no record: at their default, so not sent.
     absent: Vec<String>,
 }
 
 fn listing(a: &Annotation) -> Listing {
-    let records: Vec<NodeId> = (0..a.len()).filter(|&id| a.is_field(id)).take(MAX_LINES + 1).collect();
-    let total =
-        if records.len() > MAX_LINES { (0..a.len()).filter(|&id| a.is_field(id)).count() } else { records.len() };
+    let records = (0..a.len()).filter(|&id| a.is_field(id)).map(|id| id as u32).collect();
     let absent = a
         .message()
         .map(|m| {
@@ -46,51 +48,69 @@ fn listing(a: &Annotation) -> Listing {
                 .collect()
         })
         .unwrap_or_default();
-    Listing { records, total, absent }
+    Listing { records, absent }
 }
 
 #[component]
 pub fn FieldTree(props: &Props) -> Html {
     let a = &props.annotation;
     let listing = use_memo(props.annotation.clone(), |a| listing(a));
-    let Listing { records, total, absent } = &*listing;
-    let total = *total;
+    let scroll_top = use_state(|| 0.0_f64);
+    let scroller = Scroller { count: listing.records.len(), line: LINE_HEIGHT, view: VISIBLE_LINES };
+    let window = scroller.window(*scroll_top, OVERSCAN);
+    let onscroll = {
+        let scroll_top = scroll_top.clone();
+        Callback::from(move |e: Event| {
+            scroll_top.set(f64::from(e.target_unchecked_into::<web_sys::Element>().scroll_top()))
+        })
+    };
     let selected_record = props.selected.and_then(|o| a.leaf_at(o)).and_then(|leaf| a.field_of(leaf)).map(|(id, _)| id);
+    let spacer = |height: f64| {
+        (height > 0.0).then(|| html! { <li class="spacer" aria-hidden="true" style={format!("height: {height}px")} /> })
+    };
     html! {
-        <ol class="tree" aria-label="fields">
-            { for records.iter().take(MAX_LINES).map(|&id| {
+        <ol class="tree" aria-label="fields" {onscroll} style={format!("max-height: {}px", VISIBLE_LINES as f64 * LINE_HEIGHT)}>
+            { spacer(window.before) }
+            { for listing.records[window.first..window.last].iter().map(|&id| {
+                let id = id as NodeId;
                 let node = a.node(id);
-                let depth = a.ancestors(id).filter(|&x| matches!(a.node(x).kind, NodeKind::Field(_))).count() - 1;
+                let depth = a.ancestors(id).filter(|&x| a.is_field(x)).count() - 1;
                 let value = a.children(id).find(|&c| a.is_leaf(c) && !matches!(a.node(c).kind, NodeKind::Tag { .. } | NodeKind::Length(_)));
                 let start = node.range.start;
                 let onselect = props.onselect.clone();
                 let current = selected_record.is_some_and(|r| a.ancestors(r).any(|x| x == id));
+                let path = a.path(id);
+                let summary = explain::summary(a, id);
+                let value = value.map(|v| explain::summary(a, v));
+                // A line is one line high (the list scrolls by line): what does not fit is cut,
+                // and the whole of it is the line's title.
+                let title = match &value {
+                    Some(v) => format!("{path} {summary} = {v}"),
+                    None => format!("{path} {summary}"),
+                };
                 html! {
                     <li class={classes!("tree-line", current.then_some("current"))} style={format!("padding-left: {}em", depth as f64 * 1.2)}>
-                        <button class="linklike" onclick={Callback::from(move |_| onselect.emit(start))}>
-                            <code class="path">{ a.path(id) }</code>
-                            { " " }{ explain::summary(a, id) }
+                        <button class="linklike" {title} onclick={Callback::from(move |_| onselect.emit(start))}>
+                            <code class="path">{ path }</code>
+                            { " " }{ summary }
                             if let Some(v) = value {
-                                <span class="value">{ " = " }{ explain::summary(a, v) }</span>
+                                <span class="value">{ " = " }{ v }</span>
                             }
                         </button>
                         { reading_picker(a, id, &props.onpin) }
                     </li>
                 }
             }) }
-            if total > MAX_LINES {
-                <li class="muted">{ format!("… and {} more records", total - MAX_LINES) }</li>
-            }
-            if !absent.is_empty() {
+            { spacer(window.after) }
+            if !listing.absent.is_empty() {
                 <li class="muted absent" title="a field at its default (0, empty, false, the first enum value, unset) is not written">
-                    { "not on the wire: " }<code>{ absent.join(", ") }</code>
+                    { "not on the wire: " }<code>{ listing.absent.join(", ") }</code>
                     { " — at their default, so nothing is sent; a reader fills in the default" }
                 </li>
             }
         </ol>
     }
 }
-
 /// For a field the schema-less reading had to guess: a picker of every valid reading.
 fn reading_picker(a: &Annotation, record: NodeId, onpin: &Callback<(Vec<u32>, Reading)>) -> Html {
     let NodeKind::Field(field) = &a.node(record).kind else { return Html::default() };

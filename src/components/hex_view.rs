@@ -1,10 +1,11 @@
 //! The annotated hex: rows of byte cells coloured by role. Only the rows in view are in the
-//! DOM, so a message of megabytes scrolls like one of bytes. The pointer or the arrow keys
+//! DOM (core's `scroll`), so a message of megabytes scrolls like one of bytes. The pointer or the arrow keys
 //! select a byte; its span and record light up.
 
 use std::rc::Rc;
 
 use wirelens_core::hexview;
+use wirelens_core::scroll::Scroller;
 use wirelens_core::wire::Annotation;
 use yew::prelude::*;
 
@@ -24,8 +25,8 @@ pub struct Props {
 }
 
 const WIDTH: usize = 16;
-/// Must match `.hex .row` height in style.css.
-const ROW_HEIGHT: f64 = 24.0;
+/// A row and the gap after it: must match `.hex .row`'s height and `.hex`'s gap in style.css.
+const ROW_HEIGHT: f64 = 26.0;
 /// Rows in view at once (the container's height) and rows rendered beyond it on each side.
 const VISIBLE_ROWS: usize = 20;
 const OVERSCAN: usize = 6;
@@ -36,10 +37,9 @@ pub fn HexView(props: &Props) -> Html {
     let scroll_top = use_state(|| 0.0_f64);
     let container = use_node_ref();
     let len = a.bytes().len();
-    let total_rows = hexview::row_count(len, WIDTH);
-    let first = ((*scroll_top / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN).min(total_rows);
-    let last = (first + VISIBLE_ROWS + 2 * OVERSCAN).min(total_rows);
-    let rows = hexview::window(a, WIDTH, first..last);
+    let scroller = Scroller { count: hexview::row_count(len, WIDTH), line: ROW_HEIGHT, view: VISIBLE_ROWS };
+    let window = scroller.window(*scroll_top, OVERSCAN);
+    let rows = hexview::window(a, WIDTH, window.first..window.last);
     // Offsets in as many hex digits as the last one needs (at least 4), so the columns line up.
     let digits = (usize::BITS - len.saturating_sub(1).leading_zeros()).div_ceil(4).max(4) as usize;
 
@@ -95,13 +95,13 @@ pub fn HexView(props: &Props) -> Html {
             onselect.emit(next);
             // Keep the selected row in view.
             if let Some(el) = container.cast::<web_sys::Element>() {
-                let row_top = (next / WIDTH) as f64 * ROW_HEIGHT;
-                let top = f64::from(el.scroll_top());
-                let height = f64::from(el.client_height());
-                if row_top < top {
-                    el.set_scroll_top(row_top as i32);
-                } else if row_top + ROW_HEIGHT > top + height {
-                    el.set_scroll_top((row_top + ROW_HEIGHT - height) as i32);
+                let row = next / WIDTH;
+                let top = scroller.line_at(f64::from(el.scroll_top()));
+                let shown = ((f64::from(el.client_height()) / ROW_HEIGHT) as usize).max(1);
+                if row < top {
+                    el.set_scroll_top(scroller.scroll_to(row) as i32);
+                } else if row >= top + shown {
+                    el.set_scroll_top(scroller.scroll_to(row + 1 - shown) as i32);
                 }
             }
         })
@@ -114,7 +114,7 @@ pub fn HexView(props: &Props) -> Html {
             if len == 0 {
                 <p class="muted empty">{ "No bytes: every field holds its default, and defaults are not sent." }</p>
             }
-            <div class="spacer" style={format!("height: {}px", first as f64 * ROW_HEIGHT)} />
+            <div class="spacer" style={format!("height: {}px", window.before)} />
             { for rows.iter().map(|row| html! {
                 <div class="row" role="row">
                     <span class="offset" aria-hidden="true">{ format!("{:0digits$X}", row.offset) }</span>
@@ -142,7 +142,7 @@ pub fn HexView(props: &Props) -> Html {
                     }) }
                 </div>
             }) }
-            <div class="spacer" style={format!("height: {}px", (total_rows - last) as f64 * ROW_HEIGHT)} />
+            <div class="spacer" style={format!("height: {}px", window.after)} />
         </div>
     }
 }

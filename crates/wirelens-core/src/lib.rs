@@ -30,6 +30,7 @@ pub mod position;
 pub mod protoscope;
 pub mod reflection;
 pub mod schema;
+pub mod scroll;
 pub mod stats;
 pub mod status;
 pub mod varint;

@@ -42,18 +42,46 @@ pub(super) fn is_plain(text: &str) -> bool {
         .all(|group| group.len() % 2 == 0 && group.iter().all(u8::is_ascii_hexdigit))
 }
 
-/// The bytes of a text [`is_plain`] accepts, read a byte of text at a time (a megabyte of hex is
-/// three million characters: no `char` for each).
-pub(super) fn read_plain(text: &str) -> Vec<u8> {
-    debug_assert!(is_plain(text));
-    let value = |digit: u8| char::from(digit).to_digit(16).expect("is_plain: a hex digit") as u8;
-    let mut digits = text.bytes().filter(|b| !b.is_ascii_whitespace()).map(value);
+/// The bytes of a text [`is_plain`] accepts, or `None` for any other text: in one pass, a byte
+/// of text at a time (a megabyte of hex is three million characters: no `char` for each, and no
+/// second pass to check them first).
+pub(super) fn read_plain(text: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(text.len() / 2);
-    while let (Some(high), Some(low)) = (digits.next(), digits.next()) {
-        out.push(high << 4 | low);
+    // The high digit of a pair, while its low one is still to come.
+    let mut high = None;
+    for &b in text.as_bytes() {
+        match PLAIN[usize::from(b)] {
+            SPACE if high.is_some() => return None, // a group of odd length
+            SPACE => {}
+            OTHER => return None,
+            digit => match high.take() {
+                Some(high) => out.push(high << 4 | digit),
+                None => high = Some(digit),
+            },
+        }
     }
-    out
+    high.is_none().then_some(out)
 }
+
+/// [`read_plain`]'s table: a hex digit's value, else `SPACE` (ASCII whitespace) or `OTHER`.
+const SPACE: u8 = 16;
+const OTHER: u8 = 17;
+const PLAIN: [u8; 256] = {
+    let mut table = [OTHER; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ if c.is_ascii_whitespace() => SPACE,
+            _ => OTHER,
+        };
+        b += 1;
+    }
+    table
+};
 
 pub(super) fn is_separator(c: char) -> bool {
     c.is_whitespace() || c == ','

@@ -130,8 +130,10 @@ impl fmt::Display for InputFormat {
 /// with [`detect_format`]. Stops at the first mistake, in reading order.
 pub fn parse_bytes(text: &str, format: InputFormat) -> Result<Vec<u8>, InputError> {
     // Plain hex, the common paste, from the text's bytes; everything else a char at a time.
-    if matches!(format, InputFormat::Auto | InputFormat::Hex) && hex::is_plain(text) {
-        return Ok(hex::read_plain(text));
+    if matches!(format, InputFormat::Auto | InputFormat::Hex)
+        && let Some(bytes) = hex::read_plain(text)
+    {
+        return Ok(bytes);
     }
     parse_chars(text, format)
 }
@@ -349,10 +351,12 @@ mod tests {
     fn plain_hex_is_the_common_paste_and_nothing_else() {
         for plain in ["", " \n", "08 2A", "082a\n1205\r\n", "  0A 2b\t\u{c}41"] {
             assert!(hex::is_plain(plain), "{plain:?}");
+            assert!(hex::read_plain(plain).is_some(), "{plain:?}");
         }
         // Prefixes, commas, odd groups, mistakes and Unicode spaces are the general reader's.
         for other in ["0x08", "08,2A", "8 2A", "08 2G", "08\u{a0}2A", "08\u{b}2A", "CAFE=="] {
             assert!(!hex::is_plain(other), "{other:?}");
+            assert_eq!(hex::read_plain(other), None, "{other:?}");
         }
     }
 
@@ -656,8 +660,9 @@ mod tests {
             ).prop_map(|chars| chars.into_iter().collect::<String>())
         ) {
             let plain = hex::is_plain(&text);
+            prop_assert_eq!(hex::read_plain(&text).is_some(), plain);
             if plain {
-                let fast = hex::read_plain(&text);
+                let fast = hex::read_plain(&text).unwrap();
                 prop_assert_eq!(parse_chars(&text, InputFormat::Hex), Ok(fast.clone()));
                 prop_assert_eq!(parse_chars(&text, InputFormat::Auto), Ok(fast));
                 prop_assert_eq!(detect(&text.chars().collect::<Vec<_>>()), InputFormat::Hex);
