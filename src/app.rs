@@ -169,6 +169,9 @@ pub fn App() -> Html {
         })
     };
     let types = state.schema.as_ref().map(|s| s.messages()).unwrap_or_default();
+    // Writing a message needs a schema: none yet (its files wait for the compiler's code, or have
+    // never compiled) is said, not shown as an empty message.
+    let uncompiled = state.mode == Mode::Encode && state.schema.is_none();
     let mode_tab = |mode: Mode, label: &'static str| {
         let d = state.dispatcher();
         let active = state.mode == mode;
@@ -272,9 +275,13 @@ pub fn App() -> Html {
                     <section class="pane wire-pane" aria-label="wire format">
                         <div class="pane-head">
                             <h2>{ "Wire format" }</h2>
-                            <span class="muted">{ human_size(bytes.len()) }
-                                { match &reading { Some(d) => format!(" read as {}", d.full_name()), None => " read without a schema".into() } }
-                            </span>
+                            if uncompiled {
+                                <span class="muted">{ "no schema compiled yet" }</span>
+                            } else {
+                                <span class="muted">{ human_size(bytes.len()) }
+                                    { match &reading { Some(d) => format!(" read as {}", d.full_name()), None => " read without a schema".into() } }
+                                </span>
+                            }
                             if state.is_stale() {
                                 <span class="badge" role="status">{ "stale: showing the last input that worked" }</span>
                             }
@@ -285,14 +292,22 @@ pub fn App() -> Html {
                                     .map(|d| html! { <li class="error">{ d.to_string() }</li> }) }
                             </ul>
                         }
-                        <div class="wire-grid">
-                            <HexView annotation={annotation.clone()} selected={selected} stale={state.is_stale()}
-                                changed={changed.clone()}
-                                onselect={on(&dispatcher, |offset| Action::Select(Some(offset)))} />
-                            <FieldTree annotation={annotation.clone()} selected={selected}
-                                onselect={on(&dispatcher, |offset| Action::Select(Some(offset)))}
-                                onpin={on(&dispatcher, |(path, reading)| Action::Pin(path, reading))} />
-                        </div>
+                        if uncompiled {
+                            <p class="muted" role="status">{ if state.waiting_for_compiler {
+                                "The bytes appear once the schema compiles: fetching the .proto compiler…"
+                            } else {
+                                "The bytes appear once the schema compiles."
+                            } }</p>
+                        } else {
+                            <div class="wire-grid">
+                                <HexView annotation={annotation.clone()} selected={selected} stale={state.is_stale()}
+                                    changed={changed.clone()}
+                                    onselect={on(&dispatcher, |offset| Action::Select(Some(offset)))} />
+                                <FieldTree annotation={annotation.clone()} selected={selected}
+                                    onselect={on(&dispatcher, |offset| Action::Select(Some(offset)))}
+                                    onpin={on(&dispatcher, |(path, reading)| Action::Pin(path, reading))} />
+                            </div>
+                        }
                         <ExplainPanel annotation={annotation.clone()} selected={selected} />
                         <ExportPanel annotation={annotation.clone()} type_name={reading.as_ref().map(|d| d.full_name().to_owned())} />
                         if state.mode == Mode::Decode {

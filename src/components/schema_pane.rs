@@ -107,7 +107,7 @@ pub fn SchemaPane(props: &Props) -> Html {
             <Editor class={classes!("editor", "schema-editor")} value={text} on_input={on_input} {marks}
                 label={format!("{name} source")} />
             if props.waiting {
-                <p class="loading" role="status">{ "Fetching the .proto compiler: the first time your own files are compiled, it comes after the page…" }</p>
+                <p class="loading" role="status">{ "Fetching the .proto compiler (the first time your own files are compiled)…" }</p>
             }
             if !props.problems.is_empty() {
                 <ul class="problems" role="alert" aria-label="schema problems">
