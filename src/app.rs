@@ -333,7 +333,7 @@ pub fn App() -> Html {
                         <p class="hex-line" aria-label="bytes as hex"><code>{ hex_preview(&bytes) }</code></p>
                     </section>
                     <ComparePane descriptor={reading} bytes={bytes.clone()} selected_path={selected_path}
-                        onselect_path={onselect_path} />
+                        onselect_path={onselect_path} {uncompiled} />
                 </div>
             </div>
             }

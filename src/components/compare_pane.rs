@@ -17,6 +17,10 @@ pub struct Props {
     /// The JSON path of the selected record, and where choosing a JSON line goes.
     pub selected_path: Option<String>,
     pub onselect_path: Callback<String>,
+    /// The message direction has no schema yet (its files wait for the compiler, or have never
+    /// compiled), rather than bytes read without one.
+    #[prop_or_default]
+    pub uncompiled: bool,
 }
 
 /// What the pane shows, computed once per input.
@@ -50,6 +54,9 @@ pub fn ComparePane(props: &Props) -> Html {
         }
     });
     let body = match &*view {
+        View::NoSchema if props.uncompiled => {
+            html! { <p class="muted">{ "JSON needs a schema: it appears once the schema compiles." }</p> }
+        }
         View::NoSchema => {
             html! { <p class="muted">{ "JSON needs a schema: tick \"read as\" to read the bytes as a type." }</p> }
         }
