@@ -9,9 +9,12 @@ use std::rc::Rc;
 
 use gloo::events::EventListener;
 use gloo::file::callbacks::FileReader;
+use gloo::render::request_animation_frame;
 use gloo::timers::callback::Timeout;
 use wirelens_core::learn;
 use wirelens_core::mutate::Mutation;
+use wirelens_core::prost_reflect::MessageDescriptor;
+use wirelens_core::wire::{Annotation, Pins};
 use wirelens_core::{draft, wire};
 use yew::prelude::*;
 
@@ -121,9 +124,7 @@ pub fn App() -> Html {
 
     let bytes = state.bytes();
     let reading = state.reading_type();
-    let annotation = use_memo((bytes.clone(), reading.clone(), state.pins.clone()), |(bytes, reading, pins)| {
-        wire::annotate_pinned(bytes, reading.as_ref(), pins, wire::Limits::default())
-    });
+    let (annotation, reading_now) = use_annotation(bytes.clone(), reading.clone(), state.pins.clone());
     // Without a schema, a draft `.proto` of what was read (small inputs: it is shown in full).
     let draft = use_memo(annotation.clone(), |a| {
         (a.message().is_none() && a.bytes().len() <= DIFF_LIMIT && !a.bytes().is_empty()).then(|| draft::draft_proto(a))
@@ -132,7 +133,8 @@ pub fn App() -> Html {
     // would cost more than it shows).
     let changed = use_changed(annotation.clone(), DIFF_LIMIT);
     // Until the user points somewhere, explain the first byte: the page teaches on first open.
-    let selected = state.selected.or((!bytes.is_empty()).then_some(0));
+    // Nothing is pointed at while the bytes are still being read: there is nothing to explain yet.
+    let selected = state.selected.or((!bytes.is_empty()).then_some(0)).filter(|_| !reading_now);
 
     // The other tabs are mounted the first time they open (the first screen pays for none of
     // them) and stay mounted, hidden, afterwards.
@@ -285,6 +287,9 @@ pub fn App() -> Html {
                             if state.is_stale() {
                                 <span class="badge" role="status">{ "stale: showing the last input that worked" }</span>
                             }
+                            if reading_now {
+                                <span class="badge" role="status">{ "reading the bytes…" }</span>
+                            }
                         </div>
                         if annotation.diagnostics().iter().any(|d| d.severity == wire::Severity::Error) {
                             <ul class="diagnostics" role="alert">
@@ -300,7 +305,7 @@ pub fn App() -> Html {
                             } }</p>
                         } else {
                             <div class="wire-grid">
-                                <HexView annotation={annotation.clone()} selected={selected} stale={state.is_stale()}
+                                <HexView annotation={annotation.clone()} selected={selected} stale={state.is_stale() || reading_now}
                                     changed={changed.clone()}
                                     onselect={on(&dispatcher, |offset| Action::Select(Some(offset)))} />
                                 <FieldTree annotation={annotation.clone()} selected={selected}
@@ -349,6 +354,66 @@ const DIFF_LIMIT: usize = 64 << 10;
 
 /// How long the page must rest before the URL follows it.
 const URL_DELAY_MS: u32 = 300;
+
+/// Bytes beyond this many are drawn before they are read: reading a megabyte takes longer than
+/// drawing it, and a paste should show its bytes at once. Smaller inputs (typing, the examples)
+/// are read in the same render, with no moment of plain bytes.
+const READ_AFTER_DRAWING: usize = 64 * 1024;
+
+/// What an annotation is read from; the bytes compare by pointer first (a render that changed
+/// something else compares a megabyte with itself otherwise).
+#[derive(Clone)]
+struct ReadFrom(Rc<Vec<u8>>, Option<MessageDescriptor>, Pins);
+
+impl PartialEq for ReadFrom {
+    fn eq(&self, other: &ReadFrom) -> bool {
+        (Rc::ptr_eq(&self.0, &other.0) || self.0 == other.0) && self.1 == other.1 && self.2 == other.2
+    }
+}
+
+/// The annotation of the bytes on screen, and whether their reading is still to come. Inputs
+/// over [`READ_AFTER_DRAWING`] are first drawn as unread bytes (`wire::unread`) and read in the
+/// next task, which draws them again, annotated; a newer input cancels a pending reading.
+#[hook]
+fn use_annotation(bytes: Rc<Vec<u8>>, reading: Option<MessageDescriptor>, pins: Pins) -> (Rc<Annotation>, bool) {
+    let read =
+        |from: &ReadFrom| Rc::new(wire::annotate_pinned(&from.0, from.1.as_ref(), &from.2, wire::Limits::default()));
+    let from = ReadFrom(bytes, reading, pins);
+    let last = use_mut_ref(|| None::<(ReadFrom, Rc<Annotation>, bool)>);
+    let redraw = use_force_update();
+    let current =
+        last.borrow().as_ref().filter(|(was, _, _)| *was == from).map(|(_, a, pending)| (a.clone(), *pending));
+    let (annotation, pending) = current.unwrap_or_else(|| {
+        let now = if from.0.len() > READ_AFTER_DRAWING {
+            (Rc::new(wire::unread(&from.0)), true)
+        } else {
+            (read(&from), false)
+        };
+        *last.borrow_mut() = Some((from.clone(), now.0.clone(), now.1));
+        now
+    });
+    use_effect_with((from, pending), move |(from, pending)| {
+        // After the next frame is painted: a frame callback runs just before the paint, and a
+        // timeout it sets runs after it.
+        let later = pending.then(|| {
+            let from = from.clone();
+            let timeout = Rc::new(RefCell::new(None::<Timeout>));
+            let frame = {
+                let timeout = timeout.clone();
+                request_animation_frame(move |_| {
+                    *timeout.borrow_mut() = Some(Timeout::new(0, move || {
+                        let annotation = read(&from);
+                        *last.borrow_mut() = Some((from, annotation, false));
+                        redraw.force_update();
+                    }));
+                })
+            };
+            (frame, timeout)
+        });
+        move || drop(later)
+    });
+    (annotation, pending)
+}
 
 /// Writes the state into the URL fragment (but in Learn mode, where the URL is the lesson's
 /// permalink) and local storage.
