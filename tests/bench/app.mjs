@@ -58,21 +58,20 @@ const big = await page.evaluate(async () => {
   const input = document.querySelector('textarea.bytes-editor');
   document.querySelector('.bytes-pane input[type=checkbox]').click(); // read without a schema
   await new Promise((r) => requestAnimationFrame(() => r()));
-  const t0 = performance.now();
-  input.value = hex;
-  input.dispatchEvent(new InputEvent('input', { bubbles: true }));
   const head = () => document.querySelector('.wire-pane .pane-head').textContent;
   // The bytes are drawn first (their rows span the megabyte), then read (app.rs's
   // READ_AFTER_DRAWING): the first byte shows as a tag and the "reading" badge is gone. Both
-  // observed with a MutationObserver, as below.
+  // observed with a MutationObserver, as below, set before the paste.
   const view = () => document.querySelector('.hex');
   const when = (ready) => new Promise((resolve) => {
-    if (ready()) { resolve(performance.now()); return; }
     const observer = new MutationObserver(() => { if (ready()) { observer.disconnect(); resolve(performance.now()); } });
     observer.observe(document.querySelector('.wire-pane'), { childList: true, subtree: true, characterData: true, attributes: true });
   });
   const drawn = when(() => head().includes('MiB') && view().scrollHeight > 1e6);
-  const read = when(() => !head().includes('reading') && view().querySelector('[data-offset="0"]')?.dataset.role === 'tag');
+  const read = when(() => head().includes('MiB') && !head().includes('reading') && view().querySelector('[data-offset="0"]')?.dataset.role === 'tag');
+  const t0 = performance.now();
+  input.value = hex;
+  input.dispatchEvent(new InputEvent('input', { bubbles: true }));
   const opened = (await drawn) - t0;
   const annotated = (await read) - t0;
   const rows = document.querySelectorAll('.hex .row').length;
