@@ -9,7 +9,6 @@ use std::rc::Rc;
 
 use gloo::events::EventListener;
 use gloo::file::callbacks::FileReader;
-use gloo::render::request_animation_frame;
 use gloo::timers::callback::Timeout;
 use wirelens_core::learn;
 use wirelens_core::mutate::Mutation;
@@ -28,6 +27,7 @@ use crate::components::message_pane::MessagePane;
 use crate::components::recent::Recent;
 use crate::components::schema_pane::SchemaPane;
 use crate::history::History;
+use crate::later::{self, use_after_paint};
 use crate::lazy::{self, Lazy};
 use crate::learn_state::GrpcPreset;
 use crate::share::{self, Shared};
@@ -355,64 +355,23 @@ const DIFF_LIMIT: usize = 64 << 10;
 /// How long the page must rest before the URL follows it.
 const URL_DELAY_MS: u32 = 300;
 
-/// Bytes beyond this many are drawn before they are read: reading a megabyte takes longer than
-/// drawing it, and a paste should show its bytes at once. Smaller inputs (typing, the examples)
-/// are read in the same render, with no moment of plain bytes.
-const READ_AFTER_DRAWING: usize = 64 * 1024;
-
-/// What an annotation is read from; the bytes compare by pointer first (a render that changed
-/// something else compares a megabyte with itself otherwise).
-#[derive(Clone)]
-struct ReadFrom(Rc<Vec<u8>>, Option<MessageDescriptor>, Pins);
-
-impl PartialEq for ReadFrom {
-    fn eq(&self, other: &ReadFrom) -> bool {
-        (Rc::ptr_eq(&self.0, &other.0) || self.0 == other.0) && self.1 == other.1 && self.2 == other.2
-    }
-}
-
-/// The annotation of the bytes on screen, and whether their reading is still to come. Inputs
-/// over [`READ_AFTER_DRAWING`] are first drawn as unread bytes (`wire::unread`) and read in the
-/// next task, which draws them again, annotated; a newer input cancels a pending reading.
+/// The annotation of the bytes on screen, and whether their reading is still to come: a large
+/// input is first drawn as unread bytes (`wire::unread`) and read after that frame is painted
+/// (`later::use_after_paint`).
 #[hook]
 fn use_annotation(bytes: Rc<Vec<u8>>, reading: Option<MessageDescriptor>, pins: Pins) -> (Rc<Annotation>, bool) {
-    let read =
-        |from: &ReadFrom| Rc::new(wire::annotate_pinned(&from.0, from.1.as_ref(), &from.2, wire::Limits::default()));
-    let from = ReadFrom(bytes, reading, pins);
-    let last = use_mut_ref(|| None::<(ReadFrom, Rc<Annotation>, bool)>);
-    let redraw = use_force_update();
-    let current =
-        last.borrow().as_ref().filter(|(was, _, _)| *was == from).map(|(_, a, pending)| (a.clone(), *pending));
-    let (annotation, pending) = current.unwrap_or_else(|| {
-        let now = if from.0.len() > READ_AFTER_DRAWING {
-            (Rc::new(wire::unread(&from.0)), true)
-        } else {
-            (read(&from), false)
-        };
-        *last.borrow_mut() = Some((from.clone(), now.0.clone(), now.1));
-        now
+    let large = bytes.len() > later::LARGE_INPUT;
+    // (The bytes compare by pointer first: an `Rc` of an `Eq` type does.)
+    let read = use_after_paint((bytes.clone(), reading, pins), large, |(bytes, reading, pins)| {
+        wire::annotate_pinned(bytes, reading.as_ref(), pins, wire::Limits::default())
     });
-    use_effect_with((from, pending), move |(from, pending)| {
-        // After the next frame is painted: a frame callback runs just before the paint, and a
-        // timeout it sets runs after it.
-        let later = pending.then(|| {
-            let from = from.clone();
-            let timeout = Rc::new(RefCell::new(None::<Timeout>));
-            let frame = {
-                let timeout = timeout.clone();
-                request_animation_frame(move |_| {
-                    *timeout.borrow_mut() = Some(Timeout::new(0, move || {
-                        let annotation = read(&from);
-                        *last.borrow_mut() = Some((from, annotation, false));
-                        redraw.force_update();
-                    }));
-                })
-            };
-            (frame, timeout)
-        });
-        move || drop(later)
-    });
-    (annotation, pending)
+    // The unread bytes' copy is kept only while the reading is pending.
+    let unread =
+        use_memo((bytes, read.is_none()), |(bytes, pending)| Rc::new(wire::unread(if *pending { bytes } else { &[] })));
+    match read {
+        Some(annotation) => (annotation, false),
+        None => ((*unread).clone(), true),
+    }
 }
 
 /// Writes the state into the URL fragment (but in Learn mode, where the URL is the lesson's
