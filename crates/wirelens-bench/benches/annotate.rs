@@ -120,7 +120,8 @@ fn shapes(size: usize) -> Vec<(&'static str, Vec<u8>)> {
 fn memory_shapes(_: &mut Criterion) {
     let batch = batch();
     let desc = batch.descriptor();
-    let mut inputs = vec![("batch, schema", batch.proto.clone(), Some(&desc)), ("batch, schema-less", batch.proto.clone(), None)];
+    let mut inputs =
+        vec![("batch, schema", batch.proto.clone(), Some(&desc)), ("batch, schema-less", batch.proto.clone(), None)];
     inputs.extend(shapes(1 << 20).into_iter().map(|(name, bytes)| (name, bytes, None)));
     println!("annotation memory, bytes per input byte: input + nodes + records + extras + slack = total");
     for (name, bytes, desc) in inputs {
@@ -282,5 +283,13 @@ fn mb_per_s(bytes: u64, time: Duration) -> f64 {
     bytes as f64 / time.as_secs_f64() / 1e6
 }
 
-criterion_group!(benches, memory_shapes, annotate_batch, annotate_adversarial, protoscope_batch, annotate_user, protoc_decode_raw);
+criterion_group!(
+    benches,
+    memory_shapes,
+    annotate_batch,
+    annotate_adversarial,
+    protoscope_batch,
+    annotate_user,
+    protoc_decode_raw
+);
 criterion_main!(benches);

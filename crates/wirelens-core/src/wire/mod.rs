@@ -349,12 +349,14 @@ impl Annotation {
     }
 
     /// The bytes a node spans, as offsets.
+    #[inline]
     pub fn range(&self, id: NodeId) -> Range<usize> {
         let next = self.tree.end(id);
         let end = if next < self.len() { self.tree.start(next) } else { self.bytes.len() };
         self.tree.start(id)..end
     }
 
+    #[inline]
     pub fn parent(&self, id: NodeId) -> Option<NodeId> {
         self.tree.parent(id)
     }
@@ -383,6 +385,7 @@ impl Annotation {
     }
 
     /// Whether node `id` is a record (a `NodeKind::Field`), without building the view.
+    #[inline]
     pub fn is_field(&self, id: NodeId) -> bool {
         self.tree.kind(id) == tree::Kind::Field.to_u8()
     }
@@ -409,11 +412,8 @@ impl Annotation {
     /// [`heap_size`](Self::heap_size), part by part.
     pub fn heap_parts(&self) -> HeapParts {
         let tree = self.tree.size();
-        let diagnostics = self
-            .diagnostics
-            .iter()
-            .map(|d| std::mem::size_of::<Diagnostic>() + d.message.capacity())
-            .sum::<usize>();
+        let diagnostics =
+            self.diagnostics.iter().map(|d| std::mem::size_of::<Diagnostic>() + d.message.capacity()).sum::<usize>();
         HeapParts {
             input: self.bytes.len(),
             nodes: tree.nodes,
@@ -434,6 +434,7 @@ impl Annotation {
         Siblings { tree: &self.tree, next: id + 1, end: self.tree.end(id) }
     }
 
+    #[inline]
     pub fn is_leaf(&self, id: NodeId) -> bool {
         self.tree.is_leaf(id)
     }
@@ -536,7 +537,13 @@ impl Annotation {
         let mut records = self.tree.records.iter();
         // A record's tag leaf, told with `open_record`.
         let mut told = None;
-        for id in 0..self.len() {
+        let len = self.len();
+        // Each start once, in order: a leaf ends where the next node starts.
+        let mut starts = self.tree.starts();
+        let mut next_start = starts.next().unwrap_or(0);
+        for id in 0..len {
+            let start = next_start;
+            next_start = starts.next().unwrap_or(self.bytes.len());
             while open.last().is_some_and(|(end, _)| *end <= id) {
                 let (_, opened) = open.pop().expect("checked");
                 close(&mut visitor, opened);
@@ -544,30 +551,30 @@ impl Annotation {
             if told == Some(id) {
                 continue;
             }
-            let range = self.range(id);
             let end = self.tree.end(id);
             match tree::Kind::from_u8(self.tree.kind(id)) {
                 tree::Kind::Field => {
                     let Some(r) = records.next() else { break };
                     let fd = r.field().map(|f| &self.fields[f]);
                     let field = r.field().map_or(tree::NO_FIELD, |f| f as u32);
-                    // The walk reads a tag it has checked, so it decodes (never the empty fallback).
+                    // The walk reads a tag it has checked, so it decodes (never the empty fallback);
+                    // the tag starts where its record does.
                     let tag = (id + 1 < end && self.tree.kind(id + 1) == tree::Kind::Tag.to_u8())
-                        .then(|| crate::varint::decode(self.slice(id + 1)).ok())
+                        .then(|| crate::varint::decode(&self.bytes[start..]).ok())
                         .flatten();
                     told = tag.map(|_| id + 1);
                     let tag = tag.unwrap_or(crate::varint::Varint { value: 0, len: 0 });
-                    let record = visitor.open_record(range.start, tag, r.index, field, fd);
+                    let record = visitor.open_record(start, tag, r.index, field, fd);
                     for note in self.tree.notes_of(id as u32) {
                         visitor.note(record, note.clone());
                     }
                     open.push((end, Opened::Record(record, r.readings())));
                 }
                 kind @ (tree::Kind::Message | tree::Kind::Packed) => {
-                    open.push((end, Opened::Node(visitor.open(range.start, kind))));
+                    open.push((end, Opened::Node(visitor.open(start, kind))));
                 }
-                tree::Kind::Invalid => visitor.invalid(range, self.tree.reason_of(id as u32)),
-                kind => visitor.leaf(range, kind),
+                tree::Kind::Invalid => visitor.invalid(start..next_start, self.tree.reason_of(id as u32)),
+                kind => visitor.leaf(start..next_start, kind),
             }
         }
         while let Some((_, opened)) = open.pop() {

@@ -123,7 +123,7 @@ const SCALAR_BASE: u8 = 16;
 
 impl Kind {
     #[inline]
-    pub(crate) fn to_u8(self) -> u8 {
+    pub(crate) const fn to_u8(self) -> u8 {
         match self {
             Kind::Field => 0,
             Kind::Tag => 1,
@@ -192,6 +192,9 @@ const FAR: u8 = u8::MAX;
 /// A page of input: a node's start is its page (found from `Tree::pages`) and 16 low bits.
 const PAGE_BITS: u32 = 16;
 
+/// Nodes per entry of `Tree::block_pages`.
+const BLOCK: usize = 256;
+
 /// The nodes and their side tables.
 ///
 /// Per node, 5 bytes: the kind; the low 16 bits of the start (the high bits are the start's
@@ -207,6 +210,8 @@ pub(crate) struct Tree {
     starts: Vec<u16>,
     /// `pages[k]`: the first node whose start is `(k + 1) << 16` or more.
     pages: Vec<u32>,
+    /// The page of every [`BLOCK`]th node, where `start` looks on from. Built once the tree is built.
+    block_pages: Vec<u32>,
     /// `id - parent`; 0 for a root, [`FAR`] when in `far_parents`.
     parents: Vec<u8>,
     far_parents: Vec<(u32, u32)>,
@@ -256,8 +261,25 @@ impl Tree {
 
     #[inline]
     pub(crate) fn start(&self, id: usize) -> usize {
-        let page = self.pages.partition_point(|&first| first as usize <= id);
+        // A block of nodes spans more than one page only around leaves of many bytes.
+        let mut page = self.block_pages[id / BLOCK] as usize;
+        while self.pages.get(page).is_some_and(|&first| first as usize <= id) {
+            page += 1;
+        }
         (page << PAGE_BITS) | usize::from(self.starts[id])
+    }
+
+    /// Every node's start, in order (without looking up each one's page).
+    pub(crate) fn starts(&self) -> impl Iterator<Item = usize> + '_ {
+        let first_of = |page: usize| self.pages.get(page).map_or(usize::MAX, |&first| first as usize);
+        let (mut page, mut next_page_at) = (0, first_of(0));
+        self.starts.iter().enumerate().map(move |(id, &low)| {
+            while id >= next_page_at {
+                page += 1;
+                next_page_at = first_of(page);
+            }
+            (page << PAGE_BITS) | usize::from(low)
+        })
     }
 
     /// The number of nodes that start at or before `offset`.
@@ -332,6 +354,7 @@ impl Tree {
         size.slack += slack;
         for (used, slack) in [
             used_and_slack(&self.pages),
+            used_and_slack(&self.block_pages),
             used_and_slack(&self.far_parents),
             used_and_slack(&self.far_ends),
             used_and_slack(&self.record_bits),
@@ -347,21 +370,57 @@ impl Tree {
         size
     }
 
-    /// What the walk leaves for views to find: the far ends in node order, and the record index.
+    /// What the walk leaves for views to find: the far ends in node order, the page of each block
+    /// of nodes, and the record index.
     fn seal(&mut self) {
+        self.block_pages.clear();
+        let mut page = 0;
+        for block in (0..self.len()).step_by(BLOCK) {
+            while self.pages.get(page).is_some_and(|&first| first as usize <= block) {
+                page += 1;
+            }
+            self.block_pages.push(page as u32);
+        }
         // Pushed as subtrees closed (inner ones first).
         self.far_ends.sort_unstable_by_key(|&(node, _)| node);
         self.record_bits.clear();
         self.records_before.clear();
-        let field = Kind::Field.to_u8();
         let mut before = 0;
         for chunk in self.kinds.chunks(64) {
-            let bits = chunk.iter().enumerate().fold(0u64, |bits, (i, &k)| bits | (u64::from(k == field) << i));
+            let bits = record_bits(chunk);
             self.records_before.push(before);
             self.record_bits.push(bits);
             before += bits.count_ones();
         }
     }
+}
+
+/// Bit `i` set where `kinds[i]` (64 of them at most) is a record's, eight kinds at a time.
+fn record_bits(kinds: &[u8]) -> u64 {
+    const _: () = assert!(Kind::Field.to_u8() == 0, "`zero_bytes` finds records");
+    let mut words = kinds.chunks_exact(8);
+    let mut bits = 0;
+    for (i, eight) in (&mut words).enumerate() {
+        bits |= zero_bytes(eight.try_into().expect("eight bytes")) << (8 * i);
+    }
+    let rest = words.remainder();
+    if !rest.is_empty() {
+        let mut eight = [0xFF; 8];
+        eight[..rest.len()].copy_from_slice(rest);
+        bits |= zero_bytes(eight) << (kinds.len() - rest.len());
+    }
+    bits
+}
+
+/// Bit `i` set where byte `i` is zero.
+#[inline(always)]
+fn zero_bytes(eight: [u8; 8]) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let word = u64::from_le_bytes(eight);
+    // The high bit of each byte that is zero, and no other (no carry crosses bytes).
+    let zero = !(((word & LOW7) + LOW7) | word | LOW7);
+    // Gathers the eight high bits into the top byte, byte 0's lowest.
+    (zero >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
 }
 
 /// Reads a tag the annotator has checked: field number and wire type.
@@ -382,6 +441,8 @@ pub(crate) struct TreeBuilder {
     open: Vec<u32>,
     /// The input's length, to estimate how many nodes it needs.
     bytes: usize,
+    /// Where the next page starts: a node starting there or later opens pages.
+    next_page: usize,
 }
 
 /// A point to roll back to when a tentative reading fails.
@@ -419,7 +480,7 @@ impl TreeBuilder {
         t.notes.clear();
         t.note_nodes.clear();
         t.reasons.clear();
-        let mut builder = TreeBuilder { tree, open, bytes };
+        let mut builder = TreeBuilder { tree, open, bytes, next_page: 1 << PAGE_BITS };
         // Real messages hold about one node per 2.5 bytes; dense ones up to two per byte, and the
         // first growth estimates from what was read (`grow`).
         builder.reserve(bytes / 2 + 16);
@@ -469,8 +530,8 @@ impl TreeBuilder {
         let id = t.kinds.len() as u32;
         t.kinds.push(kind.to_u8());
         t.starts.push(start as u16);
-        if start >> PAGE_BITS > t.pages.len() {
-            new_pages(&mut t.pages, id, start);
+        if start >= self.next_page {
+            self.next_page = new_pages(&mut t.pages, id, start);
         }
         let parent = match self.open.last() {
             None => 0,
@@ -503,13 +564,14 @@ impl TreeBuilder {
     }
 }
 
-/// The node `id` starting at `start` opens one or more pages.
+/// The node `id` starting at `start` opens one or more pages; returns where the next one starts.
 #[cold]
 #[inline(never)]
-fn new_pages(pages: &mut Vec<u32>, id: u32, start: usize) {
+fn new_pages(pages: &mut Vec<u32>, id: u32, start: usize) -> usize {
     while start >> PAGE_BITS > pages.len() {
         pages.push(id);
     }
+    (pages.len() + 1) << PAGE_BITS
 }
 
 /// Node `id`'s parent is far: a new run unless the last far node had the same parent.
@@ -617,6 +679,7 @@ impl Visitor for TreeBuilder {
         t.kinds.truncate(mark.nodes);
         t.starts.truncate(mark.nodes);
         t.pages.truncate(mark.pages);
+        self.next_page = (mark.pages + 1) << PAGE_BITS;
         t.parents.truncate(mark.nodes);
         t.far_parents.truncate(mark.far_parents);
         t.ends.truncate(mark.nodes);
@@ -661,7 +724,14 @@ mod tests {
         type Record = u32;
         type Mark = (usize, usize, usize);
 
-        fn open_record(&mut self, start: usize, _: varint::Varint, index: u32, field: u32, _: Option<&FieldDescriptor>) -> u32 {
+        fn open_record(
+            &mut self,
+            start: usize,
+            _: varint::Varint,
+            index: u32,
+            field: u32,
+            _: Option<&FieldDescriptor>,
+        ) -> u32 {
             let node = self.open(start, Kind::Field);
             self.records.push((node as usize, index, field));
             self.push(start, Kind::Tag);
@@ -728,9 +798,11 @@ mod tests {
         let a = annotate(bytes, message);
         let t = &a.tree;
         assert_eq!(t.len(), plain.kinds.len());
+        let mut starts = t.starts();
         for id in 0..t.len() {
             assert_eq!(t.kind(id), plain.kinds[id], "kind of {id}");
             assert_eq!(t.start(id), plain.starts[id], "start of {id}");
+            assert_eq!(starts.next(), Some(plain.starts[id]), "start of {id} in order");
             assert_eq!(a.parent(id), plain.parents[id], "parent of {id}");
             assert_eq!(t.end(id), plain.ends[id], "end of {id}");
             assert_eq!(a.is_leaf(id), plain.ends[id] == id + 1, "leaf {id}");
@@ -784,6 +856,20 @@ mod tests {
         bytes.extend(nested);
         let t = check(&bytes, None);
         assert!(t.pages.len() >= 6 && t.pages.windows(2).any(|w| w[0] == w[1]));
+    }
+
+    #[test]
+    fn record_bits_finds_every_record_kind_among_any_bytes() {
+        let naive = |kinds: &[u8]| kinds.iter().enumerate().fold(0u64, |b, (i, &k)| b | u64::from(k == 0) << i);
+        // Every byte value beside a zero and alone, at every position and length.
+        let mut kinds: Vec<u8> = (0..=255u8).flat_map(|b| [b, 0, b, b]).collect();
+        kinds.extend([0; 70]);
+        for from in 0..kinds.len() {
+            let chunk = &kinds[from..kinds.len().min(from + 64)];
+            for len in [chunk.len(), chunk.len() / 2, 1] {
+                assert_eq!(record_bits(&chunk[..len]), naive(&chunk[..len]), "{:02x?}", &chunk[..len]);
+            }
+        }
     }
 
     #[test]
