@@ -190,37 +190,93 @@ pub fn push_string_literal(out: &mut String, text: &str) {
             i += 8;
             continue;
         }
-        let b = bytes[i];
-        if !MAY_ESCAPE[usize::from(b)] {
+        if !MAY_ESCAPE[usize::from(bytes[i])] || !escapes_at(bytes, i) {
             i += 1;
             continue;
         }
-        let len = match b {
-            b'"' | b'\\' | b'\n' | 0..0x20 | 0x7F => 1,
-            0xC2 if bytes.get(i + 1).is_some_and(|&next| (0x80..0xA0).contains(&next)) => 2,
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
         out.push_str(&text[copied..i]);
-        match b {
-            b'"' => out.push_str("\\\""),
-            b'\\' => out.push_str("\\\\"),
-            b'\n' => out.push_str("\\n"),
-            _ => {
-                for b in &bytes[i..i + len] {
-                    out.push_str("\\x");
-                    push_hex_byte(out, *b);
-                }
-            }
-        }
-        i += len;
+        i = push_escapes(out, bytes, i);
         copied = i;
     }
     out.push_str(&text[copied..]);
     out.push('"');
 }
+
+/// The run of characters to escape that starts at `bytes[i]`, as escapes appended to `out`;
+/// returns where the run ends. The escapes are spelled into a buffer and pushed a buffer at a
+/// time: a binary payload that is valid UTF-8 (control bytes) is a run as long as itself, where
+/// a push per escape cost a hundred instructions per byte.
+#[inline(never)]
+fn push_escapes(out: &mut String, bytes: &[u8], mut i: usize) -> usize {
+    const ROOM: usize = 1024;
+    let mut buf = [0u8; ROOM + 32];
+    loop {
+        let mut n = 0;
+        while n < ROOM {
+            // Eight control characters other than a line feed at a time, each a `\xNN`.
+            if let Some(word) = bytes.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok())
+                && u64::from_le_bytes(word) & (ONES * 0xE0) == 0
+                && !any_equal(u64::from_le_bytes(word), b'\n')
+            {
+                for (at, b) in word.into_iter().enumerate() {
+                    buf[n + 4 * at..n + 4 * at + 4].copy_from_slice(&ESCAPES[usize::from(b)].0);
+                }
+                n += 32;
+                i += 8;
+                continue;
+            }
+            let Some(&b) = bytes.get(i) else { break };
+            let (escape, width) = ESCAPES[usize::from(b)];
+            let width = match width {
+                0 if b == 0xC2 && bytes.get(i + 1).is_some_and(|&next| (0x80..0xA0).contains(&next)) => 4,
+                0 => break,
+                width => width,
+            };
+            buf[n..n + 4].copy_from_slice(&escape);
+            n += usize::from(width);
+            i += 1;
+            if width == 4 && b == 0xC2 {
+                // U+0080 to U+009F: its second byte too.
+                buf[n..n + 4].copy_from_slice(&ESCAPES[usize::from(bytes[i])].0);
+                n += 4;
+                i += 1;
+            }
+        }
+        out.push_str(std::str::from_utf8(&buf[..n]).expect("escapes are ASCII"));
+        if n < ROOM {
+            return i;
+        }
+    }
+}
+
+/// Whether [`push_string_literal`] escapes the character at `bytes[i]`.
+#[inline]
+fn escapes_at(bytes: &[u8], i: usize) -> bool {
+    match bytes.get(i) {
+        Some(b'"' | b'\\' | b'\n' | 0..0x20 | 0x7F) => true,
+        Some(0xC2) => bytes.get(i + 1).is_some_and(|&next| (0x80..0xA0).contains(&next)),
+        _ => false,
+    }
+}
+
+/// Each byte's escape as [`push_string_literal`] spells it, padded to four bytes, and its width:
+/// `\"`, `\\`, `\n`, else `\x` and two lowercase hex digits; width 0 for the bytes not escaped
+/// on their own (0xC2 starts an escape only before 0x80 to 0x9F).
+const ESCAPES: [([u8; 4], u8); 256] = {
+    let mut table = [([0; 4], 0); 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b as u8 {
+            b'"' => ([b'\\', b'"', 0, 0], 2),
+            b'\\' => ([b'\\', b'\\', 0, 0], 2),
+            b'\n' => ([b'\\', b'n', 0, 0], 2),
+            0..0x20 | 0x7F => ([b'\\', b'x', HEX[b][0], HEX[b][1]], 4),
+            _ => ([b'\\', b'x', HEX[b][0], HEX[b][1]], 0),
+        };
+        b += 1;
+    }
+    table
+};
 
 /// Whether any byte of `bytes` is one of [`MAY_ESCAPE`]'s (never a false "no"): eight at a time,
 /// the last eight overlapping the word before them, a short string byte by byte.
@@ -241,12 +297,24 @@ fn may_escape(bytes: &[u8]) -> bool {
 
 /// Whether any of the eight bytes of `word` is one of [`MAY_ESCAPE`]'s (never a false "no").
 fn may_escape_any(word: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // A byte below n, for n up to 0x80: its subtraction borrows into the high bit, which it lacked.
-    let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGH != 0;
-    let equal = |b: u8| below(word ^ (ONES * u64::from(b)), 1);
-    below(word, 0x20) || equal(b'"') || equal(b'\\') || equal(0x7F) || equal(0xC2)
+    any_below(word, 0x20)
+        || any_equal(word, b'"')
+        || any_equal(word, b'\\')
+        || any_equal(word, 0x7F)
+        || any_equal(word, 0xC2)
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// Whether a byte of `word` is below `n`, for `n` up to 0x80: its subtraction borrows into the
+/// high bit, which it lacked.
+fn any_below(word: u64, n: u8) -> bool {
+    word.wrapping_sub(ONES * u64::from(n)) & !word & (ONES << 7) != 0
+}
+
+/// Whether a byte of `word` is `b`.
+fn any_equal(word: u64, b: u8) -> bool {
+    any_below(word ^ (ONES * u64::from(b)), 1)
 }
 
 /// The bytes that may start a character [`push_string_literal`] escapes.
@@ -271,21 +339,32 @@ pub fn hex_literal(bytes: &[u8]) -> String {
     out
 }
 
-/// [`hex_literal`], appended to `out`.
+/// [`hex_literal`], appended to `out`: spelled into a buffer and pushed a buffer at a time (a push
+/// per digit cost some twenty instructions per byte of a binary payload).
 pub fn push_hex_literal(out: &mut String, bytes: &[u8]) {
     out.reserve(bytes.len() * 2 + 2);
     out.push('`');
-    for &b in bytes {
-        push_hex_byte(out, b);
+    let mut buf = [0u8; 256];
+    for chunk in bytes.chunks(buf.len() / 2) {
+        for (pair, &b) in buf.chunks_exact_mut(2).zip(chunk) {
+            pair.copy_from_slice(&HEX[usize::from(b)]);
+        }
+        out.push_str(std::str::from_utf8(&buf[..chunk.len() * 2]).expect("hex digits are ASCII"));
     }
     out.push('`');
 }
 
-fn push_hex_byte(out: &mut String, b: u8) {
+/// Each byte in two lowercase hex digits.
+const HEX: [[u8; 2]; 256] = {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    out.push(char::from(DIGITS[usize::from(b >> 4)]));
-    out.push(char::from(DIGITS[usize::from(b & 15)]));
-}
+    let mut table = [[0; 2]; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = [DIGITS[b >> 4], DIGITS[b & 15]];
+        b += 1;
+    }
+    table
+};
 
 /// A decimal double that reads back to exactly `value`'s bits (`1.5`, `1.0e300`), or `None`
 /// for an infinity or a NaN.

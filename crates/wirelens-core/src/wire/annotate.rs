@@ -342,6 +342,25 @@ impl<V: Visitor> Walker<'_, V> {
 
         // `get`, not indexing: a visitor that takes no descriptor (the tree builder) then costs nothing here.
         let fd = descriptor.and_then(|f| self.table.fields.get(f as usize)).map(|info| &info.fd);
+        // A record of one readable scalar is told as one event.
+        let scalar = match wire_type {
+            WireType::Varint => varint::decode(&self.bytes[tag_end..end]).ok().map(|v| (tag_end + v.len, Some(v))),
+            WireType::I64 if end - tag_end >= 8 => Some((tag_end + 8, None)),
+            WireType::I32 if end - tag_end >= 4 => Some((tag_end + 4, None)),
+            _ => None,
+        };
+        if let Some((value_end, v)) = scalar {
+            let code = self.code(plan, wire_type);
+            let field = descriptor.unwrap_or(NO_FIELD);
+            let record = self.tree.scalar_record(start, tag, index, field, fd, tag_end..value_end, code);
+            for note in notes {
+                self.tree.note(record, note);
+            }
+            if let Some(v) = v {
+                self.note_overlong(record, tag_end, v);
+            }
+            return Step::Next(value_end);
+        }
         let record = self.tree.open_record(start, tag, index, descriptor.unwrap_or(NO_FIELD), fd);
         for note in notes {
             self.tree.note(record, note);
@@ -353,9 +372,9 @@ impl<V: Visitor> Walker<'_, V> {
         }
         self.elements = 0;
         let step = match wire_type {
-            WireType::Varint => self.varint_payload(record, tag_end, end, plan, mode),
-            WireType::I64 => self.fixed_payload(tag_end, end, 8, plan, mode),
-            WireType::I32 => self.fixed_payload(tag_end, end, 4, plan, mode),
+            WireType::Varint => self.bad_varint(tag_end, end, mode),
+            WireType::I64 => self.cut_fixed(tag_end, end, 8, mode),
+            WireType::I32 => self.cut_fixed(tag_end, end, 4, mode),
             WireType::Len => self.len_payload(record, tag_end, end, plan, depth, mode),
             WireType::StartGroup => self.group_payload(tag_end, end, number, plan, depth, mode),
             WireType::EndGroup => unreachable!("handled above"),
@@ -427,31 +446,26 @@ impl<V: Visitor> Walker<'_, V> {
         }
     }
 
-    fn varint_payload(&mut self, record: V::Record, start: usize, end: usize, plan: Plan, mode: Mode) -> Step {
-        match varint::decode(&self.bytes[start..end]) {
-            Ok(v) => {
-                self.note_overlong(record, start, v);
-                self.tree.leaf(start..start + v.len, Kind::Scalar(self.code(plan, WireType::Varint)));
-                Step::Next(start + v.len)
-            }
-            Err(e) => Step::Stop(self.fail_at(start, end, mode, || format!("value: {}", e.describe()))),
-        }
+    /// A varint value that cannot be read (a readable one is a `scalar_record`).
+    #[cold]
+    #[inline(never)]
+    fn bad_varint(&mut self, start: usize, end: usize, mode: Mode) -> Step {
+        let e = varint::decode(&self.bytes[start..end]).err().unwrap_or(varint::VarintError::Truncated);
+        Step::Stop(self.fail_at(start, end, mode, || format!("value: {}", e.describe())))
     }
 
-    fn fixed_payload(&mut self, start: usize, end: usize, width: usize, plan: Plan, mode: Mode) -> Step {
-        if end - start < width {
-            let reason = || {
-                format!(
-                    "a {}-bit value needs {width} bytes, only {} left",
-                    width * 8,
-                    plural((end - start) as u64, "byte is", "bytes are")
-                )
-            };
-            return Step::Stop(self.fail_at(start, end, mode, reason));
-        }
-        let wire_type = if width == 4 { WireType::I32 } else { WireType::I64 };
-        self.tree.leaf(start..start + width, Kind::Scalar(self.code(plan, wire_type)));
-        Step::Next(start + width)
+    /// A fixed-width value cut short by the end (a whole one is a `scalar_record`).
+    #[cold]
+    #[inline(never)]
+    fn cut_fixed(&mut self, start: usize, end: usize, width: usize, mode: Mode) -> Step {
+        let reason = || {
+            format!(
+                "a {}-bit value needs {width} bytes, only {} left",
+                width * 8,
+                plural((end - start) as u64, "byte is", "bytes are")
+            )
+        };
+        Step::Stop(self.fail_at(start, end, mode, reason))
     }
 
     fn len_payload(

@@ -12,7 +12,7 @@ use prost_reflect::FieldDescriptor;
 
 use super::Note;
 use super::readings::Chosen;
-use super::tree::Kind;
+use super::tree::{Kind, ScalarCode};
 use crate::varint::Varint;
 
 /// A listener to the walk. Nodes arrive in preorder: `open_record` or `open`, then what is inside,
@@ -37,7 +37,28 @@ pub(crate) trait Visitor {
         fd: Option<&FieldDescriptor>,
     ) -> Self::Record;
 
-    /// Something worth telling about the record.
+    /// A whole record of one scalar (a varint or fixed-width value at `value`, right after the
+    /// tag): `open_record`, the value's leaf and `close_record` told as one event, the commonest
+    /// record's three. Notes about it may follow.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn scalar_record(
+        &mut self,
+        start: usize,
+        tag: Varint,
+        index: u32,
+        field: u32,
+        fd: Option<&FieldDescriptor>,
+        value: Range<usize>,
+        code: ScalarCode,
+    ) -> Self::Record {
+        let record = self.open_record(start, tag, index, field, fd);
+        self.leaf(value, Kind::Scalar(code));
+        self.close_record(record);
+        record
+    }
+
+    /// Something worth telling about the record (the last one opened).
     fn note(&mut self, record: Self::Record, note: Note);
 
     /// The reading a schema-less LEN payload got, once it is known (after its nodes).

@@ -404,33 +404,62 @@ fn the_word_at_a_time_escape_check_misses_no_byte() {
     }
 }
 
+/// `text` as a string literal, character by character: `"`, `\` and line feeds by name, the
+/// other control characters (U+0000 to U+001F, U+007F to U+009F) as `\x` escapes of their UTF-8
+/// bytes.
+fn reference_literal(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => {
+                for b in c.to_string().bytes() {
+                    out.push_str(&format!("\\x{b:02x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out + "\""
+}
+
 #[test]
 fn a_string_literal_escapes_a_character_at_any_place_in_a_string_of_any_length() {
-    // Character by character: `"`, `\` and line feeds by name, the other control characters
-    // (U+0000 to U+001F, U+007F to U+009F) as `\x` escapes of their UTF-8 bytes.
-    let reference = |text: &str| {
-        let mut out = String::from("\"");
-        for c in text.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                c if c.is_control() => {
-                    for b in c.to_string().bytes() {
-                        out.push_str(&format!("\\x{b:02x}"));
-                    }
-                }
-                c => out.push(c),
-            }
-        }
-        out + "\""
-    };
     for len in 1..20 {
         for at in 0..len {
             for special in ['"', '\\', '\n', '\u{1}', '\u{7f}', '\u{85}', '\u{a0}', 'é', 'a'] {
                 let text: String = (0..len).map(|i| if i == at { special } else { 'b' }).collect();
-                assert_eq!(super::string_literal(&text), reference(&text), "{text:?}");
+                assert_eq!(super::string_literal(&text), reference_literal(&text), "{text:?}");
             }
         }
+    }
+}
+
+#[test]
+fn long_runs_of_escapes_are_spelled_as_one_at_a_time() {
+    // Runs of every length around the escapes' buffer (64 four-byte escapes), of one escape
+    // and of mixed ones (two-byte characters and two-character escapes among them), between
+    // plain text or at either end.
+    let mixed = ['\u{5}', '"', '\u{85}', '\n', '\u{0}', '\\', '\u{7f}', '\u{9f}'];
+    for len in (0..70).chain(120..140).chain([1000, 4099]) {
+        for (before, after) in [("", ""), ("ab", ""), ("", "é"), ("xyz", "abc")] {
+            let same: String = std::iter::repeat_n('\u{5}', len).collect();
+            let various: String = (0..len).map(|i| mixed[i % mixed.len()]).collect();
+            for run in [same, various] {
+                let text = format!("{before}{run}{after}");
+                assert_eq!(super::string_literal(&text), reference_literal(&text), "{len} around {before:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_hex_literal_of_any_length_is_two_lowercase_digits_a_byte() {
+    for len in [0, 1, 2, 127, 128, 129, 255, 256, 257, 1000] {
+        let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+        let expected: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(super::hex_literal(&bytes), format!("`{expected}`"), "{len} bytes");
     }
 }
