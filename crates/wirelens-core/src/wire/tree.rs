@@ -608,6 +608,44 @@ impl Visitor for TreeBuilder {
         (node, self.tree.records.len() - 1)
     }
 
+    /// The record's three nodes at once: the record, its tag and the value (whose parent and
+    /// subtree end are known without the stack of open nodes).
+    #[inline]
+    fn scalar_record(
+        &mut self,
+        start: usize,
+        _: varint::Varint,
+        index: u32,
+        field: u32,
+        _: Option<&FieldDescriptor>,
+        value: Range<usize>,
+        code: ScalarCode,
+    ) -> (u32, usize) {
+        if self.tree.kinds.capacity() - self.tree.kinds.len() < 3 {
+            self.grow(start);
+        }
+        if self.tree.records.len() == self.tree.records.capacity() {
+            self.grow_records(start);
+        }
+        let t = &mut self.tree;
+        let id = t.kinds.len() as u32;
+        t.kinds.extend([Kind::Field.to_u8(), Kind::Tag.to_u8(), Kind::Scalar(code).to_u8()]);
+        t.starts.extend([start as u16, start as u16, value.start as u16]);
+        if value.start >= self.next_page {
+            new_pages(&mut t.pages, id, start);
+            self.next_page = new_pages(&mut t.pages, id + 2, value.start);
+        }
+        let parent = match self.open.last() {
+            None => 0,
+            Some(&parent) if id - parent < u32::from(FAR) => (id - parent) as u8,
+            Some(&parent) => far_parent(&mut t.far_parents, id, parent),
+        };
+        t.parents.extend([parent, 1, 2]);
+        t.ends.extend([3, 1, 1]);
+        t.records.push(Record::new(index, field));
+        (id, t.records.len() - 1)
+    }
+
     /// Notes belong to the last record opened.
     fn note(&mut self, (record, _): (u32, usize), note: Note) {
         debug_assert!(self.tree.note_nodes.last().is_none_or(|&n| n <= record));
@@ -836,6 +874,12 @@ mod tests {
         // One message of 300,000 nodes: every record's parent and the message's end are far.
         let t = check(&len_record(1, &pairs), None);
         assert!(t.far_parents.len() == 1 && !t.far_ends.is_empty() && t.pages.len() == 3);
+        // Records at odd offsets: a page starts at the value of one of them.
+        let mut odd = vec![0x08, 0x96, 0x01];
+        odd.extend(&pairs);
+        let t = check(&odd, None);
+        assert_eq!(t.start(t.pages[0] as usize), 1 << 16);
+        assert_eq!(t.kind(t.pages[0] as usize), Kind::Scalar(ScalarCode::Uint64).to_u8());
 
         // Records of a large message, each a message of 600 nodes: far parents alternate between
         // the outer message and each inner one.
