@@ -9,6 +9,7 @@ use wirelens_core::prost_reflect::MessageDescriptor;
 use yew::prelude::*;
 
 use crate::components::json_view::JsonView;
+use crate::later::{LARGE_INPUT, use_after_paint};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -33,7 +34,9 @@ enum View {
 
 #[component]
 pub fn ComparePane(props: &Props) -> Html {
-    let view = use_memo((props.descriptor.clone(), props.bytes.clone()), |(desc, bytes)| {
+    // A large message's JSON, sizes and gzips are worked out after its bytes are drawn.
+    let large = props.bytes.len() > LARGE_INPUT;
+    let view = use_after_paint((props.descriptor.clone(), props.bytes.clone()), large, |(desc, bytes)| {
         let Some(desc) = desc else { return View::NoSchema };
         let m = match message::decode(desc, bytes) {
             Ok(m) => m,
@@ -53,15 +56,16 @@ pub fn ComparePane(props: &Props) -> Html {
             (Err(e), ..) | (_, Err(e), _) | (.., Err(e)) => View::Error(e.to_string()),
         }
     });
-    let body = match &*view {
-        View::NoSchema if props.uncompiled => {
+    let body = match view.as_deref() {
+        None => html! { <p class="muted" role="status">{ "Reading the bytes as JSON…" }</p> },
+        Some(View::NoSchema) if props.uncompiled => {
             html! { <p class="muted">{ "JSON needs a schema: it appears once the schema compiles." }</p> }
         }
-        View::NoSchema => {
+        Some(View::NoSchema) => {
             html! { <p class="muted">{ "JSON needs a schema: tick \"read as\" to read the bytes as a type." }</p> }
         }
-        View::Error(e) => html! { <p class="error" role="alert">{ e }</p> },
-        View::Ready { json, comparison, gzip } => {
+        Some(View::Error(e)) => html! { <p class="error" role="alert">{ e }</p> },
+        Some(View::Ready { json, comparison, gzip }) => {
             let s = &comparison.sizes;
             let ratio = |json: usize| {
                 if s.protobuf == 0 { "–".to_owned() } else { format!("{:.1}×", json as f64 / s.protobuf as f64) }

@@ -24,7 +24,7 @@ use std::ops::Range;
 
 use prost_reflect::{FieldDescriptor, Kind, MessageDescriptor};
 
-pub use annotate::{Annotator, Limits, annotate, annotate_owned, annotate_pinned, annotate_with, plural};
+pub use annotate::{Annotator, Limits, annotate, annotate_owned, annotate_pinned, annotate_with, plural, unread};
 pub use delimited::{Delimited, DelimitedError, DelimitedMessage};
 pub(crate) use readings::Chosen;
 pub use readings::{Pins, Reading, Readings};
