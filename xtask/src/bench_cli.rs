@@ -3,7 +3,9 @@
 //! system, which other processes on a busy machine slow down less) and peak memory (the child's
 //! `ru_utime`, `ru_stime` and `ru_maxrss`, from wait4(2)) of `annotate --output protoscope` beside
 //! `protoc --decode_raw`, and with the schema beside `protoc --decode=bench.UserPage`; the default
-//! listing; then a stream of length-delimited users of [`STREAM_MIB`] MiB through
+//! listing; then the same without a schema on 1 MiB corpora of one record shape each (dense ints,
+//! blobs, short strings, tiny nested messages…: a ratio to protoc per shape, the two commands run
+//! in turns); then a stream of length-delimited users of [`STREAM_MIB`] MiB through
 //! `annotate --delimited`, fed through a pipe as it is read. Knows the commands; the inputs come
 //! from wirelens-bench's `cli_inputs` example.
 
@@ -20,6 +22,8 @@ use crate::util;
 
 /// Runs of each command; the median is reported.
 const RUNS: usize = 5;
+/// Runs of each command on each corpus shape, in turns (short runs: more of them).
+const SHAPE_RUNS: usize = 11;
 /// The size of the delimited stream, in MiB (the 1 MiB of users repeated).
 const STREAM_MIB: usize = 1024;
 
@@ -70,6 +74,8 @@ pub fn run() -> Result<()> {
     let (time, cpu) = ratio(ours_typed, typed);
     println!("with the schema:  {time:.2} times protoc's time, {cpu:.2} times its CPU time");
 
+    shapes(&dir, &wirelens)?;
+
     let users = std::fs::read(dir.join("users.delimited")).context("reading users.delimited")?;
     let repeats = (STREAM_MIB << 20).div_ceil(users.len());
     let total = (users.len() * repeats) as u64;
@@ -106,26 +112,72 @@ pub fn run() -> Result<()> {
     Ok(())
 }
 
+/// `annotate --output protoscope` against `protoc --decode_raw` on each `shape-NAME.bin` of
+/// `dir`, in turns: the medians of their CPU and wall times and the ratios.
+fn shapes(dir: &Path, wirelens: &Path) -> Result<()> {
+    let mut shapes: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("shape-")))
+        .collect();
+    shapes.sort();
+    println!(
+        "
+without a schema, 1 MiB corpora of one record shape, median of {SHAPE_RUNS} runs in turns:
+"
+    );
+    println!("| shape | protoc CPU time | wirelens CPU time | ratio | wall time ratio |\n|---|---:|---:|---:|---:|");
+    for path in shapes {
+        let (mut theirs, mut ours) = (Vec::new(), Vec::new());
+        for _ in 0..SHAPE_RUNS {
+            theirs.push(run_once(Command::new("protoc").arg("--decode_raw"), &path, "protoc")?);
+            let annotate = ["annotate", "--input", "raw", "--output", "protoscope"];
+            ours.push(run_once(Command::new(wirelens).args(annotate), &path, "wirelens")?);
+        }
+        let median = |runs: &[(Duration, Duration, u64)], pick: fn(&(Duration, Duration, u64)) -> Duration| {
+            let mut times: Vec<Duration> = runs.iter().map(pick).collect();
+            times.sort();
+            times[times.len() / 2]
+        };
+        let (their_cpu, our_cpu) = (median(&theirs, |r| r.1), median(&ours, |r| r.1));
+        let (their_wall, our_wall) = (median(&theirs, |r| r.0), median(&ours, |r| r.0));
+        let name = path.file_stem().and_then(|n| n.to_str()).unwrap_or_default().trim_start_matches("shape-");
+        println!(
+            "| {name} | {their_cpu:.1?} | {our_cpu:.1?} | {:.2} | {:.2} |",
+            our_cpu.as_secs_f64() / their_cpu.as_secs_f64(),
+            our_wall.as_secs_f64() / their_wall.as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// Runs `command` once with `input` on stdin, output to nowhere: its wall time, CPU time and
+/// peak memory.
+fn run_once(command: &mut Command, input: &Path, name: &str) -> Result<(Duration, Duration, u64)> {
+    let start = Instant::now();
+    let child = command
+        .stdin(File::open(input).context("opening the input")?)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .current_dir(util::root())
+        .spawn()
+        .with_context(|| format!("starting {name}"))?;
+    let (ok, peak, cpu) = wait(child.id())?;
+    let elapsed = start.elapsed();
+    if !ok {
+        bail!("{name} failed on {}", input.display());
+    }
+    Ok((elapsed, cpu, peak))
+}
+
 /// Runs `command` with `input` on stdin [`RUNS`] times; prints and returns the median wall and CPU times.
 fn measure(name: &str, command: &mut Command, input: &Path, size: u64) -> Result<(Duration, Duration)> {
     let mut times = Vec::new();
     let mut cpus = Vec::new();
     let mut peak = 0;
     for _ in 0..RUNS {
-        let start = Instant::now();
-        let child = command
-            .stdin(File::open(input).context("opening the input")?)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .current_dir(util::root())
-            .spawn()
-            .with_context(|| format!("starting {name}"))?;
-        let (ok, rss, cpu) = wait(child.id())?;
-        times.push(start.elapsed());
+        let (time, cpu, rss) = run_once(command, input, name)?;
+        times.push(time);
         cpus.push(cpu);
-        if !ok {
-            bail!("{name} failed");
-        }
         peak = peak.max(rss);
     }
     times.sort();

@@ -49,10 +49,11 @@ Commands:
                                  profiles (time to the seed bytes, bytes for the first screen, every
                                  tab, a repeat visit), typing, a 1 MiB message, the benchmark tab
   bench server                   start wirelens-server (bench profile) and time each kind of call
-  bench cli                      the wirelens command against protoc, whole processes on the 1 MiB
-                                 batch (time, peak memory), and a 1 GiB --delimited stream
                                  with `wirelens call --repeat --concurrency`, then GetUser and
                                  ListUsers over native gRPC, grpc-web and REST side by side
+  bench cli                      the wirelens command against protoc, whole processes on the 1 MiB
+                                 batch (time, peak memory), on 1 MiB corpora of one record shape
+                                 each (a ratio per shape), and a 1 GiB --delimited stream
   interop                        run the independent clients against wirelens-server: Python
                                  grpcio (native gRPC; PyPI, into target/tools/python) and Connect
                                  for Node (grpc-web; npm, into target/tools/interop-node)

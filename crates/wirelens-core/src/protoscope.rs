@@ -308,12 +308,17 @@ impl Fields {
     }
 
     /// Learns the name (and enum type) of schema field `field` the first time a record of it is met.
-    #[inline]
+    #[inline(always)]
     fn meet(&mut self, field: u32, fd: &FieldDescriptor) {
-        let at = field as usize;
-        if self.names.get(at).is_some_and(|name| !name.is_empty()) {
-            return;
+        if self.names.get(field as usize).is_none_or(|name| name.is_empty()) {
+            self.learn(field, fd);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn learn(&mut self, field: u32, fd: &FieldDescriptor) {
+        let at = field as usize;
         if self.names.len() <= at {
             self.names.resize(at + 1, Box::default());
             self.enums.resize(at + 1, None);
@@ -505,6 +510,18 @@ impl Visitor for Lines<'_> {
         }
     }
 
+    /// The length, as the walk read it, kept for the record's line.
+    fn length(&mut self, range: Range<usize>, length: varint::Varint) {
+        match self.stack.last_mut() {
+            Some(Frame::Record(open)) if open.state == State::Tag => {
+                open.end = range.end;
+                open.length = length;
+                open.state = State::Length;
+            }
+            _ => self.leaf(range, LeafKind::Length),
+        }
+    }
+
     fn text(&mut self, range: Range<usize>, text: &str) {
         match self.stack.last_mut() {
             Some(Frame::Record(open)) if open.state == State::Length => {
@@ -561,6 +578,18 @@ impl Visitor for Lines<'_> {
 /// Begins a line `depth` levels in.
 #[inline]
 fn indent(out: &mut String, depth: usize) {
+    if depth <= 4 {
+        // A piece per level: a `memset` call costs more for a few.
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+        return;
+    }
+    deep_indent(out, depth);
+}
+
+#[inline(never)]
+fn deep_indent(out: &mut String, depth: usize) {
     /// Spaces enough for 32 levels, pushed as one piece (a push per level made deeply nested
     /// messages cost a third of their time in indents).
     const SPACES: &str = "                                                                ";

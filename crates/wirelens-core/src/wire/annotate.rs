@@ -505,7 +505,7 @@ impl<V: Visitor> Walker<'_, V> {
             if mode == Mode::Strict {
                 return Step::Stop(Outcome::Abandoned);
             }
-            self.tree.leaf(start..payload_start, Kind::Length);
+            self.tree.length(start..payload_start, length);
             let reason = format!(
                 "length {} runs past the end: only {}",
                 length.value,
@@ -518,7 +518,7 @@ impl<V: Visitor> Walker<'_, V> {
             }
             return Step::Stop(outcome);
         }
-        self.tree.leaf(start..payload_start, Kind::Length);
+        self.tree.length(start..payload_start, length);
         let payload = payload_start..payload_start + length.value as usize;
         let next = payload.end;
         match plan {

@@ -182,29 +182,27 @@ impl<'a> Utf8Runs<'a> {
             return Some("");
         }
         if !(self.start..self.start + self.text.len()).contains(&range.start) {
-            // A long slice is checked on its own first: `from_utf8` reads ASCII a word at a
-            // time, where `Utf8Chunks` takes a byte at a time (a 1 KB payload of control bytes
-            // cost 7,000 instructions).
-            if range.len() >= LONG
-                && let Ok(text) = std::str::from_utf8(&self.bytes[range.clone()])
-            {
-                (self.start, self.text) = (range.start, text);
-                return Some(text);
-            }
-            self.decode_from(range.start);
+            self.decode(range.clone());
         }
         // `None` when the run is empty (the slice starts with a byte that starts no valid
         // character), or the slice runs past its end or splits a character.
         self.text.get(range.start - self.start..range.end - self.start)
     }
 
-    /// Holds the run that starts at `at`, up to the first invalid sequence after it (empty if
-    /// that is at `at`).
+    /// Holds the run that starts at `range.start`, up to the first invalid sequence after it
+    /// (empty if that is at its start), or `range`'s text alone if it is long and valid:
+    /// `from_utf8` reads ASCII a word at a time, where `Utf8Chunks` takes a byte at a time (a
+    /// 1 KB payload of control bytes cost 7,000 instructions).
     #[inline(never)]
-    fn decode_from(&mut self, at: usize) {
-        let rest = &self.bytes[at..];
-        self.start = at;
-        self.text = rest.utf8_chunks().next().map_or("", |chunk| chunk.valid());
+    fn decode(&mut self, range: std::ops::Range<usize>) {
+        self.start = range.start;
+        if range.len() >= LONG
+            && let Ok(text) = std::str::from_utf8(&self.bytes[range.clone()])
+        {
+            self.text = text;
+            return;
+        }
+        self.text = self.bytes[range.start..].utf8_chunks().next().map_or("", |chunk| chunk.valid());
     }
 }
 

@@ -75,6 +75,12 @@ pub(crate) trait Visitor {
     /// A tag, length prefix, scalar, string or bytes.
     fn leaf(&mut self, range: Range<usize>, kind: Kind);
 
+    /// A LEN record's length prefix, which the walk read as `length`.
+    #[inline]
+    fn length(&mut self, range: Range<usize>, _length: Varint) {
+        self.leaf(range, Kind::Length);
+    }
+
     /// A string leaf whose text the walk has already checked (a `string` field's).
     fn text(&mut self, range: Range<usize>, _text: &str) {
         self.leaf(range, Kind::Str);
