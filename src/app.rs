@@ -12,6 +12,8 @@ use gloo::file::callbacks::FileReader;
 use gloo::timers::callback::Timeout;
 use wirelens_core::learn;
 use wirelens_core::mutate::Mutation;
+use wirelens_core::prost_reflect::MessageDescriptor;
+use wirelens_core::wire::{Annotation, Pins};
 use wirelens_core::{draft, wire};
 use yew::prelude::*;
 
@@ -25,6 +27,7 @@ use crate::components::message_pane::MessagePane;
 use crate::components::recent::Recent;
 use crate::components::schema_pane::SchemaPane;
 use crate::history::History;
+use crate::later::{When, use_after_paint};
 use crate::lazy::{self, Lazy};
 use crate::learn_state::GrpcPreset;
 use crate::share::{self, Shared};
@@ -121,9 +124,7 @@ pub fn App() -> Html {
 
     let bytes = state.bytes();
     let reading = state.reading_type();
-    let annotation = use_memo((bytes.clone(), reading.clone(), state.pins.clone()), |(bytes, reading, pins)| {
-        wire::annotate_pinned(bytes, reading.as_ref(), pins, wire::Limits::default())
-    });
+    let (annotation, reading_now) = use_annotation(bytes.clone(), reading.clone(), state.pins.clone());
     // Without a schema, a draft `.proto` of what was read (small inputs: it is shown in full).
     let draft = use_memo(annotation.clone(), |a| {
         (a.message().is_none() && a.bytes().len() <= DIFF_LIMIT && !a.bytes().is_empty()).then(|| draft::draft_proto(a))
@@ -132,7 +133,8 @@ pub fn App() -> Html {
     // would cost more than it shows).
     let changed = use_changed(annotation.clone(), DIFF_LIMIT);
     // Until the user points somewhere, explain the first byte: the page teaches on first open.
-    let selected = state.selected.or((!bytes.is_empty()).then_some(0));
+    // Nothing is pointed at while the bytes are still being read: there is nothing to explain yet.
+    let selected = state.selected.or((!bytes.is_empty()).then_some(0)).filter(|_| !reading_now);
 
     // The other tabs are mounted the first time they open (the first screen pays for none of
     // them) and stay mounted, hidden, afterwards.
@@ -285,6 +287,9 @@ pub fn App() -> Html {
                             if state.is_stale() {
                                 <span class="badge" role="status">{ "stale: showing the last input that worked" }</span>
                             }
+                            if reading_now {
+                                <span class="badge" role="status">{ "reading the bytes…" }</span>
+                            }
                         </div>
                         if annotation.diagnostics().iter().any(|d| d.severity == wire::Severity::Error) {
                             <ul class="diagnostics" role="alert">
@@ -300,7 +305,7 @@ pub fn App() -> Html {
                             } }</p>
                         } else {
                             <div class="wire-grid">
-                                <HexView annotation={annotation.clone()} selected={selected} stale={state.is_stale()}
+                                <HexView annotation={annotation.clone()} selected={selected} stale={state.is_stale() || reading_now}
                                     changed={changed.clone()}
                                     onselect={on(&dispatcher, |offset| Action::Select(Some(offset)))} />
                                 <FieldTree annotation={annotation.clone()} selected={selected}
@@ -333,7 +338,7 @@ pub fn App() -> Html {
                         <p class="hex-line" aria-label="bytes as hex"><code>{ hex_preview(&bytes) }</code></p>
                     </section>
                     <ComparePane descriptor={reading} bytes={bytes.clone()} selected_path={selected_path}
-                        onselect_path={onselect_path} {uncompiled} />
+                        onselect_path={onselect_path} {uncompiled} after_reading={reading_now} />
                 </div>
             </div>
             }
@@ -349,6 +354,25 @@ const DIFF_LIMIT: usize = 64 << 10;
 
 /// How long the page must rest before the URL follows it.
 const URL_DELAY_MS: u32 = 300;
+
+/// The annotation of the bytes on screen, and whether their reading is still to come: a large
+/// input is first drawn as unread bytes (`wire::unread`) and read after that frame is painted
+/// (`later::use_after_paint`).
+#[hook]
+fn use_annotation(bytes: Rc<Vec<u8>>, reading: Option<MessageDescriptor>, pins: Pins) -> (Rc<Annotation>, bool) {
+    let when = When::for_size(bytes.len());
+    // (The bytes compare by pointer first: an `Rc` of an `Eq` type does.)
+    let read = use_after_paint((bytes.clone(), reading, pins), when, |(bytes, reading, pins)| {
+        wire::annotate_pinned(bytes, reading.as_ref(), pins, wire::Limits::default())
+    });
+    // The unread bytes' copy is kept only while the reading is pending.
+    let unread =
+        use_memo((bytes, read.is_none()), |(bytes, pending)| Rc::new(wire::unread(if *pending { bytes } else { &[] })));
+    match read {
+        Some(annotation) => (annotation, false),
+        None => ((*unread).clone(), true),
+    }
+}
 
 /// Writes the state into the URL fragment (but in Learn mode, where the URL is the lesson's
 /// permalink) and local storage.

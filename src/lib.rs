@@ -15,6 +15,7 @@ pub mod components;
 pub mod grpc_state;
 pub mod grpc_tab;
 pub mod history;
+pub mod later;
 pub mod lazy;
 pub mod learn_state;
 pub mod learn_tab;

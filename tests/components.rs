@@ -9,6 +9,7 @@ use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use wirelens::components::explain_panel::{self, ExplainPanel};
 use wirelens::components::hex_view::{self, HexView};
+use wirelens::later::When;
 use wirelens_core::{examples, input, wire};
 use yew::Callback;
 
@@ -103,4 +104,64 @@ async fn explain_panel_shows_the_tag_arithmetic() {
     let text = root.text_content().unwrap();
     assert!(text.contains("byte 2"), "{text}");
     assert!(text.contains("tag 18 = (field 2 << 3) | wire type 2 (length-delimited) = 0x12 = 0001 0010"), "{text}");
+}
+
+thread_local! {
+    /// What `Derived` rendered, in order, and what `use_after_paint` derived from.
+    static RENDERED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+    static DERIVED: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+#[derive(yew::Properties, PartialEq)]
+struct DerivedProps {
+    from: u32,
+    when: When,
+}
+
+/// Shows `from * 2`, derived through `use_after_paint`, and notes every render.
+#[yew::function_component]
+fn Derived(props: &DerivedProps) -> yew::Html {
+    let value = wirelens::later::use_after_paint(props.from, props.when, |&from| {
+        DERIVED.with(|d| d.borrow_mut().push(from));
+        from * 2
+    });
+    let shown = value.map_or("pending".to_owned(), |v| v.to_string());
+    RENDERED.with(|r| r.borrow_mut().push(shown.clone()));
+    yew::html! { <p>{ shown }</p> }
+}
+
+fn take<T>(cell: &'static std::thread::LocalKey<std::cell::RefCell<Vec<T>>>) -> Vec<T> {
+    cell.with(|c| std::mem::take(&mut *c.borrow_mut()))
+}
+
+#[wasm_bindgen_test]
+async fn after_paint_derives_small_inputs_in_the_render_and_large_ones_after_a_frame() {
+    take(&RENDERED);
+    take(&DERIVED);
+    // Small: derived in the first render, never shown pending.
+    let mut app =
+        yew::Renderer::<Derived>::with_root_and_props(root(), DerivedProps { from: 21, when: When::Now }).render();
+    settle().await;
+    assert_eq!(take(&RENDERED), ["42"]);
+    // Large: drawn pending, then derived once after the frame and drawn again.
+    app.update(DerivedProps { from: 50, when: When::AfterPaint });
+    TimeoutFuture::new(100).await;
+    assert_eq!(take(&RENDERED), ["pending", "100"]);
+    assert_eq!(take(&DERIVED), [21, 50]);
+    // The same input again derives nothing; a new one does.
+    app.update(DerivedProps { from: 50, when: When::AfterPaint });
+    settle().await;
+    app.update(DerivedProps { from: 8, when: When::AfterPaint });
+    TimeoutFuture::new(100).await;
+    assert_eq!(take(&DERIVED), [8]);
+    assert_eq!(take(&RENDERED).last().map(String::as_str), Some("16"));
+    // Held: nothing is derived until it is let go.
+    app.update(DerivedProps { from: 9, when: When::Held });
+    TimeoutFuture::new(100).await;
+    assert_eq!(take(&DERIVED), Vec::<u32>::new());
+    assert_eq!(take(&RENDERED).last().map(String::as_str), Some("pending"));
+    app.update(DerivedProps { from: 9, when: When::AfterPaint });
+    TimeoutFuture::new(100).await;
+    assert_eq!(take(&DERIVED), [9]);
+    assert_eq!(take(&RENDERED).last().map(String::as_str), Some("18"));
 }

@@ -9,6 +9,7 @@ use wirelens_core::prost_reflect::MessageDescriptor;
 use yew::prelude::*;
 
 use crate::components::json_view::JsonView;
+use crate::later::{When, use_after_paint};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -21,6 +22,10 @@ pub struct Props {
     /// compiled), rather than bytes read without one.
     #[prop_or_default]
     pub uncompiled: bool,
+    /// The bytes are still being read (a large input, `later.rs`): their JSON waits for that, so
+    /// the annotated bytes come first.
+    #[prop_or_default]
+    pub after_reading: bool,
 }
 
 /// What the pane shows, computed once per input.
@@ -28,12 +33,14 @@ pub struct Props {
 enum View {
     NoSchema,
     Error(String),
-    Ready { json: String, comparison: Comparison, gzip: [usize; 3] },
+    Ready { json: Rc<str>, comparison: Comparison, gzip: [usize; 3] },
 }
 
 #[component]
 pub fn ComparePane(props: &Props) -> Html {
-    let view = use_memo((props.descriptor.clone(), props.bytes.clone()), |(desc, bytes)| {
+    // A large message's JSON, sizes and gzips are worked out after its bytes are drawn.
+    let when = if props.after_reading { When::Held } else { When::for_size(props.bytes.len()) };
+    let view = use_after_paint((props.descriptor.clone(), props.bytes.clone()), when, |(desc, bytes)| {
         let Some(desc) = desc else { return View::NoSchema };
         let m = match message::decode(desc, bytes) {
             Ok(m) => m,
@@ -48,20 +55,21 @@ pub fn ComparePane(props: &Props) -> Html {
                     compare::gzip_len(compact.as_bytes()),
                     compare::gzip_len(json.as_bytes()),
                 ];
-                View::Ready { json, comparison, gzip }
+                View::Ready { json: json.into(), comparison, gzip }
             }
             (Err(e), ..) | (_, Err(e), _) | (.., Err(e)) => View::Error(e.to_string()),
         }
     });
-    let body = match &*view {
-        View::NoSchema if props.uncompiled => {
+    let body = match view.as_deref() {
+        None => html! { <p class="muted" role="status">{ "Reading the bytes as JSON…" }</p> },
+        Some(View::NoSchema) if props.uncompiled => {
             html! { <p class="muted">{ "JSON needs a schema: it appears once the schema compiles." }</p> }
         }
-        View::NoSchema => {
+        Some(View::NoSchema) => {
             html! { <p class="muted">{ "JSON needs a schema: tick \"read as\" to read the bytes as a type." }</p> }
         }
-        View::Error(e) => html! { <p class="error" role="alert">{ e }</p> },
-        View::Ready { json, comparison, gzip } => {
+        Some(View::Error(e)) => html! { <p class="error" role="alert">{ e }</p> },
+        Some(View::Ready { json, comparison, gzip }) => {
             let s = &comparison.sizes;
             let ratio = |json: usize| {
                 if s.protobuf == 0 { "–".to_owned() } else { format!("{:.1}×", json as f64 / s.protobuf as f64) }

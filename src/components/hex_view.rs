@@ -2,6 +2,7 @@
 //! DOM (core's `scroll`), so a message of megabytes scrolls like one of bytes. The pointer or the arrow keys
 //! select a byte; its span and record light up.
 
+use std::fmt::Write as _;
 use std::rc::Rc;
 
 use wirelens_core::hexview;
@@ -115,32 +116,32 @@ pub fn HexView(props: &Props) -> Html {
                 <p class="muted empty">{ "No bytes: every field holds its default, and defaults are not sent." }</p>
             }
             <div class="spacer" style={format!("height: {}px", window.before)} />
-            { for rows.iter().map(|row| html! {
-                <div class="row" role="row">
-                    <span class="offset" aria-hidden="true">{ format!("{:0digits$X}", row.offset) }</span>
-                    { for row.cells.iter().map(|cell| {
-                        let offset = cell.offset;
-                        let in_record = record.as_ref().is_some_and(|r| r.contains(&offset));
-                        // One string, not `classes!`: hundreds of cells are drawn per scroll step.
-                        let mut class = format!("b {} d{}", cell.class, cell.depth.min(4));
-                        for (on, name) in [
-                            (cell.starts_leaf, " start"),
-                            (leaf == Some(cell.leaf), " sel"),
-                            (props.selected == Some(offset), " cursor"),
-                            (in_record, " rec"),
-                            (is_changed(&props.changed, offset), " changed"),
-                        ] {
-                            if on {
-                                class.push_str(name);
-                            }
+            // Each row is one piece of markup the browser parses, not a node and four attributes per
+            // cell set one call at a time: a megabyte pasted shows its first rows that much sooner,
+            // and every scroll step redraws a window of rows.
+            { for rows.iter().map(|row| {
+                let mut markup = String::with_capacity(96 + row.cells.len() * 96);
+                let _ = write!(markup, r#"<div class="row" role="row"><span class="offset" aria-hidden="true">{:0digits$X}</span>"#, row.offset);
+                for cell in &row.cells {
+                    let offset = cell.offset;
+                    let in_record = record.as_ref().is_some_and(|r| r.contains(&offset));
+                    let _ = write!(markup, r#"<span class="b {} d{}"#, cell.class, cell.depth.min(4));
+                    for (on, name) in [
+                        (cell.starts_leaf, " start"),
+                        (leaf == Some(cell.leaf), " sel"),
+                        (props.selected == Some(offset), " cursor"),
+                        (in_record, " rec"),
+                        (is_changed(&props.changed, offset), " changed"),
+                    ] {
+                        if on {
+                            markup.push_str(name);
                         }
-                        html! {
-                            <span {class} role="gridcell" data-offset={offset.to_string()} data-role={cell.class}>
-                                { format!("{:02X}", cell.byte) }
-                            </span>
-                        }
-                    }) }
-                </div>
+                    }
+                    // The class and role names are core's fixed words (`hexview::CLASSES`): nothing to escape.
+                    let _ = write!(markup, r#"" role="gridcell" data-offset="{offset}" data-role="{}">{:02X}</span>"#, cell.class, cell.byte);
+                }
+                markup.push_str("</div>");
+                Html::from_html_unchecked(markup.into())
             }) }
             <div class="spacer" style={format!("height: {}px", window.after)} />
         </div>

@@ -19,6 +19,11 @@ async function open() {
   return { page, errors };
 }
 
+// Large inputs are drawn, then read (app.rs's READ_AFTER_DRAWING): waits for the reading.
+async function readingDone(page) {
+  await page.waitForFunction(() => !document.querySelector('.wire-pane .pane-head').textContent.includes('reading the bytes'));
+}
+
 /** The hex cells from `from` (inclusive) to `to` (exclusive): their text and roles. */
 async function cells(page, from, to) {
   const out = [];
@@ -160,9 +165,18 @@ test('a paste too long to show is read, summarised in place of the editor, and c
   const { page } = await open();
   await page.getByRole('tab', { name: 'bytes → message' }).click();
   await page.locator('.bytes-pane input[type=checkbox]').uncheck();
+  // The bytes are drawn first, then read (app.rs's READ_AFTER_DRAWING): note the badge that says so.
+  await page.evaluate(() => {
+    window.sawReading = false;
+    new MutationObserver(() => {
+      window.sawReading ||= document.querySelector('.wire-pane .pane-head').textContent.includes('reading the bytes');
+    }).observe(document.querySelector('.wire-pane'), { childList: true, subtree: true, characterData: true });
+  });
   // 100,000 records of field 1 = 1: 200,000 bytes, 600,000 characters of hex.
   await page.locator('textarea.bytes-editor').fill(Array(100000).fill('08 01').join(' '));
   await page.waitForFunction(() => document.querySelector('.wire-pane .pane-head').textContent.includes('195.3 KiB'));
+  await readingDone(page);
+  assert.ok(await page.evaluate(() => window.sawReading), 'the bytes were shown before they were read');
   const summary = page.getByRole('group', { name: 'bytes as hex, base64 or escapes' });
   assert.match(await summary.textContent(), /585\.9 KiB of text .* too long to show and edit here/);
   assert.equal(await page.locator('textarea.bytes-editor').count(), 0, 'the text is not in the page');
@@ -347,6 +361,7 @@ test('a 16 MiB file dropped is read as bytes, never written into the editor as h
     document.querySelector('.bytes-pane').dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
   });
   await page.waitForFunction(() => document.querySelector('.wire-pane .pane-head').textContent.includes('16.0 MiB'));
+  await readingDone(page);
   assert.match(await page.locator('.notice').textContent(), /read users\.bin: 16\.0 MiB/);
   const summary = page.getByRole('group', { name: 'bytes as hex, base64 or escapes' });
   assert.match(await summary.textContent(), /users\.bin: a binary file of 16\.0 MiB, read as it is/);

@@ -12,7 +12,9 @@
 //! times compare with `annotate/batch/schema-less`. `protoscope/batch` prints the batch as
 //! protoscope the two ways core can: `protoscope::Printer` as the walk reads (`print-…`, what the
 //! CLI does), and `protoscope::write` of the annotation (`annotate-write-…`, what the app does);
-//! `protoscope/adversarial` prints the adversarial inputs.
+//! `protoscope/adversarial` prints the adversarial inputs. `memory_shapes` prints how many bytes
+//! the annotation takes per input byte, part by part, on the batch and on inputs of one record
+//! shape each (dense varints, tiny nested messages, short strings, blobs).
 
 use std::cell::RefCell;
 use std::fs::File;
@@ -96,6 +98,49 @@ fn adversarial(size: usize) -> Vec<(&'static str, Vec<u8>)> {
     let unit = [0x0A, 0x0C, 0x0A, 0x0A, 0x0A, 0x08, 0x0A, 0x06, 0x0A, 0x04, 0x0A, 0x02, 0x08, 0x01];
     let ambiguous: Vec<u8> = unit.iter().copied().cycle().take(size / unit.len() * unit.len()).collect();
     vec![("nested-late-failure", nested), ("start-groups", groups), ("ambiguous", ambiguous)]
+}
+
+/// Inputs of `size` bytes made of one record shape over and over, the densest first (what
+/// `memory_shapes` prints the annotation's size of, part by part):
+/// - `pairs`: `08 01`, one-byte varints (3 nodes and a record per 2 bytes);
+/// - `nested`: `1A 02 08 05`, tiny nested messages (7 nodes and 2 records per 4 bytes);
+/// - `strings`: `12 03 "abc"`, short strings;
+/// - `blobs`: `0A E8 07` and 1000 bytes of `05`, a LEN payload of control bytes.
+fn shapes(size: usize) -> Vec<(&'static str, Vec<u8>)> {
+    let mut blob = vec![0x0A, 0xE8, 0x07];
+    blob.resize(1003, 0x05);
+    [("pairs", &[0x08, 0x01][..]), ("nested", &[0x1A, 0x02, 0x08, 0x05]), ("strings", b"\x12\x03abc"), ("blobs", &blob)]
+        .into_iter()
+        .map(|(name, unit)| (name, unit.iter().copied().cycle().take(size.div_ceil(unit.len()) * unit.len()).collect()))
+        .collect()
+}
+
+/// The annotation's heap bytes per input byte, part by part (`Annotation::heap_parts`), on the
+/// batch and on each of the `shapes`, read without a schema (and the batch with its own).
+fn memory_shapes(_: &mut Criterion) {
+    let batch = batch();
+    let desc = batch.descriptor();
+    let mut inputs =
+        vec![("batch, schema", batch.proto.clone(), Some(&desc)), ("batch, schema-less", batch.proto.clone(), None)];
+    inputs.extend(shapes(1 << 20).into_iter().map(|(name, bytes)| (name, bytes, None)));
+    println!("annotation memory, bytes per input byte: input + nodes + records + extras + slack = total");
+    for (name, bytes, desc) in inputs {
+        let a = annotate(&bytes, desc);
+        let p = a.heap_parts();
+        let per = |part: usize| part as f64 / bytes.len() as f64;
+        println!(
+            "  {name:<18} {:>9} bytes, {:>8} nodes: {:.2} + {:.2} + {:.2} + {:.2} + {:.2} = {:.2} ({:.1} MiB)",
+            bytes.len(),
+            a.len(),
+            per(p.input),
+            per(p.nodes),
+            per(p.records),
+            per(p.extras),
+            per(p.slack),
+            per(p.total()),
+            p.total() as f64 / f64::from(1 << 20)
+        );
+    }
 }
 
 fn annotate_adversarial(c: &mut Criterion) {
@@ -238,5 +283,13 @@ fn mb_per_s(bytes: u64, time: Duration) -> f64 {
     bytes as f64 / time.as_secs_f64() / 1e6
 }
 
-criterion_group!(benches, annotate_batch, annotate_adversarial, protoscope_batch, annotate_user, protoc_decode_raw);
+criterion_group!(
+    benches,
+    memory_shapes,
+    annotate_batch,
+    annotate_adversarial,
+    protoscope_batch,
+    annotate_user,
+    protoc_decode_raw
+);
 criterion_main!(benches);

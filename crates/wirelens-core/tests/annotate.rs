@@ -651,3 +651,22 @@ fn v1_bytes_read_with_v2_show_the_removed_field_as_reserved() {
         "#]],
     );
 }
+
+#[test]
+fn unread_bytes_are_one_leaf_that_tiles_them() {
+    let bytes = input::parse_bytes("08 2A 12 05 41 6C 69 63 65", input::InputFormat::Hex).unwrap();
+    let a = wire::unread(&bytes);
+    assert_tiles(&a);
+    assert_eq!(a.bytes(), &bytes[..]);
+    assert_eq!(a.leaf_at(4), Some(0));
+    assert!(a.roots().all(|id| a.field(id).is_none()), "no records before the reading");
+    assert!(a.diagnostics().is_empty() && a.message().is_none());
+    // Views draw it as bytes of one span.
+    let rows = wirelens_core::hexview::rows(&a, 16);
+    assert!(rows[0].cells.iter().all(|c| c.class == "bytes" && c.leaf == 0));
+    assert_eq!(rows[0].cells.iter().filter(|c| c.starts_leaf).count(), 1);
+
+    let none = wire::unread(&[]);
+    assert_tiles(&none);
+    assert!(none.is_empty());
+}

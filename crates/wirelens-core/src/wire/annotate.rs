@@ -57,6 +57,23 @@ pub fn annotate_owned(bytes: Vec<u8>, message: Option<&MessageDescriptor>) -> An
     Annotation { bytes, tree, fields, diagnostics, message: message.cloned() }
 }
 
+/// Bytes not read yet: one `Bytes` leaf over all of them (no nodes for no bytes), no records,
+/// no diagnostics. Its leaves tile the input like any annotation's, so a view can draw the bytes
+/// while they are read (the app draws a large paste first and reads it in the next task).
+pub fn unread(bytes: &[u8]) -> Annotation {
+    let mut builder = TreeBuilder::new(0);
+    if !bytes.is_empty() {
+        builder.leaf(0..bytes.len(), Kind::Bytes);
+    }
+    Annotation {
+        bytes: bytes.to_vec(),
+        tree: builder.finish(),
+        fields: Vec::new(),
+        diagnostics: Vec::new(),
+        message: None,
+    }
+}
+
 /// What an annotation holds besides its bytes and message type.
 fn annotate_parts(
     bytes: &[u8],

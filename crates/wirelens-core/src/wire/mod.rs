@@ -6,8 +6,8 @@
 //! read become [`NodeKind::Invalid`] leaves. This module knows the wire format
 //! and descriptors; it knows nothing about hex rows, colours or JSON.
 //!
-//! The tree is stored flat, in preorder, as a struct of arrays of `u32`s (13 bytes a node):
-//! a node's kind, start, parent and the end of its subtree. Everything else is worked out
+//! The tree is stored flat, in preorder, as a struct of arrays (5 bytes a node): a node's kind,
+//! start, parent and the end of its subtree, the last three packed small (`tree.rs`). Everything else is worked out
 //! when asked: a range's end is where the next node after its subtree starts (the leaves tile
 //! the input), a number is read again from its bytes, a record's extras (descriptor, notes,
 //! readings) sit in side tables keyed by node, and descriptors are indices into a table of
@@ -24,7 +24,7 @@ use std::ops::Range;
 
 use prost_reflect::{FieldDescriptor, Kind, MessageDescriptor};
 
-pub use annotate::{Annotator, Limits, annotate, annotate_owned, annotate_pinned, annotate_with, plural};
+pub use annotate::{Annotator, Limits, annotate, annotate_owned, annotate_pinned, annotate_with, plural, unread};
 pub use delimited::{Delimited, DelimitedError, DelimitedMessage};
 pub(crate) use readings::Chosen;
 pub use readings::{Pins, Reading, Readings};
@@ -138,7 +138,8 @@ pub enum NodeKind<'a> {
 #[derive(Clone, Copy)]
 pub struct Field<'a> {
     a: &'a Annotation,
-    /// The record's position in `Annotation::records`.
+    /// The record's node, and its position in the tree's records.
+    node: usize,
     record: usize,
 }
 
@@ -148,13 +149,12 @@ impl<'a> Field<'a> {
     }
 
     fn tag(&self) -> (u32, WireType) {
-        let node = self.data().node as usize;
-        tree::read_tag(&self.a.bytes[self.a.tree.starts[node] as usize..])
+        tree::read_tag(&self.a.bytes[self.a.tree.start(self.node)..])
     }
 
     /// The record's node.
     pub fn id(&self) -> NodeId {
-        self.data().node as usize
+        self.node
     }
 
     pub fn number(&self) -> u32 {
@@ -177,7 +177,7 @@ impl<'a> Field<'a> {
     }
 
     pub fn notes(&self) -> &'a [Note] {
-        self.a.tree.notes_of(self.data().node)
+        self.a.tree.notes_of(self.node as u32)
     }
 
     /// For LEN records read without a schema: every valid reading, and the one shown. Worked out
@@ -220,7 +220,7 @@ impl<'a> Field<'a> {
 
 impl PartialEq for Field<'_> {
     fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self.a, other.a) && self.record == other.record
+        std::ptr::eq(self.a, other.a) && self.node == other.node
     }
 }
 
@@ -332,7 +332,7 @@ impl Annotation {
 
     /// The number of nodes.
     pub fn len(&self) -> usize {
-        self.tree.kinds.len()
+        self.tree.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -349,21 +349,22 @@ impl Annotation {
     }
 
     /// The bytes a node spans, as offsets.
+    #[inline]
     pub fn range(&self, id: NodeId) -> Range<usize> {
-        let next = self.tree.ends[id] as usize;
-        let end = self.tree.starts.get(next).map_or(self.bytes.len(), |&s| s as usize);
-        self.tree.starts[id] as usize..end
+        let next = self.tree.end(id);
+        let end = if next < self.len() { self.tree.start(next) } else { self.bytes.len() };
+        self.tree.start(id)..end
     }
 
+    #[inline]
     pub fn parent(&self, id: NodeId) -> Option<NodeId> {
-        let parent = self.tree.parents[id];
-        (parent != tree::NONE).then_some(parent as usize)
+        self.tree.parent(id)
     }
 
     pub fn kind(&self, id: NodeId) -> NodeKind<'_> {
-        let at = self.tree.starts[id] as usize;
-        match tree::Kind::from_u8(self.tree.kinds[id]) {
-            tree::Kind::Field => NodeKind::Field(Field { a: self, record: self.tree.record_of(id as u32) }),
+        let at = self.tree.start(id);
+        match tree::Kind::from_u8(self.tree.kind(id)) {
+            tree::Kind::Field => NodeKind::Field(Field { a: self, node: id, record: self.tree.record_of(id) }),
             tree::Kind::Tag => {
                 let (field, wire_type) = tree::read_tag(&self.bytes[at..]);
                 NodeKind::Tag { field, wire_type }
@@ -380,12 +381,13 @@ impl Annotation {
 
     /// The record node `id` is, if it is one.
     pub fn field(&self, id: NodeId) -> Option<Field<'_>> {
-        self.is_field(id).then(|| Field { a: self, record: self.tree.record_of(id as u32) })
+        self.is_field(id).then(|| Field { a: self, node: id, record: self.tree.record_of(id) })
     }
 
     /// Whether node `id` is a record (a `NodeKind::Field`), without building the view.
+    #[inline]
     pub fn is_field(&self, id: NodeId) -> bool {
-        self.tree.kinds[id] == tree::Kind::Field.to_u8()
+        self.tree.kind(id) == tree::Kind::Field.to_u8()
     }
 
     pub fn diagnostics(&self) -> &[Diagnostic] {
@@ -404,23 +406,37 @@ impl Annotation {
 
     /// The heap bytes the annotation holds (nodes, side tables, diagnostics, its copy of the input).
     pub fn heap_size(&self) -> usize {
-        self.bytes.capacity()
-            + self.tree.heap_size()
-            + self.fields.capacity() * std::mem::size_of::<FieldDescriptor>()
-            + self.diagnostics.iter().map(|d| std::mem::size_of::<Diagnostic>() + d.message.capacity()).sum::<usize>()
+        self.heap_parts().total()
+    }
+
+    /// [`heap_size`](Self::heap_size), part by part.
+    pub fn heap_parts(&self) -> HeapParts {
+        let tree = self.tree.size();
+        let diagnostics =
+            self.diagnostics.iter().map(|d| std::mem::size_of::<Diagnostic>() + d.message.capacity()).sum::<usize>();
+        HeapParts {
+            input: self.bytes.len(),
+            nodes: tree.nodes,
+            records: tree.records,
+            extras: tree.extras + self.fields.len() * std::mem::size_of::<FieldDescriptor>() + diagnostics,
+            slack: tree.slack
+                + (self.bytes.capacity() - self.bytes.len())
+                + (self.fields.capacity() - self.fields.len()) * std::mem::size_of::<FieldDescriptor>(),
+        }
     }
 
     /// The top-level records (and a trailing `Invalid`, if any).
     pub fn roots(&self) -> Siblings<'_> {
-        Siblings { ends: &self.tree.ends, next: 0, end: self.len() }
+        Siblings { tree: &self.tree, next: 0, end: self.len() }
     }
 
     pub fn children(&self, id: NodeId) -> Siblings<'_> {
-        Siblings { ends: &self.tree.ends, next: id + 1, end: self.tree.ends[id] as usize }
+        Siblings { tree: &self.tree, next: id + 1, end: self.tree.end(id) }
     }
 
+    #[inline]
     pub fn is_leaf(&self, id: NodeId) -> bool {
-        self.tree.ends[id] as usize == id + 1
+        self.tree.is_leaf(id)
     }
 
     /// The leaves in byte order. Their ranges tile `0..bytes().len()` exactly.
@@ -435,7 +451,7 @@ impl Annotation {
         }
         // The last node starting at or before `offset` whose range holds it is the deepest one;
         // leaves tile the input, so the last leaf starting at or before it holds it.
-        let last = self.tree.starts.partition_point(|&s| s as usize <= offset);
+        let last = self.tree.starting_by(offset);
         (0..last).rev().find(|&id| self.is_leaf(id) && !self.range(id).is_empty())
     }
 
@@ -521,7 +537,13 @@ impl Annotation {
         let mut records = self.tree.records.iter();
         // A record's tag leaf, told with `open_record`.
         let mut told = None;
-        for id in 0..self.len() {
+        let len = self.len();
+        // Each start once, in order: a leaf ends where the next node starts.
+        let mut starts = self.tree.starts();
+        let mut next_start = starts.next().unwrap_or(0);
+        for id in 0..len {
+            let start = next_start;
+            next_start = starts.next().unwrap_or(self.bytes.len());
             while open.last().is_some_and(|(end, _)| *end <= id) {
                 let (_, opened) = open.pop().expect("checked");
                 close(&mut visitor, opened);
@@ -529,30 +551,30 @@ impl Annotation {
             if told == Some(id) {
                 continue;
             }
-            let range = self.range(id);
-            let end = self.tree.ends[id] as usize;
-            match tree::Kind::from_u8(self.tree.kinds[id]) {
+            let end = self.tree.end(id);
+            match tree::Kind::from_u8(self.tree.kind(id)) {
                 tree::Kind::Field => {
                     let Some(r) = records.next() else { break };
                     let fd = r.field().map(|f| &self.fields[f]);
                     let field = r.field().map_or(tree::NO_FIELD, |f| f as u32);
-                    // The walk reads a tag it has checked, so it decodes (never the empty fallback).
-                    let tag = (id + 1 < end && self.tree.kinds[id + 1] == tree::Kind::Tag.to_u8())
-                        .then(|| crate::varint::decode(self.slice(id + 1)).ok())
+                    // The walk reads a tag it has checked, so it decodes (never the empty fallback);
+                    // the tag starts where its record does.
+                    let tag = (id + 1 < end && self.tree.kind(id + 1) == tree::Kind::Tag.to_u8())
+                        .then(|| crate::varint::decode(&self.bytes[start..]).ok())
                         .flatten();
                     told = tag.map(|_| id + 1);
                     let tag = tag.unwrap_or(crate::varint::Varint { value: 0, len: 0 });
-                    let record = visitor.open_record(range.start, tag, r.index, field, fd);
+                    let record = visitor.open_record(start, tag, r.index, field, fd);
                     for note in self.tree.notes_of(id as u32) {
                         visitor.note(record, note.clone());
                     }
                     open.push((end, Opened::Record(record, r.readings())));
                 }
                 kind @ (tree::Kind::Message | tree::Kind::Packed) => {
-                    open.push((end, Opened::Node(visitor.open(range.start, kind))));
+                    open.push((end, Opened::Node(visitor.open(start, kind))));
                 }
-                tree::Kind::Invalid => visitor.invalid(range, self.tree.reason_of(id as u32)),
-                kind => visitor.leaf(range, kind),
+                tree::Kind::Invalid => visitor.invalid(start..next_start, self.tree.reason_of(id as u32)),
+                kind => visitor.leaf(start..next_start, kind),
             }
         }
         while let Some((_, opened)) = open.pop() {
@@ -572,10 +594,32 @@ impl Annotation {
     }
 }
 
+/// Where an annotation's heap bytes go ([`Annotation::heap_parts`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HeapParts {
+    /// The annotation's own copy of the input.
+    pub input: usize,
+    /// Each node's kind, start, parent and subtree end: 5 bytes a node.
+    pub nodes: usize,
+    /// Each record's repeated index, schema field and reading: 8 bytes a record.
+    pub records: usize,
+    /// The rest: distances too far for a node's byte, the start's pages, the index from node to
+    /// record, notes, invalid reasons, the schema's fields, diagnostics.
+    pub extras: usize,
+    /// Capacity reserved beyond what all of these use.
+    pub slack: usize,
+}
+
+impl HeapParts {
+    pub fn total(&self) -> usize {
+        self.input + self.nodes + self.records + self.extras + self.slack
+    }
+}
+
 /// Iterator over the children of a node (or the roots).
 #[derive(Debug, Clone)]
 pub struct Siblings<'a> {
-    ends: &'a [u32],
+    tree: &'a tree::Tree,
     next: NodeId,
     end: NodeId,
 }
@@ -588,7 +632,7 @@ impl Iterator for Siblings<'_> {
             return None;
         }
         let id = self.next;
-        self.next = self.ends[id] as usize;
+        self.next = self.tree.end(id);
         Some(id)
     }
 }
