@@ -27,7 +27,7 @@ use crate::components::message_pane::MessagePane;
 use crate::components::recent::Recent;
 use crate::components::schema_pane::SchemaPane;
 use crate::history::History;
-use crate::later::{self, use_after_paint};
+use crate::later::{When, use_after_paint};
 use crate::lazy::{self, Lazy};
 use crate::learn_state::GrpcPreset;
 use crate::share::{self, Shared};
@@ -338,7 +338,7 @@ pub fn App() -> Html {
                         <p class="hex-line" aria-label="bytes as hex"><code>{ hex_preview(&bytes) }</code></p>
                     </section>
                     <ComparePane descriptor={reading} bytes={bytes.clone()} selected_path={selected_path}
-                        onselect_path={onselect_path} {uncompiled} />
+                        onselect_path={onselect_path} {uncompiled} after_reading={reading_now} />
                 </div>
             </div>
             }
@@ -360,9 +360,9 @@ const URL_DELAY_MS: u32 = 300;
 /// (`later::use_after_paint`).
 #[hook]
 fn use_annotation(bytes: Rc<Vec<u8>>, reading: Option<MessageDescriptor>, pins: Pins) -> (Rc<Annotation>, bool) {
-    let large = bytes.len() > later::LARGE_INPUT;
+    let when = When::for_size(bytes.len());
     // (The bytes compare by pointer first: an `Rc` of an `Eq` type does.)
-    let read = use_after_paint((bytes.clone(), reading, pins), large, |(bytes, reading, pins)| {
+    let read = use_after_paint((bytes.clone(), reading, pins), when, |(bytes, reading, pins)| {
         wire::annotate_pinned(bytes, reading.as_ref(), pins, wire::Limits::default())
     });
     // The unread bytes' copy is kept only while the reading is pending.

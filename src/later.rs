@@ -13,11 +13,29 @@ use yew::prelude::*;
 /// Inputs of more bytes than this are derived after the next paint.
 pub const LARGE_INPUT: usize = 64 * 1024;
 
-/// `derive(&from)`: in the render when `later` is false, else after the next paint (`None` until
-/// then; the page renders again when it is done). Kept while `from` stays equal; a new `from`
-/// drops the old value and cancels a pending derivation.
+/// When [`use_after_paint`] derives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// In the render.
+    Now,
+    /// After the next paint.
+    AfterPaint,
+    /// After the next paint once this is no longer asked: something else derives first.
+    Held,
+}
+
+impl When {
+    /// `AfterPaint` for more than [`LARGE_INPUT`] bytes, else `Now`.
+    pub fn for_size(bytes: usize) -> When {
+        if bytes > LARGE_INPUT { When::AfterPaint } else { When::Now }
+    }
+}
+
+/// `derive(&from)`, in the render or after the next paint ([`When`]: `None` until then; the page
+/// renders again when it is done). Kept while `from` stays equal; a new `from` drops the old value
+/// and cancels a pending derivation.
 #[hook]
-pub fn use_after_paint<D, T>(from: D, later: bool, derive: fn(&D) -> T) -> Option<Rc<T>>
+pub fn use_after_paint<D, T>(from: D, when: When, derive: fn(&D) -> T) -> Option<Rc<T>>
 where
     D: PartialEq + Clone + 'static,
     T: 'static,
@@ -29,15 +47,16 @@ where
         // What was derived from an older input is no longer shown: free it now, not when the
         // new value comes (a 16 MiB file's annotation is hundreds of megabytes).
         *last.borrow_mut() = None;
-        (!later).then(|| {
+        (when == When::Now).then(|| {
             let value = Rc::new(derive(&from));
             *last.borrow_mut() = Some((from.clone(), value.clone()));
             value
         })
     });
-    use_effect_with((from, value.is_none()), move |(from, pending)| {
+    let start = value.is_none() && when != When::Held;
+    use_effect_with((from, start), move |(from, start)| {
         // A frame callback runs just before the paint; a timeout it sets runs after it.
-        let pending = pending.then(|| {
+        let pending = start.then(|| {
             let from = from.clone();
             let timeout = Rc::new(RefCell::new(None::<Timeout>));
             let frame = {

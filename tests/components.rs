@@ -9,6 +9,7 @@ use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use wirelens::components::explain_panel::{self, ExplainPanel};
 use wirelens::components::hex_view::{self, HexView};
+use wirelens::later::When;
 use wirelens_core::{examples, input, wire};
 use yew::Callback;
 
@@ -114,13 +115,13 @@ thread_local! {
 #[derive(yew::Properties, PartialEq)]
 struct DerivedProps {
     from: u32,
-    later: bool,
+    when: When,
 }
 
 /// Shows `from * 2`, derived through `use_after_paint`, and notes every render.
 #[yew::function_component]
 fn Derived(props: &DerivedProps) -> yew::Html {
-    let value = wirelens::later::use_after_paint(props.from, props.later, |&from| {
+    let value = wirelens::later::use_after_paint(props.from, props.when, |&from| {
         DERIVED.with(|d| d.borrow_mut().push(from));
         from * 2
     });
@@ -139,19 +140,28 @@ async fn after_paint_derives_small_inputs_in_the_render_and_large_ones_after_a_f
     take(&DERIVED);
     // Small: derived in the first render, never shown pending.
     let mut app =
-        yew::Renderer::<Derived>::with_root_and_props(root(), DerivedProps { from: 21, later: false }).render();
+        yew::Renderer::<Derived>::with_root_and_props(root(), DerivedProps { from: 21, when: When::Now }).render();
     settle().await;
     assert_eq!(take(&RENDERED), ["42"]);
     // Large: drawn pending, then derived once after the frame and drawn again.
-    app.update(DerivedProps { from: 50, later: true });
+    app.update(DerivedProps { from: 50, when: When::AfterPaint });
     TimeoutFuture::new(100).await;
     assert_eq!(take(&RENDERED), ["pending", "100"]);
     assert_eq!(take(&DERIVED), [21, 50]);
     // The same input again derives nothing; a new one does.
-    app.update(DerivedProps { from: 50, later: true });
+    app.update(DerivedProps { from: 50, when: When::AfterPaint });
     settle().await;
-    app.update(DerivedProps { from: 8, later: true });
+    app.update(DerivedProps { from: 8, when: When::AfterPaint });
     TimeoutFuture::new(100).await;
     assert_eq!(take(&DERIVED), [8]);
     assert_eq!(take(&RENDERED).last().map(String::as_str), Some("16"));
+    // Held: nothing is derived until it is let go.
+    app.update(DerivedProps { from: 9, when: When::Held });
+    TimeoutFuture::new(100).await;
+    assert_eq!(take(&DERIVED), Vec::<u32>::new());
+    assert_eq!(take(&RENDERED).last().map(String::as_str), Some("pending"));
+    app.update(DerivedProps { from: 9, when: When::AfterPaint });
+    TimeoutFuture::new(100).await;
+    assert_eq!(take(&DERIVED), [9]);
+    assert_eq!(take(&RENDERED).last().map(String::as_str), Some("18"));
 }

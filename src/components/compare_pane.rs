@@ -9,7 +9,7 @@ use wirelens_core::prost_reflect::MessageDescriptor;
 use yew::prelude::*;
 
 use crate::components::json_view::JsonView;
-use crate::later::{LARGE_INPUT, use_after_paint};
+use crate::later::{When, use_after_paint};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -22,6 +22,10 @@ pub struct Props {
     /// compiled), rather than bytes read without one.
     #[prop_or_default]
     pub uncompiled: bool,
+    /// The bytes are still being read (a large input, `later.rs`): their JSON waits for that, so
+    /// the annotated bytes come first.
+    #[prop_or_default]
+    pub after_reading: bool,
 }
 
 /// What the pane shows, computed once per input.
@@ -29,14 +33,14 @@ pub struct Props {
 enum View {
     NoSchema,
     Error(String),
-    Ready { json: String, comparison: Comparison, gzip: [usize; 3] },
+    Ready { json: Rc<str>, comparison: Comparison, gzip: [usize; 3] },
 }
 
 #[component]
 pub fn ComparePane(props: &Props) -> Html {
     // A large message's JSON, sizes and gzips are worked out after its bytes are drawn.
-    let large = props.bytes.len() > LARGE_INPUT;
-    let view = use_after_paint((props.descriptor.clone(), props.bytes.clone()), large, |(desc, bytes)| {
+    let when = if props.after_reading { When::Held } else { When::for_size(props.bytes.len()) };
+    let view = use_after_paint((props.descriptor.clone(), props.bytes.clone()), when, |(desc, bytes)| {
         let Some(desc) = desc else { return View::NoSchema };
         let m = match message::decode(desc, bytes) {
             Ok(m) => m,
@@ -51,7 +55,7 @@ pub fn ComparePane(props: &Props) -> Html {
                     compare::gzip_len(compact.as_bytes()),
                     compare::gzip_len(json.as_bytes()),
                 ];
-                View::Ready { json, comparison, gzip }
+                View::Ready { json: json.into(), comparison, gzip }
             }
             (Err(e), ..) | (_, Err(e), _) | (.., Err(e)) => View::Error(e.to_string()),
         }

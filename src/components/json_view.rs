@@ -1,18 +1,25 @@
 //! Canonical JSON, line by line, linked to the bytes: the lines of the selected record are
 //! marked, and choosing a line selects its record's bytes.
 
+use std::rc::Rc;
+
 use serde_json::Value;
+use wirelens_core::scroll::Scroller;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub json: String,
+    /// Shared, not copied: a large message's JSON is tens of megabytes, and the pane re-renders
+    /// whenever the pointer moves to another byte.
+    pub json: Rc<str>,
     /// The JSON path of the selected record (`address.city`, `roles[1]`).
     pub selected: Option<String>,
     pub onselect: Callback<String>,
 }
 
-/// Longer JSON is shown as plain text: a line element each would slow the page down.
+/// Longer JSON is shown as plain lines, only those in view in the DOM ([`LongJson`]): a line
+/// element with a button each would slow the page down, and laying out megabytes of text at once
+/// takes a browser seconds.
 const MAX_LINKED_LEN: usize = 200_000;
 
 struct Line {
@@ -32,7 +39,7 @@ pub fn JsonView(props: &Props) -> Html {
         out
     });
     if lines.is_empty() {
-        return html! { <pre class="json-out" aria-label="canonical JSON">{ &props.json }</pre> };
+        return html! { <LongJson json={props.json.clone()} /> };
     }
     let selected = props.selected.as_deref().filter(|s| !s.is_empty());
     html! {
@@ -57,6 +64,51 @@ pub fn JsonView(props: &Props) -> Html {
             }) }
         </div>
     }
+}
+
+/// Must match `.json-long .jl`'s height in style.css.
+const LINE_HEIGHT: f64 = 18.0;
+/// Lines in view at once (the box's height) and lines rendered beyond it on each side.
+const VISIBLE_LINES: usize = 30;
+const OVERSCAN: usize = 10;
+
+#[derive(Properties, PartialEq)]
+struct LongProps {
+    json: Rc<str>,
+}
+
+/// JSON too long to link line by line: its lines in a scrolling box, windowed like the hex rows.
+#[component]
+fn LongJson(props: &LongProps) -> Html {
+    let starts = use_memo(props.json.clone(), |json| line_starts(json));
+    let scroll_top = use_state(|| 0.0_f64);
+    let scroller = Scroller { count: starts.len(), line: LINE_HEIGHT, view: VISIBLE_LINES };
+    let window = scroller.window(*scroll_top, OVERSCAN);
+    let onscroll = {
+        let scroll_top = scroll_top.clone();
+        Callback::from(move |e: Event| {
+            scroll_top.set(f64::from(e.target_unchecked_into::<web_sys::Element>().scroll_top()))
+        })
+    };
+    html! {
+        <div class="json-out json-long" aria-label="canonical JSON" role="list" {onscroll}
+            style={format!("max-height: {}px", VISIBLE_LINES as f64 * LINE_HEIGHT)}>
+            <div class="spacer" style={format!("height: {}px", window.before)} />
+            { for (window.first..window.last).map(|i| html! { <div class="jl" role="listitem">{ line(&props.json, &starts, i) }</div> }) }
+            <div class="spacer" style={format!("height: {}px", window.after)} />
+        </div>
+    }
+}
+
+/// Where each line of `text` starts (the first at 0).
+fn line_starts(text: &str) -> Vec<u32> {
+    std::iter::once(0).chain(text.match_indices('\n').map(|(at, _)| at as u32 + 1)).collect()
+}
+
+/// Line `i` of `text`, whose lines start at `starts`, without its newline.
+fn line<'a>(text: &'a str, starts: &[u32], i: usize) -> &'a str {
+    let end = starts.get(i + 1).map_or(text.len(), |&next| next as usize - 1);
+    &text[starts[i] as usize..end]
 }
 
 /// Pretty-prints `value` as `serde_json::to_string_pretty` does, one [`Line`] per line, each
@@ -87,6 +139,16 @@ fn push_lines(value: &Value, path: &str, key: Option<&str>, indent: usize, comma
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_json_is_cut_at_every_newline() {
+        let text = "{\n  \"a\": 1\n}";
+        let starts = line_starts(text);
+        assert_eq!(starts, [0, 2, 11]);
+        let lines: Vec<&str> = (0..starts.len()).map(|i| line(text, &starts, i)).collect();
+        assert_eq!(lines, text.split('\n').collect::<Vec<_>>());
+        assert_eq!(line_starts(""), [0]);
+    }
 
     #[test]
     fn lines_are_serde_jsons_pretty_print_with_paths() {
