@@ -6,7 +6,7 @@ use expect_test::expect;
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 
-use super::{MAY_ESCAPE, may_escape_any};
+use super::{MAY_ESCAPE, may_escape, may_escape_any};
 use crate::input::{InputFormat, detect_format, parse_bytes, to_hex};
 
 /// The bytes as hex, or the error.
@@ -400,6 +400,20 @@ fn the_word_at_a_time_escape_check_misses_no_byte() {
             let mut word = [0xE9; 8];
             word[at] = b;
             assert_eq!(may_escape_any(u64::from_le_bytes(word)), MAY_ESCAPE[usize::from(b)], "{b:#04x} among 0xE9");
+        }
+    }
+}
+
+#[test]
+fn the_escape_check_of_a_string_misses_no_byte_at_any_place() {
+    // Around the 32-byte blocks, their remainder's words and its last bytes.
+    for len in [1, 7, 8, 9, 31, 32, 33, 40, 63, 64, 65, 71] {
+        for at in 0..len {
+            for b in 0..=255u8 {
+                let mut bytes = vec![b'a'; len];
+                bytes[at] = b;
+                assert_eq!(may_escape(&bytes), MAY_ESCAPE[usize::from(b)], "{b:#04x} at {at} of {len}");
+            }
         }
     }
 }
