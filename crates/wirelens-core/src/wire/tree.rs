@@ -865,6 +865,10 @@ mod tests {
             assert_eq!(a.leaf_at(offset), Some(leaves[expected]), "leaf at {offset}");
         }
         assert_eq!(a.leaf_at(bytes.len()), None);
+        // An annotator that read other bytes first keeps nothing of them.
+        let mut again = Annotator::new(message, Limits::default());
+        again.annotate(&[0x0A, 0x02, 0x08, 0x01].repeat(20_000));
+        assert!(again.annotate(bytes) == &a, "a reused annotator reads the bytes as annotate does");
         a.tree.clone()
     }
 
