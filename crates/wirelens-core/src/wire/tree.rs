@@ -480,7 +480,7 @@ impl TreeBuilder {
         t.notes.clear();
         t.note_nodes.clear();
         t.reasons.clear();
-        let mut builder = TreeBuilder { tree, open, bytes, next_page: 1 << PAGE_BITS };
+        let mut builder = TreeBuilder { tree, open, bytes, next_page: page_start(1) };
         // Real messages hold about one node per 2.5 bytes; dense ones up to two per byte, and the
         // first growth estimates from what was read (`grow`).
         builder.reserve(bytes / 2 + 16);
@@ -506,7 +506,7 @@ impl TreeBuilder {
     fn grow(&mut self, start: usize) {
         let nodes = self.tree.kinds.len();
         let estimate = (nodes as u128 * self.bytes as u128 / start.max(1) as u128) as usize;
-        let estimate = estimate.saturating_add(estimate / 16).min(4 * self.bytes + 64);
+        let estimate = estimate.saturating_add(estimate / 16).min(self.bytes.saturating_mul(4).saturating_add(64));
         self.reserve(estimate.max(nodes + nodes / 4 + 64));
     }
 
@@ -517,7 +517,7 @@ impl TreeBuilder {
         let records = &mut self.tree.records;
         let len = records.len();
         let estimate = (len as u128 * self.bytes as u128 / start.max(1) as u128) as usize;
-        let estimate = estimate.saturating_add(estimate / 16).min(2 * self.bytes + 64);
+        let estimate = estimate.saturating_add(estimate / 16).min(self.bytes.saturating_mul(2).saturating_add(64));
         records.reserve_exact(estimate.max(len + len / 4 + 64) - len);
     }
 
@@ -571,7 +571,12 @@ fn new_pages(pages: &mut Vec<u32>, id: u32, start: usize) -> usize {
     while start >> PAGE_BITS > pages.len() {
         pages.push(id);
     }
-    (pages.len() + 1) << PAGE_BITS
+    page_start(pages.len() + 1)
+}
+
+/// Where page `page` starts (past `usize::MAX`, on 32-bit targets, never).
+fn page_start(page: usize) -> usize {
+    page.saturating_mul(1 << PAGE_BITS)
 }
 
 /// Node `id`'s parent is far: a new run unless the last far node had the same parent.
@@ -717,7 +722,7 @@ impl Visitor for TreeBuilder {
         t.kinds.truncate(mark.nodes);
         t.starts.truncate(mark.nodes);
         t.pages.truncate(mark.pages);
-        self.next_page = (mark.pages + 1) << PAGE_BITS;
+        self.next_page = page_start(mark.pages + 1);
         t.parents.truncate(mark.nodes);
         t.far_parents.truncate(mark.far_parents);
         t.ends.truncate(mark.nodes);
@@ -865,6 +870,10 @@ mod tests {
             assert_eq!(a.leaf_at(offset), Some(leaves[expected]), "leaf at {offset}");
         }
         assert_eq!(a.leaf_at(bytes.len()), None);
+        // An annotator that read other bytes first keeps nothing of them.
+        let mut again = Annotator::new(message, Limits::default());
+        again.annotate(&[0x0A, 0x02, 0x08, 0x01].repeat(20_000));
+        assert!(again.annotate(bytes) == &a, "a reused annotator reads the bytes as annotate does");
         a.tree.clone()
     }
 
