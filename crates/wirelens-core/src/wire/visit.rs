@@ -76,12 +76,13 @@ pub(crate) trait Visitor {
     fn leaf(&mut self, range: Range<usize>, kind: Kind);
 
     /// A LEN record's length prefix, which the walk read as `length`.
-    #[inline]
+    #[inline(always)]
     fn length(&mut self, range: Range<usize>, _length: Varint) {
         self.leaf(range, Kind::Length);
     }
 
     /// A string leaf whose text the walk has already checked (a `string` field's).
+    #[inline(always)]
     fn text(&mut self, range: Range<usize>, _text: &str) {
         self.leaf(range, Kind::Str);
     }
