@@ -268,13 +268,23 @@ impl Lines<'_> {
         indent(out, depth);
         push_tag(out, tag);
         out.push(' ');
-        // The commonest scalar (every varint read without a schema) makes no `Scalar` and has
-        // no meaning to add.
-        let scalar = (code != ScalarCode::Uint64).then(|| code.read(bytes));
-        match &scalar {
-            Some(scalar) => push_scalar(out, bytes, scalar),
-            None => push_uint(out, bytes),
-        }
+        // The commonest scalars (every varint and fixed-width value read without a schema)
+        // make no `Scalar` and have no meaning to add.
+        let scalar = match code {
+            ScalarCode::Uint64 => {
+                push_uint(out, bytes);
+                None
+            }
+            ScalarCode::Fixed32 | ScalarCode::Fixed64 => {
+                push_fixed(out, bytes);
+                None
+            }
+            _ => {
+                let scalar = code.read(bytes);
+                push_scalar(out, bytes, &scalar);
+                Some(scalar)
+            }
+        };
         let label = self.fields.label(field);
         let fd = self.fields.enum_type(field);
         if label.is_empty() {
@@ -719,6 +729,23 @@ fn push_uint(out: &mut String, bytes: &[u8]) {
     match v.value {
         digit @ 0..10 => out.push(char::from(b'0' + digit as u8)),
         value => out.push_str(itoa::Buffer::new().format(value)),
+    }
+}
+
+/// A fixed-width value's 4 or 8 `bytes` as an unsigned number and its width (what
+/// [`push_scalar`] writes of a `Scalar::Fixed32` or `Scalar::Fixed64`).
+#[inline]
+fn push_fixed(out: &mut String, bytes: &[u8]) {
+    let mut number = itoa::Buffer::new();
+    match <[u8; 4]>::try_from(bytes) {
+        Ok(four) => {
+            out.push_str(number.format(u32::from_le_bytes(four)));
+            out.push_str("i32");
+        }
+        Err(_) => {
+            out.push_str(number.format(u64::from_le_bytes(bytes.try_into().unwrap_or_default())));
+            out.push_str("i64");
+        }
     }
 }
 
