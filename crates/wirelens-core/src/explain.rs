@@ -21,8 +21,10 @@ pub fn summary(a: &Annotation, id: NodeId) -> String {
                 Some(fd) => format!("field {} {}: {}", field.number(), fd.name(), field.type_name()),
                 None => format!("field {}: {}", field.number(), field.type_name()),
             };
+            // A message (or group) seen again is merged into the first; any other value replaces it.
+            let merges = field.descriptor().is_some_and(|fd| fd.kind().as_message().is_some());
             for note in field.notes() {
-                let _ = write!(line, "  [{}]", note_text(note));
+                let _ = write!(line, "  [{}]", note_text(note, merges));
             }
             let readings = field.readings();
             if readings.is_ambiguous() {
@@ -179,11 +181,12 @@ fn listing_line(a: &Annotation, id: NodeId) -> ListingLine {
     ListingLine { node: id, offset: a.range(id).start, depth, hex, text: summary(a, id) }
 }
 
-fn note_text(note: &Note) -> String {
+fn note_text(note: &Note, merges: bool) -> String {
     match note {
         Note::Unknown => "unknown field".into(),
         Note::Reserved => "unknown field, reserved: removed from the schema".into(),
         Note::WireTypeMismatch { expected } => format!("schema expects {}: kept as unknown", expected.name()),
+        Note::Repeated { first_at } if merges => format!("seen before at byte {first_at}: merged into it"),
         Note::Repeated { first_at } => format!("seen before at byte {first_at}: last one wins"),
         Note::OneofReplaces { oneof, previous } => format!("replaces field {previous} of oneof {oneof}"),
         Note::Unpacked => "declared packed, written unpacked".into(),

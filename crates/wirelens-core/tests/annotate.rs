@@ -396,6 +396,33 @@ fn overlong_varints_and_repeated_singular_fields() {
 }
 
 #[test]
+fn a_singular_message_seen_again_is_merged_not_replaced() {
+    // address { city: "A" } then address { zip_code: "B" }: parsers merge the two.
+    check(
+        "2A 03 12 01 41 2A 03 22 01 42",
+        USER,
+        expect![[r#"
+            0                               field 5 address: userservice.Address
+            0      2A                         tag: field 5, wire type 2 LEN
+            1      03                         length 3
+            2                                 message userservice.Address
+            2                                   field 2 city: string
+            2      12                             tag: field 2, wire type 2 LEN
+            3      01                             length 1
+            4      41                             "A"
+            5                               field 5 address: userservice.Address  [seen before at byte 0: merged into it]
+            5      2A                         tag: field 5, wire type 2 LEN
+            6      03                         length 3
+            7                                 message userservice.Address
+            7                                   field 4 zip_code: string
+            7      22                             tag: field 4, wire type 2 LEN
+            8      01                             length 1
+            9      42                             "B"
+        "#]],
+    );
+}
+
+#[test]
 fn oneof_members_replace_each_other() {
     check(
         "12 02 68 69 18 05",
