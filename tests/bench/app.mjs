@@ -19,6 +19,16 @@ const browser = await launch();
 const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
 // The app's wasm instance (trunk's loader announces it), to read how large its memory grew.
 await page.addInitScript(() => addEventListener('TrunkApplicationStarted', (e) => { window.appWasm = e.detail.wasm; }));
+// When `ready()` first holds under `el`, watched with a MutationObserver (a timer's polling would
+// add its own clamped delays): the measurements below wait with it.
+await page.addInitScript(() => {
+  window.until = (el, ready, what) => new Promise((resolve, reject) => {
+    if (ready()) { resolve(performance.now()); return; }
+    const observer = new MutationObserver(() => { if (ready()) { observer.disconnect(); resolve(performance.now()); } });
+    observer.observe(el, { childList: true, subtree: true, characterData: true, attributes: true });
+    setTimeout(() => { observer.disconnect(); reject(new Error(`not seen within 60 s: ${what}`)); }, 60_000);
+  });
+});
 await page.goto(URL);
 await page.locator('.hex [data-offset="0"]').waitFor();
 console.log(`page: ${URL}  crossOriginIsolated: ${await page.evaluate(() => crossOriginIsolated)}`);
@@ -59,16 +69,13 @@ const big = await page.evaluate(async () => {
   document.querySelector('.bytes-pane input[type=checkbox]').click(); // read without a schema
   await new Promise((r) => requestAnimationFrame(() => r()));
   const head = () => document.querySelector('.wire-pane .pane-head').textContent;
-  // The bytes are drawn first (their rows span the megabyte), then read (app.rs's
-  // READ_AFTER_DRAWING): the first byte shows as a tag and the "reading" badge is gone. Both
-  // observed with a MutationObserver, as below, set before the paste.
+  // The bytes are drawn first (their rows span the megabyte), then read (later.rs's
+  // LARGE_INPUT): the first byte shows as a tag and the "reading" badge is gone. Both watched
+  // from before the paste.
   const view = () => document.querySelector('.hex');
-  const when = (ready) => new Promise((resolve) => {
-    const observer = new MutationObserver(() => { if (ready()) { observer.disconnect(); resolve(performance.now()); } });
-    observer.observe(document.querySelector('.wire-pane'), { childList: true, subtree: true, characterData: true, attributes: true });
-  });
-  const drawn = when(() => head().includes('MiB') && view().scrollHeight > 1e6);
-  const read = when(() => head().includes('MiB') && !head().includes('reading') && view().querySelector('[data-offset="0"]')?.dataset.role === 'tag');
+  const wire = document.querySelector('.wire-pane');
+  const drawn = until(wire, () => head().includes('MiB') && view().scrollHeight > 1e6, 'the first rows');
+  const read = until(wire, () => head().includes('MiB') && !head().includes('reading') && view().querySelector('[data-offset="0"]')?.dataset.role === 'tag', 'the rows annotated');
   const t0 = performance.now();
   input.value = hex;
   input.dispatchEvent(new InputEvent('input', { bubbles: true }));
@@ -113,12 +120,6 @@ const dropped = await page.evaluate(async () => {
   const file = new File([bytes], 'batch.bin', { type: 'application/octet-stream' });
   // Linear memory only grows: its growth over the drop is the most the drop held at once.
   const memory = () => window.appWasm?.memory.buffer.byteLength ?? NaN;
-  const until = (el, ready, what) => new Promise((resolve, reject) => {
-    if (ready()) { resolve(performance.now()); return; }
-    const observer = new MutationObserver(() => { if (ready()) { observer.disconnect(); resolve(performance.now()); } });
-    observer.observe(el, { childList: true, subtree: true, characterData: true, attributes: true });
-    setTimeout(() => { observer.disconnect(); reject(new Error(`not seen within 60 s: ${what}`)); }, 60_000);
-  });
   const pane = document.querySelector('.bytes-pane');
   const wire = document.querySelector('.wire-pane');
   const head = () => wire.querySelector('.pane-head').textContent;

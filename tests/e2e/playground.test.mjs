@@ -19,7 +19,7 @@ async function open() {
   return { page, errors };
 }
 
-// Large inputs are drawn, then read (app.rs's READ_AFTER_DRAWING): waits for the reading.
+// Large inputs are drawn, then read (later.rs's LARGE_INPUT): waits for the reading.
 async function readingDone(page) {
   await page.waitForFunction(() => !document.querySelector('.wire-pane .pane-head').textContent.includes('reading the bytes'));
 }
@@ -165,7 +165,7 @@ test('a paste too long to show is read, summarised in place of the editor, and c
   const { page } = await open();
   await page.getByRole('tab', { name: 'bytes → message' }).click();
   await page.locator('.bytes-pane input[type=checkbox]').uncheck();
-  // The bytes are drawn first, then read (app.rs's READ_AFTER_DRAWING): note the badge that says so.
+  // The bytes are drawn first, then read (later.rs's LARGE_INPUT): note the badge that says so.
   await page.evaluate(() => {
     window.sawReading = false;
     new MutationObserver(() => {
