@@ -347,15 +347,15 @@ impl Annotation {
     }
 
     pub fn node(&self, id: NodeId) -> Node<'_> {
-        Node { range: self.range(id), kind: self.kind(id), parent: self.parent(id) }
+        let facts = self.tree.facts(id, &self.bytes);
+        let kind = self.node_kind(id, facts.kind, facts.range.start, facts.record);
+        Node { range: facts.range, kind, parent: facts.parent }
     }
 
     /// The bytes a node spans, as offsets.
     #[inline]
     pub fn range(&self, id: NodeId) -> Range<usize> {
-        let next = self.tree.end(id);
-        let end = if next < self.len() { self.tree.start(next, &self.bytes) } else { self.bytes.len() };
-        self.tree.start(id, &self.bytes)..end
+        self.tree.range(id, &self.bytes)
     }
 
     #[inline]
@@ -364,9 +364,15 @@ impl Annotation {
     }
 
     pub fn kind(&self, id: NodeId) -> NodeKind<'_> {
-        let at = self.tree.start(id, &self.bytes);
-        match tree::Kind::from_u8(self.tree.kind(id)) {
-            tree::Kind::Field => NodeKind::Field(Field { a: self, node: id, record: self.tree.record_of(id) }),
+        let (kind, at) = self.tree.kind_and_start(id, &self.bytes);
+        let record = if kind == tree::Kind::Field.to_u8() { self.tree.record_of(id) } else { 0 };
+        self.node_kind(id, kind, at, record)
+    }
+
+    /// Node `id`'s kind, from its stored facts: its kind byte, start and record position.
+    fn node_kind(&self, id: NodeId, kind: u8, at: usize, record: usize) -> NodeKind<'_> {
+        match tree::Kind::from_u8(kind) {
+            tree::Kind::Field => NodeKind::Field(Field { a: self, node: id, record }),
             tree::Kind::Tag => {
                 let (field, wire_type) = tree::read_tag(&self.bytes[at..]);
                 NodeKind::Tag { field, wire_type }
@@ -537,11 +543,13 @@ impl Annotation {
             Opened::Node(id) => visitor.close(id),
         };
         let mut records = self.tree.records.iter();
-        // Each node once, in order: a leaf ends where the next node starts.
-        let mut nodes = self.tree.walk(&self.bytes).peekable();
-        while let Some(node) = nodes.next() {
+        // Each node once, in order, and the one after it: a leaf ends where the next node starts.
+        let mut nodes = self.tree.walk(&self.bytes);
+        let mut ahead = nodes.next();
+        while let Some(node) = ahead {
+            ahead = nodes.next();
             let (id, start, end) = (node.id, node.start, node.end);
-            let next_start = nodes.peek().map_or(self.bytes.len(), |next| next.start);
+            let next_start = ahead.map_or(self.bytes.len(), |next| next.start);
             while open.last().is_some_and(|(end, _)| *end <= id) {
                 let (_, opened) = open.pop().expect("checked");
                 close(&mut visitor, opened);
@@ -554,13 +562,31 @@ impl Annotation {
                     // The record's tag leaf is told with `open_record`. The walk reads a tag it
                     // has checked, so it decodes (never the empty fallback); the tag starts where
                     // its record does.
-                    let tag = nodes
-                        .peek()
+                    let tag = ahead
                         .is_some_and(|next| next.id < end && next.kind == tree::Kind::Tag.to_u8())
                         .then(|| crate::varint::decode(&self.bytes[start..]).ok())
                         .flatten();
-                    if tag.is_some() {
+                    if let Some(tag) = tag
+                        && let Some(code) = tree::scalar_record(node.stored)
+                    {
+                        // Told as the walk told it: one event for the record, its tag and value.
+                        let value = start + tag.len;
+                        let width = match code.width() {
+                            0 => tree::varint_len(&self.bytes, value),
+                            width => width,
+                        };
+                        let value_end = value + width;
+                        let record = visitor.scalar_record(start, tag, r.index, field, fd, value..value_end, code);
+                        for note in self.tree.notes_of(id as u32) {
+                            visitor.note(record, note.clone());
+                        }
+                        // Past the tag and the value.
                         nodes.next();
+                        ahead = nodes.next();
+                        continue;
+                    }
+                    if tag.is_some() {
+                        ahead = nodes.next();
                     }
                     let tag = tag.unwrap_or(crate::varint::Varint { value: 0, len: 0 });
                     let record = visitor.open_record(start, tag, r.index, field, fd);

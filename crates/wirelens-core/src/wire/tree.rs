@@ -209,9 +209,21 @@ fn nests(sub: u8) -> bool {
 
 /// The length of the varint at `at`, which the annotator has checked is whole.
 #[inline(always)]
-fn varint_len(bytes: &[u8], at: usize) -> usize {
-    let rest = bytes.get(at..).unwrap_or_default();
-    rest.iter().position(|&b| b < 0x80).map_or(rest.len(), |last| last + 1)
+pub(crate) fn varint_len(bytes: &[u8], at: usize) -> usize {
+    match bytes.get(at) {
+        Some(&byte) if byte < 0x80 => 1,
+        _ => {
+            let rest = bytes.get(at..).unwrap_or_default();
+            rest.iter().position(|&b| b < 0x80).map_or(rest.len(), |last| last + 1)
+        }
+    }
+}
+
+/// The code of a record stored as one node with its tag and scalar value implied, by its kind
+/// byte ([`Walked::stored`]): what the walk told as a `scalar_record`.
+pub(crate) fn scalar_record(stored: u8) -> Option<ScalarCode> {
+    let sub = stored & !RECORD;
+    (stored & RECORD != 0 && sub >= SCALAR_BASE).then(|| ScalarCode::ALL[usize::from(sub - SCALAR_BASE)])
 }
 
 /// What a record keeps beyond its node: 8 bytes. Records are numbered in node order, so a record
@@ -256,15 +268,17 @@ const PAGE_BITS: u32 = 16;
 /// Stored nodes per entry of `Tree::block_pages`.
 const BLOCK: usize = 256;
 
-/// Words of [`Rank::bits`] per count in [`Rank::before`].
+/// Words of [`Rank::bits`] per entry of [`Rank::before`].
 const RANK_WORDS: usize = 4;
 
-/// A bit per position, and every [`RANK_WORDS`] words the number of bits set before them: how
-/// many bits are set before a position, in two loads and a few popcounts.
+/// A bit per position, and for every [`RANK_WORDS`] words one `u64` of counts: in the low 32
+/// bits, the bits set before the first word; in each byte above, the bits set in the block before
+/// its second, third and fourth word. How many bits are set before a position, in two loads and
+/// a popcount.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct Rank {
     bits: Vec<u64>,
-    before: Vec<u32>,
+    before: Vec<u64>,
 }
 
 impl Rank {
@@ -272,10 +286,17 @@ impl Rank {
     fn index(&mut self) {
         self.before.clear();
         self.before.reserve_exact(self.bits.len().div_ceil(RANK_WORDS));
-        let mut before = 0;
+        let mut before = 0u32;
         for words in self.bits.chunks(RANK_WORDS) {
-            self.before.push(before);
-            before += words.iter().map(|w| w.count_ones()).sum::<u32>();
+            let (mut counts, mut within) = (u64::from(before), 0);
+            for (k, word) in words.iter().enumerate() {
+                if k > 0 {
+                    counts |= within << (24 + 8 * k);
+                }
+                within += u64::from(word.count_ones());
+            }
+            self.before.push(counts);
+            before += within as u32;
         }
     }
 
@@ -283,13 +304,12 @@ impl Rank {
     #[inline(always)]
     fn rank(&self, at: usize) -> (usize, bool) {
         let word = at / 64;
-        let first = word - word % RANK_WORDS;
-        let mut before = self.before[word / RANK_WORDS] as usize;
-        for w in &self.bits[first..word] {
-            before += w.count_ones() as usize;
-        }
+        let counts = self.before[word / RANK_WORDS];
+        // The counts within the block, the first word's (0) in the low byte.
+        let within = (counts >> 32) << 8 >> (8 * (word % RANK_WORDS)) & 0xFF;
         let bits = self.bits[word];
-        (before + (bits & ((1u64 << (at % 64)) - 1)).count_ones() as usize, bits >> (at % 64) & 1 == 1)
+        let before = (counts & 0xFFFF_FFFF) + within + u64::from((bits & ((1u64 << (at % 64)) - 1)).count_ones());
+        (before as usize, bits >> (at % 64) & 1 == 1)
     }
 
     /// The last set position before `at` (0 if there is none).
@@ -306,8 +326,8 @@ impl Rank {
 
     /// The position of the set bit that has `n` set bits before it (`n` is less than the count).
     fn select(&self, n: usize) -> usize {
-        let block = self.before.partition_point(|&b| b as usize <= n) - 1;
-        let mut left = n - self.before[block] as usize;
+        let block = self.before.partition_point(|&b| (b & 0xFFFF_FFFF) as usize <= n) - 1;
+        let mut left = n - (self.before[block] & 0xFFFF_FFFF) as usize;
         let mut word = block * RANK_WORDS;
         while self.bits[word].count_ones() as usize <= left {
             left -= self.bits[word].count_ones() as usize;
@@ -398,13 +418,25 @@ fn used_and_slack<T>(v: &Vec<T>) -> (usize, usize) {
     (v.len() * size, (v.capacity() - v.len()) * size)
 }
 
-/// One node as [`Tree::walk`] reads them in order: its id, view kind, start and subtree end.
+/// What [`Tree::facts`] finds of a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Facts {
+    pub(crate) kind: u8,
+    pub(crate) range: Range<usize>,
+    pub(crate) parent: Option<usize>,
+    /// The record's position in `records` (0 for other nodes).
+    pub(crate) record: usize,
+}
+
+/// One node as [`Tree::walk`] reads them in order: its id, view kind, start and subtree end, and
+/// its stored kind byte (0 for an implied node).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Walked {
     pub(crate) id: usize,
     pub(crate) kind: u8,
     pub(crate) start: usize,
     pub(crate) end: usize,
+    pub(crate) stored: u8,
 }
 
 /// Every node in preorder, without looking up each one's position or page: [`Tree::walk`].
@@ -427,7 +459,7 @@ pub(crate) struct Walk<'a> {
 impl Iterator for Walk<'_> {
     type Item = Walked;
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<Walked> {
         let id = self.id;
         if self.left > 0 {
@@ -439,7 +471,7 @@ impl Iterator for Walk<'_> {
             let kind = implied_kind(self.record, self.nth);
             let end = if self.nth == 3 && nests(kind) { self.record_end } else { id + 1 };
             self.id += 1;
-            return Some(Walked { id, kind, start: self.at, end });
+            return Some(Walked { id, kind, start: self.at, end, stored: 0 });
         }
         let t = self.tree;
         let s = self.stored;
@@ -456,7 +488,7 @@ impl Iterator for Walk<'_> {
         if self.left > 0 {
             (self.record, self.record_end, self.nth, self.at) = (byte, end, 0, start);
         }
-        Some(Walked { id, kind: view(byte), start, end })
+        Some(Walked { id, kind: view(byte), start, end, stored: byte })
     }
 }
 
@@ -478,7 +510,12 @@ impl Tree {
     /// Node `id`'s view kind ([`Kind::to_u8`]).
     #[inline]
     pub(crate) fn kind(&self, id: usize) -> u8 {
-        match self.at(id) {
+        self.kind_at(self.at(id))
+    }
+
+    #[inline]
+    fn kind_at(&self, at: At) -> u8 {
+        match at {
             At::Stored(s) => view(self.kinds[s]),
             At::Implied { stored, nth } => implied_kind(self.kinds[stored], nth),
         }
@@ -504,7 +541,12 @@ impl Tree {
     /// record's tag or length prefix).
     #[inline]
     pub(crate) fn start(&self, id: usize, bytes: &[u8]) -> usize {
-        match self.at(id) {
+        self.start_at(self.at(id), bytes)
+    }
+
+    #[inline]
+    fn start_at(&self, at: At, bytes: &[u8]) -> usize {
+        match at {
             At::Stored(s) => self.stored_start(s),
             At::Implied { stored, nth } => {
                 let mut at = self.stored_start(stored);
@@ -514,6 +556,51 @@ impl Tree {
                 at
             }
         }
+    }
+
+    /// Node `id`'s view kind and start, found at once.
+    #[inline]
+    pub(crate) fn kind_and_start(&self, id: usize, bytes: &[u8]) -> (u8, usize) {
+        let at = self.at(id);
+        (self.kind_at(at), self.start_at(at, bytes))
+    }
+
+    /// What views ask of node `id` at once, with one lookup of where it is kept: its view kind,
+    /// the bytes it spans, its parent, and for a record its position in `records`.
+    #[inline]
+    pub(crate) fn facts(&self, id: usize, bytes: &[u8]) -> Facts {
+        let at = self.at(id);
+        let kind = self.kind_at(at);
+        let record = match at {
+            At::Stored(s) if kind == Kind::Field.to_u8() => self.record_bits.rank(s).0,
+            _ => 0,
+        };
+        Facts { kind, range: self.range_at(at, id, bytes), parent: self.parent_at(at, id), record }
+    }
+
+    /// The bytes node `id` spans: from its start to where the first node after its subtree starts.
+    #[inline]
+    pub(crate) fn range(&self, id: usize, bytes: &[u8]) -> Range<usize> {
+        self.range_at(self.at(id), id, bytes)
+    }
+
+    #[inline]
+    fn range_at(&self, at: At, id: usize, bytes: &[u8]) -> Range<usize> {
+        let start = self.start_at(at, bytes);
+        let next = self.end_at(at, id);
+        if next >= self.len {
+            return start..bytes.len();
+        }
+        // A leaf among its record's implied nodes ends where the next one starts.
+        let end = match at {
+            At::Implied { stored, nth }
+                if next == id + 1 && nth < usize::from(IMPLIED[usize::from(self.kinds[stored])]) =>
+            {
+                start + varint_len(bytes, start)
+            }
+            _ => self.start(next, bytes),
+        };
+        start..end
     }
 
     /// Every node in preorder, with its start and subtree end, reading each array in order.
@@ -558,7 +645,12 @@ impl Tree {
 
     #[inline]
     pub(crate) fn parent(&self, id: usize) -> Option<usize> {
-        let s = match self.at(id) {
+        self.parent_at(self.at(id), id)
+    }
+
+    #[inline]
+    fn parent_at(&self, at: At, id: usize) -> Option<usize> {
+        let s = match at {
             At::Stored(s) => s,
             At::Implied { nth, .. } => return Some(id - nth),
         };
@@ -587,7 +679,12 @@ impl Tree {
     /// One past the last node of `id`'s subtree.
     #[inline]
     pub(crate) fn end(&self, id: usize) -> usize {
-        match self.at(id) {
+        self.end_at(self.at(id), id)
+    }
+
+    #[inline]
+    fn end_at(&self, at: At, id: usize) -> usize {
+        match at {
             At::Stored(s) => self.stored_end(s, id),
             At::Implied { stored, nth } => {
                 if nth == 3 && nests(self.kinds[stored] & !RECORD) {
@@ -1251,11 +1348,21 @@ mod tests {
             assert_eq!(t.kind(id), plain.kinds[id], "kind of {id}");
             assert_eq!(t.is_record(id), plain.kinds[id] == Kind::Field.to_u8(), "record {id}");
             assert_eq!(t.start(id, bytes), plain.starts[id], "start of {id}");
-            let walked = Walked { id, kind: plain.kinds[id], start: plain.starts[id], end: plain.ends[id] };
-            assert_eq!(walk.next(), Some(walked), "node {id} in order");
+            let walked = walk.next().map(|n| (n.id, n.kind, n.start, n.end));
+            assert_eq!(walked, Some((id, plain.kinds[id], plain.starts[id], plain.ends[id])), "node {id} in order");
             assert_eq!(a.parent(id), plain.parents[id], "parent of {id}");
             assert_eq!(t.end(id), plain.ends[id], "end of {id}");
             assert_eq!(a.is_leaf(id), plain.ends[id] == id + 1, "leaf {id}");
+            let end = plain.starts.get(plain.ends[id]).copied().unwrap_or(bytes.len());
+            assert_eq!(a.range(id), plain.starts[id]..end, "range of {id}");
+            let facts = t.facts(id, bytes);
+            assert_eq!(
+                (facts.kind, facts.range, facts.parent),
+                (plain.kinds[id], plain.starts[id]..end, plain.parents[id])
+            );
+            if plain.kinds[id] == Kind::Field.to_u8() {
+                assert_eq!(facts.record, t.record_of(id), "record {id}");
+            }
         }
         assert_eq!(walk.next(), None);
         assert_eq!(t.records.len(), plain.records.len());
