@@ -507,12 +507,6 @@ impl Tree {
         }
     }
 
-    /// Node `id`'s view kind ([`Kind::to_u8`]).
-    #[inline]
-    pub(crate) fn kind(&self, id: usize) -> u8 {
-        self.kind_at(self.at(id))
-    }
-
     #[inline]
     fn kind_at(&self, at: At) -> u8 {
         match at {
@@ -1345,7 +1339,7 @@ mod tests {
         assert_eq!(t.len(), plain.kinds.len());
         let mut walk = t.walk(bytes);
         for id in 0..t.len() {
-            assert_eq!(t.kind(id), plain.kinds[id], "kind of {id}");
+            assert_eq!(t.kind_and_start(id, bytes).0, plain.kinds[id], "kind of {id}");
             assert_eq!(t.is_record(id), plain.kinds[id] == Kind::Field.to_u8(), "record {id}");
             assert_eq!(t.start(id, bytes), plain.starts[id], "start of {id}");
             let walked = walk.next().map(|n| (n.id, n.kind, n.start, n.end));
@@ -1419,7 +1413,7 @@ mod tests {
         let t = check(&odd, None);
         assert_eq!(t.stored_start(t.pages[0] as usize), (1 << 16) + 1);
         let value = t.starting_by(1 << 16, &odd) - 1;
-        assert_eq!((t.start(value, &odd), t.kind(value)), (1 << 16, Kind::Scalar(ScalarCode::Uint64).to_u8()));
+        assert_eq!(t.kind_and_start(value, &odd), (Kind::Scalar(ScalarCode::Uint64).to_u8(), 1 << 16));
 
         // Records of a large message, each a message of 600 nodes: far parents alternate between
         // the outer message and each inner one.
