@@ -694,7 +694,9 @@ impl Tree {
     pub(crate) fn is_leaf(&self, id: usize) -> bool {
         match self.at(id) {
             At::Stored(s) => self.ends[s] == 1,
-            At::Implied { .. } => self.end(id) == id + 1,
+            // A tag, length prefix or value; or a payload that is a leaf, or holds nothing (its
+            // record ends right after it).
+            At::Implied { stored, nth } => nth < 3 || !nests(self.kinds[stored] & !RECORD) || self.ends[stored] == 4,
         }
     }
 
