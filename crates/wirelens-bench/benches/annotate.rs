@@ -104,15 +104,27 @@ fn adversarial(size: usize) -> Vec<(&'static str, Vec<u8>)> {
 /// `memory_shapes` prints the annotation's size of, part by part):
 /// - `pairs`: `08 01`, one-byte varints (3 nodes and a record per 2 bytes);
 /// - `nested`: `1A 02 08 05`, tiny nested messages (7 nodes and 2 records per 4 bytes);
+/// - `empty`: `12 00`, empty strings (the most nodes per byte: 4 nodes and a record per 2 bytes);
+/// - `deep`: `1A 12 1A 10` … `1A 02 08 05`, messages nested 10 deep (39 nodes and 10 records per 20 bytes);
 /// - `strings`: `12 03 "abc"`, short strings;
-/// - `blobs`: `0A E8 07` and 1000 bytes of `05`, a LEN payload of control bytes.
+/// - `blobs`: `0A E8 07` and 1000 bytes of `05`, a LEN payload of control bytes;
+/// - `groups`: `0B 0C`, empty groups, a shape whose records store every node (4 per 2 bytes).
 fn shapes(size: usize) -> Vec<(&'static str, Vec<u8>)> {
     let mut blob = vec![0x0A, 0xE8, 0x07];
     blob.resize(1003, 0x05);
-    [("pairs", &[0x08, 0x01][..]), ("nested", &[0x1A, 0x02, 0x08, 0x05]), ("strings", b"\x12\x03abc"), ("blobs", &blob)]
-        .into_iter()
-        .map(|(name, unit)| (name, unit.iter().copied().cycle().take(size.div_ceil(unit.len()) * unit.len()).collect()))
-        .collect()
+    let deep: Vec<u8> = (1..10).rev().flat_map(|level| [0x1A, 2 * level]).chain([0x08, 0x05]).collect();
+    [
+        ("pairs", &[0x08, 0x01][..]),
+        ("nested", &[0x1A, 0x02, 0x08, 0x05]),
+        ("empty", &[0x12, 0x00]),
+        ("deep", &deep),
+        ("strings", b"\x12\x03abc"),
+        ("blobs", &blob),
+        ("groups", &[0x0B, 0x0C]),
+    ]
+    .into_iter()
+    .map(|(name, unit)| (name, unit.iter().copied().cycle().take(size.div_ceil(unit.len()) * unit.len()).collect()))
+    .collect()
 }
 
 /// The annotation's heap bytes per input byte, part by part (`Annotation::heap_parts`), on the
