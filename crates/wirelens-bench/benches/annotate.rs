@@ -7,7 +7,8 @@
 //!
 //! The inputs are wirelens-bench's workloads: the reference user, and the batch, a page of
 //! [`BATCH_USERS`] users (about 1 MiB). prost's generated decode of the batch runs in the same
-//! group, as the yardstick annotate is held to. `annotate/adversarial` reads inputs of the
+//! group, as the yardstick annotate is held to; `annotate/numbers` and `annotate/strings` do the
+//! same on the other built-in messages at about 1 MiB. `annotate/adversarial` reads inputs of the
 //! batch's size built to make a schema-less reader work hard (see [`adversarial`]); their
 //! times compare with `annotate/batch/schema-less`. `protoscope/batch` prints the batch as
 //! protoscope the two ways core can: `protoscope::Printer` as the walk reads (`print-…`, what the
@@ -63,6 +64,27 @@ fn annotate_batch(c: &mut Criterion) {
     group.bench_function("schema-less", |b| b.iter(|| annotate(black_box(bytes), None)));
     group.bench_function("prost-decode", |b| b.iter(&mut prost_decode));
     group.finish();
+}
+
+/// The batch is one shape of message; the same comparison on the other two built-in ones, at
+/// about 1 MiB: packed doubles and varints (`numbers`, where prost's decode is at its fastest:
+/// a packed field is a loop with no per-element allocation) and text (`strings`).
+fn annotate_shapes(c: &mut Criterion) {
+    for workload in [Workload::numbers(70_000), Workload::strings(3_000)] {
+        let workload = workload.expect("the workload builds");
+        let (bytes, desc) = (workload.proto.as_slice(), workload.descriptor());
+        let prost = RustCodec(wirelens_bench::codec::CodecId::Prost);
+        let mut prost_decode = prost.op(&workload, Direction::Decode).expect("the workload has prost types");
+        let name = workload.id.split('-').next().unwrap_or("shape");
+        let mut group = c.benchmark_group(format!("annotate/{name}"));
+        group.sampling_mode(SamplingMode::Flat).sample_size(10).warm_up_time(Duration::from_secs(1));
+        group.measurement_time(Duration::from_secs(3));
+        group.throughput(Throughput::BytesDecimal(bytes.len() as u64));
+        group.bench_function("schema", |b| b.iter(|| annotate(black_box(bytes), Some(&desc))));
+        group.bench_function("schema-less", |b| b.iter(|| annotate(black_box(bytes), None)));
+        group.bench_function("prost-decode", |b| b.iter(&mut prost_decode));
+        group.finish();
+    }
 }
 
 /// Inputs about the batch's size that a schema-less reader could take quadratic time on, each
@@ -299,6 +321,7 @@ criterion_group!(
     benches,
     memory_shapes,
     annotate_batch,
+    annotate_shapes,
     annotate_adversarial,
     protoscope_batch,
     annotate_user,

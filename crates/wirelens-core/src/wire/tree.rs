@@ -976,6 +976,7 @@ impl TreeBuilder {
         let parent = match self.open.last() {
             None => 0,
             Some(&parent) if id - parent < u32::from(FAR) => (id - parent) as u8,
+            Some(&parent) if t.far_parents.last().is_some_and(|&(_, p)| p == parent) => FAR,
             Some(&parent) => far_parent(&mut t.far_parents, id, parent),
         };
         t.parents.push(parent);
@@ -1014,6 +1015,41 @@ impl TreeBuilder {
         }
     }
 
+    /// `count` leaves of `kind` at `starts`, the children of the open node (a packed payload's
+    /// elements): each array filled in one pass, rather than a node at a time.
+    fn push_leaves(&mut self, count: usize, kind: Kind, starts: impl Iterator<Item = usize>) {
+        if self.pending != Pending::None {
+            self.settle();
+        }
+        let t = &mut self.tree;
+        if t.kinds.capacity() - t.kinds.len() < count {
+            let len = t.kinds.len();
+            self.reserve(len + count);
+        }
+        let t = &mut self.tree;
+        let (first, first_stored) = (self.next, t.kinds.len() as u32);
+        t.kinds.resize(t.kinds.len() + count, kind.to_u8());
+        t.ends.resize(t.ends.len() + count, 1);
+        let parent = *self.open.last().expect("leaves lie inside an open node");
+        // Distances back to the parent: near ones in a byte, from the first far one on a run.
+        let near = u32::from(FAR).saturating_sub(first - parent).min(count as u32);
+        t.parents.extend((0..near).map(|i| (first - parent + i) as u8));
+        if (near as usize) < count {
+            far_parent(&mut t.far_parents, first + near, parent);
+            t.parents.resize(t.parents.len() + count - near as usize, FAR);
+        }
+        let mut stored = first_stored;
+        for start in starts {
+            t.starts.push(start as u16);
+            if start >= self.next_page {
+                self.next_page = new_pages(&mut t.pages, stored, start);
+            }
+            stored += 1;
+        }
+        debug_assert_eq!(stored as usize, t.kinds.len());
+        self.next += count as u32;
+    }
+
     /// The tree, its buffers as large as they grew (for [`TreeBuilder::reuse`]).
     pub(crate) fn finish_keeping_capacity(mut self) -> (Tree, Vec<u32>) {
         debug_assert!(self.open.is_empty() && self.pending == Pending::None);
@@ -1049,6 +1085,45 @@ fn new_pages(pages: &mut Vec<u32>, stored: u32, start: usize) -> usize {
 /// Where page `page` starts (past `usize::MAX`, on 32-bit targets, never).
 fn page_start(page: usize) -> usize {
     page.saturating_mul(1 << PAGE_BITS)
+}
+
+/// Where each whole varint of `bytes` starts: after the last one's final byte (the first with its
+/// high bit clear), found a word at a time.
+struct VarintStarts<'a> {
+    /// Where the next varint starts.
+    next: usize,
+    /// Where the current word starts, and where the next one does.
+    base: usize,
+    next_word: usize,
+    /// The high bit of each byte of the current word, not yet told, that ends a varint.
+    ends: u64,
+    words: std::slice::Chunks<'a, u8>,
+}
+
+impl<'a> VarintStarts<'a> {
+    fn new(start: usize, bytes: &'a [u8]) -> VarintStarts<'a> {
+        VarintStarts { next: start, base: start, next_word: start, ends: 0, words: bytes.chunks(8) }
+    }
+}
+
+impl Iterator for VarintStarts<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.ends == 0 {
+            let chunk = self.words.next()?;
+            let mut word = [0x80; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.ends = !u64::from_le_bytes(word) & 0x8080_8080_8080_8080;
+            self.base = self.next_word;
+            self.next_word += chunk.len();
+        }
+        let start = self.next;
+        self.next = self.base + self.ends.trailing_zeros() as usize / 8 + 1;
+        self.ends &= self.ends - 1;
+        Some(start)
+    }
 }
 
 /// Node `id`'s parent is far: a new run unless the last far node had the same parent.
@@ -1184,6 +1259,14 @@ impl Visitor for TreeBuilder {
                 self.push(range.start, kind.to_u8());
             }
         }
+    }
+
+    fn fixed_leaves(&mut self, start: usize, count: usize, width: usize, kind: Kind) {
+        self.push_leaves(count, kind, (0..count).map(|i| start + i * width));
+    }
+
+    fn varint_leaves(&mut self, start: usize, bytes: &[u8], count: usize, kind: Kind) {
+        self.push_leaves(count, kind, VarintStarts::new(start, bytes).take(count));
     }
 
     fn invalid(&mut self, range: Range<usize>, reason: &str) {
@@ -1613,7 +1696,7 @@ mod tests {
     fn a_large_packed_field_shares_one_far_parent() {
         let schema = crate::schema::Schema::compile(&[(
             "t.proto",
-            "syntax = \"proto3\"; message T { repeated int32 p = 1; repeated T t = 2; }",
+            "syntax = \"proto3\"; message T { repeated int32 p = 1; repeated T t = 2; repeated double d = 3; repeated int64 v = 4; }",
         )])
         .expect("the schema compiles");
         let t_type = schema.message("T").expect("T is declared");
@@ -1624,5 +1707,29 @@ mod tests {
         nested.extend(len_record(2, &packed));
         nested.extend(&packed);
         check(&len_record(2, &nested), Some(&t_type));
+
+        // Told at once (fixed-width elements, whole shortest varints) across pages, after a
+        // record at an odd offset; then the same payloads with a remainder, an overlong, a cut or
+        // a ten-byte element somewhere, which are read an element at a time from there.
+        let mut varints = Vec::new();
+        for i in 0..60_000u64 {
+            crate::varint::encode((i * i * 7919) >> (i % 40), &mut varints);
+        }
+        let doubles = [0x40u8].repeat(8 * 20_000 + 3);
+        let mut bytes = vec![0x08, 0x96, 0x01];
+        bytes.extend(len_record(3, &doubles[..8 * 20_000]));
+        bytes.extend(len_record(4, &varints));
+        bytes.extend(len_record(3, &doubles));
+        let t = check(&bytes, Some(&t_type));
+        assert!(t.pages.len() >= 5);
+        for (at, damage) in [(0, &[0x80, 0x00][..]), (30_000, &[0x80, 0x00]), (70_001, &[0xFF; 9])] {
+            let mut odd = varints.clone();
+            odd.splice(at..at, damage.iter().copied());
+            check(&len_record(4, &odd), Some(&t_type));
+        }
+        let mut ten = varints.clone();
+        ten.extend([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0x05]);
+        check(&len_record(4, &ten), Some(&t_type));
+        check(&len_record(4, &varints[..varints.len() - 1]), Some(&t_type));
     }
 }
