@@ -694,7 +694,9 @@ impl Tree {
     pub(crate) fn is_leaf(&self, id: usize) -> bool {
         match self.at(id) {
             At::Stored(s) => self.ends[s] == 1,
-            At::Implied { .. } => self.end(id) == id + 1,
+            // A tag, length prefix or value; or a payload that is a leaf, or holds nothing (its
+            // record ends right after it).
+            At::Implied { stored, nth } => nth < 3 || !nests(self.kinds[stored] & !RECORD) || self.ends[stored] == 4,
         }
     }
 
@@ -1016,13 +1018,16 @@ impl TreeBuilder {
     /// `count` leaves of `kind` at `starts`, the children of the open node (a packed payload's
     /// elements): each array filled in one pass, rather than a node at a time.
     fn push_leaves(&mut self, count: usize, kind: Kind, starts: impl Iterator<Item = usize>) {
+        if self.pending != Pending::None {
+            self.settle();
+        }
         let t = &mut self.tree;
         if t.kinds.capacity() - t.kinds.len() < count {
             let len = t.kinds.len();
             self.reserve(len + count);
         }
         let t = &mut self.tree;
-        let first = t.kinds.len() as u32;
+        let (first, first_stored) = (self.next, t.kinds.len() as u32);
         t.kinds.resize(t.kinds.len() + count, kind.to_u8());
         t.ends.resize(t.ends.len() + count, 1);
         let parent = *self.open.last().expect("leaves lie inside an open node");
@@ -1033,15 +1038,16 @@ impl TreeBuilder {
             far_parent(&mut t.far_parents, first + near, parent);
             t.parents.resize(t.parents.len() + count - near as usize, FAR);
         }
-        let mut id = first;
+        let mut stored = first_stored;
         for start in starts {
             t.starts.push(start as u16);
             if start >= self.next_page {
-                self.next_page = new_pages(&mut t.pages, id, start);
+                self.next_page = new_pages(&mut t.pages, stored, start);
             }
-            id += 1;
+            stored += 1;
         }
-        debug_assert_eq!(id as usize, t.kinds.len());
+        debug_assert_eq!(stored as usize, t.kinds.len());
+        self.next += count as u32;
     }
 
     /// The tree, its buffers as large as they grew (for [`TreeBuilder::reuse`]).
