@@ -1538,8 +1538,11 @@ mod tests {
         bytes
     }
 
-    #[test]
-    fn every_shape_of_record_reads_back_as_the_walk_told_it() {
+    /// A schema with a field of every kind, and records of every shape for it: scalars, LEN
+    /// records, groups, and records cut or invalid (each meant to end the input). Also the
+    /// message the LEN records nest.
+    #[allow(clippy::type_complexity)]
+    fn every_shape() -> (prost_reflect::MessageDescriptor, [Vec<Vec<u8>>; 4], Vec<u8>) {
         let schema = crate::schema::Schema::compile(&[(
             "t.proto",
             "syntax = \"proto2\"; enum E { A = 0; B = 1; }
@@ -1556,7 +1559,7 @@ mod tests {
         )])
         .expect("the schema compiles");
         let t_type = schema.message("T").expect("T is declared");
-        let scalars = [
+        let scalars = vec![
             record(1, 0, &varint(u64::MAX)),
             record(2, 0, &varint(300)),
             record(3, 5, &[1, 2, 3, 4]),
@@ -1578,10 +1581,9 @@ mod tests {
             record(30, 0, &[7]),
             record(20, 5, &[1, 2, 3, 4]),
             record(1, 1, &[1, 2, 3, 4, 5, 6, 7, 8]),
-        ]
-        .concat();
+        ];
         let inner = [record(1, 0, &[5]), record(9, 2, &[3, b'a', b'b', b'c'])].concat();
-        let lens = [
+        let lens = vec![
             len_record(9, b"text"),
             len_record(9, b""),
             len_record(9, &[0xFF, 0xFE]),
@@ -1600,16 +1602,14 @@ mod tests {
             len_record(13, &[1, 2, 3, 4, 5, 6, 7, 8, 9]),
             // A length with a long prefix.
             record(10, 2, &[0x83, 0x00, 1, 2, 3]),
-        ]
-        .concat();
+        ];
         // A group, an empty one, and one that holds a nested message.
-        let groups = [
+        let groups = vec![
             record(14, 3, &[record(1, 0, &[1]), record(14, 4, &[])].concat()),
             record(14, 3, &record(14, 4, &[])),
             record(14, 3, &[record(1, 0, &[1]), len_record(2, &inner), record(14, 4, &[])].concat()),
-        ]
-        .concat();
-        let cut = [
+        ];
+        let cut = vec![
             // A length that runs past the end, a cut varint, a cut fixed32, a cut tag, a bad wire
             // type, field 0, a group that never ends, an end group with no start, each at the end.
             record(9, 2, &[5, b'a']),
@@ -1624,6 +1624,13 @@ mod tests {
             len_record(11, &record(9, 2, &[5, b'a'])),
             len_record(11, &record(1, 0, &[0xFF])),
         ];
+        (t_type, [scalars, lens, groups, cut], inner)
+    }
+
+    #[test]
+    fn every_shape_of_record_reads_back_as_the_walk_told_it() {
+        let (t_type, [scalars, lens, groups, cut], inner) = every_shape();
+        let (scalars, lens, groups) = (scalars.concat(), lens.concat(), groups.concat());
         // Every record kind byte the trees stored.
         let mut seen = std::collections::BTreeSet::new();
         let mut check = |bytes: &[u8], message| {
@@ -1657,6 +1664,44 @@ mod tests {
         let implied = payloads.iter().chain(&scalars).map(|k| RECORD | k.to_u8());
         assert!(seen.contains(&RECORD) && implied.clone().all(|k| seen.contains(&k)), "{seen:x?}");
         assert_eq!(seen.len(), implied.count() + 1);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 32,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x7669_7274),
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// Records of every shape in any order, some bytes changed, inserted, removed or cut off:
+        /// the tree reads back as the walk told it, with the schema and without.
+        #[test]
+        fn any_records_damaged_anywhere_read_back_as_the_walk_told_them(
+            picks in proptest::collection::vec((0usize..4, proptest::prelude::any::<proptest::sample::Index>()), 0..10),
+            damage in proptest::collection::vec((proptest::prelude::any::<proptest::sample::Index>(), 0u8..4, proptest::prelude::any::<u8>()), 0..3),
+        ) {
+            let (t_type, shapes, _) = every_shape();
+            let mut bytes: Vec<u8> = picks.iter().flat_map(|(shape, at)| at.get(&shapes[*shape]).clone()).collect();
+            for (at, how, byte) in damage {
+                if bytes.is_empty() {
+                    break;
+                }
+                let i = at.index(bytes.len());
+                match how {
+                    0 => bytes[i] = byte,
+                    1 => bytes.insert(i, byte),
+                    2 => {
+                        bytes.remove(i);
+                    }
+                    _ => bytes.truncate(i),
+                }
+            }
+            check(&bytes, Some(&t_type));
+            check(&bytes, None);
+            // Nested in a LEN record, where a schema-less reading may roll back.
+            check(&len_record(15, &bytes), Some(&t_type));
+            check(&len_record(1, &bytes), None);
+        }
     }
 
     #[test]
