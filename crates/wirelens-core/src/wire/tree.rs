@@ -1243,10 +1243,13 @@ impl Visitor for TreeBuilder {
         OpenRecord { node, stored, record: self.tree.records.len() as u32 - 1 }
     }
 
-    /// Notes belong to the last record opened.
+    /// Notes belong to the last record opened. `Unpacked` is not kept: the record's field and
+    /// wire type tell it again (`Field::notes`).
     fn note(&mut self, record: OpenRecord, note: Note) {
         debug_assert!(self.tree.note_nodes.last().is_none_or(|&n| n <= record.node));
-        self.tree.push_note(record.node, note);
+        if note != Note::Unpacked {
+            self.tree.push_note(record.node, note);
+        }
     }
 
     #[inline]
@@ -1515,10 +1518,10 @@ mod tests {
             assert_eq!(t.record_of(node), at, "record of {node}");
             assert_eq!(t.records[at].index, index);
             assert_eq!(t.records[at].field(), (field != NO_FIELD).then_some(field as usize));
-            let notes: Vec<&Note> = plain.notes.iter().filter(|(n, _)| *n == node).map(|(_, note)| note).collect();
-            assert!(t.notes_of(node as u32).eq(notes.into_iter().cloned()), "notes of {node}");
+            let notes: Vec<Note> =
+                plain.notes.iter().filter(|(n, _)| *n == node).map(|(_, note)| note.clone()).collect();
+            assert_eq!(a.field(node).expect("a record").notes(), notes, "notes of {node}");
         }
-        assert_eq!(t.note_nodes.len(), plain.notes.len());
         // The leaf at an offset is the last non-empty leaf starting at or before it.
         let leaves: Vec<usize> = (0..t.len()).filter(|&id| plain.ends[id] == id + 1).collect();
         let mut leaf = 0;
@@ -1533,6 +1536,11 @@ mod tests {
             assert_eq!(a.leaf_at(offset), Some(leaves[expected]), "leaf at {offset}");
         }
         assert_eq!(a.leaf_at(bytes.len()), None);
+        // Replayed, the annotation tells what the walk told.
+        let replayed = a.replay(Plain::default());
+        assert!(replayed.kinds == plain.kinds && replayed.starts == plain.starts, "replayed nodes");
+        assert!(replayed.parents == plain.parents && replayed.ends == plain.ends, "replayed shape");
+        assert!(replayed.records == plain.records && replayed.notes == plain.notes, "replayed records");
         // Nodes starting by an offset, at every offset of small inputs and around the stored ones.
         let offsets: Vec<usize> = if bytes.len() < 5000 {
             (0..=bytes.len()).collect()
