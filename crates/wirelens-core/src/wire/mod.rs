@@ -547,6 +547,8 @@ impl Annotation {
         let mut records = self.tree.records.iter();
         // Which fields are packed: a record of one written unpacked has a note the tree does not keep.
         let packed: Vec<bool> = self.fields.iter().map(FieldDescriptor::is_packed).collect();
+        // The notes in node order, as the records come.
+        let mut notes = self.tree.notes().peekable();
         // Each node once, in order, and the one after it: a leaf ends where the next node starts.
         let mut nodes = self.tree.walk(&self.bytes);
         let mut ahead = nodes.next();
@@ -581,8 +583,10 @@ impl Annotation {
                         };
                         let value_end = value + width;
                         let record = visitor.scalar_record(start, tag, r.index, field, fd, value..value_end, code);
-                        let unpacked = r.field().is_some_and(|f| packed[f]).then_some(Note::Unpacked);
-                        for note in unpacked.into_iter().chain(self.tree.notes_of(id as u32)) {
+                        if r.field().is_some_and(|f| packed[f]) {
+                            visitor.note(record, Note::Unpacked);
+                        }
+                        while let Some((_, note)) = notes.next_if(|&(node, _)| node == id) {
                             visitor.note(record, note);
                         }
                         // Past the tag and the value.
@@ -595,10 +599,10 @@ impl Annotation {
                     }
                     let tag = tag.unwrap_or(crate::varint::Varint { value: 0, len: 0 });
                     let record = visitor.open_record(start, tag, r.index, field, fd);
-                    let wire_type = WireType::from_bits((tag.value & 7) as u8);
-                    let unpacked = (r.field().is_some_and(|f| packed[f]) && wire_type != Some(WireType::Len))
-                        .then_some(Note::Unpacked);
-                    for note in unpacked.into_iter().chain(self.tree.notes_of(id as u32)) {
+                    if r.field().is_some_and(|f| packed[f]) && tag.value & 7 != WireType::Len as u64 {
+                        visitor.note(record, Note::Unpacked);
+                    }
+                    while let Some((_, note)) = notes.next_if(|&(node, _)| node == id) {
                         visitor.note(record, note);
                     }
                     open.push((end, Opened::Record(record, r.readings())));

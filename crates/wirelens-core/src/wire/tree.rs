@@ -726,7 +726,17 @@ impl Tree {
     pub(crate) fn notes_of(&self, node: u32) -> impl Iterator<Item = Note> + '_ {
         let from = self.note_nodes.partition_point(|&n| n < node);
         let to = from + self.note_nodes[from..].partition_point(|&n| n == node);
-        (from..to).map(|at| {
+        (from..to).map(|at| self.note(at))
+    }
+
+    /// Every note, in node order, beside the node of its record.
+    pub(crate) fn notes(&self) -> impl Iterator<Item = (usize, Note)> + '_ {
+        self.note_nodes.iter().enumerate().map(|(at, &node)| (node as usize, self.note(at)))
+    }
+
+    /// The `at`th note.
+    fn note(&self, at: usize) -> Note {
+        {
             let value = self.note_values[at];
             match self.note_codes[at] {
                 NOTE_UNKNOWN => Note::Unknown,
@@ -741,7 +751,7 @@ impl Tree {
                 NOTE_OVERLONG => Note::Overlong { at: value as usize },
                 _ => Note::InvalidUtf8,
             }
-        })
+        }
     }
 
     /// Keeps `note` about the record at node `node` (after those of earlier records).
