@@ -150,13 +150,24 @@ fn shapes(size: usize) -> Vec<(&'static str, Vec<u8>)> {
 }
 
 /// The annotation's heap bytes per input byte, part by part (`Annotation::heap_parts`), on the
-/// batch and on each of the `shapes`, read without a schema (and the batch with its own).
+/// batch and on each of the `shapes`, read without a schema (and the batch with its own); and
+/// `pairs` read as a proto3 `repeated int32` (packed by default, so every record, written
+/// unpacked, has a note).
 fn memory_shapes(_: &mut Criterion) {
     let batch = batch();
     let desc = batch.descriptor();
+    let notes = wirelens_core::schema::Schema::compile(&[(
+        "r.proto",
+        "syntax = \"proto3\"; message R { repeated int32 a = 1; }",
+    )])
+    .expect("r.proto compiles");
+    let unpacked = notes.message("R").expect("R is declared");
+    let shapes = shapes(1 << 20);
+    let pairs = shapes[0].1.clone();
     let mut inputs =
         vec![("batch, schema", batch.proto.clone(), Some(&desc)), ("batch, schema-less", batch.proto.clone(), None)];
-    inputs.extend(shapes(1 << 20).into_iter().map(|(name, bytes)| (name, bytes, None)));
+    inputs.extend(shapes.into_iter().map(|(name, bytes)| (name, bytes, None)));
+    inputs.push(("pairs, unpacked", pairs, Some(&unpacked)));
     println!("annotation memory, bytes per input byte: input + nodes + records + extras + slack = total");
     for (name, bytes, desc) in inputs {
         let a = annotate(&bytes, desc);

@@ -24,7 +24,7 @@ pub fn summary(a: &Annotation, id: NodeId) -> String {
             // A message (or group) seen again is merged into the first; any other value replaces it.
             let merges = field.descriptor().is_some_and(|fd| fd.kind().as_message().is_some());
             for note in field.notes() {
-                let _ = write!(line, "  [{}]", note_text(note, merges));
+                let _ = write!(line, "  [{}]", note_text(&note, merges));
             }
             let readings = field.readings();
             if readings.is_ambiguous() {

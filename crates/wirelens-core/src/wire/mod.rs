@@ -178,8 +178,9 @@ impl<'a> Field<'a> {
         self.data().index
     }
 
-    pub fn notes(&self) -> &'a [Note] {
-        self.a.tree.notes_of(self.node as u32)
+    /// What is worth telling about the record, in the order the walk found it.
+    pub fn notes(&self) -> Vec<Note> {
+        self.a.tree.notes_of(self.node as u32).collect()
     }
 
     /// For LEN records read without a schema: every valid reading, and the one shown. Worked out
@@ -578,7 +579,7 @@ impl Annotation {
                         let value_end = value + width;
                         let record = visitor.scalar_record(start, tag, r.index, field, fd, value..value_end, code);
                         for note in self.tree.notes_of(id as u32) {
-                            visitor.note(record, note.clone());
+                            visitor.note(record, note);
                         }
                         // Past the tag and the value.
                         nodes.next();
@@ -591,7 +592,7 @@ impl Annotation {
                     let tag = tag.unwrap_or(crate::varint::Varint { value: 0, len: 0 });
                     let record = visitor.open_record(start, tag, r.index, field, fd);
                     for note in self.tree.notes_of(id as u32) {
-                        visitor.note(record, note.clone());
+                        visitor.note(record, note);
                     }
                     open.push((end, Opened::Record(record, r.readings())));
                 }

@@ -259,6 +259,17 @@ impl Record {
     }
 }
 
+/// What kind of [`Note`] a note is, as the tree keeps it.
+const NOTE_UNKNOWN: u8 = 0;
+const NOTE_RESERVED: u8 = 1;
+const NOTE_MISMATCH: u8 = 2;
+const NOTE_REPEATED: u8 = 3;
+const NOTE_ONEOF: u8 = 4;
+const NOTE_UNPACKED: u8 = 5;
+const NOTE_PACKED_CONTINUES: u8 = 6;
+const NOTE_OVERLONG: u8 = 7;
+const NOTE_INVALID_UTF8: u8 = 8;
+
 /// A parent or subtree-end distance too far for a byte: looked up in the node's far table.
 const FAR: u8 = u8::MAX;
 
@@ -396,8 +407,13 @@ pub(crate) struct Tree {
     /// is built.
     record_bits: Rank,
     /// Notes, and beside them the node of the record each belongs to (sorted).
-    notes: Vec<Note>,
+    /// Notes, 9 bytes each: sorted by the node of the record each belongs to, beside it what
+    /// kind of note ([`NoteCode`]) and its number (an offset, a wire type, or for a oneof's note
+    /// its position in `oneof_notes`).
     note_nodes: Vec<u32>,
+    note_codes: Vec<u8>,
+    note_values: Vec<u32>,
+    oneof_notes: Vec<Note>,
     reasons: Vec<(u32, Box<str>)>,
 }
 
@@ -706,10 +722,48 @@ impl Tree {
         self.record_bits.rank(self.stored.rank(node).0).0
     }
 
-    pub(crate) fn notes_of(&self, node: u32) -> &[Note] {
+    /// The notes about the record at node `node`, in the order the walk told them.
+    pub(crate) fn notes_of(&self, node: u32) -> impl Iterator<Item = Note> + '_ {
         let from = self.note_nodes.partition_point(|&n| n < node);
         let to = from + self.note_nodes[from..].partition_point(|&n| n == node);
-        &self.notes[from..to]
+        (from..to).map(|at| {
+            let value = self.note_values[at];
+            match self.note_codes[at] {
+                NOTE_UNKNOWN => Note::Unknown,
+                NOTE_RESERVED => Note::Reserved,
+                NOTE_MISMATCH => {
+                    Note::WireTypeMismatch { expected: WireType::from_bits(value as u8).unwrap_or(WireType::Varint) }
+                }
+                NOTE_REPEATED => Note::Repeated { first_at: value as usize },
+                NOTE_ONEOF => self.oneof_notes[value as usize].clone(),
+                NOTE_UNPACKED => Note::Unpacked,
+                NOTE_PACKED_CONTINUES => Note::PackedContinues,
+                NOTE_OVERLONG => Note::Overlong { at: value as usize },
+                _ => Note::InvalidUtf8,
+            }
+        })
+    }
+
+    /// Keeps `note` about the record at node `node` (after those of earlier records).
+    fn push_note(&mut self, node: u32, note: Note) {
+        let (code, value) = match note {
+            Note::Unknown => (NOTE_UNKNOWN, 0),
+            Note::Reserved => (NOTE_RESERVED, 0),
+            Note::WireTypeMismatch { expected } => (NOTE_MISMATCH, expected as u32),
+            // Offsets fit a `u32` (past 4 GiB the input is one invalid leaf).
+            Note::Repeated { first_at } => (NOTE_REPEATED, first_at as u32),
+            Note::OneofReplaces { .. } => {
+                self.oneof_notes.push(note);
+                (NOTE_ONEOF, self.oneof_notes.len() as u32 - 1)
+            }
+            Note::Unpacked => (NOTE_UNPACKED, 0),
+            Note::PackedContinues => (NOTE_PACKED_CONTINUES, 0),
+            Note::Overlong { at } => (NOTE_OVERLONG, at as u32),
+            Note::InvalidUtf8 => (NOTE_INVALID_UTF8, 0),
+        };
+        self.note_nodes.push(node);
+        self.note_codes.push(code);
+        self.note_values.push(value);
     }
 
     pub(crate) fn reason_of(&self, node: u32) -> &str {
@@ -740,8 +794,10 @@ impl Tree {
             used_and_slack(&self.stored.before),
             used_and_slack(&self.record_bits.bits),
             used_and_slack(&self.record_bits.before),
-            used_and_slack(&self.notes),
             used_and_slack(&self.note_nodes),
+            used_and_slack(&self.note_codes),
+            used_and_slack(&self.note_values),
+            used_and_slack(&self.oneof_notes),
             used_and_slack(&self.reasons),
         ] {
             size.extras += used;
@@ -878,6 +934,7 @@ pub(crate) struct Mark {
     open: usize,
     records: usize,
     notes: usize,
+    oneof_notes: usize,
     reasons: usize,
     pages: usize,
     far_parents: usize,
@@ -907,8 +964,10 @@ impl TreeBuilder {
         t.records.clear();
         t.stored.clear();
         t.record_bits.clear();
-        t.notes.clear();
         t.note_nodes.clear();
+        t.note_codes.clear();
+        t.note_values.clear();
+        t.oneof_notes.clear();
         t.reasons.clear();
         let mut builder = TreeBuilder {
             tree,
@@ -1187,8 +1246,7 @@ impl Visitor for TreeBuilder {
     /// Notes belong to the last record opened.
     fn note(&mut self, record: OpenRecord, note: Note) {
         debug_assert!(self.tree.note_nodes.last().is_none_or(|&n| n <= record.node));
-        self.tree.notes.push(note);
-        self.tree.note_nodes.push(record.node);
+        self.tree.push_note(record.node, note);
     }
 
     #[inline]
@@ -1282,7 +1340,8 @@ impl Visitor for TreeBuilder {
             pending: self.pending,
             open: self.open.len(),
             records: t.records.len(),
-            notes: t.notes.len(),
+            notes: t.note_nodes.len(),
+            oneof_notes: t.oneof_notes.len(),
             reasons: t.reasons.len(),
             pages: t.pages.len(),
             far_parents: t.far_parents.len(),
@@ -1304,8 +1363,10 @@ impl Visitor for TreeBuilder {
         t.ends.truncate(mark.nodes);
         t.far_ends.truncate(mark.far_ends);
         t.records.truncate(mark.records);
-        t.notes.truncate(mark.notes);
         t.note_nodes.truncate(mark.notes);
+        t.note_codes.truncate(mark.notes);
+        t.note_values.truncate(mark.notes);
+        t.oneof_notes.truncate(mark.oneof_notes);
         t.reasons.truncate(mark.reasons);
         self.open.truncate(mark.open);
         self.next = mark.next;
@@ -1331,6 +1392,8 @@ mod tests {
         ends: Vec<usize>,
         /// (node, repeated index, field)
         records: Vec<(usize, u32, u32)>,
+        /// (record's node, note)
+        notes: Vec<(usize, Note)>,
         open: Vec<usize>,
     }
 
@@ -1346,7 +1409,7 @@ mod tests {
 
     impl Visitor for Plain {
         type Record = u32;
-        type Mark = (usize, usize, usize);
+        type Mark = (usize, usize, usize, usize);
 
         fn open_record(
             &mut self,
@@ -1362,7 +1425,9 @@ mod tests {
             node
         }
 
-        fn note(&mut self, _: u32, _: Note) {}
+        fn note(&mut self, record: u32, note: Note) {
+            self.notes.push((record as usize, note));
+        }
 
         fn readings(&mut self, _: u32, _: Chosen) {}
 
@@ -1389,11 +1454,12 @@ mod tests {
             self.push(range.start, Kind::Invalid);
         }
 
-        fn mark(&self) -> (usize, usize, usize) {
-            (self.kinds.len(), self.records.len(), self.open.len())
+        fn mark(&self) -> (usize, usize, usize, usize) {
+            (self.kinds.len(), self.records.len(), self.open.len(), self.notes.len())
         }
 
-        fn rollback(&mut self, (nodes, records, open): (usize, usize, usize)) {
+        fn rollback(&mut self, (nodes, records, open, notes): (usize, usize, usize, usize)) {
+            self.notes.truncate(notes);
             self.kinds.truncate(nodes);
             self.starts.truncate(nodes);
             self.parents.truncate(nodes);
@@ -1449,7 +1515,10 @@ mod tests {
             assert_eq!(t.record_of(node), at, "record of {node}");
             assert_eq!(t.records[at].index, index);
             assert_eq!(t.records[at].field(), (field != NO_FIELD).then_some(field as usize));
+            let notes: Vec<&Note> = plain.notes.iter().filter(|(n, _)| *n == node).map(|(_, note)| note).collect();
+            assert!(t.notes_of(node as u32).eq(notes.into_iter().cloned()), "notes of {node}");
         }
+        assert_eq!(t.note_nodes.len(), plain.notes.len());
         // The leaf at an offset is the last non-empty leaf starting at or before it.
         let leaves: Vec<usize> = (0..t.len()).filter(|&id| plain.ends[id] == id + 1).collect();
         let mut leaf = 0;
@@ -1554,6 +1623,7 @@ mod tests {
                optional group G = 14 { optional int32 x = 1; } repeated T ts = 15;
                optional sfixed32 sf = 16; optional sfixed64 sg = 17; optional uint32 u = 18;
                optional uint64 v = 19; optional int64 w = 21; optional sint32 z = 22;
+               oneof o { int32 oa = 23; string ob = 24; }
                reserved 20;
              }",
         )])
@@ -1574,6 +1644,10 @@ mod tests {
             record(19, 0, &[2]),
             record(21, 0, &varint(u64::MAX)),
             record(22, 0, &[3]),
+            // Two fields of a oneof, a packed field written unpacked.
+            record(23, 0, &[1]),
+            len_record(24, b"x"),
+            record(12, 0, &[1]),
             // Overlong: a value, then a tag (notes on the record).
             record(1, 0, &[0x81, 0x00]),
             vec![0x88, 0x80, 0x00, 0x05],
