@@ -423,6 +423,34 @@ impl Visitor for Lines<'_> {
         self.piece_done();
     }
 
+    /// The record's line, `N: {"text"}`, with nothing to push or pop.
+    fn string_record(
+        &mut self,
+        _: usize,
+        tag: varint::Varint,
+        _: u32,
+        field: u32,
+        fd: Option<&FieldDescriptor>,
+        length: varint::Varint,
+        _: Range<usize>,
+        text: &str,
+    ) {
+        if let Some(fd) = fd {
+            self.fields.meet(field, fd);
+        }
+        let depth = self.item_depth();
+        let out = &mut *self.out;
+        indent(out, depth);
+        push_tag(out, tag);
+        out.push(' ');
+        push_long_form(length, out);
+        out.push('{');
+        push_string_literal(out, text);
+        out.push('}');
+        end_labelled(out, self.comment, self.fields.label(field), "");
+        self.piece_done();
+    }
+
     fn note(&mut self, _: (), _: Note) {}
 
     fn readings(&mut self, _: (), _: Chosen) {}

@@ -224,7 +224,7 @@ enum Plan {
     Packed(u32),
 }
 
-impl<V: Visitor> Walker<'_, V> {
+impl<'a, V: Visitor> Walker<'a, V> {
     /// Reads the records of `range` as fields of `message`. Inside a group, `group`
     /// is its field number and the run ends at the matching end-group tag.
     fn fields(
@@ -357,6 +357,11 @@ impl<V: Visitor> Walker<'_, V> {
             notes.push(Note::OneofReplaces { oneof: self.table.messages[m].oneofs[oneof as usize].clone(), previous });
         }
 
+        let mut framed = None;
+        let string = match wire_type {
+            WireType::Len => self.string_payload(tag_end, end, plan, depth, &mut framed),
+            _ => None,
+        };
         // `get`, not indexing: a visitor that takes no descriptor (the tree builder) then costs nothing here.
         let fd = descriptor.and_then(|f| self.table.fields.get(f as usize)).map(|info| &info.fd);
         // A record of one readable scalar is told as one event.
@@ -378,6 +383,20 @@ impl<V: Visitor> Walker<'_, V> {
             }
             return Step::Next(value_end);
         }
+        // So is a LEN record read as a string, the commonest after it.
+        if let Some((length, payload, text)) = string {
+            let field = descriptor.unwrap_or(NO_FIELD);
+            let next = payload.end;
+            let record = self.tree.string_record(start, tag, index, field, fd, length, payload, text);
+            for note in notes {
+                self.tree.note(record, note);
+            }
+            self.note_overlong(record, tag_end, length);
+            if matches!(plan, Plan::Raw) {
+                self.tree.readings(record, Chosen::new(Reading::String, false));
+            }
+            return Step::Next(next);
+        }
         let record = self.tree.open_record(start, tag, index, descriptor.unwrap_or(NO_FIELD), fd);
         for note in notes {
             self.tree.note(record, note);
@@ -392,7 +411,7 @@ impl<V: Visitor> Walker<'_, V> {
             WireType::Varint => self.bad_varint(tag_end, end, mode),
             WireType::I64 => self.cut_fixed(tag_end, end, 8, mode),
             WireType::I32 => self.cut_fixed(tag_end, end, 4, mode),
-            WireType::Len => self.len_payload(record, tag_end, end, plan, depth, mode),
+            WireType::Len => self.len_payload(record, tag_end, end, plan, depth, mode, framed),
             WireType::StartGroup => self.group_payload(tag_end, end, number, plan, depth, mode),
             WireType::EndGroup => unreachable!("handled above"),
         };
@@ -485,6 +504,9 @@ impl<V: Visitor> Walker<'_, V> {
         Step::Stop(self.fail_at(start, end, mode, reason))
     }
 
+    /// A LEN record's length prefix and payload. `framed` is whether a schema-less payload
+    /// passed [`frames`](Walker::frames), if that was asked already.
+    #[allow(clippy::too_many_arguments)]
     fn len_payload(
         &mut self,
         record: V::Record,
@@ -493,6 +515,7 @@ impl<V: Visitor> Walker<'_, V> {
         plan: Plan,
         depth: usize,
         mode: Mode,
+        framed: Option<bool>,
     ) -> Step {
         let length = match varint::decode(&self.bytes[start..end]) {
             Ok(v) => v,
@@ -523,7 +546,7 @@ impl<V: Visitor> Walker<'_, V> {
         let next = payload.end;
         match plan {
             Plan::Raw => {
-                let chosen = self.raw_len(payload, depth);
+                let chosen = self.raw_len(payload, depth, framed);
                 self.tree.readings(record, chosen);
             }
             Plan::Packed(_) => {
@@ -563,14 +586,15 @@ impl<V: Visitor> Walker<'_, V> {
     /// A LEN payload with no schema: try it as a message, then string, then bytes, unless the
     /// user pinned another reading for this field. Only what decides the reading shown is worked
     /// out here; the other valid readings are found when a view asks (`Field::readings`).
-    fn raw_len(&mut self, payload: Range<usize>, depth: usize) -> Chosen {
+    fn raw_len(&mut self, payload: Range<usize>, depth: usize, framed: Option<bool>) -> Chosen {
         let pin = self.pin_for();
         let mut message_fits = false;
         // Most payloads that are not messages fail the framing check within a few bytes; only
         // those that pass it are read (and their nodes built) as one.
         if !payload.is_empty()
             && depth < self.limits.max_depth
-            && (self.frames(payload.start, payload.end, None, depth + 1).is_some() || cfg!(debug_assertions))
+            && (framed.unwrap_or_else(|| self.frames(payload.start, payload.end, None, depth + 1).is_some())
+                || cfg!(debug_assertions))
         {
             let mark = (self.tree.mark(), self.diagnostics.len());
             let nested = self.tree.open(payload.start, Kind::Message);
@@ -623,6 +647,56 @@ impl<V: Visitor> Walker<'_, V> {
             }
         }
         Chosen::new(chosen, message_fits)
+    }
+
+    /// The length, payload and text of a LEN record (its length prefix at `at`) that reads as
+    /// a string: a `string` field's whose text is UTF-8, or a schema-less one's that is UTF-8 and
+    /// not a message (no pins: the reading shown is the default). `None` for any other record,
+    /// which the slow path reads; `framed` is then what [`frames`](Walker::frames) said, if asked.
+    #[inline]
+    fn string_payload(
+        &mut self,
+        at: usize,
+        end: usize,
+        plan: Plan,
+        depth: usize,
+        framed: &mut Option<bool>,
+    ) -> Option<(Varint, Range<usize>, &'a str)> {
+        let length = varint::decode(&self.bytes[at..end]).ok()?;
+        let start = at + length.len;
+        if length.value > (end - start) as u64 {
+            return None;
+        }
+        let payload = start..start + length.value as usize;
+        match plan {
+            Plan::Typed(f) if self.table.fields[f as usize].payload == Payload::String => {}
+            Plan::Raw if self.pins.is_empty() => {
+                if !payload.is_empty() && depth < self.limits.max_depth {
+                    let fits = self.frames(payload.start, payload.end, None, depth + 1).is_some();
+                    *framed = Some(fits);
+                    if fits {
+                        return None;
+                    }
+                    if cfg!(debug_assertions) {
+                        self.check_not_a_message(payload.clone(), depth);
+                    }
+                }
+            }
+            _ => return None,
+        }
+        let text = self.utf8.text(payload.clone())?;
+        Some((length, payload, text))
+    }
+
+    /// That a payload [`frames`](Walker::frames) refuses fails as a message too (debug builds:
+    /// the check `raw_len` makes of the payloads it is asked about).
+    fn check_not_a_message(&mut self, payload: Range<usize>, depth: usize) {
+        let mark = (self.tree.mark(), self.diagnostics.len());
+        self.tree.open(payload.start, Kind::Message);
+        let outcome = self.fields(payload.clone(), None, None, depth + 1, Mode::Strict);
+        debug_assert!(!matches!(outcome, Outcome::Consumed), "frames refused {payload:?}, which reads as a message");
+        self.tree.rollback(mark.0);
+        self.diagnostics.truncate(mark.1);
     }
 
     /// Whether `start..end` reads as schema-less records at `depth` as a strict `fields` would
