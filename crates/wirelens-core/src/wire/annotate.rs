@@ -307,23 +307,23 @@ impl<'a, V: Visitor> Walker<'a, V> {
         }
 
         let mut notes = Vec::new();
-        let field = message.and_then(|m| self.table.field(m, number));
-        let plan = match (message, field) {
+        // The schema's field, and its facts read once.
+        let found = message.and_then(|m| self.table.field(m, number)).map(|f| (f, self.table.fields[f as usize].facts));
+        let plan = match (message, found) {
             (None, _) => Plan::Raw,
             (Some(m), None) => {
                 self.unknown(m, number, start, &mut notes);
                 Plan::Raw
             }
-            (Some(_), Some(f)) => {
-                let info = &self.table.fields[f as usize];
-                let expected = info.expected;
+            (Some(_), Some((f, facts))) => {
+                let expected = facts.expected;
                 if wire_type == expected {
-                    if info.packed {
+                    if facts.packed {
                         notes.push(Note::Unpacked);
                     }
                     Plan::Typed(f)
                 } else if wire_type == WireType::Len
-                    && info.list
+                    && facts.list
                     && expected != WireType::Len
                     && expected != WireType::StartGroup
                 {
@@ -342,24 +342,31 @@ impl<'a, V: Visitor> Walker<'a, V> {
             Plan::Raw => None,
         };
         // Without a schema, small field numbers are their own slots.
-        let slot = match (message, field) {
-            (_, Some(f)) => Some(self.table.fields[f as usize].slot),
-            (None, None) if number < RAW_SLOTS => Some(number),
-            _ => None,
+        let slot = match found {
+            Some((_, facts)) => Some(facts.slot),
+            None if message.is_none() && number < RAW_SLOTS => Some(number),
+            None => None,
         };
-        let singular = field.is_some_and(|f| !self.table.fields[f as usize].list && !self.table.fields[f as usize].map);
-        let index = self.seen[depth].visit(number, slot, start, plan, singular, &mut notes);
-        if let Some(f) = descriptor
-            && let Some(oneof) = self.table.fields[f as usize].oneof
-            && let Some(previous) = self.seen[depth].oneof(oneof, number)
+        let singular = found.is_some_and(|(_, facts)| !facts.list && !facts.map);
+        let seen = &mut self.seen[depth];
+        let index = seen.visit(number, slot, start, plan, singular, &mut notes);
+        if descriptor.is_some()
+            && let Some((_, facts)) = found
+            && let Some(oneof) = facts.oneof
+            && let Some(previous) = seen.oneof(oneof, number)
         {
             let m = message.map_or(0, |m| m as usize);
             notes.push(Note::OneofReplaces { oneof: self.table.messages[m].oneofs[oneof as usize].clone(), previous });
         }
+        // What the schema field's payload is, where the record is read by it.
+        let payload = match (plan, found) {
+            (Plan::Typed(_) | Plan::Packed(_), Some((_, facts))) => Some(facts.payload),
+            _ => None,
+        };
 
         let mut framed = None;
         let string = match wire_type {
-            WireType::Len => self.string_payload(tag_end, end, plan, depth, &mut framed),
+            WireType::Len => self.string_payload(tag_end, end, plan, payload, depth, &mut framed),
             _ => None,
         };
         // `get`, not indexing: a visitor that takes no descriptor (the tree builder) then costs nothing here.
@@ -372,12 +379,13 @@ impl<'a, V: Visitor> Walker<'a, V> {
             _ => None,
         };
         if let Some((value_end, v)) = scalar {
-            let code = self.code(plan, wire_type);
+            let code = match payload {
+                Some(Payload::Scalar(code)) => code,
+                _ => raw_code(wire_type),
+            };
             let field = descriptor.unwrap_or(NO_FIELD);
             let record = self.tree.scalar_record(start, tag, index, field, fd, tag_end..value_end, code);
-            for note in notes {
-                self.tree.note(record, note);
-            }
+            self.notes(record, notes);
             if let Some(v) = v {
                 self.note_overlong(record, tag_end, v);
             }
@@ -388,9 +396,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
             let field = descriptor.unwrap_or(NO_FIELD);
             let next = payload.end;
             let record = self.tree.string_record(start, tag, index, field, fd, length, payload, text);
-            for note in notes {
-                self.tree.note(record, note);
-            }
+            self.notes(record, notes);
             self.note_overlong(record, tag_end, length);
             if matches!(plan, Plan::Raw) {
                 self.tree.readings(record, Chosen::new(Reading::String, false));
@@ -398,9 +404,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
             return Step::Next(next);
         }
         let record = self.tree.open_record(start, tag, index, descriptor.unwrap_or(NO_FIELD), fd);
-        for note in notes {
-            self.tree.note(record, note);
-        }
+        self.notes(record, notes);
 
         let nests = !self.pins.is_empty();
         if nests {
@@ -429,6 +433,22 @@ impl<'a, V: Visitor> Walker<'a, V> {
         step
     }
 
+    /// Tells the notes about `record` (most records have none).
+    #[inline(always)]
+    fn notes(&mut self, record: V::Record, notes: Vec<Note>) {
+        if !notes.is_empty() {
+            self.more_notes(record, notes);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn more_notes(&mut self, record: V::Record, notes: Vec<Note>) {
+        for note in notes {
+            self.tree.note(record, note);
+        }
+    }
+
     /// A record whose number message `m` has no field for: noted, and said why.
     #[cold]
     #[inline(never)]
@@ -452,7 +472,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
     #[inline(never)]
     fn mismatch(&mut self, f: u32, number: u32, wire_type: WireType, start: usize, notes: &mut Vec<Note>) {
         let info = &self.table.fields[f as usize];
-        let expected = info.expected;
+        let expected = info.facts.expected;
         notes.push(Note::WireTypeMismatch { expected });
         let why = format!(
             "field {number} ({}) is {} but written as wire type {} ({}): parsers keep it as an unknown field",
@@ -474,7 +494,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
     /// The scalar code a plan reads numbers with.
     fn code(&self, plan: Plan, wire_type: WireType) -> ScalarCode {
         match plan {
-            Plan::Typed(f) | Plan::Packed(f) => match self.table.fields[f as usize].payload {
+            Plan::Typed(f) | Plan::Packed(f) => match self.table.fields[f as usize].facts.payload {
                 Payload::Scalar(code) => code,
                 _ => raw_code(wire_type),
             },
@@ -553,7 +573,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
                 let code = self.code(plan, WireType::Len);
                 self.packed(payload, code);
             }
-            Plan::Typed(f) => match self.table.fields[f as usize].payload {
+            Plan::Typed(f) => match self.table.fields[f as usize].facts.payload {
                 Payload::Message => {
                     if depth + 1 > self.limits.max_depth {
                         return Step::Stop(self.too_deep(payload.start, end, mode));
@@ -651,14 +671,17 @@ impl<'a, V: Visitor> Walker<'a, V> {
 
     /// The length, payload and text of a LEN record (its length prefix at `at`) that reads as
     /// a string: a `string` field's whose text is UTF-8, or a schema-less one's that is UTF-8 and
-    /// not a message (no pins: the reading shown is the default). `None` for any other record,
-    /// which the slow path reads; `framed` is then what [`frames`](Walker::frames) said, if asked.
+    /// not a message (no pins: the reading shown is the default). `field_payload` is the
+    /// payload of the schema field the record is read by. `None` for any other record, which
+    /// the slow path reads; `framed` is then what [`frames`](Walker::frames) said, if asked.
+    #[allow(clippy::too_many_arguments)]
     #[inline]
     fn string_payload(
         &mut self,
         at: usize,
         end: usize,
         plan: Plan,
+        field_payload: Option<Payload>,
         depth: usize,
         framed: &mut Option<bool>,
     ) -> Option<(Varint, Range<usize>, &'a str)> {
@@ -669,7 +692,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
         }
         let payload = start..start + length.value as usize;
         match plan {
-            Plan::Typed(f) if self.table.fields[f as usize].payload == Payload::String => {}
+            Plan::Typed(_) if field_payload == Some(Payload::String) => {}
             Plan::Raw if self.pins.is_empty() => {
                 if !payload.is_empty() && depth < self.limits.max_depth {
                     let fits = self.frames(payload.start, payload.end, None, depth + 1).is_some();
