@@ -363,14 +363,10 @@ impl<'a, V: Visitor> Walker<'a, V> {
             (Plan::Typed(_) | Plan::Packed(_), Some((_, facts))) => Some(facts.payload),
             _ => None,
         };
+        let field = descriptor.unwrap_or(NO_FIELD);
+        // `get`, not indexing, for `fd` below: a visitor that takes no descriptor (the tree
+        // builder) then costs nothing there.
 
-        let mut framed = None;
-        let string = match wire_type {
-            WireType::Len => self.string_payload(tag_end, end, plan, payload, depth, &mut framed),
-            _ => None,
-        };
-        // `get`, not indexing: a visitor that takes no descriptor (the tree builder) then costs nothing here.
-        let fd = descriptor.and_then(|f| self.table.fields.get(f as usize)).map(|info| &info.fd);
         // A record of one readable scalar is told as one event.
         let scalar = match wire_type {
             WireType::Varint => varint::decode(&self.bytes[tag_end..end]).ok().map(|v| (tag_end + v.len, Some(v))),
@@ -383,7 +379,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
                 Some(Payload::Scalar(code)) => code,
                 _ => raw_code(wire_type),
             };
-            let field = descriptor.unwrap_or(NO_FIELD);
+            let fd = descriptor.and_then(|f| self.table.fields.get(f as usize)).map(|info| &info.fd);
             let record = self.tree.scalar_record(start, tag, index, field, fd, tag_end..value_end, code);
             self.notes(record, notes);
             if let Some(v) = v {
@@ -392,9 +388,12 @@ impl<'a, V: Visitor> Walker<'a, V> {
             return Step::Next(value_end);
         }
         // So is a LEN record read as a string, the commonest after it.
-        if let Some((length, payload, text)) = string {
-            let field = descriptor.unwrap_or(NO_FIELD);
+        let mut framed = None;
+        if wire_type == WireType::Len
+            && let Some((length, payload, text)) = self.string_payload(tag_end, end, plan, payload, depth, &mut framed)
+        {
             let next = payload.end;
+            let fd = descriptor.and_then(|f| self.table.fields.get(f as usize)).map(|info| &info.fd);
             let record = self.tree.string_record(start, tag, index, field, fd, length, payload, text);
             self.notes(record, notes);
             self.note_overlong(record, tag_end, length);
@@ -403,6 +402,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
             }
             return Step::Next(next);
         }
+        let fd = descriptor.and_then(|f| self.table.fields.get(f as usize)).map(|info| &info.fd);
         let record = self.tree.open_record(start, tag, index, descriptor.unwrap_or(NO_FIELD), fd);
         self.notes(record, notes);
 
