@@ -67,7 +67,8 @@ struct Held {
 /// types of those that are enums (asked of prost-reflect once per field, not per record).
 #[derive(Debug, Default)]
 struct Fields {
-    /// Empty for an index not met yet.
+    /// The end of a line that names the field, `  # name`: the name is after [`TAIL`]. Empty
+    /// for an index not met yet.
     names: Vec<Box<str>>,
     enums: Vec<Option<Enum>>,
 }
@@ -80,6 +81,9 @@ struct Enum {
     /// By number, for the numbers from 0 to [`DENSE_ENUM`]; empty where no value has the number.
     names: Vec<Box<str>>,
 }
+
+/// What starts a line's comment.
+const TAIL: &str = "  # ";
 
 /// Enum numbers up to this have their names in [`Enum::names`].
 const DENSE_ENUM: i32 = 256;
@@ -236,11 +240,11 @@ impl Lines<'_> {
                 let depth = *depth;
                 if !*lines {
                     *lines = true;
-                    let label = match self.stack[n - 2] {
-                        Frame::Record(open) => self.fields.label(open.field),
+                    let tail = match self.stack[n - 2] {
+                        Frame::Record(open) => self.fields.tail(open.field),
                         _ => "",
                     };
-                    end_labelled(self.out, self.comment, label, "");
+                    end_named(self.out, self.comment, tail);
                 }
                 depth
             }
@@ -285,16 +289,15 @@ impl Lines<'_> {
                 Some(scalar)
             }
         };
-        let label = self.fields.label(field);
+        let tail = self.fields.tail(field);
         let fd = self.fields.enum_type(field);
-        if label.is_empty() {
+        if tail.is_empty() {
             if let Some(scalar) = &scalar {
                 meaning(scalar, fd, self.comment);
             }
             end(out, self.comment);
         } else {
-            out.push_str("  # ");
-            out.push_str(label);
+            out.push_str(tail);
             if let Some(scalar) = &scalar {
                 meaning(scalar, fd, out);
             }
@@ -314,6 +317,11 @@ impl Lines<'_> {
 impl Fields {
     /// A field's name, or nothing for a record without one.
     fn label(&self, field: u32) -> &str {
+        self.tail(field).get(TAIL.len()..).unwrap_or_default()
+    }
+
+    /// What ends a line that names the field, `  # name` (one piece to push), or nothing.
+    fn tail(&self, field: u32) -> &str {
         self.names.get(field as usize).map_or("", |name| name)
     }
 
@@ -333,7 +341,7 @@ impl Fields {
             self.names.resize(at + 1, Box::default());
             self.enums.resize(at + 1, None);
         }
-        self.names[at] = fd.name().into();
+        self.names[at] = format!("{TAIL}{}", fd.name()).into();
         self.enums[at] = fd.kind().as_enum().cloned().map(Enum::new);
     }
 
@@ -398,7 +406,7 @@ impl Visitor for Lines<'_> {
         if tag.value & 7 == WireType::StartGroup as u64 {
             indent(self.out, depth);
             push_tag(self.out, tag);
-            end_labelled(self.out, self.comment, self.fields.label(field), " (group)");
+            end_labelled(self.out, self.comment, self.fields.tail(field), " (group)");
             open.state = State::Group;
         }
         self.stack.push(Frame::Record(open));
@@ -447,7 +455,7 @@ impl Visitor for Lines<'_> {
         out.push('{');
         push_string_literal(out, text);
         out.push('}');
-        end_labelled(out, self.comment, self.fields.label(field), "");
+        end_named(out, self.comment, self.fields.tail(field));
         self.piece_done();
     }
 
@@ -483,11 +491,11 @@ impl Visitor for Lines<'_> {
     fn close(&mut self, _: u32) {
         let frame = self.stack.pop();
         let Some(Frame::Record(open)) = self.stack.last() else { return };
-        let label = self.fields.label(open.field);
+        let tail = self.fields.tail(open.field);
         match frame {
             Some(Frame::Message { lines: false, .. }) => {
                 self.out.push('}');
-                end_labelled(self.out, self.comment, label, "");
+                end_named(self.out, self.comment, tail);
             }
             Some(Frame::Message { lines: true, .. }) => {
                 indent(self.out, open.depth);
@@ -496,7 +504,7 @@ impl Visitor for Lines<'_> {
             }
             Some(Frame::Packed { .. }) => {
                 self.out.push('}');
-                end_labelled(self.out, self.comment, label, " (packed)");
+                end_labelled(self.out, self.comment, tail, " (packed)");
             }
             _ => {}
         }
@@ -535,7 +543,7 @@ impl Visitor for Lines<'_> {
                     None => push_hex_literal(out, bytes),
                 }
                 out.push('}');
-                end_labelled(out, self.comment, self.fields.label(open.field), "");
+                end_named(out, self.comment, self.fields.tail(open.field));
                 open.state = State::Written;
             }
             // A group's end-group tag, on a line of its own at the group's level.
@@ -568,7 +576,7 @@ impl Visitor for Lines<'_> {
                 open.len_head(self.out);
                 push_string_literal(self.out, text);
                 self.out.push('}');
-                end_labelled(self.out, self.comment, self.fields.label(open.field), "");
+                end_named(self.out, self.comment, self.fields.tail(open.field));
             }
             _ => self.leaf(range, LeafKind::Str),
         }
@@ -593,7 +601,7 @@ impl Visitor for Lines<'_> {
                 open.len_head(self.out);
                 push_hex_literal(self.out, &self.bytes[range]);
                 self.out.push('}');
-                end_labelled(self.out, self.comment, label, "");
+                end_named(self.out, self.comment, self.fields.tail(open.field));
             }
             State::Group => self.unreadable(open.depth + 1, range, reason),
             _ => open.raw(self.bytes, range.end, Some(reason), label, self.out, self.comment),
@@ -664,16 +672,26 @@ fn end_commented(out: &mut String, comment: &mut String) {
     comment.clear();
 }
 
-/// Ends a line whose comment is a field's name (an identifier, or empty) and `more`, which
-/// holds no line feed: [`end`] without a copy through `comment`.
-fn end_labelled(out: &mut String, comment: &mut String, label: &str, more: &str) {
-    if label.is_empty() {
+/// Ends a line whose comment is a field's name and `more`, which holds no line feed: `tail`,
+/// the field's `  # name` (or nothing, for a record without a name), then `more` ([`end`]
+/// without a copy through `comment`).
+fn end_labelled(out: &mut String, comment: &mut String, tail: &str, more: &str) {
+    if tail.is_empty() {
         comment.push_str(more);
         return end(out, comment);
     }
-    out.push_str("  # ");
-    out.push_str(label);
+    out.push_str(tail);
     out.push_str(more);
+    out.push('\n');
+}
+
+/// [`end_labelled`] with nothing more: the commonest end of a line.
+#[inline]
+fn end_named(out: &mut String, comment: &mut String, tail: &str) {
+    if tail.is_empty() {
+        return end(out, comment);
+    }
+    out.push_str(tail);
     out.push('\n');
 }
 
