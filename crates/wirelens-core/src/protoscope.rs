@@ -231,11 +231,21 @@ enum State {
 impl Lines<'_> {
     /// The depth of a line that starts now at the level of the innermost message, ending the
     /// line of the LEN record around it if this is its first.
+    #[inline(always)]
     fn item_depth(&mut self) -> usize {
+        match self.stack.last() {
+            None => self.base,
+            Some(Frame::Group { depth } | Frame::Message { depth, lines: true }) => *depth,
+            Some(_) => self.first_item_depth(),
+        }
+    }
+
+    /// [`item_depth`](Lines::item_depth) of a message's first line, or inside a record or a
+    /// packed payload (which hold no line of their own level).
+    #[inline(never)]
+    fn first_item_depth(&mut self) -> usize {
         let n = self.stack.len();
         match self.stack.last_mut() {
-            None => self.base,
-            Some(Frame::Group { depth }) => *depth,
             Some(Frame::Message { depth, lines }) => {
                 let depth = *depth;
                 if !*lines {
@@ -248,8 +258,8 @@ impl Lines<'_> {
                 }
                 depth
             }
-            // A record or a packed payload holds no line of its own level.
-            Some(_) => self.base,
+            Some(Frame::Group { depth }) => *depth,
+            _ => self.base,
         }
     }
 

@@ -13,7 +13,7 @@ use std::ops::Range;
 use prost_reflect::MessageDescriptor;
 
 use super::readings::{Chosen, Pins, Reading, Utf8Runs};
-use super::table::{Payload, Table};
+use super::table::{Facts, Payload, Table};
 use super::tree::{self, Kind, NO_FIELD, ScalarCode};
 use super::visit::Visitor;
 use super::{Annotation, Diagnostic, MAX_FIELD_NUMBER, Note, Severity, TreeBuilder, WireType};
@@ -358,11 +358,6 @@ impl<'a, V: Visitor> Walker<'a, V> {
             let m = message.map_or(0, |m| m as usize);
             notes.push(Note::OneofReplaces { oneof: self.table.messages[m].oneofs[oneof as usize].clone(), previous });
         }
-        // What the schema field's payload is, where the record is read by it.
-        let payload = match (plan, found) {
-            (Plan::Typed(_) | Plan::Packed(_), Some((_, facts))) => Some(facts.payload),
-            _ => None,
-        };
         let field = descriptor.unwrap_or(NO_FIELD);
         // `get`, not indexing, for `fd` below: a visitor that takes no descriptor (the tree
         // builder) then costs nothing there.
@@ -375,10 +370,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
             _ => None,
         };
         if let Some((value_end, v)) = scalar {
-            let code = match payload {
-                Some(Payload::Scalar(code)) => code,
-                _ => raw_code(wire_type),
-            };
+            let code = self.code(plan, wire_type);
             let fd = descriptor.and_then(|f| self.table.fields.get(f as usize)).map(|info| &info.fd);
             let record = self.tree.scalar_record(start, tag, index, field, fd, tag_end..value_end, code);
             self.notes(record, notes);
@@ -390,7 +382,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
         // So is a LEN record read as a string, the commonest after it.
         let mut framed = None;
         if wire_type == WireType::Len
-            && let Some((length, payload, text)) = self.string_payload(tag_end, end, plan, payload, depth, &mut framed)
+            && let Some((length, payload, text)) = self.string_payload(tag_end, end, plan, found, depth, &mut framed)
         {
             let next = payload.end;
             let fd = descriptor.and_then(|f| self.table.fields.get(f as usize)).map(|info| &info.fd);
@@ -671,9 +663,9 @@ impl<'a, V: Visitor> Walker<'a, V> {
 
     /// The length, payload and text of a LEN record (its length prefix at `at`) that reads as
     /// a string: a `string` field's whose text is UTF-8, or a schema-less one's that is UTF-8 and
-    /// not a message (no pins: the reading shown is the default). `field_payload` is the
-    /// payload of the schema field the record is read by. `None` for any other record, which
-    /// the slow path reads; `framed` is then what [`frames`](Walker::frames) said, if asked.
+    /// not a message (no pins: the reading shown is the default). `found` is the schema field
+    /// of its number and its facts. `None` for any other record, which the slow path reads;
+    /// `framed` is then what [`frames`](Walker::frames) said, if asked.
     #[allow(clippy::too_many_arguments)]
     #[inline]
     fn string_payload(
@@ -681,7 +673,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
         at: usize,
         end: usize,
         plan: Plan,
-        field_payload: Option<Payload>,
+        found: Option<(u32, Facts)>,
         depth: usize,
         framed: &mut Option<bool>,
     ) -> Option<(Varint, Range<usize>, &'a str)> {
@@ -692,7 +684,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
         }
         let payload = start..start + length.value as usize;
         match plan {
-            Plan::Typed(_) if field_payload == Some(Payload::String) => {}
+            Plan::Typed(_) if found.is_some_and(|(_, facts)| facts.payload == Payload::String) => {}
             Plan::Raw if self.pins.is_empty() => {
                 if !payload.is_empty() && depth < self.limits.max_depth {
                     let fits = self.frames(payload.start, payload.end, None, depth + 1).is_some();
