@@ -7,7 +7,8 @@
 //!
 //! The inputs are wirelens-bench's workloads: the reference user, and the batch, a page of
 //! [`BATCH_USERS`] users (about 1 MiB). prost's generated decode of the batch runs in the same
-//! group, as the yardstick annotate is held to. `annotate/adversarial` reads inputs of the
+//! group, as the yardstick annotate is held to; `annotate/numbers` and `annotate/strings` do the
+//! same on the other built-in messages at about 1 MiB. `annotate/adversarial` reads inputs of the
 //! batch's size built to make a schema-less reader work hard (see [`adversarial`]); their
 //! times compare with `annotate/batch/schema-less`. `protoscope/batch` prints the batch as
 //! protoscope the two ways core can: `protoscope::Printer` as the walk reads (`print-…`, what the
@@ -65,6 +66,27 @@ fn annotate_batch(c: &mut Criterion) {
     group.finish();
 }
 
+/// The batch is one shape of message; the same comparison on the other two built-in ones, at
+/// about 1 MiB: packed doubles and varints (`numbers`, where prost's decode is at its fastest:
+/// a packed field is a loop with no per-element allocation) and text (`strings`).
+fn annotate_shapes(c: &mut Criterion) {
+    for workload in [Workload::numbers(70_000), Workload::strings(3_000)] {
+        let workload = workload.expect("the workload builds");
+        let (bytes, desc) = (workload.proto.as_slice(), workload.descriptor());
+        let prost = RustCodec(wirelens_bench::codec::CodecId::Prost);
+        let mut prost_decode = prost.op(&workload, Direction::Decode).expect("the workload has prost types");
+        let name = workload.id.split('-').next().unwrap_or("shape");
+        let mut group = c.benchmark_group(format!("annotate/{name}"));
+        group.sampling_mode(SamplingMode::Flat).sample_size(10).warm_up_time(Duration::from_secs(1));
+        group.measurement_time(Duration::from_secs(3));
+        group.throughput(Throughput::BytesDecimal(bytes.len() as u64));
+        group.bench_function("schema", |b| b.iter(|| annotate(black_box(bytes), Some(&desc))));
+        group.bench_function("schema-less", |b| b.iter(|| annotate(black_box(bytes), None)));
+        group.bench_function("prost-decode", |b| b.iter(&mut prost_decode));
+        group.finish();
+    }
+}
+
 /// Inputs about the batch's size that a schema-less reader could take quadratic time on, each
 /// read without a schema:
 /// - `nested-late-failure`: 99 nested LEN payloads around a run of text; every payload reads as a
@@ -104,15 +126,27 @@ fn adversarial(size: usize) -> Vec<(&'static str, Vec<u8>)> {
 /// `memory_shapes` prints the annotation's size of, part by part):
 /// - `pairs`: `08 01`, one-byte varints (3 nodes and a record per 2 bytes);
 /// - `nested`: `1A 02 08 05`, tiny nested messages (7 nodes and 2 records per 4 bytes);
+/// - `empty`: `12 00`, empty strings (the most nodes per byte: 4 nodes and a record per 2 bytes);
+/// - `deep`: `1A 12 1A 10` … `1A 02 08 05`, messages nested 10 deep (39 nodes and 10 records per 20 bytes);
 /// - `strings`: `12 03 "abc"`, short strings;
-/// - `blobs`: `0A E8 07` and 1000 bytes of `05`, a LEN payload of control bytes.
+/// - `blobs`: `0A E8 07` and 1000 bytes of `05`, a LEN payload of control bytes;
+/// - `groups`: `0B 0C`, empty groups, a shape whose records store every node (4 per 2 bytes).
 fn shapes(size: usize) -> Vec<(&'static str, Vec<u8>)> {
     let mut blob = vec![0x0A, 0xE8, 0x07];
     blob.resize(1003, 0x05);
-    [("pairs", &[0x08, 0x01][..]), ("nested", &[0x1A, 0x02, 0x08, 0x05]), ("strings", b"\x12\x03abc"), ("blobs", &blob)]
-        .into_iter()
-        .map(|(name, unit)| (name, unit.iter().copied().cycle().take(size.div_ceil(unit.len()) * unit.len()).collect()))
-        .collect()
+    let deep: Vec<u8> = (1..10).rev().flat_map(|level| [0x1A, 2 * level]).chain([0x08, 0x05]).collect();
+    [
+        ("pairs", &[0x08, 0x01][..]),
+        ("nested", &[0x1A, 0x02, 0x08, 0x05]),
+        ("empty", &[0x12, 0x00]),
+        ("deep", &deep),
+        ("strings", b"\x12\x03abc"),
+        ("blobs", &blob),
+        ("groups", &[0x0B, 0x0C]),
+    ]
+    .into_iter()
+    .map(|(name, unit)| (name, unit.iter().copied().cycle().take(size.div_ceil(unit.len()) * unit.len()).collect()))
+    .collect()
 }
 
 /// The annotation's heap bytes per input byte, part by part (`Annotation::heap_parts`), on the
@@ -287,6 +321,7 @@ criterion_group!(
     benches,
     memory_shapes,
     annotate_batch,
+    annotate_shapes,
     annotate_adversarial,
     protoscope_batch,
     annotate_user,

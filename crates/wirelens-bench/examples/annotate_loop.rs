@@ -2,8 +2,9 @@
 //! 1 MiB batch (with the schema, without, and prost's generated decode beside them) in turns,
 //! and prints each one's fastest time over the rounds, which other processes can only slow
 //! down; then the batch printed as protoscope, by `protoscope::Printer` as the walk reads (`print-…`)
-//! and by `protoscope::write` of the annotation (`write-…`). `annotate_loop [ROUNDS] [NAME]` runs
-//! one of them only (for `perf`).
+//! and by `protoscope::write` of the annotation (`write-…`). `annotate_loop [ROUNDS] [NAME|all]
+//! [batch|numbers|strings]` runs one of them only (for `perf`), on the batch or on about 1 MiB
+//! of the other built-in messages.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -19,8 +20,17 @@ type Op<'a> = (&'static str, Box<dyn FnMut() + 'a>);
 fn main() {
     let mut args = std::env::args().skip(1);
     let rounds: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(200);
-    let only = args.next();
-    let batch = Workload::page(BATCH_USERS).expect("the batch builds");
+    let only = args.next().filter(|name| name != "all");
+    let batch = match args.next().as_deref() {
+        None | Some("batch") => Workload::page(BATCH_USERS),
+        Some("numbers") => Workload::numbers(70_000),
+        Some("strings") => Workload::strings(3_000),
+        Some(other) => {
+            eprintln!("annotate_loop: no workload {other:?}: batch, numbers or strings");
+            std::process::exit(2);
+        }
+    }
+    .expect("the workload builds");
     let (bytes, desc) = (batch.proto.as_slice(), batch.descriptor());
     let codec = RustCodec(CodecId::Prost);
     let prost = codec.op(&batch, Direction::Decode).expect("the batch has prost types");

@@ -81,6 +81,19 @@ impl Workload {
         Workload::typed(format!("page-{n}"), format!("a page of {n} users"), Some(n), typed)
     }
 
+    /// The numbers-heavy message with `n` values and timestamps (packed doubles and varints), of
+    /// any size: 70,000 make about 1 MiB.
+    pub fn numbers(n: usize) -> Result<Workload, WorkloadError> {
+        let typed = Box::new(Pair::<Series, JSeries>::new(series(n)));
+        Workload::typed(format!("numbers-{n}"), format!("a series of {n} values"), None, typed)
+    }
+
+    /// The strings-heavy message with `n` paragraphs, of any size: 3,000 make about 1 MiB.
+    pub fn strings(n: usize) -> Result<Workload, WorkloadError> {
+        let typed = Box::new(Pair::<Article, JArticle>::new(article(n)));
+        Workload::typed(format!("strings-{n}"), format!("an article of {n} paragraphs"), None, typed)
+    }
+
     /// A generated message in every other shape: its descriptor from [`descriptors`], its bytes
     /// decoded by prost-reflect, its JSON written by serde.
     fn typed(id: String, title: String, users: Option<u32>, typed: Box<dyn Typed>) -> Result<Workload, WorkloadError> {

@@ -768,6 +768,20 @@ impl<'a, V: Visitor> Walker<'a, V> {
         let node = self.tree.open(payload.start, Kind::Packed);
         let mut pos = payload.start;
         let width = code.width();
+        // The common payload, told at once: whole fixed-width elements, or varints that are all
+        // whole and shortest. Anything else (a remainder, a cut or overlong varint) is read an
+        // element at a time below, from where the whole ones end.
+        if let Some(count) = (payload.end - pos).checked_div(width) {
+            if count > 0 {
+                self.tree.fixed_leaves(pos, count, width, Kind::Scalar(code));
+                self.elements = self.elements.saturating_add(count as u32);
+                pos += count * width;
+            }
+        } else if let Some(count) = varint::count_shortest(&self.bytes[payload.clone()]) {
+            self.tree.varint_leaves(pos, &self.bytes[payload.clone()], count, Kind::Scalar(code));
+            self.elements = self.elements.saturating_add(count as u32);
+            pos = payload.end;
+        }
         while pos < payload.end {
             if width == 0 {
                 match varint::decode(&self.bytes[pos..payload.end]) {

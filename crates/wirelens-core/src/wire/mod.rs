@@ -6,8 +6,10 @@
 //! read become [`NodeKind::Invalid`] leaves. This module knows the wire format
 //! and descriptors; it knows nothing about hex rows, colours or JSON.
 //!
-//! The tree is stored flat, in preorder, as a struct of arrays (5 bytes a node): a node's kind,
-//! start, parent and the end of its subtree, the last three packed small (`tree.rs`). Everything else is worked out
+//! The tree is numbered in preorder and stored flat, as a struct of arrays (5 bytes a stored node):
+//! a node's kind, start, parent and the end of its subtree, the last three packed small; a record's
+//! tag, length prefix and one-leaf value or payload are implied by its kind, not stored (`tree.rs`).
+//! Everything else is worked out
 //! when asked: a range's end is where the next node after its subtree starts (the leaves tile
 //! the input), a number is read again from its bytes, a record's extras (descriptor, notes,
 //! readings) sit in side tables keyed by node, and descriptors are indices into a table of
@@ -149,7 +151,7 @@ impl<'a> Field<'a> {
     }
 
     fn tag(&self) -> (u32, WireType) {
-        tree::read_tag(&self.a.bytes[self.a.tree.start(self.node)..])
+        tree::read_tag(&self.a.bytes[self.a.tree.start(self.node, &self.a.bytes)..])
     }
 
     /// The record's node.
@@ -345,15 +347,15 @@ impl Annotation {
     }
 
     pub fn node(&self, id: NodeId) -> Node<'_> {
-        Node { range: self.range(id), kind: self.kind(id), parent: self.parent(id) }
+        let facts = self.tree.facts(id, &self.bytes);
+        let kind = self.node_kind(id, facts.kind, facts.range.start, facts.record);
+        Node { range: facts.range, kind, parent: facts.parent }
     }
 
     /// The bytes a node spans, as offsets.
     #[inline]
     pub fn range(&self, id: NodeId) -> Range<usize> {
-        let next = self.tree.end(id);
-        let end = if next < self.len() { self.tree.start(next) } else { self.bytes.len() };
-        self.tree.start(id)..end
+        self.tree.range(id, &self.bytes)
     }
 
     #[inline]
@@ -362,9 +364,15 @@ impl Annotation {
     }
 
     pub fn kind(&self, id: NodeId) -> NodeKind<'_> {
-        let at = self.tree.start(id);
-        match tree::Kind::from_u8(self.tree.kind(id)) {
-            tree::Kind::Field => NodeKind::Field(Field { a: self, node: id, record: self.tree.record_of(id) }),
+        let (kind, at) = self.tree.kind_and_start(id, &self.bytes);
+        let record = if kind == tree::Kind::Field.to_u8() { self.tree.record_of(id) } else { 0 };
+        self.node_kind(id, kind, at, record)
+    }
+
+    /// Node `id`'s kind, from its stored facts: its kind byte, start and record position.
+    fn node_kind(&self, id: NodeId, kind: u8, at: usize, record: usize) -> NodeKind<'_> {
+        match tree::Kind::from_u8(kind) {
+            tree::Kind::Field => NodeKind::Field(Field { a: self, node: id, record }),
             tree::Kind::Tag => {
                 let (field, wire_type) = tree::read_tag(&self.bytes[at..]);
                 NodeKind::Tag { field, wire_type }
@@ -387,7 +395,7 @@ impl Annotation {
     /// Whether node `id` is a record (a `NodeKind::Field`), without building the view.
     #[inline]
     pub fn is_field(&self, id: NodeId) -> bool {
-        self.tree.kind(id) == tree::Kind::Field.to_u8()
+        self.tree.is_record(id)
     }
 
     pub fn diagnostics(&self) -> &[Diagnostic] {
@@ -441,7 +449,7 @@ impl Annotation {
 
     /// The leaves in byte order. Their ranges tile `0..bytes().len()` exactly.
     pub fn leaves(&self) -> impl Iterator<Item = NodeId> + '_ {
-        (0..self.len()).filter(|&id| self.is_leaf(id))
+        self.tree.walk(&self.bytes).filter(|node| node.end == node.id + 1).map(|node| node.id)
     }
 
     /// The leaf that holds byte `offset`.
@@ -451,7 +459,7 @@ impl Annotation {
         }
         // The last node starting at or before `offset` whose range holds it is the deepest one;
         // leaves tile the input, so the last leaf starting at or before it holds it.
-        let last = self.tree.starting_by(offset);
+        let last = self.tree.starting_by(offset, &self.bytes);
         (0..last).rev().find(|&id| self.is_leaf(id) && !self.range(id).is_empty())
     }
 
@@ -535,34 +543,51 @@ impl Annotation {
             Opened::Node(id) => visitor.close(id),
         };
         let mut records = self.tree.records.iter();
-        // A record's tag leaf, told with `open_record`.
-        let mut told = None;
-        let len = self.len();
-        // Each start once, in order: a leaf ends where the next node starts.
-        let mut starts = self.tree.starts();
-        let mut next_start = starts.next().unwrap_or(0);
-        for id in 0..len {
-            let start = next_start;
-            next_start = starts.next().unwrap_or(self.bytes.len());
+        // Each node once, in order, and the one after it: a leaf ends where the next node starts.
+        let mut nodes = self.tree.walk(&self.bytes);
+        let mut ahead = nodes.next();
+        while let Some(node) = ahead {
+            ahead = nodes.next();
+            let (id, start, end) = (node.id, node.start, node.end);
+            let next_start = ahead.map_or(self.bytes.len(), |next| next.start);
             while open.last().is_some_and(|(end, _)| *end <= id) {
                 let (_, opened) = open.pop().expect("checked");
                 close(&mut visitor, opened);
             }
-            if told == Some(id) {
-                continue;
-            }
-            let end = self.tree.end(id);
-            match tree::Kind::from_u8(self.tree.kind(id)) {
+            match tree::Kind::from_u8(node.kind) {
                 tree::Kind::Field => {
                     let Some(r) = records.next() else { break };
                     let fd = r.field().map(|f| &self.fields[f]);
                     let field = r.field().map_or(tree::NO_FIELD, |f| f as u32);
-                    // The walk reads a tag it has checked, so it decodes (never the empty fallback);
-                    // the tag starts where its record does.
-                    let tag = (id + 1 < end && self.tree.kind(id + 1) == tree::Kind::Tag.to_u8())
+                    // The record's tag leaf is told with `open_record`. The walk reads a tag it
+                    // has checked, so it decodes (never the empty fallback); the tag starts where
+                    // its record does.
+                    let tag = ahead
+                        .is_some_and(|next| next.id < end && next.kind == tree::Kind::Tag.to_u8())
                         .then(|| crate::varint::decode(&self.bytes[start..]).ok())
                         .flatten();
-                    told = tag.map(|_| id + 1);
+                    if let Some(tag) = tag
+                        && let Some(code) = tree::scalar_record(node.stored)
+                    {
+                        // Told as the walk told it: one event for the record, its tag and value.
+                        let value = start + tag.len;
+                        let width = match code.width() {
+                            0 => tree::varint_len(&self.bytes, value),
+                            width => width,
+                        };
+                        let value_end = value + width;
+                        let record = visitor.scalar_record(start, tag, r.index, field, fd, value..value_end, code);
+                        for note in self.tree.notes_of(id as u32) {
+                            visitor.note(record, note.clone());
+                        }
+                        // Past the tag and the value.
+                        nodes.next();
+                        ahead = nodes.next();
+                        continue;
+                    }
+                    if tag.is_some() {
+                        ahead = nodes.next();
+                    }
                     let tag = tag.unwrap_or(crate::varint::Varint { value: 0, len: 0 });
                     let record = visitor.open_record(start, tag, r.index, field, fd);
                     for note in self.tree.notes_of(id as u32) {
@@ -599,7 +624,8 @@ impl Annotation {
 pub struct HeapParts {
     /// The annotation's own copy of the input.
     pub input: usize,
-    /// Each node's kind, start, parent and subtree end: 5 bytes a node.
+    /// Each stored node's kind, start, parent and subtree end: 5 bytes a stored node (a record's tag,
+    /// length prefix and one-leaf value or payload are implied, not stored).
     pub nodes: usize,
     /// Each record's repeated index, schema field and reading: 8 bytes a record.
     pub records: usize,

@@ -1,14 +1,22 @@
 //! The annotation's storage: a preorder tree as a struct of arrays, and side tables keyed by node.
 //!
-//! A node is 5 bytes: its kind, the low 16 bits of its start, and the distances back to its
-//! parent and on to the end of its subtree (a byte each). The start's high bits are its 64 KiB
-//! page, found from the first node of each page (starts never decrease in preorder); distances
-//! of 255 or more sit in small sorted side tables (`Tree`). Its range's end is not stored: the
-//! leaves tile the input and every node spans exactly its subtree, so it ends where the first
-//! node after its subtree starts. Numbers are not stored either: the kind says how to read them
-//! again from the bytes. A record's extras (8 bytes in `records`, in node order, found by
-//! counting the record nodes before it) and notes and invalid reasons (sorted by node, found by
-//! binary search, only where there are some) live in side tables. Knows nothing about
+//! Node ids number every node in preorder, but only the nodes that the bytes and a stored
+//! neighbour cannot tell are stored. A record's tag, a LEN record's length prefix, and a record's
+//! value when it is one `Scalar` leaf or one payload node (`Str`, `Bytes`, `Message`, `Packed`)
+//! are implied by the record's kind byte: they start after the tag (and prefix), their parent is
+//! the record, a leaf ends at the next id and a payload's subtree with the record's. Records that
+//! are cut, invalid or groups store every child. A bit per id says which ids are stored; an
+//! implied id's record is the stored id before it.
+//!
+//! A stored node is 5 bytes: its kind, the low 16 bits of its start, and the distances in ids
+//! back to its parent and on to the end of its subtree (a byte each). The start's high bits are
+//! its 64 KiB page, found from the first stored node of each page (starts never decrease in
+//! preorder); distances of 255 or more sit in small sorted side tables (`Tree`). Its range's end is
+//! not stored: the leaves tile the input and every node spans exactly its subtree, so it ends
+//! where the first node after its subtree starts. Numbers are not stored either: the kind says how
+//! to read them again from the bytes. A record's extras (8 bytes in `records`, in node order,
+//! found by counting the record nodes before it) and notes and invalid reasons (sorted by node,
+//! found by binary search, only where there are some) live in side tables. Knows nothing about
 //! descriptors beyond an index.
 
 use std::ops::Range;
@@ -105,7 +113,7 @@ impl ScalarCode {
     }
 }
 
-/// A node's kind as stored: one byte.
+/// A node's kind as views see it: one byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
     Field,
@@ -152,9 +160,74 @@ impl Kind {
     }
 }
 
-/// What a record keeps beyond its node: 8 bytes. Its node is not stored: records are numbered in
-/// node order, so a record node's position in `records` is how many record nodes come before it
-/// (`Tree::record_of`, a rank over one bit per node).
+/// A stored record's kind byte has this bit set; the low bits say which of its children are
+/// implied: 0, none (all are stored); a payload kind (`Str`, `Bytes`, `Message`, `Packed`), the
+/// tag, the length prefix and that payload; a `Scalar` kind, the tag and that value. Any other
+/// stored node's kind byte is its view kind.
+const RECORD: u8 = 0x80;
+
+/// How many implied nodes follow a stored node, by its kind byte.
+const IMPLIED: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let sub = byte as u8 & !RECORD;
+        table[byte] = if byte as u8 & RECORD == 0 || sub == 0 {
+            0
+        } else if sub < SCALAR_BASE {
+            3
+        } else {
+            2
+        };
+        byte += 1;
+    }
+    table
+};
+
+/// The view kind of a stored node's kind byte.
+#[inline(always)]
+fn view(byte: u8) -> u8 {
+    if byte & RECORD == 0 { byte } else { Kind::Field.to_u8() }
+}
+
+/// The view kind of the `nth` (1 to 3) implied child of a record whose kind byte is `record`.
+#[inline(always)]
+fn implied_kind(record: u8, nth: usize) -> u8 {
+    let sub = record & !RECORD;
+    match nth {
+        1 => Kind::Tag.to_u8(),
+        2 if sub < SCALAR_BASE => Kind::Length.to_u8(),
+        _ => sub,
+    }
+}
+
+/// Whether an implied payload of view kind `sub` has children (its subtree ends with its record's).
+#[inline(always)]
+fn nests(sub: u8) -> bool {
+    sub == Kind::Message.to_u8() || sub == Kind::Packed.to_u8()
+}
+
+/// The length of the varint at `at`, which the annotator has checked is whole.
+#[inline(always)]
+pub(crate) fn varint_len(bytes: &[u8], at: usize) -> usize {
+    match bytes.get(at) {
+        Some(&byte) if byte < 0x80 => 1,
+        _ => {
+            let rest = bytes.get(at..).unwrap_or_default();
+            rest.iter().position(|&b| b < 0x80).map_or(rest.len(), |last| last + 1)
+        }
+    }
+}
+
+/// The code of a record stored as one node with its tag and scalar value implied, by its kind
+/// byte ([`Walked::stored`]): what the walk told as a `scalar_record`.
+pub(crate) fn scalar_record(stored: u8) -> Option<ScalarCode> {
+    let sub = stored & !RECORD;
+    (stored & RECORD != 0 && sub >= SCALAR_BASE).then(|| ScalarCode::ALL[usize::from(sub - SCALAR_BASE)])
+}
+
+/// What a record keeps beyond its node: 8 bytes. Records are numbered in node order, so a record
+/// node's position in `records` is how many record nodes come before it (`Tree::record_of`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Record {
     pub(crate) index: u32,
@@ -192,25 +265,122 @@ const FAR: u8 = u8::MAX;
 /// A page of input: a node's start is its page (found from `Tree::pages`) and 16 low bits.
 const PAGE_BITS: u32 = 16;
 
-/// Nodes per entry of `Tree::block_pages`.
+/// Stored nodes per entry of `Tree::block_pages`.
 const BLOCK: usize = 256;
+
+/// Words of [`Rank::bits`] per entry of [`Rank::before`].
+const RANK_WORDS: usize = 4;
+
+/// A bit per position, and for every [`RANK_WORDS`] words one `u64` of counts: in the low 32
+/// bits, the bits set before the first word; in each byte above, the bits set in the block before
+/// its second, third and fourth word. How many bits are set before a position, in two loads and
+/// a popcount.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Rank {
+    bits: Vec<u64>,
+    before: Vec<u64>,
+}
+
+impl Rank {
+    /// Counts the bits once they are all set.
+    fn index(&mut self) {
+        self.before.clear();
+        self.before.reserve_exact(self.bits.len().div_ceil(RANK_WORDS));
+        let mut before = 0u32;
+        for words in self.bits.chunks(RANK_WORDS) {
+            let (mut counts, mut within) = (u64::from(before), 0);
+            for (k, word) in words.iter().enumerate() {
+                if k > 0 {
+                    counts |= within << (24 + 8 * k);
+                }
+                within += u64::from(word.count_ones());
+            }
+            self.before.push(counts);
+            before += within as u32;
+        }
+    }
+
+    /// The bits set before position `at`, and whether `at`'s is.
+    #[inline(always)]
+    fn rank(&self, at: usize) -> (usize, bool) {
+        let word = at / 64;
+        let counts = self.before[word / RANK_WORDS];
+        // The counts within the block, the first word's (0) in the low byte.
+        let within = (counts >> 32) << 8 >> (8 * (word % RANK_WORDS)) & 0xFF;
+        let bits = self.bits[word];
+        let before = (counts & 0xFFFF_FFFF) + within + u64::from((bits & ((1u64 << (at % 64)) - 1)).count_ones());
+        (before as usize, bits >> (at % 64) & 1 == 1)
+    }
+
+    /// The last set position before `at` (0 if there is none).
+    #[inline]
+    fn previous(&self, at: usize) -> usize {
+        let mut word = at / 64;
+        let mut bits = self.bits[word] & ((1u64 << (at % 64)) - 1);
+        while bits == 0 && word > 0 {
+            word -= 1;
+            bits = self.bits[word];
+        }
+        if bits == 0 { 0 } else { word * 64 + 63 - bits.leading_zeros() as usize }
+    }
+
+    /// The position of the set bit that has `n` set bits before it (`n` is less than the count).
+    fn select(&self, n: usize) -> usize {
+        let block = self.before.partition_point(|&b| (b & 0xFFFF_FFFF) as usize <= n) - 1;
+        let mut left = n - (self.before[block] & 0xFFFF_FFFF) as usize;
+        let mut word = block * RANK_WORDS;
+        while self.bits[word].count_ones() as usize <= left {
+            left -= self.bits[word].count_ones() as usize;
+            word += 1;
+        }
+        let mut bits = self.bits[word];
+        for _ in 0..left {
+            bits &= bits - 1;
+        }
+        word * 64 + bits.trailing_zeros() as usize
+    }
+
+    fn clear(&mut self) {
+        self.bits.clear();
+        self.before.clear();
+    }
+}
+
+/// Where node `id` is kept.
+#[derive(Debug, Clone, Copy)]
+enum At {
+    /// Stored, at this position of the node arrays.
+    Stored(usize),
+    /// Implied: the `nth` (1 to 3) node after its record, which is stored at `stored`.
+    Implied { stored: usize, nth: usize },
+}
 
 /// The nodes and their side tables.
 ///
-/// Per node, 5 bytes: the kind; the low 16 bits of the start (the high bits are the start's
-/// page: starts never decrease in preorder, so `pages` lists the first node of each page); the
-/// distance back to the parent and forward to the end of the subtree, a byte each. Distances of
-/// [`FAR`] or more are the exception (a record deep inside a large message, a large subtree) and
-/// live in sorted side tables: `far_parents` holds runs (first node, parent), one per change of
-/// parent among the far nodes, so the elements of a large packed field or the records of a large
-/// message share one entry.
+/// Node ids number every node in preorder, but only the nodes that cannot be told from the bytes
+/// and a neighbour are stored; the others are implied by their record's kind byte (see
+/// [`RECORD`]): a record's tag (it starts with the record), a LEN record's length prefix (after
+/// the tag) and payload (after the prefix; its subtree ends with the record's), a scalar record's
+/// value (after the tag). A bit per id says which ids are stored (`stored`, with counts that map
+/// an id to its position in the node arrays); an implied id's record is the stored id before it.
+///
+/// Per stored node, 5 bytes: the kind; the low 16 bits of the start (the high bits are the
+/// start's page: starts never decrease in preorder, so `pages` lists the first stored node of
+/// each page); the distance in ids back to the parent and forward to the end of the subtree, a
+/// byte each. Distances of [`FAR`] or more are the exception (a record deep inside a large
+/// message, a large subtree) and live in sorted side tables keyed by id: `far_parents` holds runs
+/// (first node, parent), one per change of parent among the far nodes, so the elements of a large
+/// packed field or the records of a large message share one entry.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct Tree {
+    /// The number of nodes, stored and implied.
+    len: usize,
     kinds: Vec<u8>,
     starts: Vec<u16>,
-    /// `pages[k]`: the first node whose start is `(k + 1) << 16` or more.
+    /// `pages[k]`: the first stored node whose start is `(k + 1) << 16` or more.
     pages: Vec<u32>,
-    /// The page of every [`BLOCK`]th node, where `start` looks on from. Built once the tree is built.
+    /// The page of every [`BLOCK`]th stored node, where `start` looks on from. Built once the
+    /// tree is built.
     block_pages: Vec<u32>,
     /// `id - parent`; 0 for a root, [`FAR`] when in `far_parents`.
     parents: Vec<u8>,
@@ -220,10 +390,11 @@ pub(crate) struct Tree {
     /// (node, end of subtree), sorted by node once the tree is built.
     far_ends: Vec<(u32, u32)>,
     pub(crate) records: Vec<Record>,
-    /// One bit per node, set for a record (`Kind::Field`), 64 nodes a word, and beside each word
-    /// the records before it: what `record_of` counts with. Built once the tree is built.
-    record_bits: Vec<u64>,
-    records_before: Vec<u32>,
+    /// A bit per id, set for a stored node. Built once the tree is built.
+    stored: Rank,
+    /// A bit per stored node, set for a record: what `record_of` counts with. Built once the tree
+    /// is built.
+    record_bits: Rank,
     /// Notes, and beside them the node of the record each belongs to (sorted).
     notes: Vec<Note>,
     note_nodes: Vec<u32>,
@@ -231,8 +402,8 @@ pub(crate) struct Tree {
 }
 
 /// Where a tree's heap bytes go: the per-node arrays and per-record table as long as they are,
-/// what else it keeps (far distances, pages, the record index, notes, reasons), and the capacity
-/// reserved beyond all of these.
+/// what else it keeps (far distances, pages, the indexes of stored nodes and records, notes,
+/// reasons), and the capacity reserved beyond all of these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct TreeSize {
     pub(crate) nodes: usize,
@@ -247,53 +418,237 @@ fn used_and_slack<T>(v: &Vec<T>) -> (usize, usize) {
     (v.len() * size, (v.capacity() - v.len()) * size)
 }
 
+/// What [`Tree::facts`] finds of a node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Facts {
+    pub(crate) kind: u8,
+    pub(crate) range: Range<usize>,
+    pub(crate) parent: Option<usize>,
+    /// The record's position in `records` (0 for other nodes).
+    pub(crate) record: usize,
+}
+
+/// One node as [`Tree::walk`] reads them in order: its id, view kind, start and subtree end, and
+/// its stored kind byte (0 for an implied node).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Walked {
+    pub(crate) id: usize,
+    pub(crate) kind: u8,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) stored: u8,
+}
+
+/// Every node in preorder, without looking up each one's position or page: [`Tree::walk`].
+pub(crate) struct Walk<'a> {
+    tree: &'a Tree,
+    bytes: &'a [u8],
+    id: usize,
+    stored: usize,
+    page: usize,
+    next_page_at: usize,
+    /// The last stored record's kind byte and subtree end, how many of its implied nodes are yet
+    /// to come, how many came, and where the last one started.
+    record: u8,
+    record_end: usize,
+    left: u8,
+    nth: usize,
+    at: usize,
+}
+
+impl Iterator for Walk<'_> {
+    type Item = Walked;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<Walked> {
+        let id = self.id;
+        if self.left > 0 {
+            self.left -= 1;
+            self.nth += 1;
+            if self.nth > 1 {
+                self.at += varint_len(self.bytes, self.at);
+            }
+            let kind = implied_kind(self.record, self.nth);
+            let end = if self.nth == 3 && nests(kind) { self.record_end } else { id + 1 };
+            self.id += 1;
+            return Some(Walked { id, kind, start: self.at, end, stored: 0 });
+        }
+        let t = self.tree;
+        let s = self.stored;
+        let &byte = t.kinds.get(s)?;
+        while s >= self.next_page_at {
+            self.page += 1;
+            self.next_page_at = t.pages.get(self.page).map_or(usize::MAX, |&first| first as usize);
+        }
+        let start = (self.page << PAGE_BITS) | usize::from(t.starts[s]);
+        let end = t.stored_end(s, id);
+        self.stored += 1;
+        self.id += 1;
+        self.left = IMPLIED[usize::from(byte)];
+        if self.left > 0 {
+            (self.record, self.record_end, self.nth, self.at) = (byte, end, 0, start);
+        }
+        Some(Walked { id, kind: view(byte), start, end, stored: byte })
+    }
+}
+
 impl Tree {
     /// The number of nodes.
     #[inline]
     pub(crate) fn len(&self) -> usize {
-        self.kinds.len()
+        self.len
+    }
+
+    #[inline(always)]
+    fn at(&self, id: usize) -> At {
+        match self.stored.rank(id) {
+            (stored, true) => At::Stored(stored),
+            (after, false) => At::Implied { stored: after - 1, nth: id - self.stored.previous(id) },
+        }
     }
 
     #[inline]
-    pub(crate) fn kind(&self, id: usize) -> u8 {
-        self.kinds[id]
+    fn kind_at(&self, at: At) -> u8 {
+        match at {
+            At::Stored(s) => view(self.kinds[s]),
+            At::Implied { stored, nth } => implied_kind(self.kinds[stored], nth),
+        }
+    }
+
+    /// Whether node `id` is a record.
+    #[inline]
+    pub(crate) fn is_record(&self, id: usize) -> bool {
+        matches!(self.at(id), At::Stored(s) if self.kinds[s] & RECORD != 0)
     }
 
     #[inline]
-    pub(crate) fn start(&self, id: usize) -> usize {
+    fn stored_start(&self, s: usize) -> usize {
         // A block of nodes spans more than one page only around leaves of many bytes.
-        let mut page = self.block_pages[id / BLOCK] as usize;
-        while self.pages.get(page).is_some_and(|&first| first as usize <= id) {
+        let mut page = self.block_pages[s / BLOCK] as usize;
+        while self.pages.get(page).is_some_and(|&first| first as usize <= s) {
             page += 1;
         }
-        (page << PAGE_BITS) | usize::from(self.starts[id])
+        (page << PAGE_BITS) | usize::from(self.starts[s])
     }
 
-    /// Every node's start, in order (without looking up each one's page).
-    pub(crate) fn starts(&self) -> impl Iterator<Item = usize> + '_ {
-        let first_of = |page: usize| self.pages.get(page).map_or(usize::MAX, |&first| first as usize);
-        let (mut page, mut next_page_at) = (0, first_of(0));
-        self.starts.iter().enumerate().map(move |(id, &low)| {
-            while id >= next_page_at {
-                page += 1;
-                next_page_at = first_of(page);
+    /// Where node `id` starts in `bytes` (the annotation's input; implied nodes start after their
+    /// record's tag or length prefix).
+    #[inline]
+    pub(crate) fn start(&self, id: usize, bytes: &[u8]) -> usize {
+        self.start_at(self.at(id), bytes)
+    }
+
+    #[inline]
+    fn start_at(&self, at: At, bytes: &[u8]) -> usize {
+        match at {
+            At::Stored(s) => self.stored_start(s),
+            At::Implied { stored, nth } => {
+                let mut at = self.stored_start(stored);
+                for _ in 1..nth {
+                    at += varint_len(bytes, at);
+                }
+                at
             }
-            (page << PAGE_BITS) | usize::from(low)
-        })
+        }
+    }
+
+    /// Node `id`'s view kind and start, found at once.
+    #[inline]
+    pub(crate) fn kind_and_start(&self, id: usize, bytes: &[u8]) -> (u8, usize) {
+        let at = self.at(id);
+        (self.kind_at(at), self.start_at(at, bytes))
+    }
+
+    /// What views ask of node `id` at once, with one lookup of where it is kept: its view kind,
+    /// the bytes it spans, its parent, and for a record its position in `records`.
+    #[inline]
+    pub(crate) fn facts(&self, id: usize, bytes: &[u8]) -> Facts {
+        let at = self.at(id);
+        let kind = self.kind_at(at);
+        let record = match at {
+            At::Stored(s) if kind == Kind::Field.to_u8() => self.record_bits.rank(s).0,
+            _ => 0,
+        };
+        Facts { kind, range: self.range_at(at, id, bytes), parent: self.parent_at(at, id), record }
+    }
+
+    /// The bytes node `id` spans: from its start to where the first node after its subtree starts.
+    #[inline]
+    pub(crate) fn range(&self, id: usize, bytes: &[u8]) -> Range<usize> {
+        self.range_at(self.at(id), id, bytes)
+    }
+
+    #[inline]
+    fn range_at(&self, at: At, id: usize, bytes: &[u8]) -> Range<usize> {
+        let start = self.start_at(at, bytes);
+        let next = self.end_at(at, id);
+        if next >= self.len {
+            return start..bytes.len();
+        }
+        // A leaf among its record's implied nodes ends where the next one starts.
+        let end = match at {
+            At::Implied { stored, nth }
+                if next == id + 1 && nth < usize::from(IMPLIED[usize::from(self.kinds[stored])]) =>
+            {
+                start + varint_len(bytes, start)
+            }
+            _ => self.start(next, bytes),
+        };
+        start..end
+    }
+
+    /// Every node in preorder, with its start and subtree end, reading each array in order.
+    pub(crate) fn walk<'a>(&'a self, bytes: &'a [u8]) -> Walk<'a> {
+        Walk {
+            tree: self,
+            bytes,
+            id: 0,
+            stored: 0,
+            page: 0,
+            next_page_at: self.pages.first().map_or(usize::MAX, |&first| first as usize),
+            record: 0,
+            record_end: 0,
+            left: 0,
+            nth: 0,
+            at: 0,
+        }
     }
 
     /// The number of nodes that start at or before `offset`.
-    pub(crate) fn starting_by(&self, offset: usize) -> usize {
+    pub(crate) fn starting_by(&self, offset: usize, bytes: &[u8]) -> usize {
+        let stored = self.kinds.len();
         let page = offset >> PAGE_BITS;
-        let from = if page == 0 { 0 } else { self.pages.get(page - 1).map_or(self.len(), |&f| f as usize) };
-        let to = self.pages.get(page).map_or(self.len(), |&f| f as usize);
+        let from = if page == 0 { 0 } else { self.pages.get(page - 1).map_or(stored, |&f| f as usize) };
+        let to = self.pages.get(page).map_or(stored, |&f| f as usize);
         let low = (offset & ((1 << PAGE_BITS) - 1)) as u16;
-        from + self.starts[from..to].partition_point(|&s| s <= low)
+        let count = from + self.starts[from..to].partition_point(|&s| s <= low);
+        let Some(last) = count.checked_sub(1) else { return 0 };
+        // The last stored node starting by `offset`, and those of its implied nodes that do too.
+        let (mut nodes, mut at) = (self.stored.select(last) + 1, self.stored_start(last));
+        for nth in 1..=usize::from(IMPLIED[usize::from(self.kinds[last])]) {
+            if nth > 1 {
+                at += varint_len(bytes, at);
+            }
+            if at > offset {
+                break;
+            }
+            nodes += 1;
+        }
+        nodes
     }
 
     #[inline]
     pub(crate) fn parent(&self, id: usize) -> Option<usize> {
-        match self.parents[id] {
+        self.parent_at(self.at(id), id)
+    }
+
+    #[inline]
+    fn parent_at(&self, at: At, id: usize) -> Option<usize> {
+        let s = match at {
+            At::Stored(s) => s,
+            At::Implied { nth, .. } => return Some(id - nth),
+        };
+        match self.parents[s] {
             0 => None,
             FAR => {
                 let run = self.far_parents.partition_point(|&(first, _)| first as usize <= id);
@@ -303,10 +658,10 @@ impl Tree {
         }
     }
 
-    /// One past the last node of `id`'s subtree.
+    /// One past the last node of the subtree of node `id`, stored at `s`.
     #[inline]
-    pub(crate) fn end(&self, id: usize) -> usize {
-        match self.ends[id] {
+    fn stored_end(&self, s: usize, id: usize) -> usize {
+        match self.ends[s] {
             FAR => {
                 let at = self.far_ends.partition_point(|&(node, _)| (node as usize) < id);
                 self.far_ends[at].1 as usize
@@ -315,16 +670,40 @@ impl Tree {
         }
     }
 
+    /// One past the last node of `id`'s subtree.
+    #[inline]
+    pub(crate) fn end(&self, id: usize) -> usize {
+        self.end_at(self.at(id), id)
+    }
+
+    #[inline]
+    fn end_at(&self, at: At, id: usize) -> usize {
+        match at {
+            At::Stored(s) => self.stored_end(s, id),
+            At::Implied { stored, nth } => {
+                if nth == 3 && nests(self.kinds[stored] & !RECORD) {
+                    self.stored_end(stored, id - nth)
+                } else {
+                    id + 1
+                }
+            }
+        }
+    }
+
     #[inline]
     pub(crate) fn is_leaf(&self, id: usize) -> bool {
-        self.ends[id] == 1
+        match self.at(id) {
+            At::Stored(s) => self.ends[s] == 1,
+            // A tag, length prefix or value; or a payload that is a leaf, or holds nothing (its
+            // record ends right after it).
+            At::Implied { stored, nth } => nth < 3 || !nests(self.kinds[stored] & !RECORD) || self.ends[stored] == 4,
+        }
     }
 
     /// The position in `records` of the record at node `node`.
     #[inline]
     pub(crate) fn record_of(&self, node: usize) -> usize {
-        let (word, bit) = (node / 64, node % 64);
-        self.records_before[word] as usize + (self.record_bits[word] & ((1u64 << bit) - 1)).count_ones() as usize
+        self.record_bits.rank(self.stored.rank(node).0).0
     }
 
     pub(crate) fn notes_of(&self, node: u32) -> &[Note] {
@@ -357,8 +736,10 @@ impl Tree {
             used_and_slack(&self.block_pages),
             used_and_slack(&self.far_parents),
             used_and_slack(&self.far_ends),
-            used_and_slack(&self.record_bits),
-            used_and_slack(&self.records_before),
+            used_and_slack(&self.stored.bits),
+            used_and_slack(&self.stored.before),
+            used_and_slack(&self.record_bits.bits),
+            used_and_slack(&self.record_bits.before),
             used_and_slack(&self.notes),
             used_and_slack(&self.note_nodes),
             used_and_slack(&self.reasons),
@@ -371,11 +752,12 @@ impl Tree {
     }
 
     /// What the walk leaves for views to find: the far ends in node order, the page of each block
-    /// of nodes, and the record index.
-    fn seal(&mut self) {
+    /// of stored nodes, which ids are stored, and the record index.
+    fn seal(&mut self, len: usize) {
+        self.len = len;
         self.block_pages.clear();
         let mut page = 0;
-        for block in (0..self.len()).step_by(BLOCK) {
+        for block in (0..self.kinds.len()).step_by(BLOCK) {
             while self.pages.get(page).is_some_and(|&first| first as usize <= block) {
                 page += 1;
             }
@@ -383,44 +765,46 @@ impl Tree {
         }
         // Pushed as subtrees closed (inner ones first).
         self.far_ends.sort_unstable_by_key(|&(node, _)| node);
-        self.record_bits.clear();
-        self.records_before.clear();
-        let mut before = 0;
-        for chunk in self.kinds.chunks(64) {
-            let bits = record_bits(chunk);
-            self.records_before.push(before);
-            self.record_bits.push(bits);
-            before += bits.count_ones();
+        let bits = &mut self.stored.bits;
+        bits.clear();
+        bits.resize(len.div_ceil(64), 0);
+        let mut id = 0;
+        for &byte in &self.kinds {
+            bits[id / 64] |= 1 << (id % 64);
+            id += 1 + usize::from(IMPLIED[usize::from(byte)]);
         }
+        debug_assert_eq!(id, len, "every id is stored or implied");
+        self.stored.index();
+        self.record_bits.bits.clear();
+        self.record_bits.bits.extend(self.kinds.chunks(64).map(high_bits));
+        self.record_bits.index();
     }
 }
 
-/// Bit `i` set where `kinds[i]` (64 of them at most) is a record's, eight kinds at a time.
-fn record_bits(kinds: &[u8]) -> u64 {
-    const _: () = assert!(Kind::Field.to_u8() == 0, "`zero_bytes` finds records");
+/// Bit `i` set where `kinds[i]` (64 of them at most) has its high bit set (a record's), eight
+/// kinds at a time.
+fn high_bits(kinds: &[u8]) -> u64 {
+    const _: () = assert!(RECORD == 0x80, "`high_bits` finds records");
     let mut words = kinds.chunks_exact(8);
     let mut bits = 0;
     for (i, eight) in (&mut words).enumerate() {
-        bits |= zero_bytes(eight.try_into().expect("eight bytes")) << (8 * i);
+        bits |= high_bits_of(eight.try_into().expect("eight bytes")) << (8 * i);
     }
     let rest = words.remainder();
     if !rest.is_empty() {
-        let mut eight = [0xFF; 8];
+        let mut eight = [0; 8];
         eight[..rest.len()].copy_from_slice(rest);
-        bits |= zero_bytes(eight) << (kinds.len() - rest.len());
+        bits |= high_bits_of(eight) << (kinds.len() - rest.len());
     }
     bits
 }
 
-/// Bit `i` set where byte `i` is zero.
+/// Bit `i` set where byte `i` has its high bit set.
 #[inline(always)]
-fn zero_bytes(eight: [u8; 8]) -> u64 {
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    let word = u64::from_le_bytes(eight);
-    // The high bit of each byte that is zero, and no other (no carry crosses bytes).
-    let zero = !(((word & LOW7) + LOW7) | word | LOW7);
+fn high_bits_of(eight: [u8; 8]) -> u64 {
+    let high = u64::from_le_bytes(eight) & 0x8080_8080_8080_8080;
     // Gathers the eight high bits into the top byte, byte 0's lowest.
-    (zero >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+    (high >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
 }
 
 /// Reads a tag the annotator has checked: field number and wire type.
@@ -435,20 +819,62 @@ pub(crate) fn read_varint(bytes: &[u8]) -> u64 {
     varint::decode(bytes).map_or(0, |v| v.value)
 }
 
-/// Builds a [`Tree`] from the walk's events ([`Visitor`]): nodes are opened, filled and closed in preorder.
+/// Builds a [`Tree`] from the walk's events ([`Visitor`]): nodes are opened, filled and closed in
+/// preorder. A record's tag, and then its length prefix and payload, are numbered but not pushed
+/// while they follow the common shape; the first event that breaks it (an invalid leaf, a group,
+/// the record's end) pushes them after all ([`TreeBuilder::settle`]).
 pub(crate) struct TreeBuilder {
     pub(crate) tree: Tree,
+    /// The ids of the open nodes.
     open: Vec<u32>,
     /// The input's length, to estimate how many nodes it needs.
     bytes: usize,
-    /// Where the next page starts: a node starting there or later opens pages.
+    /// Where the next page starts: a stored node starting there or later opens pages.
     next_page: usize,
+    /// The next node's id.
+    next: u32,
+    pending: Pending,
+    /// Where the last implied payload's subtree ended (it must end with its record).
+    payload_end: u32,
+}
+
+/// The open record whose last children are implied so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    None,
+    /// Its tag: the record's id and position in the node arrays, and where it starts.
+    Tag {
+        record: u32,
+        stored: u32,
+        start: usize,
+    },
+    /// Its tag and length prefix, which starts at `length`.
+    Length {
+        record: u32,
+        stored: u32,
+        start: usize,
+        length: usize,
+    },
+}
+
+/// What [`TreeBuilder::open`] hands back for a node that is implied, not stored.
+const IMPLIED_NODE: u32 = u32::MAX;
+
+/// An open record, as the walk refers to it: its id, its position in the node arrays, and its
+/// position in `records`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OpenRecord {
+    node: u32,
+    stored: u32,
+    record: u32,
 }
 
 /// A point to roll back to when a tentative reading fails.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Mark {
     nodes: usize,
+    next: u32,
+    pending: Pending,
     open: usize,
     records: usize,
     notes: usize,
@@ -469,26 +895,38 @@ impl TreeBuilder {
     pub(crate) fn reuse(mut tree: Tree, mut open: Vec<u32>, bytes: usize) -> TreeBuilder {
         open.clear();
         let t = &mut tree;
+        t.len = 0;
         t.kinds.clear();
         t.starts.clear();
         t.pages.clear();
+        t.block_pages.clear();
         t.parents.clear();
         t.far_parents.clear();
         t.ends.clear();
         t.far_ends.clear();
         t.records.clear();
+        t.stored.clear();
+        t.record_bits.clear();
         t.notes.clear();
         t.note_nodes.clear();
         t.reasons.clear();
-        let mut builder = TreeBuilder { tree, open, bytes, next_page: page_start(1) };
-        // Real messages hold about one node per 2.5 bytes; dense ones up to two per byte, and the
-        // first growth estimates from what was read (`grow`).
-        builder.reserve(bytes / 2 + 16);
+        let mut builder = TreeBuilder {
+            tree,
+            open,
+            bytes,
+            next_page: page_start(1),
+            next: 0,
+            pending: Pending::None,
+            payload_end: 0,
+        };
+        // Real messages hold about one stored node per 6 bytes; the densest records one per 2 bytes,
+        // and the first growth estimates from what was read (`grow`).
+        builder.reserve(bytes / 4 + 16);
         builder.tree.records.reserve_exact(bytes / 6 + 8);
         builder
     }
 
-    /// Room for `nodes` nodes in all, and the records that many nodes hold at most in real messages.
+    /// Room for `nodes` stored nodes in all.
     fn reserve(&mut self, nodes: usize) {
         let t = &mut self.tree;
         let more = nodes.saturating_sub(t.kinds.len());
@@ -521,39 +959,108 @@ impl TreeBuilder {
         records.reserve_exact(estimate.max(len + len / 4 + 64) - len);
     }
 
+    /// Stores node `id` (the next id, or an implied one being pushed after all), a child of the
+    /// innermost open node; returns its position in the node arrays.
     #[inline(always)]
-    fn push(&mut self, start: usize, kind: Kind) -> u32 {
+    fn push_at(&mut self, id: u32, start: usize, kind: u8) -> u32 {
         if self.tree.kinds.len() == self.tree.kinds.capacity() {
             self.grow(start);
         }
         let t = &mut self.tree;
-        let id = t.kinds.len() as u32;
-        t.kinds.push(kind.to_u8());
+        let stored = t.kinds.len() as u32;
+        t.kinds.push(kind);
         t.starts.push(start as u16);
         if start >= self.next_page {
-            self.next_page = new_pages(&mut t.pages, id, start);
+            self.next_page = new_pages(&mut t.pages, stored, start);
         }
         let parent = match self.open.last() {
             None => 0,
             Some(&parent) if id - parent < u32::from(FAR) => (id - parent) as u8,
+            Some(&parent) if t.far_parents.last().is_some_and(|&(_, p)| p == parent) => FAR,
             Some(&parent) => far_parent(&mut t.far_parents, id, parent),
         };
         t.parents.push(parent);
         t.ends.push(1);
-        id
+        stored
+    }
+
+    /// Stores the next node (after the implied nodes of the open record, if any); returns its id
+    /// and position in the node arrays.
+    #[inline(always)]
+    fn push(&mut self, start: usize, kind: u8) -> (u32, u32) {
+        if self.pending != Pending::None {
+            self.settle();
+        }
+        let id = self.next;
+        let stored = self.push_at(id, start, kind);
+        self.next += 1;
+        (id, stored)
+    }
+
+    /// The open record's implied nodes are not what an implied record holds after all: stores them.
+    #[cold]
+    #[inline(never)]
+    fn settle(&mut self) {
+        match std::mem::replace(&mut self.pending, Pending::None) {
+            Pending::None => {}
+            Pending::Tag { record, start, .. } => {
+                debug_assert_eq!(self.open.last(), Some(&record));
+                self.push_at(record + 1, start, Kind::Tag.to_u8());
+            }
+            Pending::Length { record, start, length, .. } => {
+                debug_assert_eq!(self.open.last(), Some(&record));
+                self.push_at(record + 1, start, Kind::Tag.to_u8());
+                self.push_at(record + 2, length, Kind::Length.to_u8());
+            }
+        }
+    }
+
+    /// `count` leaves of `kind` at `starts`, the children of the open node (a packed payload's
+    /// elements): each array filled in one pass, rather than a node at a time.
+    fn push_leaves(&mut self, count: usize, kind: Kind, starts: impl Iterator<Item = usize>) {
+        if self.pending != Pending::None {
+            self.settle();
+        }
+        let t = &mut self.tree;
+        if t.kinds.capacity() - t.kinds.len() < count {
+            let len = t.kinds.len();
+            self.reserve(len + count);
+        }
+        let t = &mut self.tree;
+        let (first, first_stored) = (self.next, t.kinds.len() as u32);
+        t.kinds.resize(t.kinds.len() + count, kind.to_u8());
+        t.ends.resize(t.ends.len() + count, 1);
+        let parent = *self.open.last().expect("leaves lie inside an open node");
+        // Distances back to the parent: near ones in a byte, from the first far one on a run.
+        let near = u32::from(FAR).saturating_sub(first - parent).min(count as u32);
+        t.parents.extend((0..near).map(|i| (first - parent + i) as u8));
+        if (near as usize) < count {
+            far_parent(&mut t.far_parents, first + near, parent);
+            t.parents.resize(t.parents.len() + count - near as usize, FAR);
+        }
+        let mut stored = first_stored;
+        for start in starts {
+            t.starts.push(start as u16);
+            if start >= self.next_page {
+                self.next_page = new_pages(&mut t.pages, stored, start);
+            }
+            stored += 1;
+        }
+        debug_assert_eq!(stored as usize, t.kinds.len());
+        self.next += count as u32;
     }
 
     /// The tree, its buffers as large as they grew (for [`TreeBuilder::reuse`]).
     pub(crate) fn finish_keeping_capacity(mut self) -> (Tree, Vec<u32>) {
-        debug_assert!(self.open.is_empty());
-        self.tree.seal();
+        debug_assert!(self.open.is_empty() && self.pending == Pending::None);
+        self.tree.seal(self.next as usize);
         (self.tree, self.open)
     }
 
     pub(crate) fn finish(mut self) -> Tree {
-        debug_assert!(self.open.is_empty());
+        debug_assert!(self.open.is_empty() && self.pending == Pending::None);
         let t = &mut self.tree;
-        t.seal();
+        t.seal(self.next as usize);
         // In place for large buffers (the allocator gives back the tail), so it costs no copy.
         t.kinds.shrink_to_fit();
         t.starts.shrink_to_fit();
@@ -564,12 +1071,13 @@ impl TreeBuilder {
     }
 }
 
-/// The node `id` starting at `start` opens one or more pages; returns where the next one starts.
+/// The stored node `stored` starting at `start` opens one or more pages; returns where the next
+/// one starts.
 #[cold]
 #[inline(never)]
-fn new_pages(pages: &mut Vec<u32>, id: u32, start: usize) -> usize {
+fn new_pages(pages: &mut Vec<u32>, stored: u32, start: usize) -> usize {
     while start >> PAGE_BITS > pages.len() {
-        pages.push(id);
+        pages.push(stored);
     }
     page_start(pages.len() + 1)
 }
@@ -577,6 +1085,45 @@ fn new_pages(pages: &mut Vec<u32>, id: u32, start: usize) -> usize {
 /// Where page `page` starts (past `usize::MAX`, on 32-bit targets, never).
 fn page_start(page: usize) -> usize {
     page.saturating_mul(1 << PAGE_BITS)
+}
+
+/// Where each whole varint of `bytes` starts: after the last one's final byte (the first with its
+/// high bit clear), found a word at a time.
+struct VarintStarts<'a> {
+    /// Where the next varint starts.
+    next: usize,
+    /// Where the current word starts, and where the next one does.
+    base: usize,
+    next_word: usize,
+    /// The high bit of each byte of the current word, not yet told, that ends a varint.
+    ends: u64,
+    words: std::slice::Chunks<'a, u8>,
+}
+
+impl<'a> VarintStarts<'a> {
+    fn new(start: usize, bytes: &'a [u8]) -> VarintStarts<'a> {
+        VarintStarts { next: start, base: start, next_word: start, ends: 0, words: bytes.chunks(8) }
+    }
+}
+
+impl Iterator for VarintStarts<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.ends == 0 {
+            let chunk = self.words.next()?;
+            let mut word = [0x80; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.ends = !u64::from_le_bytes(word) & 0x8080_8080_8080_8080;
+            self.base = self.next_word;
+            self.next_word += chunk.len();
+        }
+        let start = self.next;
+        self.next = self.base + self.ends.trailing_zeros() as usize / 8 + 1;
+        self.ends &= self.ends - 1;
+        Some(start)
+    }
 }
 
 /// Node `id`'s parent is far: a new run unless the last far node had the same parent.
@@ -590,10 +1137,10 @@ fn far_parent(runs: &mut Vec<(u32, u32)>, id: u32, parent: u32) -> u8 {
 }
 
 impl Visitor for TreeBuilder {
-    /// The record's node, and its position in `records`.
-    type Record = (u32, usize);
+    type Record = OpenRecord;
     type Mark = Mark;
 
+    /// The record's node; its tag is implied until an event says otherwise.
     #[inline]
     fn open_record(
         &mut self,
@@ -602,87 +1149,91 @@ impl Visitor for TreeBuilder {
         index: u32,
         field: u32,
         _: Option<&FieldDescriptor>,
-    ) -> (u32, usize) {
-        let node = self.open(start, Kind::Field);
+    ) -> OpenRecord {
+        let (node, stored) = self.push(start, RECORD);
+        self.open.push(node);
         if self.tree.records.len() == self.tree.records.capacity() {
             self.grow_records(start);
         }
         self.tree.records.push(Record::new(index, field));
-        // The tag's leaf, the record's first node.
-        self.push(start, Kind::Tag);
-        (node, self.tree.records.len() - 1)
+        self.next += 1;
+        self.pending = Pending::Tag { record: node, stored, start };
+        OpenRecord { node, stored, record: self.tree.records.len() as u32 - 1 }
     }
 
-    /// The record's three nodes at once: the record, its tag and the value (whose parent and
-    /// subtree end are known without the stack of open nodes).
+    /// One stored node, whose kind implies the tag and the value.
     #[inline]
     fn scalar_record(
         &mut self,
         start: usize,
-        _: varint::Varint,
+        tag: varint::Varint,
         index: u32,
         field: u32,
         _: Option<&FieldDescriptor>,
         value: Range<usize>,
         code: ScalarCode,
-    ) -> (u32, usize) {
-        if self.tree.kinds.capacity() - self.tree.kinds.len() < 3 {
-            self.grow(start);
-        }
+    ) -> OpenRecord {
+        debug_assert_eq!(value.start, start + tag.len, "the value follows the tag");
+        let (node, stored) = self.push(start, RECORD | Kind::Scalar(code).to_u8());
+        self.tree.ends[stored as usize] = 3;
+        self.next += 2;
         if self.tree.records.len() == self.tree.records.capacity() {
             self.grow_records(start);
         }
-        let t = &mut self.tree;
-        let id = t.kinds.len() as u32;
-        t.kinds.extend([Kind::Field.to_u8(), Kind::Tag.to_u8(), Kind::Scalar(code).to_u8()]);
-        t.starts.extend([start as u16, start as u16, value.start as u16]);
-        if value.start >= self.next_page {
-            new_pages(&mut t.pages, id, start);
-            self.next_page = new_pages(&mut t.pages, id + 2, value.start);
-        }
-        let parent = match self.open.last() {
-            None => 0,
-            Some(&parent) if id - parent < u32::from(FAR) => (id - parent) as u8,
-            Some(&parent) => far_parent(&mut t.far_parents, id, parent),
-        };
-        t.parents.extend([parent, 1, 2]);
-        t.ends.extend([3, 1, 1]);
-        t.records.push(Record::new(index, field));
-        (id, t.records.len() - 1)
+        self.tree.records.push(Record::new(index, field));
+        OpenRecord { node, stored, record: self.tree.records.len() as u32 - 1 }
     }
 
     /// Notes belong to the last record opened.
-    fn note(&mut self, (record, _): (u32, usize), note: Note) {
-        debug_assert!(self.tree.note_nodes.last().is_none_or(|&n| n <= record));
+    fn note(&mut self, record: OpenRecord, note: Note) {
+        debug_assert!(self.tree.note_nodes.last().is_none_or(|&n| n <= record.node));
         self.tree.notes.push(note);
-        self.tree.note_nodes.push(record);
+        self.tree.note_nodes.push(record.node);
     }
 
     #[inline]
-    fn readings(&mut self, (_, record): (u32, usize), chosen: Chosen) {
-        self.tree.records[record].set_readings(chosen);
+    fn readings(&mut self, record: OpenRecord, chosen: Chosen) {
+        self.tree.records[record.record as usize].set_readings(chosen);
     }
 
     #[inline(always)]
-    fn close_record(&mut self, (node, _): (u32, usize)) {
-        self.close(node);
+    fn close_record(&mut self, record: OpenRecord) {
+        if self.pending != Pending::None {
+            self.settle();
+        }
+        debug_assert!(
+            !nests(self.tree.kinds[record.stored as usize] & !RECORD) || self.payload_end == self.next,
+            "an implied payload ends with its record"
+        );
+        self.close(record.stored);
     }
 
-    /// The nodes pushed until the matching `close` become its subtree.
+    /// The nodes pushed until the matching `close` become its subtree. A LEN record's payload
+    /// is implied; [`IMPLIED_NODE`] stands for it.
     #[inline(always)]
     fn open(&mut self, start: usize, kind: Kind) -> u32 {
-        let id = self.push(start, kind);
+        if let (Kind::Message | Kind::Packed, Pending::Length { stored, .. }) = (kind, self.pending) {
+            self.tree.kinds[stored as usize] = RECORD | kind.to_u8();
+            self.pending = Pending::None;
+            self.open.push(self.next);
+            self.next += 1;
+            return IMPLIED_NODE;
+        }
+        let (id, stored) = self.push(start, kind.to_u8());
         self.open.push(id);
-        id
+        stored
     }
 
     #[inline(always)]
-    fn close(&mut self, id: u32) {
-        debug_assert_eq!(self.open.last(), Some(&id));
-        self.open.pop();
+    fn close(&mut self, stored: u32) {
+        let id = self.open.pop().expect("a node is open");
+        if stored == IMPLIED_NODE {
+            self.payload_end = self.next;
+            return;
+        }
         let t = &mut self.tree;
-        let end = t.kinds.len() as u32;
-        t.ends[id as usize] = if end - id < u32::from(FAR) {
+        let end = self.next;
+        t.ends[stored as usize] = if end - id < u32::from(FAR) {
             (end - id) as u8
         } else {
             t.far_ends.push((id, end));
@@ -690,14 +1241,36 @@ impl Visitor for TreeBuilder {
         };
     }
 
-    /// Only the start is stored: a leaf ends where the next node starts.
+    /// Only the start is stored: a leaf ends where the next node starts. A LEN record's length
+    /// prefix and string or bytes payload are implied.
     #[inline(always)]
     fn leaf(&mut self, range: Range<usize>, kind: Kind) {
-        self.push(range.start, kind);
+        match (kind, self.pending) {
+            (Kind::Length, Pending::Tag { record, stored, start }) => {
+                self.pending = Pending::Length { record, stored, start, length: range.start };
+                self.next += 1;
+            }
+            (Kind::Str | Kind::Bytes, Pending::Length { stored, .. }) => {
+                self.tree.kinds[stored as usize] = RECORD | kind.to_u8();
+                self.pending = Pending::None;
+                self.next += 1;
+            }
+            _ => {
+                self.push(range.start, kind.to_u8());
+            }
+        }
+    }
+
+    fn fixed_leaves(&mut self, start: usize, count: usize, width: usize, kind: Kind) {
+        self.push_leaves(count, kind, (0..count).map(|i| start + i * width));
+    }
+
+    fn varint_leaves(&mut self, start: usize, bytes: &[u8], count: usize, kind: Kind) {
+        self.push_leaves(count, kind, VarintStarts::new(start, bytes).take(count));
     }
 
     fn invalid(&mut self, range: Range<usize>, reason: &str) {
-        let id = self.push(range.start, Kind::Invalid);
+        let (id, _) = self.push(range.start, Kind::Invalid.to_u8());
         self.tree.reasons.push((id, reason.into()));
     }
 
@@ -705,6 +1278,8 @@ impl Visitor for TreeBuilder {
         let t = &self.tree;
         Mark {
             nodes: t.kinds.len(),
+            next: self.next,
+            pending: self.pending,
             open: self.open.len(),
             records: t.records.len(),
             notes: t.notes.len(),
@@ -716,7 +1291,8 @@ impl Visitor for TreeBuilder {
     }
 
     /// The subtrees closed since the mark all lie after it (the reading's own node is still open),
-    /// so their far ends are the last ones pushed.
+    /// so their far ends are the last ones pushed. A record that had implied nodes at the mark
+    /// has them again (and the kind of a record whose children are not known yet).
     fn rollback(&mut self, mark: Mark) {
         let t = &mut self.tree;
         t.kinds.truncate(mark.nodes);
@@ -732,6 +1308,11 @@ impl Visitor for TreeBuilder {
         t.note_nodes.truncate(mark.notes);
         t.reasons.truncate(mark.reasons);
         self.open.truncate(mark.open);
+        self.next = mark.next;
+        self.pending = mark.pending;
+        if let Pending::Tag { stored, .. } | Pending::Length { stored, .. } = mark.pending {
+            t.kinds[stored as usize] = RECORD;
+        }
     }
 }
 
@@ -841,15 +1422,28 @@ mod tests {
         let a = annotate(bytes, message);
         let t = &a.tree;
         assert_eq!(t.len(), plain.kinds.len());
-        let mut starts = t.starts();
+        let mut walk = t.walk(bytes);
         for id in 0..t.len() {
-            assert_eq!(t.kind(id), plain.kinds[id], "kind of {id}");
-            assert_eq!(t.start(id), plain.starts[id], "start of {id}");
-            assert_eq!(starts.next(), Some(plain.starts[id]), "start of {id} in order");
+            assert_eq!(t.kind_and_start(id, bytes).0, plain.kinds[id], "kind of {id}");
+            assert_eq!(t.is_record(id), plain.kinds[id] == Kind::Field.to_u8(), "record {id}");
+            assert_eq!(t.start(id, bytes), plain.starts[id], "start of {id}");
+            let walked = walk.next().map(|n| (n.id, n.kind, n.start, n.end));
+            assert_eq!(walked, Some((id, plain.kinds[id], plain.starts[id], plain.ends[id])), "node {id} in order");
             assert_eq!(a.parent(id), plain.parents[id], "parent of {id}");
             assert_eq!(t.end(id), plain.ends[id], "end of {id}");
             assert_eq!(a.is_leaf(id), plain.ends[id] == id + 1, "leaf {id}");
+            let end = plain.starts.get(plain.ends[id]).copied().unwrap_or(bytes.len());
+            assert_eq!(a.range(id), plain.starts[id]..end, "range of {id}");
+            let facts = t.facts(id, bytes);
+            assert_eq!(
+                (facts.kind, facts.range, facts.parent),
+                (plain.kinds[id], plain.starts[id]..end, plain.parents[id])
+            );
+            if plain.kinds[id] == Kind::Field.to_u8() {
+                assert_eq!(facts.record, t.record_of(id), "record {id}");
+            }
         }
+        assert_eq!(walk.next(), None);
         assert_eq!(t.records.len(), plain.records.len());
         for (at, &(node, index, field)) in plain.records.iter().enumerate() {
             assert_eq!(t.record_of(node), at, "record of {node}");
@@ -870,6 +1464,20 @@ mod tests {
             assert_eq!(a.leaf_at(offset), Some(leaves[expected]), "leaf at {offset}");
         }
         assert_eq!(a.leaf_at(bytes.len()), None);
+        // Nodes starting by an offset, at every offset of small inputs and around the stored ones.
+        let offsets: Vec<usize> = if bytes.len() < 5000 {
+            (0..=bytes.len()).collect()
+        } else {
+            (0..bytes.len()).step_by(997).chain((0..t.kinds.len()).step_by(101).map(|s| t.stored_start(s))).collect()
+        };
+        for offset in offsets {
+            let expected = plain.starts.partition_point(|&s| s <= offset);
+            assert_eq!(t.starting_by(offset, bytes), expected, "nodes starting by {offset}");
+        }
+        // Stored ids and records are found again by position.
+        for s in (0..t.kinds.len()).step_by(13) {
+            assert!(t.stored.rank(t.stored.select(s)) == (s, true), "stored node {s}");
+        }
         // An annotator that read other bytes first keeps nothing of them.
         let mut again = Annotator::new(message, Limits::default());
         again.annotate(&[0x0A, 0x02, 0x08, 0x01].repeat(20_000));
@@ -883,12 +1491,14 @@ mod tests {
         // One message of 300,000 nodes: every record's parent and the message's end are far.
         let t = check(&len_record(1, &pairs), None);
         assert!(t.far_parents.len() == 1 && !t.far_ends.is_empty() && t.pages.len() == 3);
-        // Records at odd offsets: a page starts at the value of one of them.
+        // Records at odd offsets: a page starts at the implied value of one of them, and the
+        // first stored node of the page is the next record.
         let mut odd = vec![0x08, 0x96, 0x01];
         odd.extend(&pairs);
         let t = check(&odd, None);
-        assert_eq!(t.start(t.pages[0] as usize), 1 << 16);
-        assert_eq!(t.kind(t.pages[0] as usize), Kind::Scalar(ScalarCode::Uint64).to_u8());
+        assert_eq!(t.stored_start(t.pages[0] as usize), (1 << 16) + 1);
+        let value = t.starting_by(1 << 16, &odd) - 1;
+        assert_eq!(t.kind_and_start(value, &odd), (Kind::Scalar(ScalarCode::Uint64).to_u8(), 1 << 16));
 
         // Records of a large message, each a message of 600 nodes: far parents alternate between
         // the outer message and each inner one.
@@ -911,17 +1521,219 @@ mod tests {
         assert!(t.pages.len() >= 6 && t.pages.windows(2).any(|w| w[0] == w[1]));
     }
 
+    /// A record: its tag (field `field`, wire type `wire`) and what follows.
+    fn record(field: u32, wire: u8, rest: &[u8]) -> Vec<u8> {
+        let mut bytes = varint(u64::from(field) << 3 | u64::from(wire));
+        bytes.extend_from_slice(rest);
+        bytes
+    }
+
+    fn varint(mut value: u64) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        while value >= 0x80 {
+            bytes.push(value as u8 | 0x80);
+            value >>= 7;
+        }
+        bytes.push(value as u8);
+        bytes
+    }
+
+    /// A schema with a field of every kind, and records of every shape for it: scalars, LEN
+    /// records, groups, and records cut or invalid (each meant to end the input). Also the
+    /// message the LEN records nest.
+    #[allow(clippy::type_complexity)]
+    fn every_shape() -> (prost_reflect::MessageDescriptor, [Vec<Vec<u8>>; 4], Vec<u8>) {
+        let schema = crate::schema::Schema::compile(&[(
+            "t.proto",
+            "syntax = \"proto2\"; enum E { A = 0; B = 1; }
+             message T {
+               optional int32 i = 1; optional sint64 s = 2; optional fixed32 f = 3; optional fixed64 h = 4;
+               optional float fl = 5; optional double d = 6; optional bool b = 7; optional E e = 8;
+               optional string str = 9; optional bytes by = 10; optional T t = 11;
+               repeated int32 p = 12 [packed = true]; repeated fixed64 pf = 13 [packed = true];
+               optional group G = 14 { optional int32 x = 1; } repeated T ts = 15;
+               optional sfixed32 sf = 16; optional sfixed64 sg = 17; optional uint32 u = 18;
+               optional uint64 v = 19; optional int64 w = 21; optional sint32 z = 22;
+               reserved 20;
+             }",
+        )])
+        .expect("the schema compiles");
+        let t_type = schema.message("T").expect("T is declared");
+        let scalars = vec![
+            record(1, 0, &varint(u64::MAX)),
+            record(2, 0, &varint(300)),
+            record(3, 5, &[1, 2, 3, 4]),
+            record(4, 1, &[1, 2, 3, 4, 5, 6, 7, 8]),
+            record(5, 5, &1.5f32.to_le_bytes()),
+            record(6, 1, &2.5f64.to_le_bytes()),
+            record(7, 0, &[1]),
+            record(8, 0, &[1]),
+            record(16, 5, &[1, 2, 3, 4]),
+            record(17, 1, &[1, 2, 3, 4, 5, 6, 7, 8]),
+            record(18, 0, &[0x80, 1]),
+            record(19, 0, &[2]),
+            record(21, 0, &varint(u64::MAX)),
+            record(22, 0, &[3]),
+            // Overlong: a value, then a tag (notes on the record).
+            record(1, 0, &[0x81, 0x00]),
+            vec![0x88, 0x80, 0x00, 0x05],
+            // Unknown and reserved numbers, and a field read with another wire type.
+            record(30, 0, &[7]),
+            record(20, 5, &[1, 2, 3, 4]),
+            record(1, 1, &[1, 2, 3, 4, 5, 6, 7, 8]),
+        ];
+        let inner = [record(1, 0, &[5]), record(9, 2, &[3, b'a', b'b', b'c'])].concat();
+        let lens = vec![
+            len_record(9, b"text"),
+            len_record(9, b""),
+            len_record(9, &[0xFF, 0xFE]),
+            len_record(10, &[0, 1, 2]),
+            len_record(10, b""),
+            len_record(11, &inner),
+            len_record(11, b""),
+            len_record(11, &len_record(11, &len_record(11, &inner))),
+            len_record(15, &inner),
+            len_record(15, &inner),
+            len_record(12, &[1, 0x96, 0x01, 3]),
+            len_record(12, b""),
+            len_record(13, &[1, 2, 3, 4, 5, 6, 7, 8]),
+            // A packed varint cut short, and packed fixed64s with bytes left over.
+            len_record(12, &[1, 0x96]),
+            len_record(13, &[1, 2, 3, 4, 5, 6, 7, 8, 9]),
+            // A length with a long prefix.
+            record(10, 2, &[0x83, 0x00, 1, 2, 3]),
+        ];
+        // A group, an empty one, and one that holds a nested message.
+        let groups = vec![
+            record(14, 3, &[record(1, 0, &[1]), record(14, 4, &[])].concat()),
+            record(14, 3, &record(14, 4, &[])),
+            record(14, 3, &[record(1, 0, &[1]), len_record(2, &inner), record(14, 4, &[])].concat()),
+        ];
+        let cut = vec![
+            // A length that runs past the end, a cut varint, a cut fixed32, a cut tag, a bad wire
+            // type, field 0, a group that never ends, an end group with no start, each at the end.
+            record(9, 2, &[5, b'a']),
+            record(1, 0, &[0xFF]),
+            record(3, 5, &[1, 2]),
+            vec![0x88],
+            record(1, 6, &[1]),
+            vec![0x00, 0x01],
+            record(14, 3, &record(1, 0, &[1])),
+            record(14, 4, &[]),
+            // Inside a message: its payload is cut, and the record around it is not.
+            len_record(11, &record(9, 2, &[5, b'a'])),
+            len_record(11, &record(1, 0, &[0xFF])),
+        ];
+        (t_type, [scalars, lens, groups, cut], inner)
+    }
+
     #[test]
-    fn record_bits_finds_every_record_kind_among_any_bytes() {
-        let naive = |kinds: &[u8]| kinds.iter().enumerate().fold(0u64, |b, (i, &k)| b | u64::from(k == 0) << i);
-        // Every byte value beside a zero and alone, at every position and length.
-        let mut kinds: Vec<u8> = (0..=255u8).flat_map(|b| [b, 0, b, b]).collect();
-        kinds.extend([0; 70]);
+    fn every_shape_of_record_reads_back_as_the_walk_told_it() {
+        let (t_type, [scalars, lens, groups, cut], inner) = every_shape();
+        let (scalars, lens, groups) = (scalars.concat(), lens.concat(), groups.concat());
+        // Every record kind byte the trees stored.
+        let mut seen = std::collections::BTreeSet::new();
+        let mut check = |bytes: &[u8], message| {
+            seen.extend(check(bytes, message).kinds.into_iter().filter(|&k| k & RECORD != 0));
+        };
+        for message in [Some(&t_type), None] {
+            for bytes in [&scalars, &lens, &groups] {
+                check(bytes, message);
+            }
+            check(&[scalars.clone(), lens.clone(), groups.clone()].concat(), message);
+            for tail in &cut {
+                check(tail, message);
+                check(&[lens.clone(), tail.clone()].concat(), message);
+                check(&[groups.clone(), tail.clone(), scalars.clone()].concat(), message);
+            }
+        }
+
+        // Without a schema, payloads that read as messages to their last byte and fail there, at
+        // every depth (each rolled back to a string or bytes mid-record), and one that fits.
+        let mut late = [record(1, 0, &[1]), len_record(2, b"ab")].concat();
+        late.push(0x07);
+        for _ in 0..5 {
+            late = [len_record(1, &late), record(3, 0, &[1]), len_record(4, &inner)].concat();
+            check(&late, None);
+        }
+        check(&len_record(1, &[late.clone(), inner.clone()].concat()), None);
+        check(b"", None);
+        // Records of every implied shape were met, and records that store all their children.
+        let payloads = [Kind::Str, Kind::Bytes, Kind::Message, Kind::Packed];
+        let scalars = ScalarCode::ALL.map(Kind::Scalar);
+        let implied = payloads.iter().chain(&scalars).map(|k| RECORD | k.to_u8());
+        assert!(seen.contains(&RECORD) && implied.clone().all(|k| seen.contains(&k)), "{seen:x?}");
+        assert_eq!(seen.len(), implied.count() + 1);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 32,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x7669_7274),
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// Records of every shape in any order, some bytes changed, inserted, removed or cut off:
+        /// the tree reads back as the walk told it, with the schema and without.
+        #[test]
+        fn any_records_damaged_anywhere_read_back_as_the_walk_told_them(
+            picks in proptest::collection::vec((0usize..4, proptest::prelude::any::<proptest::sample::Index>()), 0..10),
+            damage in proptest::collection::vec((proptest::prelude::any::<proptest::sample::Index>(), 0u8..4, proptest::prelude::any::<u8>()), 0..3),
+        ) {
+            let (t_type, shapes, _) = every_shape();
+            let mut bytes: Vec<u8> = picks.iter().flat_map(|(shape, at)| at.get(&shapes[*shape]).clone()).collect();
+            for (at, how, byte) in damage {
+                if bytes.is_empty() {
+                    break;
+                }
+                let i = at.index(bytes.len());
+                match how {
+                    0 => bytes[i] = byte,
+                    1 => bytes.insert(i, byte),
+                    2 => {
+                        bytes.remove(i);
+                    }
+                    _ => bytes.truncate(i),
+                }
+            }
+            check(&bytes, Some(&t_type));
+            check(&bytes, None);
+            // Nested in a LEN record, where a schema-less reading may roll back.
+            check(&len_record(15, &bytes), Some(&t_type));
+            check(&len_record(1, &bytes), None);
+        }
+    }
+
+    #[test]
+    fn high_bits_finds_every_record_kind_among_any_bytes() {
+        let naive = |kinds: &[u8]| kinds.iter().enumerate().fold(0u64, |b, (i, &k)| b | u64::from(k >= 0x80) << i);
+        // Every byte value beside a record's and alone, at every position and length.
+        let mut kinds: Vec<u8> = (0..=255u8).flat_map(|b| [b, RECORD, b, b]).collect();
+        kinds.extend([RECORD; 70]);
         for from in 0..kinds.len() {
             let chunk = &kinds[from..kinds.len().min(from + 64)];
             for len in [chunk.len(), chunk.len() / 2, 1] {
-                assert_eq!(record_bits(&chunk[..len]), naive(&chunk[..len]), "{:02x?}", &chunk[..len]);
+                assert_eq!(high_bits(&chunk[..len]), naive(&chunk[..len]), "{:02x?}", &chunk[..len]);
             }
+        }
+    }
+
+    #[test]
+    fn rank_counts_selects_and_finds_the_previous_bit() {
+        // Bits at a varied stride, across several counts' blocks.
+        let set: Vec<usize> = (0..3000).filter(|i| i % 7 == 0 || i % 11 == 3 || (600..900).contains(i)).collect();
+        let mut rank = Rank { bits: vec![0; 3000usize.div_ceil(64)], before: Vec::new() };
+        for &i in &set {
+            rank.bits[i / 64] |= 1 << (i % 64);
+        }
+        rank.index();
+        for at in 0..3000 {
+            let before = set.partition_point(|&i| i < at);
+            assert_eq!(rank.rank(at), (before, set.get(before) == Some(&at)), "rank of {at}");
+            assert_eq!(rank.previous(at), before.checked_sub(1).map_or(0, |b| set[b]), "before {at}");
+        }
+        for (n, &i) in set.iter().enumerate() {
+            assert_eq!(rank.select(n), i, "set bit {n}");
         }
     }
 
@@ -929,7 +1741,7 @@ mod tests {
     fn a_large_packed_field_shares_one_far_parent() {
         let schema = crate::schema::Schema::compile(&[(
             "t.proto",
-            "syntax = \"proto3\"; message T { repeated int32 p = 1; repeated T t = 2; }",
+            "syntax = \"proto3\"; message T { repeated int32 p = 1; repeated T t = 2; repeated double d = 3; repeated int64 v = 4; }",
         )])
         .expect("the schema compiles");
         let t_type = schema.message("T").expect("T is declared");
@@ -940,5 +1752,29 @@ mod tests {
         nested.extend(len_record(2, &packed));
         nested.extend(&packed);
         check(&len_record(2, &nested), Some(&t_type));
+
+        // Told at once (fixed-width elements, whole shortest varints) across pages, after a
+        // record at an odd offset; then the same payloads with a remainder, an overlong, a cut or
+        // a ten-byte element somewhere, which are read an element at a time from there.
+        let mut varints = Vec::new();
+        for i in 0..60_000u64 {
+            crate::varint::encode((i * i * 7919) >> (i % 40), &mut varints);
+        }
+        let doubles = [0x40u8].repeat(8 * 20_000 + 3);
+        let mut bytes = vec![0x08, 0x96, 0x01];
+        bytes.extend(len_record(3, &doubles[..8 * 20_000]));
+        bytes.extend(len_record(4, &varints));
+        bytes.extend(len_record(3, &doubles));
+        let t = check(&bytes, Some(&t_type));
+        assert!(t.pages.len() >= 5);
+        for (at, damage) in [(0, &[0x80, 0x00][..]), (30_000, &[0x80, 0x00]), (70_001, &[0xFF; 9])] {
+            let mut odd = varints.clone();
+            odd.splice(at..at, damage.iter().copied());
+            check(&len_record(4, &odd), Some(&t_type));
+        }
+        let mut ten = varints.clone();
+        ten.extend([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0x05]);
+        check(&len_record(4, &ten), Some(&t_type));
+        check(&len_record(4, &varints[..varints.len() - 1]), Some(&t_type));
     }
 }

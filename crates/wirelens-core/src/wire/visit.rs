@@ -99,6 +99,26 @@ pub(crate) trait Visitor {
     /// A tag, length prefix, scalar, string or bytes.
     fn leaf(&mut self, range: Range<usize>, kind: Kind);
 
+    /// `count` leaves of `kind`, `width` bytes each, from `start`: a packed payload's
+    /// fixed-width elements.
+    fn fixed_leaves(&mut self, start: usize, count: usize, width: usize, kind: Kind) {
+        for at in (start..start + count * width).step_by(width) {
+            self.leaf(at..at + width, kind);
+        }
+    }
+
+    /// A leaf of `kind` for each of the `count` varints that make up `bytes` (which start at
+    /// `start`, and which [`varint::count_shortest`](crate::varint::count_shortest) found whole):
+    /// a packed payload's varint elements.
+    fn varint_leaves(&mut self, start: usize, bytes: &[u8], count: usize, kind: Kind) {
+        debug_assert_eq!(bytes.iter().filter(|&&b| b < 0x80).count(), count);
+        let mut from = start;
+        for (i, _) in bytes.iter().enumerate().filter(|&(_, &b)| b < 0x80) {
+            self.leaf(from..start + i + 1, kind);
+            from = start + i + 1;
+        }
+    }
+
     /// A LEN record's length prefix, which the walk read as `length`.
     #[inline(always)]
     fn length(&mut self, range: Range<usize>, _length: Varint) {
