@@ -1,5 +1,6 @@
-//! The one seam where the page's code arrives later: the gRPC, benchmark and Learn tabs are left
-//! out of the first download and fetched the first time their tab opens.
+//! The one seam where the page's code arrives later: the gRPC, benchmark and Learn tabs (and the
+//! export panel's protoscope writer) are left out of the first download and fetched the first
+//! time they are shown.
 //!
 //! A tab's component is reached only through a function marked `#[wasm_split(name, fallible)]`
 //! (wasm_split_helpers), which returns the tab's view: [`part!`] writes it, with the tab's

@@ -7,6 +7,8 @@ use wirelens_core::wire::Annotation;
 use wirelens_core::{input, protoscope};
 use yew::prelude::*;
 
+use crate::lazy::{self, Lazy};
+
 #[derive(Properties, PartialEq)]
 pub struct Props {
     /// The bytes, as read (protoscope text is written from the reading).
@@ -47,24 +49,20 @@ pub fn ExportPanel(props: &Props) -> Html {
         Some(t) => format!("wirelens decode --proto FILE.proto --type {t} '{hex}'"),
         None => format!("wirelens annotate '{hex}'"),
     });
-    let field = |label: &'static str, value: Option<String>| match value {
-        Some(value) => {
-            let rows = value.lines().count().clamp(2, 12).to_string();
-            html! {
-                <label class="export-field">{ label }
-                    <textarea readonly=true {rows} value={value} aria-label={label} />
-                </label>
-            }
-        }
-        None => Html::default(),
-    };
+    // The protoscope writer's code comes when the panel is first opened: start fetching it when
+    // the pointer or focus reaches the summary.
+    let prefetch = Callback::from(|_| lazy::prefetch::<Protoscope>());
     html! {
         <details class="export" {ontoggle}>
-            <summary>{ "Export these bytes" }</summary>
+            <summary onpointerenter={prefetch.reform(|_: PointerEvent| ())} onfocus={prefetch.reform(|_: FocusEvent| ())}>
+                { "Export these bytes" }
+            </summary>
             { field("hex", hex) }
             { field("base64", inline.then(|| input::to_base64(bytes))) }
             { field("C escapes", inline.then(|| input::to_escaped(bytes))) }
-            { field("protoscope", inline.then(|| protoscope::write(&props.annotation))) }
+            if inline {
+                <Lazy<Protoscope> props={Protoscope { annotation: props.annotation.clone() }} />
+            }
             { field("command line", command) }
             if *open && !inline {
                 <p class="muted">{ "Too large to show as text: download the binary." }</p>
@@ -75,6 +73,36 @@ pub fn ExportPanel(props: &Props) -> Html {
         </details>
     }
 }
+
+/// A labelled text to copy, sized to its lines; nothing for `None`.
+fn field(label: &'static str, value: Option<String>) -> Html {
+    match value {
+        Some(value) => {
+            let rows = value.lines().count().clamp(2, 12).to_string();
+            html! {
+                <label class="export-field">{ label }
+                    <textarea readonly=true {rows} value={value} aria-label={label} />
+                </label>
+            }
+        }
+        None => Html::default(),
+    }
+}
+
+/// The bytes as protoscope text, written from their reading. Nothing else on the first screen
+/// prints protoscope, so the writer is a part of its own (lazy.rs), fetched when the panel
+/// first opens with bytes small enough to show.
+#[derive(Properties, PartialEq, Clone)]
+pub struct Protoscope {
+    pub annotation: Rc<Annotation>,
+}
+
+#[component]
+fn ProtoscopeField(props: &Protoscope) -> Html {
+    field("protoscope", Some(protoscope::write(&props.annotation)))
+}
+
+lazy::part!(Protoscope, ProtoscopeField, protoscope, "the protoscope writer");
 
 /// A `blob:` URL holding `bytes`, for the download link.
 fn object_url(bytes: &[u8]) -> Option<String> {

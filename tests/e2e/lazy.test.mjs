@@ -1,5 +1,6 @@
-// The tabs' code arrives when a tab first opens (src/lazy.rs, `cargo xtask split-app`): the first
-// screen fetches none of it, each tab fetches its part once, the parts are sent compressed and
+// The tabs' code arrives when a tab first opens (src/lazy.rs, `cargo xtask split-app`), the
+// protoscope writer's when the export panel does: the first screen fetches none of it, each tab
+// fetches its part once, the parts are sent compressed and
 // cached for good, and a part that cannot be fetched is said, with a way to try again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -67,6 +68,23 @@ test('the pointer on a tab starts fetching its part; opening it then fetches not
   const count = parts.length;
   await page.getByRole('tab', { name: 'gRPC' }).click();
   await page.locator('form button.call').first().waitFor();
+  assert.equal(parts.length, count);
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
+
+test('the protoscope writer comes when the export panel first opens, once', async () => {
+  const { page, errors, parts } = await open();
+  await page.locator('.export summary').click();
+  const protoscope = page.getByRole('textbox', { name: 'protoscope' });
+  await protoscope.waitFor();
+  assert.match(await protoscope.inputValue(), /^1: 42 {2}# id\n/);
+  assert.ok(names(parts).includes('split_protoscope'), names(parts).join());
+  // Closed and opened again: drawn from the code already here.
+  const count = parts.length;
+  await page.locator('.export summary').click();
+  await page.locator('.export summary').click();
+  await protoscope.waitFor();
   assert.equal(parts.length, count);
   assert.deepEqual(errors, []);
   await page.context().close();

@@ -6,8 +6,8 @@
 //! listing; then the same without a schema on 1 MiB corpora of one record shape each (dense ints,
 //! blobs, short strings, tiny nested messages…: a ratio to protoc per shape, the two commands run
 //! in turns); then a stream of length-delimited users of [`STREAM_MIB`] MiB through
-//! `annotate --delimited`, fed through a pipe as it is read. Knows the commands; the inputs come
-//! from wirelens-bench's `cli_inputs` example.
+//! `annotate --delimited`, fed through a pipe as it is read, with the schema and without. Knows
+//! the commands; the inputs come from wirelens-bench's `cli_inputs` example.
 
 use std::fs::File;
 use std::io::Write as _;
@@ -77,18 +77,28 @@ pub fn run() -> Result<()> {
     shapes(&dir, &wirelens)?;
 
     let users = std::fs::read(dir.join("users.delimited")).context("reading users.delimited")?;
+    let user = ["-I", "proto", "--proto", "proto/userservice/user.proto", "--type", "userservice.User"];
+    stream(&wirelens, &users, &user, "userservice.User")?;
+    stream(&wirelens, &users, &[], "no schema")
+}
+
+/// [`STREAM_MIB`] MiB of `users` (length-delimited) through `annotate --delimited --output
+/// protoscope` with `schema` (arguments), fed through a pipe as it is read: wall and CPU time
+/// and peak memory.
+fn stream(wirelens: &Path, users: &[u8], schema: &[&str], name: &str) -> Result<()> {
     let repeats = (STREAM_MIB << 20).div_ceil(users.len());
     let total = (users.len() * repeats) as u64;
-    println!("\nannotate --delimited --output protoscope, userservice.User, {total} bytes through a pipe:");
-    let mut child = Command::new(&wirelens)
+    println!("\nannotate --delimited --output protoscope, {name}, {total} bytes through a pipe:");
+    let mut child = Command::new(wirelens)
         .args(["annotate", "--input", "raw", "--delimited", "--output", "protoscope"])
-        .args(["-I", "proto", "--proto", "proto/userservice/user.proto", "--type", "userservice.User"])
+        .args(schema)
         .current_dir(util::root())
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
         .context("starting wirelens")?;
     let mut stdin = child.stdin.take().context("no stdin")?;
+    let users = users.to_vec();
     let start = Instant::now();
     let feeder = std::thread::spawn(move || {
         for _ in 0..repeats {

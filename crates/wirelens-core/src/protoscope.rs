@@ -67,7 +67,8 @@ struct Held {
 /// types of those that are enums (asked of prost-reflect once per field, not per record).
 #[derive(Debug, Default)]
 struct Fields {
-    /// Empty for an index not met yet.
+    /// The end of a line that names the field, `  # name`: the name is after [`TAIL`]. Empty
+    /// for an index not met yet.
     names: Vec<Box<str>>,
     enums: Vec<Option<Enum>>,
 }
@@ -80,6 +81,9 @@ struct Enum {
     /// By number, for the numbers from 0 to [`DENSE_ENUM`]; empty where no value has the number.
     names: Vec<Box<str>>,
 }
+
+/// What starts a line's comment.
+const TAIL: &str = "  # ";
 
 /// Enum numbers up to this have their names in [`Enum::names`].
 const DENSE_ENUM: i32 = 256;
@@ -227,25 +231,35 @@ enum State {
 impl Lines<'_> {
     /// The depth of a line that starts now at the level of the innermost message, ending the
     /// line of the LEN record around it if this is its first.
+    #[inline(always)]
     fn item_depth(&mut self) -> usize {
+        match self.stack.last() {
+            None => self.base,
+            Some(Frame::Group { depth } | Frame::Message { depth, lines: true }) => *depth,
+            Some(_) => self.first_item_depth(),
+        }
+    }
+
+    /// [`item_depth`](Lines::item_depth) of a message's first line, or inside a record or a
+    /// packed payload (which hold no line of their own level).
+    #[inline(never)]
+    fn first_item_depth(&mut self) -> usize {
         let n = self.stack.len();
         match self.stack.last_mut() {
-            None => self.base,
-            Some(Frame::Group { depth }) => *depth,
             Some(Frame::Message { depth, lines }) => {
                 let depth = *depth;
                 if !*lines {
                     *lines = true;
-                    let label = match self.stack[n - 2] {
-                        Frame::Record(open) => self.fields.label(open.field),
+                    let tail = match self.stack[n - 2] {
+                        Frame::Record(open) => self.fields.tail(open.field),
                         _ => "",
                     };
-                    end_labelled(self.out, self.comment, label, "");
+                    end_named(self.out, self.comment, tail);
                 }
                 depth
             }
-            // A record or a packed payload holds no line of its own level.
-            Some(_) => self.base,
+            Some(Frame::Group { depth }) => *depth,
+            _ => self.base,
         }
     }
 
@@ -285,16 +299,15 @@ impl Lines<'_> {
                 Some(scalar)
             }
         };
-        let label = self.fields.label(field);
+        let tail = self.fields.tail(field);
         let fd = self.fields.enum_type(field);
-        if label.is_empty() {
+        if tail.is_empty() {
             if let Some(scalar) = &scalar {
                 meaning(scalar, fd, self.comment);
             }
             end(out, self.comment);
         } else {
-            out.push_str("  # ");
-            out.push_str(label);
+            out.push_str(tail);
             if let Some(scalar) = &scalar {
                 meaning(scalar, fd, out);
             }
@@ -314,6 +327,11 @@ impl Lines<'_> {
 impl Fields {
     /// A field's name, or nothing for a record without one.
     fn label(&self, field: u32) -> &str {
+        self.tail(field).get(TAIL.len()..).unwrap_or_default()
+    }
+
+    /// What ends a line that names the field, `  # name` (one piece to push), or nothing.
+    fn tail(&self, field: u32) -> &str {
         self.names.get(field as usize).map_or("", |name| name)
     }
 
@@ -333,7 +351,7 @@ impl Fields {
             self.names.resize(at + 1, Box::default());
             self.enums.resize(at + 1, None);
         }
-        self.names[at] = fd.name().into();
+        self.names[at] = format!("{TAIL}{}", fd.name()).into();
         self.enums[at] = fd.kind().as_enum().cloned().map(Enum::new);
     }
 
@@ -398,7 +416,7 @@ impl Visitor for Lines<'_> {
         if tag.value & 7 == WireType::StartGroup as u64 {
             indent(self.out, depth);
             push_tag(self.out, tag);
-            end_labelled(self.out, self.comment, self.fields.label(field), " (group)");
+            end_labelled(self.out, self.comment, self.fields.tail(field), " (group)");
             open.state = State::Group;
         }
         self.stack.push(Frame::Record(open));
@@ -420,6 +438,34 @@ impl Visitor for Lines<'_> {
         }
         let depth = self.item_depth();
         self.scalar_line(depth, tag, field, &self.bytes[value], code);
+        self.piece_done();
+    }
+
+    /// The record's line, `N: {"text"}`, with nothing to push or pop.
+    fn string_record(
+        &mut self,
+        _: usize,
+        tag: varint::Varint,
+        _: u32,
+        field: u32,
+        fd: Option<&FieldDescriptor>,
+        length: varint::Varint,
+        _: Range<usize>,
+        text: &str,
+    ) {
+        if let Some(fd) = fd {
+            self.fields.meet(field, fd);
+        }
+        let depth = self.item_depth();
+        let out = &mut *self.out;
+        indent(out, depth);
+        push_tag(out, tag);
+        out.push(' ');
+        push_long_form(length, out);
+        out.push('{');
+        push_string_literal(out, text);
+        out.push('}');
+        end_named(out, self.comment, self.fields.tail(field));
         self.piece_done();
     }
 
@@ -455,11 +501,11 @@ impl Visitor for Lines<'_> {
     fn close(&mut self, _: u32) {
         let frame = self.stack.pop();
         let Some(Frame::Record(open)) = self.stack.last() else { return };
-        let label = self.fields.label(open.field);
+        let tail = self.fields.tail(open.field);
         match frame {
             Some(Frame::Message { lines: false, .. }) => {
                 self.out.push('}');
-                end_labelled(self.out, self.comment, label, "");
+                end_named(self.out, self.comment, tail);
             }
             Some(Frame::Message { lines: true, .. }) => {
                 indent(self.out, open.depth);
@@ -468,7 +514,7 @@ impl Visitor for Lines<'_> {
             }
             Some(Frame::Packed { .. }) => {
                 self.out.push('}');
-                end_labelled(self.out, self.comment, label, " (packed)");
+                end_labelled(self.out, self.comment, tail, " (packed)");
             }
             _ => {}
         }
@@ -507,7 +553,7 @@ impl Visitor for Lines<'_> {
                     None => push_hex_literal(out, bytes),
                 }
                 out.push('}');
-                end_labelled(out, self.comment, self.fields.label(open.field), "");
+                end_named(out, self.comment, self.fields.tail(open.field));
                 open.state = State::Written;
             }
             // A group's end-group tag, on a line of its own at the group's level.
@@ -540,7 +586,7 @@ impl Visitor for Lines<'_> {
                 open.len_head(self.out);
                 push_string_literal(self.out, text);
                 self.out.push('}');
-                end_labelled(self.out, self.comment, self.fields.label(open.field), "");
+                end_named(self.out, self.comment, self.fields.tail(open.field));
             }
             _ => self.leaf(range, LeafKind::Str),
         }
@@ -565,7 +611,7 @@ impl Visitor for Lines<'_> {
                 open.len_head(self.out);
                 push_hex_literal(self.out, &self.bytes[range]);
                 self.out.push('}');
-                end_labelled(self.out, self.comment, label, "");
+                end_named(self.out, self.comment, self.fields.tail(open.field));
             }
             State::Group => self.unreadable(open.depth + 1, range, reason),
             _ => open.raw(self.bytes, range.end, Some(reason), label, self.out, self.comment),
@@ -636,16 +682,26 @@ fn end_commented(out: &mut String, comment: &mut String) {
     comment.clear();
 }
 
-/// Ends a line whose comment is a field's name (an identifier, or empty) and `more`, which
-/// holds no line feed: [`end`] without a copy through `comment`.
-fn end_labelled(out: &mut String, comment: &mut String, label: &str, more: &str) {
-    if label.is_empty() {
+/// Ends a line whose comment is a field's name and `more`, which holds no line feed: `tail`,
+/// the field's `  # name` (or nothing, for a record without a name), then `more` ([`end`]
+/// without a copy through `comment`).
+fn end_labelled(out: &mut String, comment: &mut String, tail: &str, more: &str) {
+    if tail.is_empty() {
         comment.push_str(more);
         return end(out, comment);
     }
-    out.push_str("  # ");
-    out.push_str(label);
+    out.push_str(tail);
     out.push_str(more);
+    out.push('\n');
+}
+
+/// [`end_labelled`] with nothing more: the commonest end of a line.
+#[inline]
+fn end_named(out: &mut String, comment: &mut String, tail: &str) {
+    if tail.is_empty() {
+        return end(out, comment);
+    }
+    out.push_str(tail);
     out.push('\n');
 }
 

@@ -13,7 +13,7 @@ use std::ops::Range;
 use prost_reflect::MessageDescriptor;
 
 use super::readings::{Chosen, Pins, Reading, Utf8Runs};
-use super::table::{Payload, Table};
+use super::table::{Facts, Payload, Table};
 use super::tree::{self, Kind, NO_FIELD, ScalarCode};
 use super::visit::Visitor;
 use super::{Annotation, Diagnostic, MAX_FIELD_NUMBER, Note, Severity, TreeBuilder, WireType};
@@ -224,7 +224,7 @@ enum Plan {
     Packed(u32),
 }
 
-impl<V: Visitor> Walker<'_, V> {
+impl<'a, V: Visitor> Walker<'a, V> {
     /// Reads the records of `range` as fields of `message`. Inside a group, `group`
     /// is its field number and the run ends at the matching end-group tag.
     fn fields(
@@ -307,23 +307,23 @@ impl<V: Visitor> Walker<'_, V> {
         }
 
         let mut notes = Vec::new();
-        let field = message.and_then(|m| self.table.field(m, number));
-        let plan = match (message, field) {
+        // The schema's field, and its facts read once.
+        let found = message.and_then(|m| self.table.field(m, number)).map(|f| (f, self.table.fields[f as usize].facts));
+        let plan = match (message, found) {
             (None, _) => Plan::Raw,
             (Some(m), None) => {
                 self.unknown(m, number, start, &mut notes);
                 Plan::Raw
             }
-            (Some(_), Some(f)) => {
-                let info = &self.table.fields[f as usize];
-                let expected = info.expected;
+            (Some(_), Some((f, facts))) => {
+                let expected = facts.expected;
                 if wire_type == expected {
-                    if info.packed {
+                    if facts.packed {
                         notes.push(Note::Unpacked);
                     }
                     Plan::Typed(f)
                 } else if wire_type == WireType::Len
-                    && info.list
+                    && facts.list
                     && expected != WireType::Len
                     && expected != WireType::StartGroup
                 {
@@ -342,23 +342,26 @@ impl<V: Visitor> Walker<'_, V> {
             Plan::Raw => None,
         };
         // Without a schema, small field numbers are their own slots.
-        let slot = match (message, field) {
-            (_, Some(f)) => Some(self.table.fields[f as usize].slot),
-            (None, None) if number < RAW_SLOTS => Some(number),
-            _ => None,
+        let slot = match found {
+            Some((_, facts)) => Some(facts.slot),
+            None if message.is_none() && number < RAW_SLOTS => Some(number),
+            None => None,
         };
-        let singular = field.is_some_and(|f| !self.table.fields[f as usize].list && !self.table.fields[f as usize].map);
-        let index = self.seen[depth].visit(number, slot, start, plan, singular, &mut notes);
-        if let Some(f) = descriptor
-            && let Some(oneof) = self.table.fields[f as usize].oneof
-            && let Some(previous) = self.seen[depth].oneof(oneof, number)
+        let singular = found.is_some_and(|(_, facts)| !facts.list && !facts.map);
+        let seen = &mut self.seen[depth];
+        let index = seen.visit(number, slot, start, plan, singular, &mut notes);
+        if descriptor.is_some()
+            && let Some((_, facts)) = found
+            && let Some(oneof) = facts.oneof
+            && let Some(previous) = seen.oneof(oneof, number)
         {
             let m = message.map_or(0, |m| m as usize);
             notes.push(Note::OneofReplaces { oneof: self.table.messages[m].oneofs[oneof as usize].clone(), previous });
         }
+        let field = descriptor.unwrap_or(NO_FIELD);
+        // `get`, not indexing, for `fd` below: a visitor that takes no descriptor (the tree
+        // builder) then costs nothing there.
 
-        // `get`, not indexing: a visitor that takes no descriptor (the tree builder) then costs nothing here.
-        let fd = descriptor.and_then(|f| self.table.fields.get(f as usize)).map(|info| &info.fd);
         // A record of one readable scalar is told as one event.
         let scalar = match wire_type {
             WireType::Varint => varint::decode(&self.bytes[tag_end..end]).ok().map(|v| (tag_end + v.len, Some(v))),
@@ -368,20 +371,32 @@ impl<V: Visitor> Walker<'_, V> {
         };
         if let Some((value_end, v)) = scalar {
             let code = self.code(plan, wire_type);
-            let field = descriptor.unwrap_or(NO_FIELD);
+            let fd = descriptor.and_then(|f| self.table.fields.get(f as usize)).map(|info| &info.fd);
             let record = self.tree.scalar_record(start, tag, index, field, fd, tag_end..value_end, code);
-            for note in notes {
-                self.tree.note(record, note);
-            }
+            self.notes(record, notes);
             if let Some(v) = v {
                 self.note_overlong(record, tag_end, v);
             }
             return Step::Next(value_end);
         }
-        let record = self.tree.open_record(start, tag, index, descriptor.unwrap_or(NO_FIELD), fd);
-        for note in notes {
-            self.tree.note(record, note);
+        // So is a LEN record read as a string, the commonest after it.
+        let mut framed = None;
+        if wire_type == WireType::Len
+            && let Some((length, payload, text)) = self.string_payload(tag_end, end, plan, found, depth, &mut framed)
+        {
+            let next = payload.end;
+            let fd = descriptor.and_then(|f| self.table.fields.get(f as usize)).map(|info| &info.fd);
+            let record = self.tree.string_record(start, tag, index, field, fd, length, payload, text);
+            self.notes(record, notes);
+            self.note_overlong(record, tag_end, length);
+            if matches!(plan, Plan::Raw) {
+                self.tree.readings(record, Chosen::new(Reading::String, false));
+            }
+            return Step::Next(next);
         }
+        let fd = descriptor.and_then(|f| self.table.fields.get(f as usize)).map(|info| &info.fd);
+        let record = self.tree.open_record(start, tag, index, descriptor.unwrap_or(NO_FIELD), fd);
+        self.notes(record, notes);
 
         let nests = !self.pins.is_empty();
         if nests {
@@ -392,7 +407,7 @@ impl<V: Visitor> Walker<'_, V> {
             WireType::Varint => self.bad_varint(tag_end, end, mode),
             WireType::I64 => self.cut_fixed(tag_end, end, 8, mode),
             WireType::I32 => self.cut_fixed(tag_end, end, 4, mode),
-            WireType::Len => self.len_payload(record, tag_end, end, plan, depth, mode),
+            WireType::Len => self.len_payload(record, tag_end, end, plan, depth, mode, framed),
             WireType::StartGroup => self.group_payload(tag_end, end, number, plan, depth, mode),
             WireType::EndGroup => unreachable!("handled above"),
         };
@@ -408,6 +423,22 @@ impl<V: Visitor> Walker<'_, V> {
             self.seen[depth].add_elements(number, slot, self.elements.saturating_sub(1));
         }
         step
+    }
+
+    /// Tells the notes about `record` (most records have none).
+    #[inline(always)]
+    fn notes(&mut self, record: V::Record, notes: Vec<Note>) {
+        if !notes.is_empty() {
+            self.more_notes(record, notes);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn more_notes(&mut self, record: V::Record, notes: Vec<Note>) {
+        for note in notes {
+            self.tree.note(record, note);
+        }
     }
 
     /// A record whose number message `m` has no field for: noted, and said why.
@@ -433,7 +464,7 @@ impl<V: Visitor> Walker<'_, V> {
     #[inline(never)]
     fn mismatch(&mut self, f: u32, number: u32, wire_type: WireType, start: usize, notes: &mut Vec<Note>) {
         let info = &self.table.fields[f as usize];
-        let expected = info.expected;
+        let expected = info.facts.expected;
         notes.push(Note::WireTypeMismatch { expected });
         let why = format!(
             "field {number} ({}) is {} but written as wire type {} ({}): parsers keep it as an unknown field",
@@ -455,7 +486,7 @@ impl<V: Visitor> Walker<'_, V> {
     /// The scalar code a plan reads numbers with.
     fn code(&self, plan: Plan, wire_type: WireType) -> ScalarCode {
         match plan {
-            Plan::Typed(f) | Plan::Packed(f) => match self.table.fields[f as usize].payload {
+            Plan::Typed(f) | Plan::Packed(f) => match self.table.fields[f as usize].facts.payload {
                 Payload::Scalar(code) => code,
                 _ => raw_code(wire_type),
             },
@@ -485,6 +516,9 @@ impl<V: Visitor> Walker<'_, V> {
         Step::Stop(self.fail_at(start, end, mode, reason))
     }
 
+    /// A LEN record's length prefix and payload. `framed` is whether a schema-less payload
+    /// passed [`frames`](Walker::frames), if that was asked already.
+    #[allow(clippy::too_many_arguments)]
     fn len_payload(
         &mut self,
         record: V::Record,
@@ -493,6 +527,7 @@ impl<V: Visitor> Walker<'_, V> {
         plan: Plan,
         depth: usize,
         mode: Mode,
+        framed: Option<bool>,
     ) -> Step {
         let length = match varint::decode(&self.bytes[start..end]) {
             Ok(v) => v,
@@ -523,14 +558,14 @@ impl<V: Visitor> Walker<'_, V> {
         let next = payload.end;
         match plan {
             Plan::Raw => {
-                let chosen = self.raw_len(payload, depth);
+                let chosen = self.raw_len(payload, depth, framed);
                 self.tree.readings(record, chosen);
             }
             Plan::Packed(_) => {
                 let code = self.code(plan, WireType::Len);
                 self.packed(payload, code);
             }
-            Plan::Typed(f) => match self.table.fields[f as usize].payload {
+            Plan::Typed(f) => match self.table.fields[f as usize].facts.payload {
                 Payload::Message => {
                     if depth + 1 > self.limits.max_depth {
                         return Step::Stop(self.too_deep(payload.start, end, mode));
@@ -563,14 +598,15 @@ impl<V: Visitor> Walker<'_, V> {
     /// A LEN payload with no schema: try it as a message, then string, then bytes, unless the
     /// user pinned another reading for this field. Only what decides the reading shown is worked
     /// out here; the other valid readings are found when a view asks (`Field::readings`).
-    fn raw_len(&mut self, payload: Range<usize>, depth: usize) -> Chosen {
+    fn raw_len(&mut self, payload: Range<usize>, depth: usize, framed: Option<bool>) -> Chosen {
         let pin = self.pin_for();
         let mut message_fits = false;
         // Most payloads that are not messages fail the framing check within a few bytes; only
         // those that pass it are read (and their nodes built) as one.
         if !payload.is_empty()
             && depth < self.limits.max_depth
-            && (self.frames(payload.start, payload.end, None, depth + 1).is_some() || cfg!(debug_assertions))
+            && (framed.unwrap_or_else(|| self.frames(payload.start, payload.end, None, depth + 1).is_some())
+                || cfg!(debug_assertions))
         {
             let mark = (self.tree.mark(), self.diagnostics.len());
             let nested = self.tree.open(payload.start, Kind::Message);
@@ -623,6 +659,59 @@ impl<V: Visitor> Walker<'_, V> {
             }
         }
         Chosen::new(chosen, message_fits)
+    }
+
+    /// The length, payload and text of a LEN record (its length prefix at `at`) that reads as
+    /// a string: a `string` field's whose text is UTF-8, or a schema-less one's that is UTF-8 and
+    /// not a message (no pins: the reading shown is the default). `found` is the schema field
+    /// of its number and its facts. `None` for any other record, which the slow path reads;
+    /// `framed` is then what [`frames`](Walker::frames) said, if asked.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn string_payload(
+        &mut self,
+        at: usize,
+        end: usize,
+        plan: Plan,
+        found: Option<(u32, Facts)>,
+        depth: usize,
+        framed: &mut Option<bool>,
+    ) -> Option<(Varint, Range<usize>, &'a str)> {
+        let length = varint::decode(&self.bytes[at..end]).ok()?;
+        let start = at + length.len;
+        if length.value > (end - start) as u64 {
+            return None;
+        }
+        let payload = start..start + length.value as usize;
+        match plan {
+            Plan::Typed(_) if found.is_some_and(|(_, facts)| facts.payload == Payload::String) => {}
+            Plan::Raw if self.pins.is_empty() => {
+                if !payload.is_empty() && depth < self.limits.max_depth {
+                    let fits = self.frames(payload.start, payload.end, None, depth + 1).is_some();
+                    *framed = Some(fits);
+                    if fits {
+                        return None;
+                    }
+                    if cfg!(debug_assertions) {
+                        self.check_not_a_message(payload.clone(), depth);
+                    }
+                }
+            }
+            _ => return None,
+        }
+        let text = self.utf8.text(payload.clone())?;
+        Some((length, payload, text))
+    }
+
+    /// That a payload [`frames`](Walker::frames) refuses fails as a message too (debug builds:
+    /// the check `raw_len` makes of the payloads it is asked about).
+    fn check_not_a_message(&mut self, payload: Range<usize>, depth: usize) {
+        let mark = (self.tree.mark(), self.diagnostics.len());
+        self.tree.open(payload.start, Kind::Message);
+        let outcome = self.fields(payload.clone(), None, None, depth + 1, Mode::Strict);
+        debug_assert!(!matches!(outcome, Outcome::Consumed), "frames refused {payload:?}, which reads as a message");
+        self.tree.rollback(mark.0);
+        self.diagnostics.truncate(mark.1);
     }
 
     /// Whether `start..end` reads as schema-less records at `depth` as a strict `fields` would

@@ -59,7 +59,7 @@ impl Reading {
     pub(crate) fn fits(self, payload: &[u8]) -> bool {
         match self {
             Reading::Message => false,
-            Reading::String => simdutf8::compat::from_utf8(payload).is_ok(),
+            Reading::String => utf8(payload).is_some(),
             Reading::PackedVarint => packed_varint_count(payload).is_some(),
             Reading::PackedFixed32 => !payload.is_empty() && payload.len().is_multiple_of(4),
             Reading::PackedFixed64 => !payload.is_empty() && payload.len().is_multiple_of(8),
@@ -167,6 +167,16 @@ pub(crate) struct Utf8Runs<'a> {
     text: &'a str,
 }
 
+/// `bytes` as text, if it is valid UTF-8: by simdutf8 natively (a vector at a time; it stops at
+/// the first invalid block), by std on wasm32.
+#[inline]
+fn utf8(bytes: &[u8]) -> Option<&str> {
+    #[cfg(not(target_arch = "wasm32"))]
+    return simdutf8::compat::from_utf8(bytes).ok();
+    #[cfg(target_arch = "wasm32")]
+    std::str::from_utf8(bytes).ok()
+}
+
 /// Slices at least this long are checked alone before a run is decoded.
 const LONG: usize = 32;
 
@@ -198,7 +208,7 @@ impl<'a> Utf8Runs<'a> {
     fn decode(&mut self, range: std::ops::Range<usize>) {
         self.start = range.start;
         if range.len() >= LONG
-            && let Ok(text) = simdutf8::compat::from_utf8(&self.bytes[range.clone()])
+            && let Some(text) = utf8(&self.bytes[range.clone()])
         {
             self.text = text;
             return;

@@ -27,6 +27,14 @@ pub(crate) enum Payload {
 #[derive(Debug)]
 pub(crate) struct FieldInfo {
     pub(crate) fd: FieldDescriptor,
+    pub(crate) facts: Facts,
+    /// For message fields: the nested type's index in the table, once entered.
+    pub(crate) message: Option<u32>,
+}
+
+/// What the walk asks about a field for each record of it, copied out once per record.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Facts {
     pub(crate) payload: Payload,
     /// The wire type a record of this field has when not packed (`StartGroup` for groups).
     pub(crate) expected: WireType,
@@ -37,8 +45,6 @@ pub(crate) struct FieldInfo {
     pub(crate) slot: u32,
     /// The position of its (non-synthetic) oneof among the message's oneofs.
     pub(crate) oneof: Option<u32>,
-    /// For message fields: the nested type's index in the table, once entered.
-    pub(crate) message: Option<u32>,
 }
 
 #[derive(Debug)]
@@ -93,7 +99,7 @@ impl Table {
                 .map(|p| p as u32);
             let kind = fd.kind();
             let expected = if fd.is_group() { WireType::StartGroup } else { WireType::for_kind(&kind) };
-            self.fields.push(FieldInfo {
+            let facts = Facts {
                 payload: payload(&kind),
                 expected,
                 list: fd.is_list(),
@@ -101,9 +107,8 @@ impl Table {
                 packed: fd.is_packed(),
                 slot: slots,
                 oneof,
-                message: None,
-                fd,
-            });
+            };
+            self.fields.push(FieldInfo { fd, facts, message: None });
             slots += 1;
         }
         sparse.sort_unstable();

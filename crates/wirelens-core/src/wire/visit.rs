@@ -58,6 +58,30 @@ pub(crate) trait Visitor {
         record
     }
 
+    /// A whole LEN record whose payload reads as a string (`text`, at `payload`, after the
+    /// length prefix that says `length`): `open_record`, the length's and the text's leaves and
+    /// `close_record` told as one event, as [`scalar_record`](Visitor::scalar_record) tells a
+    /// scalar's. Notes about it, and its readings, may follow.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn string_record(
+        &mut self,
+        start: usize,
+        tag: Varint,
+        index: u32,
+        field: u32,
+        fd: Option<&FieldDescriptor>,
+        length: Varint,
+        payload: Range<usize>,
+        text: &str,
+    ) -> Self::Record {
+        let record = self.open_record(start, tag, index, field, fd);
+        self.length(start + tag.len..payload.start, length);
+        self.text(payload, text);
+        self.close_record(record);
+        record
+    }
+
     /// Something worth telling about the record (the last one opened).
     fn note(&mut self, record: Self::Record, note: Note);
 
