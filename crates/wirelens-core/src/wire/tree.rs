@@ -1253,6 +1253,30 @@ impl Visitor for TreeBuilder {
         OpenRecord { node, stored, record: self.tree.records.len() as u32 - 1 }
     }
 
+    /// One stored node, whose kind implies the tag, the length prefix and the string.
+    #[inline]
+    fn string_record(
+        &mut self,
+        start: usize,
+        tag: varint::Varint,
+        index: u32,
+        field: u32,
+        _: Option<&FieldDescriptor>,
+        length: varint::Varint,
+        payload: Range<usize>,
+        _: &str,
+    ) -> OpenRecord {
+        debug_assert_eq!(payload.start, start + tag.len + length.len, "the string follows the tag and prefix");
+        let (node, stored) = self.push(start, RECORD | Kind::Str.to_u8());
+        self.tree.ends[stored as usize] = 4;
+        self.next += 3;
+        if self.tree.records.len() == self.tree.records.capacity() {
+            self.grow_records(start);
+        }
+        self.tree.records.push(Record::new(index, field));
+        OpenRecord { node, stored, record: self.tree.records.len() as u32 - 1 }
+    }
+
     /// Notes belong to the last record opened. `Unpacked` is not kept: the record's field and
     /// wire type tell it again (`Field::notes`).
     fn note(&mut self, record: OpenRecord, note: Note) {
