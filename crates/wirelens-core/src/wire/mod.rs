@@ -180,7 +180,8 @@ impl<'a> Field<'a> {
 
     /// What is worth telling about the record, in the order the walk found it.
     pub fn notes(&self) -> Vec<Note> {
-        self.a.tree.notes_of(self.node as u32).collect()
+        let unpacked = unpacked(self.descriptor(), self.wire_type());
+        unpacked.into_iter().chain(self.a.tree.notes_of(self.node as u32)).collect()
     }
 
     /// For LEN records read without a schema: every valid reading, and the one shown. Worked out
@@ -544,6 +545,10 @@ impl Annotation {
             Opened::Node(id) => visitor.close(id),
         };
         let mut records = self.tree.records.iter();
+        // Which fields are packed: a record of one written unpacked has a note the tree does not keep.
+        let packed: Vec<bool> = self.fields.iter().map(FieldDescriptor::is_packed).collect();
+        // The notes in node order, as the records come.
+        let mut notes = self.tree.notes().peekable();
         // Each node once, in order, and the one after it: a leaf ends where the next node starts.
         let mut nodes = self.tree.walk(&self.bytes);
         let mut ahead = nodes.next();
@@ -578,7 +583,10 @@ impl Annotation {
                         };
                         let value_end = value + width;
                         let record = visitor.scalar_record(start, tag, r.index, field, fd, value..value_end, code);
-                        for note in self.tree.notes_of(id as u32) {
+                        if r.field().is_some_and(|f| packed[f]) {
+                            visitor.note(record, Note::Unpacked);
+                        }
+                        while let Some((_, note)) = notes.next_if(|&(node, _)| node == id) {
                             visitor.note(record, note);
                         }
                         // Past the tag and the value.
@@ -591,7 +599,10 @@ impl Annotation {
                     }
                     let tag = tag.unwrap_or(crate::varint::Varint { value: 0, len: 0 });
                     let record = visitor.open_record(start, tag, r.index, field, fd);
-                    for note in self.tree.notes_of(id as u32) {
+                    if r.field().is_some_and(|f| packed[f]) && tag.value & 7 != WireType::Len as u64 {
+                        visitor.note(record, Note::Unpacked);
+                    }
+                    while let Some((_, note)) = notes.next_if(|&(node, _)| node == id) {
                         visitor.note(record, note);
                     }
                     open.push((end, Opened::Record(record, r.readings())));
@@ -618,6 +629,12 @@ impl Annotation {
     pub fn slice(&self, id: NodeId) -> &[u8] {
         &self.bytes[self.range(id)]
     }
+}
+
+/// The note a record of a packed field written one element a record has (the first of its
+/// notes): the tree does not keep it, since the field and wire type tell it.
+fn unpacked(fd: Option<&FieldDescriptor>, wire_type: WireType) -> Option<Note> {
+    (wire_type != WireType::Len && fd.is_some_and(FieldDescriptor::is_packed)).then_some(Note::Unpacked)
 }
 
 /// Where an annotation's heap bytes go ([`Annotation::heap_parts`]).

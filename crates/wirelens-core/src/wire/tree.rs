@@ -726,7 +726,17 @@ impl Tree {
     pub(crate) fn notes_of(&self, node: u32) -> impl Iterator<Item = Note> + '_ {
         let from = self.note_nodes.partition_point(|&n| n < node);
         let to = from + self.note_nodes[from..].partition_point(|&n| n == node);
-        (from..to).map(|at| {
+        (from..to).map(|at| self.note(at))
+    }
+
+    /// Every note, in node order, beside the node of its record.
+    pub(crate) fn notes(&self) -> impl Iterator<Item = (usize, Note)> + '_ {
+        self.note_nodes.iter().enumerate().map(|(at, &node)| (node as usize, self.note(at)))
+    }
+
+    /// The `at`th note.
+    fn note(&self, at: usize) -> Note {
+        {
             let value = self.note_values[at];
             match self.note_codes[at] {
                 NOTE_UNKNOWN => Note::Unknown,
@@ -741,7 +751,7 @@ impl Tree {
                 NOTE_OVERLONG => Note::Overlong { at: value as usize },
                 _ => Note::InvalidUtf8,
             }
-        })
+        }
     }
 
     /// Keeps `note` about the record at node `node` (after those of earlier records).
@@ -1243,10 +1253,37 @@ impl Visitor for TreeBuilder {
         OpenRecord { node, stored, record: self.tree.records.len() as u32 - 1 }
     }
 
-    /// Notes belong to the last record opened.
+    /// One stored node, whose kind implies the tag, the length prefix and the string.
+    #[inline]
+    fn string_record(
+        &mut self,
+        start: usize,
+        tag: varint::Varint,
+        index: u32,
+        field: u32,
+        _: Option<&FieldDescriptor>,
+        length: varint::Varint,
+        payload: Range<usize>,
+        _: &str,
+    ) -> OpenRecord {
+        debug_assert_eq!(payload.start, start + tag.len + length.len, "the string follows the tag and prefix");
+        let (node, stored) = self.push(start, RECORD | Kind::Str.to_u8());
+        self.tree.ends[stored as usize] = 4;
+        self.next += 3;
+        if self.tree.records.len() == self.tree.records.capacity() {
+            self.grow_records(start);
+        }
+        self.tree.records.push(Record::new(index, field));
+        OpenRecord { node, stored, record: self.tree.records.len() as u32 - 1 }
+    }
+
+    /// Notes belong to the last record opened. `Unpacked` is not kept: the record's field and
+    /// wire type tell it again (`Field::notes`).
     fn note(&mut self, record: OpenRecord, note: Note) {
         debug_assert!(self.tree.note_nodes.last().is_none_or(|&n| n <= record.node));
-        self.tree.push_note(record.node, note);
+        if note != Note::Unpacked {
+            self.tree.push_note(record.node, note);
+        }
     }
 
     #[inline]
@@ -1515,10 +1552,10 @@ mod tests {
             assert_eq!(t.record_of(node), at, "record of {node}");
             assert_eq!(t.records[at].index, index);
             assert_eq!(t.records[at].field(), (field != NO_FIELD).then_some(field as usize));
-            let notes: Vec<&Note> = plain.notes.iter().filter(|(n, _)| *n == node).map(|(_, note)| note).collect();
-            assert!(t.notes_of(node as u32).eq(notes.into_iter().cloned()), "notes of {node}");
+            let notes: Vec<Note> =
+                plain.notes.iter().filter(|(n, _)| *n == node).map(|(_, note)| note.clone()).collect();
+            assert_eq!(a.field(node).expect("a record").notes(), notes, "notes of {node}");
         }
-        assert_eq!(t.note_nodes.len(), plain.notes.len());
         // The leaf at an offset is the last non-empty leaf starting at or before it.
         let leaves: Vec<usize> = (0..t.len()).filter(|&id| plain.ends[id] == id + 1).collect();
         let mut leaf = 0;
@@ -1533,6 +1570,11 @@ mod tests {
             assert_eq!(a.leaf_at(offset), Some(leaves[expected]), "leaf at {offset}");
         }
         assert_eq!(a.leaf_at(bytes.len()), None);
+        // Replayed, the annotation tells what the walk told.
+        let replayed = a.replay(Plain::default());
+        assert!(replayed.kinds == plain.kinds && replayed.starts == plain.starts, "replayed nodes");
+        assert!(replayed.parents == plain.parents && replayed.ends == plain.ends, "replayed shape");
+        assert!(replayed.records == plain.records && replayed.notes == plain.notes, "replayed records");
         // Nodes starting by an offset, at every offset of small inputs and around the stored ones.
         let offsets: Vec<usize> = if bytes.len() < 5000 {
             (0..=bytes.len()).collect()
