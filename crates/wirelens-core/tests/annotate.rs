@@ -375,6 +375,40 @@ fn unknown_fields_and_wire_type_mismatch() {
         warning at byte 0: field 1 (id) is VARINT but written as wire type 2 (LEN): parsers keep it as an unknown field
     "#]],
     );
+    // Said once per field however many records repeat it (each record keeps its note): a
+    // warning and its text per record of a large message took 50 bytes per input byte.
+    check(
+        "38 07 0A 02 34 32 38 08 38 09 0A 00",
+        USER,
+        expect![[r#"
+            0                               field 7: varint  [unknown field]
+            0      38                         tag: field 7, wire type 0 VARINT
+            1      07                         7
+            2                               field 1: string  [schema expects VARINT: kept as unknown]  [could also be: bytes, packed varints]
+            2      0A                         tag: field 1, wire type 2 LEN
+            3      02                         length 2
+            4      34 32                      "42"
+            6                               field 7: varint  [unknown field]
+            6      38                         tag: field 7, wire type 0 VARINT
+            7      08                         8
+            8                               field 7: varint  [unknown field]
+            8      38                         tag: field 7, wire type 0 VARINT
+            9      09                         9
+            10                              field 1: string  [schema expects VARINT: kept as unknown]
+            10     0A                         tag: field 1, wire type 2 LEN
+            11     00                         length 0
+            12                                ""
+            warning at byte 0: field 7 is not in userservice.User: kept as an unknown field (and 2 more records after it)
+            warning at byte 2: field 1 (id) is VARINT but written as wire type 2 (LEN): parsers keep it as an unknown field (and 1 more record after it)
+        "#]],
+    );
+    let user = examples::REFERENCE.schema().unwrap().message("userservice.User").unwrap();
+    let a = wire::annotate(&[0x38, 0x07].repeat(100_000), Some(&user));
+    assert_eq!(a.diagnostics().len(), 1);
+    assert!(a.diagnostics()[0].message.ends_with("(and 99999 more records after it)"), "{:?}", a.diagnostics());
+    let records: Vec<_> = a.roots().filter_map(|id| a.field(id)).collect();
+    assert_eq!(records.len(), 100_000);
+    assert!(records.iter().all(|f| f.notes() == [wire::Note::Unknown]));
 }
 
 #[test]

@@ -155,6 +155,7 @@ fn walk<V: Visitor>(
         bytes,
         tree,
         diagnostics: Vec::new(),
+        repeats: HashMap::new(),
         limits,
         pins,
         table,
@@ -170,7 +171,24 @@ fn walk<V: Visitor>(
         let reason = format!("input past {MAX_INPUT} bytes is not read");
         walker.fail_at(readable, bytes.len(), Mode::Lenient, || reason);
     }
-    (walker.tree, walker.diagnostics)
+    let mut diagnostics = walker.diagnostics;
+    for &(at, more) in walker.repeats.values() {
+        if more > 0
+            && let Some(d) = diagnostics.get_mut(at)
+        {
+            d.message.push_str(&format!(" (and {} after it)", plural(u64::from(more), "more record", "more records")));
+        }
+    }
+    (walker.tree, diagnostics)
+}
+
+/// What a warning said once per annotation is about ([`Walker::repeats`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Repeat {
+    /// A field number message type `message` (an index into the table) does not have.
+    Unknown { message: u32, number: u32 },
+    /// Schema field `field` written with another wire type.
+    Mismatch { field: u32, wire_type: u8 },
 }
 
 /// Offsets are stored as `u32`s; the last one must fit too.
@@ -199,6 +217,11 @@ struct Walker<'a, V> {
     /// Who is told what the walk reads: the tree builder, or the protoscope printer.
     tree: V,
     diagnostics: Vec<Diagnostic>,
+    /// Warnings said once however many records repeat them (an unknown field in every record
+    /// of a large message would otherwise cost a line of text each: 50 bytes per input byte),
+    /// by what they are about: the diagnostic's index and how many more records it stands for.
+    /// Each record still has its note.
+    repeats: HashMap<Repeat, (usize, u32)>,
     limits: Limits,
     pins: &'a Pins,
     table: &'a mut Table,
@@ -441,13 +464,19 @@ impl<'a, V: Visitor> Walker<'a, V> {
         }
     }
 
-    /// A record whose number message `m` has no field for: noted, and said why.
+    /// A record whose number message `m` has no field for: noted, and said why (once per
+    /// message type and number).
     #[cold]
     #[inline(never)]
     fn unknown(&mut self, m: u32, number: u32, start: usize, notes: &mut Vec<Note>) {
-        let m = &self.table.messages[m as usize].desc;
-        let reserved = m.reserved_ranges().any(|r| r.contains(&number));
+        let repeat = Repeat::Unknown { message: m, number };
+        let desc = &self.table.messages[m as usize].desc;
+        let reserved = desc.reserved_ranges().any(|r| r.contains(&number));
         notes.push(if reserved { Note::Reserved } else { Note::Unknown });
+        if self.said_before(repeat) {
+            return;
+        }
+        let m = &self.table.messages[m as usize].desc;
         let why = if reserved {
             let names: Vec<&str> = m.reserved_names().collect();
             let names =
@@ -456,7 +485,25 @@ impl<'a, V: Visitor> Walker<'a, V> {
         } else {
             format!("field {number} is not in {}: kept as an unknown field", m.full_name())
         };
-        self.warn(start, why);
+        self.warn_once(repeat, start, why);
+    }
+
+    /// Whether the warning about `repeat` is already said (and still there: a rollback may have
+    /// taken it back); if so, it now stands for one more record.
+    fn said_before(&mut self, repeat: Repeat) -> bool {
+        match self.repeats.get_mut(&repeat) {
+            Some((at, more)) if *at < self.diagnostics.len() => {
+                *more += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// [`Walker::warn`], remembered as what `repeat` says.
+    fn warn_once(&mut self, repeat: Repeat, offset: usize, message: String) {
+        self.repeats.insert(repeat, (self.diagnostics.len(), 0));
+        self.warn(offset, message);
     }
 
     /// A record of schema field `f` written with a wire type that field cannot have.
@@ -466,6 +513,11 @@ impl<'a, V: Visitor> Walker<'a, V> {
         let info = &self.table.fields[f as usize];
         let expected = info.facts.expected;
         notes.push(Note::WireTypeMismatch { expected });
+        let repeat = Repeat::Mismatch { field: f, wire_type: wire_type as u8 };
+        if self.said_before(repeat) {
+            return;
+        }
+        let info = &self.table.fields[f as usize];
         let why = format!(
             "field {number} ({}) is {} but written as wire type {} ({}): parsers keep it as an unknown field",
             info.fd.name(),
@@ -473,7 +525,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
             wire_type as u8,
             wire_type.name()
         );
-        self.warn(start, why);
+        self.warn_once(repeat, start, why);
     }
 
     #[cold]
