@@ -834,8 +834,26 @@ impl Tree {
         let bits = &mut self.stored.bits;
         bits.clear();
         bits.resize(len.div_ceil(64), 0);
+        // Only records imply nodes: eight stored nodes none of which is a record (a packed
+        // payload's elements, a message's scalars stored whole) have eight ids in a row.
         let mut id = 0;
-        for &byte in &self.kinds {
+        let mut eights = self.kinds.chunks_exact(8);
+        for eight in &mut eights {
+            if u64::from_le_bytes(eight.try_into().expect("eight bytes")) & 0x8080_8080_8080_8080 == 0 {
+                let (word, bit) = (id / 64, id % 64);
+                bits[word] |= 0xFF << bit;
+                if bit > 56 {
+                    bits[word + 1] |= 0xFF >> (64 - bit);
+                }
+                id += 8;
+                continue;
+            }
+            for &byte in eight {
+                bits[id / 64] |= 1 << (id % 64);
+                id += 1 + usize::from(IMPLIED[usize::from(byte)]);
+            }
+        }
+        for &byte in eights.remainder() {
             bits[id / 64] |= 1 << (id % 64);
             id += 1 + usize::from(IMPLIED[usize::from(byte)]);
         }
@@ -1107,9 +1125,12 @@ impl TreeBuilder {
             far_parent(&mut t.far_parents, first + near, parent);
             t.parents.resize(t.parents.len() + count - near as usize, FAR);
         }
+        // Written in place (no length and capacity kept per element), the page looked at each time.
+        let from = t.starts.len();
+        t.starts.resize(from + count, 0);
         let mut stored = first_stored;
-        for start in starts {
-            t.starts.push(start as u16);
+        for (slot, start) in t.starts[from..].iter_mut().zip(starts) {
+            *slot = start as u16;
             if start >= self.next_page {
                 self.next_page = new_pages(&mut t.pages, stored, start);
             }
