@@ -130,8 +130,8 @@ pub fn write_listing(
     out: &mut dyn std::fmt::Write,
 ) -> std::fmt::Result {
     const HEX_WIDTH: usize = 23;
-    for id in 0..a.len() {
-        let line = listing_line(a, id);
+    for (id, depth) in with_depths(a) {
+        let line = listing_line(a, id, depth);
         let pad = " ".repeat(HEX_WIDTH.saturating_sub(line.hex.chars().count()));
         let hex = if a.is_leaf(line.node) {
             paint(Paint::Class(crate::hexview::class(&a.kind(line.node))), &line.hex)
@@ -167,11 +167,31 @@ pub struct ListingLine {
 }
 
 pub fn listing_lines(a: &Annotation) -> Vec<ListingLine> {
-    (0..a.len()).map(|id| listing_line(a, id)).collect()
+    with_depths(a).map(|(id, depth)| listing_line(a, id, depth)).collect()
 }
 
-fn listing_line(a: &Annotation, id: NodeId) -> ListingLine {
-    let depth = a.ancestors(id).count() - 1;
+/// Every node in preorder with its depth (how many ancestors it has), from a stack of the open
+/// ancestors rather than a walk up from each node (a line per node, 50 levels deep).
+fn with_depths(a: &Annotation) -> impl Iterator<Item = (NodeId, usize)> + '_ {
+    let mut open: Vec<NodeId> = Vec::new();
+    (0..a.len()).map(move |id| {
+        let parent = a.parent(id);
+        while let Some(&top) = open.last() {
+            if Some(top) == parent {
+                break;
+            }
+            open.pop();
+        }
+        let depth = open.len();
+        if !a.is_leaf(id) {
+            open.push(id);
+        }
+        (id, depth)
+    })
+}
+
+fn listing_line(a: &Annotation, id: NodeId, depth: usize) -> ListingLine {
+    debug_assert_eq!(depth, a.ancestors(id).count() - 1);
     let hex = if a.is_leaf(id) {
         let bytes = a.slice(id);
         if bytes.len() > 8 { format!("{} …", to_hex(&bytes[..7])) } else { to_hex(bytes) }
