@@ -247,6 +247,11 @@ impl Pins {
 
 /// How many varints `payload` holds, if it is nothing but complete varints (at least one).
 pub(crate) fn packed_varint_count(payload: &[u8]) -> Option<usize> {
+    // Whole shortest varints (what encoders write) a word at a time; overlong or ten-byte ones
+    // one by one.
+    if let Some(count) = varint::count_shortest(payload) {
+        return (count > 0).then_some(count);
+    }
     let mut rest = payload;
     let mut count = 0;
     while !rest.is_empty() {
@@ -260,6 +265,24 @@ pub(crate) fn packed_varint_count(payload: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packed_varints_are_counted_whole_shortest_or_not() {
+        let ten = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01];
+        let cases: [(&[u8], Option<usize>); 6] = [
+            (&[], None),
+            (&[0x01, 0xAC, 0x02, 0x7F], Some(3)),
+            (&[0x01, 0x80, 0x00, 0x05], Some(3)), // overlong, still whole
+            (&ten, Some(1)),
+            (&[0x01, 0xAC], None), // cut
+            (&[0xFF; 10], None),   // past 64 bits
+        ];
+        for (payload, count) in cases {
+            assert_eq!(packed_varint_count(payload), count, "{payload:02x?}");
+        }
+        let many: Vec<u8> = [0x01, 0x80, 0x00].repeat(3000);
+        assert_eq!(packed_varint_count(&many), Some(6000));
+    }
 
     #[test]
     fn readings_of_small_payloads() {
