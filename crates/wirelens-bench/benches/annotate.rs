@@ -54,16 +54,7 @@ fn annotate_batch(c: &mut Criterion) {
             annotation.heap_size() as f64 / bytes.len() as f64
         );
     }
-    let prost = RustCodec(wirelens_bench::codec::CodecId::Prost);
-    let mut prost_decode = prost.op(&batch, Direction::Decode).expect("the batch has prost types");
-    let mut group = c.benchmark_group("annotate/batch");
-    group.sampling_mode(SamplingMode::Flat).sample_size(10).warm_up_time(Duration::from_secs(1));
-    group.measurement_time(Duration::from_secs(5));
-    group.throughput(Throughput::BytesDecimal(bytes.len() as u64));
-    group.bench_function("schema", |b| b.iter(|| annotate(black_box(bytes), Some(&desc))));
-    group.bench_function("schema-less", |b| b.iter(|| annotate(black_box(bytes), None)));
-    group.bench_function("prost-decode", |b| b.iter(&mut prost_decode));
-    group.finish();
+    against_prost(c, "annotate/batch", &batch, Duration::from_secs(5));
 }
 
 /// The batch is one shape of message; the same comparison on the other two built-in ones, at
@@ -72,19 +63,25 @@ fn annotate_batch(c: &mut Criterion) {
 fn annotate_shapes(c: &mut Criterion) {
     for workload in [Workload::numbers(70_000), Workload::strings(3_000)] {
         let workload = workload.expect("the workload builds");
-        let (bytes, desc) = (workload.proto.as_slice(), workload.descriptor());
-        let prost = RustCodec(wirelens_bench::codec::CodecId::Prost);
-        let mut prost_decode = prost.op(&workload, Direction::Decode).expect("the workload has prost types");
         let name = workload.id.split('-').next().unwrap_or("shape");
-        let mut group = c.benchmark_group(format!("annotate/{name}"));
-        group.sampling_mode(SamplingMode::Flat).sample_size(10).warm_up_time(Duration::from_secs(1));
-        group.measurement_time(Duration::from_secs(3));
-        group.throughput(Throughput::BytesDecimal(bytes.len() as u64));
-        group.bench_function("schema", |b| b.iter(|| annotate(black_box(bytes), Some(&desc))));
-        group.bench_function("schema-less", |b| b.iter(|| annotate(black_box(bytes), None)));
-        group.bench_function("prost-decode", |b| b.iter(&mut prost_decode));
-        group.finish();
+        against_prost(c, &format!("annotate/{name}"), &workload, Duration::from_secs(3));
     }
+}
+
+/// `workload` annotated with its schema and without, and decoded by prost's generated code (the
+/// yardstick), in one group named `name`.
+fn against_prost(c: &mut Criterion, name: &str, workload: &Workload, measurement: Duration) {
+    let (bytes, desc) = (workload.proto.as_slice(), workload.descriptor());
+    let prost = RustCodec(wirelens_bench::codec::CodecId::Prost);
+    let mut prost_decode = prost.op(workload, Direction::Decode).expect("the workload has prost types");
+    let mut group = c.benchmark_group(name);
+    group.sampling_mode(SamplingMode::Flat).sample_size(10).warm_up_time(Duration::from_secs(1));
+    group.measurement_time(measurement);
+    group.throughput(Throughput::BytesDecimal(bytes.len() as u64));
+    group.bench_function("schema", |b| b.iter(|| annotate(black_box(bytes), Some(&desc))));
+    group.bench_function("schema-less", |b| b.iter(|| annotate(black_box(bytes), None)));
+    group.bench_function("prost-decode", |b| b.iter(&mut prost_decode));
+    group.finish();
 }
 
 /// Inputs about the batch's size that a schema-less reader could take quadratic time on, each

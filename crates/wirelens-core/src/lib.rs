@@ -36,5 +36,8 @@ pub mod status;
 pub mod varint;
 pub mod wire;
 
+#[cfg(test)]
+mod testing;
+
 /// Re-exported so front ends name descriptor and message types without depending on it directly.
 pub use prost_reflect;

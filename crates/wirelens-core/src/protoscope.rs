@@ -1002,22 +1002,8 @@ mod tests {
 
     /// Damage at a few places: a byte changed, inserted or removed, the end cut off.
     fn mutated() -> impl Strategy<Value = Vec<u8>> {
-        let damage = prop::collection::vec((any::<prop::sample::Index>(), 0u8..4, any::<u8>()), 0..3);
-        (records(), damage).prop_map(|(mut bytes, damage)| {
-            for (at, how, byte) in damage {
-                if bytes.is_empty() {
-                    break;
-                }
-                let i = at.index(bytes.len());
-                match how {
-                    0 => bytes[i] = byte,
-                    1 => bytes.insert(i, byte),
-                    2 => {
-                        bytes.remove(i);
-                    }
-                    _ => bytes.truncate(i),
-                }
-            }
+        (records(), crate::testing::damage()).prop_map(|(mut bytes, damage)| {
+            crate::testing::apply(&mut bytes, damage);
             bytes
         })
     }

@@ -1102,6 +1102,20 @@ impl TreeBuilder {
         }
     }
 
+    /// A whole record as one stored node whose kind (`RECORD` and its value's `kind`) implies its
+    /// `implied` children (the tag, a length prefix, the value), all leaves; nothing is left open.
+    #[inline(always)]
+    fn whole_record(&mut self, start: usize, kind: Kind, implied: u32, index: u32, field: u32) -> OpenRecord {
+        let (node, stored) = self.push(start, RECORD | kind.to_u8());
+        self.tree.ends[stored as usize] = 1 + implied as u8;
+        self.next += implied;
+        if self.tree.records.len() == self.tree.records.capacity() {
+            self.grow_records(start);
+        }
+        self.tree.records.push(Record::new(index, field));
+        OpenRecord { node, stored, record: self.tree.records.len() as u32 - 1 }
+    }
+
     /// `count` leaves of `kind` at `starts`, the children of the open node (a packed payload's
     /// elements): each array filled in one pass, rather than a node at a time.
     fn push_leaves(&mut self, count: usize, kind: Kind, starts: impl Iterator<Item = usize>) {
@@ -1264,14 +1278,7 @@ impl Visitor for TreeBuilder {
         code: ScalarCode,
     ) -> OpenRecord {
         debug_assert_eq!(value.start, start + tag.len, "the value follows the tag");
-        let (node, stored) = self.push(start, RECORD | Kind::Scalar(code).to_u8());
-        self.tree.ends[stored as usize] = 3;
-        self.next += 2;
-        if self.tree.records.len() == self.tree.records.capacity() {
-            self.grow_records(start);
-        }
-        self.tree.records.push(Record::new(index, field));
-        OpenRecord { node, stored, record: self.tree.records.len() as u32 - 1 }
+        self.whole_record(start, Kind::Scalar(code), 2, index, field)
     }
 
     /// One stored node, whose kind implies the tag, the length prefix and the string.
@@ -1288,14 +1295,7 @@ impl Visitor for TreeBuilder {
         _: &str,
     ) -> OpenRecord {
         debug_assert_eq!(payload.start, start + tag.len + length.len, "the string follows the tag and prefix");
-        let (node, stored) = self.push(start, RECORD | Kind::Str.to_u8());
-        self.tree.ends[stored as usize] = 4;
-        self.next += 3;
-        if self.tree.records.len() == self.tree.records.capacity() {
-            self.grow_records(start);
-        }
-        self.tree.records.push(Record::new(index, field));
-        OpenRecord { node, stored, record: self.tree.records.len() as u32 - 1 }
+        self.whole_record(start, Kind::Str, 3, index, field)
     }
 
     /// Notes belong to the last record opened. `Unpacked` is not kept: the record's field and
@@ -1815,24 +1815,11 @@ mod tests {
         #[test]
         fn any_records_damaged_anywhere_read_back_as_the_walk_told_them(
             picks in proptest::collection::vec((0usize..4, proptest::prelude::any::<proptest::sample::Index>()), 0..10),
-            damage in proptest::collection::vec((proptest::prelude::any::<proptest::sample::Index>(), 0u8..4, proptest::prelude::any::<u8>()), 0..3),
+            damage in crate::testing::damage(),
         ) {
             let (t_type, shapes, _) = every_shape();
             let mut bytes: Vec<u8> = picks.iter().flat_map(|(shape, at)| at.get(&shapes[*shape]).clone()).collect();
-            for (at, how, byte) in damage {
-                if bytes.is_empty() {
-                    break;
-                }
-                let i = at.index(bytes.len());
-                match how {
-                    0 => bytes[i] = byte,
-                    1 => bytes.insert(i, byte),
-                    2 => {
-                        bytes.remove(i);
-                    }
-                    _ => bytes.truncate(i),
-                }
-            }
+            crate::testing::apply(&mut bytes, damage);
             check(&bytes, Some(&t_type));
             check(&bytes, None);
             // Nested in a LEN record, where a schema-less reading may roll back.
