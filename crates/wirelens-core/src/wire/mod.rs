@@ -28,7 +28,7 @@ use prost_reflect::{FieldDescriptor, Kind, MessageDescriptor};
 
 pub use annotate::{Annotator, Limits, annotate, annotate_owned, annotate_pinned, annotate_with, plural, unread};
 pub use delimited::{Delimited, DelimitedError, DelimitedMessage};
-pub(crate) use readings::Chosen;
+pub(crate) use readings::{Chosen, utf8};
 pub use readings::{Pins, Reading, Readings};
 pub(crate) use tree::{Kind as LeafKind, ScalarCode, TreeBuilder};
 pub(crate) use visit::Visitor;
