@@ -150,18 +150,20 @@ fn shapes(size: usize) -> Vec<(&'static str, Vec<u8>)> {
 
 /// The annotation's heap bytes per input byte, part by part (`Annotation::heap_parts`), on the
 /// batch and on each of the `shapes`, read without a schema (and the batch with its own); and
-/// `pairs` read as a proto3 `repeated int32` (packed by default, so every record, written
-/// unpacked, has a note); and one packed record of that field (one-byte varints) and of a
-/// `repeated double`, each of the size of the shapes.
+/// `pairs` read with schemas that give every record a note: as a proto3 `repeated int32`
+/// (packed by default, so every record is written unpacked), as a singular `int32` (every
+/// record after the first is seen before), and as a message without field 1 (every record is
+/// unknown: the wrong message type picked); and one packed record of that proto3 field (one-byte
+/// varints) and of a `repeated double`, each of the size of the shapes.
 fn memory_shapes(_: &mut Criterion) {
     let batch = batch();
     let desc = batch.descriptor();
     let notes = wirelens_core::schema::Schema::compile(&[(
         "r.proto",
-        "syntax = \"proto3\"; message R { repeated int32 a = 1; repeated double d = 2; }",
+        "syntax = \"proto3\"; message R { repeated int32 a = 1; repeated double d = 2; } message S { int32 a = 1; } message U { int32 b = 2; }",
     )])
     .expect("r.proto compiles");
-    let unpacked = notes.message("R").expect("R is declared");
+    let [unpacked, singular, unknown] = ["R", "S", "U"].map(|name| notes.message(name).expect("declared"));
     let packed = |tag: u8, payload: usize| {
         let mut bytes = vec![tag];
         let mut len = payload;
@@ -178,7 +180,9 @@ fn memory_shapes(_: &mut Criterion) {
     let mut inputs =
         vec![("batch, schema", batch.proto.clone(), Some(&desc)), ("batch, schema-less", batch.proto.clone(), None)];
     inputs.extend(shapes.into_iter().map(|(name, bytes)| (name, bytes, None)));
-    inputs.push(("pairs, unpacked", pairs, Some(&unpacked)));
+    inputs.push(("pairs, unpacked", pairs.clone(), Some(&unpacked)));
+    inputs.push(("pairs, singular", pairs.clone(), Some(&singular)));
+    inputs.push(("pairs, unknown", pairs, Some(&unknown)));
     inputs.push(("packed int32s", packed(0x0A, (1 << 20) - 4), Some(&unpacked)));
     inputs.push(("packed doubles", packed(0x12, (1 << 20) - 8), Some(&unpacked)));
     println!("annotation memory, bytes per input byte: input + nodes + records + extras + slack = total");

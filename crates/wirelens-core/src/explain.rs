@@ -41,7 +41,7 @@ pub fn summary(a: &Annotation, id: NodeId) -> String {
         NodeKind::Length(len) => format!("length {len}"),
         NodeKind::Scalar(scalar) => scalar_text(a, id, scalar),
         NodeKind::Str => format!("{:?}", a.text(id)),
-        NodeKind::Bytes => format!("{} bytes", node.range.len()),
+        NodeKind::Bytes => crate::wire::plural(node.range.len() as u64, "byte", "bytes"),
         NodeKind::Message => match a.field_of(id).and_then(|(_, f)| f.descriptor().map(|fd| fd.kind())) {
             Some(Kind::Message(m)) => format!("message {}", m.full_name()),
             _ => "message (read without a schema)".into(),

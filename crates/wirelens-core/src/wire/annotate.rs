@@ -189,6 +189,10 @@ enum Repeat {
     Unknown { message: u32, number: u32 },
     /// Schema field `field` written with another wire type.
     Mismatch { field: u32, wire_type: u8 },
+    /// String field `field` holding bytes that are not UTF-8.
+    InvalidUtf8 { field: u32 },
+    /// A varint (a tag, or a length or value) of `len` bytes whose value takes `shortest`.
+    Overlong { tag: bool, len: u8, shortest: u8 },
 }
 
 /// Offsets are stored as `u32`s; the last one must fit too.
@@ -358,7 +362,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
             }
         };
         if tag.is_overlong() {
-            self.overlong_tag(start, tag, &mut notes);
+            self.overlong_tag(start, tag);
         }
         let descriptor = match plan {
             Plan::Typed(f) | Plan::Packed(f) => Some(f),
@@ -373,6 +377,11 @@ impl<'a, V: Visitor> Walker<'a, V> {
         let singular = found.is_some_and(|(_, facts)| !facts.list && !facts.map);
         let seen = &mut self.seen[depth];
         let index = seen.visit(number, slot, start, plan, singular, &mut notes);
+        // The tag's note after those about the field and its repeats, which `tree::Record` keeps
+        // in place (and tells first).
+        if tag.is_overlong() {
+            notes.push(Note::Overlong { at: start });
+        }
         if descriptor.is_some()
             && let Some((_, facts)) = found
             && let Some(oneof) = facts.oneof
@@ -530,9 +539,30 @@ impl<'a, V: Visitor> Walker<'a, V> {
 
     #[cold]
     #[inline(never)]
-    fn overlong_tag(&mut self, start: usize, tag: Varint, notes: &mut Vec<Note>) {
-        notes.push(Note::Overlong { at: start });
-        self.warn(start, format!("tag uses {} bytes where {} would do", tag.len, varint::encoded_len(tag.value)));
+    fn overlong_tag(&mut self, start: usize, tag: Varint) {
+        self.warn_overlong(true, start, tag);
+    }
+
+    /// Says that a varint is longer than it needs to be (once for each length and shortest
+    /// length, tags apart from other varints).
+    fn warn_overlong(&mut self, tag: bool, at: usize, v: Varint) {
+        let shortest = varint::encoded_len(v.value);
+        let repeat = Repeat::Overlong { tag, len: v.len as u8, shortest: shortest as u8 };
+        if !self.said_before(repeat) {
+            let what = if tag { "tag" } else { "varint" };
+            self.warn_once(repeat, at, format!("{what} uses {} bytes where {shortest} would do", v.len));
+        }
+    }
+
+    /// Says that string field `f` holds bytes that are not UTF-8 (once per field).
+    #[cold]
+    #[inline(never)]
+    fn invalid_utf8(&mut self, f: u32, at: usize) {
+        let repeat = Repeat::InvalidUtf8 { field: f };
+        if !self.said_before(repeat) {
+            let name = self.table.fields[f as usize].fd.name();
+            self.warn_once(repeat, at, format!("string field {name} is not valid UTF-8: shown as bytes"));
+        }
     }
 
     /// The scalar code a plan reads numbers with.
@@ -633,8 +663,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
                     if let Some(text) = self.utf8.text(payload.clone()) {
                         self.tree.text(payload, text);
                     } else {
-                        let name = self.table.fields[f as usize].fd.name().to_owned();
-                        self.warn(payload.start, format!("string field {name} is not valid UTF-8: shown as bytes"));
+                        self.invalid_utf8(f, payload.start);
                         self.tree.note(record, Note::InvalidUtf8);
                         self.tree.leaf(payload, Kind::Bytes);
                     }
@@ -928,7 +957,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
     #[cold]
     #[inline(never)]
     fn overlong(&mut self, record: V::Record, at: usize, v: Varint) {
-        self.warn(at, format!("varint uses {} bytes where {} would do", v.len, varint::encoded_len(v.value)));
+        self.warn_overlong(false, at, v);
         self.tree.note(record, Note::Overlong { at });
     }
 }
@@ -1021,7 +1050,8 @@ impl Seen {
         self.many_others.get_or_insert_default().entry(number).or_insert(fresh)
     }
 
-    /// Counts this record and returns the index of its first element; adds notes for repeats.
+    /// Counts this record and returns the index of its first element (0 for a singular field);
+    /// adds notes for repeats.
     #[inline]
     fn visit(
         &mut self,
@@ -1045,7 +1075,7 @@ impl Seen {
         if matches!(plan, Plan::Packed(_)) {
             entry.len_records += 1;
         }
-        index
+        if singular { 0 } else { index }
     }
 
     fn add_elements(&mut self, number: u32, slot: Option<u32>, extra: u32) {

@@ -349,34 +349,96 @@ pub(crate) fn scalar_record(stored: u8) -> Option<ScalarCode> {
 
 /// What a record keeps beyond its node: 8 bytes. Records are numbered in node order, so a record
 /// node's position in `records` is how many record nodes come before it (`Tree::record_of`).
+///
+/// The notes that records get in runs (every record of a message read with the wrong schema is
+/// unknown to it; a singular field written again and again) cost no more: a record's note about
+/// its field (unknown, reserved, or written with another wire type) is four bits of it, and a
+/// singular field seen before keeps where it was first seen in place of its index (always 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Record {
-    pub(crate) index: u32,
-    /// The low 24 bits: an index into the annotation's fields, or [`NO_FIELD`]; the high 8: the
-    /// readings' [`Chosen`].
-    field_and_readings: u32,
+    /// The element's position among the records of a repeated field; for a singular field,
+    /// 0, or where it was first seen when [`SEEN_BEFORE`] is set.
+    index: u32,
+    /// The low 23 bits: an index into the annotation's fields, or [`NO_FIELD`]; then
+    /// [`SEEN_BEFORE`]; the high 8: the readings' [`Chosen`] (its bits 0 to 2 and 7) and the
+    /// field note (bits 3 to 6: [`FieldNote`]).
+    bits: u32,
 }
 
-/// "No schema field" in a [`Record`]. A table of 2^24 - 1 fields is far past any real schema.
-pub(crate) const NO_FIELD: u32 = 0x00FF_FFFF;
+/// "No schema field" in a [`Record`]. A table of 2^23 - 1 fields is far past any real schema.
+pub(crate) const NO_FIELD: u32 = 0x007F_FFFF;
+
+/// A [`Record`] of a singular field seen before in its message: its note is `Repeated`.
+const SEEN_BEFORE: u32 = 1 << 23;
+
+/// The bits of a [`Record`] that hold its readings' [`Chosen`].
+const READINGS: u32 = 0x87 << 24;
+
+/// Where a [`Record`] keeps its field note: 4 bits, 0 for none, 1 `Unknown`, 2 `Reserved`, 3 +
+/// the expected wire type for `WireTypeMismatch`.
+const FIELD_NOTE_SHIFT: u32 = 27;
 
 impl Record {
     pub(crate) fn new(index: u32, field: u32) -> Record {
-        Record { index, field_and_readings: field.min(NO_FIELD) }
+        Record { index, bits: field.min(NO_FIELD) }
+    }
+
+    /// The position among the records of a repeated field, 0 for a singular field.
+    pub(crate) fn index(&self) -> u32 {
+        if self.bits & SEEN_BEFORE == 0 { self.index } else { 0 }
     }
 
     /// The index into the annotation's fields, if the record has a schema field.
     pub(crate) fn field(&self) -> Option<usize> {
-        let field = self.field_and_readings & NO_FIELD;
+        let field = self.bits & NO_FIELD;
         (field != NO_FIELD).then_some(field as usize)
     }
 
     pub(crate) fn readings(&self) -> Chosen {
-        Chosen::from_bits((self.field_and_readings >> 24) as u8)
+        Chosen::from_bits(((self.bits & READINGS) >> 24) as u8)
     }
 
     pub(crate) fn set_readings(&mut self, chosen: Chosen) {
-        self.field_and_readings = (self.field_and_readings & NO_FIELD) | (u32::from(chosen.bits()) << 24);
+        debug_assert_eq!(u32::from(chosen.bits()) << 24 & !READINGS, 0, "readings fit their bits");
+        self.bits = (self.bits & !READINGS) | (u32::from(chosen.bits()) << 24);
+    }
+
+    /// The notes the record keeps in place, in the order the walk tells them: about its field,
+    /// then that a singular field was seen before.
+    pub(crate) fn notes(&self) -> impl Iterator<Item = Note> {
+        let field = match (self.bits >> FIELD_NOTE_SHIFT) & 0xF {
+            0 => None,
+            1 => Some(Note::Unknown),
+            2 => Some(Note::Reserved),
+            code => WireType::from_bits((code - 3) as u8).map(|expected| Note::WireTypeMismatch { expected }),
+        };
+        let repeated = (self.bits & SEEN_BEFORE != 0).then_some(Note::Repeated { first_at: self.index as usize });
+        field.into_iter().chain(repeated)
+    }
+
+    /// Keeps `note` in place if it is one a record can, told in the order [`Record::notes`]
+    /// tells them (the caller checks no other note came before it); false if not.
+    fn keep(&mut self, note: &Note) -> bool {
+        if self.bits & SEEN_BEFORE != 0 {
+            return false;
+        }
+        let code = match *note {
+            Note::Unknown => 1,
+            Note::Reserved => 2,
+            Note::WireTypeMismatch { expected } => 3 + expected as u32,
+            Note::Repeated { first_at } if self.index == 0 => {
+                // Offsets fit a `u32` (past 4 GiB the input is one invalid leaf).
+                self.index = first_at as u32;
+                self.bits |= SEEN_BEFORE;
+                return true;
+            }
+            _ => return false,
+        };
+        if self.bits >> FIELD_NOTE_SHIFT & 0xF != 0 {
+            return false;
+        }
+        self.bits |= code << FIELD_NOTE_SHIFT;
+        true
     }
 }
 
@@ -955,15 +1017,17 @@ impl Tree {
         self.record_bits.rank(self.stored.rank(node).0).0
     }
 
-    /// The notes about the record at node `node`, in the order the walk told them.
-    pub(crate) fn notes_of(&self, node: u32) -> impl Iterator<Item = Note> + '_ {
+    /// The notes kept aside about the record at node `node` (after those [`Record::notes`]
+    /// tells), in the order the walk told them.
+    pub(crate) fn notes_aside_of(&self, node: u32) -> impl Iterator<Item = Note> + '_ {
         let from = self.note_nodes.partition_point(|&n| n < node);
         let to = from + self.note_nodes[from..].partition_point(|&n| n == node);
         (from..to).map(|at| self.note(at))
     }
 
-    /// Every note, in node order, beside the node of its record.
-    pub(crate) fn notes(&self) -> impl Iterator<Item = (usize, Note)> + '_ {
+    /// Every note kept aside from its record (those [`Record::notes`] does not tell), in node
+    /// order, beside the node of its record.
+    pub(crate) fn notes_aside(&self) -> impl Iterator<Item = (usize, Note)> + '_ {
         self.note_nodes.iter().enumerate().map(|(at, &node)| (node as usize, self.note(at)))
     }
 
@@ -1571,10 +1635,14 @@ impl Visitor for TreeBuilder {
     }
 
     /// Notes belong to the last record opened. `Unpacked` is not kept: the record's field and
-    /// wire type tell it again (`Field::notes`).
+    /// wire type tell it again (`Field::notes`). The notes a record can keep in place are kept
+    /// there, unless a note kept aside came before them.
     fn note(&mut self, record: OpenRecord, note: Note) {
-        debug_assert!(self.tree.note_nodes.last().is_none_or(|&n| n <= record.node));
-        if note != Note::Unpacked {
+        let aside = self.tree.note_nodes.last().copied();
+        debug_assert!(aside.is_none_or(|n| n <= record.node));
+        if note != Note::Unpacked
+            && (aside == Some(record.node) || !self.tree.records[record.record as usize].keep(&note))
+        {
             self.tree.push_note(record.node, note);
         }
     }
@@ -1859,7 +1927,7 @@ mod tests {
         compare(t, &plain, bytes);
         assert_eq!(t.records.len(), plain.records.len());
         for (at, &(node, index, field)) in plain.records.iter().enumerate() {
-            assert_eq!(t.records[at].index, index);
+            assert_eq!(t.records[at].index(), index);
             assert_eq!(t.records[at].field(), (field != NO_FIELD).then_some(field as usize));
             let notes: Vec<Note> =
                 plain.notes.iter().filter(|(n, _)| *n == node).map(|(_, note)| note.clone()).collect();
@@ -2061,12 +2129,12 @@ mod tests {
                optional uint64 v = 19; optional int64 w = 21; optional sint32 z = 22;
                oneof o { int32 oa = 23; string ob = 24; }
                reserved 20;
-               repeated int64 p2 = 25 [packed = true]; repeated uint32 p3 = 26 [packed = true];
-               repeated uint64 p4 = 27 [packed = true]; repeated sint32 p5 = 28 [packed = true];
-               repeated sint64 p6 = 29 [packed = true]; repeated bool p7 = 30 [packed = true];
-               repeated E p8 = 31 [packed = true]; repeated fixed32 p9 = 32 [packed = true];
-               repeated sfixed32 p10 = 33 [packed = true]; repeated float p11 = 34 [packed = true];
-               repeated sfixed64 p12 = 35 [packed = true]; repeated double p13 = 36 [packed = true];
+               repeated int64 p2 = 40 [packed = true]; repeated uint32 p3 = 41 [packed = true];
+               repeated uint64 p4 = 42 [packed = true]; repeated sint32 p5 = 43 [packed = true];
+               repeated sint64 p6 = 44 [packed = true]; repeated bool p7 = 45 [packed = true];
+               repeated E p8 = 46 [packed = true]; repeated fixed32 p9 = 47 [packed = true];
+               repeated sfixed32 p10 = 48 [packed = true]; repeated float p11 = 49 [packed = true];
+               repeated sfixed64 p12 = 50 [packed = true]; repeated double p13 = 51 [packed = true];
              }",
         )])
         .expect("the schema compiles");
@@ -2097,6 +2165,8 @@ mod tests {
             record(30, 0, &[7]),
             record(20, 5, &[1, 2, 3, 4]),
             record(1, 1, &[1, 2, 3, 4, 5, 6, 7, 8]),
+            // Notes kept in the record and aside: an unknown field with an overlong tag and value.
+            vec![0xF0, 0x81, 0x00, 0x81, 0x00],
         ];
         let inner = [record(1, 0, &[5]), record(9, 2, &[3, b'a', b'b', b'c'])].concat();
         let lens = vec![
@@ -2122,12 +2192,12 @@ mod tests {
         // Packed payloads of every element code, of fewer elements than are implied, of just
         // enough, and of more than one and two samples' worth (varints of one to ten bytes).
         let mut lens = lens;
-        for (number, width) in [(12, 0), (13, 8)].into_iter().chain((25..=31).map(|n| (n, 0))).chain([
-            (32, 4),
-            (33, 4),
-            (34, 4),
-            (35, 8),
-            (36, 8),
+        for (number, width) in [(12, 0), (13, 8)].into_iter().chain((40..=46).map(|n| (n, 0))).chain([
+            (47, 4),
+            (48, 4),
+            (49, 4),
+            (50, 8),
+            (51, 8),
         ]) {
             for count in [2, 3, 33, 70] {
                 let payload: Vec<u8> = match width {
