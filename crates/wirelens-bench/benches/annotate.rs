@@ -153,17 +153,18 @@ fn shapes(size: usize) -> Vec<(&'static str, Vec<u8>)> {
 /// `pairs` read with schemas that give every record a note: as a proto3 `repeated int32`
 /// (packed by default, so every record is written unpacked), as a singular `int32` (every
 /// record after the first is seen before), and as a message without field 1 (every record is
-/// unknown: the wrong message type picked); and one packed record of that proto3 field (one-byte
+/// unknown: the wrong message type picked); records with a note kept aside, each overlong or
+/// holding text that is not UTF-8; and one packed record of that proto3 field (one-byte
 /// varints) and of a `repeated double`, each of the size of the shapes.
 fn memory_shapes(_: &mut Criterion) {
     let batch = batch();
     let desc = batch.descriptor();
     let notes = wirelens_core::schema::Schema::compile(&[(
         "r.proto",
-        "syntax = \"proto3\"; message R { repeated int32 a = 1; repeated double d = 2; } message S { int32 a = 1; } message U { int32 b = 2; }",
+        "syntax = \"proto3\"; message R { repeated int32 a = 1; repeated double d = 2; } message S { int32 a = 1; } message U { int32 b = 2; } message V { string s = 2; }",
     )])
     .expect("r.proto compiles");
-    let [unpacked, singular, unknown] = ["R", "S", "U"].map(|name| notes.message(name).expect("declared"));
+    let [unpacked, singular, unknown, text] = ["R", "S", "U", "V"].map(|name| notes.message(name).expect("declared"));
     let packed = |tag: u8, payload: usize| {
         let mut bytes = vec![tag];
         let mut len = payload;
@@ -183,6 +184,10 @@ fn memory_shapes(_: &mut Criterion) {
     inputs.push(("pairs, unpacked", pairs.clone(), Some(&unpacked)));
     inputs.push(("pairs, singular", pairs.clone(), Some(&singular)));
     inputs.push(("pairs, unknown", pairs, Some(&unknown)));
+    // Notes kept aside: an overlong varint, text that is not UTF-8, on every record.
+    let every = |unit: &[u8]| unit.iter().copied().cycle().take((1 << 20) / unit.len() * unit.len()).collect();
+    inputs.push(("overlong", every(&[0x08, 0x81, 0x00]), None));
+    inputs.push(("not UTF-8", every(&[0x12, 0x01, 0xFF]), Some(&text)));
     inputs.push(("packed int32s", packed(0x0A, (1 << 20) - 4), Some(&unpacked)));
     inputs.push(("packed doubles", packed(0x12, (1 << 20) - 8), Some(&unpacked)));
     println!("annotation memory, bytes per input byte: input + nodes + records + extras + slack = total");

@@ -172,11 +172,12 @@ fn walk<V: Visitor>(
         walker.fail_at(readable, bytes.len(), Mode::Lenient, || reason);
     }
     let mut diagnostics = walker.diagnostics;
-    for &(at, more) in walker.repeats.values() {
+    for (repeat, &(at, more)) in &walker.repeats {
         if more > 0
             && let Some(d) = diagnostics.get_mut(at)
         {
-            d.message.push_str(&format!(" (and {} after it)", plural(u64::from(more), "more record", "more records")));
+            let (one, many) = repeat.counts();
+            d.message.push_str(&format!(" (and {} after it)", plural(u64::from(more), one, many)));
         }
     }
     (walker.tree, diagnostics)
@@ -191,8 +192,38 @@ enum Repeat {
     Mismatch { field: u32, wire_type: u8 },
     /// String field `field` holding bytes that are not UTF-8.
     InvalidUtf8 { field: u32 },
-    /// A varint (a tag, or a length or value) of `len` bytes whose value takes `shortest`.
-    Overlong { tag: bool, len: u8, shortest: u8 },
+    /// A varint of `len` bytes whose value takes `shortest`.
+    Overlong { what: Which, len: u8, shortest: u8 },
+}
+
+impl Repeat {
+    /// What the warning stands for one of, and more of.
+    fn counts(self) -> (&'static str, &'static str) {
+        match self {
+            Repeat::Overlong { what: Which::Element, .. } => ("more element", "more elements"),
+            _ => ("more record", "more records"),
+        }
+    }
+}
+
+/// Which varint of a record an overlong warning is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Which {
+    Tag,
+    /// A value or a length prefix.
+    Value,
+    /// An element of a packed field.
+    Element,
+}
+
+impl Which {
+    fn name(self) -> &'static str {
+        match self {
+            Which::Tag => "tag",
+            Which::Value => "varint",
+            Which::Element => "packed element",
+        }
+    }
 }
 
 /// Offsets are stored as `u32`s; the last one must fit too.
@@ -540,17 +571,18 @@ impl<'a, V: Visitor> Walker<'a, V> {
     #[cold]
     #[inline(never)]
     fn overlong_tag(&mut self, start: usize, tag: Varint) {
-        self.warn_overlong(true, start, tag);
+        self.warn_overlong(Which::Tag, start, tag);
     }
 
-    /// Says that a varint is longer than it needs to be (once for each length and shortest
-    /// length, tags apart from other varints).
-    fn warn_overlong(&mut self, tag: bool, at: usize, v: Varint) {
+    /// Says that a varint is longer than it needs to be (once for each kind of varint, length
+    /// and shortest length).
+    #[cold]
+    #[inline(never)]
+    fn warn_overlong(&mut self, what: Which, at: usize, v: Varint) {
         let shortest = varint::encoded_len(v.value);
-        let repeat = Repeat::Overlong { tag, len: v.len as u8, shortest: shortest as u8 };
+        let repeat = Repeat::Overlong { what, len: v.len as u8, shortest: shortest as u8 };
         if !self.said_before(repeat) {
-            let what = if tag { "tag" } else { "varint" };
-            self.warn_once(repeat, at, format!("{what} uses {} bytes where {shortest} would do", v.len));
+            self.warn_once(repeat, at, format!("{} uses {} bytes where {shortest} would do", what.name(), v.len));
         }
     }
 
@@ -868,14 +900,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
                 match varint::decode(&self.bytes[pos..payload.end]) {
                     Ok(v) => {
                         if v.is_overlong() {
-                            self.warn(
-                                pos,
-                                format!(
-                                    "packed element uses {} bytes where {} would do",
-                                    v.len,
-                                    varint::encoded_len(v.value)
-                                ),
-                            );
+                            self.warn_overlong(Which::Element, pos, v);
                         }
                         self.tree.leaf(pos..pos + v.len, Kind::Scalar(code));
                         self.elements += 1;
@@ -957,7 +982,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
     #[cold]
     #[inline(never)]
     fn overlong(&mut self, record: V::Record, at: usize, v: Varint) {
-        self.warn_overlong(false, at, v);
+        self.warn_overlong(Which::Value, at, v);
         self.tree.note(record, Note::Overlong { at });
     }
 }

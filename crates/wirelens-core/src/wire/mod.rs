@@ -181,7 +181,8 @@ impl<'a> Field<'a> {
     /// What is worth telling about the record, in the order the walk found it.
     pub fn notes(&self) -> Vec<Note> {
         let unpacked = unpacked(self.descriptor(), self.wire_type());
-        unpacked.into_iter().chain(self.data().notes()).chain(self.a.tree.notes_aside_of(self.node as u32)).collect()
+        let in_place = self.data().notes(&self.a.bytes, || self.a.tree.start(self.node, &self.a.bytes));
+        unpacked.into_iter().chain(in_place).chain(self.a.tree.notes_aside_of(self.node as u32)).collect()
     }
 
     /// For LEN records read without a schema: every valid reading, and the one shown. Worked out
@@ -551,17 +552,21 @@ impl Annotation {
         let mut notes = self.tree.notes_aside().peekable();
         // A record's notes: `Unpacked` (which the tree does not keep: its field and wire type
         // tell it), those it keeps in place, then those kept aside.
-        let mut tell_notes =
-            |visitor: &mut V, record: V::Record, id: usize, r: &tree::Record, tag: crate::varint::Varint| {
-                let wire_type = WireType::from_bits((tag.value & 7) as u8).unwrap_or(WireType::Varint);
-                let unpacked = r.field().is_some_and(|f| packed[f]) && wire_type != WireType::Len;
-                for note in unpacked.then_some(Note::Unpacked).into_iter().chain(r.notes()) {
-                    visitor.note(record, note);
-                }
-                while let Some((_, note)) = notes.next_if(|&(node, _)| node == id) {
-                    visitor.note(record, note);
-                }
-            };
+        let mut tell_notes = |visitor: &mut V,
+                              record: V::Record,
+                              id: usize,
+                              start: usize,
+                              r: &tree::Record,
+                              tag: crate::varint::Varint| {
+            let wire_type = WireType::from_bits((tag.value & 7) as u8).unwrap_or(WireType::Varint);
+            let unpacked = r.field().is_some_and(|f| packed[f]) && wire_type != WireType::Len;
+            for note in unpacked.then_some(Note::Unpacked).into_iter().chain(r.notes(&self.bytes, || start)) {
+                visitor.note(record, note);
+            }
+            while let Some((_, note)) = notes.next_if(|&(node, _)| node == id) {
+                visitor.note(record, note);
+            }
+        };
         // Each node once, in order, and the one after it: a leaf ends where the next node starts.
         let mut nodes = self.tree.walk(&self.bytes);
         let mut ahead = nodes.next();
@@ -596,7 +601,7 @@ impl Annotation {
                         };
                         let value_end = value + width;
                         let record = visitor.scalar_record(start, tag, r.index(), field, fd, value..value_end, code);
-                        tell_notes(&mut visitor, record, id, r, tag);
+                        tell_notes(&mut visitor, record, id, start, r, tag);
                         // Past the tag and the value.
                         nodes.next();
                         ahead = nodes.next();
@@ -607,7 +612,7 @@ impl Annotation {
                     }
                     let tag = tag.unwrap_or(crate::varint::Varint { value: 0, len: 0 });
                     let record = visitor.open_record(start, tag, r.index(), field, fd);
-                    tell_notes(&mut visitor, record, id, r, tag);
+                    tell_notes(&mut visitor, record, id, start, r, tag);
                     open.push((end, Opened::Record(record, r.readings())));
                 }
                 kind @ (tree::Kind::Message | tree::Kind::Packed) => {

@@ -350,26 +350,42 @@ pub(crate) fn scalar_record(stored: u8) -> Option<ScalarCode> {
 /// What a record keeps beyond its node: 8 bytes. Records are numbered in node order, so a record
 /// node's position in `records` is how many record nodes come before it (`Tree::record_of`).
 ///
-/// The notes that records get in runs (every record of a message read with the wrong schema is
-/// unknown to it; a singular field written again and again) cost no more: a record's note about
-/// its field (unknown, reserved, or written with another wire type) is four bits of it, and a
-/// singular field seen before keeps where it was first seen in place of its index (always 0).
+/// The notes records get in runs cost nothing more (every record of a message read with the
+/// wrong type is unknown to it; a singular field written again and again; an encoder that writes
+/// every varint too long): a record keeps in place its note about its field (unknown, reserved,
+/// or written with another wire type: four bits), that a singular field was seen before (where,
+/// in place of its index, which is always 0), that its tag or the varint after it (a value or a
+/// length prefix) is overlong, and that its text is not UTF-8 (a bit each), as long as no note
+/// kept aside came before: [`Record::notes`] tells them first, in the order the walk does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Record {
     /// The element's position among the records of a repeated field; for a singular field,
     /// 0, or where it was first seen when [`SEEN_BEFORE`] is set.
     index: u32,
-    /// The low 23 bits: an index into the annotation's fields, or [`NO_FIELD`]; then
-    /// [`SEEN_BEFORE`]; the high 8: the readings' [`Chosen`] (its bits 0 to 2 and 7) and the
-    /// field note (bits 3 to 6: [`FieldNote`]).
+    /// The low 20 bits: an index into the annotation's fields, or [`NO_FIELD`]; then
+    /// [`SEEN_BEFORE`], [`OVERLONG_TAG`], [`OVERLONG_VALUE`], [`NOT_UTF8`]; the high 8: the
+    /// readings' [`Chosen`] (its bits 0 to 2 and 7) and the field note (bits 3 to 6, from
+    /// [`FIELD_NOTE_SHIFT`]).
     bits: u32,
 }
 
-/// "No schema field" in a [`Record`]. A table of 2^23 - 1 fields is far past any real schema.
-pub(crate) const NO_FIELD: u32 = 0x007F_FFFF;
+/// "No schema field" in a [`Record`]. A table of 2^20 - 1 fields is far past any real schema.
+pub(crate) const NO_FIELD: u32 = 0x000F_FFFF;
 
 /// A [`Record`] of a singular field seen before in its message: its note is `Repeated`.
-const SEEN_BEFORE: u32 = 1 << 23;
+const SEEN_BEFORE: u32 = 1 << 20;
+
+/// A [`Record`] whose tag is overlong (its note is at the record's start).
+const OVERLONG_TAG: u32 = 1 << 21;
+
+/// A [`Record`] whose varint after the tag (its value or length prefix) is overlong.
+const OVERLONG_VALUE: u32 = 1 << 22;
+
+/// A [`Record`] of a string field whose bytes are not UTF-8.
+const NOT_UTF8: u32 = 1 << 23;
+
+/// The flags above, a note each, in the order the walk tells them.
+const FLAGS: u32 = 0xF << 20;
 
 /// The bits of a [`Record`] that hold its readings' [`Chosen`].
 const READINGS: u32 = 0x87 << 24;
@@ -377,6 +393,9 @@ const READINGS: u32 = 0x87 << 24;
 /// Where a [`Record`] keeps its field note: 4 bits, 0 for none, 1 `Unknown`, 2 `Reserved`, 3 +
 /// the expected wire type for `WireTypeMismatch`.
 const FIELD_NOTE_SHIFT: u32 = 27;
+
+/// The notes a [`Record`] keeps in place, in the order the walk tells them.
+const IN_PLACE: u32 = (0xF << FIELD_NOTE_SHIFT) | FLAGS;
 
 impl Record {
     pub(crate) fn new(index: u32, field: u32) -> Record {
@@ -403,41 +422,56 @@ impl Record {
         self.bits = (self.bits & !READINGS) | (u32::from(chosen.bits()) << 24);
     }
 
-    /// The notes the record keeps in place, in the order the walk tells them: about its field,
-    /// then that a singular field was seen before.
-    pub(crate) fn notes(&self) -> impl Iterator<Item = Note> {
-        let field = match (self.bits >> FIELD_NOTE_SHIFT) & 0xF {
+    /// The notes the record keeps in place, in the order the walk told them (before those kept
+    /// aside), for the record at `start()` of `bytes` (asked only if a note is about a varint).
+    pub(crate) fn notes(&self, bytes: &[u8], start: impl FnOnce() -> usize) -> impl Iterator<Item = Note> {
+        let bits = self.bits;
+        let field = match (bits >> FIELD_NOTE_SHIFT) & 0xF {
             0 => None,
             1 => Some(Note::Unknown),
             2 => Some(Note::Reserved),
             code => WireType::from_bits((code - 3) as u8).map(|expected| Note::WireTypeMismatch { expected }),
         };
-        let repeated = (self.bits & SEEN_BEFORE != 0).then_some(Note::Repeated { first_at: self.index as usize });
-        field.into_iter().chain(repeated)
+        let flag = |flag: u32, note: Note| (bits & flag != 0).then_some(note);
+        let start = if bits & (OVERLONG_TAG | OVERLONG_VALUE) != 0 { start() } else { 0 };
+        let after_tag = if bits & OVERLONG_VALUE != 0 { start + varint_len(bytes, start) } else { 0 };
+        field
+            .into_iter()
+            .chain(flag(SEEN_BEFORE, Note::Repeated { first_at: self.index as usize }))
+            .chain(flag(OVERLONG_TAG, Note::Overlong { at: start }))
+            .chain(flag(OVERLONG_VALUE, Note::Overlong { at: after_tag }))
+            .chain(flag(NOT_UTF8, Note::InvalidUtf8))
     }
 
-    /// Keeps `note` in place if it is one a record can, told in the order [`Record::notes`]
-    /// tells them (the caller checks no other note came before it); false if not.
-    fn keep(&mut self, note: &Note) -> bool {
-        if self.bits & SEEN_BEFORE != 0 {
-            return false;
-        }
-        let code = match *note {
-            Note::Unknown => 1,
-            Note::Reserved => 2,
-            Note::WireTypeMismatch { expected } => 3 + expected as u32,
-            Note::Repeated { first_at } if self.index == 0 => {
-                // Offsets fit a `u32` (past 4 GiB the input is one invalid leaf).
-                self.index = first_at as u32;
-                self.bits |= SEEN_BEFORE;
-                return true;
+    /// Keeps `note` in place if it is one a record can keep, told after those it keeps (the
+    /// caller checks that no note kept aside came before it); false if not. `at_start` is
+    /// whether an overlong note is about the tag (at the record's start; if not, it is about the
+    /// varint right after the tag).
+    fn keep(&mut self, note: &Note, at_start: bool) -> bool {
+        // The note's bits, and those of notes told after it (none may be kept yet).
+        let (bits, later) = match *note {
+            Note::Unknown => (1 << FIELD_NOTE_SHIFT, IN_PLACE),
+            Note::Reserved => (2 << FIELD_NOTE_SHIFT, IN_PLACE),
+            Note::WireTypeMismatch { expected } => ((3 + expected as u32) << FIELD_NOTE_SHIFT, IN_PLACE),
+            _ => {
+                let flag = match *note {
+                    Note::Repeated { .. } if self.index == 0 => SEEN_BEFORE,
+                    Note::Overlong { .. } if at_start => OVERLONG_TAG,
+                    Note::Overlong { .. } => OVERLONG_VALUE,
+                    Note::InvalidUtf8 => NOT_UTF8,
+                    _ => return false,
+                };
+                (flag, FLAGS & !(flag - 1))
             }
-            _ => return false,
         };
-        if self.bits >> FIELD_NOTE_SHIFT & 0xF != 0 {
+        if self.bits & later != 0 {
             return false;
         }
-        self.bits |= code << FIELD_NOTE_SHIFT;
+        if let Note::Repeated { first_at } = *note {
+            // Offsets fit a `u32` (past 4 GiB the input is one invalid leaf).
+            self.index = first_at as u32;
+        }
+        self.bits |= bits;
         true
     }
 }
@@ -1640,8 +1674,11 @@ impl Visitor for TreeBuilder {
     fn note(&mut self, record: OpenRecord, note: Note) {
         let aside = self.tree.note_nodes.last().copied();
         debug_assert!(aside.is_none_or(|n| n <= record.node));
+        // An overlong note is about the tag when it is at the record's start: the low bits of
+        // the start tell, as the tag is at most 10 bytes.
+        let at_start = matches!(note, Note::Overlong { at } if at as u16 == self.tree.starts[record.stored as usize]);
         if note != Note::Unpacked
-            && (aside == Some(record.node) || !self.tree.records[record.record as usize].keep(&note))
+            && (aside == Some(record.node) || !self.tree.records[record.record as usize].keep(&note, at_start))
         {
             self.tree.push_note(record.node, note);
         }
@@ -2188,6 +2225,10 @@ mod tests {
             len_record(13, &[1, 2, 3, 4, 5, 6, 7, 8, 9]),
             // A length with a long prefix.
             record(10, 2, &[0x83, 0x00, 1, 2, 3]),
+            // Every note a record keeps in place (seen before, an overlong length, not UTF-8), and
+            // the same after a note kept aside (a oneof's).
+            record(9, 2, &[0x81, 0x00, 0xFF]),
+            record(24, 2, &[0x81, 0x00, 0xFF]),
         ];
         // Packed payloads of every element code, of fewer elements than are implied, of just
         // enough, and of more than one and two samples' worth (varints of one to ten bytes).
