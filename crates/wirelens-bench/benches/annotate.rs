@@ -127,7 +127,8 @@ fn adversarial(size: usize) -> Vec<(&'static str, Vec<u8>)> {
 /// - `deep`: `1A 12 1A 10` … `1A 02 08 05`, messages nested 10 deep (39 nodes and 10 records per 20 bytes);
 /// - `strings`: `12 03 "abc"`, short strings;
 /// - `blobs`: `0A E8 07` and 1000 bytes of `05`, a LEN payload of control bytes;
-/// - `groups`: `0B 0C`, empty groups, a shape whose records store every node (4 per 2 bytes).
+/// - `groups`: `0B 0C`, empty groups (4 nodes and a record per 2 bytes);
+/// - `group fields`: `0B 08 01 0C`, groups of one small field (7 nodes and 2 records per 4 bytes).
 fn shapes(size: usize) -> Vec<(&'static str, Vec<u8>)> {
     let mut blob = vec![0x0A, 0xE8, 0x07];
     blob.resize(1003, 0x05);
@@ -140,6 +141,7 @@ fn shapes(size: usize) -> Vec<(&'static str, Vec<u8>)> {
         ("strings", b"\x12\x03abc"),
         ("blobs", &blob),
         ("groups", &[0x0B, 0x0C]),
+        ("group fields", &[0x0B, 0x08, 0x01, 0x0C]),
     ]
     .into_iter()
     .map(|(name, unit)| (name, unit.iter().copied().cycle().take(size.div_ceil(unit.len()) * unit.len()).collect()))
@@ -148,23 +150,49 @@ fn shapes(size: usize) -> Vec<(&'static str, Vec<u8>)> {
 
 /// The annotation's heap bytes per input byte, part by part (`Annotation::heap_parts`), on the
 /// batch and on each of the `shapes`, read without a schema (and the batch with its own); and
-/// `pairs` read as a proto3 `repeated int32` (packed by default, so every record, written
-/// unpacked, has a note).
+/// `pairs` read with schemas that give every record a note: as a proto3 `repeated int32`
+/// (packed by default, so every record is written unpacked), as a singular `int32` (every
+/// record after the first is seen before), and as a message without field 1 (every record is
+/// unknown: the wrong message type picked); records with a note kept aside, each overlong or
+/// holding text that is not UTF-8, or a oneof's members written in turn; and one packed record
+/// of that proto3 field (one-byte varints) and of a `repeated double`, each of the size of the
+/// shapes.
 fn memory_shapes(_: &mut Criterion) {
     let batch = batch();
     let desc = batch.descriptor();
     let notes = wirelens_core::schema::Schema::compile(&[(
         "r.proto",
-        "syntax = \"proto3\"; message R { repeated int32 a = 1; }",
+        "syntax = \"proto3\"; message R { repeated int32 a = 1; repeated double d = 2; } message S { int32 a = 1; } message U { int32 b = 2; } message V { string s = 2; } message O { oneof v { int32 a = 1; int32 b = 2; } }",
     )])
     .expect("r.proto compiles");
-    let unpacked = notes.message("R").expect("R is declared");
+    let [unpacked, singular, unknown, text, oneof] =
+        ["R", "S", "U", "V", "O"].map(|name| notes.message(name).expect("declared"));
+    let packed = |tag: u8, payload: usize| {
+        let mut bytes = vec![tag];
+        let mut len = payload;
+        while len >= 0x80 {
+            bytes.push((len as u8 & 0x7F) | 0x80);
+            len >>= 7;
+        }
+        bytes.push(len as u8);
+        bytes.resize(bytes.len() + payload, 0x01);
+        bytes
+    };
     let shapes = shapes(1 << 20);
     let pairs = shapes[0].1.clone();
     let mut inputs =
         vec![("batch, schema", batch.proto.clone(), Some(&desc)), ("batch, schema-less", batch.proto.clone(), None)];
     inputs.extend(shapes.into_iter().map(|(name, bytes)| (name, bytes, None)));
-    inputs.push(("pairs, unpacked", pairs, Some(&unpacked)));
+    inputs.push(("pairs, unpacked", pairs.clone(), Some(&unpacked)));
+    inputs.push(("pairs, singular", pairs.clone(), Some(&singular)));
+    inputs.push(("pairs, unknown", pairs, Some(&unknown)));
+    // Notes kept aside: an overlong varint, text that is not UTF-8, on every record.
+    let every = |unit: &[u8]| unit.iter().copied().cycle().take((1 << 20) / unit.len() * unit.len()).collect();
+    inputs.push(("overlong", every(&[0x08, 0x81, 0x00]), None));
+    inputs.push(("not UTF-8", every(&[0x12, 0x01, 0xFF]), Some(&text)));
+    inputs.push(("oneof in turn", every(&[0x08, 0x01, 0x10, 0x01]), Some(&oneof)));
+    inputs.push(("packed int32s", packed(0x0A, (1 << 20) - 4), Some(&unpacked)));
+    inputs.push(("packed doubles", packed(0x12, (1 << 20) - 8), Some(&unpacked)));
     println!("annotation memory, bytes per input byte: input + nodes + records + extras + slack = total");
     for (name, bytes, desc) in inputs {
         let a = annotate(&bytes, desc);

@@ -491,7 +491,7 @@ fn annotates_a_delimited_stream_message_by_message() {
               2: {"Alice"}  # name
             }
             --- stderr
-            wirelens: error: message 2 at byte 12: its length is 5, but the stream ends after 1 bytes of it
+            wirelens: error: message 2 at byte 12: its length is 5, but the stream ends after 1 byte of it
         "#]],
     );
     // What it prints reads back as the same stream: printed again, it is the same text.

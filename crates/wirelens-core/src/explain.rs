@@ -77,8 +77,7 @@ fn write_summary<'a>(
             let _ = write!(line, "{:?}", String::from_utf8_lossy(&a.bytes()[range]));
         }
         NodeKind::Bytes => {
-            line.push_str(itoa::Buffer::new().format(range.len()));
-            line.push_str(" bytes");
+            line.push_str(&crate::wire::plural(range.len() as u64, "byte", "bytes"));
         }
         NodeKind::Message => match record().and_then(|f| f.descriptor().map(|fd| fd.kind())) {
             Some(Kind::Message(m)) => {

@@ -608,7 +608,7 @@ impl Visitor for Lines<'_> {
             (State::Length, LeafKind::Str | LeafKind::Bytes) => {
                 open.len_head(out);
                 // Only a string is checked: bytes are shown as hex, UTF-8 or not.
-                match (kind == LeafKind::Str).then(|| std::str::from_utf8(bytes).ok()).flatten() {
+                match (kind == LeafKind::Str).then(|| crate::wire::utf8(bytes)).flatten() {
                     Some(text) => push_string_literal(out, text),
                     None => push_hex_literal(out, bytes),
                 }

@@ -427,6 +427,59 @@ fn overlong_varints_and_repeated_singular_fields() {
         warning at byte 2: varint uses 3 bytes where 1 would do
     "#]],
     );
+    // Every record keeps its notes (those about the field and its repeats in place, the
+    // others aside, in the order the walk told them); each warning is said once for every
+    // record that repeats it.
+    check(
+        "88 00 AA 80 00 08 01 88 00 81 00 12 01 FF 12 01 FE 1A 81 00 FF 1A 81 00 FF",
+        USER,
+        expect![[r#"
+            0                               field 1 id: int64  [overlong varint at byte 0]  [overlong varint at byte 2]
+            0      88 00                      tag: field 1, wire type 0 VARINT
+            2      AA 80 00                   42
+            5                               field 1 id: int64  [seen before at byte 0: last one wins]
+            5      08                         tag: field 1, wire type 0 VARINT
+            6      01                         1
+            7                               field 1 id: int64  [seen before at byte 0: last one wins]  [overlong varint at byte 7]  [overlong varint at byte 9]
+            7      88 00                      tag: field 1, wire type 0 VARINT
+            9      81 00                      1
+            11                              field 2 name: string  [not valid UTF-8]
+            11     12                         tag: field 2, wire type 2 LEN
+            12     01                         length 1
+            13     FF                         1 byte
+            14                              field 2 name: string  [seen before at byte 11: last one wins]  [not valid UTF-8]
+            14     12                         tag: field 2, wire type 2 LEN
+            15     01                         length 1
+            16     FE                         1 byte
+            17                              field 3 email: string  [overlong varint at byte 18]  [not valid UTF-8]
+            17     1A                         tag: field 3, wire type 2 LEN
+            18     81 00                      length 1
+            20     FF                         1 byte
+            21                              field 3 email: string  [seen before at byte 17: last one wins]  [overlong varint at byte 22]  [not valid UTF-8]
+            21     1A                         tag: field 3, wire type 2 LEN
+            22     81 00                      length 1
+            24     FF                         1 byte
+            warning at byte 0: tag uses 2 bytes where 1 would do (and 1 more record after it)
+            warning at byte 2: varint uses 3 bytes where 1 would do
+            warning at byte 9: varint uses 2 bytes where 1 would do (and 2 more records after it)
+            warning at byte 13: string field name is not valid UTF-8: shown as bytes (and 1 more record after it)
+            warning at byte 20: string field email is not valid UTF-8: shown as bytes (and 1 more record after it)
+        "#]],
+    );
+}
+
+#[test]
+fn an_overlong_packed_element_is_said_once() {
+    let schema = wirelens_core::schema::Schema::compile(&[(
+        "p.proto",
+        "syntax = \"proto3\"; message P { repeated int32 p = 1; }",
+    )])
+    .unwrap();
+    let p = schema.message("P").unwrap();
+    let a = wire::annotate(&[0x0A, 0x05, 0x81, 0x00, 0x01, 0x81, 0x00], Some(&p));
+    assert_tiles(&a);
+    let said: Vec<_> = a.diagnostics().iter().map(|d| (d.offset, d.message.as_str())).collect();
+    assert_eq!(said, [(2, "packed element uses 2 bytes where 1 would do (and 1 more element after it)")]);
 }
 
 #[test]

@@ -172,11 +172,12 @@ fn walk<V: Visitor>(
         walker.fail_at(readable, bytes.len(), Mode::Lenient, || reason);
     }
     let mut diagnostics = walker.diagnostics;
-    for &(at, more) in walker.repeats.values() {
+    for (repeat, &(at, more)) in &walker.repeats {
         if more > 0
             && let Some(d) = diagnostics.get_mut(at)
         {
-            d.message.push_str(&format!(" (and {} after it)", plural(u64::from(more), "more record", "more records")));
+            let (one, many) = repeat.counts();
+            d.message.push_str(&format!(" (and {} after it)", plural(u64::from(more), one, many)));
         }
     }
     (walker.tree, diagnostics)
@@ -189,6 +190,40 @@ enum Repeat {
     Unknown { message: u32, number: u32 },
     /// Schema field `field` written with another wire type.
     Mismatch { field: u32, wire_type: u8 },
+    /// String field `field` holding bytes that are not UTF-8.
+    InvalidUtf8 { field: u32 },
+    /// A varint of `len` bytes whose value takes `shortest`.
+    Overlong { what: Which, len: u8, shortest: u8 },
+}
+
+impl Repeat {
+    /// What the warning stands for one of, and more of.
+    fn counts(self) -> (&'static str, &'static str) {
+        match self {
+            Repeat::Overlong { what: Which::Element, .. } => ("more element", "more elements"),
+            _ => ("more record", "more records"),
+        }
+    }
+}
+
+/// Which varint of a record an overlong warning is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Which {
+    Tag,
+    /// A value or a length prefix.
+    Value,
+    /// An element of a packed field.
+    Element,
+}
+
+impl Which {
+    fn name(self) -> &'static str {
+        match self {
+            Which::Tag => "tag",
+            Which::Value => "varint",
+            Which::Element => "packed element",
+        }
+    }
 }
 
 /// Offsets are stored as `u32`s; the last one must fit too.
@@ -358,7 +393,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
             }
         };
         if tag.is_overlong() {
-            self.overlong_tag(start, tag, &mut notes);
+            self.overlong_tag(start, tag);
         }
         let descriptor = match plan {
             Plan::Typed(f) | Plan::Packed(f) => Some(f),
@@ -373,6 +408,11 @@ impl<'a, V: Visitor> Walker<'a, V> {
         let singular = found.is_some_and(|(_, facts)| !facts.list && !facts.map);
         let seen = &mut self.seen[depth];
         let index = seen.visit(number, slot, start, plan, singular, &mut notes);
+        // The tag's note after those about the field and its repeats, which `tree::Record` keeps
+        // in place (and tells first).
+        if tag.is_overlong() {
+            notes.push(Note::Overlong { at: start });
+        }
         if descriptor.is_some()
             && let Some((_, facts)) = found
             && let Some(oneof) = facts.oneof
@@ -542,9 +582,31 @@ impl<'a, V: Visitor> Walker<'a, V> {
 
     #[cold]
     #[inline(never)]
-    fn overlong_tag(&mut self, start: usize, tag: Varint, notes: &mut Vec<Note>) {
-        notes.push(Note::Overlong { at: start });
-        self.warn(start, format!("tag uses {} bytes where {} would do", tag.len, varint::encoded_len(tag.value)));
+    fn overlong_tag(&mut self, start: usize, tag: Varint) {
+        self.warn_overlong(Which::Tag, start, tag);
+    }
+
+    /// Says that a varint is longer than it needs to be (once for each kind of varint, length
+    /// and shortest length).
+    #[cold]
+    #[inline(never)]
+    fn warn_overlong(&mut self, what: Which, at: usize, v: Varint) {
+        let shortest = varint::encoded_len(v.value);
+        let repeat = Repeat::Overlong { what, len: v.len as u8, shortest: shortest as u8 };
+        if !self.said_before(repeat) {
+            self.warn_once(repeat, at, format!("{} uses {} bytes where {shortest} would do", what.name(), v.len));
+        }
+    }
+
+    /// Says that string field `f` holds bytes that are not UTF-8 (once per field).
+    #[cold]
+    #[inline(never)]
+    fn invalid_utf8(&mut self, f: u32, at: usize) {
+        let repeat = Repeat::InvalidUtf8 { field: f };
+        if !self.said_before(repeat) {
+            let name = self.table.fields[f as usize].fd.name();
+            self.warn_once(repeat, at, format!("string field {name} is not valid UTF-8: shown as bytes"));
+        }
     }
 
     /// The scalar code a plan reads numbers with.
@@ -645,8 +707,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
                     if let Some(text) = self.utf8.text(payload.clone()) {
                         self.tree.text(payload, text);
                     } else {
-                        let name = self.table.fields[f as usize].fd.name().to_owned();
-                        self.warn(payload.start, format!("string field {name} is not valid UTF-8: shown as bytes"));
+                        self.invalid_utf8(f, payload.start);
                         self.tree.note(record, Note::InvalidUtf8);
                         self.tree.leaf(payload, Kind::Bytes);
                     }
@@ -902,14 +963,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
                 match varint::decode(&self.bytes[pos..payload.end]) {
                     Ok(v) => {
                         if v.is_overlong() {
-                            self.warn(
-                                pos,
-                                format!(
-                                    "packed element uses {} bytes where {} would do",
-                                    v.len,
-                                    varint::encoded_len(v.value)
-                                ),
-                            );
+                            self.warn_overlong(Which::Element, pos, v);
                         }
                         self.tree.leaf(pos..pos + v.len, Kind::Scalar(code));
                         self.elements += 1;
@@ -991,7 +1045,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
     #[cold]
     #[inline(never)]
     fn overlong(&mut self, record: V::Record, at: usize, v: Varint) {
-        self.warn(at, format!("varint uses {} bytes where {} would do", v.len, varint::encoded_len(v.value)));
+        self.warn_overlong(Which::Value, at, v);
         self.tree.note(record, Note::Overlong { at });
     }
 }
@@ -1084,7 +1138,8 @@ impl Seen {
         self.many_others.get_or_insert_default().entry(number).or_insert(fresh)
     }
 
-    /// Counts this record and returns the index of its first element; adds notes for repeats.
+    /// Counts this record and returns the index of its first element (0 for a singular field);
+    /// adds notes for repeats.
     #[inline]
     fn visit(
         &mut self,
@@ -1108,7 +1163,7 @@ impl Seen {
         if matches!(plan, Plan::Packed(_)) {
             entry.len_records += 1;
         }
-        index
+        if singular { 0 } else { index }
     }
 
     fn add_elements(&mut self, number: u32, slot: Option<u32>, extra: u32) {

@@ -26,7 +26,8 @@ pub enum DelimitedError {
     #[error("message {index} at byte {offset}: the length prefix does not fit in 64 bits")]
     BadLength { index: u64, offset: u64 },
     #[error(
-        "message {index} at byte {offset}: its length is {length}, but the stream ends after {available} bytes of it"
+        "message {index} at byte {offset}: its length is {length}, but the stream ends after {} of it",
+        super::plural(*available, "byte", "bytes")
     )]
     CutMessage { index: u64, offset: u64, length: u64, available: u64 },
 }

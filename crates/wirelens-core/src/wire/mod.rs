@@ -28,7 +28,7 @@ use prost_reflect::{FieldDescriptor, Kind, MessageDescriptor};
 
 pub use annotate::{Annotator, Limits, annotate, annotate_owned, annotate_pinned, annotate_with, plural, unread};
 pub use delimited::{Delimited, DelimitedError, DelimitedMessage};
-pub(crate) use readings::Chosen;
+pub(crate) use readings::{Chosen, utf8};
 pub use readings::{Pins, Reading, Readings};
 pub(crate) use tree::{Kind as LeafKind, ScalarCode, TreeBuilder};
 pub(crate) use visit::Visitor;
@@ -176,13 +176,14 @@ impl<'a> Field<'a> {
     /// The position of this element among the records of a repeated field in the same message,
     /// counting packed elements; 0 for singular fields.
     pub fn index(&self) -> u32 {
-        self.data().index
+        self.data().index()
     }
 
     /// What is worth telling about the record, in the order the walk found it.
     pub fn notes(&self) -> Vec<Note> {
         let unpacked = unpacked(self.descriptor(), self.wire_type());
-        unpacked.into_iter().chain(self.a.tree.notes_of(self.node as u32)).collect()
+        let in_place = self.data().notes(&self.a.bytes, || self.a.tree.start(self.node, &self.a.bytes));
+        unpacked.into_iter().chain(in_place).chain(self.a.tree.notes_aside_of(self.node as u32)).collect()
     }
 
     /// For LEN records read without a schema: every valid reading, and the one shown. Worked out
@@ -590,8 +591,25 @@ impl Annotation {
         let mut records = self.tree.records.iter();
         // Which fields are packed: a record of one written unpacked has a note the tree does not keep.
         let packed: Vec<bool> = self.fields.iter().map(FieldDescriptor::is_packed).collect();
-        // The notes in node order, as the records come.
-        let mut notes = self.tree.notes().peekable();
+        // The notes kept aside, in node order, as the records come.
+        let mut notes = self.tree.notes_aside().peekable();
+        // A record's notes: `Unpacked` (which the tree does not keep: its field and wire type
+        // tell it), those it keeps in place, then those kept aside.
+        let mut tell_notes = |visitor: &mut V,
+                              record: V::Record,
+                              id: usize,
+                              start: usize,
+                              r: &tree::Record,
+                              tag: crate::varint::Varint| {
+            let wire_type = WireType::from_bits((tag.value & 7) as u8).unwrap_or(WireType::Varint);
+            let unpacked = r.field().is_some_and(|f| packed[f]) && wire_type != WireType::Len;
+            for note in unpacked.then_some(Note::Unpacked).into_iter().chain(r.notes(&self.bytes, || start)) {
+                visitor.note(record, note);
+            }
+            while let Some((_, note)) = notes.next_if(|&(node, _)| node == id) {
+                visitor.note(record, note);
+            }
+        };
         // Each node once, in order, and the one after it: a leaf ends where the next node starts.
         let mut nodes = self.tree.walk(&self.bytes);
         let mut ahead = nodes.next();
@@ -625,13 +643,8 @@ impl Annotation {
                             width => width,
                         };
                         let value_end = value + width;
-                        let record = visitor.scalar_record(start, tag, r.index, field, fd, value..value_end, code);
-                        if r.field().is_some_and(|f| packed[f]) {
-                            visitor.note(record, Note::Unpacked);
-                        }
-                        while let Some((_, note)) = notes.next_if(|&(node, _)| node == id) {
-                            visitor.note(record, note);
-                        }
+                        let record = visitor.scalar_record(start, tag, r.index(), field, fd, value..value_end, code);
+                        tell_notes(&mut visitor, record, id, start, r, tag);
                         // Past the tag and the value.
                         nodes.next();
                         ahead = nodes.next();
@@ -641,13 +654,8 @@ impl Annotation {
                         ahead = nodes.next();
                     }
                     let tag = tag.unwrap_or(crate::varint::Varint { value: 0, len: 0 });
-                    let record = visitor.open_record(start, tag, r.index, field, fd);
-                    if r.field().is_some_and(|f| packed[f]) && tag.value & 7 != WireType::Len as u64 {
-                        visitor.note(record, Note::Unpacked);
-                    }
-                    while let Some((_, note)) = notes.next_if(|&(node, _)| node == id) {
-                        visitor.note(record, note);
-                    }
+                    let record = visitor.open_record(start, tag, r.index(), field, fd);
+                    tell_notes(&mut visitor, record, id, start, r, tag);
                     open.push((end, Opened::Record(record, r.readings())));
                 }
                 kind @ (tree::Kind::Message | tree::Kind::Packed) => {

@@ -167,7 +167,7 @@ pub(crate) struct Utf8Runs<'a> {
 /// `bytes` as text, if it is valid UTF-8: by simdutf8 natively (a vector at a time; it stops at
 /// the first invalid block), by std on wasm32.
 #[inline]
-fn utf8(bytes: &[u8]) -> Option<&str> {
+pub(crate) fn utf8(bytes: &[u8]) -> Option<&str> {
     #[cfg(not(target_arch = "wasm32"))]
     return simdutf8::compat::from_utf8(bytes).ok();
     #[cfg(target_arch = "wasm32")]

@@ -4,9 +4,13 @@
 //! neighbour cannot tell are stored. A record's tag, a LEN record's length prefix, and a record's
 //! value when it is one `Scalar` leaf or one payload node (`Str`, `Bytes`, `Message`, `Packed`)
 //! are implied by the record's kind byte: they start after the tag (and prefix), their parent is
-//! the record, a leaf ends at the next id and a payload's subtree with the record's. Records that
-//! are cut, invalid or groups store every child. A bit per id says which ids are stored; an
-//! implied id's record is the stored id before it.
+//! the record, a leaf ends at the next id and a payload's subtree with the record's. A packed
+//! payload's elements are implied too when they are all whole (fixed-width ones at the payload's
+//! start plus k widths; shortest varints stepped over from a sample of every [`SAMPLE`]th start),
+//! with a [`Run`] per such record; and a group's tag and message (an empty group's end-group tag
+//! as well: a non-empty group's comes after its fields and is stored). Records that are cut or
+//! invalid store every child. A bit per id says which ids are stored; an implied id's record is
+//! the stored id before it (a packed record's, found among the runs).
 //!
 //! A stored node is 5 bytes: its kind, the low 16 bits of its start, and the distances in ids
 //! back to its parent and on to the end of its subtree (a byte each). The start's high bits are
@@ -19,6 +23,7 @@
 //! found by binary search, only where there are some) live in side tables. Knows nothing about
 //! descriptors beyond an index.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use prost_reflect::FieldDescriptor;
@@ -162,11 +167,34 @@ impl Kind {
 
 /// A stored record's kind byte has this bit set; the low bits say which of its children are
 /// implied: 0, none (all are stored); a payload kind (`Str`, `Bytes`, `Message`, `Packed`), the
-/// tag, the length prefix and that payload; a `Scalar` kind, the tag and that value. Any other
-/// stored node's kind byte is its view kind.
+/// tag, the length prefix and that payload; a `Scalar` kind, the tag and that value;
+/// [`ELEMENTS`] and a [`ScalarCode`], the tag, the length prefix, a `Packed` payload and its
+/// elements (how many: the record's [`Run`]); a group kind ([`GROUP`], [`EMPTY_GROUP`],
+/// [`CUT_GROUP`]), the tag and the group's `Message` (and an empty group's end-group tag). Any
+/// other stored node's kind byte is its view kind.
 const RECORD: u8 = 0x80;
 
-/// How many implied nodes follow a stored node, by its kind byte.
+/// With [`RECORD`] and a [`ScalarCode`] (as `RECORD | ELEMENTS | code`): a packed record whose
+/// elements, all whole and shortest, are implied.
+const ELEMENTS: u8 = 0x40;
+
+/// A group record that ends with an end-group tag: its tag and `Message` are implied, the
+/// end-group tag (after the message's fields) is stored.
+const GROUP: u8 = 8;
+/// A group with no fields: its tag, its empty `Message` and its end-group tag are implied.
+const EMPTY_GROUP: u8 = 9;
+/// A group with no end-group tag (the input or its enclosing message ends first): its tag and
+/// its `Message`, which ends with the record, are implied.
+const CUT_GROUP: u8 = 10;
+
+/// Whether a kind byte is that of a packed record whose elements are implied.
+#[inline(always)]
+fn has_elements(byte: u8) -> bool {
+    byte & (RECORD | ELEMENTS) == RECORD | ELEMENTS
+}
+
+/// How many implied nodes follow a stored node, by its kind byte, before a packed record's
+/// elements.
 const IMPLIED: [u8; 256] = {
     let mut table = [0; 256];
     let mut byte = 0;
@@ -174,7 +202,9 @@ const IMPLIED: [u8; 256] = {
         let sub = byte as u8 & !RECORD;
         table[byte] = if byte as u8 & RECORD == 0 || sub == 0 {
             0
-        } else if sub < SCALAR_BASE {
+        } else if sub == GROUP || sub == CUT_GROUP {
+            2
+        } else if sub < SCALAR_BASE || sub & ELEMENTS != 0 {
             3
         } else {
             2
@@ -190,21 +220,112 @@ fn view(byte: u8) -> u8 {
     if byte & RECORD == 0 { byte } else { Kind::Field.to_u8() }
 }
 
-/// The view kind of the `nth` (1 to 3) implied child of a record whose kind byte is `record`.
+/// The view kind of the `nth` (from 1) implied child of a record whose kind byte is `record`.
 #[inline(always)]
 fn implied_kind(record: u8, nth: usize) -> u8 {
     let sub = record & !RECORD;
     match nth {
         1 => Kind::Tag.to_u8(),
-        2 if sub < SCALAR_BASE => Kind::Length.to_u8(),
+        2 if (GROUP..=CUT_GROUP).contains(&sub) => Kind::Message.to_u8(),
+        2 if sub < SCALAR_BASE || sub & ELEMENTS != 0 => Kind::Length.to_u8(),
+        3 if sub == EMPTY_GROUP => Kind::Tag.to_u8(),
+        3 if sub & ELEMENTS != 0 => Kind::Packed.to_u8(),
+        n if n > 3 => SCALAR_BASE + (sub & !ELEMENTS),
         _ => sub,
     }
 }
 
-/// Whether an implied payload of view kind `sub` has children (its subtree ends with its record's).
+/// Where the `nth` (2 or 3) implied child of a record whose kind byte is `record` starts: after
+/// the one before it (a tag or a length prefix), or with it (an empty group's end-group tag
+/// after its empty message).
 #[inline(always)]
-fn nests(sub: u8) -> bool {
-    sub == Kind::Message.to_u8() || sub == Kind::Packed.to_u8()
+fn implied_follows(record: u8, nth: usize) -> bool {
+    nth == 2 || record & !RECORD != EMPTY_GROUP
+}
+
+/// How the subtree of the `nth` (1 to 3) implied child of a record whose kind byte is
+/// `record` ends: 0, it is a leaf; 1, with the record's; 2, one node before (a group's message,
+/// before its stored end-group tag).
+#[inline(always)]
+fn implied_nests(record: u8, nth: usize) -> u8 {
+    let sub = record & !RECORD;
+    match nth {
+        3 if sub == Kind::Message.to_u8() || sub == Kind::Packed.to_u8() || sub & ELEMENTS != 0 => 1,
+        2 if sub == CUT_GROUP => 1,
+        2 if sub == GROUP => 2,
+        _ => 0,
+    }
+}
+
+/// The elements' code of a packed record whose kind byte `record` [`has_elements`].
+#[inline(always)]
+fn element_code(record: u8) -> ScalarCode {
+    ScalarCode::ALL[usize::from(record & !(RECORD | ELEMENTS))]
+}
+
+/// The high bit of every byte.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// How many bytes of a word have their high bit set, where only high bits are (one multiply:
+/// x86-64's baseline has no `popcnt`).
+#[inline(always)]
+fn high_count(high: u64) -> usize {
+    ((high >> 7).wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize
+}
+
+/// Where the varint `n` whole varints after the one at `at` starts (all of them whole), eight
+/// bytes at a time.
+#[inline]
+fn skip_varints(bytes: &[u8], mut at: usize, mut n: usize) -> usize {
+    while n > 0 {
+        let Some(word) = bytes.get(at..at + 8) else {
+            // Near the end of the input, a varint at a time.
+            for _ in 0..n {
+                at += varint_len(bytes, at);
+            }
+            return at;
+        };
+        let mut ends = !u64::from_le_bytes(word.try_into().expect("eight bytes")) & HIGH;
+        let count = high_count(ends);
+        if count < n {
+            n -= count;
+            at += 8;
+            continue;
+        }
+        for _ in 1..n {
+            ends &= ends - 1;
+        }
+        return at + ends.trailing_zeros() as usize / 8 + 1;
+    }
+    at
+}
+
+/// Pushes onto `samples` the start of every [`SAMPLE`]th of the `count` varints, all whole,
+/// that make up `bytes` (which start at `start`), from the first.
+fn sample_varints(start: usize, bytes: &[u8], count: usize, samples: &mut Vec<u32>) {
+    let first = samples.len();
+    samples.reserve(count.div_ceil(SAMPLE));
+    // Offsets fit a `u32` (past 4 GiB the input is one invalid leaf).
+    samples.push(start as u32);
+    // The varint whose start is the next sample is the one after the `next`th end.
+    let (mut ends_before, mut next) = (0, SAMPLE);
+    for (w, chunk) in bytes.chunks(8).enumerate() {
+        let mut word = [0x80; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        let mut ends = !u64::from_le_bytes(word) & HIGH;
+        let count = high_count(ends);
+        // At most eight ends in a word, fewer than a sample's.
+        if ends_before + count >= next {
+            for _ in 1..next - ends_before {
+                ends &= ends - 1;
+            }
+            samples.push((start + w * 8 + ends.trailing_zeros() as usize / 8 + 1) as u32);
+            next += SAMPLE;
+        }
+        ends_before += count;
+    }
+    // The last end is the payload's: no varint starts after it.
+    samples.truncate(first + count.div_ceil(SAMPLE));
 }
 
 /// The length of the varint at `at`, which the annotator has checked is whole.
@@ -223,39 +344,136 @@ pub(crate) fn varint_len(bytes: &[u8], at: usize) -> usize {
 /// byte ([`Walked::stored`]): what the walk told as a `scalar_record`.
 pub(crate) fn scalar_record(stored: u8) -> Option<ScalarCode> {
     let sub = stored & !RECORD;
-    (stored & RECORD != 0 && sub >= SCALAR_BASE).then(|| ScalarCode::ALL[usize::from(sub - SCALAR_BASE)])
+    (stored & RECORD != 0 && sub >= SCALAR_BASE && sub & ELEMENTS == 0)
+        .then(|| ScalarCode::ALL[usize::from(sub - SCALAR_BASE)])
 }
 
 /// What a record keeps beyond its node: 8 bytes. Records are numbered in node order, so a record
 /// node's position in `records` is how many record nodes come before it (`Tree::record_of`).
+///
+/// The notes records get in runs cost nothing more (every record of a message read with the
+/// wrong type is unknown to it; a singular field written again and again; an encoder that writes
+/// every varint too long): a record keeps in place its note about its field (unknown, reserved,
+/// or written with another wire type: four bits), that a singular field was seen before (where,
+/// in place of its index, which is always 0), that its tag or the varint after it (a value or a
+/// length prefix) is overlong, and that its text is not UTF-8 (a bit each), as long as no note
+/// kept aside came before: [`Record::notes`] tells them first, in the order the walk does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Record {
-    pub(crate) index: u32,
-    /// The low 24 bits: an index into the annotation's fields, or [`NO_FIELD`]; the high 8: the
-    /// readings' [`Chosen`].
-    field_and_readings: u32,
+    /// The element's position among the records of a repeated field; for a singular field,
+    /// 0, or where it was first seen when [`SEEN_BEFORE`] is set.
+    index: u32,
+    /// The low 20 bits: an index into the annotation's fields, or [`NO_FIELD`]; then
+    /// [`SEEN_BEFORE`], [`OVERLONG_TAG`], [`OVERLONG_VALUE`], [`NOT_UTF8`]; the high 8: the
+    /// readings' [`Chosen`] (its bits 0 to 2 and 7) and the field note (bits 3 to 6, from
+    /// [`FIELD_NOTE_SHIFT`]).
+    bits: u32,
 }
 
-/// "No schema field" in a [`Record`]. A table of 2^24 - 1 fields is far past any real schema.
-pub(crate) const NO_FIELD: u32 = 0x00FF_FFFF;
+/// "No schema field" in a [`Record`]. A table of 2^20 - 1 fields is far past any real schema.
+pub(crate) const NO_FIELD: u32 = 0x000F_FFFF;
+
+/// A [`Record`] of a singular field seen before in its message: its note is `Repeated`.
+const SEEN_BEFORE: u32 = 1 << 20;
+
+/// A [`Record`] whose tag is overlong (its note is at the record's start).
+const OVERLONG_TAG: u32 = 1 << 21;
+
+/// A [`Record`] whose varint after the tag (its value or length prefix) is overlong.
+const OVERLONG_VALUE: u32 = 1 << 22;
+
+/// A [`Record`] of a string field whose bytes are not UTF-8.
+const NOT_UTF8: u32 = 1 << 23;
+
+/// The flags above, a note each, in the order the walk tells them.
+const FLAGS: u32 = 0xF << 20;
+
+/// The bits of a [`Record`] that hold its readings' [`Chosen`].
+const READINGS: u32 = 0x87 << 24;
+
+/// Where a [`Record`] keeps its field note: 4 bits, 0 for none, 1 `Unknown`, 2 `Reserved`, 3 +
+/// the expected wire type for `WireTypeMismatch`.
+const FIELD_NOTE_SHIFT: u32 = 27;
+
+/// The notes a [`Record`] keeps in place, in the order the walk tells them.
+const IN_PLACE: u32 = (0xF << FIELD_NOTE_SHIFT) | FLAGS;
 
 impl Record {
     pub(crate) fn new(index: u32, field: u32) -> Record {
-        Record { index, field_and_readings: field.min(NO_FIELD) }
+        Record { index, bits: field.min(NO_FIELD) }
+    }
+
+    /// The position among the records of a repeated field, 0 for a singular field.
+    pub(crate) fn index(&self) -> u32 {
+        if self.bits & SEEN_BEFORE == 0 { self.index } else { 0 }
     }
 
     /// The index into the annotation's fields, if the record has a schema field.
     pub(crate) fn field(&self) -> Option<usize> {
-        let field = self.field_and_readings & NO_FIELD;
+        let field = self.bits & NO_FIELD;
         (field != NO_FIELD).then_some(field as usize)
     }
 
     pub(crate) fn readings(&self) -> Chosen {
-        Chosen::from_bits((self.field_and_readings >> 24) as u8)
+        Chosen::from_bits(((self.bits & READINGS) >> 24) as u8)
     }
 
     pub(crate) fn set_readings(&mut self, chosen: Chosen) {
-        self.field_and_readings = (self.field_and_readings & NO_FIELD) | (u32::from(chosen.bits()) << 24);
+        debug_assert_eq!(u32::from(chosen.bits()) << 24 & !READINGS, 0, "readings fit their bits");
+        self.bits = (self.bits & !READINGS) | (u32::from(chosen.bits()) << 24);
+    }
+
+    /// The notes the record keeps in place, in the order the walk told them (before those kept
+    /// aside), for the record at `start()` of `bytes` (asked only if a note is about a varint).
+    pub(crate) fn notes(&self, bytes: &[u8], start: impl FnOnce() -> usize) -> impl Iterator<Item = Note> {
+        let bits = self.bits;
+        let field = match (bits >> FIELD_NOTE_SHIFT) & 0xF {
+            0 => None,
+            1 => Some(Note::Unknown),
+            2 => Some(Note::Reserved),
+            code => WireType::from_bits((code - 3) as u8).map(|expected| Note::WireTypeMismatch { expected }),
+        };
+        let flag = |flag: u32, note: Note| (bits & flag != 0).then_some(note);
+        let start = if bits & (OVERLONG_TAG | OVERLONG_VALUE) != 0 { start() } else { 0 };
+        let after_tag = if bits & OVERLONG_VALUE != 0 { start + varint_len(bytes, start) } else { 0 };
+        field
+            .into_iter()
+            .chain(flag(SEEN_BEFORE, Note::Repeated { first_at: self.index as usize }))
+            .chain(flag(OVERLONG_TAG, Note::Overlong { at: start }))
+            .chain(flag(OVERLONG_VALUE, Note::Overlong { at: after_tag }))
+            .chain(flag(NOT_UTF8, Note::InvalidUtf8))
+    }
+
+    /// Keeps `note` in place if it is one a record can keep, told after those it keeps (the
+    /// caller checks that no note kept aside came before it); false if not. `at_start` is
+    /// whether an overlong note is about the tag (at the record's start; if not, it is about the
+    /// varint right after the tag).
+    fn keep(&mut self, note: &Note, at_start: bool) -> bool {
+        // The note's bits, and those of notes told after it (none may be kept yet).
+        let (bits, later) = match *note {
+            Note::Unknown => (1 << FIELD_NOTE_SHIFT, IN_PLACE),
+            Note::Reserved => (2 << FIELD_NOTE_SHIFT, IN_PLACE),
+            Note::WireTypeMismatch { expected } => ((3 + expected as u32) << FIELD_NOTE_SHIFT, IN_PLACE),
+            _ => {
+                let flag = match *note {
+                    Note::Repeated { .. } if self.index == 0 => SEEN_BEFORE,
+                    Note::Overlong { .. } if at_start => OVERLONG_TAG,
+                    Note::Overlong { .. } => OVERLONG_VALUE,
+                    Note::InvalidUtf8 => NOT_UTF8,
+                    _ => return false,
+                };
+                (flag, FLAGS & !(flag - 1))
+            }
+        };
+        if self.bits & later != 0 {
+            return false;
+        }
+        if let Note::Repeated { first_at } = *note {
+            // Offsets fit a `u32` (past 4 GiB the input is one invalid leaf).
+            self.index = first_at as u32;
+        }
+        self.bits |= bits;
+        true
     }
 }
 
@@ -281,6 +499,22 @@ const BLOCK: usize = 256;
 
 /// Words of [`Rank::bits`] per entry of [`Rank::before`].
 const RANK_WORDS: usize = 4;
+
+/// Varint elements per entry of [`Tree::samples`]: an element's start is found from the last
+/// sampled one, over fewer than this many varints.
+const SAMPLE: usize = 32;
+
+/// A packed payload of fewer elements keeps them stored: a [`Run`] costs as much as two.
+const IMPLY_FROM: usize = 3;
+
+/// A packed record whose elements are implied ([`ELEMENTS`]): its id, how many elements, and
+/// for varints the position in [`Tree::samples`] of its first element's start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Run {
+    record: u32,
+    count: u32,
+    samples: u32,
+}
 
 /// A bit per position, and for every [`RANK_WORDS`] words one `u64` of counts: in the low 32
 /// bits, the bits set before the first word; in each byte above, the bits set in the block before
@@ -364,6 +598,8 @@ enum At {
     Stored(usize),
     /// Implied: the `nth` (1 to 3) node after its record, which is stored at `stored`.
     Implied { stored: usize, nth: usize },
+    /// Implied: element `k` of the packed record stored at `stored`, whose [`Run`] is `run`.
+    Element { stored: usize, run: usize, k: usize },
 }
 
 /// The nodes and their side tables.
@@ -372,7 +608,8 @@ enum At {
 /// and a neighbour are stored; the others are implied by their record's kind byte (see
 /// [`RECORD`]): a record's tag (it starts with the record), a LEN record's length prefix (after
 /// the tag) and payload (after the prefix; its subtree ends with the record's), a scalar record's
-/// value (after the tag). A bit per id says which ids are stored (`stored`, with counts that map
+/// value (after the tag), a packed payload's whole elements (`runs`, `samples`), a group's
+/// message (after the tag). A bit per id says which ids are stored (`stored`, with counts that map
 /// an id to its position in the node arrays); an implied id's record is the stored id before it.
 ///
 /// Per stored node, 5 bytes: the kind; the low 16 bits of the start (the high bits are the
@@ -401,6 +638,10 @@ pub(crate) struct Tree {
     /// (node, end of subtree), sorted by node once the tree is built.
     far_ends: Vec<(u32, u32)>,
     pub(crate) records: Vec<Record>,
+    /// The packed records whose elements are implied, by id.
+    runs: Vec<Run>,
+    /// Every [`SAMPLE`]th element's start, from the first, of each run of varints.
+    samples: Vec<u32>,
     /// A bit per id, set for a stored node. Built once the tree is built.
     stored: Rank,
     /// A bit per stored node, set for a record: what `record_of` counts with. Built once the tree
@@ -413,7 +654,11 @@ pub(crate) struct Tree {
     note_nodes: Vec<u32>,
     note_codes: Vec<u8>,
     note_values: Vec<u32>,
+    /// The distinct oneof notes: a oneof's members written one after another (a record each)
+    /// share one.
     oneof_notes: Vec<Note>,
+    /// Where each oneof note is in `oneof_notes`, by oneof and the field it replaces.
+    oneof_index: HashMap<(String, u32), u32>,
     reasons: Vec<(u32, Box<str>)>,
 }
 
@@ -467,9 +712,12 @@ pub(crate) struct Walk<'a> {
     /// to come, how many came, and where the last one started.
     record: u8,
     record_end: usize,
-    left: u8,
+    left: usize,
     nth: usize,
     at: usize,
+    /// The next [`Run`], and the width of the last one's elements (0 for varints).
+    run: usize,
+    width: usize,
 }
 
 impl Iterator for Walk<'_> {
@@ -481,12 +729,24 @@ impl Iterator for Walk<'_> {
         if self.left > 0 {
             self.left -= 1;
             self.nth += 1;
-            if self.nth > 1 {
+            self.id += 1;
+            if self.nth > 3 {
+                // A packed element: after the one before, but for the first.
+                if self.nth > 4 {
+                    self.at += if self.width > 0 { self.width } else { varint_len(self.bytes, self.at) };
+                }
+                let kind = SCALAR_BASE + (self.record & !(RECORD | ELEMENTS));
+                return Some(Walked { id, kind, start: self.at, end: id + 1, stored: 0 });
+            }
+            if self.nth > 1 && implied_follows(self.record, self.nth) {
                 self.at += varint_len(self.bytes, self.at);
             }
             let kind = implied_kind(self.record, self.nth);
-            let end = if self.nth == 3 && nests(kind) { self.record_end } else { id + 1 };
-            self.id += 1;
+            let end = match implied_nests(self.record, self.nth) {
+                0 => id + 1,
+                1 => self.record_end,
+                _ => self.record_end - 1,
+            };
             return Some(Walked { id, kind, start: self.at, end, stored: 0 });
         }
         let t = self.tree;
@@ -500,9 +760,14 @@ impl Iterator for Walk<'_> {
         let end = t.stored_end(s, id);
         self.stored += 1;
         self.id += 1;
-        self.left = IMPLIED[usize::from(byte)];
+        self.left = usize::from(IMPLIED[usize::from(byte)]);
         if self.left > 0 {
             (self.record, self.record_end, self.nth, self.at) = (byte, end, 0, start);
+            if has_elements(byte) {
+                self.left += t.runs[self.run].count as usize;
+                self.run += 1;
+                self.width = element_code(byte).width();
+            }
         }
         Some(Walked { id, kind: view(byte), start, end, stored: byte })
     }
@@ -519,7 +784,19 @@ impl Tree {
     fn at(&self, id: usize) -> At {
         match self.stored.rank(id) {
             (stored, true) => At::Stored(stored),
-            (after, false) => At::Implied { stored: after - 1, nth: id - self.stored.previous(id) },
+            (after, false) => {
+                let stored = after - 1;
+                if has_elements(self.kinds[stored]) {
+                    // Not `previous`, which would scan back over the elements a word at a time.
+                    let run = self.runs.partition_point(|r| r.record as usize <= id) - 1;
+                    let nth = id - self.runs[run].record as usize;
+                    if nth > 3 {
+                        return At::Element { stored, run, k: nth - 4 };
+                    }
+                    return At::Implied { stored, nth };
+                }
+                At::Implied { stored, nth: id - self.stored.previous(id) }
+            }
         }
     }
 
@@ -528,6 +805,7 @@ impl Tree {
         match at {
             At::Stored(s) => view(self.kinds[s]),
             At::Implied { stored, nth } => implied_kind(self.kinds[stored], nth),
+            At::Element { stored, .. } => SCALAR_BASE + element_code(self.kinds[stored]) as u8,
         }
     }
 
@@ -559,12 +837,37 @@ impl Tree {
         match at {
             At::Stored(s) => self.stored_start(s),
             At::Implied { stored, nth } => {
-                let mut at = self.stored_start(stored);
-                for _ in 1..nth {
-                    at += varint_len(bytes, at);
+                let (record, mut at) = (self.kinds[stored], self.stored_start(stored));
+                for nth in 2..=nth {
+                    if implied_follows(record, nth) {
+                        at += varint_len(bytes, at);
+                    }
                 }
                 at
             }
+            At::Element { stored, run, k } => self.element_start(stored, run, k, bytes),
+        }
+    }
+
+    /// Where the payload of the packed record stored at `stored` starts: after its tag and
+    /// length prefix.
+    #[inline]
+    fn payload_start(&self, stored: usize, bytes: &[u8]) -> usize {
+        let at = self.stored_start(stored);
+        let at = at + varint_len(bytes, at);
+        at + varint_len(bytes, at)
+    }
+
+    /// Where element `k` of the packed record stored at `stored` (whose run is `run`) starts:
+    /// `k` widths into its payload, or past the varints since the last sampled start.
+    #[inline]
+    fn element_start(&self, stored: usize, run: usize, k: usize, bytes: &[u8]) -> usize {
+        match element_code(self.kinds[stored]).width() {
+            0 => {
+                let sample = self.samples[self.runs[run].samples as usize + k / SAMPLE] as usize;
+                skip_varints(bytes, sample, k % SAMPLE)
+            }
+            width => self.payload_start(stored, bytes) + k * width,
         }
     }
 
@@ -597,18 +900,22 @@ impl Tree {
     #[inline]
     fn range_at(&self, at: At, id: usize, bytes: &[u8]) -> Range<usize> {
         let start = self.start_at(at, bytes);
-        let next = self.end_at(at, id);
-        if next >= self.len {
-            return start..bytes.len();
-        }
-        // A leaf among its record's implied nodes ends where the next one starts.
         let end = match at {
+            // A packed element ends where its bytes do, as the next one starts.
+            At::Element { stored, .. } => match element_code(self.kinds[stored]).width() {
+                0 => start + varint_len(bytes, start),
+                width => start + width,
+            },
+            // So does a record's implied tag or length prefix.
             At::Implied { stored, nth }
-                if next == id + 1 && nth < usize::from(IMPLIED[usize::from(self.kinds[stored])]) =>
+                if matches!(Kind::from_u8(implied_kind(self.kinds[stored], nth)), Kind::Tag | Kind::Length) =>
             {
                 start + varint_len(bytes, start)
             }
-            _ => self.start(next, bytes),
+            _ => {
+                let next = self.end_at(at, id);
+                if next >= self.len { bytes.len() } else { self.start(next, bytes) }
+            }
         };
         start..end
     }
@@ -627,6 +934,8 @@ impl Tree {
             left: 0,
             nth: 0,
             at: 0,
+            run: 0,
+            width: 0,
         }
     }
 
@@ -640,15 +949,39 @@ impl Tree {
         let count = from + self.starts[from..to].partition_point(|&s| s <= low);
         let Some(last) = count.checked_sub(1) else { return 0 };
         // The last stored node starting by `offset`, and those of its implied nodes that do too.
-        let (mut nodes, mut at) = (self.stored.select(last) + 1, self.stored_start(last));
-        for nth in 1..=usize::from(IMPLIED[usize::from(self.kinds[last])]) {
-            if nth > 1 {
+        let (record, id) = (self.kinds[last], self.stored.select(last));
+        let (mut nodes, mut at) = (id + 1, self.stored_start(last));
+        for nth in 1..=usize::from(IMPLIED[usize::from(record)]) {
+            if nth > 1 && implied_follows(record, nth) {
                 at += varint_len(bytes, at);
             }
             if at > offset {
-                break;
+                return nodes;
             }
             nodes += 1;
+        }
+        if has_elements(record) {
+            // The payload starts by `offset`, and so do its elements up to the one that holds it.
+            let run = self.runs.partition_point(|r| r.record as usize <= id) - 1;
+            let Run { count, samples, .. } = self.runs[run];
+            let count = count as usize;
+            let before = match element_code(record).width() {
+                0 => {
+                    let samples = &self.samples[samples as usize..][..count.div_ceil(SAMPLE)];
+                    let sample = samples.partition_point(|&s| s as usize <= offset) - 1;
+                    let (mut k, mut at) = (sample * SAMPLE, samples[sample] as usize);
+                    while k + 1 < count {
+                        at += varint_len(bytes, at);
+                        if at > offset {
+                            break;
+                        }
+                        k += 1;
+                    }
+                    k + 1
+                }
+                width => ((offset - at) / width + 1).min(count),
+            };
+            nodes += before;
         }
         nodes
     }
@@ -663,6 +996,8 @@ impl Tree {
         let s = match at {
             At::Stored(s) => s,
             At::Implied { nth, .. } => return Some(id - nth),
+            // The payload, the record's third child.
+            At::Element { run, .. } => return Some(self.runs[run].record as usize + 3),
         };
         match self.parents[s] {
             0 => None,
@@ -696,13 +1031,12 @@ impl Tree {
     fn end_at(&self, at: At, id: usize) -> usize {
         match at {
             At::Stored(s) => self.stored_end(s, id),
-            At::Implied { stored, nth } => {
-                if nth == 3 && nests(self.kinds[stored] & !RECORD) {
-                    self.stored_end(stored, id - nth)
-                } else {
-                    id + 1
-                }
-            }
+            At::Implied { stored, nth } => match implied_nests(self.kinds[stored], nth) {
+                0 => id + 1,
+                1 => self.stored_end(stored, id - nth),
+                _ => self.stored_end(stored, id - nth) - 1,
+            },
+            At::Element { .. } => id + 1,
         }
     }
 
@@ -712,7 +1046,7 @@ impl Tree {
             At::Stored(s) => self.ends[s] == 1,
             // A tag, length prefix or value; or a payload that is a leaf, or holds nothing (its
             // record ends right after it).
-            At::Implied { stored, nth } => nth < 3 || !nests(self.kinds[stored] & !RECORD) || self.ends[stored] == 4,
+            at => self.end_at(at, id) == id + 1,
         }
     }
 
@@ -722,15 +1056,17 @@ impl Tree {
         self.record_bits.rank(self.stored.rank(node).0).0
     }
 
-    /// The notes about the record at node `node`, in the order the walk told them.
-    pub(crate) fn notes_of(&self, node: u32) -> impl Iterator<Item = Note> + '_ {
+    /// The notes kept aside about the record at node `node` (after those [`Record::notes`]
+    /// tells), in the order the walk told them.
+    pub(crate) fn notes_aside_of(&self, node: u32) -> impl Iterator<Item = Note> + '_ {
         let from = self.note_nodes.partition_point(|&n| n < node);
         let to = from + self.note_nodes[from..].partition_point(|&n| n == node);
         (from..to).map(|at| self.note(at))
     }
 
-    /// Every note, in node order, beside the node of its record.
-    pub(crate) fn notes(&self) -> impl Iterator<Item = (usize, Note)> + '_ {
+    /// Every note kept aside from its record (those [`Record::notes`] does not tell), in node
+    /// order, beside the node of its record.
+    pub(crate) fn notes_aside(&self) -> impl Iterator<Item = (usize, Note)> + '_ {
         self.note_nodes.iter().enumerate().map(|(at, &node)| (node as usize, self.note(at)))
     }
 
@@ -762,9 +1098,13 @@ impl Tree {
             Note::WireTypeMismatch { expected } => (NOTE_MISMATCH, expected as u32),
             // Offsets fit a `u32` (past 4 GiB the input is one invalid leaf).
             Note::Repeated { first_at } => (NOTE_REPEATED, first_at as u32),
-            Note::OneofReplaces { .. } => {
-                self.oneof_notes.push(note);
-                (NOTE_ONEOF, self.oneof_notes.len() as u32 - 1)
+            Note::OneofReplaces { oneof, previous } => {
+                let next = self.oneof_notes.len() as u32;
+                let at = *self.oneof_index.entry((oneof, previous)).or_insert_with_key(|(oneof, previous)| {
+                    self.oneof_notes.push(Note::OneofReplaces { oneof: oneof.clone(), previous: *previous });
+                    next
+                });
+                (NOTE_ONEOF, at)
             }
             Note::Unpacked => (NOTE_UNPACKED, 0),
             Note::PackedContinues => (NOTE_PACKED_CONTINUES, 0),
@@ -800,6 +1140,8 @@ impl Tree {
             used_and_slack(&self.block_pages),
             used_and_slack(&self.far_parents),
             used_and_slack(&self.far_ends),
+            used_and_slack(&self.runs),
+            used_and_slack(&self.samples),
             used_and_slack(&self.stored.bits),
             used_and_slack(&self.stored.before),
             used_and_slack(&self.record_bits.bits),
@@ -814,6 +1156,9 @@ impl Tree {
             size.slack += slack;
         }
         size.extras += self.reasons.iter().map(|(_, r)| r.len()).sum::<usize>();
+        // The oneof notes' names, twice (in the note and the key), and the index's entries.
+        size.extras += 2 * self.oneof_index.keys().map(|(oneof, _)| oneof.len()).sum::<usize>();
+        size.extras += self.oneof_index.capacity() * std::mem::size_of::<((String, u32), u32)>();
         size
     }
 
@@ -837,6 +1182,7 @@ impl Tree {
         // Only records imply nodes: eight stored nodes none of which is a record (a packed
         // payload's elements, a message's scalars stored whole) have eight ids in a row.
         let mut id = 0;
+        let mut runs = self.runs.iter();
         let mut eights = self.kinds.chunks_exact(8);
         for eight in &mut eights {
             if u64::from_le_bytes(eight.try_into().expect("eight bytes")) & 0x8080_8080_8080_8080 == 0 {
@@ -851,11 +1197,17 @@ impl Tree {
             for &byte in eight {
                 bits[id / 64] |= 1 << (id % 64);
                 id += 1 + usize::from(IMPLIED[usize::from(byte)]);
+                if has_elements(byte) {
+                    id += runs.next().expect("a run per packed record").count as usize;
+                }
             }
         }
         for &byte in eights.remainder() {
             bits[id / 64] |= 1 << (id % 64);
             id += 1 + usize::from(IMPLIED[usize::from(byte)]);
+            if has_elements(byte) {
+                id += runs.next().expect("a run per packed record").count as usize;
+            }
         }
         debug_assert_eq!(id, len, "every id is stored or implied");
         self.stored.index();
@@ -967,6 +1319,11 @@ pub(crate) struct Mark {
     pages: usize,
     far_parents: usize,
     far_ends: usize,
+    runs: usize,
+    samples: usize,
+    /// The last stored node's kind byte, which later events may change (a record's, as its
+    /// implied children turn out).
+    last_kind: Option<u8>,
 }
 
 impl TreeBuilder {
@@ -990,12 +1347,15 @@ impl TreeBuilder {
         t.ends.clear();
         t.far_ends.clear();
         t.records.clear();
+        t.runs.clear();
+        t.samples.clear();
         t.stored.clear();
         t.record_bits.clear();
         t.note_nodes.clear();
         t.note_codes.clear();
         t.note_values.clear();
         t.oneof_notes.clear();
+        t.oneof_index.clear();
         t.reasons.clear();
         let mut builder = TreeBuilder {
             tree,
@@ -1154,6 +1514,29 @@ impl TreeBuilder {
         self.next += count as u32;
     }
 
+    /// `count` elements of `kind` that start the open payload: implied, with a [`Run`] (for
+    /// varints, the caller pushes the samples), if the payload is implied and has nothing yet.
+    #[inline]
+    fn imply_elements(&mut self, count: usize, kind: Kind) -> bool {
+        let t = &mut self.tree;
+        let Some(last) = t.kinds.len().checked_sub(1) else { return false };
+        // The last stored node is the record of the payload just opened (its id is one back).
+        let payload = self.next - 1;
+        if count < IMPLY_FROM
+            || t.kinds[last] != RECORD | Kind::Packed.to_u8()
+            || self.pending != Pending::None
+            || self.open.last() != Some(&payload)
+            || count > (u32::MAX - self.next) as usize
+        {
+            return false;
+        }
+        let Kind::Scalar(code) = kind else { return false };
+        t.kinds[last] = RECORD | ELEMENTS | code as u8;
+        t.runs.push(Run { record: payload - 3, count: count as u32, samples: t.samples.len() as u32 });
+        self.next += count as u32;
+        true
+    }
+
     /// The tree, its buffers as large as they grew (for [`TreeBuilder::reuse`]).
     pub(crate) fn finish_keeping_capacity(mut self) -> (Tree, Vec<u32>) {
         debug_assert!(self.open.is_empty() && self.pending == Pending::None);
@@ -1299,10 +1682,17 @@ impl Visitor for TreeBuilder {
     }
 
     /// Notes belong to the last record opened. `Unpacked` is not kept: the record's field and
-    /// wire type tell it again (`Field::notes`).
+    /// wire type tell it again (`Field::notes`). The notes a record can keep in place are kept
+    /// there, unless a note kept aside came before them.
     fn note(&mut self, record: OpenRecord, note: Note) {
-        debug_assert!(self.tree.note_nodes.last().is_none_or(|&n| n <= record.node));
-        if note != Note::Unpacked {
+        let aside = self.tree.note_nodes.last().copied();
+        debug_assert!(aside.is_none_or(|n| n <= record.node));
+        // An overlong note is about the tag when it is at the record's start: the low bits of
+        // the start tell, as the tag is at most 10 bytes.
+        let at_start = matches!(note, Note::Overlong { at } if at as u16 == self.tree.starts[record.stored as usize]);
+        if note != Note::Unpacked
+            && (aside == Some(record.node) || !self.tree.records[record.record as usize].keep(&note, at_start))
+        {
             self.tree.push_note(record.node, note);
         }
     }
@@ -1317,19 +1707,30 @@ impl Visitor for TreeBuilder {
         if self.pending != Pending::None {
             self.settle();
         }
+        let kind = &mut self.tree.kinds[record.stored as usize];
+        if *kind == RECORD | GROUP && self.payload_end == self.next {
+            // No end-group tag came: the group's message ends with the record.
+            *kind = RECORD | CUT_GROUP;
+        }
         debug_assert!(
-            !nests(self.tree.kinds[record.stored as usize] & !RECORD) || self.payload_end == self.next,
+            implied_nests(self.tree.kinds[record.stored as usize], 3) != 1 || self.payload_end == self.next,
             "an implied payload ends with its record"
         );
         self.close(record.stored);
     }
 
     /// The nodes pushed until the matching `close` become its subtree. A LEN record's payload
-    /// is implied; [`IMPLIED_NODE`] stands for it.
+    /// is implied, and so is a group's message (opened right after the record's tag);
+    /// [`IMPLIED_NODE`] stands for them.
     #[inline(always)]
     fn open(&mut self, start: usize, kind: Kind) -> u32 {
-        if let (Kind::Message | Kind::Packed, Pending::Length { stored, .. }) = (kind, self.pending) {
-            self.tree.kinds[stored as usize] = RECORD | kind.to_u8();
+        let implied = match (kind, self.pending) {
+            (Kind::Message | Kind::Packed, Pending::Length { stored, .. }) => Some((stored, kind.to_u8())),
+            (Kind::Message, Pending::Tag { stored, .. }) => Some((stored, GROUP)),
+            _ => None,
+        };
+        if let Some((stored, sub)) = implied {
+            self.tree.kinds[stored as usize] = RECORD | sub;
             self.pending = Pending::None;
             self.open.push(self.next);
             self.next += 1;
@@ -1371,18 +1772,36 @@ impl Visitor for TreeBuilder {
                 self.pending = Pending::None;
                 self.next += 1;
             }
+            // The end-group tag right after a group's (implied) message: it held nothing.
+            (Kind::Tag, Pending::None)
+                if self.tree.kinds.last() == Some(&(RECORD | GROUP))
+                    && self.open.last().is_some_and(|&record| record + 3 == self.next) =>
+            {
+                let last = self.tree.kinds.len() - 1;
+                self.tree.kinds[last] = RECORD | EMPTY_GROUP;
+                self.next += 1;
+            }
             _ => {
                 self.push(range.start, kind.to_u8());
             }
         }
     }
 
+    /// Implied by the record's kind byte when they are the first nodes of its implied payload;
+    /// stored otherwise.
     fn fixed_leaves(&mut self, start: usize, count: usize, width: usize, kind: Kind) {
-        self.push_leaves(count, kind, (0..count).map(|i| start + i * width));
+        if !self.imply_elements(count, kind) {
+            self.push_leaves(count, kind, (0..count).map(|i| start + i * width));
+        }
     }
 
+    /// As [`fixed_leaves`](Visitor::fixed_leaves), with a sample of the starts kept.
     fn varint_leaves(&mut self, start: usize, bytes: &[u8], count: usize, kind: Kind) {
-        self.push_leaves(count, kind, VarintStarts::new(start, bytes).take(count));
+        if self.imply_elements(count, kind) {
+            sample_varints(start, bytes, count, &mut self.tree.samples);
+        } else {
+            self.push_leaves(count, kind, VarintStarts::new(start, bytes).take(count));
+        }
     }
 
     fn invalid(&mut self, range: Range<usize>, reason: &str) {
@@ -1404,6 +1823,9 @@ impl Visitor for TreeBuilder {
             pages: t.pages.len(),
             far_parents: t.far_parents.len(),
             far_ends: t.far_ends.len(),
+            runs: t.runs.len(),
+            samples: t.samples.len(),
+            last_kind: t.kinds.last().copied(),
         }
     }
 
@@ -1420,18 +1842,28 @@ impl Visitor for TreeBuilder {
         t.far_parents.truncate(mark.far_parents);
         t.ends.truncate(mark.nodes);
         t.far_ends.truncate(mark.far_ends);
+        t.runs.truncate(mark.runs);
+        t.samples.truncate(mark.samples);
         t.records.truncate(mark.records);
         t.note_nodes.truncate(mark.notes);
         t.note_codes.truncate(mark.notes);
         t.note_values.truncate(mark.notes);
-        t.oneof_notes.truncate(mark.oneof_notes);
+        if t.oneof_notes.len() > mark.oneof_notes {
+            t.oneof_notes.truncate(mark.oneof_notes);
+            t.oneof_index.retain(|_, at| (*at as usize) < mark.oneof_notes);
+        }
         t.reasons.truncate(mark.reasons);
         self.open.truncate(mark.open);
         self.next = mark.next;
         self.pending = mark.pending;
-        if let Pending::Tag { stored, .. } | Pending::Length { stored, .. } = mark.pending {
-            t.kinds[stored as usize] = RECORD;
+        if let Some(kind) = mark.last_kind {
+            t.kinds[mark.nodes - 1] = kind;
         }
+        debug_assert!(
+            !matches!(mark.pending, Pending::Tag { stored, .. } | Pending::Length { stored, .. }
+                if t.kinds[stored as usize] != RECORD),
+            "a record whose children are not known yet implies none"
+        );
     }
 }
 
@@ -1545,33 +1977,10 @@ mod tests {
         let plain = Annotator::new(message, Limits::default()).visit(bytes, Plain::default());
         let a = annotate(bytes, message);
         let t = &a.tree;
-        assert_eq!(t.len(), plain.kinds.len());
-        let mut walk = t.walk(bytes);
-        for id in 0..t.len() {
-            assert_eq!(t.kind_and_start(id, bytes).0, plain.kinds[id], "kind of {id}");
-            assert_eq!(t.is_record(id), plain.kinds[id] == Kind::Field.to_u8(), "record {id}");
-            assert_eq!(t.start(id, bytes), plain.starts[id], "start of {id}");
-            let walked = walk.next().map(|n| (n.id, n.kind, n.start, n.end));
-            assert_eq!(walked, Some((id, plain.kinds[id], plain.starts[id], plain.ends[id])), "node {id} in order");
-            assert_eq!(a.parent(id), plain.parents[id], "parent of {id}");
-            assert_eq!(t.end(id), plain.ends[id], "end of {id}");
-            assert_eq!(a.is_leaf(id), plain.ends[id] == id + 1, "leaf {id}");
-            let end = plain.starts.get(plain.ends[id]).copied().unwrap_or(bytes.len());
-            assert_eq!(a.range(id), plain.starts[id]..end, "range of {id}");
-            let facts = t.facts(id, bytes);
-            assert_eq!(
-                (facts.kind, facts.range, facts.parent),
-                (plain.kinds[id], plain.starts[id]..end, plain.parents[id])
-            );
-            if plain.kinds[id] == Kind::Field.to_u8() {
-                assert_eq!(facts.record, t.record_of(id), "record {id}");
-            }
-        }
-        assert_eq!(walk.next(), None);
+        compare(t, &plain, bytes);
         assert_eq!(t.records.len(), plain.records.len());
         for (at, &(node, index, field)) in plain.records.iter().enumerate() {
-            assert_eq!(t.record_of(node), at, "record of {node}");
-            assert_eq!(t.records[at].index, index);
+            assert_eq!(t.records[at].index(), index);
             assert_eq!(t.records[at].field(), (field != NO_FIELD).then_some(field as usize));
             let notes: Vec<Note> =
                 plain.notes.iter().filter(|(n, _)| *n == node).map(|(_, note)| note.clone()).collect();
@@ -1596,6 +2005,42 @@ mod tests {
         assert!(replayed.kinds == plain.kinds && replayed.starts == plain.starts, "replayed nodes");
         assert!(replayed.parents == plain.parents && replayed.ends == plain.ends, "replayed shape");
         assert!(replayed.records == plain.records && replayed.notes == plain.notes, "replayed records");
+        // An annotator that read other bytes first keeps nothing of them.
+        let mut again = Annotator::new(message, Limits::default());
+        again.annotate(&[0x0A, 0x02, 0x08, 0x01].repeat(20_000));
+        assert!(again.annotate(bytes) == &a, "a reused annotator reads the bytes as annotate does");
+        a.tree.clone()
+    }
+
+    /// Checks every node of `t` (built from `bytes`) against `plain`, as views ask for them: one
+    /// at a time, in order, and by offset.
+    fn compare(t: &Tree, plain: &Plain, bytes: &[u8]) {
+        assert_eq!(t.len(), plain.kinds.len());
+        let mut walk = t.walk(bytes);
+        for id in 0..t.len() {
+            assert_eq!(t.kind_and_start(id, bytes).0, plain.kinds[id], "kind of {id}");
+            assert_eq!(t.is_record(id), plain.kinds[id] == Kind::Field.to_u8(), "record {id}");
+            assert_eq!(t.start(id, bytes), plain.starts[id], "start of {id}");
+            let walked = walk.next().map(|n| (n.id, n.kind, n.start, n.end));
+            assert_eq!(walked, Some((id, plain.kinds[id], plain.starts[id], plain.ends[id])), "node {id} in order");
+            assert_eq!(t.parent(id), plain.parents[id], "parent of {id}");
+            assert_eq!(t.end(id), plain.ends[id], "end of {id}");
+            assert_eq!(t.is_leaf(id), plain.ends[id] == id + 1, "leaf {id}");
+            let end = plain.starts.get(plain.ends[id]).copied().unwrap_or(bytes.len());
+            assert_eq!(t.range(id, bytes), plain.starts[id]..end, "range of {id}");
+            let facts = t.facts(id, bytes);
+            assert_eq!(
+                (facts.kind, facts.range, facts.parent),
+                (plain.kinds[id], plain.starts[id]..end, plain.parents[id])
+            );
+            if plain.kinds[id] == Kind::Field.to_u8() {
+                assert_eq!(facts.record, t.record_of(id), "record {id}");
+            }
+        }
+        assert_eq!(walk.next(), None);
+        for (at, &(node, _, _)) in plain.records.iter().enumerate() {
+            assert_eq!(t.record_of(node), at, "record of {node}");
+        }
         // Nodes starting by an offset, at every offset of small inputs and around the stored ones.
         let offsets: Vec<usize> = if bytes.len() < 5000 {
             (0..=bytes.len()).collect()
@@ -1610,11 +2055,60 @@ mod tests {
         for s in (0..t.kinds.len()).step_by(13) {
             assert!(t.stored.rank(t.stored.select(s)) == (s, true), "stored node {s}");
         }
-        // An annotator that read other bytes first keeps nothing of them.
-        let mut again = Annotator::new(message, Limits::default());
-        again.annotate(&[0x0A, 0x02, 0x08, 0x01].repeat(20_000));
-        assert!(again.annotate(bytes) == &a, "a reused annotator reads the bytes as annotate does");
-        a.tree.clone()
+    }
+
+    /// The events of a packed record (field 1, wire type LEN, `count` fixed32 elements at 2),
+    /// told to `v` with a mark and a rollback inside its payload: its elements told at once,
+    /// then forgotten, then told one at a time; and an empty group (field 2) rolled back and
+    /// told again with a field. Returns the bytes they stand for.
+    fn rolled_back<V: Visitor>(v: &mut V, count: usize) -> Vec<u8> {
+        let tag = |value| varint::Varint { value, len: 1 };
+        let mut bytes = vec![0x0A, 4 * count as u8];
+        bytes.extend((0..4 * count).map(|i| i as u8));
+        let record = v.open_record(0, tag(0x0A), 0, NO_FIELD, None);
+        v.length(1..2, tag(4 * count as u64));
+        let payload = v.open(2, Kind::Packed);
+        let mark = v.mark();
+        v.fixed_leaves(2, count, 4, Kind::Scalar(ScalarCode::Fixed32));
+        v.rollback(mark);
+        for k in 0..count {
+            v.leaf(2 + 4 * k..6 + 4 * k, Kind::Scalar(ScalarCode::Fixed32));
+        }
+        v.close(payload);
+        v.close_record(record);
+        let at = bytes.len();
+        let mark = v.mark();
+        let group = v.open_record(at, tag(0x13), 0, NO_FIELD, None);
+        let message = v.open(at + 1, Kind::Message);
+        v.close(message);
+        v.leaf(at + 1..at + 2, Kind::Tag);
+        v.close_record(group);
+        v.rollback(mark);
+        let group = v.open_record(at, tag(0x13), 0, NO_FIELD, None);
+        let message = v.open(at + 1, Kind::Message);
+        let field = v.open_record(at + 1, tag(0x08), 0, NO_FIELD, None);
+        v.leaf(at + 2..at + 3, Kind::Scalar(ScalarCode::Uint64));
+        v.close_record(field);
+        v.close(message);
+        v.leaf(at + 3..at + 4, Kind::Tag);
+        v.close_record(group);
+        bytes.extend([0x13, 0x08, 0x01, 0x14]);
+        bytes
+    }
+
+    #[test]
+    fn a_rollback_inside_a_packed_payload_or_after_a_group_forgets_what_they_implied() {
+        for count in [3, 31] {
+            let mut builder = TreeBuilder::new(4 * count + 6);
+            let mut plain = Plain::default();
+            let bytes = rolled_back(&mut builder, count);
+            rolled_back(&mut plain, count);
+            let t = builder.finish();
+            // The packed record, its elements, the group, its field's record, tag and value, and
+            // its end-group tag.
+            assert!(t.runs.is_empty() && t.kinds.len() == count + 6, "{:x?}", t.kinds);
+            compare(&t, &plain, &bytes);
+        }
     }
 
     #[test]
@@ -1688,6 +2182,12 @@ mod tests {
                optional uint64 v = 19; optional int64 w = 21; optional sint32 z = 22;
                oneof o { int32 oa = 23; string ob = 24; }
                reserved 20;
+               repeated int64 p2 = 40 [packed = true]; repeated uint32 p3 = 41 [packed = true];
+               repeated uint64 p4 = 42 [packed = true]; repeated sint32 p5 = 43 [packed = true];
+               repeated sint64 p6 = 44 [packed = true]; repeated bool p7 = 45 [packed = true];
+               repeated E p8 = 46 [packed = true]; repeated fixed32 p9 = 47 [packed = true];
+               repeated sfixed32 p10 = 48 [packed = true]; repeated float p11 = 49 [packed = true];
+               repeated sfixed64 p12 = 50 [packed = true]; repeated double p13 = 51 [packed = true];
              }",
         )])
         .expect("the schema compiles");
@@ -1718,6 +2218,8 @@ mod tests {
             record(30, 0, &[7]),
             record(20, 5, &[1, 2, 3, 4]),
             record(1, 1, &[1, 2, 3, 4, 5, 6, 7, 8]),
+            // Notes kept in the record and aside: an unknown field with an overlong tag and value.
+            vec![0xF0, 0x81, 0x00, 0x81, 0x00],
         ];
         let inner = [record(1, 0, &[5]), record(9, 2, &[3, b'a', b'b', b'c'])].concat();
         let lens = vec![
@@ -1739,7 +2241,29 @@ mod tests {
             len_record(13, &[1, 2, 3, 4, 5, 6, 7, 8, 9]),
             // A length with a long prefix.
             record(10, 2, &[0x83, 0x00, 1, 2, 3]),
+            // Every note a record keeps in place (seen before, an overlong length, not UTF-8), and
+            // the same after a note kept aside (a oneof's).
+            record(9, 2, &[0x81, 0x00, 0xFF]),
+            record(24, 2, &[0x81, 0x00, 0xFF]),
         ];
+        // Packed payloads of every element code, of fewer elements than are implied, of just
+        // enough, and of more than one and two samples' worth (varints of one to ten bytes).
+        let mut lens = lens;
+        for (number, width) in [(12, 0), (13, 8)].into_iter().chain((40..=46).map(|n| (n, 0))).chain([
+            (47, 4),
+            (48, 4),
+            (49, 4),
+            (50, 8),
+            (51, 8),
+        ]) {
+            for count in [2, 3, 33, 70] {
+                let payload: Vec<u8> = match width {
+                    0 => (0..count as u64).flat_map(|i| varint((i * i * 7919) >> (i % 64))).collect(),
+                    width => (0..count * width).map(|i| i as u8).collect(),
+                };
+                lens.push(record(number, 2, &[varint(payload.len() as u64), payload].concat()));
+            }
+        }
         // A group, an empty one, and one that holds a nested message.
         let groups = vec![
             record(14, 3, &[record(1, 0, &[1]), record(14, 4, &[])].concat()),
@@ -1799,6 +2323,9 @@ mod tests {
         let payloads = [Kind::Str, Kind::Bytes, Kind::Message, Kind::Packed];
         let scalars = ScalarCode::ALL.map(Kind::Scalar);
         let implied = payloads.iter().chain(&scalars).map(|k| RECORD | k.to_u8());
+        let elements = ScalarCode::ALL.map(|code| RECORD | ELEMENTS | code as u8);
+        let groups = [GROUP, EMPTY_GROUP, CUT_GROUP].map(|sub| RECORD | sub);
+        let implied = implied.chain(elements).chain(groups);
         assert!(seen.contains(&RECORD) && implied.clone().all(|k| seen.contains(&k)), "{seen:x?}");
         assert_eq!(seen.len(), implied.count() + 1);
     }
@@ -1862,7 +2389,20 @@ mod tests {
     }
 
     #[test]
-    fn a_large_packed_field_shares_one_far_parent() {
+    fn a_oneofs_members_written_in_turn_share_their_notes() {
+        let schema = crate::schema::Schema::compile(&[(
+            "o.proto",
+            "syntax = \"proto3\"; message O { oneof v { int32 a = 1; int32 b = 2; } }",
+        )])
+        .expect("the schema compiles");
+        let o_type = schema.message("O").expect("O is declared");
+        let t = check(&[0x08, 0x01, 0x10, 0x01].repeat(1000), Some(&o_type));
+        assert_eq!(t.note_nodes.len(), 1999, "every record but the first replaces the other member");
+        assert_eq!(t.oneof_notes.len(), 2, "{:?}", t.oneof_notes);
+    }
+
+    #[test]
+    fn large_packed_fields_imply_their_elements_across_pages_and_far_parents() {
         let schema = crate::schema::Schema::compile(&[(
             "t.proto",
             "syntax = \"proto3\"; message T { repeated int32 p = 1; repeated T t = 2; repeated double d = 3; repeated int64 v = 4; }",
@@ -1870,8 +2410,10 @@ mod tests {
         .expect("the schema compiles");
         let t_type = schema.message("T").expect("T is declared");
         let packed = len_record(1, &[0x01].repeat(100_000));
+        // One stored node and a run for 100,003 nodes, with a sample every 32 elements.
         let t = check(&packed, Some(&t_type));
-        assert_eq!(t.far_parents.len(), 1);
+        assert!(t.kinds.len() == 1 && t.runs.len() == 1 && t.far_parents.is_empty());
+        assert_eq!(t.samples.len(), 100_000usize.div_ceil(SAMPLE));
         let mut nested = packed.clone();
         nested.extend(len_record(2, &packed));
         nested.extend(&packed);
@@ -1890,7 +2432,13 @@ mod tests {
         bytes.extend(len_record(4, &varints));
         bytes.extend(len_record(3, &doubles));
         let t = check(&bytes, Some(&t_type));
-        assert!(t.pages.len() >= 5);
+        assert!(t.pages.len() >= 5 && t.runs.len() == 3);
+        // Packed records far from their message, after 300 records in it.
+        let mut far = [0x08, 0x01].repeat(300);
+        far.extend(len_record(4, &(0..1000u64).flat_map(|i| varint((i * i * 7919) >> (i % 40))).collect::<Vec<u8>>()));
+        far.extend(len_record(3, &doubles[..800]));
+        let t = check(&len_record(2, &far), Some(&t_type));
+        assert!(t.runs.len() == 2 && !t.far_parents.is_empty());
         for (at, damage) in [(0, &[0x80, 0x00][..]), (30_000, &[0x80, 0x00]), (70_001, &[0xFF; 9])] {
             let mut odd = varints.clone();
             odd.splice(at..at, damage.iter().copied());
