@@ -501,17 +501,20 @@ const RANK_WORDS: usize = 4;
 
 /// Varint elements per entry of [`Tree::samples`]: an element's start is found from the last
 /// sampled one, over fewer than this many varints.
-const SAMPLE: usize = 32;
+const SAMPLE: usize = 8;
 
-/// A packed payload of fewer elements keeps them stored: a [`Run`] costs as much as two.
-const IMPLY_FROM: usize = 3;
+/// A packed payload of fewer elements keeps them stored: a [`Run`] (16 bytes) costs about as
+/// much as three.
+const IMPLY_FROM: usize = 4;
 
-/// A packed record whose elements are implied ([`ELEMENTS`]): its id, how many elements, and
-/// for varints the position in [`Tree::samples`] of its first element's start.
+/// A packed record whose elements are implied ([`ELEMENTS`]): its id, how many elements, where
+/// its payload starts, and for varints the position in [`Tree::samples`] of its first element's
+/// start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Run {
     record: u32,
     count: u32,
+    payload: u32,
     samples: u32,
 }
 
@@ -554,6 +557,12 @@ impl Rank {
         let bits = self.bits[word];
         let before = (counts & 0xFFFF_FFFF) + within + u64::from((bits & ((1u64 << (at % 64)) - 1)).count_ones());
         (before as usize, bits >> (at % 64) & 1 == 1)
+    }
+
+    /// Whether position `at`'s bit is set.
+    #[inline(always)]
+    fn is_set(&self, at: usize) -> bool {
+        self.bits[at / 64] >> (at % 64) & 1 == 1
     }
 
     /// The last set position before `at` (0 if there is none).
@@ -832,37 +841,38 @@ impl Tree {
         match at {
             At::Stored(s) => self.stored_start(s),
             At::Implied { stored, nth } => {
-                let (record, mut at) = (self.kinds[stored], self.stored_start(stored));
-                for nth in 2..=nth {
-                    if implied_follows(record, nth) {
-                        at += varint_len(bytes, at);
-                    }
+                let at = self.stored_start(stored);
+                if nth == 1 {
+                    return at;
                 }
-                at
+                let at = at + varint_len(bytes, at);
+                if nth == 2 || !implied_follows(self.kinds[stored], nth) {
+                    return at;
+                }
+                at + varint_len(bytes, at)
             }
             At::Element { stored, run, k } => self.element_start(stored, run, k, bytes),
         }
     }
 
-    /// Where the payload of the packed record stored at `stored` starts: after its tag and
-    /// length prefix.
+    /// Where an element of the packed record stored at `stored` that starts at `start` ends (as
+    /// the next one starts).
     #[inline]
-    fn payload_start(&self, stored: usize, bytes: &[u8]) -> usize {
-        let at = self.stored_start(stored);
-        let at = at + varint_len(bytes, at);
-        at + varint_len(bytes, at)
+    fn element_end(&self, stored: usize, start: usize, bytes: &[u8]) -> usize {
+        match element_code(self.kinds[stored]).width() {
+            0 => start + varint_len(bytes, start),
+            width => start + width,
+        }
     }
 
     /// Where element `k` of the packed record stored at `stored` (whose run is `run`) starts:
     /// `k` widths into its payload, or past the varints since the last sampled start.
     #[inline]
     fn element_start(&self, stored: usize, run: usize, k: usize, bytes: &[u8]) -> usize {
+        let run = &self.runs[run];
         match element_code(self.kinds[stored]).width() {
-            0 => {
-                let sample = self.samples[self.runs[run].samples as usize + k / SAMPLE] as usize;
-                skip_varints(bytes, sample, k % SAMPLE)
-            }
-            width => self.payload_start(stored, bytes) + k * width,
+            0 => skip_varints(bytes, self.samples[run.samples as usize + k / SAMPLE] as usize, k % SAMPLE),
+            width => run.payload as usize + k * width,
         }
     }
 
@@ -896,11 +906,7 @@ impl Tree {
     fn range_at(&self, at: At, id: usize, bytes: &[u8]) -> Range<usize> {
         let start = self.start_at(at, bytes);
         let end = match at {
-            // A packed element ends where its bytes do, as the next one starts.
-            At::Element { stored, .. } => match element_code(self.kinds[stored]).width() {
-                0 => start + varint_len(bytes, start),
-                width => start + width,
-            },
+            At::Element { stored, .. } => self.element_end(stored, start, bytes),
             // So does a record's implied tag or length prefix.
             At::Implied { stored, nth }
                 if matches!(Kind::from_u8(implied_kind(self.kinds[stored], nth)), Kind::Tag | Kind::Length) =>
@@ -1019,7 +1025,16 @@ impl Tree {
     /// One past the last node of `id`'s subtree.
     #[inline]
     pub(crate) fn end(&self, id: usize) -> usize {
-        self.end_at(self.at(id), id)
+        match self.stored.rank(id) {
+            (s, true) => self.stored_end(s, id),
+            (after, false) => {
+                let stored = after - 1;
+                if has_elements(self.kinds[stored]) && !self.is_elements_payload(id) {
+                    return id + 1;
+                }
+                self.end_at(self.at(id), id)
+            }
+        }
     }
 
     #[inline]
@@ -1035,13 +1050,32 @@ impl Tree {
         }
     }
 
+    /// Whether implied node `id`, whose record is stored at `stored` and [`has_elements`], is
+    /// the record's payload (its third child, the only one not a leaf): told by the bits of the
+    /// three ids before it, without looking up its run.
+    #[inline(always)]
+    fn is_elements_payload(&self, id: usize) -> bool {
+        let bits = &self.stored;
+        id >= 3 && bits.is_set(id - 3) && !bits.is_set(id - 2) && !bits.is_set(id - 1)
+    }
+
     #[inline]
     pub(crate) fn is_leaf(&self, id: usize) -> bool {
-        match self.at(id) {
-            At::Stored(s) => self.ends[s] == 1,
-            // A tag, length prefix or value; or a payload that is a leaf, or holds nothing (its
-            // record ends right after it).
-            at => self.end_at(at, id) == id + 1,
+        match self.stored.rank(id) {
+            (s, true) => self.ends[s] == 1,
+            (after, false) => {
+                let stored = after - 1;
+                if has_elements(self.kinds[stored]) {
+                    return !self.is_elements_payload(id);
+                }
+                // A tag, length prefix or value; or a payload that is a leaf, or holds nothing
+                // (its subtree, and so its record's, ends right after it).
+                let nth = id - self.stored.previous(id);
+                match implied_nests(self.kinds[stored], nth) {
+                    0 => true,
+                    nests => usize::from(self.ends[stored]) == nth + usize::from(nests),
+                }
+            }
         }
     }
 
@@ -1501,10 +1535,11 @@ impl TreeBuilder {
         self.next += count as u32;
     }
 
-    /// `count` elements of `kind` that start the open payload: implied, with a [`Run`] (for
-    /// varints, the caller pushes the samples), if the payload is implied and has nothing yet.
+    /// `count` elements of `kind` that start the open payload at `start`: implied, with a
+    /// [`Run`] (for varints, the caller pushes the samples), if the payload is implied and has
+    /// nothing yet.
     #[inline]
-    fn imply_elements(&mut self, count: usize, kind: Kind) -> bool {
+    fn imply_elements(&mut self, start: usize, count: usize, kind: Kind) -> bool {
         let t = &mut self.tree;
         let Some(last) = t.kinds.len().checked_sub(1) else { return false };
         // The last stored node is the record of the payload just opened (its id is one back).
@@ -1519,8 +1554,10 @@ impl TreeBuilder {
         }
         let Kind::Scalar(code) = kind else { return false };
         t.kinds[last] = RECORD | ELEMENTS | code as u8;
-        t.runs.push(Run { record: payload - 3, count: count as u32, samples: t.samples.len() as u32 });
-        self.next += count as u32;
+        // Offsets fit a `u32` (past 4 GiB the input is one invalid leaf).
+        let (count, payload_start, samples) = (count as u32, start as u32, t.samples.len() as u32);
+        t.runs.push(Run { record: payload - 3, count, payload: payload_start, samples });
+        self.next += count;
         true
     }
 
@@ -1777,14 +1814,14 @@ impl Visitor for TreeBuilder {
     /// Implied by the record's kind byte when they are the first nodes of its implied payload;
     /// stored otherwise.
     fn fixed_leaves(&mut self, start: usize, count: usize, width: usize, kind: Kind) {
-        if !self.imply_elements(count, kind) {
+        if !self.imply_elements(start, count, kind) {
             self.push_leaves(count, kind, (0..count).map(|i| start + i * width));
         }
     }
 
     /// As [`fixed_leaves`](Visitor::fixed_leaves), with a sample of the starts kept.
     fn varint_leaves(&mut self, start: usize, bytes: &[u8], count: usize, kind: Kind) {
-        if self.imply_elements(count, kind) {
+        if self.imply_elements(start, count, kind) {
             sample_varints(start, bytes, count, &mut self.tree.samples);
         } else {
             self.push_leaves(count, kind, VarintStarts::new(start, bytes).take(count));
@@ -2082,7 +2119,7 @@ mod tests {
 
     #[test]
     fn a_rollback_inside_a_packed_payload_or_after_a_group_forgets_what_they_implied() {
-        for count in [3, 31] {
+        for count in [4, 31] {
             let mut builder = TreeBuilder::new(4 * count + 6);
             let mut plain = Plain::default();
             let bytes = rolled_back(&mut builder, count);
@@ -2240,7 +2277,7 @@ mod tests {
             (50, 8),
             (51, 8),
         ]) {
-            for count in [2, 3, 33, 70] {
+            for count in [2, 3, 4, 17, 33, 70] {
                 let payload: Vec<u8> = match width {
                     0 => (0..count as u64).flat_map(|i| varint((i * i * 7919) >> (i % 64))).collect(),
                     width => (0..count * width).map(|i| i as u8).collect(),
@@ -2381,7 +2418,7 @@ mod tests {
         .expect("the schema compiles");
         let t_type = schema.message("T").expect("T is declared");
         let packed = len_record(1, &[0x01].repeat(100_000));
-        // One stored node and a run for 100,003 nodes, with a sample every 32 elements.
+        // One stored node and a run for 100,003 nodes, with a sample every 8 elements.
         let t = check(&packed, Some(&t_type));
         assert!(t.kinds.len() == 1 && t.runs.len() == 1 && t.far_parents.is_empty());
         assert_eq!(t.samples.len(), 100_000usize.div_ceil(SAMPLE));
