@@ -221,11 +221,12 @@ fn view(byte: u8) -> u8 {
 
 /// The view kind of the `nth` (from 1) implied child of a record whose kind byte is `record`.
 #[inline(always)]
-fn implied_kind(record: u8, nth: usize) -> u8 {
+#[allow(clippy::manual_range_contains, reason = "`contains` is not const")]
+const fn implied_kind(record: u8, nth: usize) -> u8 {
     let sub = record & !RECORD;
     match nth {
         1 => Kind::Tag.to_u8(),
-        2 if (GROUP..=CUT_GROUP).contains(&sub) => Kind::Message.to_u8(),
+        2 if sub >= GROUP && sub <= CUT_GROUP => Kind::Message.to_u8(),
         2 if sub < SCALAR_BASE || sub & ELEMENTS != 0 => Kind::Length.to_u8(),
         3 if sub == EMPTY_GROUP => Kind::Tag.to_u8(),
         3 if sub & ELEMENTS != 0 => Kind::Packed.to_u8(),
@@ -238,7 +239,7 @@ fn implied_kind(record: u8, nth: usize) -> u8 {
 /// the one before it (a tag or a length prefix), or with it (an empty group's end-group tag
 /// after its empty message).
 #[inline(always)]
-fn implied_follows(record: u8, nth: usize) -> bool {
+const fn implied_follows(record: u8, nth: usize) -> bool {
     nth == 2 || record & !RECORD != EMPTY_GROUP
 }
 
@@ -246,7 +247,7 @@ fn implied_follows(record: u8, nth: usize) -> bool {
 /// `record` ends: 0, it is a leaf; 1, with the record's; 2, one node before (a group's message,
 /// before its stored end-group tag).
 #[inline(always)]
-fn implied_nests(record: u8, nth: usize) -> u8 {
+const fn implied_nests(record: u8, nth: usize) -> u8 {
     let sub = record & !RECORD;
     match nth {
         3 if sub == Kind::Message.to_u8() || sub == Kind::Packed.to_u8() || sub & ELEMENTS != 0 => 1,
@@ -255,6 +256,28 @@ fn implied_nests(record: u8, nth: usize) -> u8 {
         _ => 0,
     }
 }
+
+/// What [`Walk`] needs of each of a record's first three implied children, by the record's kind
+/// byte and the child's position (0 to 2): its view kind (the low 5 bits), whether it starts
+/// after the one before ([`FOLLOWS`]), and how its subtree ends (the high 2 bits:
+/// [`implied_nests`]). One load where three matches were.
+const HEADS: [[u8; 3]; 256] = {
+    let mut table = [[0; 3]; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let mut nth = 1;
+        while nth <= 3 {
+            let follows = if nth > 1 && implied_follows(byte as u8, nth) { FOLLOWS } else { 0 };
+            table[byte][nth - 1] = implied_kind(byte as u8, nth) | follows | implied_nests(byte as u8, nth) << 6;
+            nth += 1;
+        }
+        byte += 1;
+    }
+    table
+};
+
+/// In [`HEADS`]: the child starts after the one before.
+const FOLLOWS: u8 = 0x20;
 
 /// The elements' code of a packed record whose kind byte `record` [`has_elements`].
 #[inline(always)]
@@ -742,16 +765,16 @@ impl Iterator for Walk<'_> {
                 let kind = SCALAR_BASE + (self.record & !(RECORD | ELEMENTS));
                 return Some(Walked { id, kind, start: self.at, end: id + 1, stored: 0 });
             }
-            if self.nth > 1 && implied_follows(self.record, self.nth) {
+            let head = HEADS[usize::from(self.record)][self.nth - 1];
+            if head & FOLLOWS != 0 {
                 self.at += varint_len(self.bytes, self.at);
             }
-            let kind = implied_kind(self.record, self.nth);
-            let end = match implied_nests(self.record, self.nth) {
+            let end = match head >> 6 {
                 0 => id + 1,
                 1 => self.record_end,
                 _ => self.record_end - 1,
             };
-            return Some(Walked { id, kind, start: self.at, end, stored: 0 });
+            return Some(Walked { id, kind: head & 0x1F, start: self.at, end, stored: 0 });
         }
         let t = self.tree;
         let s = self.stored;
