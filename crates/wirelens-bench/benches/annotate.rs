@@ -154,17 +154,19 @@ fn shapes(size: usize) -> Vec<(&'static str, Vec<u8>)> {
 /// (packed by default, so every record is written unpacked), as a singular `int32` (every
 /// record after the first is seen before), and as a message without field 1 (every record is
 /// unknown: the wrong message type picked); records with a note kept aside, each overlong or
-/// holding text that is not UTF-8; and one packed record of that proto3 field (one-byte
-/// varints) and of a `repeated double`, each of the size of the shapes.
+/// holding text that is not UTF-8, or a oneof's members written in turn; and one packed record
+/// of that proto3 field (one-byte varints) and of a `repeated double`, each of the size of the
+/// shapes.
 fn memory_shapes(_: &mut Criterion) {
     let batch = batch();
     let desc = batch.descriptor();
     let notes = wirelens_core::schema::Schema::compile(&[(
         "r.proto",
-        "syntax = \"proto3\"; message R { repeated int32 a = 1; repeated double d = 2; } message S { int32 a = 1; } message U { int32 b = 2; } message V { string s = 2; }",
+        "syntax = \"proto3\"; message R { repeated int32 a = 1; repeated double d = 2; } message S { int32 a = 1; } message U { int32 b = 2; } message V { string s = 2; } message O { oneof v { int32 a = 1; int32 b = 2; } }",
     )])
     .expect("r.proto compiles");
-    let [unpacked, singular, unknown, text] = ["R", "S", "U", "V"].map(|name| notes.message(name).expect("declared"));
+    let [unpacked, singular, unknown, text, oneof] =
+        ["R", "S", "U", "V", "O"].map(|name| notes.message(name).expect("declared"));
     let packed = |tag: u8, payload: usize| {
         let mut bytes = vec![tag];
         let mut len = payload;
@@ -188,6 +190,7 @@ fn memory_shapes(_: &mut Criterion) {
     let every = |unit: &[u8]| unit.iter().copied().cycle().take((1 << 20) / unit.len() * unit.len()).collect();
     inputs.push(("overlong", every(&[0x08, 0x81, 0x00]), None));
     inputs.push(("not UTF-8", every(&[0x12, 0x01, 0xFF]), Some(&text)));
+    inputs.push(("oneof in turn", every(&[0x08, 0x01, 0x10, 0x01]), Some(&oneof)));
     inputs.push(("packed int32s", packed(0x0A, (1 << 20) - 4), Some(&unpacked)));
     inputs.push(("packed doubles", packed(0x12, (1 << 20) - 8), Some(&unpacked)));
     println!("annotation memory, bytes per input byte: input + nodes + records + extras + slack = total");

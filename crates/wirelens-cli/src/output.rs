@@ -81,7 +81,7 @@ pub fn listing_to(a: &Annotation, explain: bool, color: bool, out: &mut dyn std:
     if a.bytes().is_empty() {
         out.write_str("(no bytes)\n")?;
     }
-    explain::write_listing(a, explain, &|p, text| paint(color, style(p), text), out)
+    explain::write_listing(a, explain, &|p, text, line| paint_into(color, style(p), text, line), out)
 }
 
 fn style(p: Paint) -> &'static str {
@@ -149,7 +149,20 @@ fn class_color(class: &str) -> &'static str {
 }
 
 fn paint(color: bool, style: &str, text: &str) -> String {
-    if color && !style.is_empty() && !text.is_empty() { format!("{style}{text}{RESET}") } else { text.to_owned() }
+    let mut out = String::new();
+    paint_into(color, style, text, &mut out);
+    out
+}
+
+/// [`paint`], appended to `out`.
+fn paint_into(color: bool, style: &str, text: &str, out: &mut String) {
+    if color && !style.is_empty() && !text.is_empty() {
+        out.push_str(style);
+        out.push_str(text);
+        out.push_str(RESET);
+    } else {
+        out.push_str(text);
+    }
 }
 
 #[cfg(test)]

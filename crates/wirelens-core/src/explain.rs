@@ -5,22 +5,44 @@
 //! annotation's nodes and descriptors; knows nothing about colours or HTML.
 
 use std::fmt::Write as _;
+use std::ops::Range;
 
 use prost_reflect::Kind;
 
-use crate::input::to_hex;
+use crate::input::{push_hex, to_hex};
 use crate::varint;
-use crate::wire::{Annotation, NodeId, NodeKind, Note, Reading, Scalar, WireType};
+use crate::wire::{Annotation, Field, NodeId, NodeKind, Note, Scalar, WireType};
 
 /// One line: what a node is and what it holds.
 pub fn summary(a: &Annotation, id: NodeId) -> String {
     let node = a.node(id);
-    match &node.kind {
+    let mut line = String::new();
+    let record = || a.field_of(id).map(|(_, field)| field);
+    write_summary(&mut line, a, id, &node.kind, node.range, record);
+    line
+}
+
+/// [`summary`] of node `id`, of kind `kind` and spanning `range` (a leaf's bytes; only its start
+/// matters for other nodes), appended to `line`. `record` finds the record the node belongs to,
+/// asked only of messages and enum values.
+fn write_summary<'a>(
+    line: &mut String,
+    a: &'a Annotation,
+    id: NodeId,
+    kind: &NodeKind<'a>,
+    range: Range<usize>,
+    record: impl FnOnce() -> Option<Field<'a>>,
+) {
+    match kind {
         NodeKind::Field(field) => {
-            let mut line = match field.descriptor() {
-                Some(fd) => format!("field {} {}: {}", field.number(), fd.name(), field.type_name()),
-                None => format!("field {}: {}", field.number(), field.type_name()),
-            };
+            line.push_str("field ");
+            line.push_str(itoa::Buffer::new().format(field.number()));
+            if let Some(fd) = field.descriptor() {
+                line.push(' ');
+                line.push_str(fd.name());
+            }
+            line.push_str(": ");
+            line.push_str(&field.type_name());
             // A message (or group) seen again is merged into the first; any other value replaces it.
             let merges = field.descriptor().is_some_and(|fd| fd.kind().as_message().is_some());
             for note in field.notes() {
@@ -28,29 +50,50 @@ pub fn summary(a: &Annotation, id: NodeId) -> String {
             }
             let readings = field.readings();
             if readings.is_ambiguous() {
-                let others: Vec<&str> =
-                    readings.iter().filter(|r| Some(*r) != readings.chosen()).map(Reading::type_name).collect();
-                let _ = write!(line, "  [could also be: {}]", others.join(", "));
+                line.push_str("  [could also be: ");
+                for (k, other) in readings.iter().filter(|r| Some(*r) != readings.chosen()).enumerate() {
+                    if k > 0 {
+                        line.push_str(", ");
+                    }
+                    line.push_str(other.type_name());
+                }
+                line.push(']');
             }
-            line
         }
         NodeKind::Tag { field, wire_type } => {
-            let end = if *wire_type == WireType::EndGroup { "end of group " } else { "" };
-            format!("tag: {end}field {field}, wire type {} {}", *wire_type as u8, wire_type.name())
+            line.push_str(if *wire_type == WireType::EndGroup { "tag: end of group field " } else { "tag: field " });
+            line.push_str(itoa::Buffer::new().format(*field));
+            line.push_str(", wire type ");
+            line.push(char::from(b'0' + *wire_type as u8));
+            line.push(' ');
+            line.push_str(wire_type.name());
         }
-        NodeKind::Length(len) => format!("length {len}"),
-        NodeKind::Scalar(scalar) => scalar_text(a, id, scalar),
-        NodeKind::Str => format!("{:?}", a.text(id)),
-        NodeKind::Bytes => crate::wire::plural(node.range.len() as u64, "byte", "bytes"),
-        NodeKind::Message => match a.field_of(id).and_then(|(_, f)| f.descriptor().map(|fd| fd.kind())) {
-            Some(Kind::Message(m)) => format!("message {}", m.full_name()),
-            _ => "message (read without a schema)".into(),
+        NodeKind::Length(len) => {
+            line.push_str("length ");
+            line.push_str(itoa::Buffer::new().format(*len));
+        }
+        NodeKind::Scalar(scalar) => write_scalar(line, scalar, record),
+        NodeKind::Str => {
+            let _ = write!(line, "{:?}", String::from_utf8_lossy(&a.bytes()[range]));
+        }
+        NodeKind::Bytes => {
+            line.push_str(&crate::wire::plural(range.len() as u64, "byte", "bytes"));
+        }
+        NodeKind::Message => match record().and_then(|f| f.descriptor().map(|fd| fd.kind())) {
+            Some(Kind::Message(m)) => {
+                line.push_str("message ");
+                line.push_str(m.full_name());
+            }
+            _ => line.push_str("message (read without a schema)"),
         },
         NodeKind::Packed => {
             let n = a.children(id).filter(|&c| matches!(a.node(c).kind, NodeKind::Scalar(_))).count();
-            format!("packed: {n} element{}", if n == 1 { "" } else { "s" })
+            let _ = write!(line, "packed: {n} element{}", if n == 1 { "" } else { "s" });
         }
-        NodeKind::Invalid(reason) => format!("invalid: {reason}"),
+        NodeKind::Invalid(reason) => {
+            line.push_str("invalid: ");
+            line.push_str(reason);
+        }
     }
 }
 
@@ -99,7 +142,7 @@ pub fn explain(a: &Annotation, id: NodeId) -> Vec<String> {
 /// 0      08                       tag: field 1, wire type 0 VARINT
 /// ```
 pub fn listing(a: &Annotation) -> String {
-    listing_with(a, false, &|_, text| text.to_owned())
+    listing_with(a, false, &|_, text, out| out.push_str(text))
 }
 
 /// What a piece of the listing is, for renderers that colour it.
@@ -114,35 +157,63 @@ pub enum Paint {
 }
 
 /// The listing, with every leaf's arithmetic under it when `explain` is set, and each piece
-/// passed through `paint` (which must not change its width: colour codes only).
-pub fn listing_with(a: &Annotation, explain: bool, paint: &dyn Fn(Paint, &str) -> String) -> String {
+/// appended through `paint` (which must not change its width: colour codes only).
+pub fn listing_with(a: &Annotation, explain: bool, paint: &dyn Fn(Paint, &str, &mut String)) -> String {
     let mut out = String::new();
     let _ = write_listing(a, explain, paint, &mut out);
     out
 }
 
-/// [`listing_with`], written into `out` line by line as the nodes are visited, so that a
-/// printer holds no more than a line of the listing at a time.
+/// [`listing_with`], written into `out` a piece at a time as the nodes are read in order, so
+/// that a printer holds no more than a piece of the listing at a time. A line costs a constant:
+/// each node is read once, in order ([`Annotation::in_order`]), and its text written in place.
 pub fn write_listing(
     a: &Annotation,
     explain: bool,
-    paint: &dyn Fn(Paint, &str) -> String,
+    paint: &dyn Fn(Paint, &str, &mut String),
     out: &mut dyn std::fmt::Write,
 ) -> std::fmt::Result {
     const HEX_WIDTH: usize = 23;
-    for (id, depth) in with_depths(a) {
-        let line = listing_line(a, id, depth);
-        let pad = " ".repeat(HEX_WIDTH.saturating_sub(line.hex.chars().count()));
-        let hex = if a.is_leaf(line.node) {
-            paint(Paint::Class(crate::hexview::class(&a.kind(line.node))), &line.hex)
-        } else {
-            line.hex
-        };
-        writeln!(out, "{:<5}  {hex}{pad}  {}{}", line.offset, "  ".repeat(line.depth), line.text)?;
-        if explain && a.is_leaf(line.node) {
-            for step in self::explain(a, line.node) {
-                writeln!(out, "{:9}{}", "", paint(Paint::Explanation, &format!("= {step}")))?;
+    /// What is handed to `out` at once.
+    const PIECE: usize = 1 << 16;
+    let mut buf = String::with_capacity(PIECE + PIECE / 4);
+    let mut hex = String::new();
+    for node in a.in_order() {
+        let offset = itoa::Buffer::new().format(node.start).to_owned();
+        buf.push_str(&offset);
+        push_spaces(&mut buf, 5usize.saturating_sub(offset.len()) + 2);
+        let width = match &node.leaf {
+            Some(range) => {
+                hex.clear();
+                let bytes = &a.bytes()[range.clone()];
+                // As many characters as bytes: `08 2A`, or 7 pairs and `…`.
+                let width = if bytes.len() > 8 {
+                    push_hex(&mut hex, &bytes[..7]);
+                    hex.push_str(" …");
+                    3 * 7 + 1
+                } else {
+                    push_hex(&mut hex, bytes);
+                    hex.len()
+                };
+                paint(Paint::Class(crate::hexview::class(&node.kind)), &hex, &mut buf);
+                width
             }
+            None => 0,
+        };
+        push_spaces(&mut buf, HEX_WIDTH.saturating_sub(width) + 2 + 2 * node.depth);
+        let range = node.leaf.clone().unwrap_or(node.start..node.start);
+        write_summary(&mut buf, a, node.id, &node.kind, range, || node.record);
+        buf.push('\n');
+        if explain && node.leaf.is_some() {
+            for step in self::explain(a, node.id) {
+                push_spaces(&mut buf, 9);
+                paint(Paint::Explanation, &format!("= {step}"), &mut buf);
+                buf.push('\n');
+            }
+        }
+        if buf.len() >= PIECE {
+            out.write_str(&buf)?;
+            buf.clear();
         }
     }
     for d in a.diagnostics() {
@@ -150,9 +221,21 @@ pub fn write_listing(
             crate::wire::Severity::Error => Paint::Error,
             crate::wire::Severity::Warning => Paint::Warning,
         };
-        writeln!(out, "{}", paint(kind, &d.to_string()))?;
+        paint(kind, &d.to_string(), &mut buf);
+        buf.push('\n');
     }
-    Ok(())
+    out.write_str(&buf)
+}
+
+/// `n` spaces.
+fn push_spaces(out: &mut String, n: usize) {
+    const SPACES: &str = "                                                                ";
+    let mut n = n;
+    while n > SPACES.len() {
+        out.push_str(SPACES);
+        n -= SPACES.len();
+    }
+    out.push_str(&SPACES[..n]);
 }
 
 /// One line of the listing, for renderers that add colour.
@@ -167,38 +250,21 @@ pub struct ListingLine {
 }
 
 pub fn listing_lines(a: &Annotation) -> Vec<ListingLine> {
-    with_depths(a).map(|(id, depth)| listing_line(a, id, depth)).collect()
-}
-
-/// Every node in preorder with its depth (how many ancestors it has), from a stack of the open
-/// ancestors rather than a walk up from each node (a line per node, 50 levels deep).
-fn with_depths(a: &Annotation) -> impl Iterator<Item = (NodeId, usize)> + '_ {
-    let mut open: Vec<NodeId> = Vec::new();
-    (0..a.len()).map(move |id| {
-        let parent = a.parent(id);
-        while let Some(&top) = open.last() {
-            if Some(top) == parent {
-                break;
-            }
-            open.pop();
-        }
-        let depth = open.len();
-        if !a.is_leaf(id) {
-            open.push(id);
-        }
-        (id, depth)
-    })
-}
-
-fn listing_line(a: &Annotation, id: NodeId, depth: usize) -> ListingLine {
-    debug_assert_eq!(depth, a.ancestors(id).count() - 1);
-    let hex = if a.is_leaf(id) {
-        let bytes = a.slice(id);
-        if bytes.len() > 8 { format!("{} …", to_hex(&bytes[..7])) } else { to_hex(bytes) }
-    } else {
-        String::new()
-    };
-    ListingLine { node: id, offset: a.range(id).start, depth, hex, text: summary(a, id) }
+    a.in_order()
+        .map(|node| {
+            let hex = match &node.leaf {
+                Some(range) => {
+                    let bytes = &a.bytes()[range.clone()];
+                    if bytes.len() > 8 { format!("{} …", to_hex(&bytes[..7])) } else { to_hex(bytes) }
+                }
+                None => String::new(),
+            };
+            let mut text = String::new();
+            let range = node.leaf.clone().unwrap_or(node.start..node.start);
+            write_summary(&mut text, a, node.id, &node.kind, range, || node.record);
+            ListingLine { node: node.id, offset: node.start, depth: node.depth, hex, text }
+        })
+        .collect()
 }
 
 fn note_text(note: &Note, merges: bool) -> String {
@@ -216,25 +282,31 @@ fn note_text(note: &Note, merges: bool) -> String {
     }
 }
 
-fn scalar_text(a: &Annotation, id: NodeId, scalar: &Scalar) -> String {
+fn write_scalar<'a>(line: &mut String, scalar: &Scalar, record: impl FnOnce() -> Option<Field<'a>>) {
+    let mut number = itoa::Buffer::new();
     match scalar {
-        Scalar::Int(v) => v.to_string(),
-        Scalar::UInt(v) => v.to_string(),
-        Scalar::SInt { raw, value } => format!("{value} (zigzag {raw})"),
-        Scalar::Bool { raw } => format!("{}", *raw != 0),
-        Scalar::Enum(number) => {
-            let kind = a.field_of(id).and_then(|(_, f)| f.descriptor().map(|fd| fd.kind()));
-            match kind.as_ref().and_then(Kind::as_enum).and_then(|e| e.get_value(*number)) {
-                Some(value) => format!("{} ({number})", value.name()),
-                None => format!("{number} (not a value of the enum: kept as a number)"),
-            }
+        Scalar::Int(v) => line.push_str(number.format(*v)),
+        Scalar::UInt(v) => line.push_str(number.format(*v)),
+        Scalar::SInt { raw, value } => {
+            line.push_str(number.format(*value));
+            line.push_str(" (zigzag ");
+            line.push_str(number.format(*raw));
+            line.push(')');
         }
-        Scalar::Fixed32(v) => v.to_string(),
-        Scalar::Fixed64(v) => v.to_string(),
-        Scalar::SFixed32(v) => v.to_string(),
-        Scalar::SFixed64(v) => v.to_string(),
-        Scalar::Float(v) => float_text(f64::from(*v), v.is_sign_negative()),
-        Scalar::Double(v) => float_text(*v, v.is_sign_negative()),
+        Scalar::Bool { raw } => line.push_str(if *raw != 0 { "true" } else { "false" }),
+        Scalar::Enum(number) => {
+            let kind = record().and_then(|f| f.descriptor().map(|fd| fd.kind()));
+            let _ = match kind.as_ref().and_then(Kind::as_enum).and_then(|e| e.get_value(*number)) {
+                Some(value) => write!(line, "{} ({number})", value.name()),
+                None => write!(line, "{number} (not a value of the enum: kept as a number)"),
+            };
+        }
+        Scalar::Fixed32(v) => line.push_str(number.format(*v)),
+        Scalar::Fixed64(v) => line.push_str(number.format(*v)),
+        Scalar::SFixed32(v) => line.push_str(number.format(*v)),
+        Scalar::SFixed64(v) => line.push_str(number.format(*v)),
+        Scalar::Float(v) => line.push_str(&float_text(f64::from(*v), v.is_sign_negative())),
+        Scalar::Double(v) => line.push_str(&float_text(*v, v.is_sign_negative())),
     }
 }
 

@@ -196,6 +196,14 @@ enum Frame {
     Group {
         depth: usize,
     },
+    /// A LEN record told with its message ([`Visitor::message_record`]): the record and the
+    /// message in one frame, the record's line written up to `{`, its fields `depth` levels in,
+    /// `lines` once one was written.
+    Nested {
+        depth: usize,
+        field: u32,
+        lines: bool,
+    },
     Packed {
         first: bool,
     },
@@ -235,7 +243,11 @@ impl Lines<'_> {
     fn item_depth(&mut self) -> usize {
         match self.stack.last() {
             None => self.base,
-            Some(Frame::Group { depth } | Frame::Message { depth, lines: true }) => *depth,
+            Some(
+                Frame::Group { depth }
+                | Frame::Message { depth, lines: true }
+                | Frame::Nested { depth, lines: true, .. },
+            ) => *depth,
             Some(_) => self.first_item_depth(),
         }
     }
@@ -257,6 +269,13 @@ impl Lines<'_> {
                     end_named(self.out, self.comment, tail);
                 }
                 depth
+            }
+            Some(Frame::Nested { depth, field, lines }) => {
+                if !*lines {
+                    *lines = true;
+                    end_named(self.out, self.comment, self.fields.tail(*field));
+                }
+                *depth
             }
             Some(Frame::Group { depth }) => *depth,
             _ => self.base,
@@ -466,6 +485,47 @@ impl Visitor for Lines<'_> {
         push_string_literal(out, text);
         out.push('}');
         end_named(out, self.comment, self.fields.tail(field));
+        self.piece_done();
+    }
+
+    /// The record's line up to `{`, and one frame for the record and its message.
+    fn message_record(
+        &mut self,
+        _: usize,
+        tag: varint::Varint,
+        _: u32,
+        field: u32,
+        fd: Option<&FieldDescriptor>,
+        length: varint::Varint,
+        _: usize,
+    ) -> ((), u32) {
+        if let Some(fd) = fd {
+            self.fields.meet(field, fd);
+        }
+        let depth = self.item_depth();
+        let out = &mut *self.out;
+        indent(out, depth);
+        push_tag(out, tag);
+        out.push(' ');
+        push_long_form(length, out);
+        out.push('{');
+        self.stack.push(Frame::Nested { depth: depth + 1, field, lines: false });
+        ((), 0)
+    }
+
+    fn close_message_record(&mut self, _: (), _: u32, _: Option<Chosen>) {
+        match self.stack.pop() {
+            Some(Frame::Nested { field, lines: false, .. }) => {
+                self.out.push('}');
+                end_named(self.out, self.comment, self.fields.tail(field));
+            }
+            Some(Frame::Nested { depth, lines: true, .. }) => {
+                indent(self.out, depth - 1);
+                self.out.push('}');
+                end(self.out, self.comment);
+            }
+            _ => debug_assert!(false, "a message record closed where none is open"),
+        }
         self.piece_done();
     }
 

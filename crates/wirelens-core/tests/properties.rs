@@ -1,6 +1,7 @@
 //! The central properties, with fixed seeds so every run checks the same cases:
 //! - for any bytes, with or without a schema, `annotate` returns and its leaves tile the input;
 //! - an `Annotator` reused message after message reads each as `annotate` does;
+//! - the listing, read in order, says of each node what the annotation's lookups say;
 //! - for any message of the example schemas, `annotate(encode(m))` has no invalid span and the
 //!   values it shows rebuild exactly the message `decode(encode(m))` gives;
 //! - JSON and text format round-trip to the same bytes.
@@ -58,6 +59,25 @@ proptest! {
                 prop_assert_eq!(explain::listing(again), explain::listing(&once));
                 prop_assert_eq!(protoscope::write(again), protoscope::write(&once));
                 prop_assert_eq!(again.diagnostics(), once.diagnostics());
+            }
+        }
+    }
+
+    #[test]
+    fn the_listing_read_in_order_says_what_lookups_say(
+        bytes in proptest::collection::vec(prop_oneof![Just(0x0au8), Just(0x02u8), Just(0x08u8), Just(0x0bu8), Just(0x0cu8), any::<u8>()], 0..200),
+        pick in any::<prop::sample::Index>(),
+    ) {
+        let descriptors = descriptors();
+        for a in [wire::annotate(&bytes, None), wire::annotate(&bytes, Some(pick.get(&descriptors)))] {
+            let lines = explain::listing_lines(&a);
+            prop_assert_eq!(lines.len(), a.len());
+            for (id, line) in lines.iter().enumerate() {
+                prop_assert_eq!(line.node, id);
+                prop_assert_eq!(line.offset, a.range(id).start);
+                prop_assert_eq!(line.depth, a.ancestors(id).count() - 1);
+                prop_assert_eq!(line.hex.is_empty(), !a.is_leaf(id) || a.range(id).is_empty());
+                prop_assert_eq!(&line.text, &explain::summary(&a, id));
             }
         }
     }

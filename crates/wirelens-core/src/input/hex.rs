@@ -1,20 +1,25 @@
 //! Hex dumps: `08 2A`, `0x08, 0x2a`, `082a`, read with the position of every mistake, and
 //! written as uppercase pairs. Knows digits and separators; nothing about what the bytes mean.
 
-use std::fmt::Write as _;
-
 use super::{ErrorKind, Fault};
 
 /// Uppercase hex digit pairs separated by single spaces: `08 2A 12 05`.
 pub fn to_hex(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 3);
-    for (i, byte) in bytes.iter().enumerate() {
+    push_hex(&mut out, bytes);
+    out
+}
+
+/// [`to_hex`], appended to `out`.
+pub fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    for (i, &byte) in bytes.iter().enumerate() {
         if i > 0 {
             out.push(' ');
         }
-        let _ = write!(out, "{byte:02X}");
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0xF)]));
     }
-    out
 }
 
 /// Whether `chars` is two or more groups of exactly two characters between separators, the shape

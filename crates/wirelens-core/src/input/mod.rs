@@ -75,8 +75,8 @@ use std::str::FromStr;
 
 pub use self::base64::to_base64;
 pub use self::escaped::to_escaped;
-pub use self::hex::to_hex;
 use self::hex::{is_separator as is_hex_separator, prefix_end as hex_prefix_end, spaced_pairs};
+pub use self::hex::{push_hex, to_hex};
 
 /// The notation of a pasted text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

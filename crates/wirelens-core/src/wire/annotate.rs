@@ -442,20 +442,32 @@ impl<'a, V: Visitor> Walker<'a, V> {
             }
             return Step::Next(value_end);
         }
-        // So is a LEN record read as a string, the commonest after it.
+        // So is a LEN record read as a string, the commonest after it; and a LEN record read
+        // as a message has its head told as one event, and its close.
         let mut framed = None;
-        if wire_type == WireType::Len
-            && let Some((length, payload, text)) = self.string_payload(tag_end, end, plan, found, depth, &mut framed)
-        {
-            let next = payload.end;
-            let fd = descriptor.and_then(|f| self.table.fields.get(f as usize)).map(|info| &info.fd);
-            let record = self.tree.string_record(start, tag, index, field, fd, length, payload, text);
-            self.notes(record, notes);
-            self.note_overlong(record, tag_end, length);
-            if matches!(plan, Plan::Raw) {
-                self.tree.readings(record, Chosen::new(Reading::String, false));
+        if wire_type == WireType::Len {
+            if let Some((length, payload, text)) = self.string_payload(tag_end, end, plan, found, depth, &mut framed) {
+                let next = payload.end;
+                let fd = descriptor.and_then(|f| self.table.fields.get(f as usize)).map(|info| &info.fd);
+                let record = self.tree.string_record(start, tag, index, field, fd, length, payload, text);
+                self.notes(record, notes);
+                self.note_overlong(record, tag_end, length);
+                if matches!(plan, Plan::Raw) {
+                    self.tree.readings(record, Chosen::new(Reading::String, false));
+                }
+                return Step::Next(next);
             }
-            return Step::Next(next);
+            let message = match (plan, found) {
+                // A schema-less payload that passed the framing check (with no pins).
+                (Plan::Raw, _) if framed == Some(true) => Some(None),
+                (Plan::Typed(f), Some((_, facts))) if facts.payload == Payload::Message => Some(Some(f)),
+                _ => None,
+            };
+            if let Some(message) = message
+                && let Some(step) = self.message_record(start, tag, index, end, &mut notes, message, depth, mode)
+            {
+                return step;
+            }
         }
         let fd = descriptor.and_then(|f| self.table.fields.get(f as usize)).map(|info| &info.fd);
         let record = self.tree.open_record(start, tag, index, descriptor.unwrap_or(NO_FIELD), fd);
@@ -777,8 +789,9 @@ impl<'a, V: Visitor> Walker<'a, V> {
     /// The length, payload and text of a LEN record (its length prefix at `at`) that reads as
     /// a string: a `string` field's whose text is UTF-8, or a schema-less one's that is UTF-8 and
     /// not a message (no pins: the reading shown is the default). `found` is the schema field
-    /// of its number and its facts. `None` for any other record, which the slow path reads;
-    /// `framed` is then what [`frames`](Walker::frames) said, if asked.
+    /// of its number and its facts. `None` for any other record, which the slow path reads (or
+    /// [`message_record`](Walker::message_record)); `framed` is then what
+    /// [`frames`](Walker::frames) said, if asked.
     #[allow(clippy::too_many_arguments)]
     #[inline]
     fn string_payload(
@@ -814,6 +827,56 @@ impl<'a, V: Visitor> Walker<'a, V> {
         }
         let text = self.utf8.text(payload.clone())?;
         Some((length, payload, text))
+    }
+
+    /// A LEN record (its tag at `start`) whose payload reads as a message, told with its head
+    /// as one event ([`Visitor::message_record`]) and its close: `message` is `Some` of the
+    /// schema's message field (the table's index), or `None` for a schema-less payload that
+    /// passed the framing check, which then reads whole with no mark to roll back to (the
+    /// reading a strict walk would find, and the default one: there are no pins). `None` for a
+    /// record the slow path reads: a length that runs past `end`, nesting past the limit.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    fn message_record(
+        &mut self,
+        start: usize,
+        tag: Varint,
+        index: u32,
+        end: usize,
+        notes: &mut Vec<Note>,
+        message: Option<u32>,
+        depth: usize,
+        mode: Mode,
+    ) -> Option<Step> {
+        let at = start + tag.len;
+        let length = varint::decode(&self.bytes[at..end]).ok()?;
+        let payload_start = at + length.len;
+        if length.value > (end - payload_start) as u64 || depth >= self.limits.max_depth {
+            return None;
+        }
+        let payload = payload_start..payload_start + length.value as usize;
+        let fd = message.and_then(|f| self.table.fields.get(f as usize)).map(|info| &info.fd);
+        let field = message.unwrap_or(NO_FIELD);
+        let (record, node) = self.tree.message_record(start, tag, index, field, fd, length, payload_start);
+        self.notes(record, std::mem::take(notes));
+        self.note_overlong(record, at, length);
+        let nests = !self.pins.is_empty();
+        if nests {
+            self.path.push((tag.value >> 3) as u32);
+        }
+        let next = payload.end;
+        let nested = message.and_then(|f| self.table.nested(f));
+        let outcome = self.fields(payload, nested, None, depth + 1, mode);
+        if nests {
+            self.path.pop();
+        }
+        if matches!(outcome, Outcome::Abandoned) {
+            debug_assert!(message.is_some(), "a payload that passed the framing check failed as a message");
+            return Some(Step::Stop(Outcome::Abandoned));
+        }
+        let chosen = message.is_none().then(|| Chosen::new(Reading::Message, true));
+        self.tree.close_message_record(record, node, chosen);
+        Some(Step::Next(next))
     }
 
     /// That a payload [`frames`](Walker::frames) refuses fails as a message too (debug builds:

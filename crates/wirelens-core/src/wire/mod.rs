@@ -140,9 +140,10 @@ pub enum NodeKind<'a> {
 #[derive(Clone, Copy)]
 pub struct Field<'a> {
     a: &'a Annotation,
-    /// The record's node, and its position in the tree's records.
+    /// The record's node, its position in the tree's records, and where it starts (its tag).
     node: usize,
     record: usize,
+    start: usize,
 }
 
 impl<'a> Field<'a> {
@@ -151,7 +152,7 @@ impl<'a> Field<'a> {
     }
 
     fn tag(&self) -> (u32, WireType) {
-        tree::read_tag(&self.a.bytes[self.a.tree.start(self.node, &self.a.bytes)..])
+        tree::read_tag(&self.a.bytes[self.start..])
     }
 
     /// The record's node.
@@ -192,10 +193,13 @@ impl<'a> Field<'a> {
         if packed.is_none() {
             return Readings::default();
         }
-        let node = self.id();
-        // Tag, Length, payload: the payload runs from the end of the length prefix to the record's end.
-        let payload = self.a.range(node + 2).end..self.a.range(node).end;
-        Readings::of(packed, &self.a.bytes[payload])
+        // Tag, length prefix, payload: a record with readings was read whole, so the payload is
+        // as long as its prefix says.
+        let bytes = &self.a.bytes;
+        let at = self.start + tree::varint_len(bytes, self.start);
+        let from = at + tree::varint_len(bytes, at);
+        let payload = from..from + tree::read_varint(&bytes[at..]) as usize;
+        Readings::of(packed, &bytes[payload])
     }
 
     /// The schema's name of the field, or its number.
@@ -207,14 +211,13 @@ impl<'a> Field<'a> {
     }
 
     /// The declared type, as a `.proto` file spells it (`int64`, `userservice.Address`, `map<string, int32>`).
-    pub fn type_name(&self) -> String {
+    /// Without a schema, a name the wire type or the reading gives, which is never made anew.
+    pub fn type_name(&self) -> std::borrow::Cow<'static, str> {
         match self.descriptor() {
-            Some(fd) => type_name(fd),
-            None => self
-                .data()
-                .readings()
-                .chosen()
-                .map_or_else(|| wire_guess(self.wire_type()).to_owned(), |r| r.type_name().to_owned()),
+            Some(fd) => type_name(fd).into(),
+            None => {
+                self.data().readings().chosen().map_or_else(|| wire_guess(self.wire_type()), Reading::type_name).into()
+            }
         }
     }
 
@@ -375,7 +378,7 @@ impl Annotation {
     /// Node `id`'s kind, from its stored facts: its kind byte, start and record position.
     fn node_kind(&self, id: NodeId, kind: u8, at: usize, record: usize) -> NodeKind<'_> {
         match tree::Kind::from_u8(kind) {
-            tree::Kind::Field => NodeKind::Field(Field { a: self, node: id, record }),
+            tree::Kind::Field => NodeKind::Field(Field { a: self, node: id, record, start: at }),
             tree::Kind::Tag => {
                 let (field, wire_type) = tree::read_tag(&self.bytes[at..]);
                 NodeKind::Tag { field, wire_type }
@@ -392,7 +395,12 @@ impl Annotation {
 
     /// The record node `id` is, if it is one.
     pub fn field(&self, id: NodeId) -> Option<Field<'_>> {
-        self.is_field(id).then(|| Field { a: self, node: id, record: self.tree.record_of(id) })
+        self.is_field(id).then(|| Field {
+            a: self,
+            node: id,
+            record: self.tree.record_of(id),
+            start: self.tree.start(id, &self.bytes),
+        })
     }
 
     /// Whether node `id` is a record (a `NodeKind::Field`), without building the view.
@@ -525,6 +533,41 @@ impl Annotation {
         (0..self.len()).filter(|&id| self.is_field(id)).find(|&id| {
             self.json_path(id)
                 .is_some_and(|p| p == path || p.starts_with(&format!("{path}[")) || path.starts_with(&format!("{p}[")))
+        })
+    }
+
+    /// Every node in preorder with what a line about it needs, read in order with no lookup per
+    /// node (the tree's [`walk`](tree::Tree::walk), a cursor over the records and a stack of the
+    /// open nodes): how the listing costs a constant per line.
+    pub(crate) fn in_order(&self) -> impl Iterator<Item = Listed<'_>> + '_ {
+        let mut nodes = self.tree.walk(&self.bytes).peekable();
+        // The subtree ends of the open nodes, each with the record it is or belongs to.
+        let mut open: Vec<(usize, Option<Field<'_>>)> = Vec::new();
+        let mut records = 0;
+        std::iter::from_fn(move || {
+            let node = nodes.next()?;
+            while open.last().is_some_and(|&(end, _)| end <= node.id) {
+                open.pop();
+            }
+            let depth = open.len();
+            let record = if node.kind == tree::Kind::Field.to_u8() {
+                records += 1;
+                records - 1
+            } else {
+                0
+            };
+            let kind = self.node_kind(node.id, node.kind, node.start, record);
+            let record = match kind {
+                NodeKind::Field(field) => Some(field),
+                _ => open.last().and_then(|&(_, record)| record),
+            };
+            // A leaf ends where the next node starts (the leaves tile the input).
+            let leaf =
+                (node.end == node.id + 1).then(|| node.start..nodes.peek().map_or(self.bytes.len(), |next| next.start));
+            if leaf.is_none() {
+                open.push((node.end, record));
+            }
+            Some(Listed { id: node.id, depth, start: node.start, leaf, kind, record })
         })
     }
 
@@ -666,6 +709,20 @@ impl HeapParts {
     pub fn total(&self) -> usize {
         self.input + self.nodes + self.records + self.extras + self.slack
     }
+}
+
+/// A node as [`Annotation::in_order`] reads it.
+#[derive(Debug, Clone)]
+pub(crate) struct Listed<'a> {
+    pub(crate) id: NodeId,
+    /// How many ancestors it has.
+    pub(crate) depth: usize,
+    pub(crate) start: usize,
+    /// A leaf's bytes; `None` for a node with children (whose end comes after them).
+    pub(crate) leaf: Option<Range<usize>>,
+    pub(crate) kind: NodeKind<'a>,
+    /// The record it is or belongs to (as [`Annotation::field_of`] finds it).
+    pub(crate) record: Option<Field<'a>>,
 }
 
 /// Iterator over the children of a node (or the roots).

@@ -79,14 +79,11 @@ impl Readings {
     /// The readings of `payload`, given what the annotator stored about it.
     pub(crate) fn of(chosen: Chosen, payload: &[u8]) -> Readings {
         let Some(shown) = chosen.chosen() else { return Readings::default() };
-        let mut valid: Vec<Reading> =
+        let valid =
             [Reading::String, Reading::PackedVarint, Reading::PackedFixed32, Reading::PackedFixed64, Reading::Bytes]
                 .into_iter()
                 .filter(|r| r.fits(payload))
-                .collect();
-        if chosen.message_fits() {
-            valid.push(Reading::Message);
-        }
+                .chain(chosen.message_fits().then_some(Reading::Message));
         Readings::new(valid, shown)
     }
 

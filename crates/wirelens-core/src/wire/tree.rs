@@ -23,6 +23,7 @@
 //! found by binary search, only where there are some) live in side tables. Knows nothing about
 //! descriptors beyond an index.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use prost_reflect::FieldDescriptor;
@@ -685,7 +686,11 @@ pub(crate) struct Tree {
     note_nodes: Vec<u32>,
     note_codes: Vec<u8>,
     note_values: Vec<u32>,
+    /// The distinct oneof notes: a oneof's members written one after another (a record each)
+    /// share one.
     oneof_notes: Vec<Note>,
+    /// Where each oneof note is in `oneof_notes`, by oneof and the field it replaces.
+    oneof_index: HashMap<(String, u32), u32>,
     reasons: Vec<(u32, Box<str>)>,
 }
 
@@ -1150,9 +1155,13 @@ impl Tree {
             Note::WireTypeMismatch { expected } => (NOTE_MISMATCH, expected as u32),
             // Offsets fit a `u32` (past 4 GiB the input is one invalid leaf).
             Note::Repeated { first_at } => (NOTE_REPEATED, first_at as u32),
-            Note::OneofReplaces { .. } => {
-                self.oneof_notes.push(note);
-                (NOTE_ONEOF, self.oneof_notes.len() as u32 - 1)
+            Note::OneofReplaces { oneof, previous } => {
+                let next = self.oneof_notes.len() as u32;
+                let at = *self.oneof_index.entry((oneof, previous)).or_insert_with_key(|(oneof, previous)| {
+                    self.oneof_notes.push(Note::OneofReplaces { oneof: oneof.clone(), previous: *previous });
+                    next
+                });
+                (NOTE_ONEOF, at)
             }
             Note::Unpacked => (NOTE_UNPACKED, 0),
             Note::PackedContinues => (NOTE_PACKED_CONTINUES, 0),
@@ -1204,6 +1213,9 @@ impl Tree {
             size.slack += slack;
         }
         size.extras += self.reasons.iter().map(|(_, r)| r.len()).sum::<usize>();
+        // The oneof notes' names, twice (in the note and the key), and the index's entries.
+        size.extras += 2 * self.oneof_index.keys().map(|(oneof, _)| oneof.len()).sum::<usize>();
+        size.extras += self.oneof_index.capacity() * std::mem::size_of::<((String, u32), u32)>();
         size
     }
 
@@ -1400,6 +1412,7 @@ impl TreeBuilder {
         t.note_codes.clear();
         t.note_values.clear();
         t.oneof_notes.clear();
+        t.oneof_index.clear();
         t.reasons.clear();
         let mut builder = TreeBuilder {
             tree,
@@ -1895,7 +1908,10 @@ impl Visitor for TreeBuilder {
         t.note_nodes.truncate(mark.notes);
         t.note_codes.truncate(mark.notes);
         t.note_values.truncate(mark.notes);
-        t.oneof_notes.truncate(mark.oneof_notes);
+        if t.oneof_notes.len() > mark.oneof_notes {
+            t.oneof_notes.truncate(mark.oneof_notes);
+            t.oneof_index.retain(|_, at| (*at as usize) < mark.oneof_notes);
+        }
         t.reasons.truncate(mark.reasons);
         self.open.truncate(mark.open);
         self.next = mark.next;
@@ -2430,6 +2446,19 @@ mod tests {
         for (n, &i) in set.iter().enumerate() {
             assert_eq!(rank.select(n), i, "set bit {n}");
         }
+    }
+
+    #[test]
+    fn a_oneofs_members_written_in_turn_share_their_notes() {
+        let schema = crate::schema::Schema::compile(&[(
+            "o.proto",
+            "syntax = \"proto3\"; message O { oneof v { int32 a = 1; int32 b = 2; } }",
+        )])
+        .expect("the schema compiles");
+        let o_type = schema.message("O").expect("O is declared");
+        let t = check(&[0x08, 0x01, 0x10, 0x01].repeat(1000), Some(&o_type));
+        assert_eq!(t.note_nodes.len(), 1999, "every record but the first replaces the other member");
+        assert_eq!(t.oneof_notes.len(), 2, "{:?}", t.oneof_notes);
     }
 
     #[test]

@@ -82,6 +82,40 @@ pub(crate) trait Visitor {
         record
     }
 
+    /// The head of a LEN record whose payload the walk reads as a message (at `payload_start`,
+    /// after the length prefix that says `length`): `open_record`, the length's leaf and
+    /// `open(Kind::Message)` told as one event. The message's records follow, then
+    /// [`close_message_record`](Visitor::close_message_record) with the record and the message
+    /// node handed back here. Notes about the record may follow this event.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn message_record(
+        &mut self,
+        start: usize,
+        tag: Varint,
+        index: u32,
+        field: u32,
+        fd: Option<&FieldDescriptor>,
+        length: Varint,
+        payload_start: usize,
+    ) -> (Self::Record, u32) {
+        let record = self.open_record(start, tag, index, field, fd);
+        self.length(start + tag.len..payload_start, length);
+        let node = self.open(payload_start, Kind::Message);
+        (record, node)
+    }
+
+    /// The end of a record [`message_record`](Visitor::message_record) opened: `close` of its
+    /// message, its readings (for a schema-less payload) and `close_record`, told as one event.
+    #[inline]
+    fn close_message_record(&mut self, record: Self::Record, node: u32, chosen: Option<Chosen>) {
+        self.close(node);
+        if let Some(chosen) = chosen {
+            self.readings(record, chosen);
+        }
+        self.close_record(record);
+    }
+
     /// Something worth telling about the record (the last one opened).
     fn note(&mut self, record: Self::Record, note: Note);
 
