@@ -222,11 +222,12 @@ fn view(byte: u8) -> u8 {
 
 /// The view kind of the `nth` (from 1) implied child of a record whose kind byte is `record`.
 #[inline(always)]
-fn implied_kind(record: u8, nth: usize) -> u8 {
+#[allow(clippy::manual_range_contains, reason = "`contains` is not const")]
+const fn implied_kind(record: u8, nth: usize) -> u8 {
     let sub = record & !RECORD;
     match nth {
         1 => Kind::Tag.to_u8(),
-        2 if (GROUP..=CUT_GROUP).contains(&sub) => Kind::Message.to_u8(),
+        2 if sub >= GROUP && sub <= CUT_GROUP => Kind::Message.to_u8(),
         2 if sub < SCALAR_BASE || sub & ELEMENTS != 0 => Kind::Length.to_u8(),
         3 if sub == EMPTY_GROUP => Kind::Tag.to_u8(),
         3 if sub & ELEMENTS != 0 => Kind::Packed.to_u8(),
@@ -239,7 +240,7 @@ fn implied_kind(record: u8, nth: usize) -> u8 {
 /// the one before it (a tag or a length prefix), or with it (an empty group's end-group tag
 /// after its empty message).
 #[inline(always)]
-fn implied_follows(record: u8, nth: usize) -> bool {
+const fn implied_follows(record: u8, nth: usize) -> bool {
     nth == 2 || record & !RECORD != EMPTY_GROUP
 }
 
@@ -247,7 +248,7 @@ fn implied_follows(record: u8, nth: usize) -> bool {
 /// `record` ends: 0, it is a leaf; 1, with the record's; 2, one node before (a group's message,
 /// before its stored end-group tag).
 #[inline(always)]
-fn implied_nests(record: u8, nth: usize) -> u8 {
+const fn implied_nests(record: u8, nth: usize) -> u8 {
     let sub = record & !RECORD;
     match nth {
         3 if sub == Kind::Message.to_u8() || sub == Kind::Packed.to_u8() || sub & ELEMENTS != 0 => 1,
@@ -256,6 +257,28 @@ fn implied_nests(record: u8, nth: usize) -> u8 {
         _ => 0,
     }
 }
+
+/// What [`Walk`] needs of each of a record's first three implied children, by the record's kind
+/// byte and the child's position (0 to 2): its view kind (the low 5 bits), whether it starts
+/// after the one before ([`FOLLOWS`]), and how its subtree ends (the high 2 bits:
+/// [`implied_nests`]). One load where three matches were.
+const HEADS: [[u8; 3]; 256] = {
+    let mut table = [[0; 3]; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let mut nth = 1;
+        while nth <= 3 {
+            let follows = if nth > 1 && implied_follows(byte as u8, nth) { FOLLOWS } else { 0 };
+            table[byte][nth - 1] = implied_kind(byte as u8, nth) | follows | implied_nests(byte as u8, nth) << 6;
+            nth += 1;
+        }
+        byte += 1;
+    }
+    table
+};
+
+/// In [`HEADS`]: the child starts after the one before.
+const FOLLOWS: u8 = 0x20;
 
 /// The elements' code of a packed record whose kind byte `record` [`has_elements`].
 #[inline(always)]
@@ -502,17 +525,20 @@ const RANK_WORDS: usize = 4;
 
 /// Varint elements per entry of [`Tree::samples`]: an element's start is found from the last
 /// sampled one, over fewer than this many varints.
-const SAMPLE: usize = 32;
+const SAMPLE: usize = 8;
 
-/// A packed payload of fewer elements keeps them stored: a [`Run`] costs as much as two.
-const IMPLY_FROM: usize = 3;
+/// A packed payload of fewer elements keeps them stored: a [`Run`] (16 bytes) costs about as
+/// much as three.
+const IMPLY_FROM: usize = 4;
 
-/// A packed record whose elements are implied ([`ELEMENTS`]): its id, how many elements, and
-/// for varints the position in [`Tree::samples`] of its first element's start.
+/// A packed record whose elements are implied ([`ELEMENTS`]): its id, how many elements, where
+/// its payload starts, and for varints the position in [`Tree::samples`] of its first element's
+/// start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Run {
     record: u32,
     count: u32,
+    payload: u32,
     samples: u32,
 }
 
@@ -555,6 +581,12 @@ impl Rank {
         let bits = self.bits[word];
         let before = (counts & 0xFFFF_FFFF) + within + u64::from((bits & ((1u64 << (at % 64)) - 1)).count_ones());
         (before as usize, bits >> (at % 64) & 1 == 1)
+    }
+
+    /// Whether position `at`'s bit is set.
+    #[inline(always)]
+    fn is_set(&self, at: usize) -> bool {
+        self.bits[at / 64] >> (at % 64) & 1 == 1
     }
 
     /// The last set position before `at` (0 if there is none).
@@ -738,16 +770,16 @@ impl Iterator for Walk<'_> {
                 let kind = SCALAR_BASE + (self.record & !(RECORD | ELEMENTS));
                 return Some(Walked { id, kind, start: self.at, end: id + 1, stored: 0 });
             }
-            if self.nth > 1 && implied_follows(self.record, self.nth) {
+            let head = HEADS[usize::from(self.record)][self.nth - 1];
+            if head & FOLLOWS != 0 {
                 self.at += varint_len(self.bytes, self.at);
             }
-            let kind = implied_kind(self.record, self.nth);
-            let end = match implied_nests(self.record, self.nth) {
+            let end = match head >> 6 {
                 0 => id + 1,
                 1 => self.record_end,
                 _ => self.record_end - 1,
             };
-            return Some(Walked { id, kind, start: self.at, end, stored: 0 });
+            return Some(Walked { id, kind: head & 0x1F, start: self.at, end, stored: 0 });
         }
         let t = self.tree;
         let s = self.stored;
@@ -837,37 +869,38 @@ impl Tree {
         match at {
             At::Stored(s) => self.stored_start(s),
             At::Implied { stored, nth } => {
-                let (record, mut at) = (self.kinds[stored], self.stored_start(stored));
-                for nth in 2..=nth {
-                    if implied_follows(record, nth) {
-                        at += varint_len(bytes, at);
-                    }
+                let at = self.stored_start(stored);
+                if nth == 1 {
+                    return at;
                 }
-                at
+                let at = at + varint_len(bytes, at);
+                if nth == 2 || !implied_follows(self.kinds[stored], nth) {
+                    return at;
+                }
+                at + varint_len(bytes, at)
             }
             At::Element { stored, run, k } => self.element_start(stored, run, k, bytes),
         }
     }
 
-    /// Where the payload of the packed record stored at `stored` starts: after its tag and
-    /// length prefix.
+    /// Where an element of the packed record stored at `stored` that starts at `start` ends (as
+    /// the next one starts).
     #[inline]
-    fn payload_start(&self, stored: usize, bytes: &[u8]) -> usize {
-        let at = self.stored_start(stored);
-        let at = at + varint_len(bytes, at);
-        at + varint_len(bytes, at)
+    fn element_end(&self, stored: usize, start: usize, bytes: &[u8]) -> usize {
+        match element_code(self.kinds[stored]).width() {
+            0 => start + varint_len(bytes, start),
+            width => start + width,
+        }
     }
 
     /// Where element `k` of the packed record stored at `stored` (whose run is `run`) starts:
     /// `k` widths into its payload, or past the varints since the last sampled start.
     #[inline]
     fn element_start(&self, stored: usize, run: usize, k: usize, bytes: &[u8]) -> usize {
+        let run = &self.runs[run];
         match element_code(self.kinds[stored]).width() {
-            0 => {
-                let sample = self.samples[self.runs[run].samples as usize + k / SAMPLE] as usize;
-                skip_varints(bytes, sample, k % SAMPLE)
-            }
-            width => self.payload_start(stored, bytes) + k * width,
+            0 => skip_varints(bytes, self.samples[run.samples as usize + k / SAMPLE] as usize, k % SAMPLE),
+            width => run.payload as usize + k * width,
         }
     }
 
@@ -901,11 +934,7 @@ impl Tree {
     fn range_at(&self, at: At, id: usize, bytes: &[u8]) -> Range<usize> {
         let start = self.start_at(at, bytes);
         let end = match at {
-            // A packed element ends where its bytes do, as the next one starts.
-            At::Element { stored, .. } => match element_code(self.kinds[stored]).width() {
-                0 => start + varint_len(bytes, start),
-                width => start + width,
-            },
+            At::Element { stored, .. } => self.element_end(stored, start, bytes),
             // So does a record's implied tag or length prefix.
             At::Implied { stored, nth }
                 if matches!(Kind::from_u8(implied_kind(self.kinds[stored], nth)), Kind::Tag | Kind::Length) =>
@@ -1024,7 +1053,16 @@ impl Tree {
     /// One past the last node of `id`'s subtree.
     #[inline]
     pub(crate) fn end(&self, id: usize) -> usize {
-        self.end_at(self.at(id), id)
+        match self.stored.rank(id) {
+            (s, true) => self.stored_end(s, id),
+            (after, false) => {
+                let stored = after - 1;
+                if has_elements(self.kinds[stored]) && !self.is_elements_payload(id) {
+                    return id + 1;
+                }
+                self.end_at(self.at(id), id)
+            }
+        }
     }
 
     #[inline]
@@ -1040,13 +1078,32 @@ impl Tree {
         }
     }
 
+    /// Whether implied node `id`, whose record is stored at `stored` and [`has_elements`], is
+    /// the record's payload (its third child, the only one not a leaf): told by the bits of the
+    /// three ids before it, without looking up its run.
+    #[inline(always)]
+    fn is_elements_payload(&self, id: usize) -> bool {
+        let bits = &self.stored;
+        id >= 3 && bits.is_set(id - 3) && !bits.is_set(id - 2) && !bits.is_set(id - 1)
+    }
+
     #[inline]
     pub(crate) fn is_leaf(&self, id: usize) -> bool {
-        match self.at(id) {
-            At::Stored(s) => self.ends[s] == 1,
-            // A tag, length prefix or value; or a payload that is a leaf, or holds nothing (its
-            // record ends right after it).
-            at => self.end_at(at, id) == id + 1,
+        match self.stored.rank(id) {
+            (s, true) => self.ends[s] == 1,
+            (after, false) => {
+                let stored = after - 1;
+                if has_elements(self.kinds[stored]) {
+                    return !self.is_elements_payload(id);
+                }
+                // A tag, length prefix or value; or a payload that is a leaf, or holds nothing
+                // (its subtree, and so its record's, ends right after it).
+                let nth = id - self.stored.previous(id);
+                match implied_nests(self.kinds[stored], nth) {
+                    0 => true,
+                    nests => usize::from(self.ends[stored]) == nth + usize::from(nests),
+                }
+            }
         }
     }
 
@@ -1514,10 +1571,11 @@ impl TreeBuilder {
         self.next += count as u32;
     }
 
-    /// `count` elements of `kind` that start the open payload: implied, with a [`Run`] (for
-    /// varints, the caller pushes the samples), if the payload is implied and has nothing yet.
+    /// `count` elements of `kind` that start the open payload at `start`: implied, with a
+    /// [`Run`] (for varints, the caller pushes the samples), if the payload is implied and has
+    /// nothing yet.
     #[inline]
-    fn imply_elements(&mut self, count: usize, kind: Kind) -> bool {
+    fn imply_elements(&mut self, start: usize, count: usize, kind: Kind) -> bool {
         let t = &mut self.tree;
         let Some(last) = t.kinds.len().checked_sub(1) else { return false };
         // The last stored node is the record of the payload just opened (its id is one back).
@@ -1532,8 +1590,10 @@ impl TreeBuilder {
         }
         let Kind::Scalar(code) = kind else { return false };
         t.kinds[last] = RECORD | ELEMENTS | code as u8;
-        t.runs.push(Run { record: payload - 3, count: count as u32, samples: t.samples.len() as u32 });
-        self.next += count as u32;
+        // Offsets fit a `u32` (past 4 GiB the input is one invalid leaf).
+        let (count, payload_start, samples) = (count as u32, start as u32, t.samples.len() as u32);
+        t.runs.push(Run { record: payload - 3, count, payload: payload_start, samples });
+        self.next += count;
         true
     }
 
@@ -1790,14 +1850,14 @@ impl Visitor for TreeBuilder {
     /// Implied by the record's kind byte when they are the first nodes of its implied payload;
     /// stored otherwise.
     fn fixed_leaves(&mut self, start: usize, count: usize, width: usize, kind: Kind) {
-        if !self.imply_elements(count, kind) {
+        if !self.imply_elements(start, count, kind) {
             self.push_leaves(count, kind, (0..count).map(|i| start + i * width));
         }
     }
 
     /// As [`fixed_leaves`](Visitor::fixed_leaves), with a sample of the starts kept.
     fn varint_leaves(&mut self, start: usize, bytes: &[u8], count: usize, kind: Kind) {
-        if self.imply_elements(count, kind) {
+        if self.imply_elements(start, count, kind) {
             sample_varints(start, bytes, count, &mut self.tree.samples);
         } else {
             self.push_leaves(count, kind, VarintStarts::new(start, bytes).take(count));
@@ -2098,7 +2158,7 @@ mod tests {
 
     #[test]
     fn a_rollback_inside_a_packed_payload_or_after_a_group_forgets_what_they_implied() {
-        for count in [3, 31] {
+        for count in [4, 31] {
             let mut builder = TreeBuilder::new(4 * count + 6);
             let mut plain = Plain::default();
             let bytes = rolled_back(&mut builder, count);
@@ -2256,7 +2316,7 @@ mod tests {
             (50, 8),
             (51, 8),
         ]) {
-            for count in [2, 3, 33, 70] {
+            for count in [2, 3, 4, 17, 33, 70] {
                 let payload: Vec<u8> = match width {
                     0 => (0..count as u64).flat_map(|i| varint((i * i * 7919) >> (i % 64))).collect(),
                     width => (0..count * width).map(|i| i as u8).collect(),
@@ -2410,7 +2470,7 @@ mod tests {
         .expect("the schema compiles");
         let t_type = schema.message("T").expect("T is declared");
         let packed = len_record(1, &[0x01].repeat(100_000));
-        // One stored node and a run for 100,003 nodes, with a sample every 32 elements.
+        // One stored node and a run for 100,003 nodes, with a sample every 8 elements.
         let t = check(&packed, Some(&t_type));
         assert!(t.kinds.len() == 1 && t.runs.len() == 1 && t.far_parents.is_empty());
         assert_eq!(t.samples.len(), 100_000usize.div_ceil(SAMPLE));
