@@ -836,7 +836,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
     /// reading a strict walk would find, and the default one: there are no pins). `None` for a
     /// record the slow path reads: a length that runs past `end`, nesting past the limit.
     #[allow(clippy::too_many_arguments)]
-    #[inline(always)]
+    #[inline(never)]
     fn message_record(
         &mut self,
         start: usize,
