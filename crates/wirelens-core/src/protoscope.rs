@@ -237,6 +237,29 @@ enum State {
 }
 
 impl Lines<'_> {
+    /// A LEN record's line up to its `{` (its tag, and its length prefix as long as it was
+    /// written), for a string told whole or a message record; the line's depth.
+    #[inline(always)]
+    fn len_record_head(
+        &mut self,
+        tag: varint::Varint,
+        field: u32,
+        fd: Option<&FieldDescriptor>,
+        length: varint::Varint,
+    ) -> usize {
+        if let Some(fd) = fd {
+            self.fields.meet(field, fd);
+        }
+        let depth = self.item_depth();
+        let out = &mut *self.out;
+        indent(out, depth);
+        push_tag(out, tag);
+        out.push(' ');
+        push_long_form(length, out);
+        out.push('{');
+        depth
+    }
+
     /// The depth of a line that starts now at the level of the innermost message, ending the
     /// line of the LEN record around it if this is its first.
     #[inline(always)]
@@ -472,16 +495,8 @@ impl Visitor for Lines<'_> {
         _: Range<usize>,
         text: &str,
     ) {
-        if let Some(fd) = fd {
-            self.fields.meet(field, fd);
-        }
-        let depth = self.item_depth();
+        self.len_record_head(tag, field, fd, length);
         let out = &mut *self.out;
-        indent(out, depth);
-        push_tag(out, tag);
-        out.push(' ');
-        push_long_form(length, out);
-        out.push('{');
         push_string_literal(out, text);
         out.push('}');
         end_named(out, self.comment, self.fields.tail(field));
@@ -499,16 +514,7 @@ impl Visitor for Lines<'_> {
         length: varint::Varint,
         _: usize,
     ) -> ((), u32) {
-        if let Some(fd) = fd {
-            self.fields.meet(field, fd);
-        }
-        let depth = self.item_depth();
-        let out = &mut *self.out;
-        indent(out, depth);
-        push_tag(out, tag);
-        out.push(' ');
-        push_long_form(length, out);
-        out.push('{');
+        let depth = self.len_record_head(tag, field, fd, length);
         self.stack.push(Frame::Nested { depth: depth + 1, field, lines: false });
         ((), 0)
     }
