@@ -679,10 +679,9 @@ pub(crate) struct Tree {
     /// A bit per stored node, set for a record: what `record_of` counts with. Built once the tree
     /// is built.
     record_bits: Rank,
-    /// Notes, and beside them the node of the record each belongs to (sorted).
-    /// Notes, 9 bytes each: sorted by the node of the record each belongs to, beside it what
-    /// kind of note ([`NoteCode`]) and its number (an offset, a wire type, or for a oneof's note
-    /// its position in `oneof_notes`).
+    /// The notes kept aside (those a [`Record`] does not keep in place), 9 bytes each: sorted by
+    /// the node of the record each belongs to, beside it what kind of note (`NOTE_…`) and its
+    /// number (an offset, a wire type, or for a oneof's note its position in `oneof_notes`).
     note_nodes: Vec<u32>,
     note_codes: Vec<u8>,
     note_values: Vec<u32>,
