@@ -392,9 +392,6 @@ impl<'a, V: Visitor> Walker<'a, V> {
                 }
             }
         };
-        if tag.is_overlong() {
-            self.overlong_tag(start, tag);
-        }
         let descriptor = match plan {
             Plan::Typed(f) | Plan::Packed(f) => Some(f),
             Plan::Raw => None,
@@ -406,17 +403,16 @@ impl<'a, V: Visitor> Walker<'a, V> {
             None => None,
         };
         let singular = found.is_some_and(|(_, facts)| !facts.list && !facts.map);
-        let seen = &mut self.seen[depth];
-        let index = seen.visit(number, slot, start, plan, singular, &mut notes);
+        let index = self.seen[depth].visit(number, slot, start, plan, singular, &mut notes);
         // The tag's note after those about the field and its repeats, which `tree::Record` keeps
         // in place (and tells first).
         if tag.is_overlong() {
-            notes.push(Note::Overlong { at: start });
+            self.overlong_tag(start, tag, &mut notes);
         }
         if descriptor.is_some()
             && let Some((_, facts)) = found
             && let Some(oneof) = facts.oneof
-            && let Some(previous) = seen.oneof(oneof, number)
+            && let Some(previous) = self.seen[depth].oneof(oneof, number)
         {
             let m = message.map_or(0, |m| m as usize);
             notes.push(Note::OneofReplaces { oneof: self.table.messages[m].oneofs[oneof as usize].clone(), previous });
@@ -582,7 +578,8 @@ impl<'a, V: Visitor> Walker<'a, V> {
 
     #[cold]
     #[inline(never)]
-    fn overlong_tag(&mut self, start: usize, tag: Varint) {
+    fn overlong_tag(&mut self, start: usize, tag: Varint, notes: &mut Vec<Note>) {
+        notes.push(Note::Overlong { at: start });
         self.warn_overlong(Which::Tag, start, tag);
     }
 

@@ -447,8 +447,8 @@ impl Record {
     }
 
     /// The notes the record keeps in place, in the order the walk told them (before those kept
-    /// aside), for the record at `start()` of `bytes` (asked only if a note is about a varint).
-    pub(crate) fn notes(&self, bytes: &[u8], start: impl FnOnce() -> usize) -> impl Iterator<Item = Note> {
+    /// aside), for the record at `start` of `bytes`.
+    pub(crate) fn notes(&self, bytes: &[u8], start: usize) -> impl Iterator<Item = Note> {
         let bits = self.bits;
         let field = match (bits >> FIELD_NOTE_SHIFT) & 0xF {
             0 => None,
@@ -457,7 +457,6 @@ impl Record {
             code => WireType::from_bits((code - 3) as u8).map(|expected| Note::WireTypeMismatch { expected }),
         };
         let flag = |flag: u32, note: Note| (bits & flag != 0).then_some(note);
-        let start = if bits & (OVERLONG_TAG | OVERLONG_VALUE) != 0 { start() } else { 0 };
         let after_tag = if bits & OVERLONG_VALUE != 0 { start + varint_len(bytes, start) } else { 0 };
         field
             .into_iter()
