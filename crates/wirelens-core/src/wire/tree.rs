@@ -376,10 +376,12 @@ pub(crate) fn scalar_record(stored: u8) -> Option<ScalarCode> {
 ///
 /// The notes records get in runs cost nothing more (every record of a message read with the
 /// wrong type is unknown to it; a singular field written again and again; an encoder that writes
-/// every varint too long): a record keeps in place its note about its field (unknown, reserved,
-/// or written with another wire type: four bits), that a singular field was seen before (where,
-/// in place of its index, which is always 0), that its tag or the varint after it (a value or a
-/// length prefix) is overlong, and that its text is not UTF-8 (a bit each), as long as no note
+/// every varint too long; a oneof's members written in turn): a record keeps in place its note
+/// about its field (unknown, reserved, or written with another wire type: four bits), that a
+/// singular field was seen before (where, in place of its index, which is always 0), that its tag
+/// or the varint after it (a value or a length prefix) is overlong, and that its text is not
+/// UTF-8 (a bit each), and that it replaces another member of its oneof (the member's number less
+/// the record's, in a byte: a oneof's members are numbered close together), as long as no note
 /// kept aside came before: [`Record::notes`] tells them first, in the order the walk does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Record {
@@ -387,9 +389,10 @@ pub(crate) struct Record {
     /// 0, or where it was first seen when [`SEEN_BEFORE`] is set.
     index: u32,
     /// The low 20 bits: an index into the annotation's fields, or [`NO_FIELD`]; then
-    /// [`SEEN_BEFORE`], [`OVERLONG_TAG`], [`OVERLONG_VALUE`], [`NOT_UTF8`]; the high 8: the
-    /// readings' [`Chosen`] (its bits 0 to 2 and 7) and the field note (bits 3 to 6, from
-    /// [`FIELD_NOTE_SHIFT`]).
+    /// [`SEEN_BEFORE`], [`OVERLONG_TAG`], [`OVERLONG_VALUE`], [`NOT_UTF8`]; the high 8, for a
+    /// record with no schema field, the readings' [`Chosen`] (its bits 0 to 2 and 7) and the
+    /// field note (bits 3 to 6, from [`FIELD_NOTE_SHIFT`]); for a record with one (which has
+    /// neither), the oneof note ([`ONEOF`]).
     bits: u32,
 }
 
@@ -421,6 +424,10 @@ const FIELD_NOTE_SHIFT: u32 = 27;
 /// The notes a [`Record`] keeps in place, in the order the walk tells them.
 const IN_PLACE: u32 = (0xF << FIELD_NOTE_SHIFT) | FLAGS;
 
+/// Where a [`Record`] with a schema field keeps its oneof note: the number of the member it
+/// replaces less its own, as an `i8`, 0 for none (a member never replaces itself).
+const ONEOF: u32 = 0xFF << 24;
+
 impl Record {
     pub(crate) fn new(index: u32, field: u32) -> Record {
         Record { index, bits: field.min(NO_FIELD) }
@@ -437,8 +444,11 @@ impl Record {
         (field != NO_FIELD).then_some(field as usize)
     }
 
+    /// The readings of a record read without a schema field (none for one with a field, whose
+    /// high bits hold its oneof note).
     pub(crate) fn readings(&self) -> Chosen {
-        Chosen::from_bits(((self.bits & READINGS) >> 24) as u8)
+        let bits = if self.field().is_some() { 0 } else { self.bits };
+        Chosen::from_bits(((bits & READINGS) >> 24) as u8)
     }
 
     pub(crate) fn set_readings(&mut self, chosen: Chosen) {
@@ -447,14 +457,28 @@ impl Record {
     }
 
     /// The notes the record keeps in place, in the order the walk told them (before those kept
-    /// aside), for the record at `start` of `bytes`.
-    pub(crate) fn notes(&self, bytes: &[u8], start: usize) -> impl Iterator<Item = Note> {
+    /// aside), for the record at `start` of `bytes` whose schema field is `fd` (which names its
+    /// oneof).
+    pub(crate) fn notes(&self, bytes: &[u8], start: usize, fd: Option<&FieldDescriptor>) -> impl Iterator<Item = Note> {
         let bits = self.bits;
-        let field = match (bits >> FIELD_NOTE_SHIFT) & 0xF {
-            0 => None,
-            1 => Some(Note::Unknown),
-            2 => Some(Note::Reserved),
-            code => WireType::from_bits((code - 3) as u8).map(|expected| Note::WireTypeMismatch { expected }),
+        let (field, oneof) = match fd {
+            None => {
+                let field = match (bits >> FIELD_NOTE_SHIFT) & 0xF {
+                    0 => None,
+                    1 => Some(Note::Unknown),
+                    2 => Some(Note::Reserved),
+                    code => WireType::from_bits((code - 3) as u8).map(|expected| Note::WireTypeMismatch { expected }),
+                };
+                (field, None)
+            }
+            Some(fd) => {
+                let delta = ((bits & ONEOF) >> 24) as u8 as i8;
+                let oneof = (delta != 0).then(|| fd.containing_oneof()).flatten().map(|oneof| {
+                    let previous = read_tag(&bytes[start..]).0.wrapping_add_signed(i32::from(delta));
+                    Note::OneofReplaces { oneof: oneof.name().to_owned(), previous }
+                });
+                (None, oneof)
+            }
         };
         let flag = |flag: u32, note: Note| (bits & flag != 0).then_some(note);
         let after_tag = if bits & OVERLONG_VALUE != 0 { start + varint_len(bytes, start) } else { 0 };
@@ -462,6 +486,7 @@ impl Record {
             .into_iter()
             .chain(flag(SEEN_BEFORE, Note::Repeated { first_at: self.index as usize }))
             .chain(flag(OVERLONG_TAG, Note::Overlong { at: start }))
+            .chain(oneof)
             .chain(flag(OVERLONG_VALUE, Note::Overlong { at: after_tag }))
             .chain(flag(NOT_UTF8, Note::InvalidUtf8))
     }
@@ -469,13 +494,25 @@ impl Record {
     /// Keeps `note` in place if it is one a record can keep, told after those it keeps (the
     /// caller checks that no note kept aside came before it); false if not. `at_start` is
     /// whether an overlong note is about the tag (at the record's start; if not, it is about the
-    /// varint right after the tag).
-    fn keep(&mut self, note: &Note, at_start: bool) -> bool {
-        // The note's bits, and those of notes told after it (none may be kept yet).
+    /// varint right after the tag); `number` is the record's field number.
+    fn keep(&mut self, note: &Note, at_start: bool, number: u32) -> bool {
+        let typed = self.field().is_some();
+        // The note's bits, and those of notes told after it (none may be kept yet): a field
+        // note only on a record with no schema field, a oneof's on one with a field.
         let (bits, later) = match *note {
+            Note::Unknown | Note::Reserved | Note::WireTypeMismatch { .. } if typed => return false,
             Note::Unknown => (1 << FIELD_NOTE_SHIFT, IN_PLACE),
             Note::Reserved => (2 << FIELD_NOTE_SHIFT, IN_PLACE),
             Note::WireTypeMismatch { expected } => ((3 + expected as u32) << FIELD_NOTE_SHIFT, IN_PLACE),
+            Note::OneofReplaces { previous, .. } => {
+                let delta = i64::from(previous) - i64::from(number);
+                match i8::try_from(delta) {
+                    Ok(delta) if typed && delta != 0 => {
+                        (u32::from(delta as u8) << 24, ONEOF | OVERLONG_VALUE | NOT_UTF8)
+                    }
+                    _ => return false,
+                }
+            }
             _ => {
                 let flag = match *note {
                     Note::Repeated { .. } if self.index == 0 => SEEN_BEFORE,
@@ -484,7 +521,9 @@ impl Record {
                     Note::InvalidUtf8 => NOT_UTF8,
                     _ => return false,
                 };
-                (flag, FLAGS & !(flag - 1))
+                // A oneof's note comes after the tag's.
+                let oneof = if typed && flag <= OVERLONG_TAG { ONEOF } else { 0 };
+                (flag, (FLAGS & !(flag - 1)) | oneof)
             }
         };
         if self.bits & later != 0 {
@@ -1351,13 +1390,14 @@ enum Pending {
 /// What [`TreeBuilder::open`] hands back for a node that is implied, not stored.
 const IMPLIED_NODE: u32 = u32::MAX;
 
-/// An open record, as the walk refers to it: its id, its position in the node arrays, and its
-/// position in `records`.
+/// An open record, as the walk refers to it: its id, its position in the node arrays, its
+/// position in `records`, and its field number (which a oneof's note is kept relative to).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct OpenRecord {
     node: u32,
     stored: u32,
     record: u32,
+    number: u32,
 }
 
 /// A point to roll back to when a tentative reading fails.
@@ -1520,7 +1560,7 @@ impl TreeBuilder {
     /// A whole record as one stored node whose kind (`RECORD` and its value's `kind`) implies its
     /// `implied` children (the tag, a length prefix, the value), all leaves; nothing is left open.
     #[inline(always)]
-    fn whole_record(&mut self, start: usize, kind: Kind, implied: u32, index: u32, field: u32) -> OpenRecord {
+    fn whole_record(&mut self, start: usize, tag: u64, kind: Kind, implied: u32, index: u32, field: u32) -> OpenRecord {
         let (node, stored) = self.push(start, RECORD | kind.to_u8());
         self.tree.ends[stored as usize] = 1 + implied as u8;
         self.next += implied;
@@ -1528,7 +1568,7 @@ impl TreeBuilder {
             self.grow_records(start);
         }
         self.tree.records.push(Record::new(index, field));
-        OpenRecord { node, stored, record: self.tree.records.len() as u32 - 1 }
+        OpenRecord { node, stored, record: self.tree.records.len() as u32 - 1, number: (tag >> 3) as u32 }
     }
 
     /// `count` leaves of `kind` at `starts`, the children of the open node (a packed payload's
@@ -1690,7 +1730,7 @@ impl Visitor for TreeBuilder {
     fn open_record(
         &mut self,
         start: usize,
-        _: varint::Varint,
+        tag: varint::Varint,
         index: u32,
         field: u32,
         _: Option<&FieldDescriptor>,
@@ -1703,7 +1743,7 @@ impl Visitor for TreeBuilder {
         self.tree.records.push(Record::new(index, field));
         self.next += 1;
         self.pending = Pending::Tag { record: node, stored, start };
-        OpenRecord { node, stored, record: self.tree.records.len() as u32 - 1 }
+        OpenRecord { node, stored, record: self.tree.records.len() as u32 - 1, number: (tag.value >> 3) as u32 }
     }
 
     /// One stored node, whose kind implies the tag and the value.
@@ -1719,7 +1759,7 @@ impl Visitor for TreeBuilder {
         code: ScalarCode,
     ) -> OpenRecord {
         debug_assert_eq!(value.start, start + tag.len, "the value follows the tag");
-        self.whole_record(start, Kind::Scalar(code), 2, index, field)
+        self.whole_record(start, tag.value, Kind::Scalar(code), 2, index, field)
     }
 
     /// One stored node, whose kind implies the tag, the length prefix and the string.
@@ -1736,7 +1776,7 @@ impl Visitor for TreeBuilder {
         _: &str,
     ) -> OpenRecord {
         debug_assert_eq!(payload.start, start + tag.len + length.len, "the string follows the tag and prefix");
-        self.whole_record(start, Kind::Str, 3, index, field)
+        self.whole_record(start, tag.value, Kind::Str, 3, index, field)
     }
 
     /// Notes belong to the last record opened. `Unpacked` is not kept: the record's field and
@@ -1749,7 +1789,8 @@ impl Visitor for TreeBuilder {
         // the start tell, as the tag is at most 10 bytes.
         let at_start = matches!(note, Note::Overlong { at } if at as u16 == self.tree.starts[record.stored as usize]);
         if note != Note::Unpacked
-            && (aside == Some(record.node) || !self.tree.records[record.record as usize].keep(&note, at_start))
+            && (aside == Some(record.node)
+                || !self.tree.records[record.record as usize].keep(&note, at_start, record.number))
         {
             self.tree.push_note(record.node, note);
         }
@@ -2447,16 +2488,28 @@ mod tests {
     }
 
     #[test]
-    fn a_oneofs_members_written_in_turn_share_their_notes() {
+    fn a_oneofs_members_written_in_turn_keep_their_notes_in_place_or_share_them() {
         let schema = crate::schema::Schema::compile(&[(
             "o.proto",
-            "syntax = \"proto3\"; message O { oneof v { int32 a = 1; int32 b = 2; } }",
+            "syntax = \"proto3\"; message O { oneof v { int32 a = 1; int32 b = 2; } } \
+             message F { oneof v { int32 a = 1; int32 b = 200; } int32 c = 3; } \
+             message H { oneof v { int32 a = 1000; int32 b = 1127; int32 c = 872; } }",
         )])
         .expect("the schema compiles");
-        let o_type = schema.message("O").expect("O is declared");
+        let [o_type, f_type, h_type] = ["O", "F", "H"].map(|name| schema.message(name).expect("declared"));
+        // Every record but the first replaces the other member, and but the first two is seen
+        // before too: both notes in place.
         let t = check(&[0x08, 0x01, 0x10, 0x01].repeat(1000), Some(&o_type));
-        assert_eq!(t.note_nodes.len(), 1999, "every record but the first replaces the other member");
+        assert!(t.note_nodes.is_empty() && t.oneof_notes.is_empty(), "{:?}", t.oneof_notes);
+        // Members 199 apart: the note aside, one shared per member replaced.
+        let t = check(&[0x08, 0x01, 0x18, 0x01, 0xC0, 0x0C, 0x01].repeat(1000), Some(&f_type));
+        assert_eq!(t.note_nodes.len(), 1999);
         assert_eq!(t.oneof_notes.len(), 2, "{:?}", t.oneof_notes);
+        // A member 127 above and one 128 below: `a`, `b` with an overlong value, `a`, `c` with
+        // an overlong tag. Only `c` replaces a member too far (`a`, 128 above it) for a byte.
+        let unit = [0xC0, 0x3E, 0x01, 0xB8, 0x46, 0x81, 0x00, 0xC0, 0x3E, 0x01, 0xC0, 0xB6, 0x00, 0x01];
+        let t = check(&unit.repeat(300), Some(&h_type));
+        assert_eq!((t.note_nodes.len(), t.oneof_notes.len()), (300, 1), "{:?}", t.oneof_notes);
     }
 
     #[test]
