@@ -170,8 +170,8 @@ impl Kind {
 /// tag, the length prefix and that payload; a `Scalar` kind, the tag and that value;
 /// [`ELEMENTS`] and a [`ScalarCode`], the tag, the length prefix, a `Packed` payload and its
 /// elements (how many: the record's [`Run`]); a group kind ([`GROUP`], [`EMPTY_GROUP`],
-/// [`CUT_GROUP`]), the tag and the group's `Message` (and an empty group's end-group tag). Any
-/// other stored node's kind byte is its view kind.
+/// [`CUT_GROUP`], [`GROUP_END`]), the tag and the group's `Message` (and its end-group tag, but
+/// for `GROUP` and `CUT_GROUP`). Any other stored node's kind byte is its view kind.
 const RECORD: u8 = 0x80;
 
 /// With [`RECORD`] and a [`ScalarCode`] (as `RECORD | ELEMENTS | code`): a packed record whose
@@ -186,6 +186,11 @@ const EMPTY_GROUP: u8 = 9;
 /// A group with no end-group tag (the input or its enclosing message ends first): its tag and
 /// its `Message`, which ends with the record, are implied.
 const CUT_GROUP: u8 = 10;
+/// A group whose end-group tag is as long as its tag: its tag and `Message` are implied, and so
+/// is the end-group tag, the last node of the record's subtree (after the message's fields, so
+/// not right after the record: found from the stored node before it, up its ancestors). It
+/// starts as long before the node after it as the record's tag is long.
+const GROUP_END: u8 = 11;
 
 /// Whether a kind byte is that of a packed record whose elements are implied.
 #[inline(always)]
@@ -194,7 +199,7 @@ fn has_elements(byte: u8) -> bool {
 }
 
 /// How many implied nodes follow a stored node, by its kind byte, before a packed record's
-/// elements.
+/// elements (a [`GROUP_END`] record's end-group tag comes later).
 const IMPLIED: [u8; 256] = {
     let mut table = [0; 256];
     let mut byte = 0;
@@ -202,7 +207,7 @@ const IMPLIED: [u8; 256] = {
         let sub = byte as u8 & !RECORD;
         table[byte] = if byte as u8 & RECORD == 0 || sub == 0 {
             0
-        } else if sub == GROUP || sub == CUT_GROUP {
+        } else if sub == GROUP || sub == CUT_GROUP || sub == GROUP_END {
             2
         } else if sub < SCALAR_BASE || sub & ELEMENTS != 0 {
             3
@@ -227,7 +232,7 @@ const fn implied_kind(record: u8, nth: usize) -> u8 {
     let sub = record & !RECORD;
     match nth {
         1 => Kind::Tag.to_u8(),
-        2 if sub >= GROUP && sub <= CUT_GROUP => Kind::Message.to_u8(),
+        2 if sub >= GROUP && sub <= GROUP_END => Kind::Message.to_u8(),
         2 if sub < SCALAR_BASE || sub & ELEMENTS != 0 => Kind::Length.to_u8(),
         3 if sub == EMPTY_GROUP => Kind::Tag.to_u8(),
         3 if sub & ELEMENTS != 0 => Kind::Packed.to_u8(),
@@ -253,7 +258,7 @@ const fn implied_nests(record: u8, nth: usize) -> u8 {
     match nth {
         3 if sub == Kind::Message.to_u8() || sub == Kind::Packed.to_u8() || sub & ELEMENTS != 0 => 1,
         2 if sub == CUT_GROUP => 1,
-        2 if sub == GROUP => 2,
+        2 if sub == GROUP || sub == GROUP_END => 2,
         _ => 0,
     }
 }
@@ -670,6 +675,9 @@ enum At {
     Implied { stored: usize, nth: usize },
     /// Implied: element `k` of the packed record stored at `stored`, whose [`Run`] is `run`.
     Element { stored: usize, run: usize, k: usize },
+    /// Implied: node `id`, the end-group tag of the [`GROUP_END`] record `record`, stored at
+    /// `group`.
+    EndTag { group: usize, record: usize, id: usize },
 }
 
 /// The nodes and their side tables.
@@ -787,6 +795,10 @@ pub(crate) struct Walk<'a> {
     /// The next [`Run`], and the width of the last one's elements (0 for varints).
     run: usize,
     width: usize,
+    /// The open [`GROUP_END`] groups' implied end-group tags, innermost last: the tag's id and
+    /// how long it is; and the next one's id (`usize::MAX` for none).
+    end_tags: Vec<(usize, usize)>,
+    next_end_tag: usize,
 }
 
 impl Iterator for Walk<'_> {
@@ -818,6 +830,9 @@ impl Iterator for Walk<'_> {
             };
             return Some(Walked { id, kind: head & 0x1F, start: self.at, end, stored: 0 });
         }
+        if id == self.next_end_tag {
+            return Some(self.end_tag(id));
+        }
         let t = self.tree;
         let s = self.stored;
         let &byte = t.kinds.get(s)?;
@@ -836,9 +851,41 @@ impl Iterator for Walk<'_> {
                 self.left += t.runs[self.run].count as usize;
                 self.run += 1;
                 self.width = element_code(byte).width();
+            } else if byte == RECORD | GROUP_END {
+                self.open_group(start, end);
             }
         }
         Some(Walked { id, kind: view(byte), start, end, stored: byte })
+    }
+}
+
+impl Walk<'_> {
+    /// A [`GROUP_END`] record at `start` whose subtree ends before id `end`: its end-group tag
+    /// comes last, as long as its tag.
+    #[cold]
+    #[inline(never)]
+    fn open_group(&mut self, start: usize, end: usize) {
+        self.end_tags.push((end - 1, varint_len(self.bytes, start)));
+        self.next_end_tag = end - 1;
+    }
+
+    /// The implied end-group tag `id` of the innermost open group: it starts before those of
+    /// the groups that end right after it, which end where the next stored node starts.
+    #[cold]
+    #[inline(never)]
+    fn end_tag(&mut self, id: usize) -> Walked {
+        let (_, len) = self.end_tags.pop().expect("an end-group tag is due");
+        self.next_end_tag = self.end_tags.last().map_or(usize::MAX, |&(tag, _)| tag);
+        let t = self.tree;
+        let mut end = t.kinds.get(self.stored).map_or(self.bytes.len(), |_| t.stored_start(self.stored));
+        for (k, &(tag, len)) in self.end_tags.iter().rev().enumerate() {
+            if tag != id + 1 + k {
+                break;
+            }
+            end -= len;
+        }
+        self.id += 1;
+        Walked { id, kind: Kind::Tag.to_u8(), start: end - len, end: id + 1, stored: 0 }
     }
 }
 
@@ -855,17 +902,45 @@ impl Tree {
             (stored, true) => At::Stored(stored),
             (after, false) => {
                 let stored = after - 1;
-                if has_elements(self.kinds[stored]) {
+                let byte = self.kinds[stored];
+                if has_elements(byte) {
                     // Not `previous`, which would scan back over the elements a word at a time.
                     let run = self.runs.partition_point(|r| r.record as usize <= id) - 1;
-                    let nth = id - self.runs[run].record as usize;
-                    if nth > 3 {
+                    let Run { record, count, .. } = self.runs[run];
+                    let nth = id - record as usize;
+                    if nth <= 3 {
+                        return At::Implied { stored, nth };
+                    }
+                    if nth - 4 < count as usize {
                         return At::Element { stored, run, k: nth - 4 };
                     }
+                    return self.end_tag(id, record as usize);
+                }
+                let previous = self.stored.previous(id);
+                let nth = id - previous;
+                if nth <= usize::from(IMPLIED[usize::from(byte)]) {
                     return At::Implied { stored, nth };
                 }
-                At::Implied { stored, nth: id - self.stored.previous(id) }
+                self.end_tag(id, previous)
             }
+        }
+    }
+
+    /// Implied node `id`, past the implied nodes of the stored node `from` before it, is the
+    /// end-group tag of the group among `from`'s ancestors whose subtree it ends.
+    #[cold]
+    #[inline(never)]
+    fn end_tag(&self, id: usize, from: usize) -> At {
+        let mut node = from;
+        loop {
+            let at = self.at(node);
+            if let At::Stored(s) = at
+                && self.kinds[s] == RECORD | GROUP_END
+                && self.stored_end(s, node) == id + 1
+            {
+                return At::EndTag { group: s, record: node, id };
+            }
+            node = self.parent_at(at, node).expect("an implied end-group tag ends a group around the node before it");
         }
     }
 
@@ -875,6 +950,7 @@ impl Tree {
             At::Stored(s) => view(self.kinds[s]),
             At::Implied { stored, nth } => implied_kind(self.kinds[stored], nth),
             At::Element { stored, .. } => SCALAR_BASE + element_code(self.kinds[stored]) as u8,
+            At::EndTag { .. } => Kind::Tag.to_u8(),
         }
     }
 
@@ -917,6 +993,11 @@ impl Tree {
                 at + varint_len(bytes, at)
             }
             At::Element { stored, run, k } => self.element_start(stored, run, k, bytes),
+            // As long as the group's tag, before the node after it (the end of the group's bytes).
+            At::EndTag { group, id, .. } => {
+                let end = if id + 1 >= self.len { bytes.len() } else { self.start(id + 1, bytes) };
+                end - varint_len(bytes, self.stored_start(group))
+            }
         }
     }
 
@@ -972,12 +1053,13 @@ impl Tree {
         let start = self.start_at(at, bytes);
         let end = match at {
             At::Element { stored, .. } => self.element_end(stored, start, bytes),
-            // So does a record's implied tag or length prefix.
+            // So does a record's implied tag or length prefix, and a group's end-group tag.
             At::Implied { stored, nth }
                 if matches!(Kind::from_u8(implied_kind(self.kinds[stored], nth)), Kind::Tag | Kind::Length) =>
             {
                 start + varint_len(bytes, start)
             }
+            At::EndTag { .. } => start + varint_len(bytes, start),
             _ => {
                 let next = self.end_at(at, id);
                 if next >= self.len { bytes.len() } else { self.start(next, bytes) }
@@ -1002,6 +1084,8 @@ impl Tree {
             at: 0,
             run: 0,
             width: 0,
+            end_tags: Vec::new(),
+            next_end_tag: usize::MAX,
         }
     }
 
@@ -1048,6 +1132,14 @@ impl Tree {
                 width => ((offset - at) / width + 1).min(count),
             };
             nodes += before;
+            if before < count {
+                return nodes;
+            }
+        }
+        // Past them, groups' implied end-group tags (the only implied nodes not right after
+        // their record) that start by `offset`.
+        while nodes < self.len && !self.stored.is_set(nodes) && self.start(nodes, bytes) <= offset {
+            nodes += 1;
         }
         nodes
     }
@@ -1064,6 +1156,7 @@ impl Tree {
             At::Implied { nth, .. } => return Some(id - nth),
             // The payload, the record's third child.
             At::Element { run, .. } => return Some(self.runs[run].record as usize + 3),
+            At::EndTag { record, .. } => return Some(record),
         };
         match self.parents[s] {
             0 => None,
@@ -1111,7 +1204,7 @@ impl Tree {
                 1 => self.stored_end(stored, id - nth),
                 _ => self.stored_end(stored, id - nth) - 1,
             },
-            At::Element { .. } => id + 1,
+            At::Element { .. } | At::EndTag { .. } => id + 1,
         }
     }
 
@@ -1134,8 +1227,12 @@ impl Tree {
                     return !self.is_elements_payload(id);
                 }
                 // A tag, length prefix or value; or a payload that is a leaf, or holds nothing
-                // (its subtree, and so its record's, ends right after it).
+                // (its subtree, and so its record's, ends right after it); or past them, a
+                // group's end-group tag.
                 let nth = id - self.stored.previous(id);
+                if nth > usize::from(IMPLIED[usize::from(self.kinds[stored])]) {
+                    return true;
+                }
                 match implied_nests(self.kinds[stored], nth) {
                     0 => true,
                     nests => usize::from(self.ends[stored]) == nth + usize::from(nests),
@@ -1270,40 +1367,53 @@ impl Tree {
         }
         // Pushed as subtrees closed (inner ones first).
         self.far_ends.sort_unstable_by_key(|&(node, _)| node);
-        let bits = &mut self.stored.bits;
+        let mut bits = std::mem::take(&mut self.stored.bits);
         bits.clear();
         bits.resize(len.div_ceil(64), 0);
         // Only records imply nodes: eight stored nodes none of which is a record (a packed
-        // payload's elements, a message's scalars stored whole) have eight ids in a row.
-        let mut id = 0;
+        // payload's elements, a message's scalars stored whole) have eight ids in a row, unless
+        // a group's implied end-group tag falls among them.
+        let (mut id, mut s) = (0, 0);
         let mut runs = self.runs.iter();
-        let mut eights = self.kinds.chunks_exact(8);
-        for eight in &mut eights {
-            if u64::from_le_bytes(eight.try_into().expect("eight bytes")) & 0x8080_8080_8080_8080 == 0 {
+        // The implied end-group tags of the groups open, innermost last, and the next one's id.
+        let (mut end_tags, mut next_end_tag) = (Vec::new(), usize::MAX);
+        while s < self.kinds.len() {
+            let eight = &self.kinds[s..self.kinds.len().min(s + 8)];
+            if let Ok(word) = <[u8; 8]>::try_from(eight)
+                && u64::from_le_bytes(word) & HIGH == 0
+                && next_end_tag >= id + 8
+            {
                 let (word, bit) = (id / 64, id % 64);
                 bits[word] |= 0xFF << bit;
                 if bit > 56 {
                     bits[word + 1] |= 0xFF >> (64 - bit);
                 }
                 id += 8;
+                s += 8;
                 continue;
             }
             for &byte in eight {
+                while id == next_end_tag {
+                    end_tags.pop();
+                    next_end_tag = end_tags.last().copied().unwrap_or(usize::MAX);
+                    id += 1;
+                }
                 bits[id / 64] |= 1 << (id % 64);
+                if byte == RECORD | GROUP_END {
+                    next_end_tag = self.stored_end(s, id) - 1;
+                    end_tags.push(next_end_tag);
+                }
                 id += 1 + usize::from(IMPLIED[usize::from(byte)]);
                 if has_elements(byte) {
                     id += runs.next().expect("a run per packed record").count as usize;
                 }
+                s += 1;
             }
         }
-        for &byte in eights.remainder() {
-            bits[id / 64] |= 1 << (id % 64);
-            id += 1 + usize::from(IMPLIED[usize::from(byte)]);
-            if has_elements(byte) {
-                id += runs.next().expect("a run per packed record").count as usize;
-            }
-        }
+        // The end-group tags of the groups that end the input.
+        id += end_tags.len();
         debug_assert_eq!(id, len, "every id is stored or implied");
+        self.stored.bits = bits;
         self.stored.index();
         self.record_bits.bits.clear();
         self.record_bits.bits.extend(self.kinds.chunks(64).map(high_bits));
@@ -1366,6 +1476,9 @@ pub(crate) struct TreeBuilder {
     pending: Pending,
     /// Where the last implied payload's subtree ended (it must end with its record).
     payload_end: u32,
+    /// The open groups whose message is implied, innermost last: the record's id, its position
+    /// in the node arrays, and its tag's length (an end-group tag as long is implied).
+    groups: Vec<(u32, u32, u32)>,
 }
 
 /// The open record whose last children are implied so far.
@@ -1416,6 +1529,7 @@ pub(crate) struct Mark {
     far_ends: usize,
     runs: usize,
     samples: usize,
+    groups: usize,
     /// The last stored node's kind byte, which later events may change (a record's, as its
     /// implied children turn out).
     last_kind: Option<u8>,
@@ -1460,6 +1574,7 @@ impl TreeBuilder {
             next: 0,
             pending: Pending::None,
             payload_end: 0,
+            groups: Vec::new(),
         };
         // Real messages hold about one stored node per 6 bytes; the densest records one per 2 bytes,
         // and the first growth estimates from what was read (`grow`).
@@ -1637,13 +1752,13 @@ impl TreeBuilder {
 
     /// The tree, its buffers as large as they grew (for [`TreeBuilder::reuse`]).
     pub(crate) fn finish_keeping_capacity(mut self) -> (Tree, Vec<u32>) {
-        debug_assert!(self.open.is_empty() && self.pending == Pending::None);
+        debug_assert!(self.open.is_empty() && self.pending == Pending::None && self.groups.is_empty());
         self.tree.seal(self.next as usize);
         (self.tree, self.open)
     }
 
     pub(crate) fn finish(mut self) -> Tree {
-        debug_assert!(self.open.is_empty() && self.pending == Pending::None);
+        debug_assert!(self.open.is_empty() && self.pending == Pending::None && self.groups.is_empty());
         let t = &mut self.tree;
         t.seal(self.next as usize);
         // In place for large buffers (the allocator gives back the tail), so it costs no copy.
@@ -1806,6 +1921,9 @@ impl Visitor for TreeBuilder {
         if self.pending != Pending::None {
             self.settle();
         }
+        if self.groups.last().is_some_and(|&(_, stored, _)| stored == record.stored) {
+            self.groups.pop();
+        }
         let kind = &mut self.tree.kinds[record.stored as usize];
         if *kind == RECORD | GROUP && self.payload_end == self.next {
             // No end-group tag came: the group's message ends with the record.
@@ -1825,7 +1943,11 @@ impl Visitor for TreeBuilder {
     fn open(&mut self, start: usize, kind: Kind) -> u32 {
         let implied = match (kind, self.pending) {
             (Kind::Message | Kind::Packed, Pending::Length { stored, .. }) => Some((stored, kind.to_u8())),
-            (Kind::Message, Pending::Tag { stored, .. }) => Some((stored, GROUP)),
+            (Kind::Message, Pending::Tag { record, stored, start: at }) => {
+                // Offsets fit a `u32` (past 4 GiB the input is one invalid leaf).
+                self.groups.push((record, stored, (start - at) as u32));
+                Some((stored, GROUP))
+            }
             _ => None,
         };
         if let Some((stored, sub)) = implied {
@@ -1871,13 +1993,16 @@ impl Visitor for TreeBuilder {
                 self.pending = Pending::None;
                 self.next += 1;
             }
-            // The end-group tag right after a group's (implied) message: it held nothing.
+            // The end-group tag after a group's (implied) message: implied right after an empty
+            // message, and after fields if it is as long as the group's tag.
             (Kind::Tag, Pending::None)
-                if self.tree.kinds.last() == Some(&(RECORD | GROUP))
-                    && self.open.last().is_some_and(|&record| record + 3 == self.next) =>
+                if let Some(&(record, stored, len)) = self.groups.last()
+                    && self.open.last() == Some(&record)
+                    && self.tree.kinds[stored as usize] == RECORD | GROUP
+                    && (record + 3 == self.next || range.len() == len as usize) =>
             {
-                let last = self.tree.kinds.len() - 1;
-                self.tree.kinds[last] = RECORD | EMPTY_GROUP;
+                let sub = if record + 3 == self.next { EMPTY_GROUP } else { GROUP_END };
+                self.tree.kinds[stored as usize] = RECORD | sub;
                 self.next += 1;
             }
             _ => {
@@ -1924,6 +2049,7 @@ impl Visitor for TreeBuilder {
             far_ends: t.far_ends.len(),
             runs: t.runs.len(),
             samples: t.samples.len(),
+            groups: self.groups.len(),
             last_kind: t.kinds.last().copied(),
         }
     }
@@ -1953,6 +2079,7 @@ impl Visitor for TreeBuilder {
         }
         t.reasons.truncate(mark.reasons);
         self.open.truncate(mark.open);
+        self.groups.truncate(mark.groups);
         self.next = mark.next;
         self.pending = mark.pending;
         if let Some(kind) = mark.last_kind {
@@ -2203,9 +2330,9 @@ mod tests {
             let bytes = rolled_back(&mut builder, count);
             rolled_back(&mut plain, count);
             let t = builder.finish();
-            // The packed record, its elements, the group, its field's record, tag and value, and
-            // its end-group tag.
-            assert!(t.runs.is_empty() && t.kinds.len() == count + 6, "{:x?}", t.kinds);
+            // The packed record, its elements, the group and its field's record, tag and value
+            // (the end-group tag is implied).
+            assert!(t.runs.is_empty() && t.kinds.len() == count + 5, "{:x?}", t.kinds);
             compare(&t, &plain, &bytes);
         }
     }
@@ -2277,6 +2404,7 @@ mod tests {
                optional string str = 9; optional bytes by = 10; optional T t = 11;
                repeated int32 p = 12 [packed = true]; repeated fixed64 pf = 13 [packed = true];
                optional group G = 14 { optional int32 x = 1; } repeated T ts = 15;
+               repeated group Q = 52 { repeated int32 q = 1 [packed = true]; }
                optional sfixed32 sf = 16; optional sfixed64 sg = 17; optional uint32 u = 18;
                optional uint64 v = 19; optional int64 w = 21; optional sint32 z = 22;
                oneof o { int32 oa = 23; string ob = 24; }
@@ -2364,10 +2492,24 @@ mod tests {
             }
         }
         // A group, an empty one, and one that holds a nested message.
+        let group = |number: u32, fields: &[u8]| [record(number, 3, fields), record(number, 4, &[])].concat();
         let groups = vec![
-            record(14, 3, &[record(1, 0, &[1]), record(14, 4, &[])].concat()),
-            record(14, 3, &record(14, 4, &[])),
+            group(14, &record(1, 0, &[1])),
+            group(14, &[]),
             record(14, 3, &[record(1, 0, &[1]), len_record(2, &inner), record(14, 4, &[])].concat()),
+            // End-group tags longer than the tag, shorter, and as long (both overlong).
+            [record(14, 3, &record(1, 0, &[1])), vec![0xF4, 0x00]].concat(),
+            [vec![0xF3, 0x00], record(1, 0, &[1]), vec![0x74]].concat(),
+            [vec![0xF3, 0x00], record(1, 0, &[1]), vec![0xF4, 0x00]].concat(),
+            // Groups that end together: three deep, around an empty one, around a message.
+            group(14, &group(16, &group(17, &record(1, 0, &[1])))),
+            group(14, &group(16, &[record(1, 0, &[1]), group(17, &[])].concat())),
+            group(14, &group(16, &len_record(11, &inner))),
+            // Groups that end with packed elements, implied and stored, and a group of 300
+            // fields (far parents).
+            group(52, &len_record(1, &[1, 2, 3, 0x96, 0x01, 5])),
+            group(52, &len_record(1, &[1, 2])),
+            group(14, &record(1, 0, &[1]).repeat(300)),
         ];
         let cut = vec![
             // A length that runs past the end, a cut varint, a cut fixed32, a cut tag, a bad wire
@@ -2423,7 +2565,7 @@ mod tests {
         let scalars = ScalarCode::ALL.map(Kind::Scalar);
         let implied = payloads.iter().chain(&scalars).map(|k| RECORD | k.to_u8());
         let elements = ScalarCode::ALL.map(|code| RECORD | ELEMENTS | code as u8);
-        let groups = [GROUP, EMPTY_GROUP, CUT_GROUP].map(|sub| RECORD | sub);
+        let groups = [GROUP, EMPTY_GROUP, CUT_GROUP, GROUP_END].map(|sub| RECORD | sub);
         let implied = implied.chain(elements).chain(groups);
         assert!(seen.contains(&RECORD) && implied.clone().all(|k| seen.contains(&k)), "{seen:x?}");
         assert_eq!(seen.len(), implied.count() + 1);
