@@ -219,6 +219,21 @@ const IMPLIED: [u8; 256] = {
     table
 };
 
+/// How many ids a stored node and the implied nodes right after it take, by its kind byte; 0
+/// for those that take more ([`Tree::seal`] looks further): a packed record's elements, and a
+/// [`GROUP_END`] record's end-group tag after its fields.
+const STEP: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        if !(byte as u8 & (RECORD | ELEMENTS) == RECORD | ELEMENTS || byte as u8 == RECORD | GROUP_END) {
+            table[byte] = 1 + IMPLIED[byte];
+        }
+        byte += 1;
+    }
+    table
+};
+
 /// The view kind of a stored node's kind byte.
 #[inline(always)]
 fn view(byte: u8) -> u8 {
@@ -464,36 +479,39 @@ impl Record {
     /// The notes the record keeps in place, in the order the walk told them (before those kept
     /// aside), for the record at `start` of `bytes` whose schema field is `fd` (which names its
     /// oneof).
-    pub(crate) fn notes(&self, bytes: &[u8], start: usize, fd: Option<&FieldDescriptor>) -> impl Iterator<Item = Note> {
+    #[inline]
+    pub(crate) fn notes<'a>(&self, bytes: &'a [u8], start: usize, fd: Option<&'a FieldDescriptor>) -> InPlace<'a> {
         let bits = self.bits;
         let (field, oneof) = match fd {
-            None => {
-                let field = match (bits >> FIELD_NOTE_SHIFT) & 0xF {
-                    0 => None,
-                    1 => Some(Note::Unknown),
-                    2 => Some(Note::Reserved),
-                    code => WireType::from_bits((code - 3) as u8).map(|expected| Note::WireTypeMismatch { expected }),
-                };
-                (field, None)
-            }
-            Some(fd) => {
-                let delta = ((bits & ONEOF) >> 24) as u8 as i8;
-                let oneof = (delta != 0).then(|| fd.containing_oneof()).flatten().map(|oneof| {
-                    let previous = read_tag(&bytes[start..]).0.wrapping_add_signed(i32::from(delta));
-                    Note::OneofReplaces { oneof: oneof.name().to_owned(), previous }
-                });
-                (None, oneof)
-            }
+            None => ((bits >> FIELD_NOTE_SHIFT) & 0xF != 0, false),
+            Some(_) => (false, bits & ONEOF != 0),
         };
-        let flag = |flag: u32, note: Note| (bits & flag != 0).then_some(note);
-        let after_tag = if bits & OVERLONG_VALUE != 0 { start + varint_len(bytes, start) } else { 0 };
-        field
-            .into_iter()
-            .chain(flag(SEEN_BEFORE, Note::Repeated { first_at: self.index as usize }))
-            .chain(flag(OVERLONG_TAG, Note::Overlong { at: start }))
-            .chain(oneof)
-            .chain(flag(OVERLONG_VALUE, Note::Overlong { at: after_tag }))
-            .chain(flag(NOT_UTF8, Note::InvalidUtf8))
+        let flags = ((bits & FLAGS) >> 20) as u8;
+        let left = u8::from(field) | (flags & 0b11) << 1 | u8::from(oneof) << 3 | (flags >> 2) << 4;
+        InPlace { record: *self, bytes, start, fd, left }
+    }
+
+    /// The in-place note `which` (a bit of [`InPlace::left`]).
+    #[cold]
+    #[inline(never)]
+    fn note(&self, which: u32, bytes: &[u8], start: usize, fd: Option<&FieldDescriptor>) -> Option<Note> {
+        let bits = self.bits;
+        match which {
+            0 => match (bits >> FIELD_NOTE_SHIFT) & 0xF {
+                1 => Some(Note::Unknown),
+                2 => Some(Note::Reserved),
+                code => WireType::from_bits((code - 3) as u8).map(|expected| Note::WireTypeMismatch { expected }),
+            },
+            1 => Some(Note::Repeated { first_at: self.index as usize }),
+            2 => Some(Note::Overlong { at: start }),
+            3 => fd.and_then(FieldDescriptor::containing_oneof).map(|oneof| {
+                let delta = ((bits & ONEOF) >> 24) as u8 as i8;
+                let previous = read_tag(&bytes[start..]).0.wrapping_add_signed(i32::from(delta));
+                Note::OneofReplaces { oneof: oneof.name().to_owned(), previous }
+            }),
+            4 => Some(Note::Overlong { at: start + varint_len(bytes, start) }),
+            _ => Some(Note::InvalidUtf8),
+        }
     }
 
     /// Keeps `note` in place if it is one a record can keep, told after those it keeps (the
@@ -540,6 +558,34 @@ impl Record {
         }
         self.bits |= bits;
         true
+    }
+}
+
+/// The notes a [`Record`] keeps in place, told one at a time ([`Record::notes`]): nothing to
+/// build for the records that keep none.
+pub(crate) struct InPlace<'a> {
+    record: Record,
+    bytes: &'a [u8],
+    start: usize,
+    fd: Option<&'a FieldDescriptor>,
+    /// The notes left to tell, a bit each in the order the walk told them: the field's, seen
+    /// before, an overlong tag, the oneof's, an overlong value, text that is not UTF-8.
+    left: u8,
+}
+
+impl Iterator for InPlace<'_> {
+    type Item = Note;
+
+    #[inline]
+    fn next(&mut self) -> Option<Note> {
+        while self.left != 0 {
+            let which = self.left.trailing_zeros();
+            self.left &= self.left - 1;
+            if let Some(note) = self.record.note(which, self.bytes, self.start, self.fd) {
+                return Some(note);
+            }
+        }
+        None
     }
 }
 
@@ -1370,54 +1416,88 @@ impl Tree {
         let mut bits = std::mem::take(&mut self.stored.bits);
         bits.clear();
         bits.resize(len.div_ceil(64), 0);
-        // Only records imply nodes: eight stored nodes none of which is a record (a packed
-        // payload's elements, a message's scalars stored whole) have eight ids in a row, unless
-        // a group's implied end-group tag falls among them.
-        let (mut id, mut s) = (0, 0);
-        let mut runs = self.runs.iter();
-        // The implied end-group tags of the groups open, innermost last, and the next one's id.
-        let (mut end_tags, mut next_end_tag) = (Vec::new(), usize::MAX);
-        while s < self.kinds.len() {
-            let eight = &self.kinds[s..self.kinds.len().min(s + 8)];
-            if let Ok(word) = <[u8; 8]>::try_from(eight)
-                && u64::from_le_bytes(word) & HIGH == 0
-                && next_end_tag >= id + 8
-            {
-                let (word, bit) = (id / 64, id % 64);
-                bits[word] |= 0xFF << bit;
-                if bit > 56 {
-                    bits[word + 1] |= 0xFF >> (64 - bit);
-                }
-                id += 8;
-                s += 8;
-                continue;
-            }
-            for &byte in eight {
-                while id == next_end_tag {
-                    end_tags.pop();
-                    next_end_tag = end_tags.last().copied().unwrap_or(usize::MAX);
-                    id += 1;
-                }
-                bits[id / 64] |= 1 << (id % 64);
-                if byte == RECORD | GROUP_END {
-                    next_end_tag = self.stored_end(s, id) - 1;
-                    end_tags.push(next_end_tag);
-                }
-                id += 1 + usize::from(IMPLIED[usize::from(byte)]);
-                if has_elements(byte) {
-                    id += runs.next().expect("a run per packed record").count as usize;
-                }
-                s += 1;
-            }
+        let mut ids = Ids { bits, id: 0, runs: self.runs.iter(), end_tags: Vec::new(), next_end_tag: usize::MAX };
+        // Without groups whose end-group tag is implied, no id is skipped between stored nodes.
+        if self.kinds.contains(&(RECORD | GROUP_END)) {
+            ids.count::<true>(self);
+        } else {
+            ids.count::<false>(self);
         }
         // The end-group tags of the groups that end the input.
-        id += end_tags.len();
+        let id = ids.id + ids.end_tags.len();
         debug_assert_eq!(id, len, "every id is stored or implied");
-        self.stored.bits = bits;
+        self.stored.bits = ids.bits;
         self.stored.index();
         self.record_bits.bits.clear();
         self.record_bits.bits.extend(self.kinds.chunks(64).map(high_bits));
         self.record_bits.index();
+    }
+}
+
+/// [`Tree::seal`]'s count of ids: a bit set per stored node's id.
+struct Ids<'a> {
+    bits: Vec<u64>,
+    /// The next id.
+    id: usize,
+    runs: std::slice::Iter<'a, Run>,
+    /// The implied end-group tags of the groups open, innermost last, and the next one's id.
+    end_tags: Vec<usize>,
+    next_end_tag: usize,
+}
+
+impl Ids<'_> {
+    /// Sets the bit of every stored node of `tree`, which has groups whose end-group tag is
+    /// implied if `GROUPS`.
+    fn count<const GROUPS: bool>(&mut self, tree: &Tree) {
+        // Only records imply nodes: eight stored nodes none of which is a record (a packed
+        // payload's elements, a message's scalars stored whole) have eight ids in a row, unless
+        // a group's implied end-group tag falls among them.
+        let mut eights = tree.kinds.chunks_exact(8);
+        for (chunk, eight) in (&mut eights).enumerate() {
+            if u64::from_le_bytes(eight.try_into().expect("eight bytes")) & HIGH == 0
+                && (!GROUPS || self.next_end_tag >= self.id + 8)
+            {
+                let (word, bit) = (self.id / 64, self.id % 64);
+                self.bits[word] |= 0xFF << bit;
+                if bit > 56 {
+                    self.bits[word + 1] |= 0xFF >> (64 - bit);
+                }
+                self.id += 8;
+                continue;
+            }
+            for (k, &byte) in eight.iter().enumerate() {
+                self.stored::<GROUPS>(tree, chunk * 8 + k, byte);
+            }
+        }
+        let from = tree.kinds.len() - eights.remainder().len();
+        for (k, &byte) in eights.remainder().iter().enumerate() {
+            self.stored::<GROUPS>(tree, from + k, byte);
+        }
+    }
+
+    /// Stored node `s` of `tree`, whose kind byte is `byte`, has the next id (after the end-group
+    /// tags due before it); the implied nodes right after it take those after it.
+    #[inline(always)]
+    fn stored<const GROUPS: bool>(&mut self, tree: &Tree, s: usize, byte: u8) {
+        while GROUPS && self.id == self.next_end_tag {
+            self.end_tags.pop();
+            self.next_end_tag = self.end_tags.last().copied().unwrap_or(usize::MAX);
+            self.id += 1;
+        }
+        self.bits[self.id / 64] |= 1 << (self.id % 64);
+        let step = STEP[usize::from(byte)];
+        if step != 0 {
+            self.id += usize::from(step);
+            return;
+        }
+        // A packed record's elements, or a group's end-group tag to come.
+        if !GROUPS || has_elements(byte) {
+            self.id += 4 + self.runs.next().expect("a run per packed record").count as usize;
+        } else {
+            self.next_end_tag = tree.stored_end(s, self.id) - 1;
+            self.end_tags.push(self.next_end_tag);
+            self.id += 3;
+        }
     }
 }
 
