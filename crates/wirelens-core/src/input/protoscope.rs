@@ -242,7 +242,8 @@ fn push_escapes(out: &mut String, bytes: &[u8], mut i: usize) -> usize {
                 i += 1;
             }
         }
-        out.push_str(std::str::from_utf8(&buf[..n]).expect("escapes are ASCII"));
+        // Checked as text by simdutf8 (std's check took two instructions a byte).
+        out.push_str(crate::wire::utf8(&buf[..n]).expect("escapes are ASCII"));
         if n < ROOM {
             return i;
         }
@@ -376,7 +377,7 @@ pub fn push_hex_literal(out: &mut String, bytes: &[u8]) {
         for (pair, &b) in buf.chunks_exact_mut(2).zip(chunk) {
             pair.copy_from_slice(&HEX[usize::from(b)]);
         }
-        out.push_str(std::str::from_utf8(&buf[..chunk.len() * 2]).expect("hex digits are ASCII"));
+        out.push_str(crate::wire::utf8(&buf[..chunk.len() * 2]).expect("hex digits are ASCII"));
     }
     out.push('`');
 }

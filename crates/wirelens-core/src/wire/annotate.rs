@@ -293,6 +293,9 @@ impl<'a, V: Visitor> Walker<'a, V> {
         depth: usize,
         mode: Mode,
     ) -> Outcome {
+        if !V::NOTES {
+            return self.fields_with(range, message, group, depth, mode);
+        }
         if self.seen.len() <= depth {
             self.seen.resize_with(depth + 1, Seen::default);
         }
@@ -376,7 +379,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
             (Some(_), Some((f, facts))) => {
                 let expected = facts.expected;
                 if wire_type == expected {
-                    if facts.packed {
+                    if V::NOTES && facts.packed {
                         notes.push(Note::Unpacked);
                     }
                     Plan::Typed(f)
@@ -403,13 +406,14 @@ impl<'a, V: Visitor> Walker<'a, V> {
             None => None,
         };
         let singular = found.is_some_and(|(_, facts)| !facts.list && !facts.map);
-        let index = self.seen[depth].visit(number, slot, start, plan, singular, &mut notes);
+        let index = if V::NOTES { self.seen[depth].visit(number, slot, start, plan, singular, &mut notes) } else { 0 };
         // The tag's note after those about the field and its repeats, which `tree::Record` keeps
         // in place (and tells first).
         if tag.is_overlong() {
             self.overlong_tag(start, tag, &mut notes);
         }
-        if descriptor.is_some()
+        if V::NOTES
+            && descriptor.is_some()
             && let Some((_, facts)) = found
             && let Some(oneof) = facts.oneof
             && let Some(previous) = self.seen[depth].oneof(oneof, number)
@@ -489,7 +493,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
             return step;
         }
         self.tree.close_record(record);
-        if matches!(plan, Plan::Packed(_)) {
+        if V::NOTES && matches!(plan, Plan::Packed(_)) {
             // Every element of this record counts; the next record's index follows them.
             self.seen[depth].add_elements(number, slot, self.elements.saturating_sub(1));
         }
