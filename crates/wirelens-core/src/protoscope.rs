@@ -1148,6 +1148,30 @@ mod tests {
     }
 
     #[test]
+    fn runs_of_records_of_one_tag_print_as_the_writer_writes_them() {
+        // Runs of one tag, each read after the first by what the first decided: N's int32, its
+        // float, a number it lacks, a string written as a varint, a packed field unpacked, and
+        // an overlong value; then the same tags inside a child message, and a value cut short.
+        let mut run = Vec::new();
+        for (tag_byte, value) in
+            [(0x10, &[0x01][..]), (0x3D, &[0, 0, 0xC0, 0x3F]), (0x48, &[0x96, 0x01]), (0x30, &[0x05])]
+        {
+            for _ in 0..3 {
+                run.push(tag_byte);
+                run.extend(value);
+            }
+        }
+        run.extend([0x28, 0x03, 0x28, 0x04, 0x10, 0x81, 0x00, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F]);
+        let mut bytes = run.clone();
+        bytes.push(0x0A);
+        push_varint(&mut bytes, run.len() as u64);
+        bytes.extend(&run);
+        bytes.extend(&run);
+        bytes.extend([0x10, 0x01, 0x10, 0x80]);
+        printer_agrees(&bytes).unwrap();
+    }
+
+    #[test]
     fn a_printer_of_many_messages_prints_each_as_the_writer_does() {
         let e = &examples::REFERENCE;
         let desc = e.schema().unwrap().message(e.message).unwrap();
