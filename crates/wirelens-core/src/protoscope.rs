@@ -17,7 +17,7 @@ use std::ops::Range;
 
 use prost_reflect::{EnumDescriptor, FieldDescriptor, MessageDescriptor};
 
-use crate::input::protoscope::{double_literal, float_literal, push_hex_literal, push_string_literal};
+use crate::input::protoscope::{push_double_literal, push_float_literal, push_hex_literal, push_string_literal};
 use crate::varint;
 use crate::wire::{Annotation, Annotator, Chosen, LeafKind, Limits, Note, Scalar, ScalarCode, Visitor, WireType};
 
@@ -827,9 +827,9 @@ fn push_scalar(out: &mut String, bytes: &[u8], scalar: &Scalar) {
             let bits = u32::from_le_bytes(bytes.try_into().unwrap_or_default());
             if let Scalar::Float(f) = *scalar
                 && f.to_bits() == bits
-                && let Some(text) = float_literal(f)
+                && push_float_literal(out, f)
             {
-                return out.push_str(&text);
+                return;
             }
             match *scalar {
                 Scalar::SFixed32(v) => out.push_str(number.format(v)),
@@ -841,9 +841,9 @@ fn push_scalar(out: &mut String, bytes: &[u8], scalar: &Scalar) {
             let bits = u64::from_le_bytes(bytes.try_into().unwrap_or_default());
             if let Scalar::Double(f) = *scalar
                 && f.to_bits() == bits
-                && let Some(text) = double_literal(f)
+                && push_double_literal(out, f)
             {
-                return out.push_str(&text);
+                return;
             }
             match *scalar {
                 Scalar::SFixed64(v) => out.push_str(number.format(v)),
