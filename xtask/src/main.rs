@@ -31,9 +31,10 @@ Commands:
                                  http://127.0.0.1:8080/ (or port N): the app, gRPC, grpc-web and REST
                                  on one origin, data in target/wirelens.sqlite3; --no-build serves
                                  dist/ as it is
-  test [--quick]                 run every check CI runs: setup, fmt, clippy, cargo test, `conformance`,
-                                 wirelens-core in wasm32, trunk build, a smoke test of the built app
-                                 in headless Chromium, and `interop`; --quick stops after cargo test
+  test [--quick]                 run every check CI runs: setup, fmt, clippy, doc, cargo test,
+                                 `conformance`, wirelens-core in wasm32, trunk build, a smoke test of
+                                 the built app in headless Chromium, and `interop`; --quick stops
+                                 after cargo test
   conformance                    protobuf's conformance runner (v21.12, built once from
                                  ../shared/third_party/protobuf-conformance-v21.12 into target/) on
                                  wirelens-core: the binary/JSON and text-format suites with
