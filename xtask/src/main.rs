@@ -54,7 +54,8 @@ Commands:
                                  ListUsers over native gRPC, grpc-web and REST side by side
   bench cli                      the wirelens command against protoc, whole processes on the 1 MiB
                                  batch (time, peak memory), on 1 MiB corpora of one record shape
-                                 each (a ratio per shape), and a 1 GiB --delimited stream
+                                 each and a descriptor set (a ratio per corpus, with the schema and
+                                 without), and a 1 GiB --delimited stream
   interop                        run the independent clients against wirelens-server: Python
                                  grpcio (native gRPC; PyPI, into target/tools/python) and Connect
                                  for Node (grpc-web; npm, into target/tools/interop-node)
