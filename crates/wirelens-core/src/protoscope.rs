@@ -8,7 +8,7 @@
 //! annotator could not read as hex, with the reason in a comment. Knows the wire format; the
 //! schema only lends names to the comments.
 //!
-//! The text is made from the annotator's walk as it goes (a [`Visitor`] of it): [`Printer`] prints
+//! The text is made from the annotator's walk as it goes (a visitor of it, `wire::visit::Visitor`): [`Printer`] prints
 //! bytes while the walk reads them, with no annotation built, and [`write`](fn@write) hears the
 //! same events again from an annotation's tree. One printer, so both print the same text.
 

@@ -195,7 +195,16 @@ pub fn push_string_literal(out: &mut String, text: &str) {
             continue;
         }
         out.push_str(&text[copied..i]);
-        i = push_escapes(out, bytes, i);
+        // A lone escape (a line feed in text), or one of the few bytes left (a small packed
+        // number read as text), is pushed as it is; a longer run a buffer at a time.
+        if (bytes.len() - i <= SHORT_RUN || !escapes_at(bytes, i + 1))
+            && let Some(escape) = escape_text(bytes[i])
+        {
+            out.push_str(escape);
+            i += 1;
+        } else {
+            i = push_escapes(out, bytes, i);
+        }
         copied = i;
     }
     out.push_str(&text[copied..]);
@@ -249,6 +258,42 @@ fn push_escapes(out: &mut String, bytes: &[u8], mut i: usize) -> usize {
         }
     }
 }
+
+/// Escape runs no longer than this are pushed an escape at a time, where zeroing
+/// [`push_escapes`]'s buffer and checking it cost more than the run.
+const SHORT_RUN: usize = 16;
+
+/// The escape of byte `b` as a piece of [`ESCAPE_TEXT`], if it is escaped on its own.
+#[inline(always)]
+fn escape_text(b: u8) -> Option<&'static str> {
+    let at = 4 * usize::from(b);
+    match ESCAPES[usize::from(b)].1 {
+        0 => None,
+        width => ESCAPE_TEXT.get(at..at + usize::from(width)),
+    }
+}
+
+/// [`ESCAPES`] as one text, four bytes a byte.
+const ESCAPE_TEXT: &str = {
+    const BYTES: [u8; 1024] = {
+        let mut text = [0; 1024];
+        let mut b = 0;
+        while b < 256 {
+            let escape = ESCAPES[b].0;
+            let mut k = 0;
+            while k < 4 {
+                text[4 * b + k] = escape[k];
+                k += 1;
+            }
+            b += 1;
+        }
+        text
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(text) => text,
+        Err(_) => panic!("escapes are ASCII"),
+    }
+};
 
 /// Whether [`push_string_literal`] escapes the character at `bytes[i]`.
 #[inline]

@@ -474,11 +474,11 @@ fn a_string_literal_escapes_a_character_at_any_place_in_a_string_of_any_length()
 
 #[test]
 fn long_runs_of_escapes_are_spelled_as_one_at_a_time() {
-    // Runs of every length around the escapes' buffer (64 four-byte escapes), of one escape
-    // and of mixed ones (two-byte characters and two-character escapes among them), between
-    // plain text or at either end.
+    // Runs of every length around the escapes pushed one at a time (`SHORT_RUN`) and around
+    // the escapes' buffer (256 four-byte escapes), of one escape and of mixed ones (two-byte
+    // characters and two-character escapes among them), between plain text or at either end.
     let mixed = ['\u{5}', '"', '\u{85}', '\n', '\u{0}', '\\', '\u{7f}', '\u{9f}'];
-    for len in (0..70).chain(120..140).chain([1000, 4099]) {
+    for len in (0..70).chain(120..140).chain(250..262).chain([1000, 4099]) {
         for (before, after) in [("", ""), ("ab", ""), ("", "é"), ("xyz", "abc")] {
             let same: String = std::iter::repeat_n('\u{5}', len).collect();
             let various: String = (0..len).map(|i| mixed[i % mixed.len()]).collect();
