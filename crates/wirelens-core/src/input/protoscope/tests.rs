@@ -355,6 +355,27 @@ proptest! {
         ..ProptestConfig::default()
     })]
 
+    /// Any finite double or float is written in decimal with a point, and reads back to its bits.
+    #[test]
+    fn decimal_literals_read_back_to_their_bits(bits in any::<u64>(), small in any::<u32>()) {
+        let value = f64::from_bits(bits);
+        let mut text = String::new();
+        prop_assert_eq!(super::push_double_literal(&mut text, value), value.is_finite());
+        if value.is_finite() {
+            prop_assert!(text.contains('.'), "{}", text);
+            let read = parse_bytes(&text, InputFormat::Protoscope).unwrap();
+            prop_assert_eq!(read, value.to_le_bytes().to_vec(), "{}", text);
+        }
+        let value = f32::from_bits(small);
+        let mut text = String::new();
+        prop_assert_eq!(super::push_float_literal(&mut text, value), value.is_finite());
+        if value.is_finite() {
+            prop_assert!(text.contains('.') && text.ends_with("i32"), "{}", text);
+            let read = parse_bytes(&text, InputFormat::Protoscope).unwrap();
+            prop_assert_eq!(read, value.to_le_bytes().to_vec(), "{}", text);
+        }
+    }
+
     /// A hex float reads as the integer of its digits converted by Rust (correctly rounded),
     /// scaled by the power of two its point and exponent make (exact).
     #[test]
