@@ -3,11 +3,12 @@
 //! time they are shown.
 //!
 //! A tab's component is reached only through a function marked `#[wasm_split(name, fallible)]`
-//! (wasm_split_helpers), which returns the tab's view: [`part!`] writes it, with the tab's
+//! (wasm_split_helpers), which returns the tab's view: `part!` writes it, with the tab's
 //! [`Part`] impl. After trunk's build, `cargo xtask split-app` (wasm_split_cli_support) moves
 //! every function only such a function reaches into a module of its own that shares the page's
-//! memory and function table: one app, one state, the tab's code just fetched later. [`Lazy`] shows a line while the code comes, then the view; if
-//! the fetch fails it says so and offers to try again (a failure is not remembered).
+//! memory and function table: one app, one state, the tab's code just fetched later. [`Lazy`]
+//! shows a line while the code comes, then the view; if the fetch fails it says so and offers
+//! to try again (a failure is not remembered).
 //!
 //! On the host (`cargo test`), the split functions are plain calls.
 

@@ -11,8 +11,8 @@
 //! reference service over grpc-web, what tonic's generated client made of the same call
 //! ([`ClientView`]) and whether the two agree.
 //!
-//! By concern: [`form`] (the form as a [`CallSpec`]), [`call`] (what came back), [`compare`]
-//! (gRPC against REST), [`reflect`] ("load from server"), [`har`] (calls recorded in a HAR file).
+//! By concern: `form.rs` (the form as a [`CallSpec`]), `call.rs` (what came back), `compare.rs`
+//! (gRPC against REST), `reflect.rs` ("load from server"), `har.rs` (calls recorded in a HAR file).
 
 mod call;
 mod compare;

@@ -3,9 +3,9 @@
 //! system, which other processes on a busy machine slow down less) and peak memory (the child's
 //! `ru_utime`, `ru_stime` and `ru_maxrss`, from wait4(2)) of `annotate --output protoscope` beside
 //! `protoc --decode_raw`, and with the schema beside `protoc --decode=bench.UserPage`; the default
-//! listing; then the same without a schema on 1 MiB corpora of one record shape each (dense ints,
-//! blobs, short strings, tiny nested messages…: a ratio to protoc per shape, the two commands run
-//! in turns); then a stream of length-delimited users of [`STREAM_MIB`] MiB through
+//! listing; then the same, with the schema and without, on 1 MiB corpora of one record shape each
+//! (dense ints, blobs, short strings, tiny nested messages…) and on a descriptor set of the
+//! repository's `.proto` files (a ratio to protoc per corpus, the commands run in turns); then a stream of length-delimited users of [`STREAM_MIB`] MiB through
 //! `annotate --delimited`, fed through a pipe as it is read, with the schema and without. Knows
 //! the commands; the inputs come from wirelens-bench's `cli_inputs` example.
 
@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use crate::bench_server::{build_with, profile_args};
+use crate::setup::{self, Tool};
 use crate::util;
 
 /// Runs of each command; the median is reported.
@@ -28,6 +29,9 @@ const SHAPE_RUNS: usize = 11;
 const STREAM_MIB: usize = 1024;
 
 pub fn run() -> Result<()> {
+    // protoc, with protobuf's own `.proto` files among its includes (the descriptor set's schema).
+    let tools = [Tool::Protoc, Tool::LibprotobufDev];
+    setup::run(&tools).require(&tools)?;
     // Two builds: `--example` would select the example alone in every package named.
     let mut built = build_with(profile_args("bench", &["-p", "wirelens-cli", "--bin", "wirelens"]))?;
     built.extend(build_with(profile_args("bench", &["-p", "wirelens-bench", "--example", "cli_inputs"]))?);
@@ -122,39 +126,51 @@ fn stream(wirelens: &Path, users: &[u8], schema: &[&str], name: &str) -> Result<
     Ok(())
 }
 
-/// `annotate --output protoscope` against `protoc --decode_raw` on each `shape-NAME.bin` of
-/// `dir`, in turns: the medians of their CPU and wall times and the ratios.
+/// `annotate --output protoscope` against `protoc --decode_raw` on each corpus of `dir`'s
+/// `shapes.tsv` (name, schema file, message type), and with the schema against `protoc
+/// --decode=TYPE`, in turns: the medians of their CPU times and the ratios.
 fn shapes(dir: &Path, wirelens: &Path) -> Result<()> {
-    let mut shapes: Vec<_> = std::fs::read_dir(dir)?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("shape-")))
-        .collect();
-    shapes.sort();
+    let manifest = std::fs::read_to_string(dir.join("shapes.tsv")).context("reading shapes.tsv")?;
     println!(
-        "
-without a schema, 1 MiB corpora of one record shape, median of {SHAPE_RUNS} runs in turns:
-"
+        "\n1 MiB corpora of one record shape each (and a descriptor set of the repository's .proto files with \
+         their comments), CPU time, median of {SHAPE_RUNS} runs in turns:\n"
     );
-    println!("| shape | protoc CPU time | wirelens CPU time | ratio | wall time ratio |\n|---|---:|---:|---:|---:|");
-    for path in shapes {
-        let (mut theirs, mut ours) = (Vec::new(), Vec::new());
+    println!(
+        "| shape | `--decode_raw` | wirelens | ratio | `--decode=TYPE` | wirelens, schema | ratio |\n\
+         |---|---:|---:|---:|---:|---:|---:|"
+    );
+    let include = dir.to_str().context("a path that is not UTF-8")?;
+    for line in manifest.lines() {
+        let [name, file, message] = line.split('\t').collect::<Vec<_>>()[..] else {
+            bail!("shapes.tsv: not name, file and type: {line:?}")
+        };
+        let path = dir.join(format!("shape-{name}.bin"));
+        let annotate = ["annotate", "--input", "raw", "--output", "protoscope"];
+        let schema = dir.join(file);
+        let schema = ["-I", include, "--proto", schema.to_str().unwrap_or_default(), "--type", message];
+        let decode = format!("--decode={message}");
+        let mut commands =
+            [Command::new("protoc"), Command::new(wirelens), Command::new("protoc"), Command::new(wirelens)];
+        commands[0].arg("--decode_raw");
+        commands[1].args(annotate);
+        commands[2].args(["-I", include, &decode, file]);
+        commands[3].args(annotate).args(schema);
+        let mut cpu = [const { Vec::new() }; 4];
         for _ in 0..SHAPE_RUNS {
-            theirs.push(run_once(Command::new("protoc").arg("--decode_raw"), &path, "protoc")?);
-            let annotate = ["annotate", "--input", "raw", "--output", "protoscope"];
-            ours.push(run_once(Command::new(wirelens).args(annotate), &path, "wirelens")?);
+            for (command, times) in commands.iter_mut().zip(&mut cpu) {
+                let program = command.get_program().to_string_lossy().into_owned();
+                times.push(run_once(command, &path, &program)?.1);
+            }
         }
-        let median = |runs: &[(Duration, Duration, u64)], pick: fn(&(Duration, Duration, u64)) -> Duration| {
-            let mut times: Vec<Duration> = runs.iter().map(pick).collect();
+        let [raw, ours, typed, ours_typed] = cpu.map(|mut times| {
             times.sort();
             times[times.len() / 2]
-        };
-        let (their_cpu, our_cpu) = (median(&theirs, |r| r.1), median(&ours, |r| r.1));
-        let (their_wall, our_wall) = (median(&theirs, |r| r.0), median(&ours, |r| r.0));
-        let name = path.file_stem().and_then(|n| n.to_str()).unwrap_or_default().trim_start_matches("shape-");
+        });
+        let ratio = |ours: Duration, theirs: Duration| ours.as_secs_f64() / theirs.as_secs_f64();
         println!(
-            "| {name} | {their_cpu:.1?} | {our_cpu:.1?} | {:.2} | {:.2} |",
-            our_cpu.as_secs_f64() / their_cpu.as_secs_f64(),
-            our_wall.as_secs_f64() / their_wall.as_secs_f64()
+            "| {name} | {raw:.1?} | {ours:.1?} | {:.2} | {typed:.1?} | {ours_typed:.1?} | {:.2} |",
+            ratio(ours, raw),
+            ratio(ours_typed, typed)
         );
     }
     Ok(())

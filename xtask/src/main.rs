@@ -31,9 +31,10 @@ Commands:
                                  http://127.0.0.1:8080/ (or port N): the app, gRPC, grpc-web and REST
                                  on one origin, data in target/wirelens.sqlite3; --no-build serves
                                  dist/ as it is
-  test [--quick]                 run every check CI runs: setup, fmt, clippy, cargo test, `conformance`,
-                                 wirelens-core in wasm32, trunk build, a smoke test of the built app
-                                 in headless Chromium, and `interop`; --quick stops after cargo test
+  test [--quick]                 run every check CI runs: setup, fmt, clippy, doc, cargo test,
+                                 `conformance`, wirelens-core in wasm32, trunk build, a smoke test of
+                                 the built app in headless Chromium, and `interop`; --quick stops
+                                 after cargo test
   conformance                    protobuf's conformance runner (v21.12, built once from
                                  ../shared/third_party/protobuf-conformance-v21.12 into target/) on
                                  wirelens-core: the binary/JSON and text-format suites with
@@ -53,7 +54,8 @@ Commands:
                                  ListUsers over native gRPC, grpc-web and REST side by side
   bench cli                      the wirelens command against protoc, whole processes on the 1 MiB
                                  batch (time, peak memory), on 1 MiB corpora of one record shape
-                                 each (a ratio per shape), and a 1 GiB --delimited stream
+                                 each and a descriptor set (a ratio per corpus, with the schema and
+                                 without), and a 1 GiB --delimited stream
   interop                        run the independent clients against wirelens-server: Python
                                  grpcio (native gRPC; PyPI, into target/tools/python) and Connect
                                  for Node (grpc-web; npm, into target/tools/interop-node)

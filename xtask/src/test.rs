@@ -15,7 +15,7 @@ struct Step {
     run: fn() -> Result<()>,
 }
 
-/// fmt, clippy and the host tests: all `--quick` runs.
+/// fmt, clippy, doc and the host tests: all `--quick` runs.
 const QUICK_STEPS: &[Step] = &[
     Step { name: "fmt", needs: &[Tool::RustComponents], run: || cargo(&["fmt", "--all", "--check"]) },
     Step {
@@ -41,6 +41,16 @@ const QUICK_STEPS: &[Step] = &[
                 "-D",
                 "warnings",
             ])
+        },
+    },
+    Step {
+        name: "doc (host crates, no broken links)",
+        needs: &[],
+        // A doc link to a renamed or private item is an error, as clippy's lints are. The app's
+        // library is documented on the host; its wasm32-only code is clippy's above.
+        run: || {
+            let mut cmd = util::cmd("cargo", &["doc", "--workspace", "--no-deps"]);
+            util::run(cmd.env("RUSTDOCFLAGS", "-D warnings"))
         },
     },
     Step {
@@ -177,7 +187,7 @@ total                        76.2s";
 
     #[test]
     fn quick_skips_exactly_the_app_steps() {
-        assert_eq!(QUICK_STEPS.len() + APP_STEPS.len(), 11);
+        assert_eq!(QUICK_STEPS.len() + APP_STEPS.len(), 12);
         assert_eq!(
             skipped_names(),
             [

@@ -166,7 +166,7 @@ pub fn listing_with(a: &Annotation, explain: bool, paint: &dyn Fn(Paint, &str, &
 
 /// [`listing_with`], written into `out` a piece at a time as the nodes are read in order, so
 /// that a printer holds no more than a piece of the listing at a time. A line costs a constant:
-/// each node is read once, in order ([`Annotation::in_order`]), and its text written in place.
+/// each node is read once, in order, and its text written in place.
 pub fn write_listing(
     a: &Annotation,
     explain: bool,

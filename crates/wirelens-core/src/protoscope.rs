@@ -8,7 +8,7 @@
 //! annotator could not read as hex, with the reason in a comment. Knows the wire format; the
 //! schema only lends names to the comments.
 //!
-//! The text is made from the annotator's walk as it goes (a [`Visitor`] of it): [`Printer`] prints
+//! The text is made from the annotator's walk as it goes (a visitor of it, `wire::visit::Visitor`): [`Printer`] prints
 //! bytes while the walk reads them, with no annotation built, and [`write`](fn@write) hears the
 //! same events again from an annotation's tree. One printer, so both print the same text.
 
@@ -17,7 +17,7 @@ use std::ops::Range;
 
 use prost_reflect::{EnumDescriptor, FieldDescriptor, MessageDescriptor};
 
-use crate::input::protoscope::{double_literal, float_literal, push_hex_literal, push_string_literal};
+use crate::input::protoscope::{push_double_literal, push_float_literal, push_hex_literal, push_string_literal};
 use crate::varint;
 use crate::wire::{Annotation, Annotator, Chosen, LeafKind, Limits, Note, Scalar, ScalarCode, Visitor, WireType};
 
@@ -67,8 +67,8 @@ struct Held {
 /// types of those that are enums (asked of prost-reflect once per field, not per record).
 #[derive(Debug, Default)]
 struct Fields {
-    /// The end of a line that names the field, `  # name`: the name is after [`TAIL`]. Empty
-    /// for an index not met yet.
+    /// The end of a line that names the field, `  # name` and its line feed: the name is
+    /// between [`TAIL`] and the line feed. Empty for an index not met yet.
     names: Vec<Box<str>>,
     enums: Vec<Option<Enum>>,
 }
@@ -286,7 +286,7 @@ impl Lines<'_> {
                 if !*lines {
                     *lines = true;
                     let tail = match self.stack[n - 2] {
-                        Frame::Record(open) => self.fields.tail(open.field),
+                        Frame::Record(open) => self.fields.line_end(open.field),
                         _ => "",
                     };
                     end_named(self.out, self.comment, tail);
@@ -296,7 +296,7 @@ impl Lines<'_> {
             Some(Frame::Nested { depth, field, lines }) => {
                 if !*lines {
                     *lines = true;
-                    end_named(self.out, self.comment, self.fields.tail(*field));
+                    end_named(self.out, self.comment, self.fields.line_end(*field));
                 }
                 *depth
             }
@@ -319,40 +319,44 @@ impl Lines<'_> {
 
     /// A scalar record's line, `depth` levels in: its tag, its value, the field's name and what
     /// the value means in a comment.
+    #[inline(always)]
     fn scalar_line(&mut self, depth: usize, tag: varint::Varint, field: u32, bytes: &[u8], code: ScalarCode) {
         let out = &mut *self.out;
         indent(out, depth);
         push_tag(out, tag);
         out.push(' ');
-        // The commonest scalars (every varint and fixed-width value read without a schema)
-        // make no `Scalar` and have no meaning to add.
-        let scalar = match code {
-            ScalarCode::Uint64 => {
+        // Every number whose token is the number itself makes no `Scalar`: only an enum's has a
+        // meaning to add (its name), and only the rarer codes need reading as such.
+        let enum_number = match code {
+            ScalarCode::Uint64 | ScalarCode::Uint32 => {
                 push_uint(out, bytes);
+                None
+            }
+            ScalarCode::Int32 | ScalarCode::Int64 => {
+                push_int(out, bytes);
                 None
             }
             ScalarCode::Fixed32 | ScalarCode::Fixed64 => {
                 push_fixed(out, bytes);
                 None
             }
+            ScalarCode::Enum => Some(push_uint(out, bytes) as i32),
             _ => {
-                let scalar = code.read(bytes);
-                push_scalar(out, bytes, &scalar);
-                Some(scalar)
+                push_scalar(out, bytes, &code.read(bytes));
+                None
             }
         };
+        let Some(number) = enum_number else {
+            return end_named(out, self.comment, self.fields.line_end(field));
+        };
         let tail = self.fields.tail(field);
-        let fd = self.fields.enum_type(field);
+        let enum_type = self.fields.enum_type(field);
         if tail.is_empty() {
-            if let Some(scalar) = &scalar {
-                meaning(scalar, fd, self.comment);
-            }
+            meaning(number, enum_type, self.comment);
             end(out, self.comment);
         } else {
             out.push_str(tail);
-            if let Some(scalar) = &scalar {
-                meaning(scalar, fd, out);
-            }
+            meaning(number, enum_type, out);
             out.push('\n');
         }
     }
@@ -372,8 +376,16 @@ impl Fields {
         self.tail(field).get(TAIL.len()..).unwrap_or_default()
     }
 
-    /// What ends a line that names the field, `  # name` (one piece to push), or nothing.
+    /// What ends a line that names the field before anything more is said, `  # name`, or nothing.
     fn tail(&self, field: u32) -> &str {
+        let end = self.line_end(field);
+        end.strip_suffix('\n').unwrap_or(end)
+    }
+
+    /// What ends a line that names the field, `  # name` and the line feed (one piece to push),
+    /// or nothing.
+    #[inline]
+    fn line_end(&self, field: u32) -> &str {
         self.names.get(field as usize).map_or("", |name| name)
     }
 
@@ -393,7 +405,7 @@ impl Fields {
             self.names.resize(at + 1, Box::default());
             self.enums.resize(at + 1, None);
         }
-        self.names[at] = format!("{TAIL}{}", fd.name()).into();
+        self.names[at] = format!("{TAIL}{}\n", fd.name()).into();
         self.enums[at] = fd.kind().as_enum().cloned().map(Enum::new);
     }
 
@@ -448,6 +460,9 @@ impl Visitor for Lines<'_> {
     type Record = ();
     type Mark = (usize, usize, Option<Frame>);
 
+    /// Notes are the listing's: protoscope text says what the bytes are, not what is odd about them.
+    const NOTES: bool = false;
+
     fn open_record(&mut self, start: usize, tag: varint::Varint, _: u32, field: u32, fd: Option<&FieldDescriptor>) {
         if let Some(fd) = fd {
             self.fields.meet(field, fd);
@@ -499,7 +514,7 @@ impl Visitor for Lines<'_> {
         let out = &mut *self.out;
         push_string_literal(out, text);
         out.push('}');
-        end_named(out, self.comment, self.fields.tail(field));
+        end_named(out, self.comment, self.fields.line_end(field));
         self.piece_done();
     }
 
@@ -523,7 +538,7 @@ impl Visitor for Lines<'_> {
         match self.stack.pop() {
             Some(Frame::Nested { field, lines: false, .. }) => {
                 self.out.push('}');
-                end_named(self.out, self.comment, self.fields.tail(field));
+                end_named(self.out, self.comment, self.fields.line_end(field));
             }
             Some(Frame::Nested { depth, lines: true, .. }) => {
                 indent(self.out, depth - 1);
@@ -567,11 +582,10 @@ impl Visitor for Lines<'_> {
     fn close(&mut self, _: u32) {
         let frame = self.stack.pop();
         let Some(Frame::Record(open)) = self.stack.last() else { return };
-        let tail = self.fields.tail(open.field);
         match frame {
             Some(Frame::Message { lines: false, .. }) => {
                 self.out.push('}');
-                end_named(self.out, self.comment, tail);
+                end_named(self.out, self.comment, self.fields.line_end(open.field));
             }
             Some(Frame::Message { lines: true, .. }) => {
                 indent(self.out, open.depth);
@@ -580,7 +594,7 @@ impl Visitor for Lines<'_> {
             }
             Some(Frame::Packed { .. }) => {
                 self.out.push('}');
-                end_labelled(self.out, self.comment, tail, " (packed)");
+                end_labelled(self.out, self.comment, self.fields.tail(open.field), " (packed)");
             }
             _ => {}
         }
@@ -619,7 +633,7 @@ impl Visitor for Lines<'_> {
                     None => push_hex_literal(out, bytes),
                 }
                 out.push('}');
-                end_named(out, self.comment, self.fields.tail(open.field));
+                end_named(out, self.comment, self.fields.line_end(open.field));
                 open.state = State::Written;
             }
             // A group's end-group tag, on a line of its own at the group's level.
@@ -652,7 +666,7 @@ impl Visitor for Lines<'_> {
                 open.len_head(self.out);
                 push_string_literal(self.out, text);
                 self.out.push('}');
-                end_named(self.out, self.comment, self.fields.tail(open.field));
+                end_named(self.out, self.comment, self.fields.line_end(open.field));
             }
             _ => self.leaf(range, LeafKind::Str),
         }
@@ -677,7 +691,7 @@ impl Visitor for Lines<'_> {
                 open.len_head(self.out);
                 push_hex_literal(self.out, &self.bytes[range]);
                 self.out.push('}');
-                end_named(self.out, self.comment, self.fields.tail(open.field));
+                end_named(self.out, self.comment, self.fields.line_end(open.field));
             }
             State::Group => self.unreadable(open.depth + 1, range, reason),
             _ => open.raw(self.bytes, range.end, Some(reason), label, self.out, self.comment),
@@ -761,31 +775,45 @@ fn end_labelled(out: &mut String, comment: &mut String, tail: &str, more: &str) 
     out.push('\n');
 }
 
-/// [`end_labelled`] with nothing more: the commonest end of a line.
+/// [`end_labelled`] with nothing more, the commonest end of a line: `line_end`, the field's
+/// `  # name` and the line feed (or nothing, for a record without a name: then [`end`]).
 #[inline]
-fn end_named(out: &mut String, comment: &mut String, tail: &str) {
-    if tail.is_empty() {
+fn end_named(out: &mut String, comment: &mut String, line_end: &str) {
+    if line_end.is_empty() {
         return end(out, comment);
     }
-    out.push_str(tail);
-    out.push('\n');
+    out.push_str(line_end);
 }
 
-/// `N:` (or `N:SGROUP`, `N:EGROUP`) behind its long form, for a tag already read.
+/// `N:` (or `N:SGROUP`, `N:EGROUP`) behind its long form, for a tag already read. Inline: a
+/// call per line cost more than the digit and the colon it pushes.
+#[inline(always)]
 fn push_tag(out: &mut String, tag: varint::Varint) {
-    // A one-byte tag (fields 1 to 15) is never overlong.
-    if tag.len > 1 {
-        push_long_form(tag, out);
-    }
+    // A one-byte tag (fields 1 to 15) is never overlong, nor a number past 9 but in two digits.
     match tag.value >> 3 {
-        number @ 0..10 => out.push(char::from(b'0' + number as u8)),
-        number => out.push_str(itoa::Buffer::new().format(number)),
+        number @ 0..10 if tag.len == 1 => out.push(char::from(b'0' + number as u8)),
+        _ => push_long_tag(out, tag),
     }
     out.push(':');
     // Values carry their width (`5i32`, `1.5`, `{`), so only groups need the type spelled.
-    if let 3 | 4 = tag.value & 7
-        && let Some(wire_type) = WireType::from_bits((tag.value & 7) as u8)
-    {
+    if let 3 | 4 = tag.value & 7 {
+        push_group_wire_type(out, tag);
+    }
+}
+
+/// [`push_tag`]'s number of a tag of more than one byte, or past 9.
+#[inline(never)]
+fn push_long_tag(out: &mut String, tag: varint::Varint) {
+    if tag.len > 1 {
+        push_long_form(tag, out);
+    }
+    push_number(out, tag.value >> 3);
+}
+
+#[cold]
+#[inline(never)]
+fn push_group_wire_type(out: &mut String, tag: varint::Varint) {
+    if let Some(wire_type) = WireType::from_bits((tag.value & 7) as u8) {
         out.push_str(wire_type.name());
     }
 }
@@ -799,9 +827,9 @@ fn push_scalar(out: &mut String, bytes: &[u8], scalar: &Scalar) {
             let bits = u32::from_le_bytes(bytes.try_into().unwrap_or_default());
             if let Scalar::Float(f) = *scalar
                 && f.to_bits() == bits
-                && let Some(text) = float_literal(f)
+                && push_float_literal(out, f)
             {
-                return out.push_str(&text);
+                return;
             }
             match *scalar {
                 Scalar::SFixed32(v) => out.push_str(number.format(v)),
@@ -813,9 +841,9 @@ fn push_scalar(out: &mut String, bytes: &[u8], scalar: &Scalar) {
             let bits = u64::from_le_bytes(bytes.try_into().unwrap_or_default());
             if let Scalar::Double(f) = *scalar
                 && f.to_bits() == bits
-                && let Some(text) = double_literal(f)
+                && push_double_literal(out, f)
             {
-                return out.push_str(&text);
+                return;
             }
             match *scalar {
                 Scalar::SFixed64(v) => out.push_str(number.format(v)),
@@ -823,7 +851,9 @@ fn push_scalar(out: &mut String, bytes: &[u8], scalar: &Scalar) {
             }
             out.push_str("i64");
         }
-        Scalar::UInt(_) => push_uint(out, bytes),
+        Scalar::UInt(_) => {
+            push_uint(out, bytes);
+        }
         _ => {
             let Ok(v) = varint::decode(bytes) else { return push_hex_literal(out, bytes) };
             push_long_form(v, out);
@@ -843,12 +873,36 @@ fn push_scalar(out: &mut String, bytes: &[u8], scalar: &Scalar) {
     }
 }
 
-/// A varint's `bytes` as an unsigned number (what [`push_scalar`] writes of a `Scalar::UInt`).
+/// A varint's `bytes` as an unsigned number (what [`push_scalar`] writes of a `Scalar::UInt`, and
+/// the number of a `Scalar::Enum`); its value (0 for bytes that are not a varint, written as hex).
 #[inline]
-fn push_uint(out: &mut String, bytes: &[u8]) {
+fn push_uint(out: &mut String, bytes: &[u8]) -> u64 {
+    let Ok(v) = varint::decode(bytes) else {
+        push_hex_literal(out, bytes);
+        return 0;
+    };
+    push_long_form(v, out);
+    push_number(out, v.value);
+    v.value
+}
+
+/// A varint's `bytes` as a signed field's number (what [`push_scalar`] writes of a `Scalar::Int`).
+#[inline]
+fn push_int(out: &mut String, bytes: &[u8]) {
     let Ok(v) = varint::decode(bytes) else { return push_hex_literal(out, bytes) };
     push_long_form(v, out);
     match v.value {
+        // Negatives as such: `-1` writes the same ten bytes as 18446744073709551615, the spelling
+        // unsigned fields and schema-less reads keep.
+        value if value >= 1 << 63 => out.push_str(itoa::Buffer::new().format(value as i64)),
+        value => push_number(out, value),
+    }
+}
+
+/// A number in decimal: a digit pushed alone, the rest by `itoa`.
+#[inline(always)]
+fn push_number(out: &mut String, value: u64) {
+    match value {
         digit @ 0..10 => out.push(char::from(b'0' + digit as u8)),
         value => out.push_str(itoa::Buffer::new().format(value)),
     }
@@ -871,25 +925,22 @@ fn push_fixed(out: &mut String, bytes: &[u8]) {
     }
 }
 
-/// What a comment adds to a scalar's field name: the schema's reading where the token does not
-/// already say it (an enum's name).
-fn meaning(scalar: &Scalar, enum_type: Option<&Enum>, comment: &mut String) {
-    if let Scalar::Enum(v) = *scalar {
-        if let Some(name) = enum_type.and_then(|e| e.names.get(usize::try_from(v).ok()?)).filter(|n| !n.is_empty()) {
-            comment.push_str(" = ");
-            return comment.push_str(name);
-        }
-        let _ = match enum_type.map(|e| &e.desc) {
-            Some(e) => match e.get_value(v) {
-                Some(value) => {
-                    comment.push_str(" = ");
-                    comment.write_str(value.name())
-                }
-                None => write!(comment, " = {v}, not a value of {}", e.name()),
-            },
-            None => write!(comment, " = enum {v}"),
-        };
+/// What a comment adds to an enum field's name: the name of `number` among `enum_type`'s values.
+fn meaning(number: i32, enum_type: Option<&Enum>, comment: &mut String) {
+    if let Some(name) = enum_type.and_then(|e| e.names.get(usize::try_from(number).ok()?)).filter(|n| !n.is_empty()) {
+        comment.push_str(" = ");
+        return comment.push_str(name);
     }
+    let _ = match enum_type.map(|e| &e.desc) {
+        Some(e) => match e.get_value(number) {
+            Some(value) => {
+                comment.push_str(" = ");
+                comment.write_str(value.name())
+            }
+            None => write!(comment, " = {number}, not a value of {}", e.name()),
+        },
+        None => write!(comment, " = enum {number}"),
+    };
 }
 
 /// `long-form:N ` for a varint that takes N more bytes than it needs, else nothing.
@@ -1094,6 +1145,30 @@ mod tests {
         for hex in ["0a00", "1a021b1c", "0a", "08", "0d0102", "0a05", "0b", "0c", "1b10011c", "2a03010203", "2a0301"] {
             printer_agrees(&crate::input::parse_bytes(hex, InputFormat::Hex).unwrap()).unwrap();
         }
+    }
+
+    #[test]
+    fn runs_of_records_of_one_tag_print_as_the_writer_writes_them() {
+        // Runs of one tag, each read after the first by what the first decided: N's int32, its
+        // float, a number it lacks, a string written as a varint, a packed field unpacked, and
+        // an overlong value; then the same tags inside a child message, and a value cut short.
+        let mut run = Vec::new();
+        for (tag_byte, value) in
+            [(0x10, &[0x01][..]), (0x3D, &[0, 0, 0xC0, 0x3F]), (0x48, &[0x96, 0x01]), (0x30, &[0x05])]
+        {
+            for _ in 0..3 {
+                run.push(tag_byte);
+                run.extend(value);
+            }
+        }
+        run.extend([0x28, 0x03, 0x28, 0x04, 0x10, 0x81, 0x00, 0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F]);
+        let mut bytes = run.clone();
+        bytes.push(0x0A);
+        push_varint(&mut bytes, run.len() as u64);
+        bytes.extend(&run);
+        bytes.extend(&run);
+        bytes.extend([0x10, 0x01, 0x10, 0x80]);
+        printer_agrees(&bytes).unwrap();
     }
 
     #[test]

@@ -163,6 +163,7 @@ fn walk<V: Visitor>(
         utf8: Utf8Runs::new(bytes),
         path: Vec::new(),
         elements: 0,
+        last_scalar: None,
     };
     let readable = bytes.len().min(MAX_INPUT);
     // Top level: never strict, so this cannot fail.
@@ -269,6 +270,11 @@ struct Walker<'a, V> {
     path: Vec<u32>,
     /// Elements of the packed payloads read since the count was last reset.
     elements: u32,
+    /// For a listener that takes no notes: the last scalar record read whole with a one-byte
+    /// tag, as what decides how the next one with that tag in that message is read (the
+    /// message, the tag, the schema field or [`NO_FIELD`], the code), so that a run of them skips
+    /// the lookups ([`Walker::repeat_scalar`]).
+    last_scalar: Option<(Option<u32>, u8, u32, ScalarCode)>,
 }
 
 /// How one record is to be read, decided from its tag and the schema.
@@ -293,6 +299,9 @@ impl<'a, V: Visitor> Walker<'a, V> {
         depth: usize,
         mode: Mode,
     ) -> Outcome {
+        if !V::NOTES {
+            return self.fields_with(range, message, group, depth, mode);
+        }
         if self.seen.len() <= depth {
             self.seen.resize_with(depth + 1, Seen::default);
         }
@@ -313,6 +322,12 @@ impl<'a, V: Visitor> Walker<'a, V> {
     ) -> Outcome {
         let mut pos = range.start;
         while pos < range.end {
+            if !V::NOTES
+                && let Some(next) = self.repeat_scalar(pos, range.end, message)
+            {
+                pos = next;
+                continue;
+            }
             match self.record(pos, range.end, message, group, depth, mode) {
                 Step::Next(next) => pos = next,
                 Step::Stop(outcome) => return outcome,
@@ -376,7 +391,7 @@ impl<'a, V: Visitor> Walker<'a, V> {
             (Some(_), Some((f, facts))) => {
                 let expected = facts.expected;
                 if wire_type == expected {
-                    if facts.packed {
+                    if V::NOTES && facts.packed {
                         notes.push(Note::Unpacked);
                     }
                     Plan::Typed(f)
@@ -403,13 +418,14 @@ impl<'a, V: Visitor> Walker<'a, V> {
             None => None,
         };
         let singular = found.is_some_and(|(_, facts)| !facts.list && !facts.map);
-        let index = self.seen[depth].visit(number, slot, start, plan, singular, &mut notes);
+        let index = if V::NOTES { self.seen[depth].visit(number, slot, start, plan, singular, &mut notes) } else { 0 };
         // The tag's note after those about the field and its repeats, which `tree::Record` keeps
         // in place (and tells first).
         if tag.is_overlong() {
             self.overlong_tag(start, tag, &mut notes);
         }
-        if descriptor.is_some()
+        if V::NOTES
+            && descriptor.is_some()
             && let Some((_, facts)) = found
             && let Some(oneof) = facts.oneof
             && let Some(previous) = self.seen[depth].oneof(oneof, number)
@@ -432,6 +448,9 @@ impl<'a, V: Visitor> Walker<'a, V> {
             let code = self.code(plan, wire_type);
             let fd = descriptor.and_then(|f| self.table.fields.get(f as usize)).map(|info| &info.fd);
             let record = self.tree.scalar_record(start, tag, index, field, fd, tag_end..value_end, code);
+            if !V::NOTES && tag.len == 1 {
+                self.last_scalar = Some((message, tag.value as u8, field, code));
+            }
             self.notes(record, notes);
             if let Some(v) = v {
                 self.note_overlong(record, tag_end, v);
@@ -489,11 +508,34 @@ impl<'a, V: Visitor> Walker<'a, V> {
             return step;
         }
         self.tree.close_record(record);
-        if matches!(plan, Plan::Packed(_)) {
+        if V::NOTES && matches!(plan, Plan::Packed(_)) {
             // Every element of this record counts; the next record's index follows them.
             self.seen[depth].add_elements(number, slot, self.elements.saturating_sub(1));
         }
         step
+    }
+
+    /// A scalar record at `start` with the one-byte tag of the last one read whole in the same
+    /// message ([`Walker::last_scalar`]), told as [`record`](Walker::record) tells it to a
+    /// listener that takes no notes, without looking its field up again; returns where it ends.
+    /// `None` for any other record, or a value that cannot be read: `record` reads those.
+    #[inline(always)]
+    fn repeat_scalar(&mut self, start: usize, end: usize, message: Option<u32>) -> Option<usize> {
+        let (m, byte, field, code) = self.last_scalar?;
+        if self.bytes[start] != byte || m != message {
+            return None;
+        }
+        let tag_end = start + 1;
+        let value_end = match WireType::from_bits(byte & 7)? {
+            WireType::Varint => tag_end + varint::decode(&self.bytes[tag_end..end]).ok()?.len,
+            WireType::I64 if end - tag_end >= 8 => tag_end + 8,
+            WireType::I32 if end - tag_end >= 4 => tag_end + 4,
+            _ => return None,
+        };
+        let fd = self.table.fields.get(field as usize).map(|info| &info.fd);
+        let tag = Varint { value: u64::from(byte), len: 1 };
+        self.tree.scalar_record(start, tag, 0, field, fd, tag_end..value_end, code);
+        Some(value_end)
     }
 
     /// Tells the notes about `record` (most records have none).

@@ -24,6 +24,11 @@ pub(crate) trait Visitor {
     /// A point to roll back to.
     type Mark: Copy;
 
+    /// Whether the listener is told [`note`](Visitor::note)s and each record's `index` among
+    /// its field's: one that has no use for them (the protoscope printer) lets the walk skip
+    /// counting occurrences, which only they need.
+    const NOTES: bool = true;
+
     /// A record starts at `start` with `tag` (its first leaf, `start..start + tag.len`, which is
     /// not told again as a leaf: the tag was read to decide everything after it): the position
     /// of its first element among the records of the same field, and its schema field (an index

@@ -24,8 +24,8 @@ use crate::error::ApiError;
 #[derive(Debug, Clone, Copy)]
 pub struct MaxMessage(pub usize);
 
-/// The middleware: wraps gRPC request bodies in a [`FrameLimit`] and response bodies in a
-/// [`ResponseLimit`]; leaves REST alone.
+/// The middleware: wraps gRPC request bodies in a `FrameLimit` and response bodies in a
+/// `ResponseLimit`; leaves REST alone.
 pub async fn limit(State(MaxMessage(limit)): State<MaxMessage>, request: Request, next: Next) -> Response {
     if Protocol::of(request.headers()) != Protocol::Grpc {
         return next.run(request).await;

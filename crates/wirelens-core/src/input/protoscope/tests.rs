@@ -355,6 +355,27 @@ proptest! {
         ..ProptestConfig::default()
     })]
 
+    /// Any finite double or float is written in decimal with a point, and reads back to its bits.
+    #[test]
+    fn decimal_literals_read_back_to_their_bits(bits in any::<u64>(), small in any::<u32>()) {
+        let value = f64::from_bits(bits);
+        let mut text = String::new();
+        prop_assert_eq!(super::push_double_literal(&mut text, value), value.is_finite());
+        if value.is_finite() {
+            prop_assert!(text.contains('.'), "{}", text);
+            let read = parse_bytes(&text, InputFormat::Protoscope).unwrap();
+            prop_assert_eq!(read, value.to_le_bytes().to_vec(), "{}", text);
+        }
+        let value = f32::from_bits(small);
+        let mut text = String::new();
+        prop_assert_eq!(super::push_float_literal(&mut text, value), value.is_finite());
+        if value.is_finite() {
+            prop_assert!(text.contains('.') && text.ends_with("i32"), "{}", text);
+            let read = parse_bytes(&text, InputFormat::Protoscope).unwrap();
+            prop_assert_eq!(read, value.to_le_bytes().to_vec(), "{}", text);
+        }
+    }
+
     /// A hex float reads as the integer of its digits converted by Rust (correctly rounded),
     /// scaled by the power of two its point and exponent make (exact).
     #[test]
@@ -453,11 +474,11 @@ fn a_string_literal_escapes_a_character_at_any_place_in_a_string_of_any_length()
 
 #[test]
 fn long_runs_of_escapes_are_spelled_as_one_at_a_time() {
-    // Runs of every length around the escapes' buffer (64 four-byte escapes), of one escape
-    // and of mixed ones (two-byte characters and two-character escapes among them), between
-    // plain text or at either end.
+    // Runs of every length around the escapes pushed one at a time (`SHORT_RUN`) and around
+    // the escapes' buffer (256 four-byte escapes), of one escape and of mixed ones (two-byte
+    // characters and two-character escapes among them), between plain text or at either end.
     let mixed = ['\u{5}', '"', '\u{85}', '\n', '\u{0}', '\\', '\u{7f}', '\u{9f}'];
-    for len in (0..70).chain(120..140).chain([1000, 4099]) {
+    for len in (0..70).chain(120..140).chain(250..262).chain([1000, 4099]) {
         for (before, after) in [("", ""), ("ab", ""), ("", "é"), ("xyz", "abc")] {
             let same: String = std::iter::repeat_n('\u{5}', len).collect();
             let various: String = (0..len).map(|i| mixed[i % mixed.len()]).collect();
