@@ -154,7 +154,9 @@ fn shapes(size: usize) -> Vec<(&'static str, Vec<u8>)> {
 /// (packed by default, so every record is written unpacked), as a singular `int32` (every
 /// record after the first is seen before), and as a message without field 1 (every record is
 /// unknown: the wrong message type picked); records with a note kept aside, each overlong or
-/// holding text that is not UTF-8, or a oneof's members written in turn; and one packed record
+/// holding text that is not UTF-8, or a oneof's members written in turn (two members, three,
+/// with other fields between, in nested messages); groups of three fields, groups nested three
+/// deep, a group holding a message; and one packed record
 /// of that proto3 field (one-byte varints) and of a `repeated double`, each of the size of the
 /// shapes.
 fn memory_shapes(_: &mut Criterion) {
@@ -162,11 +164,11 @@ fn memory_shapes(_: &mut Criterion) {
     let desc = batch.descriptor();
     let notes = wirelens_core::schema::Schema::compile(&[(
         "r.proto",
-        "syntax = \"proto3\"; message R { repeated int32 a = 1; repeated double d = 2; } message S { int32 a = 1; } message U { int32 b = 2; } message V { string s = 2; } message O { oneof v { int32 a = 1; int32 b = 2; } }",
+        "syntax = \"proto3\"; message R { repeated int32 a = 1; repeated double d = 2; } message S { int32 a = 1; } message U { int32 b = 2; } message V { string s = 2; } message O { oneof v { int32 a = 1; int32 b = 2; } } message O3 { oneof v { int32 a = 1; int32 b = 2; int32 c = 3; } } message P { oneof v { int32 a = 1; int32 b = 2; } int32 d = 4; int32 e = 5; } message N { repeated O o = 3; }",
     )])
     .expect("r.proto compiles");
-    let [unpacked, singular, unknown, text, oneof] =
-        ["R", "S", "U", "V", "O"].map(|name| notes.message(name).expect("declared"));
+    let [unpacked, singular, unknown, text, oneof, oneof3, between, nested] =
+        ["R", "S", "U", "V", "O", "O3", "P", "N"].map(|name| notes.message(name).expect("declared"));
     let packed = |tag: u8, payload: usize| {
         let mut bytes = vec![tag];
         let mut len = payload;
@@ -191,6 +193,13 @@ fn memory_shapes(_: &mut Criterion) {
     inputs.push(("overlong", every(&[0x08, 0x81, 0x00]), None));
     inputs.push(("not UTF-8", every(&[0x12, 0x01, 0xFF]), Some(&text)));
     inputs.push(("oneof in turn", every(&[0x08, 0x01, 0x10, 0x01]), Some(&oneof)));
+    inputs.push(("oneof of three", every(&[0x08, 0x01, 0x10, 0x01, 0x18, 0x01]), Some(&oneof3)));
+    inputs.push(("oneof, fields between", every(&[0x08, 0x01, 0x20, 0x01, 0x28, 0x01, 0x10, 0x01]), Some(&between)));
+    inputs.push(("oneof in messages", every(&[0x1A, 0x04, 0x08, 0x01, 0x10, 0x01]), Some(&nested)));
+    // Groups of several fields, and groups in groups.
+    inputs.push(("group of three", every(&[0x0B, 0x08, 0x01, 0x10, 0x01, 0x18, 0x01, 0x0C]), None));
+    inputs.push(("groups nested", every(&[0x0B, 0x13, 0x1B, 0x08, 0x01, 0x1C, 0x14, 0x0C]), None));
+    inputs.push(("group, message", every(&[0x0B, 0x12, 0x02, 0x08, 0x01, 0x0C]), None));
     inputs.push(("packed int32s", packed(0x0A, (1 << 20) - 4), Some(&unpacked)));
     inputs.push(("packed doubles", packed(0x12, (1 << 20) - 8), Some(&unpacked)));
     println!("annotation memory, bytes per input byte: input + nodes + records + extras + slack = total");
@@ -199,7 +208,7 @@ fn memory_shapes(_: &mut Criterion) {
         let p = a.heap_parts();
         let per = |part: usize| part as f64 / bytes.len() as f64;
         println!(
-            "  {name:<18} {:>9} bytes, {:>8} nodes: {:.2} + {:.2} + {:.2} + {:.2} + {:.2} = {:.2} ({:.1} MiB)",
+            "  {name:<22} {:>9} bytes, {:>8} nodes: {:.2} + {:.2} + {:.2} + {:.2} + {:.2} = {:.2} ({:.1} MiB)",
             bytes.len(),
             a.len(),
             per(p.input),

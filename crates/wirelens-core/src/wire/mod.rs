@@ -182,7 +182,7 @@ impl<'a> Field<'a> {
     /// What is worth telling about the record, in the order the walk found it.
     pub fn notes(&self) -> Vec<Note> {
         let unpacked = unpacked(self.descriptor(), self.wire_type());
-        let in_place = self.data().notes(&self.a.bytes, self.start);
+        let in_place = self.data().notes(&self.a.bytes, self.start, self.descriptor());
         unpacked.into_iter().chain(in_place).chain(self.a.tree.notes_aside_of(self.node as u32)).collect()
     }
 
@@ -603,7 +603,8 @@ impl Annotation {
                               tag: crate::varint::Varint| {
             let wire_type = WireType::from_bits((tag.value & 7) as u8).unwrap_or(WireType::Varint);
             let unpacked = r.field().is_some_and(|f| packed[f]) && wire_type != WireType::Len;
-            for note in unpacked.then_some(Note::Unpacked).into_iter().chain(r.notes(&self.bytes, start)) {
+            let fd = r.field().map(|f| &self.fields[f]);
+            for note in unpacked.then_some(Note::Unpacked).into_iter().chain(r.notes(&self.bytes, start, fd)) {
                 visitor.note(record, note);
             }
             while let Some((_, note)) = notes.next_if(|&(node, _)| node == id) {

@@ -170,8 +170,8 @@ impl Kind {
 /// tag, the length prefix and that payload; a `Scalar` kind, the tag and that value;
 /// [`ELEMENTS`] and a [`ScalarCode`], the tag, the length prefix, a `Packed` payload and its
 /// elements (how many: the record's [`Run`]); a group kind ([`GROUP`], [`EMPTY_GROUP`],
-/// [`CUT_GROUP`]), the tag and the group's `Message` (and an empty group's end-group tag). Any
-/// other stored node's kind byte is its view kind.
+/// [`CUT_GROUP`], [`GROUP_END`]), the tag and the group's `Message` (and its end-group tag, but
+/// for `GROUP` and `CUT_GROUP`). Any other stored node's kind byte is its view kind.
 const RECORD: u8 = 0x80;
 
 /// With [`RECORD`] and a [`ScalarCode`] (as `RECORD | ELEMENTS | code`): a packed record whose
@@ -186,6 +186,11 @@ const EMPTY_GROUP: u8 = 9;
 /// A group with no end-group tag (the input or its enclosing message ends first): its tag and
 /// its `Message`, which ends with the record, are implied.
 const CUT_GROUP: u8 = 10;
+/// A group whose end-group tag is as long as its tag: its tag and `Message` are implied, and so
+/// is the end-group tag, the last node of the record's subtree (after the message's fields, so
+/// not right after the record: found from the stored node before it, up its ancestors). It
+/// starts as long before the node after it as the record's tag is long.
+const GROUP_END: u8 = 11;
 
 /// Whether a kind byte is that of a packed record whose elements are implied.
 #[inline(always)]
@@ -194,7 +199,7 @@ fn has_elements(byte: u8) -> bool {
 }
 
 /// How many implied nodes follow a stored node, by its kind byte, before a packed record's
-/// elements.
+/// elements (a [`GROUP_END`] record's end-group tag comes later).
 const IMPLIED: [u8; 256] = {
     let mut table = [0; 256];
     let mut byte = 0;
@@ -202,13 +207,28 @@ const IMPLIED: [u8; 256] = {
         let sub = byte as u8 & !RECORD;
         table[byte] = if byte as u8 & RECORD == 0 || sub == 0 {
             0
-        } else if sub == GROUP || sub == CUT_GROUP {
+        } else if sub == GROUP || sub == CUT_GROUP || sub == GROUP_END {
             2
         } else if sub < SCALAR_BASE || sub & ELEMENTS != 0 {
             3
         } else {
             2
         };
+        byte += 1;
+    }
+    table
+};
+
+/// How many ids a stored node and the implied nodes right after it take, by its kind byte; 0
+/// for those that take more ([`Tree::seal`] looks further): a packed record's elements, and a
+/// [`GROUP_END`] record's end-group tag after its fields.
+const STEP: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        if !(byte as u8 & (RECORD | ELEMENTS) == RECORD | ELEMENTS || byte as u8 == RECORD | GROUP_END) {
+            table[byte] = 1 + IMPLIED[byte];
+        }
         byte += 1;
     }
     table
@@ -227,7 +247,7 @@ const fn implied_kind(record: u8, nth: usize) -> u8 {
     let sub = record & !RECORD;
     match nth {
         1 => Kind::Tag.to_u8(),
-        2 if sub >= GROUP && sub <= CUT_GROUP => Kind::Message.to_u8(),
+        2 if sub >= GROUP && sub <= GROUP_END => Kind::Message.to_u8(),
         2 if sub < SCALAR_BASE || sub & ELEMENTS != 0 => Kind::Length.to_u8(),
         3 if sub == EMPTY_GROUP => Kind::Tag.to_u8(),
         3 if sub & ELEMENTS != 0 => Kind::Packed.to_u8(),
@@ -253,7 +273,7 @@ const fn implied_nests(record: u8, nth: usize) -> u8 {
     match nth {
         3 if sub == Kind::Message.to_u8() || sub == Kind::Packed.to_u8() || sub & ELEMENTS != 0 => 1,
         2 if sub == CUT_GROUP => 1,
-        2 if sub == GROUP => 2,
+        2 if sub == GROUP || sub == GROUP_END => 2,
         _ => 0,
     }
 }
@@ -376,10 +396,12 @@ pub(crate) fn scalar_record(stored: u8) -> Option<ScalarCode> {
 ///
 /// The notes records get in runs cost nothing more (every record of a message read with the
 /// wrong type is unknown to it; a singular field written again and again; an encoder that writes
-/// every varint too long): a record keeps in place its note about its field (unknown, reserved,
-/// or written with another wire type: four bits), that a singular field was seen before (where,
-/// in place of its index, which is always 0), that its tag or the varint after it (a value or a
-/// length prefix) is overlong, and that its text is not UTF-8 (a bit each), as long as no note
+/// every varint too long; a oneof's members written in turn): a record keeps in place its note
+/// about its field (unknown, reserved, or written with another wire type: four bits), that a
+/// singular field was seen before (where, in place of its index, which is always 0), that its tag
+/// or the varint after it (a value or a length prefix) is overlong, and that its text is not
+/// UTF-8 (a bit each), and that it replaces another member of its oneof (the member's number less
+/// the record's, in a byte: a oneof's members are numbered close together), as long as no note
 /// kept aside came before: [`Record::notes`] tells them first, in the order the walk does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Record {
@@ -387,9 +409,10 @@ pub(crate) struct Record {
     /// 0, or where it was first seen when [`SEEN_BEFORE`] is set.
     index: u32,
     /// The low 20 bits: an index into the annotation's fields, or [`NO_FIELD`]; then
-    /// [`SEEN_BEFORE`], [`OVERLONG_TAG`], [`OVERLONG_VALUE`], [`NOT_UTF8`]; the high 8: the
-    /// readings' [`Chosen`] (its bits 0 to 2 and 7) and the field note (bits 3 to 6, from
-    /// [`FIELD_NOTE_SHIFT`]).
+    /// [`SEEN_BEFORE`], [`OVERLONG_TAG`], [`OVERLONG_VALUE`], [`NOT_UTF8`]; the high 8, for a
+    /// record with no schema field, the readings' [`Chosen`] (its bits 0 to 2 and 7) and the
+    /// field note (bits 3 to 6, from [`FIELD_NOTE_SHIFT`]); for a record with one (which has
+    /// neither), the oneof note ([`ONEOF`]).
     bits: u32,
 }
 
@@ -421,6 +444,10 @@ const FIELD_NOTE_SHIFT: u32 = 27;
 /// The notes a [`Record`] keeps in place, in the order the walk tells them.
 const IN_PLACE: u32 = (0xF << FIELD_NOTE_SHIFT) | FLAGS;
 
+/// Where a [`Record`] with a schema field keeps its oneof note: the number of the member it
+/// replaces less its own, as an `i8`, 0 for none (a member never replaces itself).
+const ONEOF: u32 = 0xFF << 24;
+
 impl Record {
     pub(crate) fn new(index: u32, field: u32) -> Record {
         Record { index, bits: field.min(NO_FIELD) }
@@ -437,8 +464,11 @@ impl Record {
         (field != NO_FIELD).then_some(field as usize)
     }
 
+    /// The readings of a record read without a schema field (none for one with a field, whose
+    /// high bits hold its oneof note).
     pub(crate) fn readings(&self) -> Chosen {
-        Chosen::from_bits(((self.bits & READINGS) >> 24) as u8)
+        let bits = if self.field().is_some() { 0 } else { self.bits };
+        Chosen::from_bits(((bits & READINGS) >> 24) as u8)
     }
 
     pub(crate) fn set_readings(&mut self, chosen: Chosen) {
@@ -447,35 +477,65 @@ impl Record {
     }
 
     /// The notes the record keeps in place, in the order the walk told them (before those kept
-    /// aside), for the record at `start` of `bytes`.
-    pub(crate) fn notes(&self, bytes: &[u8], start: usize) -> impl Iterator<Item = Note> {
+    /// aside), for the record at `start` of `bytes` whose schema field is `fd` (which names its
+    /// oneof).
+    #[inline]
+    pub(crate) fn notes<'a>(&self, bytes: &'a [u8], start: usize, fd: Option<&'a FieldDescriptor>) -> InPlace<'a> {
         let bits = self.bits;
-        let field = match (bits >> FIELD_NOTE_SHIFT) & 0xF {
-            0 => None,
-            1 => Some(Note::Unknown),
-            2 => Some(Note::Reserved),
-            code => WireType::from_bits((code - 3) as u8).map(|expected| Note::WireTypeMismatch { expected }),
+        let (field, oneof) = match fd {
+            None => ((bits >> FIELD_NOTE_SHIFT) & 0xF != 0, false),
+            Some(_) => (false, bits & ONEOF != 0),
         };
-        let flag = |flag: u32, note: Note| (bits & flag != 0).then_some(note);
-        let after_tag = if bits & OVERLONG_VALUE != 0 { start + varint_len(bytes, start) } else { 0 };
-        field
-            .into_iter()
-            .chain(flag(SEEN_BEFORE, Note::Repeated { first_at: self.index as usize }))
-            .chain(flag(OVERLONG_TAG, Note::Overlong { at: start }))
-            .chain(flag(OVERLONG_VALUE, Note::Overlong { at: after_tag }))
-            .chain(flag(NOT_UTF8, Note::InvalidUtf8))
+        let flags = ((bits & FLAGS) >> 20) as u8;
+        let left = u8::from(field) | (flags & 0b11) << 1 | u8::from(oneof) << 3 | (flags >> 2) << 4;
+        InPlace { record: *self, bytes, start, fd, left }
+    }
+
+    /// The in-place note `which` (a bit of [`InPlace::left`]).
+    #[cold]
+    #[inline(never)]
+    fn note(&self, which: u32, bytes: &[u8], start: usize, fd: Option<&FieldDescriptor>) -> Option<Note> {
+        let bits = self.bits;
+        match which {
+            0 => match (bits >> FIELD_NOTE_SHIFT) & 0xF {
+                1 => Some(Note::Unknown),
+                2 => Some(Note::Reserved),
+                code => WireType::from_bits((code - 3) as u8).map(|expected| Note::WireTypeMismatch { expected }),
+            },
+            1 => Some(Note::Repeated { first_at: self.index as usize }),
+            2 => Some(Note::Overlong { at: start }),
+            3 => fd.and_then(FieldDescriptor::containing_oneof).map(|oneof| {
+                let delta = ((bits & ONEOF) >> 24) as u8 as i8;
+                let previous = read_tag(&bytes[start..]).0.wrapping_add_signed(i32::from(delta));
+                Note::OneofReplaces { oneof: oneof.name().to_owned(), previous }
+            }),
+            4 => Some(Note::Overlong { at: start + varint_len(bytes, start) }),
+            _ => Some(Note::InvalidUtf8),
+        }
     }
 
     /// Keeps `note` in place if it is one a record can keep, told after those it keeps (the
     /// caller checks that no note kept aside came before it); false if not. `at_start` is
     /// whether an overlong note is about the tag (at the record's start; if not, it is about the
-    /// varint right after the tag).
-    fn keep(&mut self, note: &Note, at_start: bool) -> bool {
-        // The note's bits, and those of notes told after it (none may be kept yet).
+    /// varint right after the tag); `number` is the record's field number.
+    fn keep(&mut self, note: &Note, at_start: bool, number: u32) -> bool {
+        let typed = self.field().is_some();
+        // The note's bits, and those of notes told after it (none may be kept yet): a field
+        // note only on a record with no schema field, a oneof's on one with a field.
         let (bits, later) = match *note {
+            Note::Unknown | Note::Reserved | Note::WireTypeMismatch { .. } if typed => return false,
             Note::Unknown => (1 << FIELD_NOTE_SHIFT, IN_PLACE),
             Note::Reserved => (2 << FIELD_NOTE_SHIFT, IN_PLACE),
             Note::WireTypeMismatch { expected } => ((3 + expected as u32) << FIELD_NOTE_SHIFT, IN_PLACE),
+            Note::OneofReplaces { previous, .. } => {
+                let delta = i64::from(previous) - i64::from(number);
+                match i8::try_from(delta) {
+                    Ok(delta) if typed && delta != 0 => {
+                        (u32::from(delta as u8) << 24, ONEOF | OVERLONG_VALUE | NOT_UTF8)
+                    }
+                    _ => return false,
+                }
+            }
             _ => {
                 let flag = match *note {
                     Note::Repeated { .. } if self.index == 0 => SEEN_BEFORE,
@@ -484,7 +544,9 @@ impl Record {
                     Note::InvalidUtf8 => NOT_UTF8,
                     _ => return false,
                 };
-                (flag, FLAGS & !(flag - 1))
+                // A oneof's note comes after the tag's.
+                let oneof = if typed && flag <= OVERLONG_TAG { ONEOF } else { 0 };
+                (flag, (FLAGS & !(flag - 1)) | oneof)
             }
         };
         if self.bits & later != 0 {
@@ -496,6 +558,34 @@ impl Record {
         }
         self.bits |= bits;
         true
+    }
+}
+
+/// The notes a [`Record`] keeps in place, told one at a time ([`Record::notes`]): nothing to
+/// build for the records that keep none.
+pub(crate) struct InPlace<'a> {
+    record: Record,
+    bytes: &'a [u8],
+    start: usize,
+    fd: Option<&'a FieldDescriptor>,
+    /// The notes left to tell, a bit each in the order the walk told them: the field's, seen
+    /// before, an overlong tag, the oneof's, an overlong value, text that is not UTF-8.
+    left: u8,
+}
+
+impl Iterator for InPlace<'_> {
+    type Item = Note;
+
+    #[inline]
+    fn next(&mut self) -> Option<Note> {
+        while self.left != 0 {
+            let which = self.left.trailing_zeros();
+            self.left &= self.left - 1;
+            if let Some(note) = self.record.note(which, self.bytes, self.start, self.fd) {
+                return Some(note);
+            }
+        }
+        None
     }
 }
 
@@ -631,6 +721,9 @@ enum At {
     Implied { stored: usize, nth: usize },
     /// Implied: element `k` of the packed record stored at `stored`, whose [`Run`] is `run`.
     Element { stored: usize, run: usize, k: usize },
+    /// Implied: node `id`, the end-group tag of the [`GROUP_END`] record `record`, stored at
+    /// `group`.
+    EndTag { group: usize, record: usize, id: usize },
 }
 
 /// The nodes and their side tables.
@@ -748,6 +841,10 @@ pub(crate) struct Walk<'a> {
     /// The next [`Run`], and the width of the last one's elements (0 for varints).
     run: usize,
     width: usize,
+    /// The open [`GROUP_END`] groups' implied end-group tags, innermost last: the tag's id and
+    /// how long it is; and the next one's id (`usize::MAX` for none).
+    end_tags: Vec<(usize, usize)>,
+    next_end_tag: usize,
 }
 
 impl Iterator for Walk<'_> {
@@ -779,6 +876,9 @@ impl Iterator for Walk<'_> {
             };
             return Some(Walked { id, kind: head & 0x1F, start: self.at, end, stored: 0 });
         }
+        if id == self.next_end_tag {
+            return Some(self.end_tag(id));
+        }
         let t = self.tree;
         let s = self.stored;
         let &byte = t.kinds.get(s)?;
@@ -797,9 +897,41 @@ impl Iterator for Walk<'_> {
                 self.left += t.runs[self.run].count as usize;
                 self.run += 1;
                 self.width = element_code(byte).width();
+            } else if byte == RECORD | GROUP_END {
+                self.open_group(start, end);
             }
         }
         Some(Walked { id, kind: view(byte), start, end, stored: byte })
+    }
+}
+
+impl Walk<'_> {
+    /// A [`GROUP_END`] record at `start` whose subtree ends before id `end`: its end-group tag
+    /// comes last, as long as its tag.
+    #[cold]
+    #[inline(never)]
+    fn open_group(&mut self, start: usize, end: usize) {
+        self.end_tags.push((end - 1, varint_len(self.bytes, start)));
+        self.next_end_tag = end - 1;
+    }
+
+    /// The implied end-group tag `id` of the innermost open group: it starts before those of
+    /// the groups that end right after it, which end where the next stored node starts.
+    #[cold]
+    #[inline(never)]
+    fn end_tag(&mut self, id: usize) -> Walked {
+        let (_, len) = self.end_tags.pop().expect("an end-group tag is due");
+        self.next_end_tag = self.end_tags.last().map_or(usize::MAX, |&(tag, _)| tag);
+        let t = self.tree;
+        let mut end = t.kinds.get(self.stored).map_or(self.bytes.len(), |_| t.stored_start(self.stored));
+        for (k, &(tag, len)) in self.end_tags.iter().rev().enumerate() {
+            if tag != id + 1 + k {
+                break;
+            }
+            end -= len;
+        }
+        self.id += 1;
+        Walked { id, kind: Kind::Tag.to_u8(), start: end - len, end: id + 1, stored: 0 }
     }
 }
 
@@ -816,17 +948,45 @@ impl Tree {
             (stored, true) => At::Stored(stored),
             (after, false) => {
                 let stored = after - 1;
-                if has_elements(self.kinds[stored]) {
+                let byte = self.kinds[stored];
+                if has_elements(byte) {
                     // Not `previous`, which would scan back over the elements a word at a time.
                     let run = self.runs.partition_point(|r| r.record as usize <= id) - 1;
-                    let nth = id - self.runs[run].record as usize;
-                    if nth > 3 {
+                    let Run { record, count, .. } = self.runs[run];
+                    let nth = id - record as usize;
+                    if nth <= 3 {
+                        return At::Implied { stored, nth };
+                    }
+                    if nth - 4 < count as usize {
                         return At::Element { stored, run, k: nth - 4 };
                     }
+                    return self.end_tag(id, record as usize);
+                }
+                let previous = self.stored.previous(id);
+                let nth = id - previous;
+                if nth <= usize::from(IMPLIED[usize::from(byte)]) {
                     return At::Implied { stored, nth };
                 }
-                At::Implied { stored, nth: id - self.stored.previous(id) }
+                self.end_tag(id, previous)
             }
+        }
+    }
+
+    /// Implied node `id`, past the implied nodes of the stored node `from` before it, is the
+    /// end-group tag of the group among `from`'s ancestors whose subtree it ends.
+    #[cold]
+    #[inline(never)]
+    fn end_tag(&self, id: usize, from: usize) -> At {
+        let mut node = from;
+        loop {
+            let at = self.at(node);
+            if let At::Stored(s) = at
+                && self.kinds[s] == RECORD | GROUP_END
+                && self.stored_end(s, node) == id + 1
+            {
+                return At::EndTag { group: s, record: node, id };
+            }
+            node = self.parent_at(at, node).expect("an implied end-group tag ends a group around the node before it");
         }
     }
 
@@ -836,6 +996,7 @@ impl Tree {
             At::Stored(s) => view(self.kinds[s]),
             At::Implied { stored, nth } => implied_kind(self.kinds[stored], nth),
             At::Element { stored, .. } => SCALAR_BASE + element_code(self.kinds[stored]) as u8,
+            At::EndTag { .. } => Kind::Tag.to_u8(),
         }
     }
 
@@ -878,6 +1039,11 @@ impl Tree {
                 at + varint_len(bytes, at)
             }
             At::Element { stored, run, k } => self.element_start(stored, run, k, bytes),
+            // As long as the group's tag, before the node after it (the end of the group's bytes).
+            At::EndTag { group, id, .. } => {
+                let end = if id + 1 >= self.len { bytes.len() } else { self.start(id + 1, bytes) };
+                end - varint_len(bytes, self.stored_start(group))
+            }
         }
     }
 
@@ -933,12 +1099,13 @@ impl Tree {
         let start = self.start_at(at, bytes);
         let end = match at {
             At::Element { stored, .. } => self.element_end(stored, start, bytes),
-            // So does a record's implied tag or length prefix.
+            // So does a record's implied tag or length prefix, and a group's end-group tag.
             At::Implied { stored, nth }
                 if matches!(Kind::from_u8(implied_kind(self.kinds[stored], nth)), Kind::Tag | Kind::Length) =>
             {
                 start + varint_len(bytes, start)
             }
+            At::EndTag { .. } => start + varint_len(bytes, start),
             _ => {
                 let next = self.end_at(at, id);
                 if next >= self.len { bytes.len() } else { self.start(next, bytes) }
@@ -963,6 +1130,8 @@ impl Tree {
             at: 0,
             run: 0,
             width: 0,
+            end_tags: Vec::new(),
+            next_end_tag: usize::MAX,
         }
     }
 
@@ -1009,6 +1178,14 @@ impl Tree {
                 width => ((offset - at) / width + 1).min(count),
             };
             nodes += before;
+            if before < count {
+                return nodes;
+            }
+        }
+        // Past them, groups' implied end-group tags (the only implied nodes not right after
+        // their record) that start by `offset`.
+        while nodes < self.len && !self.stored.is_set(nodes) && self.start(nodes, bytes) <= offset {
+            nodes += 1;
         }
         nodes
     }
@@ -1025,6 +1202,7 @@ impl Tree {
             At::Implied { nth, .. } => return Some(id - nth),
             // The payload, the record's third child.
             At::Element { run, .. } => return Some(self.runs[run].record as usize + 3),
+            At::EndTag { record, .. } => return Some(record),
         };
         match self.parents[s] {
             0 => None,
@@ -1072,7 +1250,7 @@ impl Tree {
                 1 => self.stored_end(stored, id - nth),
                 _ => self.stored_end(stored, id - nth) - 1,
             },
-            At::Element { .. } => id + 1,
+            At::Element { .. } | At::EndTag { .. } => id + 1,
         }
     }
 
@@ -1095,8 +1273,12 @@ impl Tree {
                     return !self.is_elements_payload(id);
                 }
                 // A tag, length prefix or value; or a payload that is a leaf, or holds nothing
-                // (its subtree, and so its record's, ends right after it).
+                // (its subtree, and so its record's, ends right after it); or past them, a
+                // group's end-group tag.
                 let nth = id - self.stored.previous(id);
+                if nth > usize::from(IMPLIED[usize::from(self.kinds[stored])]) {
+                    return true;
+                }
                 match implied_nests(self.kinds[stored], nth) {
                     0 => true,
                     nests => usize::from(self.ends[stored]) == nth + usize::from(nests),
@@ -1231,44 +1413,91 @@ impl Tree {
         }
         // Pushed as subtrees closed (inner ones first).
         self.far_ends.sort_unstable_by_key(|&(node, _)| node);
-        let bits = &mut self.stored.bits;
+        let mut bits = std::mem::take(&mut self.stored.bits);
         bits.clear();
         bits.resize(len.div_ceil(64), 0);
-        // Only records imply nodes: eight stored nodes none of which is a record (a packed
-        // payload's elements, a message's scalars stored whole) have eight ids in a row.
-        let mut id = 0;
-        let mut runs = self.runs.iter();
-        let mut eights = self.kinds.chunks_exact(8);
-        for eight in &mut eights {
-            if u64::from_le_bytes(eight.try_into().expect("eight bytes")) & 0x8080_8080_8080_8080 == 0 {
-                let (word, bit) = (id / 64, id % 64);
-                bits[word] |= 0xFF << bit;
-                if bit > 56 {
-                    bits[word + 1] |= 0xFF >> (64 - bit);
-                }
-                id += 8;
-                continue;
-            }
-            for &byte in eight {
-                bits[id / 64] |= 1 << (id % 64);
-                id += 1 + usize::from(IMPLIED[usize::from(byte)]);
-                if has_elements(byte) {
-                    id += runs.next().expect("a run per packed record").count as usize;
-                }
-            }
+        let mut ids = Ids { bits, id: 0, runs: self.runs.iter(), end_tags: Vec::new(), next_end_tag: usize::MAX };
+        // Without groups whose end-group tag is implied, no id is skipped between stored nodes.
+        if self.kinds.contains(&(RECORD | GROUP_END)) {
+            ids.count::<true>(self);
+        } else {
+            ids.count::<false>(self);
         }
-        for &byte in eights.remainder() {
-            bits[id / 64] |= 1 << (id % 64);
-            id += 1 + usize::from(IMPLIED[usize::from(byte)]);
-            if has_elements(byte) {
-                id += runs.next().expect("a run per packed record").count as usize;
-            }
-        }
+        // The end-group tags of the groups that end the input.
+        let id = ids.id + ids.end_tags.len();
         debug_assert_eq!(id, len, "every id is stored or implied");
+        self.stored.bits = ids.bits;
         self.stored.index();
         self.record_bits.bits.clear();
         self.record_bits.bits.extend(self.kinds.chunks(64).map(high_bits));
         self.record_bits.index();
+    }
+}
+
+/// [`Tree::seal`]'s count of ids: a bit set per stored node's id.
+struct Ids<'a> {
+    bits: Vec<u64>,
+    /// The next id.
+    id: usize,
+    runs: std::slice::Iter<'a, Run>,
+    /// The implied end-group tags of the groups open, innermost last, and the next one's id.
+    end_tags: Vec<usize>,
+    next_end_tag: usize,
+}
+
+impl Ids<'_> {
+    /// Sets the bit of every stored node of `tree`, which has groups whose end-group tag is
+    /// implied if `GROUPS`.
+    fn count<const GROUPS: bool>(&mut self, tree: &Tree) {
+        // Only records imply nodes: eight stored nodes none of which is a record (a packed
+        // payload's elements, a message's scalars stored whole) have eight ids in a row, unless
+        // a group's implied end-group tag falls among them.
+        let mut eights = tree.kinds.chunks_exact(8);
+        for (chunk, eight) in (&mut eights).enumerate() {
+            if u64::from_le_bytes(eight.try_into().expect("eight bytes")) & HIGH == 0
+                && (!GROUPS || self.next_end_tag >= self.id + 8)
+            {
+                let (word, bit) = (self.id / 64, self.id % 64);
+                self.bits[word] |= 0xFF << bit;
+                if bit > 56 {
+                    self.bits[word + 1] |= 0xFF >> (64 - bit);
+                }
+                self.id += 8;
+                continue;
+            }
+            for (k, &byte) in eight.iter().enumerate() {
+                self.stored::<GROUPS>(tree, chunk * 8 + k, byte);
+            }
+        }
+        let from = tree.kinds.len() - eights.remainder().len();
+        for (k, &byte) in eights.remainder().iter().enumerate() {
+            self.stored::<GROUPS>(tree, from + k, byte);
+        }
+    }
+
+    /// Stored node `s` of `tree`, whose kind byte is `byte`, has the next id (after the end-group
+    /// tags due before it); the implied nodes right after it take those after it.
+    #[inline(always)]
+    fn stored<const GROUPS: bool>(&mut self, tree: &Tree, s: usize, byte: u8) {
+        while GROUPS && self.id == self.next_end_tag {
+            self.end_tags.pop();
+            self.next_end_tag = self.end_tags.last().copied().unwrap_or(usize::MAX);
+            self.id += 1;
+        }
+        self.bits[self.id / 64] |= 1 << (self.id % 64);
+        let step = STEP[usize::from(byte)];
+        if step != 0 {
+            self.id += usize::from(step);
+            return;
+        }
+        // A packed record's elements, or a group's end-group tag to come.
+        if !GROUPS || has_elements(byte) {
+            self.id += 4 + self.runs.next().expect("a run per packed record").count as usize;
+        } else {
+            self.next_end_tag = tree.stored_end(s, self.id) - 1;
+            self.end_tags.push(self.next_end_tag);
+            self.id += 3;
+        }
     }
 }
 
@@ -1327,6 +1556,9 @@ pub(crate) struct TreeBuilder {
     pending: Pending,
     /// Where the last implied payload's subtree ended (it must end with its record).
     payload_end: u32,
+    /// The open groups whose message is implied, innermost last: the record's id, its position
+    /// in the node arrays, and its tag's length (an end-group tag as long is implied).
+    groups: Vec<(u32, u32, u32)>,
 }
 
 /// The open record whose last children are implied so far.
@@ -1351,13 +1583,14 @@ enum Pending {
 /// What [`TreeBuilder::open`] hands back for a node that is implied, not stored.
 const IMPLIED_NODE: u32 = u32::MAX;
 
-/// An open record, as the walk refers to it: its id, its position in the node arrays, and its
-/// position in `records`.
+/// An open record, as the walk refers to it: its id, its position in the node arrays, its
+/// position in `records`, and its field number (which a oneof's note is kept relative to).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct OpenRecord {
     node: u32,
     stored: u32,
     record: u32,
+    number: u32,
 }
 
 /// A point to roll back to when a tentative reading fails.
@@ -1376,6 +1609,7 @@ pub(crate) struct Mark {
     far_ends: usize,
     runs: usize,
     samples: usize,
+    groups: usize,
     /// The last stored node's kind byte, which later events may change (a record's, as its
     /// implied children turn out).
     last_kind: Option<u8>,
@@ -1420,6 +1654,7 @@ impl TreeBuilder {
             next: 0,
             pending: Pending::None,
             payload_end: 0,
+            groups: Vec::new(),
         };
         // Real messages hold about one stored node per 6 bytes; the densest records one per 2 bytes,
         // and the first growth estimates from what was read (`grow`).
@@ -1520,7 +1755,7 @@ impl TreeBuilder {
     /// A whole record as one stored node whose kind (`RECORD` and its value's `kind`) implies its
     /// `implied` children (the tag, a length prefix, the value), all leaves; nothing is left open.
     #[inline(always)]
-    fn whole_record(&mut self, start: usize, kind: Kind, implied: u32, index: u32, field: u32) -> OpenRecord {
+    fn whole_record(&mut self, start: usize, tag: u64, kind: Kind, implied: u32, index: u32, field: u32) -> OpenRecord {
         let (node, stored) = self.push(start, RECORD | kind.to_u8());
         self.tree.ends[stored as usize] = 1 + implied as u8;
         self.next += implied;
@@ -1528,7 +1763,7 @@ impl TreeBuilder {
             self.grow_records(start);
         }
         self.tree.records.push(Record::new(index, field));
-        OpenRecord { node, stored, record: self.tree.records.len() as u32 - 1 }
+        OpenRecord { node, stored, record: self.tree.records.len() as u32 - 1, number: (tag >> 3) as u32 }
     }
 
     /// `count` leaves of `kind` at `starts`, the children of the open node (a packed payload's
@@ -1597,13 +1832,13 @@ impl TreeBuilder {
 
     /// The tree, its buffers as large as they grew (for [`TreeBuilder::reuse`]).
     pub(crate) fn finish_keeping_capacity(mut self) -> (Tree, Vec<u32>) {
-        debug_assert!(self.open.is_empty() && self.pending == Pending::None);
+        debug_assert!(self.open.is_empty() && self.pending == Pending::None && self.groups.is_empty());
         self.tree.seal(self.next as usize);
         (self.tree, self.open)
     }
 
     pub(crate) fn finish(mut self) -> Tree {
-        debug_assert!(self.open.is_empty() && self.pending == Pending::None);
+        debug_assert!(self.open.is_empty() && self.pending == Pending::None && self.groups.is_empty());
         let t = &mut self.tree;
         t.seal(self.next as usize);
         // In place for large buffers (the allocator gives back the tail), so it costs no copy.
@@ -1690,7 +1925,7 @@ impl Visitor for TreeBuilder {
     fn open_record(
         &mut self,
         start: usize,
-        _: varint::Varint,
+        tag: varint::Varint,
         index: u32,
         field: u32,
         _: Option<&FieldDescriptor>,
@@ -1703,7 +1938,7 @@ impl Visitor for TreeBuilder {
         self.tree.records.push(Record::new(index, field));
         self.next += 1;
         self.pending = Pending::Tag { record: node, stored, start };
-        OpenRecord { node, stored, record: self.tree.records.len() as u32 - 1 }
+        OpenRecord { node, stored, record: self.tree.records.len() as u32 - 1, number: (tag.value >> 3) as u32 }
     }
 
     /// One stored node, whose kind implies the tag and the value.
@@ -1719,7 +1954,7 @@ impl Visitor for TreeBuilder {
         code: ScalarCode,
     ) -> OpenRecord {
         debug_assert_eq!(value.start, start + tag.len, "the value follows the tag");
-        self.whole_record(start, Kind::Scalar(code), 2, index, field)
+        self.whole_record(start, tag.value, Kind::Scalar(code), 2, index, field)
     }
 
     /// One stored node, whose kind implies the tag, the length prefix and the string.
@@ -1736,7 +1971,7 @@ impl Visitor for TreeBuilder {
         _: &str,
     ) -> OpenRecord {
         debug_assert_eq!(payload.start, start + tag.len + length.len, "the string follows the tag and prefix");
-        self.whole_record(start, Kind::Str, 3, index, field)
+        self.whole_record(start, tag.value, Kind::Str, 3, index, field)
     }
 
     /// Notes belong to the last record opened. `Unpacked` is not kept: the record's field and
@@ -1749,7 +1984,8 @@ impl Visitor for TreeBuilder {
         // the start tell, as the tag is at most 10 bytes.
         let at_start = matches!(note, Note::Overlong { at } if at as u16 == self.tree.starts[record.stored as usize]);
         if note != Note::Unpacked
-            && (aside == Some(record.node) || !self.tree.records[record.record as usize].keep(&note, at_start))
+            && (aside == Some(record.node)
+                || !self.tree.records[record.record as usize].keep(&note, at_start, record.number))
         {
             self.tree.push_note(record.node, note);
         }
@@ -1764,6 +2000,9 @@ impl Visitor for TreeBuilder {
     fn close_record(&mut self, record: OpenRecord) {
         if self.pending != Pending::None {
             self.settle();
+        }
+        if self.groups.last().is_some_and(|&(_, stored, _)| stored == record.stored) {
+            self.groups.pop();
         }
         let kind = &mut self.tree.kinds[record.stored as usize];
         if *kind == RECORD | GROUP && self.payload_end == self.next {
@@ -1784,7 +2023,11 @@ impl Visitor for TreeBuilder {
     fn open(&mut self, start: usize, kind: Kind) -> u32 {
         let implied = match (kind, self.pending) {
             (Kind::Message | Kind::Packed, Pending::Length { stored, .. }) => Some((stored, kind.to_u8())),
-            (Kind::Message, Pending::Tag { stored, .. }) => Some((stored, GROUP)),
+            (Kind::Message, Pending::Tag { record, stored, start: at }) => {
+                // Offsets fit a `u32` (past 4 GiB the input is one invalid leaf).
+                self.groups.push((record, stored, (start - at) as u32));
+                Some((stored, GROUP))
+            }
             _ => None,
         };
         if let Some((stored, sub)) = implied {
@@ -1830,13 +2073,16 @@ impl Visitor for TreeBuilder {
                 self.pending = Pending::None;
                 self.next += 1;
             }
-            // The end-group tag right after a group's (implied) message: it held nothing.
+            // The end-group tag after a group's (implied) message: implied right after an empty
+            // message, and after fields if it is as long as the group's tag.
             (Kind::Tag, Pending::None)
-                if self.tree.kinds.last() == Some(&(RECORD | GROUP))
-                    && self.open.last().is_some_and(|&record| record + 3 == self.next) =>
+                if let Some(&(record, stored, len)) = self.groups.last()
+                    && self.open.last() == Some(&record)
+                    && self.tree.kinds[stored as usize] == RECORD | GROUP
+                    && (record + 3 == self.next || range.len() == len as usize) =>
             {
-                let last = self.tree.kinds.len() - 1;
-                self.tree.kinds[last] = RECORD | EMPTY_GROUP;
+                let sub = if record + 3 == self.next { EMPTY_GROUP } else { GROUP_END };
+                self.tree.kinds[stored as usize] = RECORD | sub;
                 self.next += 1;
             }
             _ => {
@@ -1883,6 +2129,7 @@ impl Visitor for TreeBuilder {
             far_ends: t.far_ends.len(),
             runs: t.runs.len(),
             samples: t.samples.len(),
+            groups: self.groups.len(),
             last_kind: t.kinds.last().copied(),
         }
     }
@@ -1912,6 +2159,7 @@ impl Visitor for TreeBuilder {
         }
         t.reasons.truncate(mark.reasons);
         self.open.truncate(mark.open);
+        self.groups.truncate(mark.groups);
         self.next = mark.next;
         self.pending = mark.pending;
         if let Some(kind) = mark.last_kind {
@@ -2162,9 +2410,9 @@ mod tests {
             let bytes = rolled_back(&mut builder, count);
             rolled_back(&mut plain, count);
             let t = builder.finish();
-            // The packed record, its elements, the group, its field's record, tag and value, and
-            // its end-group tag.
-            assert!(t.runs.is_empty() && t.kinds.len() == count + 6, "{:x?}", t.kinds);
+            // The packed record, its elements, the group and its field's record, tag and value
+            // (the end-group tag is implied).
+            assert!(t.runs.is_empty() && t.kinds.len() == count + 5, "{:x?}", t.kinds);
             compare(&t, &plain, &bytes);
         }
     }
@@ -2236,6 +2484,7 @@ mod tests {
                optional string str = 9; optional bytes by = 10; optional T t = 11;
                repeated int32 p = 12 [packed = true]; repeated fixed64 pf = 13 [packed = true];
                optional group G = 14 { optional int32 x = 1; } repeated T ts = 15;
+               repeated group Q = 52 { repeated int32 q = 1 [packed = true]; }
                optional sfixed32 sf = 16; optional sfixed64 sg = 17; optional uint32 u = 18;
                optional uint64 v = 19; optional int64 w = 21; optional sint32 z = 22;
                oneof o { int32 oa = 23; string ob = 24; }
@@ -2323,10 +2572,24 @@ mod tests {
             }
         }
         // A group, an empty one, and one that holds a nested message.
+        let group = |number: u32, fields: &[u8]| [record(number, 3, fields), record(number, 4, &[])].concat();
         let groups = vec![
-            record(14, 3, &[record(1, 0, &[1]), record(14, 4, &[])].concat()),
-            record(14, 3, &record(14, 4, &[])),
+            group(14, &record(1, 0, &[1])),
+            group(14, &[]),
             record(14, 3, &[record(1, 0, &[1]), len_record(2, &inner), record(14, 4, &[])].concat()),
+            // End-group tags longer than the tag, shorter, and as long (both overlong).
+            [record(14, 3, &record(1, 0, &[1])), vec![0xF4, 0x00]].concat(),
+            [vec![0xF3, 0x00], record(1, 0, &[1]), vec![0x74]].concat(),
+            [vec![0xF3, 0x00], record(1, 0, &[1]), vec![0xF4, 0x00]].concat(),
+            // Groups that end together: three deep, around an empty one, around a message.
+            group(14, &group(16, &group(17, &record(1, 0, &[1])))),
+            group(14, &group(16, &[record(1, 0, &[1]), group(17, &[])].concat())),
+            group(14, &group(16, &len_record(11, &inner))),
+            // Groups that end with packed elements, implied and stored, and a group of 300
+            // fields (far parents).
+            group(52, &len_record(1, &[1, 2, 3, 0x96, 0x01, 5])),
+            group(52, &len_record(1, &[1, 2])),
+            group(14, &record(1, 0, &[1]).repeat(300)),
         ];
         let cut = vec![
             // A length that runs past the end, a cut varint, a cut fixed32, a cut tag, a bad wire
@@ -2382,7 +2645,7 @@ mod tests {
         let scalars = ScalarCode::ALL.map(Kind::Scalar);
         let implied = payloads.iter().chain(&scalars).map(|k| RECORD | k.to_u8());
         let elements = ScalarCode::ALL.map(|code| RECORD | ELEMENTS | code as u8);
-        let groups = [GROUP, EMPTY_GROUP, CUT_GROUP].map(|sub| RECORD | sub);
+        let groups = [GROUP, EMPTY_GROUP, CUT_GROUP, GROUP_END].map(|sub| RECORD | sub);
         let implied = implied.chain(elements).chain(groups);
         assert!(seen.contains(&RECORD) && implied.clone().all(|k| seen.contains(&k)), "{seen:x?}");
         assert_eq!(seen.len(), implied.count() + 1);
@@ -2447,16 +2710,28 @@ mod tests {
     }
 
     #[test]
-    fn a_oneofs_members_written_in_turn_share_their_notes() {
+    fn a_oneofs_members_written_in_turn_keep_their_notes_in_place_or_share_them() {
         let schema = crate::schema::Schema::compile(&[(
             "o.proto",
-            "syntax = \"proto3\"; message O { oneof v { int32 a = 1; int32 b = 2; } }",
+            "syntax = \"proto3\"; message O { oneof v { int32 a = 1; int32 b = 2; } } \
+             message F { oneof v { int32 a = 1; int32 b = 200; } int32 c = 3; } \
+             message H { oneof v { int32 a = 1000; int32 b = 1127; int32 c = 872; } }",
         )])
         .expect("the schema compiles");
-        let o_type = schema.message("O").expect("O is declared");
+        let [o_type, f_type, h_type] = ["O", "F", "H"].map(|name| schema.message(name).expect("declared"));
+        // Every record but the first replaces the other member, and but the first two is seen
+        // before too: both notes in place.
         let t = check(&[0x08, 0x01, 0x10, 0x01].repeat(1000), Some(&o_type));
-        assert_eq!(t.note_nodes.len(), 1999, "every record but the first replaces the other member");
+        assert!(t.note_nodes.is_empty() && t.oneof_notes.is_empty(), "{:?}", t.oneof_notes);
+        // Members 199 apart: the note aside, one shared per member replaced.
+        let t = check(&[0x08, 0x01, 0x18, 0x01, 0xC0, 0x0C, 0x01].repeat(1000), Some(&f_type));
+        assert_eq!(t.note_nodes.len(), 1999);
         assert_eq!(t.oneof_notes.len(), 2, "{:?}", t.oneof_notes);
+        // A member 127 above and one 128 below: `a`, `b` with an overlong value, `a`, `c` with
+        // an overlong tag. Only `c` replaces a member too far (`a`, 128 above it) for a byte.
+        let unit = [0xC0, 0x3E, 0x01, 0xB8, 0x46, 0x81, 0x00, 0xC0, 0x3E, 0x01, 0xC0, 0xB6, 0x00, 0x01];
+        let t = check(&unit.repeat(300), Some(&h_type));
+        assert_eq!((t.note_nodes.len(), t.oneof_notes.len()), (300, 1), "{:?}", t.oneof_notes);
     }
 
     #[test]
