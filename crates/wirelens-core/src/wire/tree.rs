@@ -400,9 +400,10 @@ pub(crate) fn scalar_record(stored: u8) -> Option<ScalarCode> {
 /// about its field (unknown, reserved, or written with another wire type: four bits), that a
 /// singular field was seen before (where, in place of its index, which is always 0), that its tag
 /// or the varint after it (a value or a length prefix) is overlong, and that its text is not
-/// UTF-8 (a bit each), and that it replaces another member of its oneof (the member's number less
-/// the record's, in a byte: a oneof's members are numbered close together), as long as no note
-/// kept aside came before: [`Record::notes`] tells them first, in the order the walk does.
+/// UTF-8 (a bit each), that it replaces another member of its oneof (the member's number less
+/// the record's, in a byte: a oneof's members are numbered close together), and that a packed
+/// field continues in it (a packed field is never a oneof's member), as long as no note kept
+/// aside came before: [`Record::notes`] tells them first, in the order the walk does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Record {
     /// The element's position among the records of a repeated field; for a singular field,
@@ -412,7 +413,7 @@ pub(crate) struct Record {
     /// [`SEEN_BEFORE`], [`OVERLONG_TAG`], [`OVERLONG_VALUE`], [`NOT_UTF8`]; the high 8, for a
     /// record with no schema field, the readings' [`Chosen`] (its bits 0 to 2 and 7) and the
     /// field note (bits 3 to 6, from [`FIELD_NOTE_SHIFT`]); for a record with one (which has
-    /// neither), the oneof note ([`ONEOF`]).
+    /// neither), the oneof note ([`ONEOF`]) or [`PACKED_CONTINUES`].
     bits: u32,
 }
 
@@ -445,8 +446,13 @@ const FIELD_NOTE_SHIFT: u32 = 27;
 const IN_PLACE: u32 = (0xF << FIELD_NOTE_SHIFT) | FLAGS;
 
 /// Where a [`Record`] with a schema field keeps its oneof note: the number of the member it
-/// replaces less its own, as an `i8`, 0 for none (a member never replaces itself).
+/// replaces less its own, as an `i8`, 0 for none (a member never replaces itself), never
+/// `i8::MIN`, which is [`PACKED_CONTINUES`].
 const ONEOF: u32 = 0xFF << 24;
+
+/// The high byte of a [`Record`] of a packed field that continues an earlier record of it: its
+/// `PackedContinues` note, the first the walk tells of such a record.
+const PACKED_CONTINUES: u32 = 0x80 << 24;
 
 impl Record {
     pub(crate) fn new(index: u32, field: u32) -> Record {
@@ -482,9 +488,11 @@ impl Record {
     #[inline]
     pub(crate) fn notes<'a>(&self, bytes: &'a [u8], start: usize, fd: Option<&'a FieldDescriptor>) -> InPlace<'a> {
         let bits = self.bits;
+        // A record with a schema field has no field note: its first bit tells a packed field
+        // continued.
         let (field, oneof) = match fd {
             None => ((bits >> FIELD_NOTE_SHIFT) & 0xF != 0, false),
-            Some(_) => (false, bits & ONEOF != 0),
+            Some(_) => (bits & ONEOF == PACKED_CONTINUES, bits & ONEOF != 0 && bits & ONEOF != PACKED_CONTINUES),
         };
         let flags = ((bits & FLAGS) >> 20) as u8;
         let left = u8::from(field) | (flags & 0b11) << 1 | u8::from(oneof) << 3 | (flags >> 2) << 4;
@@ -497,6 +505,7 @@ impl Record {
     fn note(&self, which: u32, bytes: &[u8], start: usize, fd: Option<&FieldDescriptor>) -> Option<Note> {
         let bits = self.bits;
         match which {
+            0 if fd.is_some() => Some(Note::PackedContinues),
             0 => match (bits >> FIELD_NOTE_SHIFT) & 0xF {
                 1 => Some(Note::Unknown),
                 2 => Some(Note::Reserved),
@@ -527,10 +536,11 @@ impl Record {
             Note::Unknown => (1 << FIELD_NOTE_SHIFT, IN_PLACE),
             Note::Reserved => (2 << FIELD_NOTE_SHIFT, IN_PLACE),
             Note::WireTypeMismatch { expected } => ((3 + expected as u32) << FIELD_NOTE_SHIFT, IN_PLACE),
+            Note::PackedContinues if typed => (PACKED_CONTINUES, IN_PLACE | ONEOF),
             Note::OneofReplaces { previous, .. } => {
                 let delta = i64::from(previous) - i64::from(number);
                 match i8::try_from(delta) {
-                    Ok(delta) if typed && delta != 0 => {
+                    Ok(delta) if typed && delta != 0 && delta != i8::MIN => {
                         (u32::from(delta as u8) << 24, ONEOF | OVERLONG_VALUE | NOT_UTF8)
                     }
                     _ => return false,
@@ -568,8 +578,8 @@ pub(crate) struct InPlace<'a> {
     bytes: &'a [u8],
     start: usize,
     fd: Option<&'a FieldDescriptor>,
-    /// The notes left to tell, a bit each in the order the walk told them: the field's, seen
-    /// before, an overlong tag, the oneof's, an overlong value, text that is not UTF-8.
+    /// The notes left to tell, a bit each in the order the walk told them: the field's (a
+    /// packed field continued, for a record with a schema field), seen before, an overlong tag, the oneof's, an overlong value, text that is not UTF-8.
     left: u8,
 }
 
@@ -616,9 +626,10 @@ const RANK_WORDS: usize = 4;
 /// sampled one, over fewer than this many varints.
 const SAMPLE: usize = 8;
 
-/// A packed payload of fewer elements keeps them stored: a [`Run`] (16 bytes) costs about as
-/// much as three.
-const IMPLY_FROM: usize = 4;
+/// A packed payload of fewer elements keeps them stored: a [`Run`] (16 bytes) and its first
+/// sample (4) cost as much as four stored elements (5 bytes each), and a packed field split over
+/// records of four elements each stays within 8 bytes of annotation per input byte only stored.
+const IMPLY_FROM: usize = 5;
 
 /// A packed record whose elements are implied ([`ELEMENTS`]): its id, how many elements, where
 /// its payload starts, and for varints the position in [`Tree::samples`] of its first element's
@@ -1847,6 +1858,13 @@ impl TreeBuilder {
         t.parents.shrink_to_fit();
         t.ends.shrink_to_fit();
         t.records.shrink_to_fit();
+        // Those that grow by doubling as they are pushed to: a packed field split over many
+        // records of a few elements each leaves its runs' slack as large as their annotation.
+        t.runs.shrink_to_fit();
+        t.samples.shrink_to_fit();
+        t.note_nodes.shrink_to_fit();
+        t.note_codes.shrink_to_fit();
+        t.note_values.shrink_to_fit();
         self.tree
     }
 }
@@ -2728,10 +2746,35 @@ mod tests {
         assert_eq!(t.note_nodes.len(), 1999);
         assert_eq!(t.oneof_notes.len(), 2, "{:?}", t.oneof_notes);
         // A member 127 above and one 128 below: `a`, `b` with an overlong value, `a`, `c` with
-        // an overlong tag. Only `c` replaces a member too far (`a`, 128 above it) for a byte.
+        // an overlong tag. `c` replaces a member too far (`a`, 128 above it) for a byte, and
+        // the next `a` replaces one 128 below it, the byte a packed field's note takes: both
+        // notes aside.
         let unit = [0xC0, 0x3E, 0x01, 0xB8, 0x46, 0x81, 0x00, 0xC0, 0x3E, 0x01, 0xC0, 0xB6, 0x00, 0x01];
         let t = check(&unit.repeat(300), Some(&h_type));
-        assert_eq!((t.note_nodes.len(), t.oneof_notes.len()), (300, 1), "{:?}", t.oneof_notes);
+        assert_eq!((t.note_nodes.len(), t.oneof_notes.len()), (599, 2), "{:?}", t.oneof_notes);
+    }
+
+    #[test]
+    fn a_packed_field_continued_keeps_its_note_in_place() {
+        let schema = crate::schema::Schema::compile(&[(
+            "p.proto",
+            "syntax = \"proto3\"; message P { repeated int32 a = 1; repeated fixed32 b = 2; }",
+        )])
+        .expect("the schema compiles");
+        let p = schema.message("P").expect("declared");
+        // One element a record, two, four (stored), five (implied): every record after the first
+        // continues the field.
+        let five = [0x0A, 0x05, 0x01, 0x01, 0x01, 0x01, 0x01];
+        for unit in [&[0x0A, 0x01, 0x01][..], &[0x0A, 0x02, 0x01, 0x01], &[0x0A, 0x04, 0x01, 0x01, 0x01, 0x01], &five] {
+            let t = check(&unit.repeat(1000), Some(&p));
+            assert!(t.note_nodes.is_empty(), "{} notes aside", t.note_nodes.len());
+        }
+        // An overlong length prefix is told after it, in place too; an overlong tag before it
+        // is not (the note is the walk's first), so it goes aside; fixed32 elements between.
+        let t = check(&[0x0A, 0x81, 0x00, 0x01, 0x12, 0x04, 1, 2, 3, 4].repeat(500), Some(&p));
+        assert!(t.note_nodes.is_empty(), "{} notes aside", t.note_nodes.len());
+        let t = check(&[0x8A, 0x00, 0x01, 0x01].repeat(500), Some(&p));
+        assert_eq!(t.note_nodes.len(), 499);
     }
 
     #[test]
