@@ -27,8 +27,11 @@ const RELEASE_PROFILE: &str = "wasm-release";
 /// (index.html turns trunk's own wasm-opt off: its work on the whole module would be thrown away.)
 /// `--low-memory-unused` lets it fold a constant added to an address into the load's or store's
 /// offset, which is exact unless the addition wraps past 4 GiB into the first KiB, which no valid
-/// Rust pointer does: 3.6 KB less brotli over the first download and the tabs' parts.
-const WASM_OPT_OPTIONS: [&str; 2] = ["-Oz", "--low-memory-unused"];
+/// Rust pointer does: 3.6 KB less brotli over the first download and the tabs' parts. The two
+/// custom sections every part carries, which browsers never read (`producers`: the compilers
+/// that made it; `target_features`: the wasm features it uses, for tools), are stripped: 1.2 KB
+/// less over the fourteen parts.
+const WASM_OPT_OPTIONS: [&str; 4] = ["-Oz", "--low-memory-unused", "--strip-producers", "--strip-target-features"];
 /// The loader module's name (before its hash): the main part imports it, it imports the main part.
 const LOADER: &str = "wasm-split";
 
