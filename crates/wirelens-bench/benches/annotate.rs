@@ -155,21 +155,22 @@ fn shapes(size: usize) -> Vec<(&'static str, Vec<u8>)> {
 /// record after the first is seen before), and as a message without field 1 (every record is
 /// unknown: the wrong message type picked); records with a note kept aside, each overlong or
 /// holding text that is not UTF-8, or a oneof's members written in turn (two members, three,
-/// with other fields between, in nested messages); groups of three fields, groups nested three
-/// deep, a group holding a message; a packed field split over records of one, two, four and
-/// five elements (each record after the first continues it); and one packed record
-/// of that proto3 field (one-byte varints) and of a `repeated double`, each of the size of the
-/// shapes.
+/// with other fields between, in nested messages); a map's entries and empty messages read with
+/// their schema; groups of three fields, groups nested three deep, a group holding a message; a
+/// packed field split over records of one, two, four and
+/// five elements (each record after the first continues it); one packed record of that proto3
+/// field (one-byte varints) and of a `repeated double`, each of the size of the shapes; and the
+/// adversarial inputs.
 fn memory_shapes(_: &mut Criterion) {
     let batch = batch();
     let desc = batch.descriptor();
     let notes = wirelens_core::schema::Schema::compile(&[(
         "r.proto",
-        "syntax = \"proto3\"; message R { repeated int32 a = 1; repeated double d = 2; } message S { int32 a = 1; } message U { int32 b = 2; } message V { string s = 2; } message O { oneof v { int32 a = 1; int32 b = 2; } } message O3 { oneof v { int32 a = 1; int32 b = 2; int32 c = 3; } } message P { oneof v { int32 a = 1; int32 b = 2; } int32 d = 4; int32 e = 5; } message N { repeated O o = 3; }",
+        "syntax = \"proto3\"; message R { repeated int32 a = 1; repeated double d = 2; } message S { int32 a = 1; } message U { int32 b = 2; } message V { string s = 2; } message O { oneof v { int32 a = 1; int32 b = 2; } } message O3 { oneof v { int32 a = 1; int32 b = 2; int32 c = 3; } } message P { oneof v { int32 a = 1; int32 b = 2; } int32 d = 4; int32 e = 5; } message N { repeated O o = 3; } message Mp { map<int32, int32> m = 1; repeated Mp e = 2; }",
     )])
     .expect("r.proto compiles");
-    let [unpacked, singular, unknown, text, oneof, oneof3, between, nested] =
-        ["R", "S", "U", "V", "O", "O3", "P", "N"].map(|name| notes.message(name).expect("declared"));
+    let [unpacked, singular, unknown, text, oneof, oneof3, between, nested, map] =
+        ["R", "S", "U", "V", "O", "O3", "P", "N", "Mp"].map(|name| notes.message(name).expect("declared"));
     let packed = |tag: u8, payload: usize| {
         let mut bytes = vec![tag];
         let mut len = payload;
@@ -197,6 +198,9 @@ fn memory_shapes(_: &mut Criterion) {
     inputs.push(("oneof of three", every(&[0x08, 0x01, 0x10, 0x01, 0x18, 0x01]), Some(&oneof3)));
     inputs.push(("oneof, fields between", every(&[0x08, 0x01, 0x20, 0x01, 0x28, 0x01, 0x10, 0x01]), Some(&between)));
     inputs.push(("oneof in messages", every(&[0x1A, 0x04, 0x08, 0x01, 0x10, 0x01]), Some(&nested)));
+    // A map's entries, and empty messages, read with the schema.
+    inputs.push(("map entries", every(&[0x0A, 0x04, 0x08, 0x01, 0x10, 0x01]), Some(&map)));
+    inputs.push(("empty messages", every(&[0x12, 0x00]), Some(&map)));
     // Groups of several fields, and groups in groups.
     inputs.push(("group of three", every(&[0x0B, 0x08, 0x01, 0x10, 0x01, 0x18, 0x01, 0x0C]), None));
     inputs.push(("groups nested", every(&[0x0B, 0x13, 0x1B, 0x08, 0x01, 0x1C, 0x14, 0x0C]), None));
@@ -207,6 +211,7 @@ fn memory_shapes(_: &mut Criterion) {
     inputs.push(("packed, split by 4", every(&[0x0A, 0x04, 0x01, 0x01, 0x01, 0x01]), Some(&unpacked)));
     inputs.push(("packed, split by 5", every(&[0x0A, 0x05, 0x01, 0x01, 0x01, 0x01, 0x01]), Some(&unpacked)));
     inputs.push(("packed int32s", packed(0x0A, (1 << 20) - 4), Some(&unpacked)));
+    inputs.extend(adversarial(1 << 20).into_iter().map(|(name, bytes)| (name, bytes, None)));
     inputs.push(("packed doubles", packed(0x12, (1 << 20) - 8), Some(&unpacked)));
     println!("annotation memory, bytes per input byte: input + nodes + records + extras + slack = total");
     for (name, bytes, desc) in inputs {
