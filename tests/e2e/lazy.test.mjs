@@ -29,6 +29,15 @@ async function open() {
 
 const names = (parts) => parts.map((r) => new globalThis.URL(r.url()).pathname.match(PART)[1]);
 
+/** Waits until no part has arrived for half a second: a tab's part and the shared chunks it
+ * needs are fetched side by side, and answer in any order. */
+async function settled(parts) {
+  for (let seen = -1; seen !== parts.length;) {
+    seen = parts.length;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 test('the first screen fetches no tab part; each tab fetches its own once, compressed and kept', async () => {
   const { page, errors, parts } = await open();
   assert.deepEqual(names(parts), [], 'nothing of the tabs before one opens');
@@ -63,6 +72,7 @@ test('the pointer on a tab starts fetching its part; opening it then fetches not
   const fetched = page.waitForResponse((r) => /split_grpc-[0-9a-f]+\.wasm$/.test(r.url()));
   await page.getByRole('tab', { name: 'gRPC' }).hover();
   await fetched;
+  await settled(parts);
   assert.ok(names(parts).includes('split_grpc'), names(parts).join());
   assert.equal(await page.locator('form button.call').count(), 0, 'fetched, not opened');
   const count = parts.length;
