@@ -30,8 +30,11 @@ const RELEASE_PROFILE: &str = "wasm-release";
 /// Rust pointer does: 3.6 KB less brotli over the first download and the tabs' parts. The two
 /// custom sections every part carries, which browsers never read (`producers`: the compilers
 /// that made it; `target_features`: the wasm features it uses, for tools), are stripped: 1.2 KB
-/// less over the fourteen parts.
-const WASM_OPT_OPTIONS: [&str; 4] = ["-Oz", "--low-memory-unused", "--strip-producers", "--strip-target-features"];
+/// less over the fourteen parts. A second round of `-Oz` finds what the first one's changes
+/// opened up: 0.5 KB less brotli over the parts (0.15 KB of it on the first download), for a few
+/// seconds more of build.
+const WASM_OPT_OPTIONS: [&str; 5] =
+    ["-Oz", "--low-memory-unused", "--strip-producers", "--strip-target-features", "-Oz"];
 /// The loader module's name (before its hash): the main part imports it, it imports the main part.
 const LOADER: &str = "wasm-split";
 
