@@ -36,13 +36,19 @@ message Sets { repeated google.protobuf.FileDescriptorSet sets = 1; }
 "#;
 
 /// Each shape's name, its type in [`SHAPES_PROTO`], and the record it repeats.
-const SHAPES: [(&str, &str, Record); 7] = [
+const SHAPES: [(&str, &str, Record); 8] = [
     // Dense one-byte ints: `1: 1`.
     ("ints", "shapes.Ints", |_| vec![0x08, 0x01]),
     // Binary blobs that are valid UTF-8: LEN payloads of 1000 control bytes.
     ("blobs", "shapes.Blobs", |_| [&[0x0A, 0xE8, 0x07][..], &[0x05; 1000]].concat()),
     // Short strings: `2: {"abc"}`.
     ("strings", "shapes.Strs", |_| vec![0x12, 0x03, b'a', b'b', b'c']),
+    // Long text: strings of 1000 bytes of ASCII prose, which protoc prints almost as fast as it
+    // copies them.
+    ("text", "shapes.Strs", |_| {
+        let prose = b"The quick brown fox jumps over the lazy dog. ".iter().copied().cycle().take(1000);
+        [0x12, 0xE8, 0x07].into_iter().chain(prose).collect()
+    }),
     // Tiny nested messages: `3: {1: 5}`.
     ("nested", "shapes.Nested", |_| vec![0x1A, 0x02, 0x08, 0x05]),
     // LEN payloads of 1000 random bytes (shown as hex).
