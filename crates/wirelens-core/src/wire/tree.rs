@@ -492,7 +492,10 @@ impl Record {
         // continued.
         let (field, oneof) = match fd {
             None => ((bits >> FIELD_NOTE_SHIFT) & 0xF != 0, false),
-            Some(_) => (bits & ONEOF == PACKED_CONTINUES, bits & ONEOF != 0 && bits & ONEOF != PACKED_CONTINUES),
+            Some(_) => {
+                let high = bits & ONEOF;
+                (high == PACKED_CONTINUES, high != 0 && high != PACKED_CONTINUES)
+            }
         };
         let flags = ((bits & FLAGS) >> 20) as u8;
         let left = u8::from(field) | (flags & 0b11) << 1 | u8::from(oneof) << 3 | (flags >> 2) << 4;
@@ -579,7 +582,8 @@ pub(crate) struct InPlace<'a> {
     start: usize,
     fd: Option<&'a FieldDescriptor>,
     /// The notes left to tell, a bit each in the order the walk told them: the field's (a
-    /// packed field continued, for a record with a schema field), seen before, an overlong tag, the oneof's, an overlong value, text that is not UTF-8.
+    /// packed field continued, for a record with a schema field), seen before, an overlong tag,
+    /// the oneof's, an overlong value, text that is not UTF-8.
     left: u8,
 }
 
